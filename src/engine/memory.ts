@@ -1,0 +1,152 @@
+/**
+ * Simulated physical memory: 4 KiB frames, each with an owner and a content tag, and the
+ * 64-bit words that tables (page tables, STEs, CDs, queues) hold in them.
+ *
+ * The allocator is deterministic and reuses freed frames promptly (last freed, first reused),
+ * as the kernel's per-CPU page lists do, so a stale translation lands on memory that now
+ * belongs to someone else: the harm becomes visible.
+ *
+ * Words are kept in one sparse map keyed by physical address (8-byte aligned). A freed frame
+ * keeps its words until it is allocated again (allocation zeroes it, like __GFP_ZERO), so a
+ * walk through a freed page-table page still finds the old descriptors, as real hardware would.
+ */
+
+import { PAGE_SIZE, type Pa } from "./ids.ts";
+
+export type FrameOwner =
+  | { readonly kind: "free" }
+  | { readonly kind: "data"; readonly process: string; readonly va: number }
+  | { readonly kind: "pgtable"; readonly process: string; readonly level: number }
+  | { readonly kind: "strtab"; readonly level: 1 | 2 }
+  | { readonly kind: "cdtable"; readonly device: string; readonly level: 1 | 2 }
+  | { readonly kind: "queue"; readonly queue: "cmdq" | "evtq" | "priq" };
+
+export interface Frame {
+  owner: FrameOwner;
+  /** The owner before this one, kept when a frame is freed: "whose frame" a stale DMA hit. */
+  previous: FrameOwner | null;
+  /** Bumped on every allocation: a translation taken before a reallocation is stale. */
+  generation: number;
+  /** What the page holds, in words: "app 0x10000", "app 0x10000 + gpu0 write". */
+  content: string;
+}
+
+export interface Memory {
+  /** Physical address of frame 0. */
+  readonly base: number;
+  readonly frames: Frame[];
+  /** Freed frames, most recently freed last: reused first. */
+  readonly free: number[];
+  /** 64-bit words by physical address. Absent = 0. */
+  readonly words: Map<number, bigint>;
+}
+
+/** DRAM starts at 1 GiB, as on QEMU's `virt` machine. */
+export const DRAM_BASE = 0x4000_0000;
+
+export function createMemory(): Memory {
+  return { base: DRAM_BASE, frames: [], free: [], words: new Map() };
+}
+
+export function frameIndex(mem: Memory, addr: Pa): number {
+  return Math.floor((addr - mem.base) / PAGE_SIZE);
+}
+
+export function frameAddr(mem: Memory, index: number): Pa {
+  return (mem.base + index * PAGE_SIZE) as Pa;
+}
+
+export function frameAt(mem: Memory, addr: Pa): Frame | undefined {
+  return mem.frames[frameIndex(mem, addr)];
+}
+
+function zero(mem: Memory, index: number): void {
+  const start = frameAddr(mem, index);
+  for (let off = 0; off < PAGE_SIZE; off += 8) mem.words.delete(start + off);
+}
+
+function claim(mem: Memory, index: number, owner: FrameOwner, content: string): void {
+  const frame = mem.frames[index];
+  if (frame) {
+    frame.previous = frame.owner.kind === "free" ? frame.previous : frame.owner;
+    frame.owner = owner;
+    frame.generation += 1;
+    frame.content = content;
+  } else {
+    mem.frames[index] = { owner, previous: null, generation: 1, content };
+  }
+  zero(mem, index);
+}
+
+/** Allocates one zeroed frame, reusing the most recently freed one if there is one. */
+export function allocFrame(mem: Memory, owner: FrameOwner, content = ""): Pa {
+  const index = mem.free.length > 0 ? mem.free.pop()! : mem.frames.length;
+  claim(mem, index, owner, content);
+  return frameAddr(mem, index);
+}
+
+/**
+ * Allocates `count` physically contiguous zeroed frames aligned to their total size (the
+ * stream table, a CD table leaf, a queue): always fresh frames at the top of memory.
+ */
+export function allocContiguous(mem: Memory, count: number, owner: FrameOwner, content = ""): Pa {
+  let index = mem.frames.length;
+  const align = 2 ** Math.ceil(Math.log2(Math.max(1, count)));
+  while (index % align !== 0) {
+    // Padding frames go to the free list so they are not lost.
+    mem.frames[index] = { owner: { kind: "free" }, previous: null, generation: 0, content: "" };
+    mem.free.unshift(index);
+    index += 1;
+  }
+  for (let i = 0; i < count; i++) claim(mem, index + i, owner, content);
+  return frameAddr(mem, index);
+}
+
+export function freeFrame(mem: Memory, addr: Pa): void {
+  const index = frameIndex(mem, addr);
+  const frame = mem.frames[index];
+  if (!frame || frame.owner.kind === "free") throw new Error(`double free of frame ${addr.toString(16)}`);
+  frame.previous = frame.owner;
+  frame.owner = { kind: "free" };
+  mem.free.push(index);
+}
+
+export function readWord(mem: Memory, addr: number): bigint {
+  return mem.words.get(addr) ?? 0n;
+}
+
+export function writeWord(mem: Memory, addr: number, value: bigint): void {
+  if (value === 0n) mem.words.delete(addr);
+  else mem.words.set(addr, value);
+}
+
+export function readWords(mem: Memory, addr: number, count: number): bigint[] {
+  const out: bigint[] = [];
+  for (let i = 0; i < count; i++) out.push(readWord(mem, addr + 8 * i));
+  return out;
+}
+
+export function writeWords(mem: Memory, addr: number, words: readonly bigint[]): void {
+  words.forEach((w, i) => writeWord(mem, addr + 8 * i, w));
+}
+
+export function describeOwner(owner: FrameOwner): string {
+  switch (owner.kind) {
+    case "free":
+      return "free";
+    case "data":
+      return `${owner.process}'s page at 0x${owner.va.toString(16)}`;
+    case "pgtable":
+      return `${owner.process}'s level-${owner.level} page table`;
+    case "strtab":
+      return owner.level === 1 ? "the stream table" : "a level-2 stream table";
+    case "cdtable":
+      return `${owner.device}'s ${owner.level === 1 ? "CD table" : "level-2 CD table"}`;
+    case "queue":
+      return `the ${owner.queue.toUpperCase()}`;
+    default: {
+      const exhaustive: never = owner;
+      return exhaustive;
+    }
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * The arm64 stage-1 page table of a process: 4 KiB granule, 48-bit VA, four levels (0–3,
+ * nine index bits each), held in simulated frames. The SMMU walks the very same tables the
+ * CPU uses (CD.TTB0 = the mm's pgd), which is what SVA means.
+ *
+ * Descriptor bits: reference §10 (io-pgtable-arm / arm64 pgtable-hwdef).
+ *
+ * Walk (one straight pipeline):
+ *   1. for level 0..3: read the descriptor at table + index(level) * 8;
+ *   2. invalid (bit 0 clear) → F_TRANSLATION at that level; a table descriptor → next level;
+ *   3. at level 3 a page descriptor: AF clear → F_ACCESS; unprivileged without AP[1], or a
+ *      write with AP[2] (read-only) → F_PERMISSION; else the output address.
+ */
+
+import { defineLayout, getField, prepare } from "./bits.ts";
+import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
+import { allocFrame, type Memory, readWord, writeWord } from "./memory.ts";
+
+export const PTE = defineLayout("PTE", 1, [
+  { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
+  { name: "TYPE", word: 0, hi: 1, lo: 1, values: { 0: "block", 1: "table/page" }, doc: "Table (L0–L2) or page (L3)" },
+  { name: "ATTRINDX", word: 0, hi: 4, lo: 2, doc: "Index into MAIR" },
+  { name: "NS", word: 0, hi: 5, lo: 5, doc: "Non-secure" },
+  { name: "AP_USER", word: 0, hi: 6, lo: 6, doc: "AP[1]: EL0 (unprivileged) access allowed — PTE_USER" },
+  { name: "AP_RDONLY", word: 0, hi: 7, lo: 7, doc: "AP[2]: read-only — PTE_RDONLY" },
+  { name: "SH", word: 0, hi: 9, lo: 8, values: { 0: "NSH", 2: "OSH", 3: "ISH" }, doc: "Shareability" },
+  { name: "AF", word: 0, hi: 10, lo: 10, doc: "Access flag" },
+  { name: "NG", word: 0, hi: 11, lo: 11, doc: "Not global: the entry is tagged with the ASID" },
+  { name: "OA", word: 0, hi: 47, lo: 12, address: true, doc: "Output address (next table or page)" },
+  { name: "DBM", word: 0, hi: 51, lo: 51, doc: "Dirty bit modifier — arm64 PTE_WRITE" },
+  { name: "CONT", word: 0, hi: 52, lo: 52, doc: "Contiguous hint" },
+  { name: "PXN", word: 0, hi: 53, lo: 53, doc: "Privileged execute-never" },
+  { name: "UXN", word: 0, hi: 54, lo: 54, doc: "Unprivileged execute-never" },
+  { name: "PROT_NONE", word: 0, hi: 58, lo: 58, doc: "Software bit: a PROT_NONE entry that still owns its page" },
+]);
+
+export const LEVELS = 4;
+const TABLE_ENTRIES = 512;
+
+/** Index of `va` in the table at `level` (0: VA 47:39 … 3: VA 20:12). */
+export function pgtableIndex(va: Va, level: number): number {
+  return Math.floor(va / 2 ** (12 + 9 * (3 - level))) % TABLE_ENTRIES;
+}
+
+/** A table descriptor (L0–L2) pointing at the next-level table. */
+export function tableDesc(next: Pa): bigint {
+  return prepare(PTE, { VALID: 1, TYPE: 1, OA: next })[0]!;
+}
+
+/** A user page descriptor as arm64 builds it (PAGE_SHARED / PAGE_READONLY with AF set). */
+export function userPageDesc(page: Pa, writable: boolean): bigint {
+  return prepare(PTE, {
+    VALID: 1,
+    TYPE: 1,
+    ATTRINDX: 0, // MT_NORMAL
+    AP_USER: 1,
+    AP_RDONLY: writable ? 0 : 1,
+    SH: 3,
+    AF: 1,
+    NG: 1,
+    OA: page,
+    DBM: writable ? 1 : 0,
+    PXN: 1,
+    UXN: 1,
+  })[0]!;
+}
+
+export type WalkFault = "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION";
+
+export type WalkResult =
+  | { readonly ok: true; readonly pa: Pa; readonly writable: boolean; readonly tables: readonly Pa[] }
+  | { readonly ok: false; readonly fault: WalkFault; readonly level: number; readonly tables: readonly Pa[] };
+
+export interface WalkRequest {
+  readonly write: boolean;
+  /** Device transactions are normally unprivileged (PnU = 0): AP[1] must allow EL0. */
+  readonly privileged: boolean;
+}
+
+/** Walks the four levels from `pgd` for `va`; the tables visited are listed for the diagram. */
+export function walk(mem: Memory, pgd: Pa, va: Va, req: WalkRequest): WalkResult {
+  const tables: Pa[] = [];
+  let table = pgd;
+  for (let level = 0; level < LEVELS; level++) {
+    tables.push(table);
+    const desc = [readWord(mem, table + pgtableIndex(va, level) * 8)];
+    if (getField(desc, PTE.fields.VALID) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
+    const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+    if (level < LEVELS - 1) {
+      // Only 4 KiB pages are mapped here: a block descriptor would end the walk early.
+      if (getField(desc, PTE.fields.TYPE) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
+      table = next;
+      continue;
+    }
+    if (getField(desc, PTE.fields.TYPE) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
+    if (getField(desc, PTE.fields.AF) === 0n) return { ok: false, fault: "F_ACCESS", level, tables };
+    const writable = getField(desc, PTE.fields.AP_RDONLY) === 0n;
+    const userOk = getField(desc, PTE.fields.AP_USER) === 1n;
+    if ((!req.privileged && !userOk) || (req.write && !writable)) {
+      return { ok: false, fault: "F_PERMISSION", level, tables };
+    }
+    return { ok: true, pa: (next + (va % PAGE_SIZE)) as Pa, writable, tables };
+  }
+  throw new Error("unreachable: the walk ends at level 3");
+}
+
+/** The PTE slot address for `va`, allocating missing intermediate tables when `alloc` is set. */
+function ptep(mem: Memory, pgd: Pa, va: Va, process: string, alloc: boolean): number | null {
+  let table = pgd;
+  for (let level = 0; level < LEVELS - 1; level++) {
+    const slot = table + pgtableIndex(va, level) * 8;
+    const desc = [readWord(mem, slot)];
+    if (getField(desc, PTE.fields.VALID) === 0n) {
+      if (!alloc) return null;
+      const next = allocFrame(mem, { kind: "pgtable", process, level: level + 1 });
+      writeWord(mem, slot, tableDesc(next));
+      table = next;
+    } else {
+      table = Number(getField(desc, PTE.fields.OA)) as Pa;
+    }
+  }
+  return table + pgtableIndex(va, LEVELS - 1) * 8;
+}
+
+/** Installs a 4 KiB page mapping (set_pte_at), allocating tables on the way. */
+export function mapPage(mem: Memory, pgd: Pa, va: Va, page: Pa, writable: boolean, process: string): void {
+  writeWord(mem, ptep(mem, pgd, va, process, true)!, userPageDesc(page, writable));
+}
+
+/** Clears the PTE for `va` (ptep_get_and_clear) and returns the page it mapped, if any. */
+export function unmapPage(mem: Memory, pgd: Pa, va: Va): Pa | null {
+  const slot = ptep(mem, pgd, va, "", false);
+  if (slot === null) return null;
+  const desc = [readWord(mem, slot)];
+  if (getField(desc, PTE.fields.VALID) === 0n && getField(desc, PTE.fields.PROT_NONE) === 0n) return null;
+  writeWord(mem, slot, 0n);
+  return Number(getField(desc, PTE.fields.OA)) as Pa;
+}
+
+/**
+ * Rewrites the protection of a present PTE (change_pte_range); false when nothing is there.
+ * PROT_NONE keeps the page but clears the valid bit, with the software bit arm64 calls
+ * PTE_PROT_NONE remembering that the entry still owns its page.
+ */
+export function protectPage(mem: Memory, pgd: Pa, va: Va, prot: "r" | "rw" | "none"): boolean {
+  const slot = ptep(mem, pgd, va, "", false);
+  if (slot === null) return false;
+  const desc = [readWord(mem, slot)];
+  const present = getField(desc, PTE.fields.VALID) === 1n || getField(desc, PTE.fields.PROT_NONE) === 1n;
+  if (!present) return false;
+  const page = Number(getField(desc, PTE.fields.OA)) as Pa;
+  writeWord(mem, slot, prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw"));
+  return true;
+}
+
+function protNoneDesc(page: Pa): bigint {
+  return prepare(PTE, { PROT_NONE: 1, AF: 1, NG: 1, SH: 3, OA: page, PXN: 1, UXN: 1 })[0]!;
+}
+
+/** What the CPU's page table maps at `va` now (the checker's ground truth), ignoring permissions. */
+export function lookup(mem: Memory, pgd: Pa, va: Va): Pa | null {
+  const r = walk(mem, pgd, va, { write: false, privileged: true });
+  return r.ok ? ((r.pa - (va % PAGE_SIZE)) as Pa) : null;
+}
+
+function tableIsEmpty(mem: Memory, table: Pa): boolean {
+  for (let i = 0; i < TABLE_ENTRIES; i++) if (readWord(mem, table + i * 8) !== 0n) return false;
+  return true;
+}
+
+/**
+ * free_pgtables for [start, end): unhooks every level-1..3 table that the range empties and
+ * returns them, deepest first, for the caller to free once the TLBs are clean. The pgd itself
+ * is freed only with the mm.
+ */
+export function collectEmptyTables(mem: Memory, pgd: Pa, start: Va, end: Va): Pa[] {
+  const freed: Pa[] = [];
+  const visit = (table: Pa, level: number, base: number): void => {
+    const span = 2 ** (12 + 9 * (3 - level));
+    for (let i = 0; i < TABLE_ENTRIES; i++) {
+      const lo = base + i * span;
+      if (lo + span <= start || lo >= end) continue;
+      const slot = table + i * 8;
+      const desc = [readWord(mem, slot)];
+      if (getField(desc, PTE.fields.VALID) === 0n || level === LEVELS - 1) continue;
+      const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+      visit(next, level + 1, lo);
+      if (tableIsEmpty(mem, next)) {
+        writeWord(mem, slot, 0n);
+        freed.push(next);
+      }
+    }
+  };
+  visit(pgd, 0, 0);
+  return freed;
+}
+
+/** Every mapped page under `pgd`, in VA order: the page-table diagram's leaves. */
+export function mappings(mem: Memory, pgd: Pa): { va: Va; pa: Pa; writable: boolean }[] {
+  const out: { va: Va; pa: Pa; writable: boolean }[] = [];
+  const visit = (table: Pa, level: number, base: number): void => {
+    const span = 2 ** (12 + 9 * (3 - level));
+    for (let i = 0; i < TABLE_ENTRIES; i++) {
+      const w = readWord(mem, table + i * 8);
+      if (w === 0n) continue;
+      const desc = [w];
+      if (getField(desc, PTE.fields.VALID) === 0n) continue;
+      const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+      if (level === LEVELS - 1) {
+        out.push({ va: (base + i * span) as Va, pa: next, writable: getField(desc, PTE.fields.AP_RDONLY) === 0n });
+      } else visit(next, level + 1, base + i * span);
+    }
+  };
+  visit(pgd, 0, 0);
+  return out;
+}

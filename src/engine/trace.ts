@@ -1,0 +1,69 @@
+/**
+ * The catalogue of what can happen in a step, as one typed union named `unit.step.outcome`
+ * (QEMU `hw/arm/trace-events` is the model). All engine and kernel code records through
+ * `Recorder`, and the runner turns the records into the trace of CONTRACT §3.
+ */
+
+export type ViolationKind =
+  | "stale-translation"
+  | "use-after-free"
+  | "pasid-reuse"
+  | "asid-conflict"
+  | "walk-freed-table"
+  | "refcount"
+  | "deadlock"
+  | "leak";
+
+export type DmaVia = "atc" | "iotlb" | "walk";
+
+export interface DmaOutcome {
+  readonly device: string;
+  readonly sid: number;
+  readonly pasid: number | null;
+  readonly va: number;
+  readonly access: "read" | "write";
+  readonly result: "ok" | "fault" | "pri";
+  readonly via?: DmaVia;
+  readonly pa?: number;
+  readonly stale: boolean;
+  /** Whose frame the access reached, in words. */
+  readonly owner?: string;
+  /** The event the SMMU raised, if any. */
+  readonly fault?: string;
+}
+
+export type TraceEvent =
+  | { readonly type: "cmdq.insert"; readonly seq: number; readonly words: readonly [bigint, bigint] }
+  | { readonly type: "smmu.cmd.consume"; readonly seq: number; readonly words: readonly [bigint, bigint] }
+  | {
+      readonly type: "smmu.evtq.record";
+      readonly name: string;
+      readonly code: number;
+      readonly sid: number;
+      readonly ssid: number | null;
+      readonly addr: number;
+      readonly words: readonly bigint[];
+    }
+  | { readonly type: "smmu.cfg.fetch"; readonly what: "STE" | "CD"; readonly sid: number; readonly ssid?: number }
+  | { readonly type: "smmu.walk"; readonly sid: number; readonly ssid: number; readonly tables: readonly number[] }
+  | { readonly type: "dev.dma"; readonly dma: DmaOutcome }
+  | { readonly type: "mem.write"; readonly what: string; readonly addr: number }
+  | { readonly type: "check.violation"; readonly kind: ViolationKind; readonly text: string };
+
+export class Recorder {
+  readonly events: TraceEvent[] = [];
+  /** The step's explanation, sentence by sentence. */
+  readonly text: string[] = [];
+
+  record(ev: TraceEvent): void {
+    this.events.push(ev);
+  }
+
+  say(sentence: string): void {
+    this.text.push(sentence);
+  }
+
+  violation(kind: ViolationKind, text: string): void {
+    this.events.push({ type: "check.violation", kind, text });
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The whole simulated machine as one plain-data object: physical memory, the SMMU, the
+ * devices, and the kernel's state (mms, driver objects, locks, threads). Plain data (no
+ * classes, no functions) so that it can be cloned with structuredClone for time travel and
+ * the explorer, and hashed canonically for determinism checks.
+ *
+ * The engine and the kernel model mutate a World in place, one micro-step at a time; the
+ * trace keeps a clone per step.
+ */
+
+import type { Pa } from "./ids.ts";
+import type { Memory } from "./memory.ts";
+import type { Queue } from "./queue.ts";
+
+export interface SmmuFeatures {
+  readonly ats: boolean;
+  readonly pri: boolean;
+  readonly btm: boolean;
+  readonly ril: boolean;
+  readonly stall: boolean;
+  readonly nested: boolean;
+}
+
+/** One IOTLB entry: a leaf translation tagged by ASID and VMID (reference §11). */
+export interface IotlbEntry {
+  readonly asid: number;
+  readonly vmid: number;
+  /** Page-aligned input address. */
+  readonly va: number;
+  readonly pa: number;
+  readonly writable: boolean;
+  /** Filled through a CD with ASET=0: broadcast (BTM) TLB invalidations from the CPU match it. */
+  readonly shared: boolean;
+  /** Who filled it, for the diagram. */
+  readonly sid: number;
+  readonly ssid: number;
+}
+
+/** One ATC entry in a device: a translation the device got by ATS and may use without asking. */
+export interface AtcEntry {
+  /** null: the translation was for the device's requests without PASID. */
+  readonly pasid: number | null;
+  readonly va: number;
+  readonly pa: number;
+  readonly writable: boolean;
+}
+
+export interface CdTableState {
+  readonly fmt: "linear" | "2lvl";
+  /** The table the STE's S1ContextPtr names (linear table, or the L1 table). */
+  readonly base: Pa;
+  /** log2 of the number of CDs: the STE's S1CDMax, the master's ssid_bits. */
+  readonly s1cdmax: number;
+  /** 2-level: L2 leaf tables allocated so far, by L1 index. */
+  readonly leaves: Record<number, Pa>;
+}
+
+export interface DeviceState {
+  readonly name: string;
+  readonly sid: number;
+  readonly ats: boolean;
+  readonly pri: boolean;
+  readonly cdTable: CdTableState;
+  /** The private DMA domain at SSID 0: its io-pgtable root and the ASID arm_smmu_asid_xa gave it. */
+  dmaAsid: number;
+  readonly dmaPgd: Pa;
+  atc: AtcEntry[];
+  /** The PASID the device's driver was given for each process: what the device keeps using. */
+  pasids: Record<string, number>;
+}
+
+export interface StreamTableState {
+  readonly fmt: "linear" | "2lvl";
+  readonly base: Pa;
+  /** log2 of the number of StreamIDs the table covers. */
+  readonly log2size: number;
+  /** 2-level: bits of SID that index an L2 table (Linux: 8). */
+  readonly split: number;
+  readonly leaves: Record<number, Pa>;
+}
+
+export interface SmmuState {
+  readonly features: SmmuFeatures;
+  readonly asidBits: number;
+  readonly ssidBits: number;
+  readonly strtab: StreamTableState;
+  readonly cmdq: Queue;
+  readonly evtq: Queue;
+  readonly priq: Queue;
+  /** Configuration cache: what the SMMU fetched and keeps until a CFGI command. */
+  readonly cfg: { ste: Record<number, bigint[]>; cd: Record<string, bigint[]> };
+  iotlb: IotlbEntry[];
+}
+
+export interface VmaState {
+  readonly start: number;
+  pages: number;
+  prot: "r" | "rw" | "none";
+}
+
+export interface MmState {
+  readonly process: string;
+  /** The mm's lifecycle statechart state (kernel/machines.ts). */
+  state: string;
+  /** mm_users: address-space users (mmget / mmput). */
+  users: number;
+  /** mm_count: struct mm_struct references (mmgrab / mmdrop). */
+  count: number;
+  readonly pgd: Pa;
+  /** The CPU ASID (arch/arm64/mm/context.c), pinned while the SMMU shares it. */
+  readonly cpuAsid: number;
+  /** arm64_mm_context_get pins. */
+  asidPins: number;
+  /** mm->pasid, or null. */
+  pasid: number | null;
+  vmas: VmaState[];
+  /** MMU notifiers registered on this mm (mm->notifier_subscriptions), by id. */
+  notifiers: number[];
+}
+
+export type ThreadStatus = "ready" | "blocked" | "done";
+
+export type LocalValue = number | string | boolean | null | readonly number[] | readonly string[];
+
+export interface ThreadState {
+  readonly name: string;
+  opIndex: number;
+  /** Index of the next micro-step in the current op's program. */
+  pc: number;
+  locals: Record<string, LocalValue>;
+  status: ThreadStatus;
+  /** Why the thread cannot step, when blocked. */
+  blockedOn: string | null;
+}
+
+/** A kernel object whose lifetime the checker follows (bond, notifier, io_mm, domain). */
+export interface KObject {
+  readonly id: number;
+  readonly kind: "bond" | "notifier" | "io_mm" | "domain";
+  /** Its lifecycle statechart state (kernel/machines.ts). */
+  state: string;
+  refs: number;
+  readonly process: string;
+  readonly device: string | null;
+  /** Design-specific fields (pasid, asid, cleared, …). */
+  fields: Record<string, LocalValue>;
+}
+
+export interface SrcuCallback {
+  readonly object: number;
+  readonly fn: string;
+  /** Readers that were inside a read section when the callback was queued: the grace period. */
+  waitFor: string[];
+}
+
+export interface KernelState {
+  readonly design: string;
+  readonly faults: readonly string[];
+  /** Mutex holders by lock name ("sva_lock", "mmap_lock:app"). */
+  locks: Record<string, string | null>;
+  /** Allocated PASIDs → owning mm and references (ioasid_get / ioasid_put). */
+  pasids: Record<number, { owner: string; refs: number }>;
+  /** arm_smmu_asid_xa: SMMU ASIDs in use → owner ("mm:app" for shared CDs, "dma:gpu0"). */
+  asids: Record<number, { owner: string; refs: number }>;
+  objects: Record<number, KObject>;
+  nextObjectId: number;
+  srcu: { readers: Record<string, number>; callbacks: SrcuCallback[] };
+}
+
+export interface World {
+  mem: Memory;
+  smmu: SmmuState;
+  devices: DeviceState[];
+  mms: MmState[];
+  kernel: KernelState;
+  threads: ThreadState[];
+  /** Micro-steps taken so far. */
+  clock: number;
+}
+
+export function findDevice(w: World, name: string): DeviceState {
+  const d = w.devices.find((x) => x.name === name);
+  if (!d) throw new Error(`no device ${name}`);
+  return d;
+}
+
+export function findDeviceBySid(w: World, sid: number): DeviceState | undefined {
+  return w.devices.find((x) => x.sid === sid);
+}
+
+export function findMm(w: World, process: string): MmState {
+  const m = w.mms.find((x) => x.process === process);
+  if (!m) throw new Error(`no process ${process}`);
+  return m;
+}
