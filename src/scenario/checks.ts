@@ -1,0 +1,199 @@
+/**
+ * The checks the schema cannot express: names that must be unique, references between parts of
+ * the scenario, page alignment, overlapping VMAs, schedule entries. Each returns the first
+ * problem as a one-line message with its path, or undefined.
+ */
+import { FAULT_NAMES, isFaultName } from "../kernel/faults.ts";
+import { describeValue, formatPath, quote } from "./issues.ts";
+import {
+  ADDRESS_LIMIT,
+  PAGE_SIZE,
+  RUN_OP_SUFFIX,
+  SCENARIO_LIMITS,
+  SMMU_ACTOR,
+  SRCU_ACTOR,
+} from "./limits.ts";
+import type { Op, ProcessSpec, Scenario, ThreadSpec } from "./types.ts";
+
+type Path = readonly (string | number)[];
+type Problem = string | undefined;
+
+const hex = (n: number): string => `0x${n.toString(16)}`;
+const at = (path: Path, text: string): string => `${formatPath(path)}: ${text}`;
+
+/** Runs checks in order and returns the first problem. */
+function firstProblem(checks: readonly (() => Problem)[]): Problem {
+  for (const check of checks) {
+    const problem = check();
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+function findDuplicate<T>(items: readonly T[], key: (item: T) => unknown): [number, number] | undefined {
+  const seen = new Map<unknown, number>();
+  for (const [i, item] of items.entries()) {
+    const k = key(item);
+    const j = seen.get(k);
+    if (j !== undefined) return [j, i];
+    seen.set(k, i);
+  }
+  return undefined;
+}
+
+function uniqueNames(list: readonly { name: string }[], field: string, kind: string): Problem {
+  const dup = findDuplicate(list, (x) => x.name);
+  if (!dup) return undefined;
+  const [first, second] = dup;
+  return at(
+    [field, second, "name"],
+    `duplicate ${kind} name ${quote(list[second]!.name)} (as ${field}[${first}])`,
+  );
+}
+
+function checkFaults(faults: readonly string[]): Problem {
+  for (const [i, f] of faults.entries()) {
+    if (!isFaultName(f))
+      return at(["faults", i], `unknown fault ${quote(f)} (known faults: ${FAULT_NAMES.join(", ")})`);
+  }
+  const dup = findDuplicate(faults, (f) => f);
+  return dup && at(["faults", dup[1]], `fault ${quote(faults[dup[1]]!)} is listed twice`);
+}
+
+function checkSmmu(s: Scenario): Problem {
+  const { features, cmdqEntries } = s.smmu;
+  const dup = findDuplicate(features, (f) => f);
+  if (dup) return at(["smmu", "features", dup[1]], `feature ${quote(features[dup[1]]!)} is listed twice`);
+  // The command queue is a ring indexed by prod/cons with a wrap bit: its size is 2^n.
+  if ((cmdqEntries & (cmdqEntries - 1)) !== 0) {
+    return at(["smmu", "cmdqEntries"], `must be a power of two (2, 4, …, 524288), got ${cmdqEntries}`);
+  }
+  return undefined;
+}
+
+function checkDevices(s: Scenario): Problem {
+  const dup = findDuplicate(s.devices, (d) => d.sid);
+  if (dup)
+    return at(
+      ["devices", dup[1], "sid"],
+      `StreamID ${s.devices[dup[1]]!.sid} is already devices[${dup[0]}]'s`,
+    );
+  return uniqueNames(s.devices, "devices", "device");
+}
+
+/** A page range `[start, start + pages)`: page-aligned and inside the 48-bit address space. */
+function checkRange(path: Path, start: number, pages: number): Problem {
+  if (start % PAGE_SIZE !== 0) return at([...path, "start"], `${hex(start)} is not page-aligned (4 KiB)`);
+  const end = start + pages * PAGE_SIZE;
+  if (end > ADDRESS_LIMIT) return at(path, `ends at ${hex(end)}, beyond the 48-bit address space`);
+  return undefined;
+}
+
+function checkVmas(p: ProcessSpec, pi: number): Problem {
+  const ranges = p.vmas.map((v, i) => ({ i, start: v.start, end: v.start + v.pages * PAGE_SIZE }));
+  for (const r of ranges) {
+    const problem = checkRange(["processes", pi, "vmas", r.i], r.start, p.vmas[r.i]!.pages);
+    if (problem) return problem;
+  }
+  ranges.sort((a, b) => a.start - b.start || a.i - b.i);
+  for (let k = 1; k < ranges.length; k++) {
+    const [prev, cur] = [ranges[k - 1]!, ranges[k]!];
+    if (cur.start < prev.end) {
+      const [a, b] = prev.i < cur.i ? [prev, cur] : [cur, prev];
+      const span = `${hex(a.start)}–${hex(a.end)}`;
+      return at(["processes", pi, "vmas", b.i], `overlaps vmas[${a.i}] (${span}) of the same process`);
+    }
+  }
+  return undefined;
+}
+
+function checkProcesses(s: Scenario): Problem {
+  const dup = uniqueNames(s.processes, "processes", "process");
+  if (dup) return dup;
+  for (const [pi, p] of s.processes.entries()) {
+    const problem = checkVmas(p, pi);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+function knownNames(names: readonly string[]): string {
+  if (names.length === 0) return "none are declared";
+  const shown = names.slice(0, 8).join(", ");
+  return `declared: ${shown}${names.length > 8 ? ", …" : ""}`;
+}
+
+interface Declared {
+  readonly processes: ReadonlySet<string>;
+  readonly devices: ReadonlySet<string>;
+}
+
+function checkOp(op: Op, path: Path, s: Scenario, declared: Declared): Problem {
+  if (!declared.processes.has(op.process)) {
+    const names = knownNames(s.processes.map((p) => p.name));
+    return at([...path, "process"], `unknown process ${quote(op.process)} (${names})`);
+  }
+  if ((op.op === "bind" || op.op === "unbind" || op.op === "dma") && !declared.devices.has(op.device)) {
+    const names = knownNames(s.devices.map((d) => d.name));
+    return at([...path, "device"], `unknown device ${quote(op.device)} (${names})`);
+  }
+  if (op.op === "mmap" || op.op === "munmap" || op.op === "mprotect")
+    return checkRange(path, op.start, op.pages);
+  return undefined;
+}
+
+function checkThreadName(t: ThreadSpec, i: number): Problem {
+  // A schedule entry names a thread, "smmu", "srcu" or "<thread>:op": keep those unambiguous.
+  if (t.name === SMMU_ACTOR || t.name === SRCU_ACTOR) {
+    return at(["threads", i, "name"], `${quote(t.name)} is reserved for the schedule's ${t.name} actor`);
+  }
+  if (t.name.includes(":")) return at(["threads", i, "name"], `must not contain ':' (got ${quote(t.name)})`);
+  return undefined;
+}
+
+function checkThreads(s: Scenario): Problem {
+  const dup = uniqueNames(s.threads, "threads", "thread");
+  if (dup) return dup;
+  const declared: Declared = {
+    processes: new Set(s.processes.map((p) => p.name)),
+    devices: new Set(s.devices.map((d) => d.name)),
+  };
+  let total = 0;
+  for (const [ti, t] of s.threads.entries()) {
+    const problem = checkThreadName(t, ti);
+    if (problem) return problem;
+    for (const [oi, op] of t.ops.entries()) {
+      const opProblem = checkOp(op, ["threads", ti, "ops", oi], s, declared);
+      if (opProblem) return opProblem;
+    }
+    total += t.ops.length;
+  }
+  if (total > SCENARIO_LIMITS.ops)
+    return at(["threads"], `more than ${SCENARIO_LIMITS.ops} ops in all (got ${total})`);
+  return undefined;
+}
+
+function checkSchedule(s: Scenario): Problem {
+  if (!s.schedule) return undefined;
+  const threads = new Set(s.threads.map((t) => t.name));
+  for (const [i, entry] of s.schedule.entries()) {
+    if (entry === SMMU_ACTOR || entry === SRCU_ACTOR || threads.has(entry)) continue;
+    if (entry.endsWith(RUN_OP_SUFFIX) && threads.has(entry.slice(0, -RUN_OP_SUFFIX.length))) continue;
+    const names = [...threads].slice(0, 8).join(", ");
+    const expected = `"smmu", "srcu", a thread (${names || "none are declared"}) or "<thread>:op"`;
+    return at(["schedule", i], `unknown actor ${describeValue(entry)} (expected ${expected})`);
+  }
+  return undefined;
+}
+
+/** The first semantic problem of a scenario that passed the schema, or undefined. */
+export function checkScenario(s: Scenario): Problem {
+  return firstProblem([
+    () => checkFaults(s.faults),
+    () => checkSmmu(s),
+    () => checkDevices(s),
+    () => checkProcesses(s),
+    () => checkThreads(s),
+    () => checkSchedule(s),
+  ]);
+}

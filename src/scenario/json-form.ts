@@ -1,0 +1,117 @@
+/**
+ * The way back from a `Scenario` to the JSON people write (CONTRACT §1): addresses as "0x…"
+ * strings, and every field that equals its default left out, so that a saved or decoded
+ * scenario stays as short as a hand-written one. `parseScenario(scenarioToJson(s))` gives `s`
+ * back.
+ */
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VMA_DEFAULTS } from "./schema.ts";
+import type { DeviceSpec, Op, ProcessSpec, Scenario, SmmuSpec, ThreadSpec, VmaSpec } from "./types.ts";
+
+/** A JSON object as written by `scenarioToJson` (plain data: strings, numbers, booleans). */
+export type JsonObject = { [key: string]: JsonValue };
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+
+/** `65536` → `"0x10000"`. */
+export const hexAddress = (n: number): string => `0x${n.toString(16)}`;
+
+/** Copies the fields of `spec` that differ from `defaults`. */
+function nonDefault<T extends object>(
+  spec: T,
+  defaults: Partial<T>,
+  keys: readonly (keyof T & string)[],
+): JsonObject {
+  const out: JsonObject = {};
+  for (const key of keys) {
+    const value = spec[key];
+    const def = defaults[key];
+    const same = Array.isArray(value) ? value.length === 0 && Array.isArray(def) : value === def;
+    if (!same) out[key] = (Array.isArray(value) ? [...value] : value) as JsonValue;
+  }
+  return out;
+}
+
+function smmuToJson(smmu: SmmuSpec): JsonObject {
+  return nonDefault(smmu, SMMU_DEFAULTS, [
+    "features",
+    "asidBits",
+    "ssidBits",
+    "cmdqEntries",
+    "streamTable",
+    "cdTable",
+  ]);
+}
+
+function deviceToJson(d: DeviceSpec): JsonObject {
+  return { name: d.name, sid: d.sid, ...nonDefault(d, DEVICE_DEFAULTS, ["ats", "pri", "pasidBits"]) };
+}
+
+function vmaToJson(v: VmaSpec): JsonObject {
+  return { start: hexAddress(v.start), pages: v.pages, ...nonDefault(v, VMA_DEFAULTS, ["prot", "populate"]) };
+}
+
+function processToJson(p: ProcessSpec): JsonObject {
+  return p.vmas.length === 0 ? { name: p.name } : { name: p.name, vmas: p.vmas.map(vmaToJson) };
+}
+
+/** One op, its fields in the order of CONTRACT §1; `mmap`'s prot is left out when "rw". */
+export function opToJson(op: Op): JsonObject {
+  switch (op.op) {
+    case "bind":
+    case "unbind":
+      return { op: op.op, process: op.process, device: op.device };
+    case "dma": {
+      const out: JsonObject = { op: op.op, device: op.device, process: op.process, va: hexAddress(op.va) };
+      out.access = op.access;
+      if (op.pasid !== undefined) out.pasid = op.pasid;
+      return out;
+    }
+    case "mmap": {
+      const out: JsonObject = {
+        op: op.op,
+        process: op.process,
+        start: hexAddress(op.start),
+        pages: op.pages,
+      };
+      if (op.prot !== "rw") out.prot = op.prot;
+      return out;
+    }
+    case "touch":
+      return { op: op.op, process: op.process, va: hexAddress(op.va), access: op.access };
+    case "munmap":
+      return { op: op.op, process: op.process, start: hexAddress(op.start), pages: op.pages };
+    case "mprotect":
+      return { op: op.op, process: op.process, start: hexAddress(op.start), pages: op.pages, prot: op.prot };
+    case "exit":
+      return { op: op.op, process: op.process };
+    default:
+      return assertNever(op);
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unexpected op ${JSON.stringify(x)}`);
+}
+
+function threadToJson(t: ThreadSpec): JsonObject {
+  return { name: t.name, ops: t.ops.map(opToJson) };
+}
+
+/**
+ * The scenario in its JSON form, short: defaults left out, addresses as hex strings.
+ *
+ * @example
+ * JSON.stringify(scenarioToJson(s), null, 2) // what `sva-lab decode` prints
+ */
+export function scenarioToJson(s: Scenario): JsonObject {
+  const out: JsonObject = { format: s.format, title: s.title };
+  if (s.description !== undefined) out.description = s.description;
+  out.driver = s.driver;
+  if (s.faults.length > 0) out.faults = [...s.faults];
+  const smmu = smmuToJson(s.smmu);
+  if (Object.keys(smmu).length > 0) out.smmu = smmu;
+  out.devices = s.devices.map(deviceToJson);
+  out.processes = s.processes.map(processToJson);
+  out.threads = s.threads.map(threadToJson);
+  if (s.schedule !== undefined) out.schedule = [...s.schedule];
+  return out;
+}

@@ -1,0 +1,29 @@
+/**
+ * Size caps on a scenario. They are far above anything a person writes, and low enough that a
+ * hostile file or link cannot make the page build millions of objects or draw a 10 MB title.
+ */
+export const SCENARIO_LIMITS = {
+  processes: 256,
+  devices: 64,
+  threads: 64,
+  vmasPerProcess: 256,
+  /** Ops in all threads together. */
+  ops: 10_000,
+  schedule: 100_000,
+  faults: 64,
+  /** Names, title, schedule entries, fault names. */
+  string: 200,
+  description: 4000,
+  /** Characters of scenario JSON text that `parseScenarioText` reads. */
+  text: 4 * 1024 * 1024,
+} as const;
+
+export const PAGE_SIZE = 4096;
+/** Addresses are 48-bit virtual addresses (arm64, 4 KiB granule, 4 levels). */
+export const ADDRESS_LIMIT = 2 ** 48;
+export const MAX_PAGES = ADDRESS_LIMIT / PAGE_SIZE;
+
+/** Actors a schedule may name besides the threads (CONTRACT §1, Scheduling). */
+export const SMMU_ACTOR = "smmu";
+export const SRCU_ACTOR = "srcu";
+export const RUN_OP_SUFFIX = ":op";

@@ -1,0 +1,116 @@
+/**
+ * The scenario as the kernel model consumes it: validated, defaults filled in, addresses as
+ * numbers. The JSON form people write (CONTRACT §1) is parsed into this by `parseScenario`.
+ */
+
+export const SCENARIO_FORMAT = "sva-lab/1";
+
+export type DriverDesign = "arm-smmu-v3-sva" | "io-mm-2018" | "sva-domain";
+export const DRIVER_DESIGNS: readonly DriverDesign[] = ["arm-smmu-v3-sva", "io-mm-2018", "sva-domain"];
+
+export type SmmuFeature = "ats" | "pri" | "btm" | "ril" | "stall" | "nested";
+export const SMMU_FEATURES: readonly SmmuFeature[] = ["ats", "pri", "btm", "ril", "stall", "nested"];
+
+export type Prot = "r" | "rw" | "none";
+export type Access = "read" | "write";
+
+export interface SmmuSpec {
+  readonly features: readonly SmmuFeature[];
+  /** 8 or 16. */
+  readonly asidBits: number;
+  /** 0..20: log2 of the number of SubstreamIDs (PASIDs). */
+  readonly ssidBits: number;
+  /** A power of two, 2..2^19. */
+  readonly cmdqEntries: number;
+  readonly streamTable: "linear" | "2lvl";
+  readonly cdTable: "linear" | "2lvl";
+}
+
+export interface DeviceSpec {
+  readonly name: string;
+  readonly sid: number;
+  readonly ats: boolean;
+  readonly pri: boolean;
+  /** log2 of the PASIDs the device supports (PCIe PASID capability width); default 20. */
+  readonly pasidBits: number;
+}
+
+export interface VmaSpec {
+  readonly start: number;
+  readonly pages: number;
+  readonly prot: Prot;
+  /** Fault every page in at start (MAP_POPULATE). */
+  readonly populate: boolean;
+}
+
+export interface ProcessSpec {
+  readonly name: string;
+  readonly vmas: readonly VmaSpec[];
+}
+
+export type Op =
+  | { readonly op: "bind"; readonly process: string; readonly device: string }
+  | { readonly op: "unbind"; readonly process: string; readonly device: string }
+  | {
+      readonly op: "dma";
+      readonly device: string;
+      readonly process: string;
+      readonly va: number;
+      readonly access: Access;
+      /** Overrides the PASID the device puts on the transaction. */
+      readonly pasid?: number;
+    }
+  | {
+      readonly op: "mmap";
+      readonly process: string;
+      readonly start: number;
+      readonly pages: number;
+      readonly prot: Prot;
+    }
+  | { readonly op: "touch"; readonly process: string; readonly va: number; readonly access: Access }
+  | { readonly op: "munmap"; readonly process: string; readonly start: number; readonly pages: number }
+  | {
+      readonly op: "mprotect";
+      readonly process: string;
+      readonly start: number;
+      readonly pages: number;
+      readonly prot: Prot;
+    }
+  | { readonly op: "exit"; readonly process: string };
+
+export type OpName = Op["op"];
+export const OP_NAMES: readonly OpName[] = [
+  "bind",
+  "unbind",
+  "dma",
+  "mmap",
+  "touch",
+  "munmap",
+  "mprotect",
+  "exit",
+];
+
+export interface ThreadSpec {
+  readonly name: string;
+  readonly ops: readonly Op[];
+}
+
+/** `"T0"`, `"T0:op"` or `"smmu"` (CONTRACT §1, Scheduling). */
+export type ScheduleEntry = string;
+
+export interface Scenario {
+  readonly format: typeof SCENARIO_FORMAT;
+  readonly title: string;
+  readonly description?: string;
+  readonly driver: DriverDesign;
+  readonly faults: readonly string[];
+  readonly smmu: SmmuSpec;
+  readonly devices: readonly DeviceSpec[];
+  readonly processes: readonly ProcessSpec[];
+  readonly threads: readonly ThreadSpec[];
+  readonly schedule?: readonly ScheduleEntry[];
+}
+
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string };

@@ -1,0 +1,247 @@
+/**
+ * The shareable link (CONTRACT §5): the whole scenario, its schedule included, in the URL's
+ * fragment, with the step at the cursor and the page's view string after it:
+ *
+ *   https://…/#v1.<payload>&step=12&view=<percent-encoded view>
+ *
+ * `v1` says how to read the payload; a later format gets `v2` and this decoder stays, so old
+ * links keep opening. v1 payload = base64url( deflate-raw(utf8(JSON of the compact v1
+ * layout, compact.ts)) ‖ CRC-32 of that UTF-8, 4 bytes big-endian ). The checksum costs six
+ * characters and turns a link cut or mangled in a mail into a clear "corrupt" rather than a
+ * slightly different scenario. Unknown `&key=value` parameters are ignored (later versions may
+ * add some). Nothing from a link is ever evaluated: it is inflated, parsed as JSON and
+ * validated by `parseScenario` like a file.
+ *
+ * Decoding reads hostile input: the link is capped at 64 KiB, the inflated data at 1 MiB
+ * (checked while inflating), and every failure is a one-line message, never an exception.
+ */
+import { crc32, deflateRaw, fromBase64Url, inflateRawCapped, toBase64Url } from "./bytes.ts";
+import { compactV1ToJson, scenarioToCompactV1 } from "./compact.ts";
+import { quote } from "./issues.ts";
+import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
+import { parseScenario } from "./schema.ts";
+import type { Parsed, Scenario } from "./types.ts";
+
+export const URL_VERSION = 1;
+export const DEFAULT_URL_BASE = "https://sva-lab.invalid/";
+export const URL_LIMITS = {
+  /** Characters of link that `decodeScenarioUrl` reads (and `encodeScenarioUrl` makes). */
+  url: 64 * 1024,
+  /** Bytes the payload may inflate to. */
+  inflated: 1024 * 1024,
+  /** Characters of the view string, decoded. */
+  view: 2000,
+  /** The step is a number of at most this many digits. */
+  stepDigits: 9,
+} as const;
+
+export interface UrlOptions {
+  /** The step at the cursor: a non-negative integer. */
+  readonly step?: number;
+  /** The page's view (panels, selection), opaque here; percent-encoded into the link. */
+  readonly view?: string;
+  /** What goes before `#`; the page passes `location.origin + location.pathname`. */
+  readonly base?: string;
+}
+
+export interface SharedScenario {
+  readonly scenario: Scenario;
+  readonly step?: number;
+  readonly view?: string;
+}
+
+const fail = (error: string): Parsed<never> => ({ ok: false, error });
+
+/** encodeURIComponent throws on a lone surrogate: replace those with U+FFFD first. */
+function wellFormed(s: string): string {
+  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
+}
+
+/** The payload after `v1.`: compact layout → UTF-8 → deflate-raw ‖ CRC-32 → base64url. */
+function encodePayload(s: Scenario): string {
+  const utf8 = new TextEncoder().encode(JSON.stringify(scenarioToCompactV1(s)));
+  const packed = deflateRaw(utf8);
+  const out = new Uint8Array(packed.length + 4);
+  out.set(packed);
+  new DataView(out.buffer).setUint32(packed.length, crc32(utf8));
+  return toBase64Url(out);
+}
+
+/** The fragment without its `#`: `v1.<payload>&step=N&view=…`. */
+export function encodeScenarioFragment(s: Scenario, opts: Omit<UrlOptions, "base"> = {}): string {
+  let fragment = `v${URL_VERSION}.${encodePayload(s)}`;
+  if (opts.step !== undefined) {
+    if (
+      !Number.isSafeInteger(opts.step) ||
+      opts.step < 0 ||
+      String(opts.step).length > URL_LIMITS.stepDigits
+    ) {
+      throw new RangeError(`step must be an integer from 0 to 999999999, got ${opts.step}`);
+    }
+    fragment += `&step=${opts.step}`;
+  }
+  if (opts.view) fragment += `&view=${encodeURIComponent(wellFormed(opts.view.slice(0, URL_LIMITS.view)))}`;
+  return fragment;
+}
+
+/**
+ * The shareable link of a scenario.
+ *
+ * @throws RangeError when the step is not a non-negative integer, or when the link would be
+ *   longer than `URL_LIMITS.url` (a scenario near the size caps): no link is made that would
+ *   not open.
+ * @example
+ * encodeScenarioUrl(s, { step: 12, base: location.origin + location.pathname })
+ * // "https://…/#v1.bVLBbt…&step=12"
+ */
+export function encodeScenarioUrl(s: Scenario, opts: UrlOptions = {}): string {
+  const base = (opts.base ?? DEFAULT_URL_BASE).split("#")[0];
+  const url = `${base}#${encodeScenarioFragment(s, opts)}`;
+  if (url.length > URL_LIMITS.url) {
+    throw new RangeError(
+      `the scenario is too large for a link (${url.length} characters; the limit is ${URL_LIMITS.url})`,
+    );
+  }
+  return url;
+}
+
+/** The fragment text of a full URL, a `#fragment`, or a bare fragment. */
+function fragmentOf(input: string): Parsed<string> {
+  // Links pasted from mail arrive wrapped over lines or in <…>; the fragment has no spaces.
+  const text = input.replace(/\s+/g, "").replace(/^<(.*)>$/, "$1");
+  const hash = text.indexOf("#");
+  if (hash >= 0) return { ok: true, value: text.slice(hash + 1) };
+  if (/^[a-z][a-z0-9+.-]*:/i.test(text) || text.startsWith("/")) {
+    return fail("not an SVA Lab link: it has no #v1.… fragment");
+  }
+  return { ok: true, value: text };
+}
+
+/** Checks the `v<N>.` prefix; returns the payload after it. */
+function versionedPayload(head: string): Parsed<string> {
+  const m = /^v(\d{1,12})\.(.*)$/s.exec(head);
+  if (!m) return fail(`not an SVA Lab link: expected a fragment starting "v1.", got ${quote(head, 24)}`);
+  const version = Number(m[1]);
+  if (version > URL_VERSION)
+    return fail(`the link was made by a newer SVA Lab (v${m[1]}); this one reads v1 links`);
+  if (version !== URL_VERSION) return fail(`the link has an unknown version (v${m[1]})`);
+  return { ok: true, value: m[2]! };
+}
+
+interface Extras {
+  step?: number;
+  view?: string;
+}
+
+function readStep(value: string): Parsed<number> {
+  if (!new RegExp(`^\\d{1,${URL_LIMITS.stepDigits}}$`).test(value)) {
+    return fail(`the link's step is not a step number: ${quote(value, 24)}`);
+  }
+  return { ok: true, value: Number(value) };
+}
+
+function readView(value: string): Parsed<string> {
+  let view: string;
+  try {
+    view = decodeURIComponent(value);
+  } catch {
+    return fail("the link's view is not valid percent-encoding");
+  }
+  if (view.length > URL_LIMITS.view)
+    return fail(`the link's view is too long (more than ${URL_LIMITS.view} characters)`);
+  return { ok: true, value: view };
+}
+
+/** `step=12`, `view=…`; other keys are ignored. `amp;` is what `&amp;` in HTML mail leaves. */
+function readExtras(params: readonly string[]): Parsed<Extras> {
+  const extras: Extras = {};
+  for (const param of params) {
+    const eq = param.indexOf("=");
+    const key = (eq < 0 ? param : param.slice(0, eq)).replace(/^amp;/, "");
+    const value = eq < 0 ? "" : param.slice(eq + 1);
+    if (key === "step" && extras.step === undefined) {
+      const step = readStep(value);
+      if (!step.ok) return step;
+      extras.step = step.value;
+    } else if (key === "view" && extras.view === undefined) {
+      const view = readView(value);
+      if (!view.ok) return view;
+      extras.view = view.value;
+    }
+  }
+  return { ok: true, value: extras };
+}
+
+/** base64url → bytes → inflate (capped) → checksum → UTF-8 text. */
+function payloadText(payload: string): Parsed<string> {
+  const bytes = fromBase64Url(payload);
+  if (!bytes.ok) return fail(`the link's data ${bytes.error}`);
+  if (bytes.value.length < 5) return fail("the link's data is truncated (too short)");
+  const packed = bytes.value.subarray(0, -4);
+  const expected = new DataView(bytes.value.buffer, bytes.value.length - 4).getUint32(0);
+  const inflated = inflateRawCapped(packed, URL_LIMITS.inflated);
+  if (!inflated.ok) return fail(`the link's data ${inflated.error}`);
+  if (crc32(inflated.value) !== expected) {
+    return fail("the link's data is corrupt: its checksum does not match (was the link cut or edited?)");
+  }
+  try {
+    return { ok: true, value: new TextDecoder("utf-8", { fatal: true }).decode(inflated.value) };
+  } catch {
+    return fail("the link's data is corrupt: it is not UTF-8 text");
+  }
+}
+
+/** The scenario a v1 payload holds, validated. */
+function payloadScenario(payload: string): Parsed<Scenario> {
+  const text = payloadText(payload);
+  if (!text.ok) return text;
+  let data: unknown;
+  try {
+    data = JSON.parse(text.value);
+  } catch {
+    const where = findJsonSyntaxError(text.value);
+    return fail(
+      `the link's data is corrupt: not valid JSON (${where ? describeJsonSyntaxError(where) : "syntax error"})`,
+    );
+  }
+  const json = compactV1ToJson(data);
+  if (!json.ok) return fail(`the link's data is corrupt: ${json.error}`);
+  const scenario = parseScenario(json.value);
+  return scenario.ok ? scenario : fail(`the link's scenario: ${scenario.error}`);
+}
+
+function decode(input: string): Parsed<SharedScenario> {
+  if (typeof input !== "string") return fail("not an SVA Lab link: expected text");
+  if (input.length > URL_LIMITS.url) {
+    return fail(`the link is too large (${input.length} characters; the limit is ${URL_LIMITS.url})`);
+  }
+  const fragment = fragmentOf(input);
+  if (!fragment.ok) return fragment;
+  const [head = "", ...params] = fragment.value.split("&");
+  const payload = versionedPayload(head);
+  if (!payload.ok) return payload;
+  const extras = readExtras(params);
+  if (!extras.ok) return extras;
+  const scenario = payloadScenario(payload.value);
+  if (!scenario.ok) return scenario;
+  return { ok: true, value: { scenario: scenario.value, ...extras.value } };
+}
+
+/**
+ * Reads a link: a full URL, `#v1.…`, or `v1.…`. Never throws; every failure is one line that
+ * says what is wrong (not an SVA Lab link, a newer version, truncated, corrupt, too large, or
+ * the scenario's own validation error after "the link's scenario: ").
+ *
+ * @example
+ * const r = decodeScenarioUrl(location.hash);
+ * if (r.ok) load(r.value.scenario, r.value.step); else showMessage(r.error);
+ */
+export function decodeScenarioUrl(urlOrFragment: string): Parsed<SharedScenario> {
+  try {
+    return decode(urlOrFragment);
+  } catch (e) {
+    // Not expected (the fuzz tests look for it): keep the page usable all the same.
+    const what = e instanceof Error ? e.name : "error";
+    return fail(`the link could not be read (internal error: ${what})`);
+  }
+}
