@@ -15,7 +15,7 @@
  *     { name: "OP", word: 0, hi: 7, lo: 0 },
  *     { name: "CS", word: 0, hi: 13, lo: 12, values: { 0: "NONE", 1: "IRQ", 2: "SEV" } },
  *   ]);
- *   prepare(CMD, { OP: 0x46, CS: 2 }); // [0x2046n, 0n]
+ *   prepare(CMD, { OP: 0x46, CS: 2 }); // [0x2046n, 0n] (Linux also sets MSH and MSIATTR)
  */
 
 export interface FieldSpec<N extends string = string> {
