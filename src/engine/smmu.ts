@@ -1,0 +1,285 @@
+/**
+ * The SMMU: its configuration cache, its IOTLB, the consumption of one command per step, and
+ * the translation of one transaction.
+ *
+ * Translation is one straight pipeline with one exit (QEMU `smmuv3_translate` is the model):
+ *   1. STE: locate, fetch through the config cache; V=0 → C_BAD_STE; Config abort / bypass.
+ *   2. SubstreamID: none → S1DSS (terminate, bypass, or CD 0); out of range → C_BAD_SUBSTREAMID.
+ *   3. CD: locate, fetch through the config cache; V=0 → C_BAD_CD; EPD0 → F_TRANSLATION.
+ *   4. IOTLB lookup by {ASID, VMID, page}; a hit ends the pipeline.
+ *   5. Walk TTB0 (the process's own page table); fill the IOTLB.
+ *   Epilogue: a fault is written to the event queue when CD.R says to record it.
+ */
+
+import { getField } from "./bits.ts";
+import { CD_LAYOUT as CD } from "./cd.ts";
+import { type Cmd, decodeCmd } from "./commands.ts";
+import { buildEvent, EVT_ID, type EventType } from "./events.ts";
+import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
+import { frameAt, readWords, writeWords } from "./memory.ts";
+import { walk } from "./pgtable.ts";
+import { queueEmpty, queueFull, slotAddr } from "./queue.ts";
+import { STE_LAYOUT as STE } from "./ste.ts";
+import { locateCd, locateSte } from "./tables.ts";
+import type { Recorder } from "./trace.ts";
+import { type DeviceState, findDeviceBySid, type World } from "./world.ts";
+
+export const STE_CONFIG = { ABORT: 0, BYPASS: 4, S1_TRANS: 5, S2_TRANS: 6, NESTED: 7 } as const;
+export const S1DSS = { TERMINATE: 0, BYPASS: 1, SSID0: 2 } as const;
+
+export interface TranslateRequest {
+  readonly sid: number;
+  /** The PASID on the transaction, or null for a request without PASID. */
+  readonly ssid: number | null;
+  readonly va: Va;
+  readonly write: boolean;
+  /** An ATS Translation Request from the device, rather than an untranslated access. */
+  readonly ats: boolean;
+}
+
+export type Translation =
+  | {
+      readonly status: "success";
+      readonly pa: Pa;
+      readonly writable: boolean;
+      readonly via: "iotlb" | "walk";
+      readonly asid: number;
+    }
+  | { readonly status: "bypass"; readonly pa: Pa }
+  | { readonly status: "abort"; readonly why: string }
+  | { readonly status: "fault"; readonly event: EventType; readonly recorded: boolean; readonly why: string };
+
+const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
+
+/** Fetches the STE of `sid` through the configuration cache. */
+function fetchSte(w: World, sid: number, rec: Recorder): bigint[] | { fault: EventType; why: string } {
+  const cached = w.smmu.cfg.ste[sid];
+  if (cached) return cached;
+  const where = locateSte(w, w.smmu.strtab, sid);
+  if (!where.ok) return { fault: "C_BAD_STREAMID", why: where.why };
+  const ste = readWords(w.mem, where.addr, 8);
+  w.smmu.cfg.ste[sid] = ste;
+  rec.record({ type: "smmu.cfg.fetch", what: "STE", sid });
+  return ste;
+}
+
+function fetchCd(w: World, sid: number, ste: readonly bigint[], ssid: number, rec: Recorder) {
+  const cached = w.smmu.cfg.cd[cdKey(sid, ssid)];
+  if (cached) return cached;
+  const dev = findDeviceBySid(w, sid);
+  if (!dev) return { fault: "C_BAD_CD" as EventType, why: `no CD table for StreamID ${sid}` };
+  // The SMMU follows the STE it holds, not the driver's bookkeeping.
+  const table = { ...dev.cdTable, base: Number(getField(ste, STE.fields.S1CTXPTR)) as Pa };
+  const where = locateCd(w, table, ssid);
+  if (!where.ok) return { fault: "C_BAD_SUBSTREAMID" as EventType, why: where.why };
+  const cd = readWords(w.mem, where.addr, 8);
+  w.smmu.cfg.cd[cdKey(sid, ssid)] = cd;
+  rec.record({ type: "smmu.cfg.fetch", what: "CD", sid, ssid });
+  return cd;
+}
+
+/** Writes an event record to the EVTQ (dropped when the queue is full, as on overflow). */
+export function recordEvent(
+  w: World,
+  rec: Recorder,
+  ev: { type: EventType; sid: number; ssid: number | null; addr: number; write: boolean },
+): void {
+  const q = w.smmu.evtq;
+  const words = buildEvent({
+    type: ev.type,
+    sid: ev.sid,
+    ssid: ev.ssid ?? undefined,
+    addr: ev.addr,
+    rnw: !ev.write,
+  });
+  if (!queueFull(q)) {
+    writeWords(w.mem, slotAddr(q, q.produced), words);
+    q.produced += 1;
+  }
+  rec.record({
+    type: "smmu.evtq.record",
+    name: ev.type,
+    code: EVT_ID[ev.type],
+    sid: ev.sid,
+    ssid: ev.ssid,
+    addr: ev.addr,
+    words,
+  });
+}
+
+/** Translates one transaction; records the event of a fault when the CD (or STE) says to. */
+export function translate(w: World, req: TranslateRequest, rec: Recorder): Translation {
+  const fault = (event: EventType, why: string, record: boolean): Translation => {
+    if (record) recordEvent(w, rec, { type: event, sid: req.sid, ssid: req.ssid, addr: req.va, write: req.write });
+    return { status: "fault", event, recorded: record, why };
+  };
+
+  // 1. STE
+  const ste = fetchSte(w, req.sid, rec);
+  if (!Array.isArray(ste)) return fault(ste.fault, ste.why, true);
+  const f = (name: keyof typeof STE.fields) => Number(getField(ste, STE.fields[name]));
+  if (f("V") === 0) return fault("C_BAD_STE", `STE ${req.sid} is not valid (V=0)`, true);
+  const config = f("CONFIG");
+  if ((config & 4) === 0) return { status: "abort", why: `STE ${req.sid} Config=abort` };
+  if (config === STE_CONFIG.BYPASS) return { status: "bypass", pa: req.va as number as Pa };
+  if (req.ats && f("EATS") === 0) return fault("F_BAD_ATS_TREQ", `STE ${req.sid} has EATS=0`, true);
+
+  // 2. SubstreamID
+  let ssid = req.ssid;
+  const cdmax = f("S1CDMAX");
+  if (ssid === null) {
+    const dss = f("S1DSS");
+    if (cdmax > 0 && dss === S1DSS.TERMINATE) return fault("F_STREAM_DISABLED", "S1DSS=terminate", true);
+    if (cdmax > 0 && dss === S1DSS.BYPASS) return { status: "bypass", pa: req.va as number as Pa };
+    ssid = 0;
+  } else if (ssid >= 2 ** cdmax || (cdmax === 0 && ssid !== 0)) {
+    return fault("C_BAD_SUBSTREAMID", `SSID ${ssid} ≥ 2^S1CDMax (${cdmax})`, true);
+  }
+
+  // 3. CD
+  const cd = fetchCd(w, req.sid, ste, ssid, rec);
+  if (!Array.isArray(cd)) return fault(cd.fault, cd.why, true);
+  const c = (name: keyof typeof CD.fields) => Number(getField(cd, CD.fields[name]));
+  if (c("V") === 0) return fault("C_BAD_CD", `CD ${req.sid}:${ssid} is not valid (V=0)`, true);
+  const recordFaults = c("R") === 1;
+  if (c("EPD0") === 1) {
+    return fault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`, recordFaults);
+  }
+  const asid = c("ASID");
+  const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
+
+  // 4. IOTLB
+  const hit = w.smmu.iotlb.find((e) => e.asid === asid && e.vmid === 0 && e.va === page);
+  if (hit) {
+    if (req.write && !hit.writable) {
+      return fault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`, recordFaults);
+    }
+    return { status: "success", pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa, writable: hit.writable, via: "iotlb", asid };
+  }
+
+  // 5. Walk
+  const ttb0 = Number(getField(cd, CD.fields.TTB0)) as Pa;
+  const r = walk(w.mem, ttb0, req.va, { write: req.write, privileged: false });
+  rec.record({ type: "smmu.walk", sid: req.sid, ssid, tables: r.tables });
+  for (const table of r.tables) {
+    const frame = frameAt(w.mem, table);
+    if (frame?.owner.kind !== "pgtable") {
+      rec.violation(
+        "walk-freed-table",
+        `The SMMU walked a page-table page at 0x${table.toString(16)} that is no longer a page table (now ${frame?.owner.kind ?? "unknown"}).`,
+      );
+    }
+  }
+  if (!r.ok) return fault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`, recordFaults);
+  w.smmu.iotlb.push({
+    asid,
+    vmid: 0,
+    va: page,
+    pa: r.pa - (req.va % PAGE_SIZE),
+    writable: r.writable,
+    shared: c("ASET") === 0,
+    sid: req.sid,
+    ssid,
+  });
+  return { status: "success", pa: r.pa, writable: r.writable, via: "walk", asid };
+}
+
+function dropCds(w: World, sid: number): void {
+  for (const key of Object.keys(w.smmu.cfg.cd)) if (key.startsWith(`${sid}:`)) delete w.smmu.cfg.cd[key];
+}
+
+/** The pages [first, first + count) a range TLBI or ATC_INV covers. */
+function inRange(va: number, first: number, count: number): boolean {
+  return va >= first && va < first + count * PAGE_SIZE;
+}
+
+function invalidateAtc(dev: DeviceState, ssid: number | null, addr: number, size: number): void {
+  const all = size >= 52;
+  dev.atc = dev.atc.filter(
+    (e) => !((ssid === null || e.pasid === ssid) && (all || inRange(e.va, addr, 2 ** size))),
+  );
+}
+
+/** What one command does to the SMMU's caches and the devices (reference §9, §11). */
+function execute(w: World, cmd: Cmd): void {
+  const s = w.smmu;
+  switch (cmd.op) {
+    case "CFGI_STE":
+      // Like QEMU, dropping an STE also drops the CDs cached through it.
+      delete s.cfg.ste[cmd.sid];
+      dropCds(w, cmd.sid);
+      return;
+    case "CFGI_ALL":
+      for (const k of Object.keys(s.cfg.ste)) delete s.cfg.ste[Number(k)];
+      for (const k of Object.keys(s.cfg.cd)) delete s.cfg.cd[k];
+      return;
+    case "CFGI_CD":
+      // leaf=0 also drops cached L1 CD descriptors; the model caches whole CDs only.
+      delete s.cfg.cd[cdKey(cmd.sid, cmd.ssid)];
+      return;
+    case "CFGI_CD_ALL":
+      dropCds(w, cmd.sid);
+      return;
+    case "TLBI_NH_ASID":
+    case "TLBI_EL2_ASID":
+      s.iotlb = s.iotlb.filter((e) => !(e.asid === cmd.asid && e.vmid === ("vmid" in cmd ? cmd.vmid : 0)));
+      return;
+    case "TLBI_NH_VA":
+    case "TLBI_EL2_VA":
+    case "TLBI_NH_VAA": {
+      const [first, count] = tlbiSpan(cmd);
+      s.iotlb = s.iotlb.filter(
+        (e) => !(("asid" in cmd ? e.asid === cmd.asid : true) && inRange(e.va, first, count)),
+      );
+      return;
+    }
+    case "TLBI_NH_ALL":
+    case "TLBI_S12_VMALL":
+      s.iotlb = s.iotlb.filter((e) => e.vmid !== cmd.vmid);
+      return;
+    case "TLBI_NSNH_ALL":
+    case "TLBI_EL2_ALL":
+      s.iotlb = [];
+      return;
+    case "ATC_INV": {
+      const dev = findDeviceBySid(w, cmd.sid);
+      if (dev) invalidateAtc(dev, cmd.ssv ? cmd.ssid : null, cmd.addr, cmd.size);
+      return;
+    }
+    case "TLBI_S2_IPA":
+    case "PREFETCH_CFG":
+    case "PRI_RESP":
+    case "RESUME":
+    case "CMD_SYNC":
+      // CMD_SYNC completes here: every command before it has been consumed, in order,
+      // including the ATC invalidations the devices completed.
+      return;
+    default: {
+      const exhaustive: never = cmd;
+      return exhaustive;
+    }
+  }
+}
+
+/** First page and page count a TLBI by VA covers: one page (TG=0) or (NUM+1)·2^SCALE granules. */
+export function tlbiSpan(cmd: Extract<Cmd, { op: "TLBI_NH_VA" | "TLBI_EL2_VA" | "TLBI_NH_VAA" }>): [number, number] {
+  if (cmd.tg === 0) return [Math.floor(cmd.addr / PAGE_SIZE) * PAGE_SIZE, 1];
+  const granulePages = { 1: 1, 2: 4, 3: 16 }[cmd.tg] ?? 1;
+  return [cmd.addr, (cmd.num + 1) * 2 ** cmd.scale * granulePages];
+}
+
+/**
+ * The SMMU consumes the command at CONS (reference §1.1): reads its two words from the queue
+ * in memory, carries it out, and moves CONS on. Returns false when the queue is empty.
+ */
+export function consumeCommand(w: World, rec: Recorder): boolean {
+  const q = w.smmu.cmdq;
+  if (queueEmpty(q)) return false;
+  const seq = q.consumed;
+  const [w0, w1] = readWords(w.mem, slotAddr(q, seq), 2) as [bigint, bigint];
+  const cmd = decodeCmd([w0, w1]);
+  if (cmd.op !== "UNKNOWN") execute(w, cmd);
+  q.consumed += 1;
+  rec.record({ type: "smmu.cmd.consume", seq, words: [w0, w1] });
+  return true;
+}

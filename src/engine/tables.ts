@@ -1,0 +1,42 @@
+/**
+ * Where the SMMU finds an STE and a CD in memory: the stream table (linear, or two-level with
+ * SPLIT = 8 as Linux sets it) and each master's CD table (linear, or two-level with 1024-CD
+ * leaves), reference §2.2 and §3.3. Used by the SMMU for its fetches and by the driver for
+ * its writes, so both agree on every address.
+ */
+
+import { getField } from "./bits.ts";
+import { CD_L1_DESC, CTXDESC_L2_ENTRIES } from "./cd.ts";
+import type { Pa } from "./ids.ts";
+import { readWord } from "./memory.ts";
+import { STRTAB_L1_DESC } from "./ste.ts";
+import type { CdTableState, StreamTableState, World } from "./world.ts";
+
+export const STE_BYTES = 64;
+export const CD_BYTES = 64;
+
+export type Located = { readonly ok: true; readonly addr: Pa } | { readonly ok: false; readonly why: string };
+
+/** The STE of `sid`: linear base + sid·64, or through the L1 descriptor's L2Ptr. */
+export function locateSte(w: World, st: StreamTableState, sid: number): Located {
+  if (sid >= 2 ** st.log2size) return { ok: false, why: `StreamID ${sid} is beyond the table (2^${st.log2size})` };
+  if (st.fmt === "linear") return { ok: true, addr: (st.base + sid * STE_BYTES) as Pa };
+  const l1 = [readWord(w.mem, st.base + Math.floor(sid / 2 ** st.split) * 8)];
+  const span = Number(getField(l1, STRTAB_L1_DESC.fields.SPAN));
+  if (span === 0) return { ok: false, why: `L1 stream table descriptor for StreamID ${sid} is invalid (SPAN 0)` };
+  const index = sid % 2 ** st.split;
+  if (index >= 2 ** (span - 1)) return { ok: false, why: `StreamID ${sid} is beyond its L2 table's span` };
+  const l2 = Number(getField(l1, STRTAB_L1_DESC.fields.L2PTR));
+  return { ok: true, addr: (l2 + index * STE_BYTES) as Pa };
+}
+
+/** CD[ssid] of a CD table: linear base + ssid·64, or through the L1 CD descriptor. */
+export function locateCd(w: World, table: CdTableState, ssid: number): Located {
+  if (table.fmt === "linear") return { ok: true, addr: (table.base + ssid * CD_BYTES) as Pa };
+  const l1 = [readWord(w.mem, table.base + Math.floor(ssid / CTXDESC_L2_ENTRIES) * 8)];
+  if (getField(l1, CD_L1_DESC.fields.V) === 0n) {
+    return { ok: false, why: `L1 CD descriptor for SSID ${ssid} is invalid` };
+  }
+  const l2 = Number(getField(l1, CD_L1_DESC.fields.L2PTR));
+  return { ok: true, addr: (l2 + (ssid % CTXDESC_L2_ENTRIES) * CD_BYTES) as Pa };
+}
