@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// The command-line runner: runs the TypeScript sources through tsx, so `npx sva-lab` works
+// right after `npm install`, with no build step.
+import { register } from "tsx/esm/api";
+
+register();
+// A closed pipe (`sva-lab run … | head`) ends the output quietly.
+process.stdout.on("error", (e) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+const { main } = await import("../src/cli/main.ts");
+process.exitCode = main(process.argv.slice(2));

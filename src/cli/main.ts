@@ -1,0 +1,177 @@
+/**
+ * `sva-lab`, the command-line runner (CONTRACT §2). Exit status: 0 ran with no violation,
+ * 1 ran and an invariant broke, 2 bad input (one line on stderr saying what and where).
+ */
+
+import { readFileSync } from "node:fs";
+import { exploreScenario } from "../explorer/explore.ts";
+import { FAULTS } from "../kernel/faults.ts";
+import { toTraceJson } from "../kernel/report.ts";
+import { runScenario, ScheduleError } from "../kernel/run.ts";
+import {
+  decodeScenarioUrl,
+  encodeScenarioUrl,
+  parseScenarioText,
+  scenarioToJson,
+} from "../scenario/index.ts";
+import type { Scenario } from "../scenario/types.ts";
+
+export const USAGE = `usage:
+  sva-lab run <file.json | URL> [--json] [--until STEP]
+  sva-lab explore <file.json | URL> [--json] [--max-states N]
+  sva-lab url <file.json>
+  sva-lab decode <URL>
+  sva-lab faults`;
+
+class InputError extends Error {}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const looksLikeUrl = (arg: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || arg.startsWith("#");
+
+function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new InputError(`${path}: cannot read the file${code ? ` (${code})` : ""}`);
+  }
+}
+
+/** A scenario from a file or a URL, with the step a URL names. */
+function load(arg: string | undefined): { scenario: Scenario; step?: number } {
+  if (!arg) throw new InputError("missing the scenario file or URL");
+  if (looksLikeUrl(arg)) {
+    const r = decodeScenarioUrl(arg);
+    if (!r.ok) throw new InputError(`URL: ${r.error}`);
+    return { scenario: r.value.scenario, ...(r.value.step !== undefined ? { step: r.value.step } : {}) };
+  }
+  const r = parseScenarioText(readText(arg));
+  if (!r.ok) throw new InputError(`${arg}: ${r.error}`);
+  return { scenario: r.value };
+}
+
+function flag(args: string[], name: string): boolean {
+  const i = args.indexOf(name);
+  if (i < 0) return false;
+  args.splice(i, 1);
+  return true;
+}
+
+function option(args: string[], name: string): number | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const raw = args[i + 1];
+  args.splice(i, 2);
+  const n = Number(raw);
+  if (raw === undefined || !Number.isInteger(n) || n < 0)
+    throw new InputError(`${name}: expected a non-negative integer`);
+  return n;
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + " ".repeat(n - s.length);
+}
+
+function run(args: string[], io: Io): number {
+  const json = flag(args, "--json");
+  const until = option(args, "--until");
+  const [file, ...rest] = args;
+  if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
+  const { scenario } = load(file);
+  const result = runScenario(scenario, until === undefined ? {} : { until });
+  const trace = toTraceJson(result);
+  if (json) {
+    io.out(JSON.stringify(trace, null, 2));
+  } else {
+    io.out(
+      `${scenario.title} — driver ${scenario.driver}${scenario.faults.length ? `, faults: ${scenario.faults.join(", ")}` : ""}`,
+    );
+    const cmdsAt = new Map<number, string[]>();
+    for (const c of trace.commands) cmdsAt.set(c.step, [...(cmdsAt.get(c.step) ?? []), c.op]);
+    for (const s of trace.steps) {
+      const cmds = cmdsAt.get(s.index);
+      io.out(
+        `${pad(String(s.index), 4)} ${pad(s.actor, 6)} ${pad(s.fn, 38)} ${cmds ? `[${cmds.join(" ")}] ` : ""}${s.text}`,
+      );
+      for (const v of trace.violations.filter((x) => x.step === s.index))
+        io.out(`     !! ${v.kind}: ${v.text}`);
+    }
+    const last = trace.steps.length - 1;
+    for (const v of trace.violations.filter((x) => x.step > last || x.step < 0))
+      io.out(`!! ${v.kind}: ${v.text}`);
+    io.out(`pasids ${JSON.stringify(trace.pasids)} asids ${JSON.stringify(trace.asids)}`);
+    io.out(`${trace.violations.length} violation(s); state hash ${trace.stateHash}`);
+  }
+  return trace.violations.length > 0 ? 1 : 0;
+}
+
+function explore(args: string[], io: Io): number {
+  const json = flag(args, "--json");
+  const maxStates = option(args, "--max-states");
+  const [file, ...rest] = args;
+  if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
+  const { scenario } = load(file);
+  const report = exploreScenario(scenario, maxStates === undefined ? {} : { maxStates });
+  const withUrls = {
+    ...report,
+    outcomes: report.outcomes.map((o) => ({
+      ...o,
+      url: encodeScenarioUrl({ ...scenario, schedule: o.schedule }),
+    })),
+  };
+  if (json) io.out(JSON.stringify(withUrls, null, 2));
+  else {
+    io.out(
+      `${report.complete ? "complete" : "incomplete (state limit reached)"}: ${report.states} states, ${report.interleavings} interleavings`,
+    );
+    for (const o of withUrls.outcomes) {
+      io.out(`${o.count} × ${o.violations.length ? o.violations.join(", ") : "no violation"}`);
+      io.out(`   schedule ${o.schedule.join(" ")}`);
+      io.out(`   ${o.url}`);
+    }
+  }
+  return report.outcomes.some((o) => o.violations.length > 0) ? 1 : 0;
+}
+
+export function main(argv: readonly string[], io: Io = { out: console.log, err: console.error }): number {
+  const args = [...argv];
+  const command = args.shift();
+  try {
+    switch (command) {
+      case "run":
+        return run(args, io);
+      case "explore":
+        return explore(args, io);
+      case "url": {
+        const { scenario } = load(args[0]);
+        io.out(encodeScenarioUrl(scenario));
+        return 0;
+      }
+      case "decode": {
+        if (!args[0] || !looksLikeUrl(args[0])) throw new InputError("decode: expected a URL");
+        io.out(JSON.stringify(scenarioToJson(load(args[0]).scenario), null, 2));
+        return 0;
+      }
+      case "faults":
+        for (const [name, text] of Object.entries(FAULTS)) io.out(`${pad(name, 18)} ${text}`);
+        return 0;
+      case undefined:
+      case "help":
+      case "--help":
+        io.out(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new InputError(`unknown command "${command}"\n${USAGE}`);
+    }
+  } catch (e) {
+    if (e instanceof InputError || e instanceof ScheduleError) {
+      io.err(`sva-lab: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+}

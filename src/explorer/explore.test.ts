@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../kernel/run.ts";
+import { parseScenario } from "../scenario/index.ts";
+import raceJson from "../scenario/library/unbind-vs-exit.json";
+import type { Scenario } from "../scenario/types.ts";
+import { exploreScenario } from "./explore.ts";
+
+function scenario(json: unknown): Scenario {
+  const r = parseScenario(json);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+const race = scenario(raceJson);
+
+describe("unbind ‖ exit ‖ DMA in arm-smmu-v3-sva", () => {
+  it("explores completely with no violating outcome", () => {
+    const report = exploreScenario(race);
+    expect(report.complete).toBe(true);
+    expect(report.outcomes.map((o) => o.violations)).toEqual([[]]);
+  });
+
+  it.each([
+    ["free-notifier-now", "use-after-free"],
+    ["skip-sync", "stale-translation"],
+    ["skip-atc-inv", "stale-translation"],
+  ])("with %s some interleaving breaks %s, and run replays it", (fault, kind) => {
+    const s = { ...race, faults: [fault] };
+    const report = exploreScenario(s);
+    const bad = report.outcomes.find((o) => o.violations.includes(kind as never));
+    expect(bad).toBeDefined();
+    const replay = runScenario({ ...s, schedule: bad!.schedule });
+    expect(replay.violations.map((v) => v.kind)).toContain(kind);
+  });
+
+  it("stops at the state limit and says it is incomplete", () => {
+    const report = exploreScenario(race, { maxStates: 10 });
+    expect(report.complete).toBe(false);
+    expect(report.states).toBeLessThanOrEqual(10);
+  });
+});

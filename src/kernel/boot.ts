@@ -1,0 +1,206 @@
+/**
+ * Boots the simulated machine for a scenario, as the kernel would have it before the first
+ * step: the SMMU reset (stream table, queues), each device probed (its CD table, a private DMA
+ * domain at SSID 0 with its own ASID, its STE installed), each process with its mm, page table
+ * and populated VMAs. None of this is a step: the scenario starts after it.
+ */
+
+import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import type { Asid } from "../engine/ids.ts";
+import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
+import { createQueue } from "../engine/queue.ts";
+import { makeCdTableSte, makeL1Std, STRTAB_SPLIT } from "../engine/ste.ts";
+import { locateSte } from "../engine/tables.ts";
+import type {
+  DeviceState,
+  MmState,
+  SmmuState,
+  StreamTableState,
+  ThreadState,
+  World,
+} from "../engine/world.ts";
+import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
+import { initialState } from "./machines.ts";
+import { faultIn } from "./mm.ts";
+import { lowestFree } from "./smmu-ops.ts";
+
+/** io-pgtable's MAIR: NC, WBRWA, device nGnRE, inner-NC outer-WB. */
+const IO_PGTABLE_MAIR = 0xf404_ff44n;
+/** The SMMU's output address size, 48 bits (IDR5.OAS = 5). */
+const SMMU_IPS = 5;
+
+function frames(bytes: number): number {
+  return Math.max(1, Math.ceil(bytes / 4096));
+}
+
+function bootSmmu(w: World, s: Scenario): SmmuState {
+  const f = new Set(s.smmu.features);
+  const twoLevel = s.smmu.streamTable === "2lvl";
+  const log2size = twoLevel ? 16 : 8;
+  const strtab: StreamTableState = twoLevel
+    ? {
+        fmt: "2lvl",
+        base: allocContiguous(w.mem, frames(2 ** (log2size - STRTAB_SPLIT) * 8), {
+          kind: "strtab",
+          level: 1,
+        }),
+        log2size,
+        split: STRTAB_SPLIT,
+        leaves: {},
+      }
+    : {
+        fmt: "linear",
+        base: allocContiguous(w.mem, frames(2 ** log2size * 64), { kind: "strtab", level: 1 }),
+        log2size,
+        split: 0,
+        leaves: {},
+      };
+  const cmdqLog2 = Math.log2(s.smmu.cmdqEntries);
+  const cmdq = createQueue(
+    "cmdq",
+    allocContiguous(w.mem, frames(s.smmu.cmdqEntries * 16), { kind: "queue", queue: "cmdq" }),
+    cmdqLog2,
+    16,
+  );
+  const evtq = createQueue("evtq", allocContiguous(w.mem, 2, { kind: "queue", queue: "evtq" }), 8, 32);
+  const priq = createQueue("priq", allocContiguous(w.mem, 1, { kind: "queue", queue: "priq" }), 8, 16);
+  return {
+    features: {
+      ats: f.has("ats"),
+      pri: f.has("pri"),
+      btm: f.has("btm"),
+      ril: f.has("ril"),
+      stall: f.has("stall"),
+      nested: f.has("nested"),
+    },
+    asidBits: s.smmu.asidBits,
+    ssidBits: s.smmu.ssidBits,
+    strtab,
+    cmdq,
+    evtq,
+    priq,
+    cfg: { ste: {}, cd: {} },
+    iotlb: [],
+  };
+}
+
+/** arm_smmu_probe_device + attach of the default DMA domain. */
+function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
+  const st = w.smmu.strtab;
+  if (st.fmt === "2lvl") {
+    const l1 = Math.floor(spec.sid / 2 ** st.split);
+    if (st.leaves[l1] === undefined) {
+      // arm_smmu_init_l2_strtab: 256 STEs (one PCI bus), 16 KiB.
+      const leaf = allocContiguous(w.mem, 4, { kind: "strtab", level: 2 });
+      st.leaves[l1] = leaf;
+      writeWord(w.mem, st.base + l1 * 8, makeL1Std(leaf));
+    }
+  }
+  // ssid_bits = min(SMMU SSIDSIZE, device PASID width), at most 10 with a linear CD table.
+  let s1cdmax = Math.min(w.smmu.ssidBits, spec.pasidBits);
+  if (s.smmu.cdTable === "linear") s1cdmax = Math.min(s1cdmax, CTXDESC_LINEAR_CDMAX);
+  const twoLevel = s.smmu.cdTable === "2lvl";
+  const base = twoLevel
+    ? allocContiguous(w.mem, frames(Math.ceil(2 ** s1cdmax / CTXDESC_L2_ENTRIES) * 8), {
+        kind: "cdtable",
+        device: spec.name,
+        level: 1,
+      })
+    : allocContiguous(w.mem, frames(2 ** s1cdmax * 64), { kind: "cdtable", device: spec.name, level: 1 });
+  const dmaAsid = lowestFree(w.kernel.asids, 1, 2 ** w.smmu.asidBits - 1)!;
+  w.kernel.asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
+  const dmaPgd = allocFrame(w.mem, { kind: "pgtable", process: `dma:${spec.name}`, level: 0 });
+  const dev: DeviceState = {
+    name: spec.name,
+    sid: spec.sid,
+    ats: spec.ats,
+    pri: spec.pri,
+    cdTable: { fmt: twoLevel ? "2lvl" : "linear", base, s1cdmax, leaves: {} },
+    dmaAsid,
+    dmaPgd,
+    atc: [],
+    pasids: {},
+  };
+  // CD 0: the private DMA domain (io-pgtable, ASET=1). With a 2-level table, leaf 0 first.
+  let cd0 = base;
+  if (twoLevel) {
+    cd0 = allocContiguous(w.mem, 16, { kind: "cdtable", device: spec.name, level: 2 });
+    dev.cdTable.leaves[0] = cd0;
+    writeWord(w.mem, base, makeL1Cd(cd0));
+  }
+  writeWords(
+    w.mem,
+    cd0,
+    makeS1DmaCd({ asid: dmaAsid as Asid, ttb0: dmaPgd, mair: IO_PGTABLE_MAIR, ips: SMMU_IPS }),
+  );
+  const ste = makeCdTableSte({
+    cdTable: base,
+    s1fmt: twoLevel ? "64k_l2" : "linear",
+    s1cdmax,
+    s1dss: "SSID0",
+    ats: spec.ats && w.smmu.features.ats,
+  });
+  const where = locateSte(w, st, spec.sid);
+  if (!where.ok) throw new Error(where.why);
+  writeWords(w.mem, where.addr, ste);
+  return dev;
+}
+
+function createMm(w: World, spec: ProcessSpec, index: number): MmState {
+  const pgd = allocFrame(w.mem, { kind: "pgtable", process: spec.name, level: 0 });
+  // CPU ASIDs come from arch/arm64/mm/context.c, far from the SMMU's own small ASIDs.
+  const cpuAsid = 2 ** (w.smmu.asidBits - 1) + 1 + index;
+  const mm: MmState = {
+    process: spec.name,
+    state: initialState("mm"),
+    users: 1,
+    count: 1,
+    pgd,
+    cpuAsid,
+    asidPins: 0,
+    pasid: null,
+    vmas: spec.vmas.map((v) => ({ start: v.start, pages: v.pages, prot: v.prot })),
+    notifiers: [],
+  };
+  for (const v of spec.vmas) {
+    if (!v.populate) continue;
+    for (let i = 0; i < v.pages; i++)
+      faultIn(w, mm, v.start + i * 4096, mm.vmas.find((x) => x.start === v.start)!);
+  }
+  return mm;
+}
+
+export function boot(s: Scenario): World {
+  const w: World = {
+    mem: createMemory(),
+    smmu: undefined as unknown as SmmuState,
+    devices: [],
+    mms: [],
+    kernel: {
+      design: s.driver,
+      faults: [...s.faults],
+      locks: {},
+      pasids: {},
+      asids: {},
+      objects: {},
+      nextObjectId: 1,
+      srcu: { readers: {}, callbacks: [] },
+    },
+    threads: [],
+    clock: 0,
+  };
+  w.smmu = bootSmmu(w, s);
+  w.devices = s.devices.map((d) => probeDevice(w, d, s));
+  w.mms = s.processes.map((p, i) => createMm(w, p, i));
+  w.threads = s.threads.map(
+    (t): ThreadState => ({
+      name: t.name,
+      opIndex: 0,
+      pc: 0,
+      locals: {},
+      status: t.ops.length > 0 ? "ready" : "done",
+      blockedOn: null,
+    }),
+  );
+  return w;
+}

@@ -1,0 +1,83 @@
+/**
+ * The driver's side of the command queue (reference §1.3): `arm_smmu_cmdq_issue_cmdlist`
+ * writes a batch of commands (and a CMD_SYNC) into the ring and publishes PROD; the caller
+ * then waits, in `arm_smmu_cmdq_poll_until_sync`, until the SMMU has consumed the CMD_SYNC.
+ *
+ * What the model leaves out: the lock-free reservation of slots between CPUs (the scheduler
+ * makes each insertion atomic instead), MSI polling (CS=SEV with CONS polling is modelled),
+ * and the 1 s timeouts.
+ */
+
+import { hex64 } from "../engine/bits.ts";
+import { buildCmd, type Cmd } from "../engine/commands.ts";
+import { writeWords } from "../engine/memory.ts";
+import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
+import type { World } from "../engine/world.ts";
+import { AGAIN, type Ctx, local, type MicroStep, setLocal, step } from "./program.ts";
+
+export const CMD_SYNC: Cmd = { op: "CMD_SYNC", cs: "SEV" };
+
+export function hasFault(w: World, name: string): boolean {
+  return w.kernel.faults.includes(name);
+}
+
+/**
+ * Two micro-steps: queue `cmds` (built when the step runs) plus a CMD_SYNC, then wait for
+ * the SYNC. `when` skips both; with the `skip-sync` fault no SYNC is queued and nobody waits.
+ * A batch larger than the free space is written as space frees up, as batch_add flushes.
+ */
+export function issueCommands(
+  fn: string,
+  build: (c: Ctx) => Cmd[],
+  opts: { when?: (c: Ctx) => boolean; sync?: boolean } = {},
+): MicroStep[] {
+  const when = opts.when ?? (() => true);
+  const sync = opts.sync ?? true;
+  return [
+    step(
+      fn,
+      (c) => {
+        let pending = local<readonly string[] | null>(c, "cmdq.pending");
+        if (pending === null || pending === undefined) {
+          const cmds = build(c);
+          if (sync && !hasFault(c.w, "skip-sync")) cmds.push(CMD_SYNC);
+          pending = cmds.flatMap((cmd) => buildCmd(cmd).map(hex64));
+        }
+        const q = c.w.smmu.cmdq;
+        const n = Math.min(pending.length / 2, queueSpace(q));
+        for (let i = 0; i < n; i++) {
+          const words = [BigInt(pending[2 * i]!), BigInt(pending[2 * i + 1]!)] as const;
+          writeWords(c.w.mem, slotAddr(q, q.produced), words);
+          c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
+          q.produced += 1;
+        }
+        const rest = pending.slice(2 * n);
+        setLocal(c, "cmdq.pending", rest.length > 0 ? rest : null);
+        setLocal(c, "cmdq.wait", sync && !hasFault(c.w, "skip-sync") ? q.produced : null);
+        return rest.length > 0 ? AGAIN : undefined;
+      },
+      {
+        when,
+        wait: (c) =>
+          queueSpace(c.w.smmu.cmdq) === 0
+            ? `the command queue is full (${queueSize(c.w.smmu.cmdq)} entries): waiting for the SMMU`
+            : null,
+      },
+    ),
+    step(
+      "arm_smmu_cmdq_poll_until_sync",
+      (c) => {
+        setLocal(c, "cmdq.wait", null);
+        c.rec.say("The CMD_SYNC has completed: every command queued before it has taken effect.");
+        return undefined;
+      },
+      {
+        when: (c) => typeof local<number | null>(c, "cmdq.wait") === "number",
+        wait: (c) =>
+          c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait")
+            ? "waiting for the SMMU to consume the CMD_SYNC"
+            : null,
+      },
+    ),
+  ];
+}

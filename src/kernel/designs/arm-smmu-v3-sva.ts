@@ -1,0 +1,432 @@
+/**
+ * The `arm-smmu-v3-sva` design (Linux ≈5.11–6.1, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c):
+ * a bond per {device, mm} with a refcount, an `arm_smmu_mmu_notifier` per {domain, mm}, a CD
+ * shared with the CPU (the CPU's pinned ASID, ASET=0, TTB0 = the mm's pgd), `sva_lock`
+ * serialising bind, unbind and release, and the `cleared` flag so that unbind after release
+ * skips the invalidations release already did (reference §5.2, §5.4).
+ *
+ *   bind:    sva_lock → bond lookup → iommu_sva_alloc_pasid → arm_smmu_mmu_notifier_get
+ *            (arm_smmu_alloc_shared_cd: mmgrab, pin ASID; mmu_notifier_register) →
+ *            arm_smmu_write_ctx_desc (dw1–3, CFGI_CD+SYNC, dw0 with V, CFGI_CD+SYNC) → bond
+ *   unbind:  sva_lock → bond put → notifier put: CD dw0=0 + CFGI_CD+SYNC; unless cleared
+ *            TLBI_NH_ASID+SYNC, ATC_INV+SYNC; mmu_notifier_put (SRCU); free shared CD →
+ *            iommu_sva_free_pasid
+ *   release: sva_lock → unless cleared: quiet CD (EPD0) + CFGI_CD+SYNC, TLBI_NH_ASID+SYNC,
+ *            ATC_INV+SYNC, cleared = true
+ *   invalidate_range: TLBI_NH_VA… +SYNC unless BTM, ATC_INV+SYNC
+ *
+ * Left out: ASID sharing with a private domain (arm_smmu_share_asid reassigning the domain's
+ * ASID) is reported but not performed; stall/IOPF; E2H (TLBI_EL2_*).
+ */
+
+import { makeQuietCd } from "../../engine/cd.ts";
+import type { DeviceState, KObject, World } from "../../engine/world.ts";
+import { findDevice } from "../../engine/world.ts";
+import { hasFault, issueCommands } from "../cmdq.ts";
+import type { BindOp, Driver, UnbindOp } from "../driver.ts";
+import { mmdrop, mmOf } from "../mm.ts";
+import {
+  callSrcu,
+  createObject,
+  free,
+  get,
+  lifecycle,
+  lockWait,
+  mmgrab,
+  objectName,
+  putRef,
+  releaseLock,
+  takeLock,
+} from "../objects.ts";
+import { type Ctx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
+import {
+  allocCdLeaf,
+  atcInv,
+  atsEnabled,
+  cdValid,
+  cfgiCd,
+  lowestFree,
+  needsCdLeaf,
+  readCd,
+  sharedCd,
+  tlbiAsid,
+  tlbiRange,
+  writeCdWords,
+} from "../smmu-ops.ts";
+
+const SVA_LOCK = "sva_lock";
+
+const devOf = (c: Ctx): DeviceState => {
+  const op = c.op as { device?: string };
+  if (op.device) return findDevice(c.w, op.device);
+  return findDevice(c.w, mnOf(c).device!);
+};
+const obj = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
+const mnOf = (c: Ctx): KObject => obj(c, "mn");
+const pasidOf = (c: Ctx): number => local<number>(c, "pasid") ?? (mnOf(c).fields.pasid as number);
+
+function lockSva(): MicroStep {
+  return step(
+    "mutex_lock(&sva_lock)",
+    (c) => {
+      takeLock(c.w, SVA_LOCK, c.t.name);
+      return undefined;
+    },
+    { when: (c) => !hasFault(c.w, "no-sva-lock"), wait: (c) => lockWait(c.w, SVA_LOCK, c.t.name) },
+  );
+}
+
+function unlockSva(label: string, before?: (c: Ctx) => void): MicroStep {
+  return step(
+    "mutex_unlock(&sva_lock)",
+    (c) => {
+      before?.(c);
+      if (!hasFault(c.w, "no-sva-lock")) releaseLock(c.w, SVA_LOCK);
+      return undefined;
+    },
+    { label },
+  );
+}
+
+/** The live bond of {device, mm} on the master's list, if any. */
+function findBond(w: World, process: string, device: string): KObject | undefined {
+  return Object.values(w.kernel.objects).find(
+    (o) => o.kind === "bond" && o.process === process && o.device === device && o.state === "live",
+  );
+}
+
+function findNotifier(w: World, process: string, device: string): KObject | undefined {
+  return Object.values(w.kernel.objects).find(
+    (o) =>
+      o.kind === "notifier" &&
+      o.process === process &&
+      o.device === device &&
+      (o.state === "registered" || o.state === "released"),
+  );
+}
+
+const bind: Program<BindOp> = [
+  lockSva(),
+  step("__arm_smmu_sva_bind", (c) => {
+    const mm = mmOf(c);
+    const bond = findBond(c.w, mm.process, c.op.device);
+    if (bond) {
+      get(c, bond);
+      c.rec.say(`${objectName(bond)} already exists: its refcount goes to ${bond.refs}.`);
+      return "unlock";
+    }
+    if (mm.state !== "live") {
+      c.rec.say(`${mm.process} is exiting: there is no mm to bind (-ESRCH).`);
+      return "unlock";
+    }
+    c.rec.say(`No bond for {${c.op.device}, ${mm.process}} yet: a new one is prepared.`);
+    return undefined;
+  }),
+  step("iommu_sva_alloc_pasid", (c) => {
+    const mm = mmOf(c);
+    const dev = devOf(c);
+    const max = 2 ** dev.cdTable.s1cdmax - 1;
+    if (mm.pasid !== null) {
+      c.w.kernel.pasids[mm.pasid]!.refs += 1;
+      c.rec.say(`${mm.process} already has PASID ${mm.pasid} (mm->pasid): ioasid_get.`);
+    } else {
+      const pasid = lowestFree(c.w.kernel.pasids, 1, max);
+      if (pasid === null) {
+        c.rec.say(`No free PASID in [1, ${max}]: bind fails with -ENOSPC.`);
+        return "unlock";
+      }
+      c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
+      mm.pasid = pasid;
+      c.rec.say(
+        `PASID ${pasid} is allocated for ${mm.process} (ioasid_alloc in [1, ${max}]) and kept in mm->pasid.`,
+      );
+    }
+    setLocal(c, "pasid", mm.pasid);
+    return undefined;
+  }),
+  step("arm_smmu_mmu_notifier_get", (c) => {
+    const mm = mmOf(c);
+    const mn = findNotifier(c.w, mm.process, c.op.device);
+    if (mn) {
+      mn.refs += 1;
+      lifecycle(c, mn, "mn.get");
+      setLocal(c, "mn", mn.id);
+      c.rec.say(`${objectName(mn)} exists for this domain and mm: refs ${mn.refs}.`);
+      return "bond";
+    }
+    return undefined;
+  }),
+  step("arm_smmu_alloc_shared_cd", (c) => {
+    const mm = mmOf(c);
+    mmgrab(c, mm);
+    mm.asidPins += 1;
+    const asid = mm.cpuAsid;
+    const slot = c.w.kernel.asids[asid];
+    if (slot && slot.owner !== `mm:${mm.process}`) {
+      c.rec.violation(
+        "asid-conflict",
+        `ASID ${asid} is already used by ${slot.owner}: arm_smmu_share_asid would have to move that domain to a new ASID (not modelled).`,
+      );
+    }
+    if (slot && slot.owner === `mm:${mm.process}`) slot.refs += 1;
+    else c.w.kernel.asids[asid] = { owner: `mm:${mm.process}`, refs: 1 };
+    c.rec.say(
+      `mmgrab(${mm.process}); arm64_mm_context_get pins the CPU ASID ${asid} so it survives rollover; the SMMU will tag this PASID's TLB entries with the same ASID (xa_insert in arm_smmu_asid_xa).`,
+    );
+    return undefined;
+  }),
+  step("mmu_notifier_register", (c) => {
+    const mm = mmOf(c);
+    const mn = createObject(c.w, "notifier", mm.process, c.op.device, {
+      asid: mm.cpuAsid,
+      pasid: local<number>(c, "pasid"),
+      cleared: false,
+    });
+    mm.notifiers.push(mn.id);
+    mmgrab(c, mm);
+    setLocal(c, "mn", mn.id);
+    c.rec.say(`${objectName(mn)} is registered on ${mm.process}'s mm: from now on munmap and exit call it.`);
+    return undefined;
+  }),
+  step(
+    "arm_smmu_get_cd_ptr",
+    (c) => {
+      const leaf = allocCdLeaf(c.w, devOf(c), pasidOf(c));
+      setLocal(c, "l1.new", true);
+      c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
+      return undefined;
+    },
+    { when: (c) => needsCdLeaf(devOf(c), pasidOf(c)) },
+  ),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c), false), {
+    when: (c) => local<boolean>(c, "l1.new") === true,
+  }),
+  step("arm_smmu_write_ctx_desc", (c) => {
+    const mm = mmOf(c);
+    const cd = sharedCd(mm, mm.cpuAsid, false);
+    writeCdWords(c.w, devOf(c), pasidOf(c), cd, 1, 8);
+    c.rec.say(
+      `CD ${pasidOf(c)} of ${devOf(c).name}: TTB0 = ${mm.process}'s pgd (0x${mm.pgd.toString(16)}) and MAIR are written first, V still 0: the SMMU may read the CD's words in any order.`,
+    );
+    return undefined;
+  }),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
+  step("arm_smmu_write_ctx_desc", (c) => {
+    const mm = mmOf(c);
+    writeCdWords(c.w, devOf(c), pasidOf(c), sharedCd(mm, mm.cpuAsid, false), 0, 1);
+    c.rec.say(`Word 0 with V=1, ASID ${mm.cpuAsid}, ASET=0 (shared with the CPU): the CD goes live.`);
+    return undefined;
+  }),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
+  step(
+    "list_add(&bond->list, &master->bonds)",
+    (c) => {
+      const mm = mmOf(c);
+      const bond = createObject(c.w, "bond", mm.process, c.op.device, {
+        mn: local<number>(c, "mn"),
+        pasid: mm.pasid,
+      });
+      devOf(c).pasids[mm.process] = mm.pasid!;
+      c.rec.say(
+        `${objectName(bond)} is on the master's list; the device driver now programs PASID ${mm.pasid}.`,
+      );
+      return undefined;
+    },
+    { label: "bond" },
+  ),
+  unlockSva("unlock"),
+];
+
+/** arm_smmu_mmu_notifier_put's invalidations, shared by unbind and release. */
+function invalidateAll(skip: (c: Ctx) => boolean): MicroStep[] {
+  return [
+    ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(mnOf(c).fields.asid as number), {
+      when: (c) => !skip(c) && !hasFault(c.w, "skip-tlbi"),
+    }),
+    ...issueCommands(
+      "arm_smmu_atc_inv_domain",
+      (c) => atcInv(devOf(c), mnOf(c).fields.pasid as number, 0, 0),
+      {
+        when: (c) => !skip(c) && atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"),
+      },
+    ),
+  ];
+}
+
+const cleared = (c: Ctx): boolean => mnOf(c).fields.cleared === true && !hasFault(c.w, "no-cleared-flag");
+
+const unbind: Program<UnbindOp> = [
+  lockSva(),
+  step("arm_smmu_sva_unbind", (c) => {
+    const bond = findBond(c.w, c.op.process, c.op.device);
+    if (!bond) {
+      c.rec.say(`${c.op.process} is not bound to ${c.op.device}: nothing to unbind.`);
+      return "unlock";
+    }
+    setLocal(c, "bond", bond.id);
+    setLocal(c, "mn", bond.fields.mn as number);
+    setLocal(c, "pasid", bond.fields.pasid as number);
+    if (!putRef(c, bond)) {
+      c.rec.say(`${objectName(bond)} still has ${bond.refs} reference(s).`);
+      return "unlock";
+    }
+    c.rec.say(`The last reference to ${objectName(bond)} is gone: list_del, then the notifier is put.`);
+    return undefined;
+  }),
+  step("arm_smmu_mmu_notifier_put", (c) => {
+    const mn = mnOf(c);
+    lifecycle(c, mn, "mn.use");
+    if (!putRef(c, mn)) {
+      c.rec.say(`${objectName(mn)} still has ${mn.refs} user(s).`);
+      return "free_pasid";
+    }
+    c.rec.say(
+      `${objectName(mn)} has no users left: the CD is cleared${cleared(c) ? "; release already invalidated the TLB and ATC (cleared), so those are skipped" : ", then the ASID and the PASID's ATC entries are invalidated"}.`,
+    );
+    return undefined;
+  }),
+  step("arm_smmu_write_ctx_desc", (c) => {
+    writeCdWords(c.w, devOf(c), pasidOf(c), [0n], 0, 1);
+    c.rec.say(`CD ${pasidOf(c)} word 0 is set to 0 (V=0): DMA on this PASID now raises C_BAD_CD.`);
+    return undefined;
+  }),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
+  ...invalidateAll(cleared),
+  step("mmu_notifier_put", (c) => {
+    const mn = mnOf(c);
+    const mm = mmOf(c);
+    lifecycle(c, mn, "mn.put");
+    mm.notifiers = mm.notifiers.filter((id) => id !== mn.id);
+    if (hasFault(c.w, "free-notifier-now")) {
+      freeNotifier(c, mn);
+      c.rec.say(`Fault free-notifier-now: ${objectName(mn)} is freed at once, SRCU readers or not.`);
+    } else {
+      callSrcu(c.w, mn.id, "arm_smmu_mmu_notifier_free");
+      c.rec.say(
+        `${objectName(mn)} is unhooked; call_srcu defers its kfree until every SRCU reader has left.`,
+      );
+    }
+    return undefined;
+  }),
+  step("arm_smmu_free_shared_cd", (c) => {
+    const mm = mmOf(c);
+    const asid = mnOf(c).fields.asid as number;
+    const slot = c.w.kernel.asids[asid];
+    if (slot) {
+      slot.refs -= 1;
+      if (slot.refs <= 0) delete c.w.kernel.asids[asid];
+    }
+    mm.asidPins -= 1;
+    mmdrop(c, mm);
+    c.rec.say(`ASID ${asid} leaves arm_smmu_asid_xa; arm64_mm_context_put unpins it; mmdrop.`);
+    return undefined;
+  }),
+  step(
+    "iommu_sva_free_pasid",
+    (c) => {
+      const mm = mmOf(c);
+      const pasid = local<number>(c, "pasid");
+      const slot = c.w.kernel.pasids[pasid];
+      if (slot) {
+        slot.refs -= 1;
+        if (slot.refs <= 0) {
+          delete c.w.kernel.pasids[pasid];
+          if (mm.pasid === pasid) mm.pasid = null;
+          c.rec.say(`PASID ${pasid} is freed (ioasid_put) and mm->pasid cleared.`);
+        } else c.rec.say(`PASID ${pasid} keeps ${slot.refs} reference(s).`);
+      }
+      const bond = obj(c, "bond");
+      free(c, bond);
+      return undefined;
+    },
+    { label: "free_pasid" },
+  ),
+  unlockSva("unlock"),
+];
+
+const release: Program = [
+  lockSva(),
+  step("arm_smmu_mm_release", (c) => {
+    const mn = mnOf(c);
+    lifecycle(c, mn, "mn.use");
+    if (mn.fields.cleared === true) {
+      c.rec.say(`${objectName(mn)} is already cleared: nothing to do.`);
+      return "rel.unlock";
+    }
+    setLocal(c, "pasid", mn.fields.pasid as number);
+    c.rec.say(
+      "DMA may still be running: keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).",
+    );
+    return undefined;
+  }),
+  step(
+    "arm_smmu_write_ctx_desc",
+    (c) => {
+      const dev = devOf(c);
+      const current = readCd(c.w, dev, pasidOf(c));
+      if (!cdValid(current)) return undefined;
+      writeCdWords(c.w, dev, pasidOf(c), makeQuietCd(current, "keep-r"), 0, 1);
+      c.rec.say(
+        `CD ${pasidOf(c)} gets EPD0=1 (quiet_cd): V stays 1, R stays 1, so stray DMA takes a recorded F_TRANSLATION.`,
+      );
+      return undefined;
+    },
+    { when: (c) => !hasFault(c.w, "no-quiet-cd") },
+  ),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c)), {
+    when: (c) => !hasFault(c.w, "no-quiet-cd"),
+  }),
+  ...invalidateAll(() => false),
+  unlockSva("rel.unlock", (c) => {
+    const mn = mnOf(c);
+    mn.fields.cleared = true;
+    lifecycle(c, mn, "mn.release");
+  }),
+];
+
+const invalidate: Program = [
+  step("arm_smmu_mm_invalidate_range", (c) => {
+    const mn = mnOf(c);
+    lifecycle(c, mn, "mn.invalidate");
+    const start = local<number>(c, "inv.start");
+    const end = local<number>(c, "inv.end");
+    const btm = c.w.smmu.features.btm;
+    c.rec.say(
+      `${objectName(mn)}: [0x${start.toString(16)}, 0x${end.toString(16)}) changed. ${btm ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command." : "No BTM: the driver must send TLBI commands."}`,
+    );
+    return undefined;
+  }),
+  ...issueCommands(
+    "arm_smmu_tlb_inv_range_asid",
+    (c) => tlbiRange(c.w, mnOf(c).fields.asid as number, local(c, "inv.start"), local(c, "inv.end")),
+    { when: (c) => !c.w.smmu.features.btm && !hasFault(c.w, "skip-tlbi") },
+  ),
+  ...issueCommands(
+    "arm_smmu_atc_inv_domain",
+    (c) =>
+      atcInv(
+        devOf(c),
+        mnOf(c).fields.pasid as number,
+        local<number>(c, "inv.start"),
+        local<number>(c, "inv.end") - local<number>(c, "inv.start"),
+      ),
+    { when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv") },
+  ),
+];
+
+/** arm_smmu_mmu_notifier_free via mmu_notifier_free_rcu: kfree and the notifier's mmdrop. */
+function freeNotifier(c: Ctx, mn: KObject): void {
+  free(c, mn);
+  const mm = c.w.mms.find((m) => m.process === mn.process);
+  if (mm) mmdrop(c, mm);
+}
+
+export const armSmmuV3Sva: Driver = {
+  name: "arm-smmu-v3-sva",
+  era: "Linux ≈5.11–6.1: shared CD, arm_smmu_mmu_notifier, quiet CD, cleared flag",
+  bind,
+  unbind,
+  invalidate,
+  release,
+  freeNotifier,
+};

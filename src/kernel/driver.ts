@@ -1,0 +1,29 @@
+/**
+ * One interface for every SVA driver design (STYLE 7): each design supplies its kernel paths as
+ * programs of micro-steps, and the generic mm paths (munmap, mprotect, exit) call into the
+ * design through the MMU notifier hooks, the way the kernel's mm does.
+ */
+
+import type { KObject } from "../engine/world.ts";
+import type { Op } from "../scenario/types.ts";
+import type { Ctx, Program } from "./program.ts";
+
+export type BindOp = Extract<Op, { op: "bind" }>;
+export type UnbindOp = Extract<Op, { op: "unbind" }>;
+
+export interface Driver {
+  readonly name: string;
+  /** The kernel release it stands for, shown in the page. */
+  readonly era: string;
+  readonly bind: Program<BindOp>;
+  readonly unbind: Program<UnbindOp>;
+  /**
+   * The notifier's invalidate callback for one notifier (local `mn`: its id) over the range
+   * in locals `inv.start` / `inv.end`.
+   */
+  readonly invalidate: Program;
+  /** The notifier's release callback (local `mn`), from __mmu_notifier_release. */
+  readonly release: Program;
+  /** The SRCU callback that frees a notifier (free_notifier) once the grace period is over. */
+  freeNotifier(c: Ctx, mn: KObject): void;
+}

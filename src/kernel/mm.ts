@@ -1,0 +1,372 @@
+/**
+ * The process side: mmap, touch (a CPU access that faults a page in), munmap, mprotect and
+ * exit, in the kernel's order of operations (≤6.5 mm with `invalidate_range` notifiers):
+ *
+ *   munmap:  mmap_write_lock → zap_pte_range (PTEs cleared, pages gathered) → free_pgtables
+ *            → flush_tlb_range (CPU TLBI; with BTM the SMMU snoops it) → each notifier's
+ *            invalidate_range → tlb_finish_mmu (pages and tables freed) → mmap_write_unlock
+ *   exit:    mmput → __mmu_notifier_release (each notifier's release, unhook, synchronize_srcu)
+ *            → unmap_vmas → flush_tlb_mm → free_pgtables/tlb_finish_mmu → mmdrop
+ *
+ * What the model leaves out: VMA merging, huge pages, the page cache, rmap, and the
+ * per-CPU TLB shootdown details (one broadcast TLBI stands for them).
+ */
+
+import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
+import { allocFrame, freeFrame } from "../engine/memory.ts";
+import { collectEmptyTables, mapPage, protectPage, unmapPage, walk } from "../engine/pgtable.ts";
+import type { MmState, VmaState, World } from "../engine/world.ts";
+import { findMm } from "../engine/world.ts";
+import type { Op } from "../scenario/types.ts";
+import { hasFault } from "./cmdq.ts";
+import type { Driver } from "./driver.ts";
+import { lockWait, mmEvent, releaseLock, srcuReadLock, srcuReadUnlock, takeLock } from "./objects.ts";
+import { type Ctx, control, local, type Program, RETURN, setLocal, step } from "./program.ts";
+
+type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
+
+export const mmOf = (c: Ctx): MmState => findMm(c.w, (c.op as { process: string }).process);
+const mmapLock = (c: Ctx) => `mmap_lock:${mmOf(c).process}`;
+const hexa = (v: number) => `0x${v.toString(16)}`;
+
+function vmaAt(mm: MmState, va: number): VmaState | undefined {
+  return mm.vmas.find((v) => va >= v.start && va < v.start + v.pages * PAGE_SIZE);
+}
+
+/** Faults one page in: a fresh frame, mapped with the VMA's protection (do_anonymous_page). */
+export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa {
+  const page = Math.floor(va / PAGE_SIZE) * PAGE_SIZE;
+  const frame = allocFrame(
+    w.mem,
+    { kind: "data", process: mm.process, va: page },
+    `${mm.process} ${hexa(page)}`,
+  );
+  mapPage(w.mem, mm.pgd, page as Va, frame, vma.prot === "rw", mm.process);
+  if (vma.prot === "none") protectPage(w.mem, mm.pgd, page as Va, "none");
+  return frame;
+}
+
+/** Removes [start, end) from the VMA list, splitting VMAs as __split_vma would. */
+function removeRange(mm: MmState, start: number, end: number): void {
+  const out: VmaState[] = [];
+  for (const v of mm.vmas) {
+    const vEnd = v.start + v.pages * PAGE_SIZE;
+    if (vEnd <= start || v.start >= end) {
+      out.push(v);
+      continue;
+    }
+    if (v.start < start) out.push({ start: v.start, pages: (start - v.start) / PAGE_SIZE, prot: v.prot });
+    if (vEnd > end) out.push({ start: end, pages: (vEnd - end) / PAGE_SIZE, prot: v.prot });
+  }
+  mm.vmas = out;
+}
+
+/**
+ * The CPU's TLB invalidation for [start, end) of the mm's ASID. With BTM the SMMU receives the
+ * broadcast too and drops IOTLB entries of that ASID that came through a shared (ASET=0) CD.
+ */
+function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string): void {
+  if (!c.w.smmu.features.btm) {
+    c.rec.say(
+      `${fn}: the CPU TLBs drop ASID ${mm.cpuAsid}'s entries; without BTM the SMMU does not see this.`,
+    );
+    return;
+  }
+  const before = c.w.smmu.iotlb.length;
+  c.w.smmu.iotlb = c.w.smmu.iotlb.filter(
+    (e) => !(e.shared && e.asid === mm.cpuAsid && e.va >= start && e.va < end),
+  );
+  c.rec.say(
+    `${fn}: the broadcast TLBI for ASID ${mm.cpuAsid} also reaches the SMMU (BTM) and drops ${before - c.w.smmu.iotlb.length} IOTLB entr${before - c.w.smmu.iotlb.length === 1 ? "y" : "ies"}. (Mainline Linux never enables BTM for SVA.)`,
+  );
+}
+
+/** Frees gathered pages and page-table pages (tlb_finish_mmu → tlb_batch_pages_flush). */
+function freeGathered(c: Ctx): void {
+  const pages = local<readonly number[] | undefined>(c, "gather.pages") ?? [];
+  const tables = local<readonly number[] | undefined>(c, "gather.tables") ?? [];
+  for (const p of [...pages, ...tables]) freeFrame(c.w.mem, p as Pa);
+  setLocal(c, "gather.pages", []);
+  setLocal(c, "gather.tables", []);
+  if (pages.length + tables.length > 0) {
+    c.rec.say(
+      `${pages.length} page(s) and ${tables.length} page-table page(s) go back to the page allocator.`,
+    );
+  }
+}
+
+/**
+ * Runs `body` for each MMU notifier registered on the mm, under srcu_read_lock, as
+ * `__mmu_notifier_invalidate_range` / `__mmu_notifier_release` walk the subscription list.
+ * The list is read when the walk starts: like an RCU reader, the walk can still reach a
+ * notifier that another thread unhooks meanwhile.
+ */
+export function forEachNotifier(prefix: string, body: Program): Program {
+  return [
+    control(`${prefix}.start`, (c) => {
+      setLocal(c, `${prefix}.list`, [...mmOf(c).notifiers]);
+      setLocal(c, `${prefix}.i`, 0);
+      srcuReadLock(c.w, c.t.name);
+      return undefined;
+    }),
+    control(`${prefix}.head`, (c) => {
+      const list = local<readonly number[]>(c, `${prefix}.list`);
+      const i = local<number>(c, `${prefix}.i`);
+      if (i >= list.length) return `${prefix}.done`;
+      setLocal(c, "mn", list[i]!);
+      return undefined;
+    }),
+    ...body,
+    control(`${prefix}.next`, (c) => {
+      setLocal(c, `${prefix}.i`, local<number>(c, `${prefix}.i`) + 1);
+      return `${prefix}.head`;
+    }),
+    control(`${prefix}.done`, (c) => {
+      srcuReadUnlock(c.w, c.t.name);
+      setLocal(c, "mn", null);
+      return undefined;
+    }),
+  ];
+}
+
+function lockStep(fn: string) {
+  return step(
+    fn,
+    (c) => {
+      takeLock(c.w, mmapLock(c), c.t.name);
+      return undefined;
+    },
+    { wait: (c) => lockWait(c.w, mmapLock(c), c.t.name) },
+  );
+}
+
+function unlockStep(fn: string) {
+  return step(fn, (c) => {
+    releaseLock(c.w, mmapLock(c));
+    return undefined;
+  });
+}
+
+export function mmPrograms(driver: Driver) {
+  const mmap: Program<OpOf<"mmap">> = [
+    step(
+      "do_mmap",
+      (c) => {
+        const mm = mmOf(c);
+        const { start, pages, prot } = c.op;
+        if (mm.state !== "live") {
+          c.rec.say(`${mm.process} has exited: there is no address space to map into.`);
+          return RETURN;
+        }
+        removeRange(mm, start, start + pages * PAGE_SIZE);
+        mm.vmas.push({ start, pages, prot });
+        mm.vmas.sort((a, b) => a.start - b.start);
+        c.rec.say(
+          `A ${prot} VMA of ${pages} page(s) at ${hexa(start)}; pages are faulted in on first touch.`,
+        );
+        return undefined;
+      },
+      { wait: (c) => lockWait(c.w, mmapLock(c), c.t.name) },
+    ),
+  ];
+
+  const touch: Program<OpOf<"touch">> = [
+    step(
+      "handle_mm_fault",
+      (c) => {
+        const mm = mmOf(c);
+        const { va, access } = c.op;
+        const write = access === "write";
+        const vma = mm.state === "live" ? vmaAt(mm, va) : undefined;
+        if (!vma || vma.prot === "none" || (write && vma.prot === "r")) {
+          c.rec.say(
+            `The CPU ${access} at ${hexa(va)} has no VMA allowing it: the process would get SIGSEGV.`,
+          );
+          return undefined;
+        }
+        if (walk(c.w.mem, mm.pgd, va as Va, { write, privileged: false }).ok) {
+          c.rec.say(`${hexa(va)} is already mapped: the CPU ${access} does not fault.`);
+          return undefined;
+        }
+        const frame = faultIn(c.w, mm, va, vma);
+        c.rec.say(
+          `A page fault at ${hexa(va)}: a new page (frame ${hexa(frame)}) is mapped in ${mm.process}'s page table.`,
+        );
+        return undefined;
+      },
+      { wait: (c) => lockWait(c.w, mmapLock(c), c.t.name) },
+    ),
+  ];
+
+  const munmap: Program<OpOf<"munmap">> = [
+    lockStep("mmap_write_lock"),
+    step("zap_pte_range", (c) => {
+      const mm = mmOf(c);
+      const { start, pages } = c.op;
+      const freed: number[] = [];
+      for (let i = 0; i < pages; i++) {
+        const p = unmapPage(c.w.mem, mm.pgd, (start + i * PAGE_SIZE) as Va);
+        if (p !== null) freed.push(p);
+      }
+      removeRange(mm, start, start + pages * PAGE_SIZE);
+      setLocal(c, "gather.pages", freed);
+      setLocal(c, "inv.start", start);
+      setLocal(c, "inv.end", start + pages * PAGE_SIZE);
+      c.rec.say(
+        `${freed.length} PTE(s) cleared in ${mm.process}'s page table; the pages are gathered (mmu_gather), not freed yet: the TLBs may still point at them.`,
+      );
+      if (hasFault(c.w, "early-free-pages")) {
+        freeGathered(c);
+        c.rec.say("Fault early-free-pages: the pages are freed now, before any TLB or ATC is invalidated.");
+      }
+      return undefined;
+    }),
+    step("free_pgtables", (c) => {
+      const mm = mmOf(c);
+      const lo = Math.floor(c.op.start / 2 ** 21) * 2 ** 21;
+      const hi = Math.ceil((c.op.start + c.op.pages * PAGE_SIZE) / 2 ** 21) * 2 ** 21;
+      // Only tables that no remaining VMA needs: approximate floor/ceiling by emptiness.
+      const tables = collectEmptyTables(c.w.mem, mm.pgd, lo as Va, hi as Va);
+      setLocal(c, "gather.tables", tables);
+      c.rec.say(
+        tables.length > 0
+          ? `${tables.length} page-table page(s) emptied by the unmap are unhooked and gathered too.`
+          : "No page-table page became empty.",
+      );
+      return undefined;
+    }),
+    step("flush_tlb_range", (c) => {
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
+      return undefined;
+    }),
+    ...forEachNotifier("mmu_notifier_invalidate_range", driver.invalidate),
+    step("tlb_finish_mmu", (c) => {
+      freeGathered(c);
+      return undefined;
+    }),
+    unlockStep("mmap_write_unlock"),
+  ];
+
+  const mprotect: Program<OpOf<"mprotect">> = [
+    lockStep("mmap_write_lock"),
+    step("change_protection", (c) => {
+      const mm = mmOf(c);
+      const { start, pages, prot } = c.op;
+      let changed = 0;
+      for (let i = 0; i < pages; i++) {
+        if (protectPage(c.w.mem, mm.pgd, (start + i * PAGE_SIZE) as Va, prot)) changed += 1;
+      }
+      for (const v of mm.vmas) if (v.start >= start && v.start < start + pages * PAGE_SIZE) v.prot = prot;
+      setLocal(c, "inv.start", start);
+      setLocal(c, "inv.end", start + pages * PAGE_SIZE);
+      c.rec.say(`${changed} PTE(s) rewritten as ${prot}.`);
+      return undefined;
+    }),
+    step("flush_tlb_range", (c) => {
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
+      return undefined;
+    }),
+    ...forEachNotifier("mmu_notifier_invalidate_range", driver.invalidate),
+    unlockStep("mmap_write_unlock"),
+  ];
+
+  const exit: Program<OpOf<"exit">> = [
+    step("mmput", (c) => {
+      const mm = mmOf(c);
+      if (mm.state !== "live") {
+        c.rec.say(`${mm.process} has already exited.`);
+        return RETURN;
+      }
+      mm.users -= 1;
+      if (mm.users > 0) {
+        c.rec.say(`mm_users drops to ${mm.users}: someone else still uses the address space.`);
+        return RETURN;
+      }
+      mmEvent(c, mm, "mm.mmput_last");
+      c.rec.say(`The last mm_users reference is gone: exit_mmap tears ${mm.process}'s address space down.`);
+      return undefined;
+    }),
+    ...forEachNotifier("mmu_notifier_release", driver.release),
+    step("__mmu_notifier_release", (c) => {
+      const mm = mmOf(c);
+      const n = mm.notifiers.length;
+      mm.notifiers = [];
+      // synchronize_srcu: wait for every method still running on another CPU.
+      setLocal(
+        c,
+        "srcu.wait",
+        Object.keys(c.w.kernel.srcu.readers).filter((r) => r !== c.t.name),
+      );
+      c.rec.say(
+        `${n} notifier(s) unhooked from the mm (hlist_del_init_rcu); synchronize_srcu waits for running callbacks.`,
+      );
+      return undefined;
+    }),
+    step(
+      "synchronize_srcu",
+      (c) => {
+        setLocal(c, "srcu.wait", null);
+        return undefined;
+      },
+      {
+        wait: (c) => {
+          const waitFor = local<readonly string[] | null>(c, "srcu.wait") ?? [];
+          const inside = waitFor.filter((r) => r in c.w.kernel.srcu.readers);
+          return inside.length > 0 ? `waiting for the SRCU readers ${inside.join(", ")} to leave` : null;
+        },
+      },
+    ),
+    step("unmap_vmas", (c) => {
+      const mm = mmOf(c);
+      const freed: number[] = [];
+      for (const v of mm.vmas) {
+        for (let i = 0; i < v.pages; i++) {
+          const p = unmapPage(c.w.mem, mm.pgd, (v.start + i * PAGE_SIZE) as Va);
+          if (p !== null) freed.push(p);
+        }
+      }
+      mm.vmas = [];
+      setLocal(c, "gather.pages", freed);
+      setLocal(c, "gather.tables", collectEmptyTables(c.w.mem, mm.pgd, 0 as Va, (2 ** 48) as Va));
+      c.rec.say(
+        `Every PTE of ${mm.process} is cleared (${freed.length} page(s)). The notifiers are already unhooked: nobody tells the SMMU.`,
+      );
+      return undefined;
+    }),
+    step("flush_tlb_mm", (c) => {
+      cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm");
+      return undefined;
+    }),
+    step("tlb_finish_mmu", (c) => {
+      freeGathered(c);
+      mmEvent(c, mmOf(c), "mm.exit_mmap_done");
+      return undefined;
+    }),
+    step("mmdrop", (c) => {
+      mmdrop(c, mmOf(c));
+      return undefined;
+    }),
+  ];
+
+  return { mmap, touch, munmap, mprotect, exit };
+}
+
+/** mmdrop: the last mm_count frees the pgd and the mm itself (__mmdrop). */
+export function mmdrop(c: Ctx, mm: MmState): void {
+  if (mm.count <= 0) {
+    c.rec.violation(
+      "refcount",
+      `${c.t.name} called mmdrop on ${mm.process}'s mm whose mm_count is already 0.`,
+    );
+    return;
+  }
+  mm.count -= 1;
+  if (!mmEvent(c, mm, "mm.mmdrop")) return;
+  if (mm.count > 0) {
+    c.rec.say(`mm_count of ${mm.process} drops to ${mm.count}: the mm_struct and its pgd stay.`);
+    return;
+  }
+  mmEvent(c, mm, "mm.mmdrop_last");
+  freeFrame(c.w.mem, mm.pgd);
+  c.rec.say(`__mmdrop: ${mm.process}'s mm_struct and pgd (frame ${hexa(mm.pgd)}) are freed.`);
+}

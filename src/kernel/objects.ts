@@ -1,0 +1,145 @@
+/**
+ * Kernel objects, locks, refcounts and SRCU, with their lifetimes checked.
+ *
+ * Every lifecycle change goes through `lifecycle()`, which asks the object's statechart
+ * (machines.ts) whether the event is allowed in its current state. An event the statechart
+ * refuses is recorded as the violation the kernel would suffer: a use after free, or a
+ * reference taken on an object whose count already reached zero.
+ */
+
+import type { ViolationKind } from "../engine/trace.ts";
+import type { KObject, MmState, World } from "../engine/world.ts";
+import { initialState, type MachineName, sendEvent } from "./machines.ts";
+import type { Ctx } from "./program.ts";
+
+function machineOf(obj: KObject): MachineName {
+  return obj.kind === "notifier" ? "notifier" : "object";
+}
+
+export function objectName(obj: KObject): string {
+  const names = {
+    bond: "arm_smmu_bond",
+    notifier: "arm_smmu_mmu_notifier",
+    io_mm: "io_mm",
+    domain: "SVA domain",
+  };
+  return `${names[obj.kind]} #${obj.id} (${obj.process}${obj.device ? ` ↔ ${obj.device}` : ""})`;
+}
+
+export function createObject(
+  w: World,
+  kind: KObject["kind"],
+  process: string,
+  device: string | null,
+  fields: KObject["fields"] = {},
+): KObject {
+  const id = w.kernel.nextObjectId++;
+  const obj: KObject = { id, kind, state: "", refs: 1, process, device, fields };
+  obj.state = initialState(machineOf(obj));
+  w.kernel.objects[id] = obj;
+  return obj;
+}
+
+/** Sends a lifecycle event; a refused event becomes a violation and leaves the state as it was. */
+export function lifecycle(c: Ctx, obj: KObject, event: string): boolean {
+  const next = sendEvent(machineOf(obj), obj.state, event);
+  if (next === null) {
+    const kind: ViolationKind = obj.state === "freed" ? "use-after-free" : "refcount";
+    c.rec.violation(kind, `${c.t.name} did ${event} on ${objectName(obj)}, which is ${obj.state}.`);
+    return false;
+  }
+  obj.state = next;
+  return true;
+}
+
+/** refcount_inc / kref_get. */
+export function get(c: Ctx, obj: KObject): void {
+  if (lifecycle(c, obj, "obj.get")) obj.refs += 1;
+}
+
+/** refcount_dec_and_test / kref_put: true when this was the last reference. */
+export function putRef(c: Ctx, obj: KObject): boolean {
+  if (obj.refs <= 0) {
+    c.rec.violation(
+      "refcount",
+      `${c.t.name} dropped a reference of ${objectName(obj)}, whose count is already 0.`,
+    );
+    return false;
+  }
+  obj.refs -= 1;
+  if (obj.refs > 0) return false;
+  if (obj.kind !== "notifier") lifecycle(c, obj, "obj.put_last");
+  return true;
+}
+
+/** kfree. */
+export function free(c: Ctx, obj: KObject): void {
+  lifecycle(c, obj, obj.kind === "notifier" ? "mn.free" : "obj.free");
+}
+
+export function mmEvent(c: Ctx, mm: MmState, event: string): boolean {
+  const next = sendEvent("mm", mm.state, event);
+  if (next === null) {
+    c.rec.violation(
+      "use-after-free",
+      `${c.t.name} did ${event} on ${mm.process}'s mm, which is ${mm.state}.`,
+    );
+    return false;
+  }
+  mm.state = next;
+  return true;
+}
+
+/** mmgrab: one more mm_count. */
+export function mmgrab(c: Ctx, mm: MmState): void {
+  if (mmEvent(c, mm, "mm.mmgrab")) mm.count += 1;
+}
+
+// --- mutexes ---------------------------------------------------------------------------------
+
+export function lockHolder(w: World, lock: string): string | null {
+  return w.kernel.locks[lock] ?? null;
+}
+
+/** Why `thread` cannot take `lock` now, or null. */
+export function lockWait(w: World, lock: string, thread: string): string | null {
+  const holder = lockHolder(w, lock);
+  if (holder === null) return null;
+  return holder === thread
+    ? `${thread} already holds ${lock} (self-deadlock)`
+    : `waiting for ${lock} (held by ${holder})`;
+}
+
+export function takeLock(w: World, lock: string, thread: string): void {
+  w.kernel.locks[lock] = thread;
+}
+
+export function releaseLock(w: World, lock: string): void {
+  w.kernel.locks[lock] = null;
+}
+
+// --- SRCU ------------------------------------------------------------------------------------
+
+export function srcuReadLock(w: World, thread: string): void {
+  w.kernel.srcu.readers[thread] = (w.kernel.srcu.readers[thread] ?? 0) + 1;
+}
+
+export function srcuReadUnlock(w: World, thread: string): void {
+  const n = (w.kernel.srcu.readers[thread] ?? 0) - 1;
+  if (n > 0) w.kernel.srcu.readers[thread] = n;
+  else delete w.kernel.srcu.readers[thread];
+}
+
+/** call_srcu: the callback runs after every reader now inside a read section has left it. */
+export function callSrcu(w: World, object: number, fn: string): void {
+  w.kernel.srcu.callbacks.push({ object, fn, waitFor: Object.keys(w.kernel.srcu.readers).sort() });
+}
+
+/** Callbacks whose grace period has ended. */
+export function readySrcuCallbacks(w: World): number[] {
+  const out: number[] = [];
+  w.kernel.srcu.callbacks.forEach((cb, i) => {
+    if (cb.waitFor.every((r) => !(r in w.kernel.srcu.readers))) out.push(i);
+  });
+  return out;
+}

@@ -1,0 +1,69 @@
+/**
+ * Kernel paths as programs of atomic micro-steps.
+ *
+ * A path (bind, munmap, exit…) is an array of steps, each named after the kernel function
+ * doing it. A thread's progress is plain data in the world (op index, step index, locals), so
+ * a world can be cloned and hashed at any point, and races are just orders of steps.
+ *
+ * - `when` false: the step is skipped without costing a micro-step (an `if` in the kernel).
+ * - `wait` non-null: the thread is blocked (a held mutex, a CMD_SYNC not yet consumed).
+ * - `run` does the work and may jump: return a label, or `RETURN` to end the op.
+ */
+
+import type { Recorder } from "../engine/trace.ts";
+import type { LocalValue, ThreadState, World } from "../engine/world.ts";
+import type { Op } from "../scenario/types.ts";
+
+export interface Ctx<O extends Op = Op> {
+  readonly w: World;
+  readonly t: ThreadState;
+  readonly op: O;
+  readonly rec: Recorder;
+}
+
+export const RETURN = "@return";
+/** Run the same step again (a loop that costs one micro-step per turn). */
+export const AGAIN = "@again";
+
+export interface MicroStep<O extends Op = Op> {
+  readonly fn: string;
+  /**
+   * A control step costs no micro-step: it runs while the thread's next step is being found
+   * (a loop head, a jump). It must not touch what another thread can observe.
+   */
+  readonly control?: boolean;
+  readonly label?: string;
+  readonly when?: (c: Ctx<O>) => boolean;
+  readonly wait?: (c: Ctx<O>) => string | null;
+  readonly run: (c: Ctx<O>) => string | undefined;
+}
+
+export type Program<O extends Op = Op> = readonly MicroStep<O>[];
+
+export function step<O extends Op = Op>(
+  fn: string,
+  run: MicroStep<O>["run"],
+  extra: Partial<MicroStep<O>> = {},
+) {
+  return { fn, run, ...extra } as MicroStep<O>;
+}
+
+export function local<T extends LocalValue | undefined>(c: Ctx, name: string): T {
+  return c.t.locals[name] as T;
+}
+
+export function setLocal(c: Ctx, name: string, value: LocalValue): void {
+  c.t.locals[name] = value;
+}
+
+/** Index of the step with `label` in `program`; throws for an unknown label (a bug in a program). */
+export function labelIndex(program: Program, label: string): number {
+  const i = program.findIndex((s) => s.label === label);
+  if (i < 0) throw new Error(`no label ${label}`);
+  return i;
+}
+
+/** A zero-cost control step: loop heads and jumps. */
+export function control<O extends Op = Op>(label: string, run: MicroStep<O>["run"]): MicroStep<O> {
+  return { fn: label, label, control: true, run };
+}

@@ -1,0 +1,175 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../scenario/index.ts";
+import lifecycleJson from "../scenario/library/lifecycle.json";
+import type { Op, Scenario } from "../scenario/types.ts";
+import { toTraceJson } from "./report.ts";
+import { runScenario, ScheduleError, worldHash } from "./run.ts";
+
+function scenario(json: unknown): Scenario {
+  const r = parseScenario(json);
+  if (!r.ok) throw new Error(r.error);
+  return r.value;
+}
+
+const lifecycle = scenario(lifecycleJson);
+
+function withOps(base: Scenario, ops: Op[], extra: Partial<Scenario> = {}): Scenario {
+  return { ...base, ...extra, threads: [{ name: "T0", ops }] };
+}
+
+/** The ops of the commands queued by the steps of one op of T0. */
+function commandsOfOp(s: Scenario, opIndex: number): string[] {
+  const r = runScenario(s);
+  const t = toTraceJson(r);
+  const steps = new Set(r.steps.filter((x) => x.actor === "T0" && x.opIndex === opIndex).map((x) => x.index));
+  return t.commands.filter((c) => steps.has(c.step)).map((c) => c.op);
+}
+
+const bind: Op = { op: "bind", process: "app", device: "gpu0" };
+const unbind: Op = { op: "unbind", process: "app", device: "gpu0" };
+const dmaW: Op = { op: "dma", device: "gpu0", process: "app", va: 0x10000, access: "write" };
+const dmaR: Op = { op: "dma", device: "gpu0", process: "app", va: 0x10000, access: "read" };
+const munmap: Op = { op: "munmap", process: "app", start: 0x10000, pages: 1 };
+const exit: Op = { op: "exit", process: "app" };
+
+describe("the arm-smmu-v3-sva order of operations", () => {
+  it("bind writes the CD in two stages, each followed by CFGI_CD + CMD_SYNC", () => {
+    expect(commandsOfOp(lifecycle, 0)).toEqual(["CFGI_CD", "CMD_SYNC", "CFGI_CD", "CMD_SYNC"]);
+  });
+
+  it("munmap sends TLBI_NH_VA then ATC_INV, each with its CMD_SYNC, before freeing the page", () => {
+    const r = runScenario(lifecycle);
+    expect(commandsOfOp(lifecycle, 2)).toEqual(["TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"]);
+    const fns = r.steps.filter((s) => s.opIndex === 2 && s.actor === "T0").map((s) => s.fn);
+    expect(fns.indexOf("zap_pte_range")).toBeLessThan(fns.indexOf("flush_tlb_range"));
+    expect(fns.indexOf("flush_tlb_range")).toBeLessThan(fns.indexOf("arm_smmu_mm_invalidate_range"));
+    expect(fns.lastIndexOf("arm_smmu_cmdq_poll_until_sync")).toBeLessThan(fns.indexOf("tlb_finish_mmu"));
+  });
+
+  it("with BTM the notifier sends no TLBI, only the ATC invalidation", () => {
+    const s = { ...lifecycle, smmu: { ...lifecycle.smmu, features: ["ats", "btm"] as const } };
+    expect(commandsOfOp(s as Scenario, 2)).toEqual(["ATC_INV", "CMD_SYNC"]);
+  });
+
+  it("without ATS no ATC_INV is sent", () => {
+    const s = scenario({ ...lifecycleJson, smmu: {}, devices: [{ name: "gpu0", sid: 16 }] });
+    expect(commandsOfOp(s, 2)).toEqual(["TLBI_NH_VA", "CMD_SYNC"]);
+  });
+
+  it("unbind while alive clears the CD, then TLBI_NH_ASID and ATC_INV", () => {
+    expect(commandsOfOp(lifecycle, 4)).toEqual([
+      "CFGI_CD",
+      "CMD_SYNC",
+      "TLBI_NH_ASID",
+      "CMD_SYNC",
+      "ATC_INV",
+      "CMD_SYNC",
+    ]);
+  });
+
+  it("exit while bound installs the quiet CD; the later unbind skips the invalidations (cleared)", () => {
+    const s = withOps(lifecycle, [bind, dmaW, exit, unbind]);
+    expect(commandsOfOp(s, 2)).toEqual([
+      "CFGI_CD",
+      "CMD_SYNC",
+      "TLBI_NH_ASID",
+      "CMD_SYNC",
+      "ATC_INV",
+      "CMD_SYNC",
+    ]);
+    expect(commandsOfOp(s, 3)).toEqual(["CFGI_CD", "CMD_SYNC"]);
+    expect(runScenario(s).violations).toEqual([]);
+  });
+
+  it("a DMA after exit hits the quiet CD (EPD0) and takes a recorded F_TRANSLATION", () => {
+    const s = withOps(lifecycle, [bind, exit, dmaR, unbind], { smmu: { ...lifecycle.smmu, features: [] } });
+    const t = toTraceJson(runScenario(s));
+    expect(t.dma.at(-1)).toMatchObject({ result: "fault", fault: "F_TRANSLATION" });
+    expect(t.events.map((e) => [e.type, e.code])).toEqual([["F_TRANSLATION", 0x10]]);
+  });
+
+  it("a DMA after unbind carries the old PASID and hits an invalid CD: C_BAD_CD", () => {
+    const s = withOps(lifecycle, [bind, unbind, dmaR, exit], { smmu: { ...lifecycle.smmu, features: [] } });
+    expect(toTraceJson(runScenario(s)).dma.at(-1)).toMatchObject({
+      pasid: 1,
+      result: "fault",
+      fault: "C_BAD_CD",
+    });
+  });
+});
+
+describe("the lifecycle scenario", () => {
+  const r = runScenario(lifecycle, { snapshots: true });
+  const t = toTraceJson(r);
+
+  it("binds PASID 1 with the process's CPU ASID and ends with nothing leaked", () => {
+    expect(t.pasids).toEqual({ app: 1 });
+    expect(Object.keys(t.asids)).toEqual(["app"]);
+    expect(t.violations).toEqual([]);
+    expect(r.final.mms[0]!.state).toBe("freed");
+  });
+
+  it("the device's first DMA walks, the one after munmap faults", () => {
+    expect(t.dma.map((d) => [d.result, d.via ?? d.fault])).toEqual([
+      ["ok", "walk"],
+      ["fault", "F_TRANSLATION"],
+    ]);
+  });
+
+  it("every command queued is consumed, in order", () => {
+    const consumed = t.commands.map((c) => c.consumedAt);
+    expect(consumed.every((x) => x !== null)).toBe(true);
+    expect([...consumed].sort((a, b) => a! - b!)).toEqual(consumed);
+  });
+
+  it("gives the same trace and state hash on every run", () => {
+    expect(toTraceJson(runScenario(lifecycle))).toEqual(t);
+  });
+
+  it("seeking to step k equals running k steps from scratch", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: r.steps.length }), (k) => {
+        expect(worldHash(r.snapshots[k]!)).toBe(runScenario(lifecycle, { until: k }).stateHash);
+      }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe("faults", () => {
+  it("skip-atc-inv: the DMA after munmap uses the ATC and reaches a freed frame", () => {
+    const s = { ...lifecycle, faults: ["skip-atc-inv"] };
+    const t = toTraceJson(runScenario(s));
+    expect(t.violations.map((v) => v.kind)).toEqual(["stale-translation"]);
+    expect(t.dma[1]).toMatchObject({ result: "ok", via: "atc", stale: true, owner: "free" });
+  });
+
+  it("early-free-pages with a concurrent DMA: the page is reused while the IOTLB still maps it", () => {
+    const s: Scenario = {
+      ...lifecycle,
+      smmu: { ...lifecycle.smmu, features: [] },
+      faults: ["early-free-pages"],
+      threads: [
+        { name: "T0", ops: [bind, dmaW, munmap, unbind, exit] },
+        { name: "T1", ops: [dmaR] },
+      ],
+      schedule: ["T0:op", "T0:op", "T0", "T0", "T1"],
+    };
+    expect(runScenario(s).violations.map((v) => v.kind)).toContain("stale-translation");
+  });
+});
+
+describe("schedules", () => {
+  it("refuses a thread that cannot step, naming the entry", () => {
+    const s = { ...lifecycle, schedule: ["T0", "smmu"] };
+    expect(() => runScenario(s)).toThrow(ScheduleError);
+    expect(() => runScenario(s)).toThrow(/schedule\[1\]: smmu cannot step/);
+  });
+
+  it("T0:op runs one whole op, the SMMU consuming as needed", () => {
+    const r = runScenario({ ...lifecycle, schedule: ["T0:op"] }, { until: 18 });
+    expect(r.steps.filter((s) => s.actor === "smmu")).toHaveLength(4);
+    expect(r.steps.at(-1)!.fn).toBe("mutex_unlock(&sva_lock)");
+  });
+});

@@ -1,0 +1,235 @@
+/**
+ * The scheduler: who may step next, and one step of an actor.
+ *
+ * Actors are the scenario's threads, `smmu` (consumes one command) and `srcu` (runs one SRCU
+ * callback whose grace period is over). A thread's next step is found by `settle`: it skips
+ * steps whose `when` is false and runs zero-cost control steps, then asks the step's `wait`
+ * whether it is blocked. The thread statechart (machines.ts) follows ready / blocked / done.
+ *
+ * Default policy (CONTRACT §1): the SMMU consumes any queued command first; otherwise the
+ * first thread, in declaration order, that can step; otherwise a ready SRCU callback.
+ */
+
+import { deviceDma } from "../engine/device.ts";
+import { va as toVa, type Va } from "../engine/ids.ts";
+import { queueEmpty } from "../engine/queue.ts";
+import { consumeCommand } from "../engine/smmu.ts";
+import type { Recorder } from "../engine/trace.ts";
+import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
+import { findDevice } from "../engine/world.ts";
+import type { Op, OpName, Scenario } from "../scenario/types.ts";
+import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
+import type { Driver } from "./driver.ts";
+import { sendEvent } from "./machines.ts";
+import { mmOf, mmPrograms } from "./mm.ts";
+import { readySrcuCallbacks } from "./objects.ts";
+import { AGAIN, type Ctx, labelIndex, type Program, RETURN, step } from "./program.ts";
+
+export const SMMU = "smmu";
+export const SRCU = "srcu";
+
+export interface Sim {
+  readonly scenario: Scenario;
+  readonly driver: Driver;
+  readonly programs: Readonly<Record<OpName, Program>>;
+}
+
+const DRIVERS: Record<string, Driver> = { "arm-smmu-v3-sva": armSmmuV3Sva };
+
+type DmaOp = Extract<Op, { op: "dma" }>;
+
+/** The PASID a device puts on a DMA for a process (CONTRACT §1, `dma` and PASIDs). */
+export function dmaPasid(w: World, op: DmaOp): number | null {
+  if (op.pasid !== undefined) return op.pasid;
+  return findDevice(w, op.device).pasids[op.process] ?? null;
+}
+
+const dma: Program<DmaOp> = [
+  step("dma", (c) => {
+    const dev = findDevice(c.w, c.op.device);
+    const pasid = dmaPasid(c.w, c.op);
+    const r = deviceDma(
+      c.w,
+      { dev, mm: mmOf(c), pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write" },
+      c.rec,
+    );
+    if (r.result === "ok") {
+      const via = { atc: "its ATC (no SMMU lookup)", iotlb: "the SMMU's IOTLB", walk: "an SMMU table walk" }[
+        r.via!
+      ];
+      c.rec.say(
+        `${dev.name} ${c.op.access}s 0x${c.op.va.toString(16)}${pasid === null ? " without PASID" : ` with PASID ${pasid}`}: translated by ${via} to 0x${r.pa!.toString(16)} (${r.owner}).`,
+      );
+    }
+    return undefined;
+  }),
+];
+
+export function createSim(scenario: Scenario): Sim {
+  const driver = DRIVERS[scenario.driver] ?? armSmmuV3Sva;
+  const mm = mmPrograms(driver);
+  const programs = {
+    bind: driver.bind,
+    unbind: driver.unbind,
+    dma,
+    mmap: mm.mmap,
+    touch: mm.touch,
+    munmap: mm.munmap,
+    mprotect: mm.mprotect,
+    exit: mm.exit,
+  } as Record<OpName, Program>;
+  return { scenario, driver, programs };
+}
+
+function opOf(sim: Sim, t: ThreadState): Op | undefined {
+  return sim.scenario.threads.find((x) => x.name === t.name)?.ops[t.opIndex];
+}
+
+function setStatus(t: ThreadState, status: ThreadStatus): void {
+  if (t.status === status) return;
+  const path: Record<string, string[]> = {
+    "ready>blocked": ["thread.block"],
+    "blocked>ready": ["thread.wake"],
+    "ready>done": ["thread.finish"],
+    "blocked>done": ["thread.wake", "thread.finish"],
+  };
+  let state: string = t.status;
+  for (const ev of path[`${t.status}>${status}`] ?? []) state = sendEvent("thread", state, ev) ?? state;
+  t.status = state as ThreadStatus;
+}
+
+function jump(program: Program, t: ThreadState, result: string | undefined): void {
+  if (result === undefined) t.pc += 1;
+  else if (result === AGAIN) return;
+  else if (result === RETURN) t.pc = program.length;
+  else t.pc = labelIndex(program, result);
+}
+
+/** Finds the thread's next real step (skipping `when`-false and control steps) and its status. */
+export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void {
+  for (let guard = 0; guard < 100_000; guard++) {
+    const op = opOf(sim, t);
+    if (!op) {
+      setStatus(t, "done");
+      t.blockedOn = null;
+      return;
+    }
+    const program = sim.programs[op.op];
+    if (t.pc >= program.length) {
+      t.opIndex += 1;
+      t.pc = 0;
+      t.locals = {};
+      continue;
+    }
+    const s = program[t.pc]!;
+    const c: Ctx = { w, t, op, rec };
+    if (s.when && !s.when(c)) {
+      t.pc += 1;
+      continue;
+    }
+    if (s.control) {
+      jump(program, t, s.run(c));
+      continue;
+    }
+    const why = s.wait?.(c) ?? null;
+    t.blockedOn = why;
+    setStatus(t, why === null ? "ready" : "blocked");
+    return;
+  }
+  throw new Error(`thread ${t.name} loops in control steps`);
+}
+
+export function settleAll(sim: Sim, w: World, rec: Recorder): void {
+  for (const t of w.threads) settle(sim, w, t, rec);
+}
+
+/** The kernel function the thread will run next, if it is not done. */
+export function nextFn(sim: Sim, t: ThreadState): string | null {
+  const op = opOf(sim, t);
+  return op ? (sim.programs[op.op][t.pc]?.fn ?? null) : null;
+}
+
+export interface ActorInfo {
+  readonly name: string;
+  readonly runnable: boolean;
+  /** Why not, when not runnable. */
+  readonly why: string | null;
+  /** What it would do. */
+  readonly next: string | null;
+}
+
+/** Every actor with whether it can step now (after settleAll). */
+export function actors(sim: Sim, w: World): ActorInfo[] {
+  const list: ActorInfo[] = w.threads.map((t) => ({
+    name: t.name,
+    runnable: t.status === "ready",
+    why: t.status === "done" ? "finished" : t.blockedOn,
+    next: nextFn(sim, t),
+  }));
+  const cmdqEmpty = queueEmpty(w.smmu.cmdq);
+  list.push({
+    name: SMMU,
+    runnable: !cmdqEmpty,
+    why: cmdqEmpty ? "the command queue is empty" : null,
+    next: cmdqEmpty ? null : "consume one command",
+  });
+  const srcuReady = readySrcuCallbacks(w).length > 0;
+  list.push({
+    name: SRCU,
+    runnable: srcuReady,
+    why: srcuReady ? null : "no SRCU callback is past its grace period",
+    next: srcuReady ? (w.kernel.srcu.callbacks[readySrcuCallbacks(w)[0]!]?.fn ?? null) : null,
+  });
+  return list;
+}
+
+export function defaultActor(sim: Sim, w: World): string | null {
+  const list = actors(sim, w);
+  if (list.find((a) => a.name === SMMU)?.runnable) return SMMU;
+  const thread = list.find((a) => a.name !== SMMU && a.name !== SRCU && a.runnable);
+  if (thread) return thread.name;
+  return list.find((a) => a.name === SRCU)?.runnable ? SRCU : null;
+}
+
+export interface StepOutcome {
+  readonly actor: string;
+  readonly fn: string;
+  /** Which op of the thread the step belongs to. */
+  readonly opIndex: number | null;
+}
+
+/** Takes one step of `actor`; the caller has checked that it is runnable. */
+export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): StepOutcome {
+  w.clock += 1;
+  if (actor === SMMU) {
+    consumeCommand(w, rec);
+    settleAll(sim, w, rec);
+    return { actor, fn: "arm_smmu_cmdq_consume", opIndex: null };
+  }
+  if (actor === SRCU) {
+    const i = readySrcuCallbacks(w)[0]!;
+    const cb = w.kernel.srcu.callbacks.splice(i, 1)[0]!;
+    const obj = w.kernel.objects[cb.object]!;
+    const pseudo: ThreadState = {
+      name: SRCU,
+      opIndex: 0,
+      pc: 0,
+      locals: {},
+      status: "ready",
+      blockedOn: null,
+    };
+    const op: Op = { op: "exit", process: obj.process };
+    sim.driver.freeNotifier({ w, t: pseudo, op, rec }, obj);
+    rec.say(`The SRCU grace period is over: ${cb.fn} frees the notifier.`);
+    settleAll(sim, w, rec);
+    return { actor, fn: cb.fn, opIndex: null };
+  }
+  const t = w.threads.find((x) => x.name === actor)!;
+  const op = opOf(sim, t)!;
+  const program = sim.programs[op.op];
+  const s = program[t.pc]!;
+  const opIndex = t.opIndex;
+  jump(program, t, s.run({ w, t, op, rec }));
+  settleAll(sim, w, rec);
+  return { actor, fn: s.fn, opIndex };
+}

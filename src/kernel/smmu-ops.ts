@@ -1,0 +1,110 @@
+/**
+ * Driver helpers shared by the designs: where a master's CD lives, writing CD words, the
+ * commands the invalidation helpers build, and the ASID/PASID allocators (reference §1.2,
+ * §3.3, §5).
+ */
+
+import { CD_LAYOUT, CTXDESC_L2_ENTRIES, makeL1Cd, makeSvaCd } from "../engine/cd.ts";
+import { atcInvCmd, type Cmd, tlbiRangeCmds } from "../engine/commands.ts";
+import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
+import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
+import { locateCd } from "../engine/tables.ts";
+import type { DeviceState, MmState, World } from "../engine/world.ts";
+
+/** MAIR_EL1 as arm64 Linux sets it: NORMAL, NORMAL_TAGGED, NORMAL_NC, DEVICE_nGnRnE, DEVICE_nGnRE. */
+export const CPU_MAIR = 0x0000_0004_0044_f0ffn;
+/** The CPU's PARange, 48 bits (IPS encoding 5). */
+export const CPU_IPS = 5;
+/** CMDQ_MAX_TLBI_OPS with 4 KiB pages: above this many pages, invalidate the whole ASID. */
+export const CMDQ_MAX_TLBI_OPS = 512;
+
+/** CD[ssid] of the device's table; allocates the 2-level leaf if `alloc` (arm_smmu_get_cd_ptr). */
+export function cdAddr(w: World, dev: DeviceState, ssid: number): Pa | null {
+  const r = locateCd(w, dev.cdTable, ssid);
+  return r.ok ? r.addr : null;
+}
+
+/** True when CD[ssid] needs a new level-2 leaf first. */
+export function needsCdLeaf(dev: DeviceState, ssid: number): boolean {
+  return (
+    dev.cdTable.fmt === "2lvl" && dev.cdTable.leaves[Math.floor(ssid / CTXDESC_L2_ENTRIES)] === undefined
+  );
+}
+
+/** Allocates the 64 KiB leaf of 1024 CDs and writes its L1 descriptor. */
+export function allocCdLeaf(w: World, dev: DeviceState, ssid: number): Pa {
+  const index = Math.floor(ssid / CTXDESC_L2_ENTRIES);
+  const leaf = allocContiguous(w.mem, 16, { kind: "cdtable", device: dev.name, level: 2 });
+  dev.cdTable.leaves[index] = leaf;
+  writeWord(w.mem, dev.cdTable.base + index * 8, makeL1Cd(leaf));
+  return leaf;
+}
+
+export function readCd(w: World, dev: DeviceState, ssid: number): bigint[] {
+  const addr = cdAddr(w, dev, ssid);
+  return addr === null ? new Array(8).fill(0n) : readWords(w.mem, addr, 8);
+}
+
+/** Writes words [from, to) of CD[ssid] (the driver writes a CD in stages). */
+export function writeCdWords(
+  w: World,
+  dev: DeviceState,
+  ssid: number,
+  cd: readonly bigint[],
+  from = 0,
+  to = 8,
+): void {
+  const addr = cdAddr(w, dev, ssid);
+  if (addr === null) throw new Error(`CD ${dev.name}:${ssid} has no leaf`);
+  writeWords(w.mem, addr + from * 8, cd.slice(from, to));
+}
+
+/** The shared CD of an mm (arm_smmu_alloc_shared_cd): the CPU's tables, ASID, MAIR. */
+export function sharedCd(mm: MmState, asid: number, aset: boolean): bigint[] {
+  return makeSvaCd({ asid: asid as Asid, ttb0: mm.pgd, ips: CPU_IPS, mair: CPU_MAIR, aset });
+}
+
+export const cdValid = (cd: readonly bigint[]): boolean => (cd[0]! & CD_LAYOUT.fields.V.mask) !== 0n;
+
+/** CFGI_CD for every StreamID of the master (arm_smmu_sync_cd); one SID per device here. */
+export function cfgiCd(dev: DeviceState, ssid: number, leaf = true): Cmd[] {
+  return [{ op: "CFGI_CD", sid: dev.sid, ssid, leaf }];
+}
+
+export function tlbiAsid(asid: number): Cmd[] {
+  return [{ op: "TLBI_NH_ASID", asid, vmid: 0 }];
+}
+
+/**
+ * arm_smmu_tlb_inv_range_asid for [start, end): TLBI_NH_VA per page, or with RIL the range
+ * encoding; a range of CMDQ_MAX_TLBI_OPS pages or more becomes one TLBI_NH_ASID.
+ */
+export function tlbiRange(w: World, asid: number, start: number, end: number): Cmd[] {
+  const size = end - start;
+  if (!w.smmu.features.ril && size >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE) return tlbiAsid(asid);
+  return tlbiRangeCmds({
+    op: "TLBI_NH_VA",
+    asid,
+    vmid: 0,
+    iova: start,
+    size,
+    granule: PAGE_SIZE,
+    leaf: false,
+    ril: w.smmu.features.ril,
+  });
+}
+
+/** arm_smmu_atc_inv_domain: one ATC_INV per ATS-enabled SID; size 0 = everything. */
+export function atcInv(dev: DeviceState, ssid: number, start: number, size: number): Cmd[] {
+  return [atcInvCmd(dev.sid, ssid, start, size)];
+}
+
+export function atsEnabled(w: World, dev: DeviceState): boolean {
+  return dev.ats && w.smmu.features.ats;
+}
+
+/** Lowest free id in [min, max] of an allocator map (ida / xarray with XA_FLAGS_ALLOC1). */
+export function lowestFree(used: Record<number, unknown>, min: number, max: number): number | null {
+  for (let id = min; id <= max; id++) if (!(id in used)) return id;
+  return null;
+}
