@@ -103,7 +103,12 @@ function encode(field: Field, value: bigint | number, where: string): bigint {
 }
 
 /** Returns a copy of `words` with one field replaced. */
-export function withField(words: readonly bigint[], field: Field, value: bigint | number, where = "entry"): bigint[] {
+export function withField(
+  words: readonly bigint[],
+  field: Field,
+  value: bigint | number,
+  where = "entry",
+): bigint[] {
   const out = words.slice();
   out[field.word] = ((out[field.word] ?? 0n) & ~field.mask) | encode(field, value, where);
   return out;

@@ -68,7 +68,9 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
         const fault = t.status === "fault" ? t.event : "abort";
         const outcome: DmaOutcome = { ...base, result: "fault", stale: false, fault };
         rec.record({ type: "dev.dma", dma: outcome });
-        rec.say(`The SMMU refused the access: ${t.why}${t.status === "fault" && !t.recorded ? " (not recorded: CD.R=0)" : ""}.`);
+        rec.say(
+          `The SMMU refused the access: ${t.why}${t.status === "fault" && !t.recorded ? " (not recorded: CD.R=0)" : ""}.`,
+        );
         return outcome;
       }
       default: {

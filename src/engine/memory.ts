@@ -127,7 +127,7 @@ export function readWords(mem: Memory, addr: number, count: number): bigint[] {
 }
 
 export function writeWords(mem: Memory, addr: number, words: readonly bigint[]): void {
-  words.forEach((w, i) => writeWord(mem, addr + 8 * i, w));
+  for (let i = 0; i < words.length; i++) writeWord(mem, addr + 8 * i, words[i]!);
 }
 
 export function describeOwner(owner: FrameOwner): string {

@@ -18,7 +18,14 @@ import { allocFrame, type Memory, readWord, writeWord } from "./memory.ts";
 
 export const PTE = defineLayout("PTE", 1, [
   { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
-  { name: "TYPE", word: 0, hi: 1, lo: 1, values: { 0: "block", 1: "table/page" }, doc: "Table (L0–L2) or page (L3)" },
+  {
+    name: "TYPE",
+    word: 0,
+    hi: 1,
+    lo: 1,
+    values: { 0: "block", 1: "table/page" },
+    doc: "Table (L0–L2) or page (L3)",
+  },
   { name: "ATTRINDX", word: 0, hi: 4, lo: 2, doc: "Index into MAIR" },
   { name: "NS", word: 0, hi: 5, lo: 5, doc: "Non-secure" },
   { name: "AP_USER", word: 0, hi: 6, lo: 6, doc: "AP[1]: EL0 (unprivileged) access allowed — PTE_USER" },
@@ -31,7 +38,13 @@ export const PTE = defineLayout("PTE", 1, [
   { name: "CONT", word: 0, hi: 52, lo: 52, doc: "Contiguous hint" },
   { name: "PXN", word: 0, hi: 53, lo: 53, doc: "Privileged execute-never" },
   { name: "UXN", word: 0, hi: 54, lo: 54, doc: "Unprivileged execute-never" },
-  { name: "PROT_NONE", word: 0, hi: 58, lo: 58, doc: "Software bit: a PROT_NONE entry that still owns its page" },
+  {
+    name: "PROT_NONE",
+    word: 0,
+    hi: 58,
+    lo: 58,
+    doc: "Software bit: a PROT_NONE entry that still owns its page",
+  },
 ]);
 
 export const LEVELS = 4;
@@ -207,7 +220,11 @@ export function mappings(mem: Memory, pgd: Pa): { va: Va; pa: Pa; writable: bool
       if (getField(desc, PTE.fields.VALID) === 0n) continue;
       const next = Number(getField(desc, PTE.fields.OA)) as Pa;
       if (level === LEVELS - 1) {
-        out.push({ va: (base + i * span) as Va, pa: next, writable: getField(desc, PTE.fields.AP_RDONLY) === 0n });
+        out.push({
+          va: (base + i * span) as Va,
+          pa: next,
+          writable: getField(desc, PTE.fields.AP_RDONLY) === 0n,
+        });
       } else visit(next, level + 1, base + i * span);
     }
   };

@@ -49,7 +49,9 @@ export function queueSpace(q: Queue): number {
   const p = prodReg(q);
   const c = consReg(q);
   const size = queueSize(q);
-  return regWrap(q, p) === regWrap(q, c) ? size - (regIndex(q, p) - regIndex(q, c)) : regIndex(q, c) - regIndex(q, p);
+  return regWrap(q, p) === regWrap(q, c)
+    ? size - (regIndex(q, p) - regIndex(q, c))
+    : regIndex(q, c) - regIndex(q, p);
 }
 
 /** Physical address of the slot the entry with running number `seq` occupies. */

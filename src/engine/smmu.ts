@@ -110,7 +110,8 @@ export function recordEvent(
 /** Translates one transaction; records the event of a fault when the CD (or STE) says to. */
 export function translate(w: World, req: TranslateRequest, rec: Recorder): Translation {
   const fault = (event: EventType, why: string, record: boolean): Translation => {
-    if (record) recordEvent(w, rec, { type: event, sid: req.sid, ssid: req.ssid, addr: req.va, write: req.write });
+    if (record)
+      recordEvent(w, rec, { type: event, sid: req.sid, ssid: req.ssid, addr: req.va, write: req.write });
     return { status: "fault", event, recorded: record, why };
   };
 
@@ -154,7 +155,13 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     if (req.write && !hit.writable) {
       return fault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`, recordFaults);
     }
-    return { status: "success", pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa, writable: hit.writable, via: "iotlb", asid };
+    return {
+      status: "success",
+      pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa,
+      writable: hit.writable,
+      via: "iotlb",
+      asid,
+    };
   }
 
   // 5. Walk
@@ -170,7 +177,8 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
       );
     }
   }
-  if (!r.ok) return fault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`, recordFaults);
+  if (!r.ok)
+    return fault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`, recordFaults);
   w.smmu.iotlb.push({
     asid,
     vmid: 0,
@@ -256,13 +264,15 @@ function execute(w: World, cmd: Cmd): void {
       return;
     default: {
       const exhaustive: never = cmd;
-      return exhaustive;
+      throw new Error(`unhandled command ${String(exhaustive)}`);
     }
   }
 }
 
 /** First page and page count a TLBI by VA covers: one page (TG=0) or (NUM+1)·2^SCALE granules. */
-export function tlbiSpan(cmd: Extract<Cmd, { op: "TLBI_NH_VA" | "TLBI_EL2_VA" | "TLBI_NH_VAA" }>): [number, number] {
+export function tlbiSpan(
+  cmd: Extract<Cmd, { op: "TLBI_NH_VA" | "TLBI_EL2_VA" | "TLBI_NH_VAA" }>,
+): [number, number] {
   if (cmd.tg === 0) return [Math.floor(cmd.addr / PAGE_SIZE) * PAGE_SIZE, 1];
   const granulePages = { 1: 1, 2: 4, 3: 16 }[cmd.tg] ?? 1;
   return [cmd.addr, (cmd.num + 1) * 2 ** cmd.scale * granulePages];

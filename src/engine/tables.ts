@@ -19,11 +19,13 @@ export type Located = { readonly ok: true; readonly addr: Pa } | { readonly ok: 
 
 /** The STE of `sid`: linear base + sid·64, or through the L1 descriptor's L2Ptr. */
 export function locateSte(w: World, st: StreamTableState, sid: number): Located {
-  if (sid >= 2 ** st.log2size) return { ok: false, why: `StreamID ${sid} is beyond the table (2^${st.log2size})` };
+  if (sid >= 2 ** st.log2size)
+    return { ok: false, why: `StreamID ${sid} is beyond the table (2^${st.log2size})` };
   if (st.fmt === "linear") return { ok: true, addr: (st.base + sid * STE_BYTES) as Pa };
   const l1 = [readWord(w.mem, st.base + Math.floor(sid / 2 ** st.split) * 8)];
   const span = Number(getField(l1, STRTAB_L1_DESC.fields.SPAN));
-  if (span === 0) return { ok: false, why: `L1 stream table descriptor for StreamID ${sid} is invalid (SPAN 0)` };
+  if (span === 0)
+    return { ok: false, why: `L1 stream table descriptor for StreamID ${sid} is invalid (SPAN 0)` };
   const index = sid % 2 ** st.split;
   if (index >= 2 ** (span - 1)) return { ok: false, why: `StreamID ${sid} is beyond its L2 table's span` };
   const l2 = Number(getField(l1, STRTAB_L1_DESC.fields.L2PTR));

@@ -44,8 +44,18 @@ export type TraceEvent =
       readonly addr: number;
       readonly words: readonly bigint[];
     }
-  | { readonly type: "smmu.cfg.fetch"; readonly what: "STE" | "CD"; readonly sid: number; readonly ssid?: number }
-  | { readonly type: "smmu.walk"; readonly sid: number; readonly ssid: number; readonly tables: readonly number[] }
+  | {
+      readonly type: "smmu.cfg.fetch";
+      readonly what: "STE" | "CD";
+      readonly sid: number;
+      readonly ssid?: number;
+    }
+  | {
+      readonly type: "smmu.walk";
+      readonly sid: number;
+      readonly ssid: number;
+      readonly tables: readonly number[];
+    }
   | { readonly type: "dev.dma"; readonly dma: DmaOutcome }
   | { readonly type: "mem.write"; readonly what: string; readonly addr: number }
   | { readonly type: "check.violation"; readonly kind: ViolationKind; readonly text: string };
