@@ -1,51 +1,82 @@
 /**
- * A canonical hash of a world: the same state gives the same hash in Node and in the browser,
- * whatever order its maps were filled in: a canonical text (object keys sorted, bigints in
- * hex) hashed to 64 bits, printed as 16 hex digits.
+ * A canonical hash of plain data: the same state gives the same hash in Node and in the
+ * browser, whatever order its maps were filled in (object keys and Map keys are visited in
+ * sorted order). The value is walked once and fed to two 32-bit FNV-1a lanes with different
+ * offsets and primes (Math.imul keeps it exact in every engine): 64 bits, 16 hex digits.
  */
 
-/** Canonical text of plain data: sorted keys, Maps as sorted entry lists, bigints as 0x…n. */
-export function canonical(value: unknown): string {
-  if (value === null || value === undefined) return "null";
-  switch (typeof value) {
-    case "bigint":
-      return `"0x${value.toString(16)}n"`;
-    case "number":
-    case "boolean":
-      return String(value);
-    case "string":
-      return JSON.stringify(value);
-    case "object": {
-      if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
-      if (value instanceof Map) {
-        const keys = [...value.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-        return `M{${keys.map((k) => `${canonical(k)}:${canonical(value.get(k))}`).join(",")}}`;
-      }
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
-      return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(obj[k])}`).join(",")}}`;
+class Hasher {
+  a = 0x811c9dc5;
+  b = 0x2f1b6a3d;
+
+  int(x: number): void {
+    this.a = Math.imul(this.a ^ (x & 0xffff), 0x01000193);
+    this.b = Math.imul(this.b ^ (x >>> 16), 0x5bd1e995);
+    this.a = Math.imul(this.a ^ (x >>> 16), 0x01000193);
+    this.b = Math.imul(this.b ^ (x & 0xffff), 0x5bd1e995);
+  }
+
+  str(s: string): void {
+    this.int(s.length);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      this.a = Math.imul(this.a ^ c, 0x01000193);
+      this.b = Math.imul(this.b ^ c, 0x5bd1e995);
     }
-    default:
-      throw new TypeError(`cannot hash a ${typeof value}`);
+  }
+
+  num(n: number): void {
+    if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) {
+      this.int(n % 2 ** 32);
+      this.int(Math.floor(n / 2 ** 32));
+    } else this.str(String(n));
+  }
+
+  value(v: unknown): void {
+    if (v === null || v === undefined) this.int(0x6e);
+    else if (typeof v === "boolean") this.int(v ? 0x74 : 0x66);
+    else if (typeof v === "number") {
+      this.int(0x23);
+      this.num(v);
+    } else if (typeof v === "bigint") {
+      this.int(0x62);
+      this.str(v.toString(16));
+    } else if (typeof v === "string") {
+      this.int(0x73);
+      this.str(v);
+    } else if (Array.isArray(v)) {
+      this.int(0x5b);
+      this.int(v.length);
+      for (const x of v) this.value(x);
+    } else if (v instanceof Map) {
+      this.int(0x4d);
+      this.int(v.size);
+      const keys = [...v.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      for (const k of keys) {
+        this.value(k);
+        this.value(v.get(k));
+      }
+    } else if (typeof v === "object") {
+      const obj = v as Record<string, unknown>;
+      const keys = Object.keys(obj).sort();
+      this.int(0x7b);
+      this.int(keys.length);
+      for (const k of keys) {
+        this.str(k);
+        this.value(obj[k]);
+      }
+    } else throw new TypeError(`cannot hash a ${typeof v}`);
+  }
+
+  digest(): string {
+    const hex = (x: number) => (x >>> 0).toString(16).padStart(8, "0");
+    return hex(this.a) + hex(this.b);
   }
 }
 
-/**
- * A 64-bit hash of a string as two 32-bit FNV-1a lanes with different offsets and primes
- * (Math.imul keeps it exact and fast in every engine).
- */
-export function hash64(text: string): string {
-  let a = 0x811c9dc5;
-  let b = 0x2f1b_6a3d;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x0100_0193);
-    b = Math.imul(b ^ c, 0x5bd1_e995);
-  }
-  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, "0");
-  return hex(a) + hex(b);
-}
-
+/** The 64-bit canonical hash of plain data (objects, arrays, Maps, numbers, strings, bigints). */
 export function hashState(value: unknown): string {
-  return hash64(canonical(value));
+  const h = new Hasher();
+  h.value(value);
+  return h.digest();
 }

@@ -125,8 +125,12 @@ export type LocalValue = number | string | boolean | null | readonly number[] | 
 export interface ThreadState {
   readonly name: string;
   opIndex: number;
-  /** Index of the next micro-step in the current op's program. */
+  /** The program running: "op:bind", or a function it called ("drv:release"); "" between ops. */
+  program: string;
+  /** Index of the next micro-step in that program. */
   pc: number;
+  /** Where each caller resumes, innermost last. */
+  stack: { program: string; pc: number }[];
   locals: Record<string, LocalValue>;
   status: ThreadStatus;
   /** Why the thread cannot step, when blocked. */
@@ -137,6 +141,8 @@ export interface ThreadState {
 export interface KObject {
   readonly id: number;
   readonly kind: "bond" | "notifier" | "io_mm" | "domain";
+  /** The kernel's name for it (struct arm_smmu_bond, struct iommu_sva…). */
+  readonly label: string;
   /** Its lifecycle statechart state (kernel/machines.ts). */
   state: string;
   refs: number;

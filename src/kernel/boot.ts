@@ -196,7 +196,9 @@ export function boot(s: Scenario): World {
     (t): ThreadState => ({
       name: t.name,
       opIndex: 0,
+      program: "",
       pc: 0,
+      stack: [],
       locals: {},
       status: t.ops.length > 0 ? "ready" : "done",
       blockedOn: null,

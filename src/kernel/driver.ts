@@ -26,4 +26,6 @@ export interface Driver {
   readonly release: Program;
   /** The SRCU callback that frees a notifier (free_notifier) once the grace period is over. */
   freeNotifier(c: Ctx, mn: KObject): void;
+  /** Further programs the design's steps call by name ("drv:domain_free"). */
+  readonly programs?: Readonly<Record<string, Program>>;
 }

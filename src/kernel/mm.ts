@@ -19,9 +19,18 @@ import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
 import { hasFault } from "./cmdq.ts";
-import type { Driver } from "./driver.ts";
 import { lockWait, mmEvent, releaseLock, srcuReadLock, srcuReadUnlock, takeLock } from "./objects.ts";
-import { type Ctx, control, local, type Program, RETURN, setLocal, step } from "./program.ts";
+import {
+  type Ctx,
+  call,
+  control,
+  local,
+  type MicroStep,
+  type Program,
+  RETURN,
+  setLocal,
+  step,
+} from "./program.ts";
 
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
 
@@ -101,7 +110,7 @@ function freeGathered(c: Ctx): void {
  * The list is read when the walk starts: like an RCU reader, the walk can still reach a
  * notifier that another thread unhooks meanwhile.
  */
-export function forEachNotifier(prefix: string, body: Program): Program {
+export function forEachNotifier(prefix: string, callback: string): Program {
   return [
     control(`${prefix}.start`, (c) => {
       setLocal(c, `${prefix}.list`, [...mmOf(c).notifiers]);
@@ -116,7 +125,7 @@ export function forEachNotifier(prefix: string, body: Program): Program {
       setLocal(c, "mn", list[i]!);
       return undefined;
     }),
-    ...body,
+    control(`${prefix}.call`, () => call(callback)),
     control(`${prefix}.next`, (c) => {
       setLocal(c, `${prefix}.i`, local<number>(c, `${prefix}.i`) + 1);
       return `${prefix}.head`;
@@ -147,7 +156,27 @@ function unlockStep(fn: string) {
   });
 }
 
-export function mmPrograms(driver: Driver) {
+/**
+ * mmput: drops one mm_users reference; the last one tears the address space down by calling
+ * exit_mmap, in whichever thread drops it (an exit, or a bind that held mmget_not_zero).
+ */
+export function mmputStep(): MicroStep {
+  return step("mmput", (c) => {
+    const mm = mmOf(c);
+    mm.users -= 1;
+    if (mm.users > 0) {
+      c.rec.say(`mm_users of ${mm.process} drops to ${mm.users}: someone else still uses the address space.`);
+      return undefined;
+    }
+    mmEvent(c, mm, "mm.mmput_last");
+    c.rec.say(
+      `The last mm_users reference to ${mm.process} is gone: exit_mmap tears the address space down.`,
+    );
+    return call("mm:exit_mmap");
+  });
+}
+
+export function mmPrograms() {
   const mmap: Program<OpOf<"mmap">> = [
     step(
       "do_mmap",
@@ -239,7 +268,7 @@ export function mmPrograms(driver: Driver) {
       cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
       return undefined;
     }),
-    ...forEachNotifier("mmu_notifier_invalidate_range", driver.invalidate),
+    ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
     step("tlb_finish_mmu", (c) => {
       freeGathered(c);
       return undefined;
@@ -266,27 +295,21 @@ export function mmPrograms(driver: Driver) {
       cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
       return undefined;
     }),
-    ...forEachNotifier("mmu_notifier_invalidate_range", driver.invalidate),
+    ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
     unlockStep("mmap_write_unlock"),
   ];
 
   const exit: Program<OpOf<"exit">> = [
-    step("mmput", (c) => {
-      const mm = mmOf(c);
-      if (mm.state !== "live") {
-        c.rec.say(`${mm.process} has already exited.`);
-        return RETURN;
-      }
-      mm.users -= 1;
-      if (mm.users > 0) {
-        c.rec.say(`mm_users drops to ${mm.users}: someone else still uses the address space.`);
-        return RETURN;
-      }
-      mmEvent(c, mm, "mm.mmput_last");
-      c.rec.say(`The last mm_users reference is gone: exit_mmap tears ${mm.process}'s address space down.`);
-      return undefined;
+    control("exit_mm", (c) => {
+      if (mmOf(c).state === "live") return undefined;
+      return RETURN;
     }),
-    ...forEachNotifier("mmu_notifier_release", driver.release),
+    mmputStep(),
+  ];
+
+  /** exit_mmap: release the notifiers, unmap everything, free the tables, drop the mm. */
+  const exitMmap: Program = [
+    ...forEachNotifier("mmu_notifier_release", "drv:release"),
     step("__mmu_notifier_release", (c) => {
       const mm = mmOf(c);
       const n = mm.notifiers.length;
@@ -348,7 +371,7 @@ export function mmPrograms(driver: Driver) {
     }),
   ];
 
-  return { mmap, touch, munmap, mprotect, exit };
+  return { mmap, touch, munmap, mprotect, exit, exitMmap };
 }
 
 /** mmdrop: the last mm_count frees the pgd and the mm itself (__mmdrop). */
@@ -369,4 +392,10 @@ export function mmdrop(c: Ctx, mm: MmState): void {
   mmEvent(c, mm, "mm.mmdrop_last");
   freeFrame(c.w.mem, mm.pgd);
   c.rec.say(`__mmdrop: ${mm.process}'s mm_struct and pgd (frame ${hexa(mm.pgd)}) are freed.`);
+  if (mm.pasid !== null) {
+    // mm_pasid_drop (6.2+): the PASID belongs to the mm and goes with it.
+    delete c.w.kernel.pasids[mm.pasid];
+    c.rec.say(`mm_pasid_drop: PASID ${mm.pasid} is free again.`);
+    mm.pasid = null;
+  }
 }

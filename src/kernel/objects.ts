@@ -29,12 +29,13 @@ export function objectName(obj: KObject): string {
 export function createObject(
   w: World,
   kind: KObject["kind"],
+  label: string,
   process: string,
   device: string | null,
   fields: KObject["fields"] = {},
 ): KObject {
   const id = w.kernel.nextObjectId++;
-  const obj: KObject = { id, kind, state: "", refs: 1, process, device, fields };
+  const obj: KObject = { id, kind, label, state: "", refs: 1, process, device, fields };
   obj.state = initialState(machineOf(obj));
   w.kernel.objects[id] = obj;
   return obj;

@@ -24,6 +24,16 @@ export interface Ctx<O extends Op = Op> {
 export const RETURN = "@return";
 /** Run the same step again (a loop that costs one micro-step per turn). */
 export const AGAIN = "@again";
+const CALL = "@call:";
+
+/** Returned by a step: run the named program (a kernel function with steps of its own), then go on. */
+export function call(program: string): string {
+  return CALL + program;
+}
+
+export function calledProgram(result: string): string | null {
+  return result.startsWith(CALL) ? result.slice(CALL.length) : null;
+}
 
 export interface MicroStep<O extends Op = Op> {
   readonly fn: string;

@@ -19,11 +19,12 @@ import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
 import { findDevice } from "../engine/world.ts";
 import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
+import { svaDomain } from "./designs/sva-domain.ts";
 import type { Driver } from "./driver.ts";
 import { sendEvent } from "./machines.ts";
 import { mmOf, mmPrograms } from "./mm.ts";
 import { readySrcuCallbacks } from "./objects.ts";
-import { AGAIN, type Ctx, labelIndex, type Program, RETURN, step } from "./program.ts";
+import { AGAIN, type Ctx, calledProgram, labelIndex, type Program, RETURN, step } from "./program.ts";
 
 export const SMMU = "smmu";
 export const SRCU = "srcu";
@@ -31,10 +32,11 @@ export const SRCU = "srcu";
 export interface Sim {
   readonly scenario: Scenario;
   readonly driver: Driver;
-  readonly programs: Readonly<Record<OpName, Program>>;
+  /** Every program by name: "op:<op>" for the ops, and the functions they call. */
+  readonly programs: Readonly<Record<string, Program>>;
 }
 
-const DRIVERS: Record<string, Driver> = { "arm-smmu-v3-sva": armSmmuV3Sva };
+const DRIVERS: Record<string, Driver> = { "arm-smmu-v3-sva": armSmmuV3Sva, "sva-domain": svaDomain };
 
 type DmaOp = Extract<Op, { op: "dma" }>;
 
@@ -67,17 +69,24 @@ const dma: Program<DmaOp> = [
 
 export function createSim(scenario: Scenario): Sim {
   const driver = DRIVERS[scenario.driver] ?? armSmmuV3Sva;
-  const mm = mmPrograms(driver);
-  const programs = {
-    bind: driver.bind,
-    unbind: driver.unbind,
-    dma,
-    mmap: mm.mmap,
-    touch: mm.touch,
-    munmap: mm.munmap,
-    mprotect: mm.mprotect,
-    exit: mm.exit,
-  } as Record<OpName, Program>;
+  const mm = mmPrograms();
+  const ops: Record<OpName, Program> = {
+    bind: driver.bind as Program,
+    unbind: driver.unbind as Program,
+    dma: dma as Program,
+    mmap: mm.mmap as Program,
+    touch: mm.touch as Program,
+    munmap: mm.munmap as Program,
+    mprotect: mm.mprotect as Program,
+    exit: mm.exit as Program,
+  };
+  const programs: Record<string, Program> = {
+    "drv:invalidate": driver.invalidate,
+    "drv:release": driver.release,
+    "mm:exit_mmap": mm.exitMmap,
+    ...driver.programs,
+  };
+  for (const [name, program] of Object.entries(ops)) programs[`op:${name}`] = program;
   return { scenario, driver, programs };
 }
 
@@ -102,7 +111,21 @@ function jump(program: Program, t: ThreadState, result: string | undefined): voi
   if (result === undefined) t.pc += 1;
   else if (result === AGAIN) return;
   else if (result === RETURN) t.pc = program.length;
-  else t.pc = labelIndex(program, result);
+  else {
+    const callee = calledProgram(result);
+    if (callee === null) t.pc = labelIndex(program, result);
+    else {
+      t.stack.push({ program: t.program, pc: t.pc + 1 });
+      t.program = callee;
+      t.pc = 0;
+    }
+  }
+}
+
+function programOf(sim: Sim, name: string): Program {
+  const p = sim.programs[name];
+  if (!p) throw new Error(`no program ${name}`);
+  return p;
 }
 
 /** Finds the thread's next real step (skipping `when`-false and control steps) and its status. */
@@ -114,11 +137,22 @@ export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void 
       t.blockedOn = null;
       return;
     }
-    const program = sim.programs[op.op];
-    if (t.pc >= program.length) {
-      t.opIndex += 1;
+    if (t.program === "") {
+      t.program = `op:${op.op}`;
       t.pc = 0;
-      t.locals = {};
+    }
+    const program = programOf(sim, t.program);
+    if (t.pc >= program.length) {
+      const caller = t.stack.pop();
+      if (caller) {
+        t.program = caller.program;
+        t.pc = caller.pc;
+      } else {
+        t.opIndex += 1;
+        t.program = "";
+        t.pc = 0;
+        t.locals = {};
+      }
       continue;
     }
     const s = program[t.pc]!;
@@ -145,8 +179,7 @@ export function settleAll(sim: Sim, w: World, rec: Recorder): void {
 
 /** The kernel function the thread will run next, if it is not done. */
 export function nextFn(sim: Sim, t: ThreadState): string | null {
-  const op = opOf(sim, t);
-  return op ? (sim.programs[op.op][t.pc]?.fn ?? null) : null;
+  return t.status === "done" || t.program === "" ? null : (programOf(sim, t.program)[t.pc]?.fn ?? null);
 }
 
 export interface ActorInfo {
@@ -213,7 +246,9 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     const pseudo: ThreadState = {
       name: SRCU,
       opIndex: 0,
+      program: "",
       pc: 0,
+      stack: [],
       locals: {},
       status: "ready",
       blockedOn: null,
@@ -226,7 +261,7 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
   }
   const t = w.threads.find((x) => x.name === actor)!;
   const op = opOf(sim, t)!;
-  const program = sim.programs[op.op];
+  const program = programOf(sim, t.program);
   const s = program[t.pc]!;
   const opIndex = t.opIndex;
   jump(program, t, s.run({ w, t, op, rec }));

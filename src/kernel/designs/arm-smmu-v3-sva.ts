@@ -24,20 +24,9 @@ import type { DeviceState, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
+import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
 import { mmdrop, mmOf } from "../mm.ts";
-import {
-  callSrcu,
-  createObject,
-  free,
-  get,
-  lifecycle,
-  lockWait,
-  mmgrab,
-  objectName,
-  putRef,
-  releaseLock,
-  takeLock,
-} from "../objects.ts";
+import { callSrcu, createObject, free, get, lifecycle, mmgrab, objectName, putRef } from "../objects.ts";
 import { type Ctx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
 import {
   allocCdLeaf,
@@ -54,7 +43,7 @@ import {
   writeCdWords,
 } from "../smmu-ops.ts";
 
-const SVA_LOCK = "sva_lock";
+const SVA_LOCK: LockSpec = { name: "sva_lock", fault: "no-sva-lock" };
 
 const devOf = (c: Ctx): DeviceState => {
   const op = c.op as { device?: string };
@@ -65,28 +54,9 @@ const obj = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(
 const mnOf = (c: Ctx): KObject => obj(c, "mn");
 const pasidOf = (c: Ctx): number => local<number>(c, "pasid") ?? (mnOf(c).fields.pasid as number);
 
-function lockSva(): MicroStep {
-  return step(
-    "mutex_lock(&sva_lock)",
-    (c) => {
-      takeLock(c.w, SVA_LOCK, c.t.name);
-      return undefined;
-    },
-    { when: (c) => !hasFault(c.w, "no-sva-lock"), wait: (c) => lockWait(c.w, SVA_LOCK, c.t.name) },
-  );
-}
-
-function unlockSva(label: string, before?: (c: Ctx) => void): MicroStep {
-  return step(
-    "mutex_unlock(&sva_lock)",
-    (c) => {
-      before?.(c);
-      if (!hasFault(c.w, "no-sva-lock")) releaseLock(c.w, SVA_LOCK);
-      return undefined;
-    },
-    { label },
-  );
-}
+const lockSva = (): MicroStep => mutexLock(SVA_LOCK);
+const unlockSva = (label: string, before?: (c: Ctx) => void): MicroStep =>
+  mutexUnlock(SVA_LOCK, label, before);
 
 /** The live bond of {device, mm} on the master's list, if any. */
 function findBond(w: World, process: string, device: string): KObject | undefined {
@@ -177,7 +147,7 @@ const bind: Program<BindOp> = [
   }),
   step("mmu_notifier_register", (c) => {
     const mm = mmOf(c);
-    const mn = createObject(c.w, "notifier", mm.process, c.op.device, {
+    const mn = createObject(c.w, "notifier", "arm_smmu_mmu_notifier", mm.process, c.op.device, {
       asid: mm.cpuAsid,
       pasid: local<number>(c, "pasid"),
       cleared: false,
@@ -222,7 +192,7 @@ const bind: Program<BindOp> = [
     "list_add(&bond->list, &master->bonds)",
     (c) => {
       const mm = mmOf(c);
-      const bond = createObject(c.w, "bond", mm.process, c.op.device, {
+      const bond = createObject(c.w, "bond", "arm_smmu_bond", mm.process, c.op.device, {
         mn: local<number>(c, "mn"),
         pasid: mm.pasid,
       });

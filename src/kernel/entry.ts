@@ -1,0 +1,62 @@
+/**
+ * Writing an STE or a CD the way Linux ≥6.9 does (`arm_smmu_write_entry`): the whole target
+ * entry is built first, then applied in the stages the used-bits algorithm chooses, each stage
+ * a memory write followed by a sync (CFGI + CMD_SYNC). The stages are planned when the write
+ * starts and kept in the thread's locals, so other threads can interleave between them.
+ */
+
+import { hex64 } from "../engine/bits.ts";
+import type { Cmd } from "../engine/commands.ts";
+import { type UsedBits, writeEntry } from "../engine/write-entry.ts";
+import { issueCommands } from "./cmdq.ts";
+import { type Ctx, control, local, type Program, setLocal, step } from "./program.ts";
+
+export interface EntryUpdate {
+  /** The entry as memory holds it now. */
+  readonly current: (c: Ctx) => bigint[];
+  /** The complete target entry (from a `make*` builder). */
+  readonly target: (c: Ctx) => bigint[];
+  readonly used: UsedBits;
+  /** Writes a whole entry to memory. */
+  readonly write: (c: Ctx, words: readonly bigint[]) => void;
+  /** The invalidation each stage is followed by (CFGI_STE / CFGI_CD for every SID). */
+  readonly sync: (c: Ctx) => Cmd[];
+  /** Explains a stage: its number and how many there are. */
+  readonly say?: (c: Ctx, stage: number, stages: number) => string;
+}
+
+export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: EntryUpdate): Program {
+  const stages = (c: Ctx) => local<readonly string[]>(c, `${prefix}.stages`);
+  const index = (c: Ctx) => local<number>(c, `${prefix}.i`);
+  return [
+    control(`${prefix}.plan`, (c) => {
+      const planned: string[] = [];
+      writeEntry(
+        { write: (words) => planned.push(...words.map(hex64)), sync: () => {} },
+        u.current(c),
+        u.target(c),
+        u.used,
+      );
+      setLocal(c, `${prefix}.stages`, planned);
+      setLocal(c, `${prefix}.i`, 0);
+      return undefined;
+    }),
+    control(`${prefix}.head`, (c) => (index(c) * 8 >= stages(c).length ? `${prefix}.done` : undefined)),
+    step(fn, (c) => {
+      const i = index(c);
+      const words = stages(c)
+        .slice(i * 8, i * 8 + 8)
+        .map((h) => BigInt(h));
+      u.write(c, words);
+      const text = u.say?.(c, i + 1, stages(c).length / 8);
+      if (text) c.rec.say(text);
+      return undefined;
+    }),
+    ...issueCommands(syncFn, u.sync),
+    control(`${prefix}.next`, (c) => {
+      setLocal(c, `${prefix}.i`, index(c) + 1);
+      return `${prefix}.head`;
+    }),
+    control(`${prefix}.done`, () => undefined),
+  ];
+}
