@@ -5,9 +5,9 @@
  * Translation is one straight pipeline with one exit (QEMU `smmuv3_translate` is the model):
  *   1. STE: locate, fetch through the config cache; V=0 → C_BAD_STE; Config abort / bypass.
  *   2. SubstreamID: none → S1DSS (terminate, bypass, or CD 0); out of range → C_BAD_SUBSTREAMID.
- *   3. CD: locate, fetch through the config cache; V=0 → C_BAD_CD; EPD0 → F_TRANSLATION.
+ *   3. CD: locate, fetch through the config cache; V=0 → C_BAD_CD.
  *   4. IOTLB lookup by {ASID, VMID, page}; a hit ends the pipeline.
- *   5. Walk TTB0 (the process's own page table); fill the IOTLB.
+ *   5. Walk TTB0 (the process's own page table) unless EPD0 (→ F_TRANSLATION); fill the IOTLB.
  *   Epilogue: a fault is written to the event queue when CD.R says to record it.
  */
 
@@ -143,9 +143,6 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   const c = (name: keyof typeof CD.fields) => Number(getField(cd, CD.fields[name]));
   if (c("V") === 0) return fault("C_BAD_CD", `CD ${req.sid}:${ssid} is not valid (V=0)`, true);
   const recordFaults = c("R") === 1;
-  if (c("EPD0") === 1) {
-    return fault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`, recordFaults);
-  }
   const asid = c("ASID");
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
 
@@ -164,7 +161,11 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     };
   }
 
-  // 5. Walk
+  // 5. Walk. EPD0 disables walks only: a TLB entry tagged with the CD's ASID still hits,
+  // which is why the quiet CD must be followed by a TLBI.
+  if (c("EPD0") === 1) {
+    return fault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`, recordFaults);
+  }
   const ttb0 = Number(getField(cd, CD.fields.TTB0)) as Pa;
   const r = walk(w.mem, ttb0, req.va, { write: req.write, privileged: false });
   rec.record({ type: "smmu.walk", sid: req.sid, ssid, tables: r.tables });

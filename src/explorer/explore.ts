@@ -1,9 +1,12 @@
 /**
  * Exhaustive exploration of a scenario's interleavings: every order in which the threads, the
  * SMMU (consuming commands) and the SRCU callbacks can step, after the scenario's schedule as a
- * fixed prefix. Depth-first over cloned worlds, with states deduplicated by their canonical
- * hash together with the violations met on the way (two paths into the same state with
- * different histories are different outcomes).
+ * fixed prefix.
+ *
+ * Depth-first over cloned worlds. States are deduplicated by their canonical hash together
+ * with the violations met on the way (two paths into the same state with different histories
+ * are different outcomes); each state remembers how many complete interleavings leave it with
+ * each outcome, so the counts are exact even though every state is expanded once.
  *
  * Each distinct outcome (its set of violation kinds) comes with the first schedule that
  * reached it, which `sva-lab run` replays.
@@ -21,8 +24,9 @@ export const EXPLORE_FORMAT = "sva-lab-explore/1";
 export interface Outcome {
   readonly violations: ViolationKind[];
   count: number;
+  /** A full schedule (one actor per step) that reaches this outcome. */
   readonly schedule: string[];
-  /** The step at which the first violation of the outcome happened (for opening it). */
+  /** The step at which the outcome's first violation happened, if any. */
   readonly step: number | null;
 }
 
@@ -42,84 +46,113 @@ export interface ExploreOptions {
   readonly cancelled?: () => boolean;
 }
 
-interface Node {
-  readonly w: World;
-  readonly path: string[];
-  readonly kinds: ReadonlySet<ViolationKind>;
-  readonly firstStep: number | null;
-}
+/** Outcomes reachable from a state: outcome id → interleavings, plus a witness path suffix. */
+type Tally = Map<string, { count: number; suffix: string[]; kinds: ViolationKind[]; step: number | null }>;
+
+class Stop extends Error {}
 
 export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): ExploreReport {
   const maxStates = opts.maxStates ?? 100_000;
   const sim = createSim(scenario);
   const root = boot(scenario);
-  const rec = new Recorder();
-  settleAll(sim, root, rec);
+  settleAll(sim, root, new Recorder());
   const prefix: string[] = [];
   const prefixKinds = new Set<ViolationKind>();
+  let prefixStep: number | null = null;
   (scenario.schedule ?? []).forEach((entry, i) => {
     for (const actor of entrySteps(sim, root, entry, `schedule[${i}]`)) {
       const r = new Recorder();
       stepActor(sim, root, actor, r);
+      for (const e of r.events) {
+        if (e.type !== "check.violation") continue;
+        prefixKinds.add(e.kind);
+        prefixStep ??= prefix.length;
+      }
       prefix.push(actor);
-      for (const e of r.events) if (e.type === "check.violation") prefixKinds.add(e.kind);
     }
   });
 
-  const outcomes = new Map<string, Outcome>();
-  const visited = new Set<string>();
-  const stack: Node[] = [
-    { w: root, path: prefix, kinds: prefixKinds, firstStep: prefixKinds.size ? 0 : null },
-  ];
-  let interleavings = 0;
+  const memo = new Map<string, Tally>();
+  /** The first full schedule found for each outcome, and how often a terminal state gave it. */
+  const witness = new Map<string, Outcome>();
+  const path: string[] = [...prefix];
   let complete = true;
 
-  while (stack.length > 0) {
-    if (visited.size >= maxStates || opts.cancelled?.()) {
-      complete = false;
-      break;
-    }
-    const node = stack.pop()!;
-    const key = `${worldHash(node.w)}|${[...node.kinds].sort().join(",")}`;
-    if (visited.has(key)) continue;
-    visited.add(key);
-    if (visited.size % 256 === 0) opts.onProgress?.(visited.size);
+  const visit = (
+    w: World,
+    depth: number,
+    kinds: ReadonlySet<ViolationKind>,
+    firstStep: number | null,
+  ): Tally => {
+    const key = `${worldHash(w)}|${[...kinds].sort().join(",")}`;
+    const known = memo.get(key);
+    if (known) return known;
+    if (memo.size >= maxStates || opts.cancelled?.()) throw new Stop();
+    const tally: Tally = new Map();
+    memo.set(key, tally);
+    if (memo.size % 256 === 0) opts.onProgress?.(memo.size);
 
-    const runnable = actors(sim, node.w).filter((a) => a.runnable);
+    const runnable = actors(sim, w).filter((a) => a.runnable);
     if (runnable.length === 0) {
-      interleavings += 1;
       const end: Violation[] = [];
-      finalChecks(node.w, node.path.length - 1, end);
-      const kinds = new Set([...node.kinds, ...end.map((v) => v.kind)]);
-      const sorted = [...kinds].sort();
-      const id = sorted.join(",");
-      const seen = outcomes.get(id);
+      finalChecks(w, depth - 1, end);
+      const all = [...new Set([...kinds, ...end.map((v) => v.kind)])].sort();
+      const step = firstStep ?? (end.length > 0 ? depth - 1 : null);
+      const id = all.join(",");
+      tally.set(id, { count: 1, suffix: [], kinds: all, step });
+      const seen = witness.get(id);
       if (seen) seen.count += 1;
-      else {
-        const step = node.firstStep ?? (end.length ? node.path.length - 1 : null);
-        outcomes.set(id, { violations: sorted, count: 1, schedule: node.path, step });
-      }
-      continue;
+      else witness.set(id, { violations: all, count: 1, schedule: [...path], step });
+      return tally;
     }
-    // Push in reverse so that the declaration order is explored first (like the default policy).
-    for (const a of [...runnable].reverse()) {
-      const w = clone(node.w);
+    for (const a of runnable) {
+      const next = clone(w);
       const r = new Recorder();
-      stepActor(sim, w, a.name, r);
-      const kinds = new Set(node.kinds);
-      let firstStep = node.firstStep;
+      stepActor(sim, next, a.name, r);
+      const nextKinds = new Set(kinds);
+      let nextFirst = firstStep;
       for (const e of r.events) {
         if (e.type !== "check.violation") continue;
-        kinds.add(e.kind);
-        firstStep ??= node.path.length;
+        nextKinds.add(e.kind);
+        nextFirst ??= depth;
       }
-      stack.push({ w, path: [...node.path, a.name], kinds, firstStep });
+      path.push(a.name);
+      const below = visit(next, depth + 1, nextKinds, nextFirst);
+      path.pop();
+      for (const [id, t] of below) {
+        const mine = tally.get(id);
+        if (mine) mine.count += t.count;
+        else tally.set(id, { count: t.count, suffix: [a.name, ...t.suffix], kinds: t.kinds, step: t.step });
+      }
     }
+    return tally;
+  };
+
+  let found: Outcome[];
+  try {
+    const top = visit(root, prefix.length, prefixKinds, prefixStep);
+    found = [...top.values()].map((t) => ({
+      violations: t.kinds,
+      count: t.count,
+      schedule: [...prefix, ...t.suffix],
+      step: t.step,
+    }));
+  } catch (e) {
+    if (!(e instanceof Stop)) throw e;
+    // Stopped early: the outcomes met so far, each counted once per terminal state reached.
+    complete = false;
+    found = [...witness.values()];
   }
-  opts.onProgress?.(visited.size);
-  const list = [...outcomes.values()].sort(
+  opts.onProgress?.(memo.size);
+  const outcomes = found.sort(
     (a, b) =>
       a.violations.length - b.violations.length || a.violations.join().localeCompare(b.violations.join()),
   );
-  return { format: EXPLORE_FORMAT, complete, states: visited.size, interleavings, outcomes: list };
+  return {
+    format: EXPLORE_FORMAT,
+    complete,
+    states: memo.size,
+    interleavings: outcomes.reduce((n, o) => n + o.count, 0),
+    outcomes,
+  };
 }

@@ -17,8 +17,6 @@ export const FAULTS = {
   "no-sva-lock": "arm_smmu_mm_release and unbind do not take sva_lock, so they interleave freely.",
   "no-quiet-cd":
     "On mm release the CD is left as it was (no EPD0): the SMMU keeps walking page tables the exiting mm tears down.",
-  "no-cleared-flag":
-    "The notifier forgets that release already invalidated: unbind repeats the TLBI and ATC_INV.",
   "kref-get":
     "io_mm lookup uses kref_get instead of kref_get_unless_zero: it revives an io_mm that is being freed.",
 } as const;

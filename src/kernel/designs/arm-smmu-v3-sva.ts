@@ -22,6 +22,7 @@
 import { makeQuietCd } from "../../engine/cd.ts";
 import type { DeviceState, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
+import { checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
@@ -105,6 +106,7 @@ const bind: Program<BindOp> = [
         c.rec.say(`No free PASID in [1, ${max}]: bind fails with -ENOSPC.`);
         return "unlock";
       }
+      checkPasidClean(c, pasid, mm.process);
       c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
       mm.pasid = pasid;
       c.rec.say(
@@ -223,7 +225,7 @@ function invalidateAll(skip: (c: Ctx) => boolean): MicroStep[] {
   ];
 }
 
-const cleared = (c: Ctx): boolean => mnOf(c).fields.cleared === true && !hasFault(c.w, "no-cleared-flag");
+const cleared = (c: Ctx): boolean => mnOf(c).fields.cleared === true;
 
 const unbind: Program<UnbindOp> = [
   lockSva(),
@@ -323,21 +325,36 @@ const release: Program = [
       c.rec.say(`${objectName(mn)} is already cleared: nothing to do.`);
       return "rel.unlock";
     }
-    setLocal(c, "pasid", mn.fields.pasid as number);
+    // The kernel reads mm->pasid here, not a copy kept in the notifier.
+    const pasid = mmOf(c).pasid ?? 0;
+    setLocal(c, "pasid", pasid);
     c.rec.say(
-      "DMA may still be running: keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).",
+      pasid === 0
+        ? "mm->pasid is already 0 (unbind freed the PASID): the quiet CD lands on SSID 0, the device's DMA context."
+        : "DMA may still be running: keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).",
     );
     return undefined;
   }),
   step(
     "arm_smmu_write_ctx_desc",
     (c) => {
-      const dev = devOf(c);
-      const current = readCd(c.w, dev, pasidOf(c));
-      if (!cdValid(current)) return undefined;
-      writeCdWords(c.w, dev, pasidOf(c), makeQuietCd(current, "keep-r"), 0, 1);
+      const dw0 = readCd(c.w, devOf(c), pasidOf(c))[0]!;
+      setLocal(c, "cd.val", `0x${dw0.toString(16)}`);
+      c.rec.say(`val = CD ${pasidOf(c)} word 0 (0x${dw0.toString(16)}); the quiet CD is val | EPD0.`);
+      return undefined;
+    },
+    { when: (c) => !hasFault(c.w, "no-quiet-cd") },
+  ),
+  step(
+    "WRITE_ONCE(cdptr[0], val)",
+    (c) => {
+      const val = BigInt(local<string>(c, "cd.val"));
+      const quiet = makeQuietCd([val], "keep-r")[0]!;
+      writeCdWords(c.w, devOf(c), pasidOf(c), [quiet], 0, 1);
       c.rec.say(
-        `CD ${pasidOf(c)} gets EPD0=1 (quiet_cd): V stays 1, R stays 1, so stray DMA takes a recorded F_TRANSLATION.`,
+        cdValid([quiet])
+          ? `CD ${pasidOf(c)} gets EPD0=1 (quiet_cd): V stays 1, R stays 1, so stray DMA takes a recorded F_TRANSLATION.`
+          : `CD ${pasidOf(c)} was already invalid: EPD0 is set on an invalid CD.`,
       );
       return undefined;
     },

@@ -22,6 +22,7 @@ import { cdUsedBits, makeSvaCd } from "../../engine/cd.ts";
 import type { Asid } from "../../engine/ids.ts";
 import type { DeviceState, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
+import { checkAsidClean, checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
@@ -95,6 +96,7 @@ const bind: Program<BindOp> = [
       c.rec.say(`No free PASID in [1, ${max}]: -ENOSPC.`);
       return "unlock";
     }
+    checkPasidClean(c, pasid, mm.process);
     c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
     mm.pasid = pasid;
     c.rec.say(
@@ -109,6 +111,7 @@ const bind: Program<BindOp> = [
       c.rec.say("arm_smmu_asid_xa is full: -ENOSPC.");
       return "unlock";
     }
+    checkAsidClean(c, asid, `the SVA domain of {${c.op.device}, ${mm.process}}`);
     c.w.kernel.asids[asid] = { owner: `sva:${mm.process}:${c.op.device}`, refs: 1 };
     mmgrab(c, mm);
     const domain = createObject(c.w, "domain", "arm_smmu_domain", mm.process, c.op.device, {

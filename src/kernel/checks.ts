@@ -1,0 +1,41 @@
+/**
+ * Invariants checked where the kernel hands out an identifier: a PASID or an ASID given to a
+ * new owner must carry nothing of its previous owner — no valid CD, no cached CD, no ATC entry
+ * for the PASID; no IOTLB entry tagged with the ASID. (The other invariants are checked where
+ * they can break: DMA in engine/device.ts, lifetimes in objects.ts, the end in run.ts.)
+ */
+
+import { getField } from "../engine/bits.ts";
+import { CD_LAYOUT } from "../engine/cd.ts";
+import type { Ctx } from "./program.ts";
+import { readCd } from "./smmu-ops.ts";
+
+const valid = (cd: readonly bigint[]): boolean => getField(cd, CD_LAYOUT.fields.V) === 1n;
+
+/** Called when `pasid` is allocated for `owner`. */
+export function checkPasidClean(c: Ctx, pasid: number, owner: string): void {
+  const left: string[] = [];
+  for (const dev of c.w.devices) {
+    if (pasid >= 2 ** dev.cdTable.s1cdmax) continue;
+    if (valid(readCd(c.w, dev, pasid))) left.push(`${dev.name}'s CD ${pasid} is still valid`);
+    const cached = c.w.smmu.cfg.cd[`${dev.sid}:${pasid}`];
+    if (cached && valid(cached))
+      left.push(`the SMMU's configuration cache still holds ${dev.name}'s valid CD ${pasid}`);
+    const atc = dev.atc.filter((e) => e.pasid === pasid).length;
+    if (atc > 0) left.push(`${dev.name}'s ATC still holds ${atc} translation(s) for PASID ${pasid}`);
+  }
+  if (left.length > 0) {
+    c.rec.violation("pasid-reuse", `PASID ${pasid} is handed to ${owner}, but ${left.join("; ")}.`);
+  }
+}
+
+/** Called when the SMMU driver takes `asid` for a new address space. */
+export function checkAsidClean(c: Ctx, asid: number, owner: string): void {
+  const left = c.w.smmu.iotlb.filter((e) => e.asid === asid).length;
+  if (left > 0) {
+    c.rec.violation(
+      "asid-conflict",
+      `ASID ${asid} is handed to ${owner}, but the IOTLB still holds ${left} entr${left === 1 ? "y" : "ies"} tagged with it from its previous owner.`,
+    );
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * The built-in scenarios: one guided lesson each, opened from the page's menu or by URL. A
+ * lesson that demonstrates a safeguard names the fault that switches it off and the invariant
+ * that then breaks (the tests check both directions).
+ */
+
+import type { ViolationKind } from "../../engine/trace.ts";
+import { parseScenario } from "../schema.ts";
+import type { Scenario } from "../types.ts";
+import cmdSync from "./cmd-sync.json";
+import exitWhileBound from "./exit-while-bound.json";
+import lifecycle from "./lifecycle.json";
+import munmapBtm from "./munmap-btm.json";
+import munmapNoBtm from "./munmap-no-btm.json";
+import notifierFreedEarly from "./notifier-freed-early.json";
+import svaLock from "./sva-lock.json";
+import unbindVsExit from "./unbind-vs-exit.json";
+
+export interface Lesson {
+  readonly id: string;
+  readonly scenario: Scenario;
+  /** The safeguard the lesson is about, and what breaks without it. */
+  readonly fault?: { readonly name: string; readonly breaks: ViolationKind };
+}
+
+function lesson(id: string, json: unknown, fault?: Lesson["fault"]): Lesson {
+  const r = parseScenario(json);
+  if (!r.ok) throw new Error(`built-in scenario ${id}: ${r.error}`);
+  return { id, scenario: r.value, ...(fault ? { fault } : {}) };
+}
+
+export const LIBRARY: readonly Lesson[] = [
+  lesson("lifecycle", lifecycle, { name: "skip-atc-inv", breaks: "stale-translation" }),
+  lesson("munmap-no-btm", munmapNoBtm, { name: "skip-tlbi", breaks: "stale-translation" }),
+  lesson("munmap-btm", munmapBtm),
+  lesson("cmd-sync", cmdSync, { name: "skip-sync", breaks: "stale-translation" }),
+  lesson("cmd-sync-early-free", cmdSync, { name: "early-free-pages", breaks: "stale-translation" }),
+  lesson("exit-while-bound", exitWhileBound, { name: "no-quiet-cd", breaks: "stale-translation" }),
+  lesson("unbind-vs-exit", unbindVsExit),
+  lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
+  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+];
+
+export function findLesson(id: string): Lesson | undefined {
+  return LIBRARY.find((l) => l.id === id);
+}
