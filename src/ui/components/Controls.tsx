@@ -1,0 +1,120 @@
+/**
+ * The step controls (CONTRACT §6): Reset, Step back, Play/Pause, Step forward, the speed, the
+ * position `Step N / M`, and what the runner would print for the state at the cursor: the
+ * state hash, the PASIDs and ASIDs of the run, its violations.
+ */
+
+import { SPEEDS, type Speed, useLab } from "../../store/store.ts";
+import { COMMANDS, type Command, perform } from "../commands.ts";
+import { useStateHash } from "../useSnapshot.ts";
+import { buttonClass } from "./Header.tsx";
+
+/** Icon paths on a 16×16 grid (fonts may lack the media-control glyphs). */
+const ICONS: Record<Command["name"], string> = {
+  reset: "M3 3h2v10H3zM13 3v10L6 8z",
+  "step-back": "M12 3v10L5 8z",
+  "play-pause": "M5 3v10l8-5z",
+  "step-forward": "M4 3v10l7-5zM11 3h2v10h-2z",
+};
+const PAUSE = "M4 3h3v10H4zM9 3h3v10H9z";
+
+function Icon({ d }: { d: string }) {
+  return (
+    <svg
+      viewBox="0 0 16 16"
+      width="12"
+      height="12"
+      aria-hidden="true"
+      className="mr-1 inline-block fill-current align-[-1px]"
+    >
+      <path d={d} />
+    </svg>
+  );
+}
+
+function CommandButton({ c }: { c: Command }) {
+  const label = useLab(c.label);
+  const enabled = useLab(c.enabled);
+  return (
+    <button
+      type="button"
+      className={`${buttonClass} disabled:cursor-not-allowed disabled:opacity-40`}
+      disabled={!enabled}
+      onClick={() => perform(c.name)}
+      title={`${label} (${c.keys.map((k) => (k === " " ? "Space" : k)).join(", ")})`}
+    >
+      <Icon d={c.name === "play-pause" && label === "Pause" ? PAUSE : ICONS[c.name]} />
+      {label}
+    </button>
+  );
+}
+
+function Summary() {
+  const trace = useLab((s) => s.trace);
+  const cursor = useLab((s) => s.cursor);
+  const hash = useStateHash();
+  const seen = trace.violations.filter((v) => v.step < cursor).length;
+  const bound = Object.keys(trace.pasids);
+  return (
+    <dl className="flex flex-wrap items-baseline gap-x-4 gap-y-0.5 text-xs">
+      <div className="flex gap-1">
+        <dt className="text-slate-500 dark:text-slate-400">state hash</dt>
+        <dd className="font-mono" data-testid="state-hash">
+          {hash}
+        </dd>
+      </div>
+      <div className="flex gap-1" data-testid="pasids">
+        <dt className="text-slate-500 dark:text-slate-400">PASIDs</dt>
+        <dd className="font-mono">
+          {bound.length === 0
+            ? "none"
+            : bound.map((p) => `${p}: PASID ${trace.pasids[p]}, ASID ${trace.asids[p] ?? "?"}`).join("; ")}
+        </dd>
+      </div>
+      <div className="flex gap-1">
+        <dt className="text-slate-500 dark:text-slate-400">violations</dt>
+        <dd
+          data-testid="violation-count"
+          className={seen > 0 ? "font-semibold text-red-700 dark:text-red-400" : ""}
+        >{`${seen} so far, ${trace.violations.length} in the run`}</dd>
+      </div>
+    </dl>
+  );
+}
+
+export function Controls() {
+  const cursor = useLab((s) => s.cursor);
+  const total = useLab((s) => s.result.steps.length);
+  const speed = useLab((s) => s.speed);
+  const setSpeed = useLab((s) => s.setSpeed);
+  return (
+    <nav
+      aria-label="Step controls"
+      className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 bg-slate-100 px-3 py-1.5 dark:border-slate-700 dark:bg-slate-900/60"
+    >
+      <div className="flex gap-1.5">
+        {COMMANDS.map((c) => (
+          <CommandButton key={c.name} c={c} />
+        ))}
+      </div>
+      <label className="flex items-center gap-1 text-xs">
+        Speed
+        <select
+          className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800"
+          value={speed}
+          onChange={(e) => setSpeed(Number(e.target.value) as Speed)}
+        >
+          {SPEEDS.map((s) => (
+            <option key={s} value={s}>
+              {s} step{s === 1 ? "" : "s"}/s
+            </option>
+          ))}
+        </select>
+      </label>
+      <output className="font-mono text-sm font-semibold tabular-nums" data-testid="position" aria-live="off">
+        Step {cursor} / {total}
+      </output>
+      <Summary />
+    </nav>
+  );
+}

@@ -1,0 +1,112 @@
+/**
+ * The page header: the application, the scenario (its title as text), the driver design and
+ * the SMMU's features, the theme toggle and the Share link button.
+ */
+
+import { useEffect, useState } from "react";
+import { useLab } from "../../store/store.ts";
+import { currentUrl } from "../../store/url-sync.ts";
+
+const DRIVERS: Record<string, string> = {
+  "arm-smmu-v3-sva": "shared CD + mmu_notifier (Linux ~5.11–6.9)",
+  "io-mm-2018": "io_mm (2018 RFC)",
+  "sva-domain": "SVA domain (Linux 6.10+)",
+};
+
+const button =
+  "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
+
+function ShareLink() {
+  const [status, setStatus] = useState<"" | "Copied" | "Copy failed: the link is in the address bar">("");
+  useEffect(() => {
+    if (status === "") return;
+    const t = setTimeout(() => setStatus(""), 2500);
+    return () => clearTimeout(t);
+  }, [status]);
+  const share = async (): Promise<void> => {
+    const url = currentUrl();
+    try {
+      if (url === null || !navigator.clipboard) throw new Error("no clipboard");
+      await navigator.clipboard.writeText(url);
+      setStatus("Copied");
+    } catch {
+      setStatus("Copy failed: the link is in the address bar");
+    }
+  };
+  return (
+    <div className="flex items-center gap-2">
+      <output
+        aria-live="polite"
+        className="text-xs text-emerald-700 dark:text-emerald-400"
+        data-testid="share-status"
+      >
+        {status}
+      </output>
+      <button type="button" className={button} onClick={() => void share()}>
+        Share link
+      </button>
+    </div>
+  );
+}
+
+export function Header() {
+  const scenario = useLab((s) => s.scenario);
+  const theme = useLab((s) => s.theme);
+  const toggleTheme = useLab((s) => s.toggleTheme);
+  const btm = scenario.smmu.features.includes("btm");
+  return (
+    <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-900">
+      <h1 className="text-lg font-bold tracking-tight">SVA Lab</h1>
+      <div className="flex min-w-0 flex-1 flex-wrap items-baseline gap-x-3 gap-y-1">
+        <p
+          className="truncate font-medium"
+          data-testid="scenario-title"
+          title={scenario.description ?? scenario.title}
+        >
+          {scenario.title}
+        </p>
+        <p className="text-xs text-slate-600 dark:text-slate-300">
+          driver <code className="font-mono">{scenario.driver}</code>
+          <span className="text-slate-500 dark:text-slate-400">
+            {" "}
+            — {DRIVERS[scenario.driver] ?? "unknown design"}
+          </span>
+        </p>
+        <ul className="flex flex-wrap gap-1 text-xs" aria-label="SMMU features">
+          {scenario.smmu.features.length === 0 ? (
+            <li className="text-slate-500">no optional SMMU features</li>
+          ) : null}
+          {scenario.smmu.features.map((f) => (
+            <li key={f} className="rounded bg-slate-200 px-1.5 font-mono uppercase dark:bg-slate-700">
+              {f}
+            </li>
+          ))}
+          {scenario.faults.map((f) => (
+            <li
+              key={f}
+              className="rounded bg-red-100 px-1.5 font-mono text-red-800 dark:bg-red-950 dark:text-red-200"
+            >
+              fault: {f}
+            </li>
+          ))}
+        </ul>
+        {btm ? (
+          <p className="text-xs text-amber-700 dark:text-amber-300">
+            BTM is on here; mainline Linux never enables BTM for SVA.
+          </p>
+        ) : null}
+      </div>
+      <button
+        type="button"
+        className={button}
+        onClick={toggleTheme}
+        aria-label={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"}
+      >
+        {theme === "dark" ? "☀ Light" : "☾ Dark"}
+      </button>
+      <ShareLink />
+    </header>
+  );
+}
+
+export { button as buttonClass };

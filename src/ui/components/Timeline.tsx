@@ -1,0 +1,130 @@
+/**
+ * The steps of the run: index, actor, kernel function and explanation; the step just taken
+ * (the world shown is the one after it) highlighted and kept in view; violations in red.
+ * Clicking a step moves the cursor to just after it. One row is in the tab order (the
+ * current one); ↑ and ↓ move along the list.
+ */
+
+import { type KeyboardEvent, memo, useEffect, useMemo, useRef } from "react";
+import type { StepRecord, Violation } from "../../kernel/run.ts";
+import { useLab } from "../../store/store.ts";
+
+const ACTOR_STYLE: Record<string, string> = {
+  smmu: "bg-cyan-100 text-cyan-900 dark:bg-cyan-950 dark:text-cyan-200",
+  srcu: "bg-violet-100 text-violet-900 dark:bg-violet-950 dark:text-violet-200",
+};
+const THREAD_STYLE = "bg-slate-200 text-slate-800 dark:bg-slate-700 dark:text-slate-100";
+
+interface RowProps {
+  readonly step: StepRecord | null;
+  readonly cursorAfter: number;
+  readonly current: boolean;
+  readonly violations: readonly Violation[];
+  readonly onPick: (cursor: number) => void;
+}
+
+const Row = memo(function Row({ step, cursorAfter, current, violations, onPick }: RowProps) {
+  const bad = violations.length > 0;
+  return (
+    <li data-testid="timeline-step" data-current={current || undefined} data-violation={bad || undefined}>
+      <button
+        type="button"
+        tabIndex={current ? 0 : -1}
+        data-cursor={cursorAfter}
+        aria-current={current ? "step" : undefined}
+        onClick={() => onPick(cursorAfter)}
+        className={`w-full rounded-md border px-2 py-1 text-left text-xs focus-visible:outline-2 focus-visible:outline-blue-500 ${
+          current
+            ? "border-blue-500 bg-blue-50 dark:border-sky-400 dark:bg-sky-950"
+            : bad
+              ? "border-red-300 bg-red-50/60 hover:bg-red-50 dark:border-red-800 dark:bg-red-950/40"
+              : "border-transparent hover:bg-slate-100 dark:hover:bg-slate-800"
+        }`}
+      >
+        {step === null ? (
+          <span className="text-slate-600 dark:text-slate-300">Booted: the world before any step</span>
+        ) : (
+          <>
+            <span className="flex items-baseline gap-1.5">
+              <span className="w-7 shrink-0 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">
+                {step.index}
+              </span>
+              <span
+                className={`shrink-0 rounded px-1 font-mono text-[10px] ${ACTOR_STYLE[step.actor] ?? THREAD_STYLE}`}
+              >
+                {step.actor}
+              </span>
+              <code className="min-w-0 font-mono text-[11px] font-semibold [overflow-wrap:anywhere]">
+                {step.fn}
+              </code>
+            </span>
+            {step.text ? (
+              <span className="mt-0.5 block pl-8.5 text-slate-700 dark:text-slate-300">{step.text}</span>
+            ) : null}
+            {violations.map((v) => (
+              <span
+                key={`${v.kind}:${v.text}`}
+                className="mt-0.5 block pl-8.5 font-medium text-red-700 dark:text-red-400"
+                data-testid="violation"
+              >
+                ⚠ {v.kind}: {v.text}
+              </span>
+            ))}
+          </>
+        )}
+      </button>
+    </li>
+  );
+});
+
+const NO_VIOLATIONS: readonly Violation[] = [];
+
+export function Timeline() {
+  const steps = useLab((s) => s.result.steps);
+  const violations = useLab((s) => s.result.violations);
+  const cursor = useLab((s) => s.cursor);
+  const goTo = useLab((s) => s.goTo);
+  const pause = useLab((s) => s.pause);
+  const list = useRef<HTMLOListElement>(null);
+  const byStep = useMemo(() => {
+    const m = new Map<number, Violation[]>();
+    for (const v of violations) m.set(v.step, [...(m.get(v.step) ?? []), v]);
+    return m;
+  }, [violations]);
+  const pick = useMemo(
+    () => (c: number) => {
+      pause();
+      goTo(c);
+    },
+    [goTo, pause],
+  );
+
+  useEffect(() => {
+    const el = list.current?.querySelector<HTMLButtonElement>(`[data-cursor="${cursor}"]`);
+    if (!el) return;
+    el.scrollIntoView({ block: "nearest" });
+    if (list.current?.contains(document.activeElement)) el.focus({ preventScroll: true });
+  }, [cursor]);
+
+  const onKey = (e: KeyboardEvent<HTMLOListElement>): void => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    e.preventDefault();
+    pick(cursor + (e.key === "ArrowDown" ? 1 : -1));
+  };
+
+  return (
+    <ol ref={list} aria-label="Steps" className="flex flex-col gap-0.5" onKeyDown={onKey}>
+      <Row step={null} cursorAfter={0} current={cursor === 0} violations={NO_VIOLATIONS} onPick={pick} />
+      {steps.map((s) => (
+        <Row
+          key={s.index}
+          step={s}
+          cursorAfter={s.index + 1}
+          current={cursor === s.index + 1}
+          violations={byStep.get(s.index) ?? NO_VIOLATIONS}
+          onPick={pick}
+        />
+      ))}
+    </ol>
+  );
+}

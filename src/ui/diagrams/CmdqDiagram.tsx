@@ -1,0 +1,193 @@
+/**
+ * The command queue as the ring it is: an overview of all 2^n slots (pending between CONS and
+ * PROD, consumed slots that still hold their command, empty), the PROD and CONS registers with
+ * their wrap bits, and a window of slots around CONS with each command's name. Slots are
+ * buttons: the detail view decodes the command in them.
+ */
+
+import { select } from "d3-selection";
+import { arc } from "d3-shape";
+import { useCallback } from "react";
+import type { Selection as StoreSelection } from "../../store/selection.ts";
+import type { CmdqView, SlotState, SlotView } from "../model/cmdq.ts";
+import { asButtons, duration, textWidth } from "./d3util.ts";
+import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
+
+const R = 46;
+const RING_H = 2 * R + 12;
+const ROW = 18;
+const IDX_W = 32;
+/** Room after the slot box for "◀ CONS w0 PROD w0". */
+const PTR_W = 104;
+/** The overview draws at most this many segments (larger rings are bucketed). */
+const SEGMENTS = 256;
+
+const FILL: Record<SlotState, string> = {
+  pending: "var(--accent)",
+  done: "var(--ink-muted)",
+  empty: "var(--line)",
+};
+
+function buckets(ring: readonly SlotState[]): SlotState[] {
+  const n = Math.min(ring.length, SEGMENTS);
+  const per = ring.length / n;
+  return Array.from({ length: n }, (_, i) => {
+    const part = ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));
+    return part.includes("pending") ? "pending" : part.includes("done") ? "done" : "empty";
+  });
+}
+
+const reg = (name: string, p: CmdqView["prod"]): string =>
+  `${name} 0x${p.reg.toString(16)}: index ${p.index}, wrap ${p.wrap}`;
+
+function drawRing(svg: SVGSVGElement, vm: CmdqView): void {
+  const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
+  g.attr("transform", `translate(${R + 4},${R + 4})`);
+  const segs = buckets(vm.ring);
+  const step = (2 * Math.PI) / segs.length;
+  const a = arc<number>()
+    .innerRadius(R - 14)
+    .outerRadius(R)
+    .startAngle((i) => i * step)
+    .endAngle((i) => (i + 1) * step)
+    .padAngle(segs.length > 64 ? 0 : 0.01);
+  g.selectAll<SVGPathElement, number>("path.seg")
+    .data(segs.map((_, i) => i))
+    .join("path")
+    .attr("class", "seg")
+    .attr("d", (i) => a(i) ?? "")
+    .attr("fill", (i) => FILL[segs[i]!])
+    .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
+  const ptr = (index: number) => {
+    const angle = ((index + 0.5) / vm.size) * 2 * Math.PI;
+    return [Math.sin(angle), -Math.cos(angle)] as const;
+  };
+  const marks = [
+    { id: "cons", label: "C", index: vm.cons.index, r: R - 22 },
+    { id: "prod", label: "P", index: vm.prod.index, r: R + 8 },
+  ];
+  g.selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
+    .data(marks, (m) => m.id)
+    .join("text")
+    .attr("class", "ptr")
+    .attr("text-anchor", "middle")
+    .attr("font-weight", 700)
+    .attr("font-size", 10)
+    .transition()
+    .duration(duration())
+    .attr("x", (m) => ptr(m.index)[0] * m.r)
+    .attr("y", (m) => ptr(m.index)[1] * m.r + 4)
+    .text((m) => m.label);
+}
+
+function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: StoreSelection) => void): void {
+  const boxW = Math.max(120, Math.min(340, width - PTR_W - IDX_W - 4));
+  const maxChars = Math.floor(boxW / textWidth("x")) - 1;
+  const top = RING_H + 8;
+  const s = select(svg)
+    .attr("width", IDX_W + boxW + PTR_W)
+    .attr("height", top + vm.slots.length * ROW + 4);
+  const head = s
+    .selectAll<SVGTextElement, string>("text.regs")
+    .data([
+      reg("PROD", vm.prod),
+      reg("CONS", vm.cons),
+      `${vm.size} slots`,
+      `${vm.pending} pending${vm.full ? ": full" : vm.pending === 0 ? ": empty" : ""}`,
+    ]);
+  head
+    .join("text")
+    .attr("class", "regs")
+    .attr("x", 2 * R + 20)
+    .attr("y", (_d, i) => 22 + i * 17)
+    .text((d) => d);
+
+  const rows = s
+    .selectAll<SVGGElement, SlotView>("g.slot")
+    .data(vm.slots, (d) => d.id)
+    .join((enter) => {
+      const e = enter.append("g").attr("class", "slot");
+      e.append("text")
+        .attr("class", "muted idx")
+        .attr("x", IDX_W - 6)
+        .attr("y", 13)
+        .attr("text-anchor", "end");
+      e.append("rect")
+        .attr("class", "hit")
+        .attr("x", IDX_W)
+        .attr("y", 1)
+        .attr("height", ROW - 2)
+        .attr("rx", 3);
+      e.append("text")
+        .attr("class", "op")
+        .attr("x", IDX_W + 6)
+        .attr("y", 13);
+      e.append("text").attr("class", "ptrs").attr("y", 13);
+      return e;
+    })
+    .attr("transform", (_d, i) => `translate(0,${top + i * ROW})`)
+    .attr("data-id", (d) => `cmd:${d.slot}`)
+    .attr("data-state", (d) => d.state);
+  const ptrText = (d: SlotView): string => {
+    const names = [
+      d.slot === vm.cons.index ? `CONS w${vm.cons.wrap}` : "",
+      d.slot === vm.prod.index ? `PROD w${vm.prod.wrap}` : "",
+    ].filter(Boolean);
+    return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
+  };
+  rows
+    .select("text.ptrs")
+    .attr("x", IDX_W + boxW + 6)
+    .attr("font-size", 10)
+    .attr("font-weight", 700)
+    .style("fill", "var(--accent)")
+    .text(ptrText);
+  rows.select("text.idx").text((d) => String(d.slot));
+  rows
+    .select("rect.hit")
+    .attr("width", boxW)
+    .attr("fill", (d) =>
+      d.state === "pending" ? "var(--slot-pending)" : d.state === "done" ? "var(--slot-done)" : "none",
+    )
+    .attr("stroke", "var(--line)")
+    .attr("stroke-dasharray", (d) => (d.state === "empty" ? "2 2" : null));
+  rows
+    .select("text.op")
+    .attr("class", (d) => (d.state === "pending" ? "op" : "op muted"))
+    .attr("font-weight", (d) => (d.state === "pending" ? 600 : 400))
+    .text((d) =>
+      d.summary.length > maxChars
+        ? `${d.summary.slice(0, maxChars - 1)}…`
+        : d.state === "empty"
+          ? ""
+          : d.summary,
+    );
+  asButtons(
+    rows,
+    (d) => `CMDQ slot ${d.slot}: ${d.state === "empty" ? "empty" : `${d.op}, ${d.state}`}`,
+    (d) => `slot ${d.slot} (${d.state}): ${d.summary}`,
+    (d) => pick({ kind: "cmd", slot: d.slot }),
+  );
+}
+
+export function CmdqDiagram(props: {
+  vm: CmdqView;
+  selectedId: string | null;
+  onSelect: (s: StoreSelection) => void;
+}) {
+  const { vm, selectedId, onSelect } = props;
+  const [box, width] = useWidth();
+  const paint = useCallback<Draw<CmdqView>>(
+    (svg, v, w) => {
+      drawRing(svg, v);
+      drawSlots(svg, v, w, onSelect);
+    },
+    [onSelect],
+  );
+  const ref = useDiagram(vm, paint, selectedId, width);
+  return (
+    <div ref={box} className="min-w-0">
+      <svg ref={ref} className="diagram" aria-label="Command queue ring" data-testid="cmdq-ring" />
+    </div>
+  );
+}

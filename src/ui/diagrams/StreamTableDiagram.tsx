@@ -1,0 +1,197 @@
+/**
+ * Stream table → CD tables: each device's STE (StreamID, V, Config, S1CDMax, EATS,
+ * S1ContextPtr) linked to the CDs of its table that hold something (SSID, V, EPD0, ASID,
+ * ASET, TTB0), each with the configuration cache's state. Side by side when the panel is wide
+ * enough, CDs under their STE otherwise.
+ */
+
+import { select } from "d3-selection";
+import { linkHorizontal } from "d3-shape";
+import { useCallback } from "react";
+import type { Selection as StoreSelection } from "../../store/selection.ts";
+import type { CacheState, CdRow, SteRow } from "../model/stream.ts";
+import { type CardRow, cardHeight, drawCard } from "./card.ts";
+import { asButtons, duration } from "./d3util.ts";
+import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
+
+const STE_W = 160;
+const CD_W = 168;
+const GAP = 30;
+const STE_ROWS = 7;
+const CD_ROWS = 7;
+const VGAP = 10;
+
+interface Placed<T> {
+  readonly d: T;
+  readonly x: number;
+  readonly y: number;
+}
+
+interface Layout {
+  readonly stes: Placed<SteRow>[];
+  readonly cds: Placed<CdRow>[];
+  readonly links: { id: string; from: [number, number]; to: [number, number]; wide: boolean }[];
+  readonly width: number;
+  readonly height: number;
+}
+
+function layout(vm: readonly SteRow[], width: number): Layout {
+  const wide = width >= STE_W + GAP + CD_W + 4;
+  const steH = cardHeight(STE_ROWS);
+  const cdH = cardHeight(CD_ROWS);
+  const out = { stes: [] as Placed<SteRow>[], cds: [] as Placed<CdRow>[], links: [] as Layout["links"] };
+  let y = 2;
+  for (const ste of vm) {
+    out.stes.push({ d: ste, x: 2, y });
+    const ptrY = y + 20 + 6 * 15 - 7; // the S1CtxPtr row
+    let cy = wide ? y : y + steH + VGAP;
+    const cx = wide ? 2 + STE_W + GAP : 26;
+    for (const cd of ste.cds) {
+      out.cds.push({ d: cd, x: cx, y: cy });
+      out.links.push({
+        id: `${ste.id}>${cd.id}`,
+        from: wide ? [2 + STE_W, ptrY] : [14, y + steH],
+        to: [cx, cy + 10],
+        wide,
+      });
+      cy += cdH + VGAP;
+    }
+    y = Math.max(y + steH + VGAP, cy) + 8;
+  }
+  return { ...out, height: y, width: wide ? 2 + STE_W + GAP + CD_W + 4 : 26 + CD_W + 4 };
+}
+
+const cacheRow = (c: CacheState): CardRow =>
+  c === "cached"
+    ? { label: "cache", value: "cached", tone: "good" }
+    : c === "differs"
+      ? { label: "cache", value: "stale copy", tone: "warn" }
+      : { label: "cache", value: "not cached", tone: "muted" };
+
+const CACHE_WORDS: Record<CacheState, string> = {
+  cached: "the configuration cache holds it",
+  differs: "the configuration cache holds an older copy",
+  none: "not in the configuration cache",
+};
+
+const yesNo = (b: boolean): string => (b ? "1" : "0");
+
+function draw(
+  svg: SVGSVGElement,
+  vm: readonly SteRow[],
+  width: number,
+  pick: (s: StoreSelection) => void,
+): void {
+  const L = layout(vm, width);
+  const root = select(svg).attr("width", L.width).attr("height", Math.max(L.height, 40));
+  const t = duration();
+  const horizontal = linkHorizontal<{ from: [number, number]; to: [number, number] }, [number, number]>()
+    .source((d) => d.from)
+    .target((d) => d.to);
+  root
+    .selectAll<SVGPathElement, Layout["links"][number]>("path.link")
+    .data(L.links, (d) => d.id)
+    .join("path")
+    .attr("class", "link")
+    .attr("fill", "none")
+    .attr("stroke", "var(--ink-muted)")
+    .attr("stroke-width", 1.2)
+    .attr("d", (d) => (d.wide ? (horizontal(d) ?? "") : `M${d.from[0]},${d.from[1]}V${d.to[1]}H${d.to[0]}`));
+
+  const stes = root
+    .selectAll<SVGGElement, Placed<SteRow>>("g.ste")
+    .data(L.stes, (p) => p.d.id)
+    .join((enter) =>
+      enter
+        .append("g")
+        .attr("class", "ste")
+        .attr("transform", (p) => `translate(${p.x},${p.y})`),
+    );
+  stes.attr("data-id", (p) => p.d.id).attr("data-testid", (p) => `ste-${p.d.sid}`);
+  stes
+    .transition()
+    .duration(t)
+    .attr("transform", (p) => `translate(${p.x},${p.y})`);
+  stes.each(function (p) {
+    const s = p.d;
+    drawCard(select(this), {
+      title: `STE ${s.sid} · ${s.device}`,
+      width: STE_W,
+      dim: !s.v,
+      rows: [
+        { label: "StreamID", value: String(s.sid) },
+        { label: "V", value: yesNo(s.v), tone: s.v ? undefined : "bad" },
+        { label: "Config", value: s.config },
+        { label: "S1CDMax", value: String(s.s1cdmax) },
+        { label: "EATS", value: s.eats },
+        { label: "S1CtxPtr", value: s.s1ctxptr },
+        cacheRow(s.cache),
+      ],
+    });
+  });
+  asButtons(
+    stes,
+    (p) => `STE ${p.d.sid} of ${p.d.device}: Config ${p.d.config}`,
+    (p) => `STE ${p.d.sid} at ${p.d.addr}: V=${yesNo(p.d.v)} Config=${p.d.config}; ${CACHE_WORDS[p.d.cache]}`,
+    (p) => pick({ kind: "ste", sid: p.d.sid }),
+  );
+
+  const cds = root
+    .selectAll<SVGGElement, Placed<CdRow>>("g.cd")
+    .data(L.cds, (p) => p.d.id)
+    .join((enter) =>
+      enter
+        .append("g")
+        .attr("class", "cd")
+        .attr("transform", (p) => `translate(${p.x},${p.y})`),
+    );
+  cds
+    .attr("data-id", (p) => p.d.id)
+    .attr("data-testid", (p) => `cd-${p.d.sid}-${p.d.ssid}`)
+    .attr("data-asid", (p) => p.d.asid)
+    .attr("data-valid", (p) => yesNo(p.d.v));
+  cds
+    .transition()
+    .duration(t)
+    .attr("transform", (p) => `translate(${p.x},${p.y})`);
+  cds.each(function (p) {
+    const c = p.d;
+    drawCard(select(this), {
+      title: `CD ${c.ssid}${c.owner ? ` · ${c.owner}` : ""}`,
+      width: CD_W,
+      dim: !c.v,
+      rows: [
+        { label: "SSID", value: String(c.ssid) },
+        { label: "V", value: yesNo(c.v), tone: c.v ? undefined : "bad" },
+        { label: "EPD0", value: yesNo(c.epd0), tone: c.epd0 ? "bad" : undefined },
+        { label: "ASID", value: String(c.asid) },
+        { label: "ASET", value: c.aset ? "1 private" : "0 shared" },
+        { label: "TTB0", value: c.ttb0 },
+        cacheRow(c.cache),
+      ],
+    });
+  });
+  asButtons(
+    cds,
+    (p) => `CD ${p.d.ssid} of StreamID ${p.d.sid}: ASID ${p.d.asid}${p.d.v ? "" : ", invalid"}`,
+    (p) =>
+      `SSID ${p.d.ssid}: V=${yesNo(p.d.v)} ASID=${p.d.asid} TTB0=${p.d.ttb0}${p.d.owner ? ` (${p.d.owner})` : ""}; ${CACHE_WORDS[p.d.cache]}`,
+    (p) => pick({ kind: "cd", sid: p.d.sid, ssid: p.d.ssid }),
+  );
+}
+
+export function StreamTableDiagram(props: {
+  vm: readonly SteRow[];
+  selectedId: string | null;
+  onSelect: (s: StoreSelection) => void;
+}) {
+  const { vm, selectedId, onSelect } = props;
+  const [box, width] = useWidth();
+  const paint = useCallback<Draw<readonly SteRow[]>>((svg, v, w) => draw(svg, v, w, onSelect), [onSelect]);
+  const ref = useDiagram(vm, paint, selectedId, width);
+  return (
+    <div ref={box} className="min-w-0">
+      <svg ref={ref} className="diagram" aria-label="Stream table entries and their CD tables" />
+    </div>
+  );
+}

@@ -1,0 +1,24 @@
+/** The fixed colours of frame owners, one per kind, the same in both themes. */
+
+import { scaleOrdinal } from "d3-scale";
+import { OWNER_KINDS, type OwnerKind } from "../model/memory.ts";
+
+const COLOURS: readonly string[] = [
+  "#10b981", // data: a process's page
+  "#6366f1", // pgtable
+  "#f59e0b", // strtab
+  "#ec4899", // cdtable
+  "#06b6d4", // queue
+  "#94a3b8", // free
+];
+
+export const ownerColour = scaleOrdinal<OwnerKind, string>().domain(OWNER_KINDS).range(COLOURS);
+
+export const OWNER_LABELS: Readonly<Record<OwnerKind, string>> = {
+  data: "process page",
+  pgtable: "page table",
+  strtab: "stream table",
+  cdtable: "CD table",
+  queue: "queue",
+  free: "free",
+};

@@ -1,0 +1,34 @@
+/** Entry point: the store's outside connections (URL, player clock, keys, theme), then React. */
+
+// First: the store validates the built-in scenario as soon as it is imported.
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { startPlayback } from "../store/playback.ts";
+import { useLab } from "../store/store.ts";
+import { startUrlSync } from "../store/url-sync.ts";
+import { App } from "./App.tsx";
+import { installShortcuts } from "./commands.ts";
+import "./index.css";
+
+function followTheme(): void {
+  const apply = (theme: string): void => {
+    document.documentElement.classList.toggle("dark", theme === "dark");
+  };
+  apply(useLab.getState().theme);
+  useLab.subscribe((s, prev) => {
+    if (s.theme !== prev.theme) apply(s.theme);
+  });
+}
+
+followTheme();
+startUrlSync();
+startPlayback();
+installShortcuts();
+
+const root = document.getElementById("root");
+if (!root) throw new Error("index.html has no #root");
+createRoot(root).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

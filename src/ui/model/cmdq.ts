@@ -1,0 +1,92 @@
+/**
+ * View model of the command queue ring (reference §1.1): its 2^n slots, a window of at most
+ * WINDOW slots around CONS…PROD when the ring is larger, each slot's command decoded from
+ * memory, and the PROD and CONS registers with their wrap bits.
+ */
+
+import { cmdSummary, decodeCmd } from "../../engine/commands.ts";
+import { readWords } from "../../engine/memory.ts";
+import { consReg, prodReg, type Queue, queueSize, regIndex, regWrap, slotAddr } from "../../engine/queue.ts";
+import type { World } from "../../engine/world.ts";
+
+/** pending: between CONS and PROD; done: consumed, its words still in the slot; empty: never written. */
+export type SlotState = "pending" | "done" | "empty";
+
+export interface SlotView {
+  readonly id: string;
+  readonly slot: number;
+  readonly state: SlotState;
+  readonly op: string;
+  readonly summary: string;
+}
+
+export interface QueuePointer {
+  readonly reg: number;
+  readonly index: number;
+  readonly wrap: number;
+}
+
+export interface CmdqView {
+  readonly size: number;
+  readonly prod: QueuePointer;
+  readonly cons: QueuePointer;
+  readonly pending: number;
+  readonly full: boolean;
+  /** The slots drawn, in ring order starting at `slots[0].slot`. */
+  readonly slots: readonly SlotView[];
+  /** State of every slot of the ring, for the overview ring. */
+  readonly ring: readonly SlotState[];
+}
+
+/** Slots drawn at most, and at least when the ring is larger. */
+export const WINDOW = 64;
+const MIN_WINDOW = 32;
+/** Slots drawn before CONS when the ring is windowed. */
+const BEFORE = 4;
+
+const pointer = (q: Queue, reg: number): QueuePointer => ({
+  reg,
+  index: regIndex(q, reg),
+  wrap: regWrap(q, reg),
+});
+
+export function cmdqVm(w: World): CmdqView {
+  const q = w.smmu.cmdq;
+  const size = queueSize(q);
+  const pending = q.produced - q.consumed;
+  // Which slots hold words: from the sparse word map, so a 2^19-entry ring costs nothing.
+  const ring: SlotState[] = new Array<SlotState>(size).fill("empty");
+  const end = q.base + size * q.entryBytes;
+  for (const addr of w.mem.words.keys()) {
+    if (addr >= q.base && addr < end) ring[Math.floor((addr - q.base) / q.entryBytes)] = "done";
+  }
+  for (let seq = Math.max(q.consumed, q.produced - size); seq < q.produced; seq++)
+    ring[seq % size] = "pending";
+  const consIdx = q.consumed % size;
+  const count = Math.min(size, Math.max(MIN_WINDOW, Math.min(WINDOW, pending + 2 * BEFORE)));
+  const start = size <= count ? 0 : (consIdx - BEFORE + size) % size;
+  const slots: SlotView[] = [];
+  for (let k = 0; k < count; k++) {
+    const slot = (start + k) % size;
+    const state = ring[slot]!;
+    const [w0 = 0n, w1 = 0n] = readWords(w.mem, slotAddr(q, slot), 2);
+    const cmd: [bigint, bigint] = [w0, w1];
+    const decoded = state === "empty" ? null : decodeCmd(cmd);
+    slots.push({
+      id: `slot:${slot}`,
+      slot,
+      state,
+      op: decoded === null ? "" : decoded.op,
+      summary: state === "empty" ? "empty" : cmdSummary(cmd),
+    });
+  }
+  return {
+    size,
+    prod: pointer(q, prodReg(q)),
+    cons: pointer(q, consReg(q)),
+    pending,
+    full: pending === size,
+    slots,
+    ring,
+  };
+}

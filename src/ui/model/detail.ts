@@ -1,0 +1,121 @@
+/**
+ * View model of the detail view: the selected entry's words read from memory at the cursor,
+ * every field decoded from its layout (name, bits hi:lo, value) and the raw 64-bit words.
+ */
+
+import { type DecodedField, decode } from "../../engine/bits.ts";
+import { CD_LAYOUT } from "../../engine/cd.ts";
+import { cmdFields } from "../../engine/commands.ts";
+import type { Pa } from "../../engine/ids.ts";
+import { describeOwner, frameAt, readWords } from "../../engine/memory.ts";
+import { PTE } from "../../engine/pgtable.ts";
+import { slotAddr } from "../../engine/queue.ts";
+import { STE_LAYOUT } from "../../engine/ste.ts";
+import { locateCd, locateSte } from "../../engine/tables.ts";
+import type { World } from "../../engine/world.ts";
+import type { TraceJson } from "../../kernel/report.ts";
+import type { Selection } from "../../store/selection.ts";
+import { hexNum, hexWord, sameWords } from "./format.ts";
+
+export interface FieldRow {
+  readonly name: string;
+  readonly word: number;
+  readonly bits: string;
+  readonly hi: number;
+  readonly lo: number;
+  readonly text: string;
+  readonly nonzero: boolean;
+  readonly doc: string;
+}
+
+export interface DetailView {
+  readonly title: string;
+  /** Where it lives, and notes such as the config cache holding another copy. */
+  readonly notes: readonly string[];
+  readonly words: readonly bigint[];
+  readonly hexWords: readonly string[];
+  readonly fields: readonly FieldRow[];
+}
+
+const rows = (fields: readonly DecodedField[]): FieldRow[] =>
+  fields.map((f) => ({
+    name: f.name,
+    word: f.word,
+    bits: f.hi === f.lo ? `${f.hi}` : `${f.hi}:${f.lo}`,
+    hi: f.hi,
+    lo: f.lo,
+    text: f.text,
+    nonzero: f.value !== 0n,
+    doc: f.doc ?? "",
+  }));
+
+function view(title: string, notes: string[], words: bigint[], fields: DecodedField[]): DetailView {
+  return { title, notes, words, hexWords: words.map(hexWord), fields: rows(fields) };
+}
+
+function cacheNote(cached: readonly bigint[] | undefined, words: readonly bigint[]): string {
+  if (!cached) return "Not in the SMMU's configuration cache.";
+  if (sameWords(cached, words)) return "The SMMU's configuration cache holds this entry.";
+  return `The configuration cache holds an older copy (${cached.map(hexWord).join(" ")}) until a CFGI command.`;
+}
+
+export function detailVm(w: World, trace: TraceJson, sel: Selection): DetailView | string {
+  switch (sel.kind) {
+    case "ste": {
+      const where = locateSte(w, w.smmu.strtab, sel.sid);
+      if (!where.ok) return where.why;
+      const words = readWords(w.mem, where.addr, 8);
+      const dev = w.devices.find((d) => d.sid === sel.sid);
+      return view(
+        `STE ${sel.sid}${dev ? ` (${dev.name})` : ""}`,
+        [`At ${hexNum(where.addr)} in the stream table.`, cacheNote(w.smmu.cfg.ste[sel.sid], words)],
+        words,
+        decode(STE_LAYOUT, words),
+      );
+    }
+    case "cd": {
+      const dev = w.devices.find((d) => d.sid === sel.sid);
+      if (!dev) return `No device has StreamID ${sel.sid}.`;
+      const where = locateCd(w, dev.cdTable, sel.ssid);
+      if (!where.ok) return where.why;
+      const words = readWords(w.mem, where.addr, 8);
+      return view(
+        `CD ${sel.ssid} of ${dev.name} (SSID ${sel.ssid})`,
+        [
+          `At ${hexNum(where.addr)} in ${dev.name}'s CD table.`,
+          cacheNote(w.smmu.cfg.cd[`${sel.sid}:${sel.ssid}`], words),
+        ],
+        words,
+        decode(CD_LAYOUT, words),
+      );
+    }
+    case "cmd": {
+      const q = w.smmu.cmdq;
+      const addr = slotAddr(q, sel.slot);
+      const words = readWords(w.mem, addr, 2);
+      return view(`CMDQ slot ${sel.slot}`, [`At ${hexNum(addr)}.`], words, cmdFields(words));
+    }
+    case "cmdlog": {
+      const c = trace.commands[sel.index];
+      if (!c) return "No such command in this run.";
+      const words = c.words.map((s) => BigInt(s));
+      const consumed = c.consumedAt === null ? "never consumed" : `consumed at step ${c.consumedAt}`;
+      return view(
+        `Command ${sel.index + 1}: ${c.op}`,
+        [`Queued at step ${c.step}, ${consumed}.`],
+        words,
+        cmdFields(words),
+      );
+    }
+    case "pte": {
+      const words = readWords(w.mem, sel.addr, 1);
+      const frame = frameAt(w.mem, sel.addr as Pa);
+      const owner = frame ? describeOwner(frame.owner) : "no frame";
+      return view(`Descriptor at ${hexNum(sel.addr)}`, [`In ${owner}.`], words, decode(PTE, words));
+    }
+    default: {
+      const exhaustive: never = sel;
+      return exhaustive;
+    }
+  }
+}

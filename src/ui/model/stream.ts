@@ -1,0 +1,126 @@
+/**
+ * View model of the stream table → CD table diagram: each device's STE and the CDs of its
+ * table that hold something (valid, or cleared but not zeroed, or still cached), with the
+ * configuration cache's state for each.
+ */
+
+import { getField } from "../../engine/bits.ts";
+import { CD_LAYOUT, CTXDESC_L2_ENTRIES } from "../../engine/cd.ts";
+import { readWords } from "../../engine/memory.ts";
+import { STE_LAYOUT } from "../../engine/ste.ts";
+import { CD_BYTES, locateCd, locateSte } from "../../engine/tables.ts";
+import type { DeviceState, World } from "../../engine/world.ts";
+import { hexNum, sameWords } from "./format.ts";
+
+/** How the SMMU's configuration cache relates to the entry in memory. */
+export type CacheState = "none" | "cached" | "differs";
+
+export interface CdRow {
+  readonly id: string;
+  readonly sid: number;
+  readonly ssid: number;
+  readonly v: boolean;
+  readonly epd0: boolean;
+  readonly asid: number;
+  readonly aset: boolean;
+  readonly ttb0: string;
+  /** Whose page table TTB0 names: a process, the device's DMA domain, or "". */
+  readonly owner: string;
+  readonly cache: CacheState;
+}
+
+export interface SteRow {
+  readonly id: string;
+  readonly device: string;
+  readonly sid: number;
+  readonly addr: string;
+  readonly ok: boolean;
+  readonly v: boolean;
+  readonly config: string;
+  readonly s1cdmax: number;
+  readonly eats: string;
+  readonly s1ctxptr: string;
+  readonly cache: CacheState;
+  readonly cds: readonly CdRow[];
+}
+
+function cacheState(cached: readonly bigint[] | undefined, mem: readonly bigint[]): CacheState {
+  if (!cached) return "none";
+  return sameWords(cached, mem) ? "cached" : "differs";
+}
+
+/** Every SSID whose CD has a non-zero word in memory, from the sparse word map. */
+function usedSsids(w: World, dev: DeviceState): number[] {
+  const t = dev.cdTable;
+  const regions: { base: number; first: number; count: number }[] =
+    t.fmt === "linear"
+      ? [{ base: t.base, first: 0, count: 2 ** t.s1cdmax }]
+      : Object.entries(t.leaves).map(([l1, base]) => ({
+          base,
+          first: Number(l1) * CTXDESC_L2_ENTRIES,
+          count: CTXDESC_L2_ENTRIES,
+        }));
+  const found = new Set<number>();
+  for (const addr of w.mem.words.keys()) {
+    for (const r of regions) {
+      if (addr >= r.base && addr < r.base + r.count * CD_BYTES)
+        found.add(r.first + Math.floor((addr - r.base) / CD_BYTES));
+    }
+  }
+  for (const key of Object.keys(w.smmu.cfg.cd)) {
+    const [sid, ssid] = key.split(":").map(Number);
+    if (sid === dev.sid && ssid !== undefined) found.add(ssid);
+  }
+  return [...found].sort((a, b) => a - b);
+}
+
+function ttbOwner(w: World, dev: DeviceState, ttb0: number): string {
+  if (ttb0 === 0) return "";
+  if (ttb0 === dev.dmaPgd) return `${dev.name} DMA`;
+  return w.mms.find((m) => m.pgd === ttb0)?.process ?? "";
+}
+
+function cdRow(w: World, dev: DeviceState, ssid: number): CdRow {
+  const where = locateCd(w, dev.cdTable, ssid);
+  const words = where.ok ? readWords(w.mem, where.addr, 8) : new Array<bigint>(8).fill(0n);
+  const f = CD_LAYOUT.fields;
+  const ttb0 = Number(getField(words, f.TTB0));
+  return {
+    id: `cd:${dev.sid}:${ssid}`,
+    sid: dev.sid,
+    ssid,
+    v: getField(words, f.V) === 1n,
+    epd0: getField(words, f.EPD0) === 1n,
+    asid: Number(getField(words, f.ASID)),
+    aset: getField(words, f.ASET) === 1n,
+    ttb0: hexNum(ttb0),
+    owner: ttbOwner(w, dev, ttb0),
+    cache: cacheState(w.smmu.cfg.cd[`${dev.sid}:${ssid}`], words),
+  };
+}
+
+export function streamTableVm(w: World): SteRow[] {
+  return w.devices.map((dev) => {
+    const where = locateSte(w, w.smmu.strtab, dev.sid);
+    const words = where.ok ? readWords(w.mem, where.addr, 8) : new Array<bigint>(8).fill(0n);
+    const f = STE_LAYOUT.fields;
+    const name = (field: (typeof f)[keyof typeof f]): string => {
+      const v = getField(words, field);
+      return field.values?.[Number(v)] ?? String(v);
+    };
+    return {
+      id: `ste:${dev.sid}`,
+      device: dev.name,
+      sid: dev.sid,
+      addr: where.ok ? hexNum(where.addr) : where.why,
+      ok: where.ok,
+      v: getField(words, f.V) === 1n,
+      config: name(f.CONFIG),
+      s1cdmax: Number(getField(words, f.S1CDMAX)),
+      eats: name(f.EATS),
+      s1ctxptr: hexNum(getField(words, f.S1CTXPTR)),
+      cache: cacheState(w.smmu.cfg.ste[dev.sid], words),
+      cds: usedSsids(w, dev).map((ssid) => cdRow(w, dev, ssid)),
+    };
+  });
+}
