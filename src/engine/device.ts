@@ -18,12 +18,16 @@ import { lookup } from "./pgtable.ts";
 import { translate } from "./smmu.ts";
 import { STE_LAYOUT as STE } from "./ste.ts";
 import type { DmaOutcome, DmaVia, Recorder } from "./trace.ts";
-import type { DeviceState, MmState, World } from "./world.ts";
+import type { DeviceState, World } from "./world.ts";
 
 export interface DmaRequest {
   readonly dev: DeviceState;
-  /** The process whose address space the access means to use (the checker's ground truth). */
-  readonly mm: MmState;
+  /**
+   * The address space the access means to use, the checker's ground truth: the process's
+   * page table for PASID traffic, the device's DMA domain (io-pgtable) without PASID.
+   * A null page table: that address space is gone.
+   */
+  readonly truth: { readonly pgd: Pa | null; readonly owner: string };
   readonly pasid: number | null;
   readonly va: Va;
   readonly write: boolean;
@@ -92,14 +96,14 @@ function access(
 ): DmaOutcome {
   const frame = frameAt(w.mem, pa);
   const owner = frame ? describeOwner(frame.owner) : "no memory";
-  const cpu = req.mm.state === "freed" ? null : lookup(w.mem, req.mm.pgd, req.va);
+  const cpu = req.truth.pgd === null ? null : lookup(w.mem, req.truth.pgd, req.va);
   const framePa = pa - (pa % PAGE_SIZE);
   const stale = cpu !== framePa;
   const outcome: DmaOutcome = { ...base, result: "ok", via, pa, stale, owner };
   rec.record({ type: "dev.dma", dma: outcome });
   const expected =
     frame?.owner.kind === "data" &&
-    frame.owner.process === req.mm.process &&
+    frame.owner.process === req.truth.owner &&
     frame.owner.va === Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
   if (stale && !expected) {
     const where = { atc: "the device's ATC", iotlb: "the SMMU's IOTLB", walk: "a table walk" }[via];

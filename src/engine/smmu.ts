@@ -209,6 +209,45 @@ function invalidateAtc(dev: DeviceState, ssid: number | null, addr: number, size
   );
 }
 
+/** What one command does, in a sentence: the step's explanation. */
+function explain(cmd: Cmd, dropped: number): string {
+  switch (cmd.op) {
+    case "CFGI_STE":
+      return `CFGI_STE: the SMMU forgets the STE of StreamID ${cmd.sid} (and the CDs cached through it); the next access fetches it again.`;
+    case "CFGI_ALL":
+      return "CFGI_ALL: the SMMU forgets every cached STE and CD.";
+    case "CFGI_CD":
+      return `CFGI_CD: the SMMU forgets CD ${cmd.ssid} of StreamID ${cmd.sid}${cmd.leaf ? "" : " (and any cached L1 CD descriptor)"}; the next access with that PASID reads the CD from memory.`;
+    case "CFGI_CD_ALL":
+      return `CFGI_CD_ALL: the SMMU forgets every CD of StreamID ${cmd.sid}.`;
+    case "TLBI_NH_ASID":
+    case "TLBI_EL2_ASID":
+      return `${cmd.op}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} tagged with ASID ${cmd.asid} dropped.`;
+    case "TLBI_NH_VA":
+    case "TLBI_EL2_VA":
+    case "TLBI_NH_VAA":
+      return `${cmd.op} at 0x${cmd.addr.toString(16)}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} dropped.`;
+    case "TLBI_NH_ALL":
+    case "TLBI_S12_VMALL":
+    case "TLBI_NSNH_ALL":
+    case "TLBI_EL2_ALL":
+      return `${cmd.op}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} dropped.`;
+    case "ATC_INV":
+      return `ATC_INV: an ATS invalidation reaches StreamID ${cmd.sid}${cmd.ssv ? ` for PASID ${cmd.ssid}` : " (no PASID: every entry in range)"}; the device drops ${dropped} ATC entr${dropped === 1 ? "y" : "ies"} and completes it.`;
+    case "CMD_SYNC":
+      return "CMD_SYNC: every command before it has completed, ATS invalidations included; the waiting CPU may go on.";
+    case "TLBI_S2_IPA":
+    case "PREFETCH_CFG":
+    case "PRI_RESP":
+    case "RESUME":
+      return `${cmd.op}: consumed.`;
+    default: {
+      const exhaustive: never = cmd;
+      throw new Error(`unhandled command ${String(exhaustive)}`);
+    }
+  }
+}
+
 /** What one command does to the SMMU's caches and the devices (reference §9, §11). */
 function execute(w: World, cmd: Cmd): void {
   const s = w.smmu;
@@ -289,7 +328,14 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
   const seq = q.consumed;
   const [w0, w1] = readWords(w.mem, slotAddr(q, seq), 2) as [bigint, bigint];
   const cmd = decodeCmd([w0, w1]);
-  if (cmd.op !== "UNKNOWN") execute(w, cmd);
+  if (cmd.op === "UNKNOWN") {
+    rec.say(`Opcode 0x${cmd.opcode.toString(16)} is not a command this SMMU knows (CERROR_ILL).`);
+  } else {
+    const before = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+    execute(w, cmd);
+    const after = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+    rec.say(explain(cmd, before - after));
+  }
   q.consumed += 1;
   rec.record({ type: "smmu.cmd.consume", seq, words: [w0, w1] });
   return true;

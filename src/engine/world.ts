@@ -67,6 +67,8 @@ export interface DeviceState {
   atc: AtcEntry[];
   /** The PASID the device's driver was given for each process: what the device keeps using. */
   pasids: Record<string, number>;
+  /** PASIDs the device's driver has stopped issuing DMA with (the 2018 design's mm_exit callback). */
+  stopped: number[];
 }
 
 export interface StreamTableState {

@@ -6,8 +6,9 @@
  */
 
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
-import type { Asid } from "../engine/ids.ts";
+import type { Asid, Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
+import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
 import { makeCdTableSte, makeL1Std, STRTAB_SPLIT } from "../engine/ste.ts";
 import { locateSte } from "../engine/tables.ts";
@@ -23,6 +24,9 @@ import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
 import { initialState } from "./machines.ts";
 import { faultIn } from "./mm.ts";
 import { lowestFree } from "./smmu-ops.ts";
+
+/** Where each device's DMA-API buffer is mapped in its private DMA domain. */
+export const DMA_BUFFER_IOVA = 0x10000;
 
 /** io-pgtable's MAIR: NC, WBRWA, device nGnRE, inner-NC outer-WB. */
 const IO_PGTABLE_MAIR = 0xf404_ff44n;
@@ -110,6 +114,14 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
   const dmaAsid = lowestFree(w.kernel.asids, 1, 2 ** w.smmu.asidBits - 1)!;
   w.kernel.asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
   const dmaPgd = allocFrame(w.mem, { kind: "pgtable", process: `dma:${spec.name}`, level: 0 });
+  // One buffer the device's driver mapped with the DMA API (dma_map_single): its non-PASID
+  // traffic has something to reach, and fills the IOTLB under the domain's private ASID.
+  const buffer = allocFrame(
+    w.mem,
+    { kind: "data", process: `dma:${spec.name}`, va: DMA_BUFFER_IOVA },
+    `${spec.name} DMA buffer`,
+  );
+  mapPage(w.mem, dmaPgd, DMA_BUFFER_IOVA as Va, buffer, true, `dma:${spec.name}`);
   const dev: DeviceState = {
     name: spec.name,
     sid: spec.sid,
@@ -120,6 +132,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     dmaPgd,
     atc: [],
     pasids: {},
+    stopped: [],
   };
   // CD 0: the private DMA domain (io-pgtable, ASET=1). With a 2-level table, leaf 0 first.
   let cd0 = base;
@@ -149,7 +162,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
 function createMm(w: World, spec: ProcessSpec, index: number): MmState {
   const pgd = allocFrame(w.mem, { kind: "pgtable", process: spec.name, level: 0 });
   // CPU ASIDs come from arch/arm64/mm/context.c, far from the SMMU's own small ASIDs.
-  const cpuAsid = 2 ** (w.smmu.asidBits - 1) + 1 + index;
+  const cpuAsid = spec.asid ?? 2 ** (w.smmu.asidBits - 1) + 1 + index;
   const mm: MmState = {
     process: spec.name,
     state: initialState("mm"),

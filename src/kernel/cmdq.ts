@@ -9,7 +9,7 @@
  */
 
 import { hex64 } from "../engine/bits.ts";
-import { buildCmd, type Cmd } from "../engine/commands.ts";
+import { buildCmd, type Cmd, cmdSummary } from "../engine/commands.ts";
 import { writeWords } from "../engine/memory.ts";
 import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { World } from "../engine/world.ts";
@@ -51,7 +51,13 @@ export function issueCommands(
           c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
           q.produced += 1;
         }
+        const written = Array.from({ length: n }, (_, i) =>
+          cmdSummary([BigInt(pending[2 * i]!), BigInt(pending[2 * i + 1]!)]),
+        );
         const rest = pending.slice(2 * n);
+        c.rec.say(
+          `Queues ${written.join(", ")} at PROD and publishes the new PROD to the SMMU${rest.length > 0 ? `; ${rest.length / 2} more wait for space` : ""}.`,
+        );
         setLocal(c, "cmdq.pending", rest.length > 0 ? rest : null);
         setLocal(c, "cmdq.wait", sync && !hasFault(c.w, "skip-sync") ? q.produced : null);
         return rest.length > 0 ? AGAIN : undefined;

@@ -14,7 +14,8 @@ export const FAULTS = {
     "munmap frees the frames before the notifier invalidates the SMMU and the ATC (tlb_finish_mmu before the flush).",
   "free-notifier-now":
     "mmu_notifier_put frees the notifier at once instead of after an SRCU grace period, while release may still use it.",
-  "no-sva-lock": "arm_smmu_mm_release and unbind do not take sva_lock, so they interleave freely.",
+  "no-sva-lock":
+    "Release and unbind do not take the SVA lock (sva_lock, iommu_sva_lock, devices_lock), so they interleave freely.",
   "no-quiet-cd":
     "On mm release the CD is left as it was (no EPD0): the SMMU keeps walking page tables the exiting mm tears down.",
   "kref-get":

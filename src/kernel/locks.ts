@@ -23,6 +23,7 @@ export function mutexLock(lock: LockSpec): MicroStep {
     lock.spin ? `spin_lock(&${lock.name})` : `mutex_lock(&${lock.name})`,
     (c) => {
       takeLock(c.w, lock.name, c.t.name);
+      c.rec.say(`${c.t.name} takes ${lock.name}.`);
       return undefined;
     },
     { when: (c) => !off(c, lock), wait: (c) => lockWait(c.w, lock.name, c.t.name) },
@@ -35,7 +36,10 @@ export function mutexUnlock(lock: LockSpec, label?: string, before?: (c: Ctx) =>
     lock.spin ? `spin_unlock(&${lock.name})` : `mutex_unlock(&${lock.name})`,
     (c) => {
       before?.(c);
-      if (!off(c, lock)) releaseLock(c.w, lock.name);
+      if (!off(c, lock)) {
+        releaseLock(c.w, lock.name);
+        c.rec.say(`${c.t.name} releases ${lock.name}.`);
+      }
       return undefined;
     },
     label ? { label } : {},

@@ -143,6 +143,7 @@ function lockStep(fn: string) {
     fn,
     (c) => {
       takeLock(c.w, mmapLock(c), c.t.name);
+      c.rec.say(`${c.t.name} takes ${mmOf(c).process}'s mmap_lock for writing.`);
       return undefined;
     },
     { wait: (c) => lockWait(c.w, mmapLock(c), c.t.name) },
@@ -152,6 +153,7 @@ function lockStep(fn: string) {
 function unlockStep(fn: string) {
   return step(fn, (c) => {
     releaseLock(c.w, mmapLock(c));
+    c.rec.say(`${c.t.name} releases ${mmOf(c).process}'s mmap_lock.`);
     return undefined;
   });
 }
@@ -329,6 +331,7 @@ export function mmPrograms() {
       "synchronize_srcu",
       (c) => {
         setLocal(c, "srcu.wait", null);
+        c.rec.say("Every SRCU reader that was running a notifier method has left: the grace period is over.");
         return undefined;
       },
       {

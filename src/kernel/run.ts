@@ -149,8 +149,9 @@ export function finalChecks(w: World, step: number, violations: Violation[]): vo
     if (a.owner.startsWith("mm:")) leaks.push(`ASID ${asid} of ${a.owner}`);
   for (const o of Object.values(w.kernel.objects))
     if (o.state !== "freed") leaks.push(`${o.kind} #${o.id} (${o.state})`);
+  // Process memory only: the devices' DMA domains (owner "dma:…") live as long as the devices.
   const frames = w.mem.frames.filter(
-    (f) => f.owner.kind === "data" || (f.owner.kind === "pgtable" && !f.owner.process.startsWith("dma:")),
+    (f) => (f.owner.kind === "data" || f.owner.kind === "pgtable") && !f.owner.process.startsWith("dma:"),
   );
   if (frames.length > 0) leaks.push(`${frames.length} frame(s) of process memory`);
   if (leaks.length > 0) {

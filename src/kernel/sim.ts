@@ -19,6 +19,7 @@ import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
 import { findDevice } from "../engine/world.ts";
 import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
+import { ioMm2018 } from "./designs/io-mm-2018.ts";
 import { svaDomain } from "./designs/sva-domain.ts";
 import type { Driver } from "./driver.ts";
 import { sendEvent } from "./machines.ts";
@@ -36,7 +37,11 @@ export interface Sim {
   readonly programs: Readonly<Record<string, Program>>;
 }
 
-const DRIVERS: Record<string, Driver> = { "arm-smmu-v3-sva": armSmmuV3Sva, "sva-domain": svaDomain };
+const DRIVERS: Record<string, Driver> = {
+  "arm-smmu-v3-sva": armSmmuV3Sva,
+  "io-mm-2018": ioMm2018,
+  "sva-domain": svaDomain,
+};
 
 type DmaOp = Extract<Op, { op: "dma" }>;
 
@@ -50,9 +55,20 @@ const dma: Program<DmaOp> = [
   step("dma", (c) => {
     const dev = findDevice(c.w, c.op.device);
     const pasid = dmaPasid(c.w, c.op);
+    if (pasid !== null && dev.stopped.includes(pasid)) {
+      c.rec.say(
+        `${dev.name}'s driver stopped its DMA with PASID ${pasid} (its mm_exit callback ran): the ${c.op.access} of 0x${c.op.va.toString(16)} is not issued.`,
+      );
+      return undefined;
+    }
+    const mm = mmOf(c);
+    const truth =
+      pasid === null
+        ? { pgd: dev.dmaPgd, owner: `dma:${dev.name}` }
+        : { pgd: mm.state === "freed" ? null : mm.pgd, owner: mm.process };
     const r = deviceDma(
       c.w,
-      { dev, mm: mmOf(c), pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write" },
+      { dev, truth, pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write" },
       c.rec,
     );
     if (r.result === "ok") {

@@ -8,7 +8,7 @@
  *   [title, driver, faults, smmu, devices, processes, threads, schedule, description?]
  *   smmu      0 (all defaults) | [features, asidBits, ssidBits, cmdqEntries, streamTable, cdTable]
  *   device    [name, sid, flags (ats=1, pri=2), pasidBits]   (trailing defaults dropped)
- *   process   [name, vmas?]  vmas = flat [startPage, pages, prot | populate << 2, …]
+ *   process   [name, vmas?, asid?]  vmas = flat [startPage, pages, prot | populate << 2, …]
  *   thread    [name, ops]    ops  = flat [code, args…, code, args…] (OP_LAYOUT below)
  *   schedule  0 (absent) | [0 = smmu, 1 = srcu, 2 + 2i = thread i, 3 + 2i = "thread i:op", …]
  *
@@ -92,13 +92,13 @@ function deviceToCompact(dev: Scenario["devices"][number]): CompactValue {
 }
 
 function processToCompact(p: Scenario["processes"][number]): CompactValue {
-  if (p.vmas.length === 0) return [p.name];
   const flat = p.vmas.flatMap((v) => [
     page(v.start),
     v.pages,
     (code(V1_PROTS, v.prot) as number) | (v.populate ? 4 : 0),
   ]);
-  return [p.name, flat];
+  if (p.asid !== undefined) return [p.name, flat, p.asid];
+  return p.vmas.length === 0 ? [p.name] : [p.name, flat];
 }
 
 type Ref = (name: string) => number | string;
@@ -250,8 +250,11 @@ function vmasFromCompact(v: unknown, where: string): Fields[] {
 }
 
 function processFromCompact(v: unknown, i: number): Fields {
-  const [name, vmas] = list(v, `processes[${i}]`, 1, 2);
-  return vmas === undefined ? { name } : { name, vmas: vmasFromCompact(vmas, `processes[${i}].vmas`) };
+  const [name, vmas, asid] = list(v, `processes[${i}]`, 1, 3);
+  const out: Fields = { name };
+  if (vmas !== undefined) out.vmas = vmasFromCompact(vmas, `processes[${i}].vmas`);
+  if (asid !== undefined) out.asid = asid;
+  return out;
 }
 
 /** A process or device index back to its name. */

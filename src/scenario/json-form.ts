@@ -50,7 +50,10 @@ function vmaToJson(v: VmaSpec): JsonObject {
 }
 
 function processToJson(p: ProcessSpec): JsonObject {
-  return p.vmas.length === 0 ? { name: p.name } : { name: p.name, vmas: p.vmas.map(vmaToJson) };
+  const out: JsonObject = { name: p.name };
+  if (p.vmas.length > 0) out.vmas = p.vmas.map(vmaToJson);
+  if (p.asid !== undefined) out.asid = p.asid;
+  return out;
 }
 
 /** One op, its fields in the order of CONTRACT §1; `mmap`'s prot is left out when "rw". */

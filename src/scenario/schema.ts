@@ -11,7 +11,7 @@
  *   3. the semantic checks of `checks.ts` (names, references, alignment, overlaps, schedule);
  *   4. nothing else: the result is the `Scenario` the kernel model consumes.
  */
-import { z } from "zod";
+import { config, z } from "zod";
 import { checkScenario } from "./checks.ts";
 import { describeIssue, describeValue } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
@@ -26,6 +26,10 @@ import {
   type SmmuSpec,
   type VmaSpec,
 } from "./types.ts";
+
+// The page runs under a Content-Security-Policy without 'unsafe-eval'; zod would otherwise
+// probe `new Function` (its JIT) on first use. Jitless parsing is fast enough for scenarios.
+config({ jitless: true });
 
 export const SMMU_DEFAULTS: SmmuSpec = {
   features: [],
@@ -112,6 +116,7 @@ const processSchema = z.strictObject({
     .array(vmaSchema)
     .max(L.vmasPerProcess)
     .default(() => []),
+  asid: int(1, 2 ** 16 - 1).optional(),
 });
 
 const binding = { process: name, device: name };

@@ -46,6 +46,11 @@ export interface VmaSpec {
 export interface ProcessSpec {
   readonly name: string;
   readonly vmas: readonly VmaSpec[];
+  /**
+   * The CPU ASID arch/arm64/mm/context.c gave the mm (default: one far from the SMMU's own
+   * ASIDs). Setting it to an ASID a private DMA domain uses shows arm_smmu_share_asid at work.
+   */
+  readonly asid?: number;
 }
 
 export type Op =

@@ -19,10 +19,11 @@
  * ASID) is reported but not performed; stall/IOPF; E2H (TLBI_EL2_*).
  */
 
-import { makeQuietCd } from "../../engine/cd.ts";
+import { withField } from "../../engine/bits.ts";
+import { CD_LAYOUT, makeQuietCd } from "../../engine/cd.ts";
 import type { DeviceState, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
-import { checkPasidClean } from "../checks.ts";
+import { checkAsidClean, checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
@@ -45,6 +46,7 @@ import {
 } from "../smmu-ops.ts";
 
 const SVA_LOCK: LockSpec = { name: "sva_lock", fault: "no-sva-lock" };
+const ASID_LOCK: LockSpec = { name: "arm_smmu_asid_lock" };
 
 const devOf = (c: Ctx): DeviceState => {
   const op = c.op as { device?: string };
@@ -126,27 +128,77 @@ const bind: Program<BindOp> = [
       c.rec.say(`${objectName(mn)} exists for this domain and mm: refs ${mn.refs}.`);
       return "bond";
     }
+    c.rec.say(
+      `No notifier for {${c.op.device}'s domain, ${mm.process}} yet: the shared CD and a notifier are created.`,
+    );
     return undefined;
   }),
   step("arm_smmu_alloc_shared_cd", (c) => {
     const mm = mmOf(c);
     mmgrab(c, mm);
     mm.asidPins += 1;
-    const asid = mm.cpuAsid;
-    const slot = c.w.kernel.asids[asid];
-    if (slot && slot.owner !== `mm:${mm.process}`) {
-      c.rec.violation(
-        "asid-conflict",
-        `ASID ${asid} is already used by ${slot.owner}: arm_smmu_share_asid would have to move that domain to a new ASID (not modelled).`,
-      );
-    }
-    if (slot && slot.owner === `mm:${mm.process}`) slot.refs += 1;
-    else c.w.kernel.asids[asid] = { owner: `mm:${mm.process}`, refs: 1 };
     c.rec.say(
-      `mmgrab(${mm.process}); arm64_mm_context_get pins the CPU ASID ${asid} so it survives rollover; the SMMU will tag this PASID's TLB entries with the same ASID (xa_insert in arm_smmu_asid_xa).`,
+      `mmgrab(${mm.process}); arm64_mm_context_get pins the CPU ASID ${mm.cpuAsid} so it survives rollover: the SMMU will tag this PASID's TLB entries with the same ASID.`,
     );
     return undefined;
   }),
+  mutexLock(ASID_LOCK),
+  step("arm_smmu_share_asid", (c) => {
+    const mm = mmOf(c);
+    const asid = mm.cpuAsid;
+    const slot = c.w.kernel.asids[asid];
+    setLocal(c, "share.dev", null);
+    if (!slot) {
+      c.rec.say(`ASID ${asid} is not in arm_smmu_asid_xa: nothing to share.`);
+      return undefined;
+    }
+    if (slot.owner === `mm:${mm.process}`) {
+      slot.refs += 1;
+      c.rec.say(`ASID ${asid} is already ${mm.process}'s shared CD: refcount ${slot.refs}.`);
+      return "asid.unlock";
+    }
+    const dev = c.w.devices.find((d) => slot.owner === `dma:${d.name}`);
+    if (!dev) {
+      c.rec.say(`ASID ${asid} belongs to ${slot.owner}: -EINVAL.`);
+      return "asid.unlock";
+    }
+    const fresh = lowestFree(c.w.kernel.asids, 1, 2 ** c.w.smmu.asidBits - 1)!;
+    c.w.kernel.asids[fresh] = { owner: slot.owner, refs: 1 };
+    dev.dmaAsid = fresh;
+    setLocal(c, "share.dev", dev.name);
+    setLocal(c, "share.old", asid);
+    c.rec.say(
+      `ASID ${asid} is taken by ${dev.name}'s private DMA domain: it moves to ASID ${fresh}, so that the SMMU can use the CPU's ASID for ${mm.process}. Until the TLBI below, both ASIDs may tag the domain's traffic.`,
+    );
+    return undefined;
+  }),
+  step(
+    "arm_smmu_write_ctx_desc",
+    (c) => {
+      const dev = findDevice(c.w, local<string>(c, "share.dev"));
+      const cd0 = readCd(c.w, dev, 0);
+      writeCdWords(c.w, dev, 0, withField(cd0, CD_LAYOUT.fields.ASID, dev.dmaAsid), 0, 1);
+      c.rec.say(
+        `CD 0 of ${dev.name} (its DMA domain) gets ASID ${dev.dmaAsid} in place: one 64-bit write, hitless.`,
+      );
+      return undefined;
+    },
+    { when: (c) => local<string | null>(c, "share.dev") !== null },
+  ),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(findDevice(c.w, local<string>(c, "share.dev")), 0), {
+    when: (c) => local<string | null>(c, "share.dev") !== null,
+  }),
+  ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(local<number>(c, "share.old")), {
+    when: (c) => local<string | null>(c, "share.dev") !== null && !hasFault(c.w, "skip-tlbi"),
+  }),
+  step("xa_insert(&arm_smmu_asid_xa)", (c) => {
+    const mm = mmOf(c);
+    checkAsidClean(c, mm.cpuAsid, `${mm.process}'s shared CD`);
+    c.w.kernel.asids[mm.cpuAsid] = { owner: `mm:${mm.process}`, refs: 1 };
+    c.rec.say(`ASID ${mm.cpuAsid} now names ${mm.process}'s address space in arm_smmu_asid_xa.`);
+    return undefined;
+  }),
+  mutexUnlock(ASID_LOCK, "asid.unlock"),
   step("mmu_notifier_register", (c) => {
     const mm = mmOf(c);
     const mn = createObject(c.w, "notifier", "arm_smmu_mmu_notifier", mm.process, c.op.device, {

@@ -7,8 +7,10 @@
 import type { ViolationKind } from "../../engine/trace.ts";
 import { parseScenario } from "../schema.ts";
 import type { Scenario } from "../types.ts";
+import asidSharing from "./asid-sharing.json";
 import cmdSync from "./cmd-sync.json";
 import exitWhileBound from "./exit-while-bound.json";
+import ioMmUnbindVsExit from "./io-mm-unbind-vs-exit.json";
 import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
@@ -39,6 +41,12 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("unbind-vs-exit", unbindVsExit),
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
   lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+  lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
+  lesson("io-mm-unbind-vs-exit", ioMmUnbindVsExit, { name: "kref-get", breaks: "refcount" }),
+  lesson("io-mm-notifier-freed-early", ioMmUnbindVsExit, {
+    name: "free-notifier-now",
+    breaks: "use-after-free",
+  }),
 ];
 
 export function findLesson(id: string): Lesson | undefined {

@@ -1,0 +1,675 @@
+/**
+ * The `io-mm-2018` design: Jean-Philippe Brucker's 2018 SVA RFC (drivers/iommu/iommu-sva.c with
+ * the SMMUv3 mm_alloc/mm_attach/mm_detach/mm_invalidate ops; reference §5.1). One `io_mm` per mm
+ * (PASID, CD, embedded mmu_notifier, kref) in the IDR `iommu_pasid_idr`; one `iommu_bond` per
+ * {device, io_mm}; one spinlock, `iommu_sva_lock`; the device driver's `mm_exit` callback stops
+ * its DMA when the process exits; the io_mm is freed after an SRCU grace period.
+ *
+ *   bind:    get_task_mm → spin_lock → IDR scan, io_mm_get_locked (kref_get_unless_zero) →
+ *            spin_unlock → [io_mm_alloc: mm_alloc (pin the CPU ASID, shared CD) → mmgrab →
+ *            idr_alloc (kref 0: invisible) → mmu_notifier_register → kref_init] →
+ *            io_mm_attach: spin_lock → mm_attach (CD dw1–3, CFGI_CD+SYNC, dw0 V=1,
+ *            CFGI_CD+SYNC) → bond on the lists → spin_unlock → mmput
+ *   unbind:  iommu_fault_queue_flush → spin_lock → find the bond → io_mm_detach_locked(wait):
+ *            wait while mm_exit_active → list_del → mm_detach (CD dw0=0, CFGI_CD+SYNC,
+ *            TLBI_NH_ASID+SYNC, ATC_INV+SYNC) → io_mm_put_locked → kfree(bond) → spin_unlock
+ *   release: iommu_notifier_release → spin_lock → io_mm_get_locked (fails: return) → for each
+ *            bond: mm_exit_active, spin_unlock, mm_exit, iopf_queue_flush_dev, spin_lock,
+ *            wake_up_all, io_mm_detach_locked(no wait) → spin_unlock → io_mm_put
+ *   io_mm_release (last kref): idr_remove → mmu_notifier_unregister_no_release →
+ *            mmu_notifier_call_srcu(io_mm_free: unpin the ASID, kfree, mmdrop)
+ *   invalidate_range: spin_lock → per bond mm_invalidate: TLBI_NH_VA… +SYNC unless BTM (a TODO
+ *            in the RFC), ATC_INV+SYNC → spin_unlock
+ *
+ * Left out: the IOPF queue itself (the flushes find nothing pending), private io_mms
+ * (iommu_sva_alloc_pasid), the bind flags, several devices sharing one domain's CD table
+ * (here every device has its own, so mm_attach/mm_detach always write the CD), the ASID-IDR
+ * conflict with a private CD (arm_smmu_share_asid's -EEXIST, reported as a violation).
+ */
+
+import type { DeviceState, KObject, MmState, World } from "../../engine/world.ts";
+import { findDevice } from "../../engine/world.ts";
+import { checkPasidClean } from "../checks.ts";
+import { hasFault, issueCommands } from "../cmdq.ts";
+import type { BindOp, Driver, UnbindOp } from "../driver.ts";
+import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
+import { mmdrop, mmOf, mmputStep } from "../mm.ts";
+import {
+  callSrcu,
+  createObject,
+  free,
+  get,
+  lifecycle,
+  lockWait,
+  mmEvent,
+  mmgrab,
+  objectName,
+  putRef,
+  releaseLock,
+  takeLock,
+} from "../objects.ts";
+import {
+  type Ctx,
+  call,
+  control,
+  local,
+  type MicroStep,
+  type Program,
+  RETURN,
+  setLocal,
+  step,
+} from "../program.ts";
+import {
+  allocCdLeaf,
+  atcInv,
+  atsEnabled,
+  cfgiCd,
+  lowestFree,
+  needsCdLeaf,
+  sharedCd,
+  tlbiAsid,
+  tlbiRange,
+  writeCdWords,
+} from "../smmu-ops.ts";
+
+// --- pure helpers ----------------------------------------------------------------------------
+
+const SVA_LOCK: LockSpec = { name: "iommu_sva_lock", fault: "no-sva-lock", spin: true };
+const lockOff = (w: World): boolean => hasFault(w, "no-sva-lock");
+
+const objOf = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
+const ioMmOf = (c: Ctx): KObject => objOf(c, "io_mm");
+const bondOf = (c: Ctx): KObject => objOf(c, "bond");
+const pasidOf = (c: Ctx): number => ioMmOf(c).fields.pasid as number;
+const asidOf = (c: Ctx): number => ioMmOf(c).fields.asid as number;
+/** The device of the bond being worked on (unbind, release, invalidate, detach). */
+const bondDev = (c: Ctx): DeviceState => findDevice(c.w, bondOf(c).device!);
+/** The device the bind op names. */
+const opDev = (c: Ctx): DeviceState => findDevice(c.w, (c.op as BindOp).device);
+
+function mmOfObject(w: World, o: KObject): MmState | undefined {
+  return w.mms.find((m) => m.process === o.process);
+}
+
+/** io_mms in iommu_pasid_idr, by PASID (idr_for_each_entry). */
+function idrEntries(w: World): KObject[] {
+  return Object.values(w.kernel.objects)
+    .filter((o) => o.kind === "io_mm" && o.fields.idr === true)
+    .sort((a, b) => (a.fields.pasid as number) - (b.fields.pasid as number));
+}
+
+/** The io_mm's embedded notifier, once mmu_notifier_register has run. */
+function notifierOf(w: World, io: KObject): KObject | undefined {
+  return typeof io.fields.mn === "number" ? w.kernel.objects[io.fields.mn] : undefined;
+}
+
+/** The bonds on io_mm->devices. */
+function bondsOf(w: World, io: KObject): KObject[] {
+  return Object.values(w.kernel.objects).filter(
+    (o) => o.kind === "bond" && o.fields.io_mm === io.id && o.fields.linked === true,
+  );
+}
+
+/**
+ * io_mm_get_locked: kref_get_unless_zero (a kref of 0 means "being freed, or not yet
+ * initialised: treat as absent"). With the fault `kref-get`, plain kref_get: it revives a kref
+ * that already reached zero, which the object statechart refuses (dying: refcount; freed:
+ * use-after-free).
+ */
+function ioMmGetLocked(c: Ctx, io: KObject): boolean {
+  if (hasFault(c.w, "kref-get")) {
+    if (io.state === "live" && io.refs === 0) {
+      c.rec.violation(
+        "refcount",
+        `${c.t.name} did kref_get on ${objectName(io)}, whose kref is still 0 (allocated, not yet kref_init): refcount_t: increment on 0; use-after-free.`,
+      );
+    }
+    get(c, io);
+    return true;
+  }
+  // Reading the kref is itself an access to the io_mm.
+  if (!lifecycle(c, io, "obj.use")) return false;
+  if (io.refs === 0) return false;
+  get(c, io);
+  return true;
+}
+
+/** arm_smmu_mm_free → arm_smmu_free_shared_cd: drop the ASID from the ASID IDR, mm_context_put. */
+function freeSharedCd(c: Ctx, io: KObject, mm: MmState | undefined): void {
+  const asid = io.fields.asid as number;
+  const slot = c.w.kernel.asids[asid];
+  if (slot) {
+    slot.refs -= 1;
+    if (slot.refs <= 0) delete c.w.kernel.asids[asid];
+  }
+  if (mm) mm.asidPins -= 1;
+}
+
+/**
+ * io_mm_free, the SRCU callback (the Driver's freeNotifier; `mn` is the io_mm's embedded
+ * notifier): the driver's release (unpin the ASID), kfree of the io_mm with its notifier, then
+ * mmdrop for io_mm_alloc's mmgrab.
+ */
+function ioMmFree(c: Ctx, obj: KObject): void {
+  const io = obj.kind === "io_mm" ? obj : c.w.kernel.objects[obj.fields.io_mm as number]!;
+  const mn = notifierOf(c.w, io);
+  const mm = mmOfObject(c.w, io);
+  lifecycle(c, io, "obj.use");
+  c.rec.say(
+    `io_mm_free: arm_smmu_mm_free unpins ASID ${io.fields.asid} (mm_context_put); ${objectName(io)} and its notifier are freed; mmdrop.`,
+  );
+  freeSharedCd(c, io, mm);
+  free(c, io);
+  if (mn) free(c, mn);
+  if (mm) mmdrop(c, mm);
+}
+
+// --- shared steps and sub-programs -----------------------------------------------------------
+
+const lock = (label?: string): MicroStep => {
+  const s = mutexLock(SVA_LOCK);
+  return label ? { ...s, label } : s;
+};
+const unlock = (label?: string, before?: (c: Ctx) => void): MicroStep => mutexUnlock(SVA_LOCK, label, before);
+
+/** io_mm_put_locked: kref_put(&io_mm->kref, io_mm_release). */
+function ioMmPutLocked(label?: string): MicroStep {
+  return step(
+    "io_mm_put_locked",
+    (c) => {
+      const io = ioMmOf(c);
+      if (!putRef(c, io)) {
+        c.rec.say(`${objectName(io)} keeps ${io.refs} reference(s).`);
+        return undefined;
+      }
+      c.rec.say(`The last reference to ${objectName(io)} is gone: io_mm_release.`);
+      return call("drv:io_mm_release");
+    },
+    label ? { label } : {},
+  );
+}
+
+/** io_mm_release, under iommu_sva_lock. */
+const ioMmRelease: Program = [
+  step("idr_remove(&iommu_pasid_idr)", (c) => {
+    const io = ioMmOf(c);
+    io.fields.idr = false;
+    delete c.w.kernel.pasids[pasidOf(c)];
+    c.rec.say(`PASID ${pasidOf(c)} leaves iommu_pasid_idr: it can now be allocated to another mm.`);
+    return undefined;
+  }),
+  step("mmu_notifier_unregister_no_release", (c) => {
+    const io = ioMmOf(c);
+    const mn = notifierOf(c.w, io);
+    const mm = mmOfObject(c.w, io)!;
+    if (!mn) {
+      // Only reachable after a broken kref: a lookup revived the io_mm before it was complete.
+      c.rec.say(`${objectName(io)} never got its notifier registered: nothing to unhook.`);
+      return undefined;
+    }
+    lifecycle(c, mn, "mn.put");
+    const hooked = mm.notifiers.includes(mn.id);
+    mm.notifiers = mm.notifiers.filter((id) => id !== mn.id);
+    c.rec.say(
+      `${hooked ? "The io_mm's notifier is unhooked from the mm" : "exit_mmap already unhooked the notifier"} without calling ->release (the bonds are gone); mmdrop for mmu_notifier_register's mmgrab.`,
+    );
+    mmdrop(c, mm);
+    return undefined;
+  }),
+  step("mmu_notifier_call_srcu", (c) => {
+    const io = ioMmOf(c);
+    const mn = notifierOf(c.w, io);
+    if (hasFault(c.w, "free-notifier-now")) {
+      c.rec.say(`Fault free-notifier-now: io_mm_free runs at once, SRCU readers or not.`);
+      ioMmFree(c, io);
+      return undefined;
+    }
+    callSrcu(c.w, (mn ?? io).id, "io_mm_free");
+    c.rec.say(
+      `io_mm_free is deferred until every SRCU reader has left: __mmu_notifier_release may still hold the notifier, and ->release may be about to try kref_get_unless_zero on the io_mm.`,
+    );
+    return undefined;
+  }),
+];
+
+/** The end of io_mm_detach_locked, once the caller decided to free the bond (locals bond, io_mm). */
+const ioMmDetach: Program = [
+  step("list_del(&bond->mm_head)", (c) => {
+    const bond = bondOf(c);
+    lifecycle(c, bond, "obj.use");
+    bond.fields.linked = false;
+    c.rec.say(`${objectName(bond)} leaves io_mm->devices, the domain's and the device's lists.`);
+    return undefined;
+  }),
+  step("arm_smmu_mm_detach", (c) => {
+    lifecycle(c, ioMmOf(c), "obj.use");
+    writeCdWords(c.w, bondDev(c), pasidOf(c), [0n], 0, 1);
+    c.rec.say(
+      `clear_entry → arm_smmu_write_ctx_desc(NULL): CD ${pasidOf(c)} word 0 is set to 0 (V=0); DMA with this PASID now raises C_BAD_CD.`,
+    );
+    return undefined;
+  }),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(bondDev(c), pasidOf(c))),
+  ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(asidOf(c)), {
+    when: (c) => !hasFault(c.w, "skip-tlbi"),
+  }),
+  ...issueCommands("arm_smmu_atc_inv_master_all", (c) => atcInv(bondDev(c), pasidOf(c), 0, 0), {
+    when: (c) => atsEnabled(c.w, bondDev(c)) && !hasFault(c.w, "skip-atc-inv"),
+  }),
+  ioMmPutLocked(),
+  step("kfree(bond)", (c) => {
+    const bond = bondOf(c);
+    // Unbind frees the bond whatever its refs: the extra references were the waiters'.
+    if (bond.state === "live") {
+      bond.refs = 0;
+      lifecycle(c, bond, "obj.put_last");
+    }
+    free(c, bond);
+    c.rec.say(`${objectName(bond)} is freed: the device is no longer bound to this io_mm.`);
+    return undefined;
+  }),
+];
+
+// --- bind ------------------------------------------------------------------------------------
+
+const bind: Program<BindOp> = [
+  // Not in iommu-sva.c: its callers (VFIO, the RFC's test drivers) hold mm_users across the
+  // bind, which mmu_notifier_register requires. Without it exit could run mid-bind.
+  step("get_task_mm", (c) => {
+    const mm = mmOf(c);
+    if (mm.state !== "live" || mm.users === 0) {
+      c.rec.say(`${mm.process} is exiting: the device driver gets no mm to bind (-ESRCH).`);
+      return RETURN;
+    }
+    mmEvent(c, mm, "mm.mmget");
+    mm.users += 1;
+    c.rec.say(
+      `The device driver's caller (VFIO_IOMMU_BIND_PROCESS and the like) holds ${mm.process}'s mm_users across the bind: mm_users ${mm.users}, so exit_mmap cannot start meanwhile.`,
+    );
+    return undefined;
+  }),
+  lock(),
+  step("__iommu_sva_bind_device", (c) => {
+    const mm = mmOf(c);
+    setLocal(c, "io_mm", null);
+    setLocal(c, "found", false);
+    for (const io of idrEntries(c.w)) {
+      if (io.process !== mm.process || !ioMmGetLocked(c, io)) continue;
+      setLocal(c, "io_mm", io.id);
+      setLocal(c, "found", true);
+      if (bondsOf(c.w, io).some((b) => b.device === c.op.device)) {
+        c.rec.say(`${c.op.device} is already bound to ${objectName(io)}: -EEXIST.`);
+        return "bind.put";
+      }
+      c.rec.say(`${objectName(io)} (PASID ${io.fields.pasid}) is in iommu_pasid_idr: kref now ${io.refs}.`);
+      return undefined;
+    }
+    c.rec.say(`No live io_mm for ${mm.process} in iommu_pasid_idr: a new one is allocated.`);
+    return undefined;
+  }),
+  unlock(),
+  control("bind.found", (c) => (local<boolean>(c, "found") ? "attach" : undefined)),
+  step("arm_smmu_mm_alloc", (c) => {
+    const mm = mmOf(c);
+    mm.asidPins += 1;
+    const asid = mm.cpuAsid;
+    const slot = c.w.kernel.asids[asid];
+    if (slot && slot.owner !== `mm:${mm.process}`) {
+      c.rec.violation(
+        "asid-conflict",
+        `ASID ${asid} is already used by ${slot.owner}: arm_smmu_share_asid returns -EEXIST in the RFC ("TODO: seize it").`,
+      );
+    }
+    if (slot && slot.owner === `mm:${mm.process}`) slot.refs += 1;
+    else c.w.kernel.asids[asid] = { owner: `mm:${mm.process}`, refs: 1 };
+    const io = createObject(c.w, "io_mm", "io_mm", mm.process, null, {
+      asid,
+      pasid: null,
+      idr: false,
+      mn: null,
+    });
+    io.refs = 0;
+    setLocal(c, "io_mm", io.id);
+    c.rec.say(
+      `io_mm_alloc → mm_alloc → arm_smmu_alloc_shared_cd: mm_context_get pins the CPU ASID ${asid}; the CD gets TTB0 = ${mm.process}'s pgd, MAIR_EL1 and the CPU's TCR. ${objectName(io)} has kref 0.`,
+    );
+    return undefined;
+  }),
+  step("mmgrab", (c) => {
+    mmgrab(c, mmOf(c));
+    c.rec.say("The mm_struct must outlive the io_mm (the driver needs it to unpin the ASID).");
+    return undefined;
+  }),
+  // The RFC took the lowest free PASID in [min_pasid, max_pasid] (idr_alloc under the lock,
+  // preloaded with idr_preload); min_pasid is 1 on the SMMU, PASID 0 being the DMA domain's.
+  lock(),
+  step("idr_alloc(&iommu_pasid_idr)", (c) => {
+    const mm = mmOf(c);
+    const io = ioMmOf(c);
+    const max = 2 ** opDev(c).cdTable.s1cdmax - 1;
+    const pasid = lowestFree(c.w.kernel.pasids, 1, max);
+    setLocal(c, "err", pasid === null);
+    if (pasid === null) {
+      c.rec.say(`No free PASID in [1, ${max}]: -ENOSPC.`);
+      return undefined;
+    }
+    checkPasidClean(c, pasid, mm.process);
+    c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
+    io.fields.pasid = pasid;
+    io.fields.idr = true;
+    c.rec.say(
+      `PASID ${pasid} → ${objectName(io)} in iommu_pasid_idr. Its kref is still 0: a concurrent lookup must treat it as absent.`,
+    );
+    return undefined;
+  }),
+  unlock(),
+  control("bind.alloc_failed", (c) => (local<boolean>(c, "err") ? "alloc.err" : undefined)),
+  step("mmu_notifier_register", (c) => {
+    const mm = mmOf(c);
+    const io = ioMmOf(c);
+    lifecycle(c, io, "obj.use");
+    const mn = createObject(c.w, "notifier", "io_mm->notifier", mm.process, null, {
+      io_mm: io.id,
+      pasid: io.fields.pasid as number,
+      asid: io.fields.asid as number,
+    });
+    io.fields.mn = mn.id;
+    mm.notifiers.push(mn.id);
+    mmgrab(c, mm);
+    c.rec.say(`The io_mm's embedded notifier is registered on ${mm.process}'s mm (mmgrab).`);
+    return undefined;
+  }),
+  step("kref_init", (c) => {
+    const io = ioMmOf(c);
+    if (lifecycle(c, io, "obj.use") && io.refs > 0) {
+      c.rec.violation(
+        "refcount",
+        `kref_init sets the kref of ${objectName(io)} to 1, overwriting the ${io.refs} reference(s) a lookup took before the io_mm was complete.`,
+      );
+    }
+    io.refs = 1;
+    c.rec.say(`smp_wmb(); kref_init: ${objectName(io)} is complete and now visible to lookups.`);
+    return "attach";
+  }),
+  step(
+    "arm_smmu_mm_free",
+    (c) => {
+      const io = ioMmOf(c);
+      const mm = mmOf(c);
+      freeSharedCd(c, io, mm);
+      lifecycle(c, io, "obj.put_last");
+      free(c, io);
+      mmdrop(c, mm);
+      c.rec.say("io_mm_alloc failed: the driver releases the CD and unpins the ASID; mmdrop.");
+      return "out";
+    },
+    { label: "alloc.err" },
+  ),
+  step(
+    "io_mm_attach",
+    (c) => {
+      const max = 2 ** opDev(c).cdTable.s1cdmax - 1;
+      if (pasidOf(c) > max) {
+        c.rec.say(`PASID ${pasidOf(c)} is beyond ${c.op.device}'s max_pasid ${max}: -ERANGE.`);
+        return "attach.err";
+      }
+      c.rec.say(`A bond {${c.op.device}, ${objectName(ioMmOf(c))}} is allocated with refs 1.`);
+      return undefined;
+    },
+    { label: "attach" },
+  ),
+  lock(),
+  step(
+    "arm_smmu_get_cd_ptr",
+    (c) => {
+      const leaf = allocCdLeaf(c.w, opDev(c), pasidOf(c));
+      setLocal(c, "l1.new", true);
+      c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
+      return undefined;
+    },
+    { when: (c) => needsCdLeaf(opDev(c), pasidOf(c)) },
+  ),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c), false), {
+    when: (c) => local<boolean>(c, "l1.new") === true,
+  }),
+  step("arm_smmu_mm_attach", (c) => {
+    const mm = mmOf(c);
+    writeCdWords(c.w, opDev(c), pasidOf(c), sharedCd(mm, asidOf(c), false), 1, 8);
+    c.rec.say(
+      `set_entry → arm_smmu_write_ctx_desc: CD ${pasidOf(c)} of ${c.op.device} gets TTB0, TCR and MAIR first, V still 0.`,
+    );
+    return undefined;
+  }),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c))),
+  step("arm_smmu_write_ctx_desc", (c) => {
+    const mm = mmOf(c);
+    writeCdWords(c.w, opDev(c), pasidOf(c), sharedCd(mm, asidOf(c), false), 0, 1);
+    c.rec.say(`Word 0 with V=1, ASID ${asidOf(c)}, ASET=0 (shared with the CPU): the CD goes live.`);
+    return undefined;
+  }),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c))),
+  step("list_add(&bond->mm_head, &io_mm->devices)", (c) => {
+    const mm = mmOf(c);
+    const io = ioMmOf(c);
+    const dev = opDev(c);
+    const bond = createObject(c.w, "bond", "iommu_bond", mm.process, dev.name, {
+      io_mm: io.id,
+      pasid: pasidOf(c),
+      linked: true,
+      mm_exit_active: false,
+    });
+    dev.pasids[mm.process] = pasidOf(c);
+    dev.stopped = dev.stopped.filter((p) => p !== pasidOf(c));
+    c.rec.say(
+      `${objectName(bond)} is on the lists; *pasid = ${pasidOf(c)}: the device driver now programs it.`,
+    );
+    return undefined;
+  }),
+  unlock(),
+  control("bind.done", () => "out"),
+  lock("attach.err"),
+  ioMmPutLocked("bind.put"),
+  unlock(),
+  { ...mmputStep(), label: "out" },
+];
+
+// --- unbind ----------------------------------------------------------------------------------
+
+const unbind: Program<UnbindOp> = [
+  // RFC v1's stub, iopf_queue_flush_dev in v2: the model has no IOPF queue to drain.
+  step("iommu_fault_queue_flush", (c) => {
+    const pasid = findDevice(c.w, c.op.device).pasids[c.op.process];
+    c.rec.say(
+      `The caller has stopped ${c.op.device}'s DMA with PASID ${pasid ?? "?"}; no fault of it is left in the queue for a handler to service against a freed io_mm.`,
+    );
+    return undefined;
+  }),
+  lock(),
+  step("__iommu_sva_unbind_device", (c) => {
+    const pasid = findDevice(c.w, c.op.device).pasids[c.op.process];
+    const bond = Object.values(c.w.kernel.objects).find(
+      (o) =>
+        o.kind === "bond" && o.device === c.op.device && o.fields.linked === true && o.fields.pasid === pasid,
+    );
+    if (!bond) {
+      c.rec.say(
+        `No bond of ${c.op.device} with PASID ${pasid ?? "?"}: -ESRCH (mm exit already detached it).`,
+      );
+      return "unbind.unlock";
+    }
+    setLocal(c, "bond", bond.id);
+    setLocal(c, "io_mm", bond.fields.io_mm as number);
+    c.rec.say(`${objectName(bond)} carries PASID ${pasid}: io_mm_detach_locked(bond, wait=true).`);
+    return undefined;
+  }),
+  // wait=true: refs > 1 means another unbind already waits and will free the bond.
+  step("io_mm_detach_locked", (c) => {
+    const bond = bondOf(c);
+    const doDetach = bond.refs <= 1;
+    setLocal(c, "do_detach", doDetach);
+    get(c, bond);
+    const active = bond.fields.mm_exit_active === true;
+    setLocal(c, "waiting", active);
+    if (active && !lockOff(c.w)) releaseLock(c.w, SVA_LOCK.name);
+    c.rec.say(
+      `${objectName(bond)} refs ${bond.refs}${doDetach ? "" : ": another unbind is already waiting, this one only waits"}. ${active ? "mm_exit is running for it: sleep on mm_exit_wq, dropping iommu_sva_lock." : "No mm_exit in progress."}`,
+    );
+    return undefined;
+  }),
+  step(
+    "wait_event_lock_irq(bond->mm_exit_wq)",
+    (c) => {
+      if (!lockOff(c.w)) takeLock(c.w, SVA_LOCK.name, c.t.name);
+      setLocal(c, "waiting", false);
+      lifecycle(c, bondOf(c), "obj.use");
+      c.rec.say("Woken: mm_exit_active is clear and iommu_sva_lock is taken again.");
+      return undefined;
+    },
+    {
+      when: (c) => local<boolean>(c, "waiting") === true,
+      wait: (c) =>
+        bondOf(c).fields.mm_exit_active === true
+          ? "waiting on mm_exit_wq until the mm_exit callback returns"
+          : lockOff(c.w)
+            ? null
+            : lockWait(c.w, SVA_LOCK.name, c.t.name),
+    },
+  ),
+  control("unbind.detach", (c) => (local<boolean>(c, "do_detach") ? call("drv:io_mm_detach") : undefined)),
+  unlock("unbind.unlock"),
+];
+
+// --- release ---------------------------------------------------------------------------------
+
+const release: Program = [
+  step("iommu_notifier_release", (c) => {
+    const mn = objOf(c, "mn");
+    lifecycle(c, mn, "mn.release");
+    setLocal(c, "io_mm", mn.fields.io_mm as number);
+    setLocal(c, "rel.visited", []);
+    c.rec.say(`${mn.process}'s mm exits while devices may still be bound to its io_mm.`);
+    return undefined;
+  }),
+  lock(),
+  step("io_mm_get_locked", (c) => {
+    const io = ioMmOf(c);
+    if (!ioMmGetLocked(c, io)) {
+      c.rec.say(`${objectName(io)}'s kref is 0: someone else is already freeing it. Return.`);
+      return "rel.fail";
+    }
+    c.rec.say(
+      hasFault(c.w, "kref-get")
+        ? `Fault kref-get: plain kref_get on ${objectName(io)}, whatever its kref (now ${io.refs}).`
+        : `${objectName(io)} kref ${io.refs}: each bond's device is told to stop.`,
+    );
+    return undefined;
+  }),
+  control("rel.head", (c) => {
+    const visited = local<readonly number[]>(c, "rel.visited");
+    const next = bondsOf(c.w, ioMmOf(c)).find((b) => !visited.includes(b.id));
+    if (!next) return "rel.done";
+    setLocal(c, "bond", next.id);
+    setLocal(c, "rel.visited", [...visited, next.id]);
+    return undefined;
+  }),
+  unlock(undefined, (c) => {
+    bondOf(c).fields.mm_exit_active = true;
+  }),
+  step("iommu_signal_mm_exit", (c) => {
+    const dev = bondDev(c);
+    lifecycle(c, bondOf(c), "obj.use");
+    if (!dev.stopped.includes(pasidOf(c))) dev.stopped = [...dev.stopped, pasidOf(c)];
+    c.rec.say(
+      `${dev.name}'s driver's mm_exit(dev, ${pasidOf(c)}, drvdata): the device stops issuing DMA with PASID ${pasidOf(c)}.`,
+    );
+    return undefined;
+  }),
+  step("iopf_queue_flush_dev", (c) => {
+    c.rec.say(`No page request for PASID ${pasidOf(c)} is left in ${bondDev(c).name}'s fault queue.`);
+    return undefined;
+  }),
+  lock(),
+  step("wake_up_all(&bond->mm_exit_wq)", (c) => {
+    const bond = bondOf(c);
+    bond.fields.mm_exit_active = false;
+    c.rec.say(`mm_exit_active = false: an unbind waiting on ${objectName(bond)} may go on.`);
+    return undefined;
+  }),
+  step("io_mm_detach_locked", (c) => {
+    const bond = bondOf(c);
+    if (!putRef(c, bond)) {
+      c.rec.say(`unbind() is waiting to free ${objectName(bond)}: leave it to unbind.`);
+      return undefined;
+    }
+    return call("drv:io_mm_detach");
+  }),
+  control("rel.next", () => "rel.head"),
+  unlock("rel.done"),
+  lock(),
+  ioMmPutLocked(),
+  unlock(),
+  control("rel.end", () => RETURN),
+  unlock("rel.fail"),
+];
+
+// --- invalidate ------------------------------------------------------------------------------
+
+const invalidate: Program = [
+  step("iommu_notifier_invalidate_range", (c) => {
+    const mn = objOf(c, "mn");
+    lifecycle(c, mn, "mn.invalidate");
+    setLocal(c, "io_mm", mn.fields.io_mm as number);
+    setLocal(c, "inv.visited", []);
+    c.rec.say(
+      `[0x${local<number>(c, "inv.start").toString(16)}, 0x${local<number>(c, "inv.end").toString(16)}) changed: mm_invalidate for every device bound to the io_mm.`,
+    );
+    return undefined;
+  }),
+  lock(),
+  control("inv.head", (c) => {
+    const visited = local<readonly number[]>(c, "inv.visited");
+    const next = bondsOf(c.w, ioMmOf(c)).find((b) => !visited.includes(b.id));
+    if (!next) return "inv.done";
+    setLocal(c, "bond", next.id);
+    setLocal(c, "inv.visited", [...visited, next.id]);
+    return undefined;
+  }),
+  step("arm_smmu_mm_invalidate", (c) => {
+    lifecycle(c, ioMmOf(c), "obj.use");
+    c.rec.say(
+      c.w.smmu.features.btm
+        ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command."
+        : `No BTM: the RFC left "TODO: invalidate mapping if not DVM" (it assumed BTM); the model sends the TLBI for ASID ${asidOf(c)} the driver would need.`,
+    );
+    return undefined;
+  }),
+  ...issueCommands(
+    "arm_smmu_tlb_inv_range_asid",
+    (c) => tlbiRange(c.w, asidOf(c), local(c, "inv.start"), local(c, "inv.end")),
+    { when: (c) => !c.w.smmu.features.btm && !hasFault(c.w, "skip-tlbi") },
+  ),
+  ...issueCommands(
+    "arm_smmu_atc_inv_master_range",
+    (c) =>
+      atcInv(
+        bondDev(c),
+        pasidOf(c),
+        local<number>(c, "inv.start"),
+        local<number>(c, "inv.end") - local<number>(c, "inv.start"),
+      ),
+    { when: (c) => atsEnabled(c.w, bondDev(c)) && !hasFault(c.w, "skip-atc-inv") },
+  ),
+  control("inv.next", () => "inv.head"),
+  unlock("inv.done"),
+];
+
+export const ioMm2018: Driver = {
+  name: "io-mm-2018",
+  era: "2018 RFC (J-P Brucker): io_mm + kref in a PASID IDR, bonds, mm_exit callback, SRCU-deferred free",
+  bind,
+  unbind,
+  invalidate,
+  release,
+  freeNotifier: ioMmFree,
+  programs: { "drv:io_mm_detach": ioMmDetach, "drv:io_mm_release": ioMmRelease },
+};

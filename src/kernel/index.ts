@@ -1,0 +1,42 @@
+/**
+ * The kernel model's public face for the page and the runner: run a scenario, read its trace,
+ * ask who can step at a point of it, and the statecharts to draw.
+ */
+
+import type { World } from "../engine/world.ts";
+import type { RunResult } from "./run.ts";
+import { type ActorInfo, actors } from "./sim.ts";
+
+export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
+export { MACHINES, type MachineName, machineGraph } from "./machines.ts";
+export { objectName } from "./objects.ts";
+export { commandFields, TRACE_FORMAT, type TraceJson, toTraceJson } from "./report.ts";
+export {
+  clone,
+  type RunOptions,
+  type RunResult,
+  runScenario,
+  ScheduleError,
+  type StepRecord,
+  type Violation,
+  worldHash,
+} from "./run.ts";
+export { type ActorInfo, dmaPasid, SMMU, SRCU } from "./sim.ts";
+
+/**
+ * Who can step in the world of snapshot `cursor` (0 = before the first step): the choices a
+ * person has when picking the interleaving by hand.
+ */
+export function actorsAt(r: RunResult, cursor: number): ActorInfo[] {
+  const w: World | undefined = r.snapshots[cursor];
+  if (!w) return [];
+  return actors(r.sim, w);
+}
+
+/**
+ * The schedule that replays the run's first `cursor` steps and then lets `actor` step: what
+ * the page runs when a person picks who goes next.
+ */
+export function scheduleWithChoice(r: RunResult, cursor: number, actor: string): string[] {
+  return [...r.steps.slice(0, cursor).map((s) => s.actor), actor];
+}

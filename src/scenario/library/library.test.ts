@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../../kernel/run.ts";
+import { decodeScenarioUrl, encodeScenarioUrl } from "../url.ts";
+import { LIBRARY } from "./index.ts";
+
+describe.each(LIBRARY.map((l) => [l.id, l] as const))("lesson %s", (_id, lesson) => {
+  it("has a title and an introduction", () => {
+    expect(lesson.scenario.title.length).toBeGreaterThan(10);
+    expect(lesson.scenario.description?.length ?? 0).toBeGreaterThan(80);
+  });
+
+  it("round-trips through its URL to the same scenario and the same state hash", () => {
+    const url = encodeScenarioUrl(lesson.scenario, { step: 3 });
+    expect(url.length).toBeLessThanOrEqual(1000);
+    const back = decodeScenarioUrl(url);
+    if (!back.ok) throw new Error(back.error);
+    expect(back.value.scenario).toEqual(lesson.scenario);
+    expect(back.value.step).toBe(3);
+    expect(runScenario(back.value.scenario).stateHash).toBe(runScenario(lesson.scenario).stateHash);
+  });
+
+  it("explains every step it takes", () => {
+    const silent = runScenario(lesson.scenario).steps.filter((s) => s.text.trim() === "");
+    expect(silent.map((s) => `${s.index} ${s.fn}`)).toEqual([]);
+  });
+});
