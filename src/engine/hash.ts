@@ -1,82 +1,120 @@
 /**
  * A canonical hash of plain data: the same state gives the same hash in Node and in the
- * browser, whatever order its maps were filled in (object keys and Map keys are visited in
- * sorted order). The value is walked once and fed to two 32-bit FNV-1a lanes with different
- * offsets and primes (Math.imul keeps it exact in every engine): 64 bits, 16 hex digits.
+ * browser, whatever order its maps and objects were filled in.
+ *
+ * Each value hashes to two 32-bit lanes (64 bits, printed as 16 hex digits). Arrays mix their
+ * elements in order; objects and Maps add up the hashes of their entries, so that entry order
+ * does not matter and nothing has to be sorted (the explorer hashes every state it meets).
+ * Mixing uses the murmur3 finalizer; Math.imul keeps it exact in every engine.
  */
 
-class Hasher {
-  a = 0x811c9dc5;
-  b = 0x2f1b6a3d;
+function fmix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) | 0;
+}
 
-  int(x: number): void {
-    this.a = Math.imul(this.a ^ (x & 0xffff), 0x01000193);
-    this.b = Math.imul(this.b ^ (x >>> 16), 0x5bd1e995);
-    this.a = Math.imul(this.a ^ (x >>> 16), 0x01000193);
-    this.b = Math.imul(this.b ^ (x & 0xffff), 0x5bd1e995);
+function mix(acc: number, x: number, k: number): number {
+  return fmix(Math.imul(acc ^ x, k) + 0x6b43a9b5);
+}
+
+/** The two lanes of the last value hashed. */
+let ha = 0;
+let hb = 0;
+
+const strCache = new Map<string, [number, number]>();
+
+function hashString(s: string, tag: number): void {
+  const cached = s.length <= 32 ? strCache.get(s) : undefined;
+  if (cached) {
+    ha = fmix(cached[0] ^ tag);
+    hb = fmix(cached[1] ^ tag);
+    return;
   }
+  let a = 0x811c9dc5 ^ s.length;
+  let b = 0x2f1b6a3d ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  a = fmix(a);
+  b = fmix(b);
+  if (s.length <= 32 && strCache.size < 10_000) strCache.set(s, [a, b]);
+  ha = fmix(a ^ tag);
+  hb = fmix(b ^ tag);
+}
 
-  str(s: string): void {
-    this.int(s.length);
-    for (let i = 0; i < s.length; i++) {
-      const c = s.charCodeAt(i);
-      this.a = Math.imul(this.a ^ c, 0x01000193);
-      this.b = Math.imul(this.b ^ c, 0x5bd1e995);
+function hashNumber(lo: number, hi: number, tag: number): void {
+  ha = mix(mix(tag, lo, 0x9e3779b1), hi, 0x85ebca77);
+  hb = mix(mix(~tag, hi, 0xc2b2ae3d), lo, 0x27d4eb2f);
+}
+
+function hashValue(v: unknown): void {
+  if (v === null || v === undefined) return hashNumber(0, 0, 1);
+  switch (typeof v) {
+    case "boolean":
+      return hashNumber(v ? 1 : 0, 0, 2);
+    case "number":
+      if (Number.isSafeInteger(v)) return hashNumber((v % 2 ** 32) | 0, Math.floor(v / 2 ** 32) | 0, 3);
+      return hashString(String(v), 4);
+    case "bigint":
+      // Table words are 64-bit: hash their two halves; anything wider by its digits.
+      if (v < 0n || v >> 64n !== 0n) return hashString(v.toString(16), 5);
+      return hashNumber(Number(BigInt.asUintN(32, v)) | 0, Number(v >> 32n) | 0, 5);
+    case "string":
+      return hashString(v, 6);
+    case "object":
+      break;
+    default:
+      throw new TypeError(`cannot hash a ${typeof v}`);
+  }
+  if (Array.isArray(v)) {
+    let a = 7 ^ v.length;
+    let b = ~7 ^ v.length;
+    for (const x of v) {
+      hashValue(x);
+      a = mix(a, ha, 0x9e3779b1);
+      b = mix(b, hb, 0xc2b2ae3d);
+    }
+    ha = a;
+    hb = b;
+    return;
+  }
+  // Objects and Maps: the sum of their entries' hashes, independent of entry order.
+  let sa = 0;
+  let sb = 0;
+  let n = 0;
+  if (v instanceof Map) {
+    for (const [k, x] of v) {
+      hashValue(k);
+      const ka = ha;
+      const kb = hb;
+      hashValue(x);
+      sa = (sa + fmix(Math.imul(ka, 31) ^ ha)) | 0;
+      sb = (sb + fmix(Math.imul(kb, 37) ^ hb)) | 0;
+      n++;
+    }
+  } else {
+    const obj = v as Record<string, unknown>;
+    for (const k in obj) {
+      hashString(k, 6);
+      const ka = ha;
+      const kb = hb;
+      hashValue(obj[k]);
+      sa = (sa + fmix(Math.imul(ka, 31) ^ ha)) | 0;
+      sb = (sb + fmix(Math.imul(kb, 37) ^ hb)) | 0;
+      n++;
     }
   }
-
-  num(n: number): void {
-    if (Number.isInteger(n) && Math.abs(n) < 2 ** 53) {
-      this.int(n % 2 ** 32);
-      this.int(Math.floor(n / 2 ** 32));
-    } else this.str(String(n));
-  }
-
-  value(v: unknown): void {
-    if (v === null || v === undefined) this.int(0x6e);
-    else if (typeof v === "boolean") this.int(v ? 0x74 : 0x66);
-    else if (typeof v === "number") {
-      this.int(0x23);
-      this.num(v);
-    } else if (typeof v === "bigint") {
-      this.int(0x62);
-      this.str(v.toString(16));
-    } else if (typeof v === "string") {
-      this.int(0x73);
-      this.str(v);
-    } else if (Array.isArray(v)) {
-      this.int(0x5b);
-      this.int(v.length);
-      for (const x of v) this.value(x);
-    } else if (v instanceof Map) {
-      this.int(0x4d);
-      this.int(v.size);
-      const keys = [...v.keys()].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-      for (const k of keys) {
-        this.value(k);
-        this.value(v.get(k));
-      }
-    } else if (typeof v === "object") {
-      const obj = v as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
-      this.int(0x7b);
-      this.int(keys.length);
-      for (const k of keys) {
-        this.str(k);
-        this.value(obj[k]);
-      }
-    } else throw new TypeError(`cannot hash a ${typeof v}`);
-  }
-
-  digest(): string {
-    const hex = (x: number) => (x >>> 0).toString(16).padStart(8, "0");
-    return hex(this.a) + hex(this.b);
-  }
+  ha = fmix(sa ^ Math.imul(n, 0x27d4eb2f) ^ 8);
+  hb = fmix(sb ^ Math.imul(n, 0x165667b1) ^ 9);
 }
 
 /** The 64-bit canonical hash of plain data (objects, arrays, Maps, numbers, strings, bigints). */
 export function hashState(value: unknown): string {
-  const h = new Hasher();
-  h.value(value);
-  return h.digest();
+  hashValue(value);
+  return (ha >>> 0).toString(16).padStart(8, "0") + (hb >>> 0).toString(16).padStart(8, "0");
 }

@@ -12,11 +12,24 @@
  * reached it, which `sva-lab run` replays.
  */
 
+import { CMDQ_OP } from "../engine/commands.ts";
+import { readWord } from "../engine/memory.ts";
+import { slotAddr } from "../engine/queue.ts";
 import { Recorder, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
 import { boot } from "../kernel/boot.ts";
 import { clone, entrySteps, finalChecks, type Violation, worldHash } from "../kernel/run.ts";
-import { actors, createSim, settleAll, stepActor } from "../kernel/sim.ts";
+import {
+  type ActorInfo,
+  actors,
+  createSim,
+  nextStep,
+  remainingOps,
+  type Sim,
+  SMMU,
+  settleAll,
+  stepActor,
+} from "../kernel/sim.ts";
 import type { Scenario } from "../scenario/types.ts";
 
 export const EXPLORE_FORMAT = "sva-lab-explore/1";
@@ -44,6 +57,8 @@ export interface ExploreOptions {
   readonly onProgress?: (states: number) => void;
   /** Polled now and then: return true to stop (the page's cancel button). */
   readonly cancelled?: () => boolean;
+  /** Partial-order reduction (default on). */
+  readonly reduce?: boolean;
 }
 
 /** Outcomes reachable from a state: outcome id → interleavings, plus a witness path suffix. */
@@ -51,8 +66,36 @@ type Tally = Map<string, { count: number; suffix: string[]; kinds: ViolationKind
 
 class Stop extends Error {}
 
+/**
+ * Partial-order reduction: from the runnable actors, a subset whose steps commute with
+ * everything the others could do first (an ample set), so the explorer tries one order
+ * instead of all. Two sound cases:
+ *   - a thread whose next step is `local` (it touches only its own locals): that step alone;
+ *   - the SMMU, when the command at CONS is a CMD_SYNC (it changes nothing but CONS, which
+ *     only enables the thread polling for it), or when no thread has a DMA or a bind left:
+ *     consuming a command reads only the queue and writes only the SMMU's caches and the
+ *     ATCs, which only DMA (and the PASID/ASID checks in bind) look at; the SMMU step alone.
+ * `exploreScenario(…, { reduce: false })` tries every interleaving; the tests check that both
+ * find the same outcomes.
+ */
+function reduce(sim: Sim, w: World, runnable: ActorInfo[]): ActorInfo[] {
+  for (const t of w.threads) {
+    if (t.status === "ready" && nextStep(sim, t)?.local) return runnable.filter((a) => a.name === t.name);
+  }
+  const smmu = runnable.find((a) => a.name === SMMU);
+  if (!smmu) return runnable;
+  const q = w.smmu.cmdq;
+  const opcode = Number(readWord(w.mem, slotAddr(q, q.consumed)) & 0xffn);
+  if (opcode === CMDQ_OP.CMD_SYNC) return [smmu];
+  if (w.threads.every((t) => remainingOps(sim, t).every((op) => op.op !== "dma" && op.op !== "bind"))) {
+    return [smmu];
+  }
+  return runnable;
+}
+
 export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): ExploreReport {
   const maxStates = opts.maxStates ?? 100_000;
+  const por = opts.reduce ?? true;
   const sim = createSim(scenario);
   const root = boot(scenario);
   settleAll(sim, root, new Recorder());
@@ -93,6 +136,7 @@ export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): 
     if (memo.size % 256 === 0) opts.onProgress?.(memo.size);
 
     const runnable = actors(sim, w).filter((a) => a.runnable);
+    const choices = por ? reduce(sim, w, runnable) : runnable;
     if (runnable.length === 0) {
       const end: Violation[] = [];
       finalChecks(w, depth - 1, end);
@@ -105,8 +149,10 @@ export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): 
       else witness.set(id, { violations: all, count: 1, schedule: [...path], step });
       return tally;
     }
-    for (const a of runnable) {
-      const next = clone(w);
+    for (let i = 0; i < choices.length; i++) {
+      const a = choices[i]!;
+      // The last choice may take the parent's world: nothing needs it afterwards.
+      const next = i === choices.length - 1 ? w : clone(w);
       const r = new Recorder();
       stepActor(sim, next, a.name, r);
       const nextKinds = new Set(kinds);

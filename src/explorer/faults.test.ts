@@ -33,3 +33,24 @@ it("every fault has a lesson that shows it", () => {
   const shown = new Set(lessons.map((l) => l.fault!.name));
   expect(FAULT_NAMES.filter((f) => !shown.has(f))).toEqual([]);
 });
+
+describe("partial-order reduction", () => {
+  it.each(
+    LIBRARY.flatMap((l) => [
+      [l.id, l.scenario],
+      ...(l.fault
+        ? [[`${l.id} with ${l.fault.name}`, { ...l.scenario, faults: [l.fault.name] }] as const]
+        : []),
+    ]),
+  )(
+    "finds the same outcomes as the full search in %s",
+    (_name, scenario) => {
+      const full = exploreScenario(scenario, { reduce: false });
+      const reduced = exploreScenario(scenario);
+      expect(full.complete && reduced.complete).toBe(true);
+      expect(reduced.outcomes.map((o) => o.violations)).toEqual(full.outcomes.map((o) => o.violations));
+      expect(reduced.states).toBeLessThanOrEqual(full.states);
+    },
+    30_000,
+  );
+});

@@ -78,6 +78,8 @@ export function issueCommands(
         return undefined;
       },
       {
+        // Enabled once CONS passed the SYNC, and CONS only grows: its effect cannot change.
+        local: true,
         when: (c) => typeof local<number | null>(c, "cmdq.wait") === "number",
         wait: (c) =>
           c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait")

@@ -42,6 +42,12 @@ export interface MicroStep<O extends Op = Op> {
    * (a loop head, a jump). It must not touch what another thread can observe.
    */
   readonly control?: boolean;
+  /**
+   * The step reads nothing another actor writes (or only what can no longer change its
+   * effect once it is enabled) and writes only the thread's own locals: it commutes with every
+   * other step, so the explorer need not try it in every position.
+   */
+  readonly local?: boolean;
   readonly label?: string;
   readonly when?: (c: Ctx<O>) => boolean;
   readonly wait?: (c: Ctx<O>) => string | null;

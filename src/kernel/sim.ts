@@ -25,7 +25,16 @@ import type { Driver } from "./driver.ts";
 import { sendEvent } from "./machines.ts";
 import { mmOf, mmPrograms } from "./mm.ts";
 import { readySrcuCallbacks } from "./objects.ts";
-import { AGAIN, type Ctx, calledProgram, labelIndex, type Program, RETURN, step } from "./program.ts";
+import {
+  AGAIN,
+  type Ctx,
+  calledProgram,
+  labelIndex,
+  type MicroStep,
+  type Program,
+  RETURN,
+  step,
+} from "./program.ts";
 
 export const SMMU = "smmu";
 export const SRCU = "srcu";
@@ -191,6 +200,16 @@ export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void 
 
 export function settleAll(sim: Sim, w: World, rec: Recorder): void {
   for (const t of w.threads) settle(sim, w, t, rec);
+}
+
+/** The thread's next step, if it has one. */
+export function nextStep(sim: Sim, t: ThreadState): MicroStep | null {
+  return t.status === "done" || t.program === "" ? null : (programOf(sim, t.program)[t.pc] ?? null);
+}
+
+/** Ops a thread has not finished, its current one included. */
+export function remainingOps(sim: Sim, t: ThreadState): readonly Op[] {
+  return sim.scenario.threads.find((x) => x.name === t.name)?.ops.slice(t.opIndex) ?? [];
 }
 
 /** The kernel function the thread will run next, if it is not done. */

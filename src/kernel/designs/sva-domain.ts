@@ -78,6 +78,7 @@ const bind: Program<BindOp> = [
       );
       return "unlock";
     }
+    c.rec.say(`${c.op.device} has no iommu_sva handle for ${c.op.process} yet: a new SVA domain will be attached.`);
     return undefined;
   }),
   step("iommu_alloc_mm_data", (c) => {
@@ -243,7 +244,11 @@ const unbind: Program<UnbindOp> = [
   mutexUnlock(ASID_LOCK),
   step("iommu_detach_device_pasid", (c) => {
     const d = domainOf(c);
-    if (!putRef(c, d)) return undefined;
+    if (!putRef(c, d)) {
+      c.rec.say(`The SVA domain still has ${d.refs} user(s).`);
+      return undefined;
+    }
+    c.rec.say("The SVA domain's last user is gone: iommu_domain_free.");
     return call("drv:domain_free");
   }),
   step("iommu_sva_unbind_device", (c) => {

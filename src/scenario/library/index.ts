@@ -15,6 +15,7 @@ import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
 import notifierFreedEarly from "./notifier-freed-early.json";
+import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
 import unbindVsExit from "./unbind-vs-exit.json";
 
@@ -42,6 +43,10 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
   lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
   lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
+  lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
+    name: "free-notifier-now",
+    breaks: "use-after-free",
+  }),
   lesson("io-mm-unbind-vs-exit", ioMmUnbindVsExit, { name: "kref-get", breaks: "refcount" }),
   lesson("io-mm-notifier-freed-early", ioMmUnbindVsExit, {
     name: "free-notifier-now",
