@@ -84,6 +84,9 @@ export type WalkResult =
   | { readonly ok: true; readonly pa: Pa; readonly writable: boolean; readonly tables: readonly Pa[] }
   | { readonly ok: false; readonly fault: WalkFault; readonly level: number; readonly tables: readonly Pa[] };
 
+/** The 2 MiB region a level-3 table covers. */
+export const L3_SPAN = 2 ** 21;
+
 export interface WalkRequest {
   readonly write: boolean;
   /** Device transactions are normally unprivileged (PnU = 0): AP[1] must allow EL0. */
@@ -92,9 +95,17 @@ export interface WalkRequest {
 
 /** Walks the four levels from `pgd` for `va`; the tables visited are listed for the diagram. */
 export function walk(mem: Memory, pgd: Pa, va: Va, req: WalkRequest): WalkResult {
+  return walkFrom(mem, pgd, 0, va, req);
+}
+
+/**
+ * Walks from the table at `start` (0 = the pgd; 3 = a level-3 table a walk cache remembered)
+ * down to the page.
+ */
+export function walkFrom(mem: Memory, top: Pa, start: number, va: Va, req: WalkRequest): WalkResult {
   const tables: Pa[] = [];
-  let table = pgd;
-  for (let level = 0; level < LEVELS; level++) {
+  let table = top;
+  for (let level = start; level < LEVELS; level++) {
     tables.push(table);
     const desc = [readWord(mem, table + pgtableIndex(va, level) * 8)];
     if (getField(desc, PTE.fields.VALID) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };

@@ -16,8 +16,8 @@ import { CD_LAYOUT as CD } from "./cd.ts";
 import { type Cmd, decodeCmd } from "./commands.ts";
 import { buildEvent, EVT_ID, type EventType } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { frameAt, readWords, writeWords } from "./memory.ts";
-import { walk } from "./pgtable.ts";
+import { describeOwner, frameAt, readWords, writeWords } from "./memory.ts";
+import { L3_SPAN, walk, walkFrom } from "./pgtable.ts";
 import { queueEmpty, queueFull, slotAddr } from "./queue.ts";
 import { STE_LAYOUT as STE } from "./ste.ts";
 import { locateCd, locateSte } from "./tables.ts";
@@ -167,14 +167,27 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     return fault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`, recordFaults);
   }
   const ttb0 = Number(getField(cd, CD.fields.TTB0)) as Pa;
-  const r = walk(w.mem, ttb0, req.va, { write: req.write, privileged: false });
+  const region = Math.floor(req.va / L3_SPAN) * L3_SPAN;
+  const cachedTable = w.smmu.walkCache.find((e) => e.asid === asid && e.vmid === 0 && e.va === region);
+  const r = cachedTable
+    ? walkFrom(w.mem, cachedTable.table as Pa, 3, req.va, { write: req.write, privileged: false })
+    : walk(w.mem, ttb0, req.va, { write: req.write, privileged: false });
+  if (!cachedTable && r.tables.length === 4) {
+    const table = r.tables[3]!;
+    const generation = frameAt(w.mem, table)?.generation ?? 0;
+    w.smmu.walkCache.push({ asid, vmid: 0, va: region, table, generation, shared: c("ASET") === 0 });
+  }
   rec.record({ type: "smmu.walk", sid: req.sid, ssid, tables: r.tables });
   for (const table of r.tables) {
     const frame = frameAt(w.mem, table);
-    if (frame?.owner.kind !== "pgtable") {
+    const reused =
+      cachedTable !== undefined &&
+      table === cachedTable.table &&
+      frame?.generation !== cachedTable.generation;
+    if (frame?.owner.kind !== "pgtable" || reused) {
       rec.violation(
         "walk-freed-table",
-        `The SMMU walked a page-table page at 0x${table.toString(16)} that is no longer a page table (now ${frame?.owner.kind ?? "unknown"}).`,
+        `The SMMU walked the page-table page at 0x${table.toString(16)}${cachedTable ? " that its walk cache remembered" : ""}, but that frame is ${frame ? describeOwner(frame.owner) : "not memory"}${reused ? " now, reallocated since" : ""}.`,
       );
     }
   }
@@ -226,7 +239,7 @@ function explain(cmd: Cmd, dropped: number): string {
     case "TLBI_NH_VA":
     case "TLBI_EL2_VA":
     case "TLBI_NH_VAA":
-      return `${cmd.op} at 0x${cmd.addr.toString(16)}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} dropped.`;
+      return `${cmd.op} at 0x${cmd.addr.toString(16)}${cmd.leaf ? " (LEAF: last-level entries only, walk caches kept)" : ""}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} dropped.`;
     case "TLBI_NH_ALL":
     case "TLBI_S12_VMALL":
     case "TLBI_NSNH_ALL":
@@ -269,25 +282,36 @@ function execute(w: World, cmd: Cmd): void {
       dropCds(w, cmd.sid);
       return;
     case "TLBI_NH_ASID":
-    case "TLBI_EL2_ASID":
-      s.iotlb = s.iotlb.filter((e) => !(e.asid === cmd.asid && e.vmid === ("vmid" in cmd ? cmd.vmid : 0)));
+    case "TLBI_EL2_ASID": {
+      const vmid = "vmid" in cmd ? cmd.vmid : 0;
+      s.iotlb = s.iotlb.filter((e) => !(e.asid === cmd.asid && e.vmid === vmid));
+      s.walkCache = s.walkCache.filter((e) => !(e.asid === cmd.asid && e.vmid === vmid));
       return;
+    }
     case "TLBI_NH_VA":
     case "TLBI_EL2_VA":
     case "TLBI_NH_VAA": {
       const [first, count] = tlbiSpan(cmd);
-      s.iotlb = s.iotlb.filter(
-        (e) => !(("asid" in cmd ? e.asid === cmd.asid : true) && inRange(e.va, first, count)),
-      );
+      const asidMatch = (asid: number) => !("asid" in cmd) || asid === cmd.asid;
+      s.iotlb = s.iotlb.filter((e) => !(asidMatch(e.asid) && inRange(e.va, first, count)));
+      // LEAF=1, or a TTL that names level 3, promises only last-level entries changed:
+      // the walk cache keeps its table pointers.
+      if (!cmd.leaf && cmd.ttl !== 3) {
+        s.walkCache = s.walkCache.filter(
+          (e) => !(asidMatch(e.asid) && e.va < first + count * PAGE_SIZE && e.va + L3_SPAN > first),
+        );
+      }
       return;
     }
     case "TLBI_NH_ALL":
     case "TLBI_S12_VMALL":
       s.iotlb = s.iotlb.filter((e) => e.vmid !== cmd.vmid);
+      s.walkCache = s.walkCache.filter((e) => e.vmid !== cmd.vmid);
       return;
     case "TLBI_NSNH_ALL":
     case "TLBI_EL2_ALL":
       s.iotlb = [];
+      s.walkCache = [];
       return;
     case "ATC_INV": {
       const dev = findDeviceBySid(w, cmd.sid);

@@ -36,6 +36,24 @@ export interface IotlbEntry {
   readonly ssid: number;
 }
 
+/**
+ * One walk-cache entry: the level-3 table that covers a 2 MiB region, remembered from a walk,
+ * so the next walk there starts at level 3. A TLBI by VA with LEAF=1 (or a TTL naming level 3)
+ * leaves it in place; only a non-leaf TLBI or a TLBI by ASID drops it.
+ */
+export interface WalkCacheEntry {
+  readonly asid: number;
+  readonly vmid: number;
+  /** 2 MiB-aligned start of the region. */
+  readonly va: number;
+  /** The level-3 table's physical address. */
+  readonly table: number;
+  /** The table frame's generation when it was cached: a reallocated frame is no longer it. */
+  readonly generation: number;
+  /** Filled through a CD with ASET=0: broadcast TLB invalidations match it. */
+  readonly shared: boolean;
+}
+
 /** One ATC entry in a device: a translation the device got by ATS and may use without asking. */
 export interface AtcEntry {
   /** null: the translation was for the device's requests without PASID. */
@@ -92,6 +110,7 @@ export interface SmmuState {
   /** Configuration cache: what the SMMU fetched and keeps until a CFGI command. */
   readonly cfg: { ste: Record<number, bigint[]>; cd: Record<string, bigint[]> };
   iotlb: IotlbEntry[];
+  walkCache: WalkCacheEntry[];
 }
 
 export interface VmaState {

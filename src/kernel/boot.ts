@@ -85,6 +85,7 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
     priq,
     cfg: { ste: {}, cd: {} },
     iotlb: [],
+    walkCache: [],
   };
 }
 

@@ -89,7 +89,9 @@ export function tlbiRange(w: World, asid: number, start: number, end: number): C
     iova: start,
     size,
     granule: PAGE_SIZE,
-    leaf: false,
+    // The notifier cannot know whether tables were freed: always non-leaf, which also drops
+    // walk-cache entries. The fault leaf-only-tlbi sends LEAF=1 as a DMA-domain unmap would.
+    leaf: w.kernel.faults.includes("leaf-only-tlbi"),
     ril: w.smmu.features.ril,
   });
 }

@@ -78,7 +78,9 @@ const bind: Program<BindOp> = [
       );
       return "unlock";
     }
-    c.rec.say(`${c.op.device} has no iommu_sva handle for ${c.op.process} yet: a new SVA domain will be attached.`);
+    c.rec.say(
+      `${c.op.device} has no iommu_sva handle for ${c.op.process} yet: a new SVA domain will be attached.`,
+    );
     return undefined;
   }),
   step("iommu_alloc_mm_data", (c) => {

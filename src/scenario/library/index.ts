@@ -18,6 +18,7 @@ import notifierFreedEarly from "./notifier-freed-early.json";
 import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
 import unbindVsExit from "./unbind-vs-exit.json";
+import walkCache from "./walk-cache.json";
 
 export interface Lesson {
   readonly id: string;
@@ -42,6 +43,7 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("unbind-vs-exit", unbindVsExit),
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
   lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+  lesson("walk-cache", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
   lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
   lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
     name: "free-notifier-now",
