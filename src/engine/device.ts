@@ -12,10 +12,12 @@
  */
 
 import { getField } from "./bits.ts";
+import { buildPriEntry } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { describeOwner, frameAt } from "./memory.ts";
+import { describeOwner, frameAt, writeWords } from "./memory.ts";
 import { lookup } from "./pgtable.ts";
-import { translate } from "./smmu.ts";
+import { queueFull, slotAddr } from "./queue.ts";
+import { STALLABLE, translate } from "./smmu.ts";
 import { STE_LAYOUT as STE } from "./ste.ts";
 import type { DmaOutcome, DmaVia, Recorder } from "./trace.ts";
 import type { DeviceState, World } from "./world.ts";
@@ -31,6 +33,8 @@ export interface DmaRequest {
   readonly pasid: number | null;
   readonly va: Va;
   readonly write: boolean;
+  /** A retry after a page response or a RESUME: do not ask again, do not stall again. */
+  readonly retry?: boolean;
 }
 
 function atsEnabled(w: World, dev: DeviceState): boolean {
@@ -54,7 +58,7 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
     pa = (cached.pa + (va % PAGE_SIZE)) as Pa;
     via = "atc";
   } else {
-    const t = translate(w, { sid: dev.sid, ssid: pasid, va, write, ats }, rec);
+    const t = translate(w, { sid: dev.sid, ssid: pasid, va, write, ats, noStall: req.retry === true }, rec);
     switch (t.status) {
       case "success":
         pa = t.pa;
@@ -70,6 +74,16 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
       case "abort":
       case "fault": {
         const fault = t.status === "fault" ? t.event : "abort";
+        if (t.status === "fault" && t.stag !== undefined) {
+          const outcome: DmaOutcome = { ...base, result: "stall", stale: false, fault, stag: t.stag };
+          rec.record({ type: "dev.dma", dma: outcome });
+          rec.say(
+            `The SMMU holds the access stalled (${t.why}) and reports it with STALL=1, STAG ${t.stag}.`,
+          );
+          return outcome;
+        }
+        if (t.status === "fault" && ats && canAskPri(w, dev, req, t.event))
+          return pageRequest(w, req, t.event, rec, base);
         const outcome: DmaOutcome = { ...base, result: "fault", stale: false, fault };
         rec.record({ type: "dev.dma", dma: outcome });
         rec.say(
@@ -84,6 +98,51 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
     }
   }
   return access(w, req, pa, via, rec, base);
+}
+
+function canAskPri(w: World, dev: DeviceState, req: DmaRequest, event: string): boolean {
+  return dev.pri && w.smmu.features.pri && req.retry !== true && STALLABLE.includes(event as never);
+}
+
+/**
+ * PCIe PRI: the ATS translation failed, so the device sends a Page Request (one page, a
+ * group of one: PRG_LAST) and waits for the PRG Response before retrying. The SMMU writes
+ * it to the PRI queue for the kernel.
+ */
+function pageRequest(
+  w: World,
+  req: DmaRequest,
+  event: string,
+  rec: Recorder,
+  base: Pick<DmaOutcome, "device" | "sid" | "pasid" | "va" | "access">,
+): DmaOutcome {
+  const { dev } = req;
+  const prg = dev.nextPrg;
+  dev.nextPrg = (dev.nextPrg + 1) % 512;
+  const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
+  dev.prgs.push({ prg, pasid: req.pasid, va: page, write: req.write, response: null });
+  const q = w.smmu.priq;
+  const words = buildPriEntry({
+    sid: dev.sid,
+    ...(req.pasid === null ? {} : { ssid: req.pasid }),
+    read: !req.write,
+    write: req.write,
+    exec: false,
+    priv: false,
+    last: true,
+    grpid: prg,
+    addr: page,
+  });
+  if (!queueFull(q)) {
+    writeWords(w.mem, slotAddr(q, q.produced), words);
+    q.produced += 1;
+  }
+  const outcome: DmaOutcome = { ...base, result: "pri", stale: false, fault: event, prg };
+  rec.record({ type: "dev.dma", dma: outcome });
+  rec.say(
+    `The ATS translation failed (${event}); ${dev.name} has PRI, so it sends a Page Request for 0x${page.toString(16)} (PRG ${prg}) to the PRI queue and waits for the response.`,
+  );
+  return outcome;
 }
 
 function access(

@@ -27,6 +27,9 @@ import { type DeviceState, findDeviceBySid, type World } from "./world.ts";
 export const STE_CONFIG = { ABORT: 0, BYPASS: 4, S1_TRANS: 5, S2_TRANS: 6, NESTED: 7 } as const;
 export const S1DSS = { TERMINATE: 0, BYPASS: 1, SSID0: 2 } as const;
 
+/** The translation-related faults: a context may stall on them, a device may ask PRI about them. */
+export const STALLABLE: readonly EventType[] = ["F_TRANSLATION", "F_ACCESS", "F_PERMISSION"];
+
 export interface TranslateRequest {
   readonly sid: number;
   /** The PASID on the transaction, or null for a request without PASID. */
@@ -35,6 +38,8 @@ export interface TranslateRequest {
   readonly write: boolean;
   /** An ATS Translation Request from the device, rather than an untranslated access. */
   readonly ats: boolean;
+  /** A transaction the SMMU retries after CMD_RESUME: it may not stall again. */
+  readonly noStall?: boolean;
 }
 
 export type Translation =
@@ -47,7 +52,14 @@ export type Translation =
     }
   | { readonly status: "bypass"; readonly pa: Pa }
   | { readonly status: "abort"; readonly why: string }
-  | { readonly status: "fault"; readonly event: EventType; readonly recorded: boolean; readonly why: string };
+  | {
+      readonly status: "fault";
+      readonly event: EventType;
+      readonly recorded: boolean;
+      readonly why: string;
+      /** The transaction is held stalled (CD.S=1) under this STAG until a CMD_RESUME. */
+      readonly stag?: number;
+    };
 
 const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
 
@@ -82,15 +94,16 @@ function fetchCd(w: World, sid: number, ste: readonly bigint[], ssid: number, re
 export function recordEvent(
   w: World,
   rec: Recorder,
-  ev: { type: EventType; sid: number; ssid: number | null; addr: number; write: boolean },
+  ev: { type: EventType; sid: number; ssid: number | null; addr: number; write: boolean; stag?: number },
 ): void {
   const q = w.smmu.evtq;
   const words = buildEvent({
     type: ev.type,
     sid: ev.sid,
-    ssid: ev.ssid ?? undefined,
+    ...(ev.ssid === null ? {} : { ssid: ev.ssid }),
     addr: ev.addr,
     rnw: !ev.write,
+    ...(ev.stag === undefined ? {} : { stall: true, stag: ev.stag }),
   });
   if (!queueFull(q)) {
     writeWords(w.mem, slotAddr(q, q.produced), words);
@@ -143,6 +156,30 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   const c = (name: keyof typeof CD.fields) => Number(getField(cd, CD.fields[name]));
   if (c("V") === 0) return fault("C_BAD_CD", `CD ${req.sid}:${ssid} is not valid (V=0)`, true);
   const recordFaults = c("R") === 1;
+  // A stall-enabled context (CD.S=1, STE.S1STALLD=0) holds a faulting untranslated access.
+  const canStall = c("S") === 1 && f("S1STALLD") === 0 && !req.ats && !req.noStall;
+  const translationFault = (event: EventType, why: string): Translation => {
+    // A failed ATS Translation Request is answered in its completion, not recorded.
+    if (req.ats) return { status: "fault", event, recorded: false, why };
+    if (!canStall || !STALLABLE.includes(event)) return fault(event, why, recordFaults);
+    const stag = w.smmu.nextStag++;
+    w.smmu.stalls.push({
+      stag,
+      sid: req.sid,
+      ssid: req.ssid,
+      va: req.va,
+      write: req.write,
+      state: "stalled",
+    });
+    recordEvent(w, rec, { type: event, sid: req.sid, ssid: req.ssid, addr: req.va, write: req.write, stag });
+    return {
+      status: "fault",
+      event,
+      recorded: true,
+      why: `${why}; the transaction stalls (STAG ${stag})`,
+      stag,
+    };
+  };
   const asid = c("ASID");
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
 
@@ -150,7 +187,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   const hit = w.smmu.iotlb.find((e) => e.asid === asid && e.vmid === 0 && e.va === page);
   if (hit) {
     if (req.write && !hit.writable) {
-      return fault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`, recordFaults);
+      return translationFault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`);
     }
     return {
       status: "success",
@@ -164,7 +201,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   // 5. Walk. EPD0 disables walks only: a TLB entry tagged with the CD's ASID still hits,
   // which is why the quiet CD must be followed by a TLBI.
   if (c("EPD0") === 1) {
-    return fault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`, recordFaults);
+    return translationFault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`);
   }
   const ttb0 = Number(getField(cd, CD.fields.TTB0)) as Pa;
   const region = Math.floor(req.va / L3_SPAN) * L3_SPAN;
@@ -191,8 +228,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
       );
     }
   }
-  if (!r.ok)
-    return fault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`, recordFaults);
+  if (!r.ok) return translationFault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`);
   w.smmu.iotlb.push({
     asid,
     vmid: 0,
@@ -249,10 +285,12 @@ function explain(cmd: Cmd, dropped: number): string {
       return `ATC_INV: an ATS invalidation reaches StreamID ${cmd.sid}${cmd.ssv ? ` for PASID ${cmd.ssid}` : " (no PASID: every entry in range)"}; the device drops ${dropped} ATC entr${dropped === 1 ? "y" : "ies"} and completes it.`;
     case "CMD_SYNC":
       return "CMD_SYNC: every command before it has completed, ATS invalidations included; the waiting CPU may go on.";
+    case "PRI_RESP":
+      return `PRI_RESP ${cmd.resp}: the page response for PRG ${cmd.grpid} goes to StreamID ${cmd.sid}${cmd.ssv ? ` (PASID ${cmd.ssid})` : ""}; the device may retry.`;
+    case "RESUME":
+      return `RESUME ${cmd.resp}: the transaction stalled under STAG ${cmd.stag} is ${cmd.resp === "RETRY" ? "retried" : "terminated"}.`;
     case "TLBI_S2_IPA":
     case "PREFETCH_CFG":
-    case "PRI_RESP":
-    case "RESUME":
       return `${cmd.op}: consumed.`;
     default: {
       const exhaustive: never = cmd;
@@ -318,10 +356,19 @@ function execute(w: World, cmd: Cmd): void {
       if (dev) invalidateAtc(dev, cmd.ssv ? cmd.ssid : null, cmd.addr, cmd.size);
       return;
     }
+    case "PRI_RESP": {
+      // The SMMU sends the PCIe PRG Response Message to the device.
+      const prg = findDeviceBySid(w, cmd.sid)?.prgs.find((p) => p.prg === cmd.grpid && p.response === null);
+      if (prg) prg.response = cmd.resp;
+      return;
+    }
+    case "RESUME": {
+      const stall = s.stalls.find((x) => x.sid === cmd.sid && x.stag === cmd.stag);
+      if (stall) stall.state = cmd.resp;
+      return;
+    }
     case "TLBI_S2_IPA":
     case "PREFETCH_CFG":
-    case "PRI_RESP":
-    case "RESUME":
     case "CMD_SYNC":
       // CMD_SYNC completes here: every command before it has been consumed, in order,
       // including the ATC invalidations the devices completed.

@@ -22,7 +22,11 @@ export interface DmaOutcome {
   readonly pasid: number | null;
   readonly va: number;
   readonly access: "read" | "write";
-  readonly result: "ok" | "fault" | "pri";
+  /** ok; fault; pri (a page request was sent instead); stall (held in the SMMU until RESUME). */
+  readonly result: "ok" | "fault" | "pri" | "stall";
+  /** The PRG index of the page request, or the STAG of the stall. */
+  readonly prg?: number;
+  readonly stag?: number;
   readonly via?: DmaVia;
   readonly pa?: number;
   readonly stale: boolean;

@@ -63,6 +63,26 @@ export interface AtcEntry {
   readonly writable: boolean;
 }
 
+/** A page request the device sent after a failed ATS translation, and its answer once it came. */
+export interface PageRequest {
+  readonly prg: number;
+  readonly pasid: number | null;
+  readonly va: number;
+  readonly write: boolean;
+  response: "SUCC" | "FAIL" | "DENY" | null;
+}
+
+/** A transaction the SMMU holds stalled (CD.S=1) until software answers with CMD_RESUME. */
+export interface StalledTxn {
+  readonly stag: number;
+  readonly sid: number;
+  readonly ssid: number | null;
+  readonly va: number;
+  readonly write: boolean;
+  /** Taken by the IOPF handler; answered by the RESUME the SMMU consumed. */
+  state: "stalled" | "handling" | "RETRY" | "ABORT" | "TERM";
+}
+
 export interface CdTableState {
   readonly fmt: "linear" | "2lvl";
   /** The table the STE's S1ContextPtr names (linear table, or the L1 table). */
@@ -83,6 +103,9 @@ export interface DeviceState {
   dmaAsid: number;
   readonly dmaPgd: Pa;
   atc: AtcEntry[];
+  /** Page Request Groups the device sent and waits on (PCIe PRI), by PRG index. */
+  prgs: PageRequest[];
+  nextPrg: number;
   /** The PASID the device's driver was given for each process: what the device keeps using. */
   pasids: Record<string, number>;
   /** PASIDs the device's driver has stopped issuing DMA with (the 2018 design's mm_exit callback). */
@@ -111,6 +134,9 @@ export interface SmmuState {
   readonly cfg: { ste: Record<number, bigint[]>; cd: Record<string, bigint[]> };
   iotlb: IotlbEntry[];
   walkCache: WalkCacheEntry[];
+  /** Stalled transactions, by STAG. */
+  stalls: StalledTxn[];
+  nextStag: number;
 }
 
 export interface VmaState {

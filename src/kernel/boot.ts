@@ -23,7 +23,7 @@ import type {
 import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
 import { initialState } from "./machines.ts";
 import { faultIn } from "./mm.ts";
-import { lowestFree } from "./smmu-ops.ts";
+import { lowestFree, stallEnabled } from "./smmu-ops.ts";
 
 /** Where each device's DMA-API buffer is mapped in its private DMA domain. */
 export const DMA_BUFFER_IOVA = 0x10000;
@@ -86,6 +86,8 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
     cfg: { ste: {}, cd: {} },
     iotlb: [],
     walkCache: [],
+    stalls: [],
+    nextStag: 1,
   };
 }
 
@@ -132,6 +134,8 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     dmaAsid,
     dmaPgd,
     atc: [],
+    prgs: [],
+    nextPrg: 0,
     pasids: {},
     stopped: [],
   };
@@ -145,7 +149,13 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
   writeWords(
     w.mem,
     cd0,
-    makeS1DmaCd({ asid: dmaAsid as Asid, ttb0: dmaPgd, mair: IO_PGTABLE_MAIR, ips: SMMU_IPS }),
+    makeS1DmaCd({
+      asid: dmaAsid as Asid,
+      ttb0: dmaPgd,
+      mair: IO_PGTABLE_MAIR,
+      ips: SMMU_IPS,
+      stall: stallEnabled(w, dev),
+    }),
   );
   const ste = makeCdTableSte({
     cdTable: base,
@@ -153,6 +163,8 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     s1cdmax,
     s1dss: "SSID0",
     ats: spec.ats && w.smmu.features.ats,
+    stalls: w.smmu.features.stall,
+    stall: stallEnabled(w, dev),
   });
   const where = locateSte(w, st, spec.sid);
   if (!where.ok) throw new Error(where.why);

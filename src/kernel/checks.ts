@@ -23,7 +23,13 @@ export function checkPasidClean(c: Ctx, pasid: number, owner: string): void {
       left.push(`the SMMU's configuration cache still holds ${dev.name}'s valid CD ${pasid}`);
     const atc = dev.atc.filter((e) => e.pasid === pasid).length;
     if (atc > 0) left.push(`${dev.name}'s ATC still holds ${atc} translation(s) for PASID ${pasid}`);
+    const prgs = dev.prgs.filter((p) => p.pasid === pasid && p.response === null).length;
+    if (prgs > 0) left.push(`${dev.name} still waits on ${prgs} page request(s) for PASID ${pasid}`);
   }
+  const stalls = c.w.smmu.stalls.filter(
+    (s) => s.ssid === pasid && (s.state === "stalled" || s.state === "handling"),
+  ).length;
+  if (stalls > 0) left.push(`the SMMU still holds ${stalls} stalled access(es) with PASID ${pasid}`);
   if (left.length > 0) {
     c.rec.violation("pasid-reuse", `PASID ${pasid} is handed to ${owner}, but ${left.join("; ")}.`);
   }

@@ -15,6 +15,8 @@ export interface Driver {
   readonly name: string;
   /** The kernel release it stands for, shown in the page. */
   readonly era: string;
+  /** The design services PRI page requests (the 2018 RFC); mainline answers them DENY. */
+  readonly servicesPri: boolean;
   readonly bind: Program<BindOp>;
   readonly unbind: Program<UnbindOp>;
   /**

@@ -7,7 +7,9 @@ import type { World } from "../engine/world.ts";
 import type { RunResult } from "./run.ts";
 import { type ActorInfo, actors } from "./sim.ts";
 
+export { dmaPasid } from "./dma.ts";
 export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
+export { IOPF } from "./iopf.ts";
 export { MACHINES, type MachineName, machineGraph } from "./machines.ts";
 export { objectName } from "./objects.ts";
 export { commandFields, TRACE_FORMAT, type TraceJson, toTraceJson } from "./report.ts";
@@ -21,7 +23,7 @@ export {
   type Violation,
   worldHash,
 } from "./run.ts";
-export { type ActorInfo, dmaPasid, SMMU, SRCU } from "./sim.ts";
+export { type ActorInfo, SMMU, SRCU } from "./sim.ts";
 
 /**
  * Who can step in the world of snapshot `cursor` (0 = before the first step): the choices a

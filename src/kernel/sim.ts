@@ -21,7 +21,9 @@ import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
 import { ioMm2018 } from "./designs/io-mm-2018.ts";
 import { svaDomain } from "./designs/sva-domain.ts";
+import { dmaProgram } from "./dma.ts";
 import type { Driver } from "./driver.ts";
+import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmOf, mmPrograms } from "./mm.ts";
 import { readySrcuCallbacks } from "./objects.ts";
@@ -52,53 +54,13 @@ const DRIVERS: Record<string, Driver> = {
   "sva-domain": svaDomain,
 };
 
-type DmaOp = Extract<Op, { op: "dma" }>;
-
-/** The PASID a device puts on a DMA for a process (CONTRACT §1, `dma` and PASIDs). */
-export function dmaPasid(w: World, op: DmaOp): number | null {
-  if (op.pasid !== undefined) return op.pasid;
-  return findDevice(w, op.device).pasids[op.process] ?? null;
-}
-
-const dma: Program<DmaOp> = [
-  step("dma", (c) => {
-    const dev = findDevice(c.w, c.op.device);
-    const pasid = dmaPasid(c.w, c.op);
-    if (pasid !== null && dev.stopped.includes(pasid)) {
-      c.rec.say(
-        `${dev.name}'s driver stopped its DMA with PASID ${pasid} (its mm_exit callback ran): the ${c.op.access} of 0x${c.op.va.toString(16)} is not issued.`,
-      );
-      return undefined;
-    }
-    const mm = mmOf(c);
-    const truth =
-      pasid === null
-        ? { pgd: dev.dmaPgd, owner: `dma:${dev.name}` }
-        : { pgd: mm.state === "freed" ? null : mm.pgd, owner: mm.process };
-    const r = deviceDma(
-      c.w,
-      { dev, truth, pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write" },
-      c.rec,
-    );
-    if (r.result === "ok") {
-      const via = { atc: "its ATC (no SMMU lookup)", iotlb: "the SMMU's IOTLB", walk: "an SMMU table walk" }[
-        r.via!
-      ];
-      c.rec.say(
-        `${dev.name} ${c.op.access}s 0x${c.op.va.toString(16)}${pasid === null ? " without PASID" : ` with PASID ${pasid}`}: translated by ${via} to 0x${r.pa!.toString(16)} (${r.owner}).`,
-      );
-    }
-    return undefined;
-  }),
-];
-
 export function createSim(scenario: Scenario): Sim {
   const driver = DRIVERS[scenario.driver] ?? armSmmuV3Sva;
   const mm = mmPrograms();
   const ops: Record<OpName, Program> = {
     bind: driver.bind as Program,
     unbind: driver.unbind as Program,
-    dma: dma as Program,
+    dma: dmaProgram as Program,
     mmap: mm.mmap as Program,
     touch: mm.touch as Program,
     munmap: mm.munmap as Program,
@@ -241,6 +203,13 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
     why: cmdqEmpty ? "the command queue is empty" : null,
     next: cmdqEmpty ? null : "consume one command",
   });
+  const iopfWhy = iopfWait(w);
+  list.push({
+    name: IOPF,
+    runnable: iopfWhy === null,
+    why: iopfWhy,
+    next: iopfWhy === null ? "handle one I/O page fault" : null,
+  });
   const srcuReady = readySrcuCallbacks(w).length > 0;
   list.push({
     name: SRCU,
@@ -254,7 +223,8 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
 export function defaultActor(sim: Sim, w: World): string | null {
   const list = actors(sim, w);
   if (list.find((a) => a.name === SMMU)?.runnable) return SMMU;
-  const thread = list.find((a) => a.name !== SMMU && a.name !== SRCU && a.runnable);
+  if (list.find((a) => a.name === IOPF)?.runnable) return IOPF;
+  const thread = list.find((a) => a.name !== SMMU && a.name !== SRCU && a.name !== IOPF && a.runnable);
   if (thread) return thread.name;
   return list.find((a) => a.name === SRCU)?.runnable ? SRCU : null;
 }
@@ -273,6 +243,11 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     consumeCommand(w, rec);
     settleAll(sim, w, rec);
     return { actor, fn: "arm_smmu_cmdq_consume", opIndex: null };
+  }
+  if (actor === IOPF) {
+    const fn = iopfStep(w, sim.driver.servicesPri, rec);
+    settleAll(sim, w, rec);
+    return { actor, fn, opIndex: null };
   }
   if (actor === SRCU) {
     const i = readySrcuCallbacks(w)[0]!;

@@ -59,9 +59,28 @@ export function writeCdWords(
   writeWords(w.mem, addr + from * 8, cd.slice(from, to));
 }
 
-/** The shared CD of an mm (arm_smmu_alloc_shared_cd): the CPU's tables, ASID, MAIR. */
-export function sharedCd(mm: MmState, asid: number, aset: boolean): bigint[] {
-  return makeSvaCd({ asid: asid as Asid, ttb0: mm.pgd, ips: CPU_IPS, mair: CPU_MAIR, aset });
+/**
+ * A stall-enabled master (reference §4.2): the SMMU can stall and the device has no PRI of
+ * its own ("dma-can-stall"); its CDs set S and its STE leaves S1STALLD clear.
+ */
+export function stallEnabled(w: World, dev: DeviceState): boolean {
+  return w.smmu.features.stall && !dev.pri;
+}
+
+/**
+ * An SVA CD for `dev`: the CPU's tables of `mm` (or the release CD when `mm` is null), `asid`,
+ * MAIR; ASET=0 when the ASID is shared with the CPU (≤6.9) — arm_smmu_alloc_shared_cd /
+ * arm_smmu_make_sva_cd.
+ */
+export function svaCd(w: World, dev: DeviceState, mm: MmState | null, asid: number, aset: boolean): bigint[] {
+  return makeSvaCd({
+    asid: asid as Asid,
+    ttb0: mm ? mm.pgd : null,
+    ips: CPU_IPS,
+    mair: CPU_MAIR,
+    aset,
+    stall: stallEnabled(w, dev),
+  });
 }
 
 export const cdValid = (cd: readonly bigint[]): boolean => (cd[0]! & CD_LAYOUT.fields.V.mask) !== 0n;

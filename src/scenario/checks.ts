@@ -7,6 +7,7 @@ import { FAULT_NAMES, isFaultName } from "../kernel/faults.ts";
 import { describeValue, formatPath, quote } from "./issues.ts";
 import {
   ADDRESS_LIMIT,
+  IOPF_ACTOR,
   PAGE_SIZE,
   RUN_OP_SUFFIX,
   SCENARIO_LIMITS,
@@ -144,7 +145,7 @@ function checkOp(op: Op, path: Path, s: Scenario, declared: Declared): Problem {
 
 function checkThreadName(t: ThreadSpec, i: number): Problem {
   // A schedule entry names a thread, "smmu", "srcu" or "<thread>:op": keep those unambiguous.
-  if (t.name === SMMU_ACTOR || t.name === SRCU_ACTOR) {
+  if (t.name === SMMU_ACTOR || t.name === SRCU_ACTOR || t.name === IOPF_ACTOR) {
     return at(["threads", i, "name"], `${quote(t.name)} is reserved for the schedule's ${t.name} actor`);
   }
   if (t.name.includes(":")) return at(["threads", i, "name"], `must not contain ':' (got ${quote(t.name)})`);
@@ -177,10 +178,10 @@ function checkSchedule(s: Scenario): Problem {
   if (!s.schedule) return undefined;
   const threads = new Set(s.threads.map((t) => t.name));
   for (const [i, entry] of s.schedule.entries()) {
-    if (entry === SMMU_ACTOR || entry === SRCU_ACTOR || threads.has(entry)) continue;
+    if (entry === SMMU_ACTOR || entry === SRCU_ACTOR || entry === IOPF_ACTOR || threads.has(entry)) continue;
     if (entry.endsWith(RUN_OP_SUFFIX) && threads.has(entry.slice(0, -RUN_OP_SUFFIX.length))) continue;
     const names = [...threads].slice(0, 8).join(", ");
-    const expected = `"smmu", "srcu", a thread (${names || "none are declared"}) or "<thread>:op"`;
+    const expected = `"smmu", "srcu", "iopf", a thread (${names || "none are declared"}) or "<thread>:op"`;
     return at(["schedule", i], `unknown actor ${describeValue(entry)} (expected ${expected})`);
   }
   return undefined;

@@ -26,4 +26,6 @@ export const MAX_PAGES = ADDRESS_LIMIT / PAGE_SIZE;
 /** Actors a schedule may name besides the threads (CONTRACT §1, Scheduling). */
 export const SMMU_ACTOR = "smmu";
 export const SRCU_ACTOR = "srcu";
+/** The kernel's I/O page-fault handler (PRI queue and stall events). */
+export const IOPF_ACTOR = "iopf";
 export const RUN_OP_SUFFIX = ":op";

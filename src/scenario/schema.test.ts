@@ -224,7 +224,7 @@ describe("parseScenario errors: one line, what and where", () => {
     [
       "schedule actor",
       set("schedule", ["T0", "smmu", "T1"]),
-      'schedule[2]: unknown actor "T1" (expected "smmu", "srcu", a thread (T0) or "<thread>:op")',
+      'schedule[2]: unknown actor "T1" (expected "smmu", "srcu", "iopf", a thread (T0) or "<thread>:op")',
     ],
     ["schedule op of unknown thread", set("schedule", ["T1:op"]), 'schedule[0]: unknown actor "T1:op"'],
     [

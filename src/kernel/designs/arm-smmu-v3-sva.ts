@@ -26,6 +26,7 @@ import { findDevice } from "../../engine/world.ts";
 import { checkAsidClean, checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
+import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
 import { mmdrop, mmOf } from "../mm.ts";
 import { callSrcu, createObject, free, get, lifecycle, mmgrab, objectName, putRef } from "../objects.ts";
@@ -39,7 +40,7 @@ import {
   lowestFree,
   needsCdLeaf,
   readCd,
-  sharedCd,
+  svaCd,
   tlbiAsid,
   tlbiRange,
   writeCdWords,
@@ -227,7 +228,7 @@ const bind: Program<BindOp> = [
   }),
   step("arm_smmu_write_ctx_desc", (c) => {
     const mm = mmOf(c);
-    const cd = sharedCd(mm, mm.cpuAsid, false);
+    const cd = svaCd(c.w, devOf(c), mm, mm.cpuAsid, false);
     writeCdWords(c.w, devOf(c), pasidOf(c), cd, 1, 8);
     c.rec.say(
       `CD ${pasidOf(c)} of ${devOf(c).name}: TTB0 = ${mm.process}'s pgd (0x${mm.pgd.toString(16)}) and MAIR are written first, V still 0: the SMMU may read the CD's words in any order.`,
@@ -237,7 +238,7 @@ const bind: Program<BindOp> = [
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
   step("arm_smmu_write_ctx_desc", (c) => {
     const mm = mmOf(c);
-    writeCdWords(c.w, devOf(c), pasidOf(c), sharedCd(mm, mm.cpuAsid, false), 0, 1);
+    writeCdWords(c.w, devOf(c), pasidOf(c), svaCd(c.w, devOf(c), mm, mm.cpuAsid, false), 0, 1);
     c.rec.say(`Word 0 with V=1, ASID ${mm.cpuAsid}, ASET=0 (shared with the CPU): the CD goes live.`);
     return undefined;
   }),
@@ -280,6 +281,8 @@ function invalidateAll(skip: (c: Ctx) => boolean): MicroStep[] {
 const cleared = (c: Ctx): boolean => mnOf(c).fields.cleared === true;
 
 const unbind: Program<UnbindOp> = [
+  // The device driver has stopped the device; faults it sent before must be handled first.
+  flushFaultsStep(),
   lockSva(),
   step("arm_smmu_sva_unbind", (c) => {
     const bond = findBond(c.w, c.op.process, c.op.device);
@@ -463,6 +466,7 @@ function freeNotifier(c: Ctx, mn: KObject): void {
 export const armSmmuV3Sva: Driver = {
   name: "arm-smmu-v3-sva",
   era: "Linux ≈5.11–6.1: shared CD, arm_smmu_mmu_notifier, quiet CD, cleared flag",
+  servicesPri: false,
   bind,
   unbind,
   invalidate,

@@ -32,6 +32,7 @@ import { findDevice } from "../../engine/world.ts";
 import { checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
+import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
 import { mmdrop, mmOf, mmputStep } from "../mm.ts";
 import {
@@ -66,7 +67,7 @@ import {
   cfgiCd,
   lowestFree,
   needsCdLeaf,
-  sharedCd,
+  svaCd,
   tlbiAsid,
   tlbiRange,
   writeCdWords,
@@ -434,7 +435,7 @@ const bind: Program<BindOp> = [
   }),
   step("arm_smmu_mm_attach", (c) => {
     const mm = mmOf(c);
-    writeCdWords(c.w, opDev(c), pasidOf(c), sharedCd(mm, asidOf(c), false), 1, 8);
+    writeCdWords(c.w, opDev(c), pasidOf(c), svaCd(c.w, opDev(c), mm, asidOf(c), false), 1, 8);
     c.rec.say(
       `set_entry → arm_smmu_write_ctx_desc: CD ${pasidOf(c)} of ${c.op.device} gets TTB0, TCR and MAIR first, V still 0.`,
     );
@@ -443,7 +444,7 @@ const bind: Program<BindOp> = [
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c))),
   step("arm_smmu_write_ctx_desc", (c) => {
     const mm = mmOf(c);
-    writeCdWords(c.w, opDev(c), pasidOf(c), sharedCd(mm, asidOf(c), false), 0, 1);
+    writeCdWords(c.w, opDev(c), pasidOf(c), svaCd(c.w, opDev(c), mm, asidOf(c), false), 0, 1);
     c.rec.say(`Word 0 with V=1, ASID ${asidOf(c)}, ASET=0 (shared with the CPU): the CD goes live.`);
     return undefined;
   }),
@@ -476,14 +477,8 @@ const bind: Program<BindOp> = [
 // --- unbind ----------------------------------------------------------------------------------
 
 const unbind: Program<UnbindOp> = [
-  // RFC v1's stub, iopf_queue_flush_dev in v2: the model has no IOPF queue to drain.
-  step("iommu_fault_queue_flush", (c) => {
-    const pasid = findDevice(c.w, c.op.device).pasids[c.op.process];
-    c.rec.say(
-      `The caller has stopped ${c.op.device}'s DMA with PASID ${pasid ?? "?"}; no fault of it is left in the queue for a handler to service against a freed io_mm.`,
-    );
-    return undefined;
-  }),
+  // RFC v1's stub iommu_fault_queue_flush, iopf_queue_flush_dev in v2.
+  flushFaultsStep("iommu_fault_queue_flush"),
   lock(),
   step("__iommu_sva_unbind_device", (c) => {
     const pasid = findDevice(c.w, c.op.device).pasids[c.op.process];
@@ -666,6 +661,7 @@ const invalidate: Program = [
 export const ioMm2018: Driver = {
   name: "io-mm-2018",
   era: "2018 RFC (J-P Brucker): io_mm + kref in a PASID IDR, bonds, mm_exit callback, SRCU-deferred free",
+  servicesPri: true,
   bind,
   unbind,
   invalidate,

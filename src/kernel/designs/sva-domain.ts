@@ -18,14 +18,14 @@
  *            is never matched by broadcast TLBIs), ATC_INV+SYNC
  */
 
-import { cdUsedBits, makeSvaCd } from "../../engine/cd.ts";
-import type { Asid } from "../../engine/ids.ts";
+import { cdUsedBits } from "../../engine/cd.ts";
 import type { DeviceState, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
 import { checkAsidClean, checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
+import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
 import { mmdrop, mmOf, mmputStep } from "../mm.ts";
 import { callSrcu, createObject, free, get, lifecycle, mmgrab, objectName, putRef } from "../objects.ts";
@@ -34,12 +34,11 @@ import {
   allocCdLeaf,
   atcInv,
   atsEnabled,
-  CPU_IPS,
-  CPU_MAIR,
   cfgiCd,
   lowestFree,
   needsCdLeaf,
   readCd,
+  svaCd,
   tlbiAsid,
   tlbiRange,
   writeCdWords,
@@ -173,8 +172,7 @@ const bind: Program<BindOp> = [
   }),
   ...writeEntrySteps("cd", "arm_smmu_write_cd_entry", "arm_smmu_sync_cd", {
     current: (c) => readCd(c.w, devOf(c), pasidOf(c)),
-    target: (c) =>
-      makeSvaCd({ asid: asidOf(c) as Asid, ttb0: mmOf(c).pgd, ips: CPU_IPS, mair: CPU_MAIR, aset: true }),
+    target: (c) => svaCd(c.w, devOf(c), mmOf(c), asidOf(c), true),
     used: cdUsedBits,
     write: (c, words) => writeCdWords(c.w, devOf(c), pasidOf(c), words),
     sync,
@@ -206,6 +204,8 @@ const bind: Program<BindOp> = [
 ];
 
 const unbind: Program<UnbindOp> = [
+  // The device driver has stopped the device; faults it sent before must be handled first.
+  flushFaultsStep(),
   mutexLock(SVA_LOCK),
   step("iommu_sva_unbind_device", (c) => {
     const handle = findLive(c.w, "bond", c.op.process, c.op.device);
@@ -314,9 +314,7 @@ const release: Program = [
     target: (c) => {
       const current = readCd(c.w, devOf(c), pasidOf(c));
       const attached = domainOf(c).fields.attached === true && !hasFault(c.w, "no-quiet-cd");
-      return attached
-        ? makeSvaCd({ asid: asidOf(c) as Asid, ttb0: null, ips: CPU_IPS, mair: CPU_MAIR, aset: true })
-        : current;
+      return attached ? svaCd(c.w, devOf(c), null, asidOf(c), true) : current;
     },
     used: cdUsedBits,
     write: (c, words) => writeCdWords(c.w, devOf(c), pasidOf(c), words),
@@ -372,6 +370,7 @@ function freeNotifier(c: Ctx, mn: KObject): void {
 export const svaDomain: Driver = {
   name: "sva-domain",
   era: "Linux 6.10+: IOMMU_DOMAIN_SVA per device with its own ASID, set_dev_pasid / remove_dev_pasid",
+  servicesPri: false,
   bind,
   unbind,
   invalidate,

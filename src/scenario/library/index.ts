@@ -15,6 +15,9 @@ import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
 import notifierFreedEarly from "./notifier-freed-early.json";
+import pri from "./pri.json";
+import priExit from "./pri-exit.json";
+import stall from "./stall.json";
 import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
 import unbindVsExit from "./unbind-vs-exit.json";
@@ -43,6 +46,9 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("unbind-vs-exit", unbindVsExit),
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
   lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+  lesson("pri", pri),
+  lesson("stall", stall),
+  lesson("pri-exit", priExit),
   lesson("walk-cache", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
   lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
   lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {

@@ -1,0 +1,37 @@
+/**
+ * The explorer off the page's thread. Message in: `{ scenario, maxStates }` (a validated
+ * scenario; its schedule is the fixed prefix, as for `sva-lab explore`). Messages out:
+ * `{ type: "progress", states }` every 256 states or so, then `{ type: "done", report }` or
+ * `{ type: "error", message }`. Cancelling is the page terminating the worker.
+ */
+
+import type { Scenario } from "../scenario/index.ts";
+import { type ExploreReport, exploreScenario } from "./explore.ts";
+
+export interface ExploreRequest {
+  readonly scenario: Scenario;
+  readonly maxStates: number;
+}
+
+export type ExploreMessage =
+  | { readonly type: "progress"; readonly states: number }
+  | { readonly type: "done"; readonly report: ExploreReport }
+  | { readonly type: "error"; readonly message: string };
+
+const scope = self as unknown as {
+  onmessage: ((e: MessageEvent<ExploreRequest>) => void) | null;
+  postMessage(message: ExploreMessage): void;
+};
+
+scope.onmessage = (e) => {
+  try {
+    const { scenario, maxStates } = e.data;
+    const report = exploreScenario(scenario, {
+      maxStates,
+      onProgress: (states) => scope.postMessage({ type: "progress", states }),
+    });
+    scope.postMessage({ type: "done", report });
+  } catch (err) {
+    scope.postMessage({ type: "error", message: err instanceof Error ? err.message : String(err) });
+  }
+};

@@ -1,0 +1,178 @@
+/**
+ * I/O page faults: the kernel's side of PRI page requests and of stalled transactions
+ * (reference §4.2, §4.3), as the actor "iopf" — the SMMU's PRI-queue and event-queue IRQ
+ * threads with the IOPF work they queue, one record per step.
+ *
+ *   PRI (a device's Page Request in the PRI queue): the 2018 design services it —
+ *     iommu_report_device_fault → iommu_sva_handle_iopf (find the mm by PASID with
+ *     mmget_not_zero, check the VMA, handle_mm_fault under mmap_lock) → PRI_RESP SUCCESS or
+ *     FAILURE. Mainline arm-smmu-v3 never enables PRI: "unexpected PRI request", PRI_RESP DENY.
+ *   Stall (an event with STALL=1): every design services it the same way and answers with
+ *     CMD_RESUME RETRY (the fault was fixed) or ABORT.
+ * Neither answer is followed by a CMD_SYNC (fire and forget). A fault for a PASID whose mm
+ * has exited is answered without touching the mm.
+ *
+ * What the model leaves out: fault groups of several pages, the iopf workqueue's batching,
+ * and the per-device fault queue's size limits.
+ */
+
+import { PAGE_SIZE, type Va } from "../engine/ids.ts";
+import { buildCmd, type Cmd, cmdSummary, decodePriEntry } from "../engine/index.ts";
+import { readWords, writeWords } from "../engine/memory.ts";
+import { walk } from "../engine/pgtable.ts";
+import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
+import type { Recorder } from "../engine/trace.ts";
+import type { DeviceState, MmState, World } from "../engine/world.ts";
+import { findDevice, findDeviceBySid } from "../engine/world.ts";
+import { faultIn } from "./mm.ts";
+import { lockHolder } from "./objects.ts";
+import { type MicroStep, step } from "./program.ts";
+
+export const IOPF = "iopf";
+
+interface Fault {
+  readonly kind: "pri" | "stall";
+  readonly sid: number;
+  readonly pasid: number | null;
+  readonly va: number;
+  readonly write: boolean;
+  /** PRG index or STAG. */
+  readonly tag: number;
+}
+
+/** The next fault the handler would take: PRI queue entries first, then stalled transactions. */
+export function pendingFault(w: World): Fault | null {
+  const q = w.smmu.priq;
+  if (!queueEmpty(q)) {
+    const e = decodePriEntry(readWords(w.mem, slotAddr(q, q.consumed), 2));
+    return { kind: "pri", sid: e.sid, pasid: e.ssid ?? null, va: e.addr, write: e.write, tag: e.grpid };
+  }
+  const s = w.smmu.stalls.find((x) => x.state === "stalled");
+  return s ? { kind: "stall", sid: s.sid, pasid: s.ssid, va: s.va, write: s.write, tag: s.stag } : null;
+}
+
+function mmOfPasid(w: World, pasid: number | null): MmState | undefined {
+  if (pasid === null) return undefined;
+  const owner = w.kernel.pasids[pasid]?.owner;
+  return owner === undefined ? undefined : w.mms.find((m) => m.process === owner);
+}
+
+/** Why the handler cannot take its next fault now, or null when it can (or has none). */
+export function iopfWait(w: World): string | null {
+  const f = pendingFault(w);
+  if (!f) return "no page request or stalled transaction is pending";
+  const mm = mmOfPasid(w, f.pasid);
+  const holder = mm ? lockHolder(w, `mmap_lock:${mm.process}`) : null;
+  if (holder) return `waiting for ${mm!.process}'s mmap_lock (held by ${holder})`;
+  if (queueSpace(w.smmu.cmdq) === 0) return "the command queue is full";
+  return null;
+}
+
+/**
+ * iommu_sva_handle_iopf: resolves a fault against the mm that owns the PASID. SUCC when the
+ * page is (now) there with the access the device asked for.
+ */
+function handleMmFault(w: World, f: Fault, rec: Recorder): boolean {
+  const mm = mmOfPasid(w, f.pasid);
+  if (!mm || mm.state !== "live") {
+    rec.say(
+      f.pasid === null
+        ? "The fault carries no PASID: there is no address space to fault in."
+        : `mmget_not_zero fails for PASID ${f.pasid}: its mm has exited. The fault is answered without touching it.`,
+    );
+    return false;
+  }
+  const vma = mm.vmas.find((v) => f.va >= v.start && f.va < v.start + v.pages * PAGE_SIZE);
+  if (!vma || vma.prot === "none" || (f.write && vma.prot === "r")) {
+    rec.say(
+      `No VMA of ${mm.process} allows a ${f.write ? "write" : "read"} at 0x${f.va.toString(16)}: the fault cannot be fixed.`,
+    );
+    return false;
+  }
+  if (walk(w.mem, mm.pgd, f.va as Va, { write: f.write, privileged: false }).ok) {
+    rec.say(`0x${f.va.toString(16)} is already mapped in ${mm.process}: nothing to fault in.`);
+    return true;
+  }
+  const frame = faultIn(w, mm, f.va, vma);
+  rec.say(
+    `handle_mm_fault maps a new page (frame 0x${frame.toString(16)}) at 0x${f.va.toString(16)} in ${mm.process}.`,
+  );
+  return true;
+}
+
+function queue(w: World, cmd: Cmd, rec: Recorder): void {
+  const q = w.smmu.cmdq;
+  const words = buildCmd(cmd);
+  writeWords(w.mem, slotAddr(q, q.produced), words);
+  rec.record({ type: "cmdq.insert", seq: q.produced, words });
+  q.produced += 1;
+  rec.say(`Queues ${cmdSummary(words)} (no CMD_SYNC: nobody waits for it).`);
+}
+
+/** One step of the IOPF handler: takes the next fault, resolves it, queues the answer. */
+export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string {
+  const f = pendingFault(w)!;
+  const dev: DeviceState | undefined = findDeviceBySid(w, f.sid);
+  if (f.kind === "pri") {
+    w.smmu.priq.consumed += 1;
+    const ssid = f.pasid ?? 0;
+    const answer = (resp: "SUCC" | "FAIL" | "DENY") =>
+      queue(w, { op: "PRI_RESP", sid: f.sid, ssid, ssv: f.pasid !== null, grpid: f.tag, resp }, rec);
+    if (!servicesPri) {
+      rec.say(
+        `arm_smmu_priq_thread: unexpected PRI request from ${dev?.name ?? `StreamID ${f.sid}`} (mainline never enables PRI).`,
+      );
+      answer("DENY");
+      return "arm_smmu_handle_ppr";
+    }
+    rec.say(
+      `${dev?.name ?? "The device"} asks for 0x${f.va.toString(16)} (PRG ${f.tag}): iommu_report_device_fault → iommu_sva_handle_iopf.`,
+    );
+    answer(handleMmFault(w, f, rec) ? "SUCC" : "FAIL");
+    return "iommu_sva_handle_iopf";
+  }
+  const stall = w.smmu.stalls.find((x) => x.stag === f.tag)!;
+  stall.state = "handling";
+  rec.say(
+    `arm_smmu_evtq_thread: a stalled ${f.write ? "write" : "read"} at 0x${f.va.toString(16)} (STAG ${f.tag}) → iommu_report_device_fault.`,
+  );
+  const fixed = handleMmFault(w, f, rec);
+  queue(w, { op: "RESUME", sid: f.sid, stag: f.tag, resp: fixed ? "RETRY" : "ABORT" }, rec);
+  return "arm_smmu_page_response";
+}
+
+/** Faults of a device still waiting for the handler (what iopf_queue_flush_dev waits for). */
+export function pendingFaultsOf(w: World, dev: DeviceState): number {
+  const q = w.smmu.priq;
+  let n = 0;
+  for (let seq = q.consumed; seq < q.produced; seq++) {
+    if (decodePriEntry(readWords(w.mem, slotAddr(q, seq), 2)).sid === dev.sid) n++;
+  }
+  return (
+    n +
+    w.smmu.stalls.filter((s) => s.sid === dev.sid && (s.state === "stalled" || s.state === "handling")).length
+  );
+}
+
+/**
+ * iopf_queue_flush_dev: wait until every pending fault of the device has been handled, so no
+ * handler can act on the PASID after it is released and handed to another mm.
+ */
+export function flushFaultsStep(fn = "iopf_queue_flush_dev"): MicroStep {
+  return step(
+    fn,
+    (c) => {
+      c.rec.say(
+        `No page request or stalled access of ${c.op.op === "unbind" ? c.op.device : "the device"} is left for a handler to service.`,
+      );
+      return undefined;
+    },
+    {
+      wait: (c) => {
+        if (c.op.op !== "unbind") return null;
+        const n = pendingFaultsOf(c.w, findDevice(c.w, c.op.device));
+        return n > 0 ? `waiting for ${n} pending I/O page fault(s) of ${c.op.device} to be handled` : null;
+      },
+    },
+  );
+}
