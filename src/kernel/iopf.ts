@@ -74,7 +74,7 @@ export function iopfWait(w: World): string | null {
  */
 function handleMmFault(w: World, f: Fault, rec: Recorder): boolean {
   const mm = mmOfPasid(w, f.pasid);
-  if (!mm || mm.state !== "live") {
+  if (mm?.state !== "live") {
     rec.say(
       f.pasid === null
         ? "The fault carries no PASID: there is no address space to fault in."

@@ -10,13 +10,10 @@
  * first thread, in declaration order, that can step; otherwise a ready SRCU callback.
  */
 
-import { deviceDma } from "../engine/device.ts";
-import { va as toVa, type Va } from "../engine/ids.ts";
 import { queueEmpty } from "../engine/queue.ts";
 import { consumeCommand } from "../engine/smmu.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
-import { findDevice } from "../engine/world.ts";
 import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
 import { ioMm2018 } from "./designs/io-mm-2018.ts";
@@ -25,7 +22,7 @@ import { dmaProgram } from "./dma.ts";
 import type { Driver } from "./driver.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
-import { mmOf, mmPrograms } from "./mm.ts";
+import { mmPrograms } from "./mm.ts";
 import { readySrcuCallbacks } from "./objects.ts";
 import {
   AGAIN,
@@ -35,7 +32,6 @@ import {
   type MicroStep,
   type Program,
   RETURN,
-  step,
 } from "./program.ts";
 
 export const SMMU = "smmu";
