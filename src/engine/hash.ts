@@ -52,25 +52,25 @@ function hashNumber(lo: number, hi: number, tag: number): void {
   hb = mix(mix(~tag, hi, 0xc2b2ae3d), lo, 0x27d4eb2f);
 }
 
+/** Hashes a primitive into (ha, hb); false when `v` is an object or array. */
+function hashPrimitive(v: unknown): boolean {
+  if (v === null || v === undefined) hashNumber(0, 0, 1);
+  else if (typeof v === "boolean") hashNumber(v ? 1 : 0, 0, 2);
+  else if (typeof v === "number") {
+    if (Number.isSafeInteger(v)) hashNumber((v % 2 ** 32) | 0, Math.floor(v / 2 ** 32) | 0, 3);
+    else hashString(String(v), 4);
+  } else if (typeof v === "bigint") {
+    // Table words are 64-bit: hash their two halves; anything wider by its digits.
+    if (v < 0n || v >> 64n !== 0n) hashString(v.toString(16), 5);
+    else hashNumber(Number(BigInt.asUintN(32, v)) | 0, Number(v >> 32n) | 0, 5);
+  } else if (typeof v === "string") hashString(v, 6);
+  else if (typeof v === "object") return false;
+  else throw new TypeError(`cannot hash a ${typeof v}`);
+  return true;
+}
+
 function hashValue(v: unknown): void {
-  if (v === null || v === undefined) return hashNumber(0, 0, 1);
-  switch (typeof v) {
-    case "boolean":
-      return hashNumber(v ? 1 : 0, 0, 2);
-    case "number":
-      if (Number.isSafeInteger(v)) return hashNumber((v % 2 ** 32) | 0, Math.floor(v / 2 ** 32) | 0, 3);
-      return hashString(String(v), 4);
-    case "bigint":
-      // Table words are 64-bit: hash their two halves; anything wider by its digits.
-      if (v < 0n || v >> 64n !== 0n) return hashString(v.toString(16), 5);
-      return hashNumber(Number(BigInt.asUintN(32, v)) | 0, Number(v >> 32n) | 0, 5);
-    case "string":
-      return hashString(v, 6);
-    case "object":
-      break;
-    default:
-      throw new TypeError(`cannot hash a ${typeof v}`);
-  }
+  if (hashPrimitive(v)) return;
   if (Array.isArray(v)) {
     let a = 7 ^ v.length;
     let b = ~7 ^ v.length;
