@@ -211,6 +211,8 @@ export interface KernelState {
   readonly faults: readonly string[];
   /** Mutex holders by lock name ("sva_lock", "mmap_lock:app"). */
   locks: Record<string, string | null>;
+  /** The lowest PASID the allocator hands out. */
+  readonly pasidBase: number;
   /** Allocated PASIDs → owning mm and references (ioasid_get / ioasid_put). */
   pasids: Record<number, { owner: string; refs: number }>;
   /** arm_smmu_asid_xa: SMMU ASIDs in use → owner ("mm:app" for shared CDs, "dma:gpu0"). */

@@ -206,6 +206,7 @@ export function boot(s: Scenario): World {
       design: s.driver,
       faults: [...s.faults],
       locks: {},
+      pasidBase: s.pasidBase ?? 1,
       pasids: {},
       asids: {},
       objects: {},

@@ -5,7 +5,8 @@
  * numbers. DEFLATE then squeezes the repetition out of that: a generated 100-op scenario makes
  * an ~880-character link, where lz-string over the keyed JSON makes ~2,700.
  *
- *   [title, driver, faults, smmu, devices, processes, threads, schedule, description?]
+ *   [title, driver, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?]
+ *   (description 0 = absent, when pasidBase follows)
  *   smmu      0 (all defaults) | [features, asidBits, ssidBits, cmdqEntries, streamTable, cdTable]
  *   device    [name, sid, flags (ats=1, pri=2), pasidBits]   (trailing defaults dropped)
  *   process   [name, vmas?, asid?]  vmas = flat [startPage, pages, prot | populate << 2, …]
@@ -170,7 +171,8 @@ export function scenarioToCompactV1(s: Scenario): CompactValue[] {
     s.threads.map((t) => [t.name, t.ops.flatMap((op) => opToCompact(op, p, d))]),
     scheduleToCompact(s),
   ];
-  if (s.description !== undefined) out.push(s.description);
+  if (s.description !== undefined || s.pasidBase !== undefined) out.push(s.description ?? 0);
+  if (s.pasidBase !== undefined) out.push(s.pasidBase);
   return out;
 }
 
@@ -320,11 +322,11 @@ function scheduleFromCompact(v: unknown, threads: readonly unknown[]): unknown {
 }
 
 function unpack(data: unknown): Fields {
-  const [title, driver, faults, smmu, devices, processes, threads, schedule, description] = list(
+  const [title, driver, faults, smmu, devices, processes, threads, schedule, description, pasidBase] = list(
     data,
     "layout",
     8,
-    9,
+    10,
   );
   const devs = list(devices, "devices").map(deviceFromCompact);
   const procs = list(processes, "processes").map(processFromCompact);
@@ -333,7 +335,8 @@ function unpack(data: unknown): Fields {
   return defined({
     format: SCENARIO_FORMAT,
     title,
-    description,
+    description: description === 0 ? undefined : description,
+    pasidBase,
     driver: fromCode(V1_DRIVERS, driver, "driver"),
     faults: list(faults, "faults").map((f, i) => fromCode(V1_FAULTS, f, `faults[${i}]`)),
     smmu: smmuFromCompact(smmu),

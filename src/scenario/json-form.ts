@@ -116,5 +116,6 @@ export function scenarioToJson(s: Scenario): JsonObject {
   out.processes = s.processes.map(processToJson);
   out.threads = s.threads.map(threadToJson);
   if (s.schedule !== undefined) out.schedule = [...s.schedule];
+  if (s.pasidBase !== undefined) out.pasidBase = s.pasidBase;
   return out;
 }

@@ -154,6 +154,7 @@ export const scenarioSchema = z.strictObject({
   processes: z.array(processSchema).max(L.processes),
   threads: z.array(threadSchema).max(L.threads),
   schedule: z.array(shortString).max(L.schedule).optional(),
+  pasidBase: int(1, 2 ** 20 - 1).optional(),
 });
 
 const fail = (error: string): Parsed<never> => ({ ok: false, error });

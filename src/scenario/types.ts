@@ -114,6 +114,11 @@ export interface Scenario {
   readonly processes: readonly ProcessSpec[];
   readonly threads: readonly ThreadSpec[];
   readonly schedule?: readonly ScheduleEntry[];
+  /**
+   * The lowest PASID the allocator hands out, as if the ones below were held by users outside
+   * the scenario (default 1). A large one shows a 2-level CD table growing a leaf.
+   */
+  readonly pasidBase?: number;
 }
 
 export type Parsed<T> =

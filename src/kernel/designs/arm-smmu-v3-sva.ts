@@ -104,16 +104,16 @@ const bind: Program<BindOp> = [
       c.w.kernel.pasids[mm.pasid]!.refs += 1;
       c.rec.say(`${mm.process} already has PASID ${mm.pasid} (mm->pasid): ioasid_get.`);
     } else {
-      const pasid = lowestFree(c.w.kernel.pasids, 1, max);
+      const pasid = lowestFree(c.w.kernel.pasids, c.w.kernel.pasidBase, max);
       if (pasid === null) {
-        c.rec.say(`No free PASID in [1, ${max}]: bind fails with -ENOSPC.`);
+        c.rec.say(`No free PASID in [${c.w.kernel.pasidBase}, ${max}]: bind fails with -ENOSPC.`);
         return "unlock";
       }
       checkPasidClean(c, pasid, mm.process);
       c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
       mm.pasid = pasid;
       c.rec.say(
-        `PASID ${pasid} is allocated for ${mm.process} (ioasid_alloc in [1, ${max}]) and kept in mm->pasid.`,
+        `PASID ${pasid} is allocated for ${mm.process} (ioasid_alloc in [${c.w.kernel.pasidBase}, ${max}]) and kept in mm->pasid.`,
       );
     }
     setLocal(c, "pasid", mm.pasid);

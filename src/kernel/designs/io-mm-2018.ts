@@ -348,10 +348,10 @@ const bind: Program<BindOp> = [
     const mm = mmOf(c);
     const io = ioMmOf(c);
     const max = 2 ** opDev(c).cdTable.s1cdmax - 1;
-    const pasid = lowestFree(c.w.kernel.pasids, 1, max);
+    const pasid = lowestFree(c.w.kernel.pasids, c.w.kernel.pasidBase, max);
     setLocal(c, "err", pasid === null);
     if (pasid === null) {
-      c.rec.say(`No free PASID in [1, ${max}]: -ENOSPC.`);
+      c.rec.say(`No free PASID in [${c.w.kernel.pasidBase}, ${max}]: -ENOSPC.`);
       return undefined;
     }
     checkPasidClean(c, pasid, mm.process);

@@ -93,9 +93,9 @@ const bind: Program<BindOp> = [
       c.rec.say(`${mm.process} already owns PASID ${mm.pasid} (mm->iommu_mm): every device uses it.`);
       return undefined;
     }
-    const pasid = lowestFree(c.w.kernel.pasids, 1, max);
+    const pasid = lowestFree(c.w.kernel.pasids, c.w.kernel.pasidBase, max);
     if (pasid === null) {
-      c.rec.say(`No free PASID in [1, ${max}]: -ENOSPC.`);
+      c.rec.say(`No free PASID in [${c.w.kernel.pasidBase}, ${max}]: -ENOSPC.`);
       return "unlock";
     }
     checkPasidClean(c, pasid, mm.process);

@@ -8,6 +8,7 @@ import type { ViolationKind } from "../../engine/trace.ts";
 import { parseScenario } from "../schema.ts";
 import type { Scenario } from "../types.ts";
 import asidSharing from "./asid-sharing.json";
+import cdTwoLevel from "./cd-2lvl.json";
 import cmdSync from "./cmd-sync.json";
 import exitWhileBound from "./exit-while-bound.json";
 import ioMmUnbindVsExit from "./io-mm-unbind-vs-exit.json";
@@ -46,6 +47,7 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("unbind-vs-exit", unbindVsExit),
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
   lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+  lesson("cd-2lvl", cdTwoLevel),
   lesson("pri", pri),
   lesson("stall", stall),
   lesson("pri-exit", priExit),
