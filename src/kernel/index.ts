@@ -21,6 +21,7 @@ export {
   ScheduleError,
   type StepRecord,
   type Violation,
+  worldAt,
   worldHash,
 } from "./run.ts";
 export { type ActorInfo, SMMU, SRCU } from "./sim.ts";

@@ -19,6 +19,8 @@ export interface StepRecord {
   readonly text: string;
   readonly opIndex: number | null;
   readonly events: readonly TraceEvent[];
+  /** Threads blocked after the step, with why: the timeline's blocked spans. */
+  readonly blocked: readonly { readonly thread: string; readonly why: string }[];
 }
 
 export interface Violation {
@@ -30,8 +32,12 @@ export interface Violation {
 export interface RunResult {
   readonly sim: Sim;
   readonly steps: StepRecord[];
-  /** snapshots[0] is the booted world; snapshots[i + 1] the world after steps[i]. */
+  /**
+   * snapshots[0] is the booted world; snapshots[i + 1] the world after steps[i]. With
+   * `checkpointEvery: n` only every n-th is kept (the array is sparse): use `worldAt`.
+   */
   readonly snapshots: World[];
+  readonly checkpointEvery: number;
   readonly final: World;
   readonly violations: Violation[];
   readonly stateHash: string;
@@ -42,6 +48,8 @@ export class ScheduleError extends Error {}
 export interface RunOptions {
   /** Keep a clone of the world after every step (the page's time travel). */
   readonly snapshots?: boolean;
+  /** Keep a clone only every n steps, and replay from it on demand (large scenarios). */
+  readonly checkpointEvery?: number;
   /** Stop after this many steps. */
   readonly until?: number;
   /** A guard against runaway scenarios. */
@@ -91,12 +99,16 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const maxSteps = opts.maxSteps ?? 200_000;
   const until = opts.until ?? Number.POSITIVE_INFINITY;
   settleAll(sim, w, new Recorder());
-  if (opts.snapshots) snapshots.push(clone(w));
+  const every = opts.checkpointEvery ?? (opts.snapshots ? 1 : 0);
+  if (every > 0) snapshots[0] = clone(w);
 
   const take = (actor: string): void => {
     const rec = new Recorder();
     const out = stepActor(sim, w, actor, rec);
     const index = steps.length;
+    const blocked = w.threads
+      .filter((t) => t.status === "blocked")
+      .map((t) => ({ thread: t.name, why: t.blockedOn ?? "" }));
     steps.push({
       index,
       actor,
@@ -104,19 +116,20 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       text: rec.text.join(" "),
       opIndex: out.opIndex,
       events: rec.events,
+      blocked,
     });
     for (const e of rec.events)
       if (e.type === "check.violation") violations.push({ step: index, kind: e.kind, text: e.text });
-    if (opts.snapshots) snapshots.push(clone(w));
+    if (every > 0 && (index + 1) % every === 0) snapshots[index + 1] = clone(w);
   };
 
   const schedule = opts.schedule ?? scenario.schedule ?? [];
-  schedule.forEach((entry, i) => {
-    for (const actor of entrySteps(sim, w, entry, `schedule[${i}]`)) {
-      if (steps.length >= until) return;
+  for (let i = 0; i < schedule.length && steps.length < until; i++) {
+    for (const actor of entrySteps(sim, w, schedule[i]!, `schedule[${i}]`)) {
       take(actor);
+      if (steps.length >= until) break;
     }
-  });
+  }
   while (steps.length < until) {
     const actor = defaultActor(sim, w);
     if (actor === null) break;
@@ -125,7 +138,37 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     take(actor);
   }
   if (steps.length < until) finalChecks(w, steps.length - 1, violations);
-  return { sim, steps, snapshots, final: w, violations, stateHash: worldHash(w) };
+  return { sim, steps, snapshots, checkpointEvery: every, final: w, violations, stateHash: worldHash(w) };
+}
+
+const replayed = new WeakMap<RunResult, Map<number, World>>();
+
+/**
+ * The world after the first `k` steps of a run: its snapshot, or the nearest checkpoint
+ * before it replayed forward (the same actors in the same order give the same worlds). The
+ * result must not be mutated; the last few are cached.
+ */
+export function worldAt(r: RunResult, k: number): World {
+  const exact = r.snapshots[k];
+  if (exact) return exact;
+  if (k >= r.steps.length) return r.final;
+  let cache = replayed.get(r);
+  if (!cache) {
+    cache = new Map();
+    replayed.set(r, cache);
+  }
+  const hit = cache.get(k);
+  if (hit) return hit;
+  const every = Math.max(1, r.checkpointEvery);
+  let from = Math.floor(k / every) * every;
+  while (from > 0 && !r.snapshots[from]) from -= every;
+  // Continue from a cached replay when it is nearer than the checkpoint.
+  for (const [at] of cache) if (at <= k && at > from) from = at;
+  const w = clone(cache.get(from) ?? r.snapshots[from] ?? boot(r.sim.scenario));
+  for (let i = from; i < k; i++) stepActor(r.sim, w, r.steps[i]!.actor, new Recorder());
+  if (cache.size >= 8) cache.delete(cache.keys().next().value!);
+  cache.set(k, w);
+  return w;
 }
 
 /** Deadlock and leak checks once nothing can step (DESIGN, the checker). */
