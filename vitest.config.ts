@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["src/**/*.test.ts", "src/**/*.test.tsx"],
     environment: "node",
     pool: "threads",
+    // Exhaustive explorations take a few seconds on a loaded 2-core machine.
+    testTimeout: 30_000,
   },
 });
