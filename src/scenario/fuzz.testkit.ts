@@ -9,15 +9,21 @@ import { FAULT_NAMES } from "../kernel/faults.ts";
 import type { JsonObject, JsonValue } from "./json-form.ts";
 import type { Parsed } from "./types.ts";
 
-/** Runs per property: the default keeps the suite fast; FUZZ_RUNS=100000 digs deeper. */
+/**
+ * Runs per property: the default keeps the unit suite fast; FUZZ_SCALE=k multiplies every
+ * property's runs (`npm run test:fuzz` uses 13: about 100,000 inputs in all), FUZZ_RUNS=n
+ * sets them outright.
+ */
 export function fuzzRuns(defaultRuns: number): number {
-  const env = Number(process.env.FUZZ_RUNS);
-  return Number.isSafeInteger(env) && env > 0 ? env : defaultRuns;
+  const runs = Number(process.env.FUZZ_RUNS);
+  if (Number.isSafeInteger(runs) && runs > 0) return runs;
+  const scale = Number(process.env.FUZZ_SCALE);
+  return Number.isSafeInteger(scale) && scale > 0 ? defaultRuns * scale : defaultRuns;
 }
 
-/** Per-test timeout: vitest's 5 s default, or ten minutes when FUZZ_RUNS scales the runs up. */
+/** Per-test timeout: 5 s by default, ten minutes when the runs are scaled up. */
 export function fuzzTimeout(): number {
-  return process.env.FUZZ_RUNS ? 600_000 : 5000;
+  return process.env.FUZZ_RUNS || process.env.FUZZ_SCALE ? 600_000 : 5000;
 }
 
 /** The value of a result that must be accepted (the error as the failure's message). */
