@@ -9,7 +9,11 @@ import { atcInvCmd, type Cmd, tlbiRangeCmds } from "../engine/commands.ts";
 import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
 import { locateCd } from "../engine/tables.ts";
-import type { DeviceState, MmState, World } from "../engine/world.ts";
+import type { DeviceState, KObject, MmState, World } from "../engine/world.ts";
+import { issueCommands } from "./cmdq.ts";
+import { mmdrop } from "./mm.ts";
+import { free } from "./objects.ts";
+import { type Ctx, local, type MicroStep, setLocal, step } from "./program.ts";
 
 /** MAIR_EL1 as arm64 Linux sets it: NORMAL, NORMAL_TAGGED, NORMAL_NC, DEVICE_nGnRnE, DEVICE_nGnRE. */
 export const CPU_MAIR = 0x0000_0004_0044_f0ffn;
@@ -128,4 +132,42 @@ export function atsEnabled(w: World, dev: DeviceState): boolean {
 export function lowestFree(used: Record<number, unknown>, min: number, max: number): number | null {
   for (let id = min; id <= max; id++) if (!(id in used)) return id;
   return null;
+}
+
+/**
+ * arm_smmu_get_cd_ptr for a 2-level CD table: when the PASID's leaf does not exist yet, allocate
+ * it, write its L1 descriptor, and sync with CFGI_CD leaf=0 (the SMMU may have cached the
+ * invalid L1 descriptor). Nothing happens when the leaf is there.
+ */
+export function cdLeafSteps(dev: (c: Ctx) => DeviceState, ssid: (c: Ctx) => number): MicroStep[] {
+  return [
+    step(
+      "arm_smmu_get_cd_ptr",
+      (c) => {
+        const leaf = allocCdLeaf(c.w, dev(c), ssid(c));
+        setLocal(c, "l1.new", true);
+        c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
+        return undefined;
+      },
+      { when: (c) => needsCdLeaf(dev(c), ssid(c)) },
+    ),
+    ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(dev(c), ssid(c), false), {
+      when: (c) => local<boolean>(c, "l1.new") === true,
+    }),
+  ];
+}
+
+/**
+ * The SRCU callback that frees an SMMU notifier (mmu_notifier_free_rcu → free_notifier): kfree
+ * of the notifier and what is embedded with it, and the notifier's mmdrop.
+ */
+export function freeNotifierAndMm(
+  c: Ctx,
+  mn: KObject,
+  alsoFree: readonly (KObject | undefined)[] = [],
+): void {
+  free(c, mn);
+  for (const o of alsoFree) if (o) free(c, o);
+  const mm = c.w.mms.find((m) => m.process === mn.process);
+  if (mm) mmdrop(c, mm);
 }

@@ -32,13 +32,13 @@ import { mmdrop, mmOf } from "../mm.ts";
 import { callSrcu, createObject, free, get, lifecycle, mmgrab, objectName, putRef } from "../objects.ts";
 import { type Ctx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
 import {
-  allocCdLeaf,
   atcInv,
   atsEnabled,
+  cdLeafSteps,
   cdValid,
   cfgiCd,
+  freeNotifierAndMm,
   lowestFree,
-  needsCdLeaf,
   readCd,
   svaCd,
   tlbiAsid,
@@ -213,19 +213,7 @@ const bind: Program<BindOp> = [
     c.rec.say(`${objectName(mn)} is registered on ${mm.process}'s mm: from now on munmap and exit call it.`);
     return undefined;
   }),
-  step(
-    "arm_smmu_get_cd_ptr",
-    (c) => {
-      const leaf = allocCdLeaf(c.w, devOf(c), pasidOf(c));
-      setLocal(c, "l1.new", true);
-      c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
-      return undefined;
-    },
-    { when: (c) => needsCdLeaf(devOf(c), pasidOf(c)) },
-  ),
-  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c), false), {
-    when: (c) => local<boolean>(c, "l1.new") === true,
-  }),
+  ...cdLeafSteps(devOf, pasidOf),
   step("arm_smmu_write_ctx_desc", (c) => {
     const mm = mmOf(c);
     const cd = svaCd(c.w, devOf(c), mm, mm.cpuAsid, false);
@@ -457,11 +445,7 @@ const invalidate: Program = [
 ];
 
 /** arm_smmu_mmu_notifier_free via mmu_notifier_free_rcu: kfree and the notifier's mmdrop. */
-function freeNotifier(c: Ctx, mn: KObject): void {
-  free(c, mn);
-  const mm = c.w.mms.find((m) => m.process === mn.process);
-  if (mm) mmdrop(c, mm);
-}
+const freeNotifier = (c: Ctx, mn: KObject): void => freeNotifierAndMm(c, mn);
 
 export const armSmmuV3Sva: Driver = {
   name: "arm-smmu-v3-sva",

@@ -61,12 +61,11 @@ import {
   step,
 } from "../program.ts";
 import {
-  allocCdLeaf,
   atcInv,
   atsEnabled,
+  cdLeafSteps,
   cfgiCd,
   lowestFree,
-  needsCdLeaf,
   svaCd,
   tlbiAsid,
   tlbiRange,
@@ -420,19 +419,7 @@ const bind: Program<BindOp> = [
     { label: "attach" },
   ),
   lock(),
-  step(
-    "arm_smmu_get_cd_ptr",
-    (c) => {
-      const leaf = allocCdLeaf(c.w, opDev(c), pasidOf(c));
-      setLocal(c, "l1.new", true);
-      c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
-      return undefined;
-    },
-    { when: (c) => needsCdLeaf(opDev(c), pasidOf(c)) },
-  ),
-  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c), false), {
-    when: (c) => local<boolean>(c, "l1.new") === true,
-  }),
+  ...cdLeafSteps(opDev, pasidOf),
   step("arm_smmu_mm_attach", (c) => {
     const mm = mmOf(c);
     writeCdWords(c.w, opDev(c), pasidOf(c), svaCd(c.w, opDev(c), mm, asidOf(c), false), 1, 8);

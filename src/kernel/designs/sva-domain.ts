@@ -31,12 +31,12 @@ import { mmdrop, mmOf, mmputStep } from "../mm.ts";
 import { callSrcu, createObject, free, get, lifecycle, mmgrab, objectName, putRef } from "../objects.ts";
 import { type Ctx, call, local, type Program, setLocal, step } from "../program.ts";
 import {
-  allocCdLeaf,
   atcInv,
   atsEnabled,
+  cdLeafSteps,
   cfgiCd,
+  freeNotifierAndMm,
   lowestFree,
-  needsCdLeaf,
   readCd,
   svaCd,
   tlbiAsid,
@@ -157,19 +157,7 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   mutexLock(ASID_LOCK),
-  step(
-    "arm_smmu_get_cd_ptr",
-    (c) => {
-      const leaf = allocCdLeaf(c.w, devOf(c), pasidOf(c));
-      setLocal(c, "l1.new", true);
-      c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
-      return undefined;
-    },
-    { when: (c) => needsCdLeaf(devOf(c), pasidOf(c)) },
-  ),
-  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c), false), {
-    when: (c) => local<boolean>(c, "l1.new") === true,
-  }),
+  ...cdLeafSteps(devOf, pasidOf),
   ...writeEntrySteps("cd", "arm_smmu_write_cd_entry", "arm_smmu_sync_cd", {
     current: (c) => readCd(c.w, devOf(c), pasidOf(c)),
     target: (c) => svaCd(c.w, devOf(c), mmOf(c), asidOf(c), true),
@@ -359,13 +347,8 @@ const invalidate: Program = [
 ];
 
 /** arm_smmu_mmu_notifier_free: kfree of the domain with its notifier, and the notifier's mmdrop. */
-function freeNotifier(c: Ctx, mn: KObject): void {
-  free(c, mn);
-  const domain = c.w.kernel.objects[mn.fields.domain as number];
-  if (domain) free(c, domain);
-  const mm = c.w.mms.find((m) => m.process === mn.process);
-  if (mm) mmdrop(c, mm);
-}
+const freeNotifier = (c: Ctx, mn: KObject): void =>
+  freeNotifierAndMm(c, mn, [c.w.kernel.objects[mn.fields.domain as number]]);
 
 export const svaDomain: Driver = {
   name: "sva-domain",
