@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../kernel/run.ts";
-import corpusV1 from "./url-corpus-v1.json";
 import { parseScenario } from "./schema.ts";
 import { decodeScenarioUrl } from "./url.ts";
+import corpusV1 from "./url-corpus-v1.json";
 
 describe.each(corpusV1.entries.map((e) => [e.id, e] as const))("v1 link %s", (_id, entry) => {
   it("decodes to the scenario it was made from and runs to the same state hash", () => {
