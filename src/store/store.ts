@@ -6,8 +6,13 @@
  */
 
 import { create } from "zustand";
-import { type TraceJson, toTraceJson } from "../kernel/report.ts";
-import { type RunResult, runScenario } from "../kernel/run.ts";
+import {
+  type RunResult,
+  runScenario,
+  scheduleWithChoice,
+  type TraceJson,
+  toTraceJson,
+} from "../kernel/index.ts";
 import { parseScenario, type Scenario } from "../scenario/index.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import type { Selection } from "./selection.ts";
@@ -37,6 +42,11 @@ export interface LabState extends Loaded {
 
   /** Runs `scenario` and shows it at `step`; on failure keeps what is shown and returns the error. */
   load(scenario: Scenario, opts?: { step?: number; selection?: Selection | null }): string | null;
+  /**
+   * Manual interleaving: `actor` takes the step after the cursor. The run continues (the
+   * default policy after the new schedule) and the cursor moves onto the new step.
+   */
+  chooseNext(actor: string): string | null;
   stepForward(): void;
   stepBack(): void;
   goTo(step: number): void;
@@ -110,6 +120,16 @@ export const useLab = create<LabState>()((set, get) => ({
     const cursor = clamp(opts.step ?? 0, loaded.result.steps.length);
     set({ ...loaded, cursor, playing: false, selection: opts.selection ?? null });
     return null;
+  },
+  chooseNext(actor) {
+    const { scenario, result, cursor, selection } = get();
+    // The run already goes that way: no need for a schedule entry per step.
+    if (result.steps[cursor]?.actor === actor) {
+      set({ cursor: cursor + 1, playing: false });
+      return null;
+    }
+    const schedule = scheduleWithChoice(result, cursor, actor);
+    return get().load({ ...scenario, schedule }, { step: cursor + 1, selection });
   },
   stepForward() {
     const { cursor, result } = get();

@@ -10,14 +10,25 @@ import { decodeScenarioUrl, encodeScenarioUrl } from "../scenario/index.ts";
 import { parseSelectionKey, selectionKey } from "./selection.ts";
 import { defaultScenario, type LabState, useLab } from "./store.ts";
 
+/**
+ * Parameters other modules add after the view, each `"key=value"` (percent-encoded) or null:
+ * e.g. `lesson=<id>` when two lessons share a scenario. The decoder ignores keys it does not know.
+ */
+export const linkParams: ((s: LabState) => string | null)[] = [];
+
 /** The link of what is shown now; null when the scenario is too large for a link. */
 export function currentUrl(s: LabState = useLab.getState()): string | null {
   try {
-    return encodeScenarioUrl(s.scenario, {
+    let url = encodeScenarioUrl(s.scenario, {
       step: s.cursor,
       base: location.origin + location.pathname,
       ...(s.selection ? { view: selectionKey(s.selection) } : {}),
     });
+    for (const param of linkParams) {
+      const kv = param(s);
+      if (kv !== null) url += `&${kv}`;
+    }
+    return url;
   } catch {
     return null;
   }

@@ -8,9 +8,12 @@ import { useLab } from "../store/store.ts";
 import { Controls } from "./components/Controls.tsx";
 import { Header } from "./components/Header.tsx";
 import { KernelState } from "./components/KernelState.tsx";
+import { LessonBar } from "./components/LessonMenu.tsx";
 import { Panel } from "./components/Panel.tsx";
 import { Panels } from "./components/Panels.tsx";
 import { Timeline } from "./components/Timeline.tsx";
+import { ScenarioEditor } from "./editor/ScenarioEditor.tsx";
+import { RacesStrip } from "./races/RacesStrip.tsx";
 
 function LoadError() {
   const error = useLab((s) => s.error);
@@ -46,7 +49,9 @@ export function App() {
     <div className="flex min-h-full flex-col xl:h-full xl:overflow-hidden">
       <Header />
       <Controls />
+      <LessonBar />
       <LoadError />
+      <RacesStrip />
       <main className="grid min-h-0 flex-1 gap-2 p-2 xl:grid-cols-[19rem_minmax(0,1fr)] 2xl:grid-cols-[23rem_minmax(0,1fr)]">
         <div className="flex min-h-0 flex-col gap-2 max-xl:h-[36rem]">
           <About />
@@ -59,6 +64,7 @@ export function App() {
         </div>
         <Panels />
       </main>
+      <ScenarioEditor />
     </div>
   );
 }

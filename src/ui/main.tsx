@@ -3,6 +3,8 @@
 // First: the store validates the built-in scenario as soon as it is imported.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { startEditorSync } from "../store/editor.ts";
+import { installLessonLinks, startLessonSync } from "../store/lessons.ts";
 import { startPlayback } from "../store/playback.ts";
 import { useLab } from "../store/store.ts";
 import { startUrlSync } from "../store/url-sync.ts";
@@ -21,7 +23,11 @@ function followTheme(): void {
 }
 
 followTheme();
+// Before the URL sync: a #lesson=<id> link becomes the lesson's scenario link.
+const lessonLinkError = installLessonLinks();
 startUrlSync();
+startLessonSync(lessonLinkError);
+startEditorSync();
 startPlayback();
 installShortcuts();
 

@@ -1,8 +1,8 @@
 /** The world at the cursor, and the view models the panels draw from it (memoised per snapshot). */
 
 import { useMemo } from "react";
-import type { World } from "../engine/world.ts";
-import { worldHash } from "../kernel/run.ts";
+import type { World } from "../engine/index.ts";
+import { worldHash } from "../kernel/index.ts";
 import { useLab } from "../store/store.ts";
 import { cmdqVm } from "./model/cmdq.ts";
 import { memoryVm } from "./model/memory.ts";

@@ -6,6 +6,7 @@
 import { useEffect, useState } from "react";
 import { useLab } from "../../store/store.ts";
 import { currentUrl } from "../../store/url-sync.ts";
+import { ScenarioActions } from "../editor/ScenarioActions.tsx";
 
 const DRIVERS: Record<string, string> = {
   "arm-smmu-v3-sva": "shared CD + mmu_notifier (Linux ~5.11–6.9)",
@@ -96,6 +97,7 @@ export function Header() {
           </p>
         ) : null}
       </div>
+      <ScenarioActions />
       <button
         type="button"
         className={button}

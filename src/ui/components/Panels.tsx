@@ -7,8 +7,8 @@ import { MemoryDiagram } from "../diagrams/MemoryDiagram.tsx";
 import { PageTableDiagram } from "../diagrams/PageTableDiagram.tsx";
 import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
 import { TlbDiagram } from "../diagrams/TlbDiagram.tsx";
+import { DetailPanel } from "../races/DetailPanel.tsx";
 import { useCmdqVm, useMemoryVm, usePageTablesVm, useStreamTableVm, useTlbVm } from "../useSnapshot.ts";
-import { DetailView } from "./DetailView.tsx";
 import { CommandLog, DmaLog, EventLog } from "./Logs.tsx";
 import { Panel } from "./Panel.tsx";
 
@@ -98,9 +98,7 @@ export function Panels() {
       <div className={`${row} xl:grid-cols-[minmax(0,1.3fr)_minmax(0,0.85fr)_minmax(0,0.95fr)]`}>
         <StreamPanel />
         <PageTablePanel />
-        <Panel title="Detail" testId="panel-detail">
-          <DetailView />
-        </Panel>
+        <DetailPanel />
       </div>
       <div className={`${row} xl:grid-cols-3`}>
         <CmdqPanel />

@@ -6,7 +6,7 @@
  */
 
 import { type KeyboardEvent, memo, useEffect, useMemo, useRef } from "react";
-import type { StepRecord, Violation } from "../../kernel/run.ts";
+import type { StepRecord, Violation } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
 
 const ACTOR_STYLE: Record<string, string> = {

@@ -4,10 +4,19 @@
  * memory, and the PROD and CONS registers with their wrap bits.
  */
 
-import { cmdSummary, decodeCmd } from "../../engine/commands.ts";
-import { readWords } from "../../engine/memory.ts";
-import { consReg, prodReg, type Queue, queueSize, regIndex, regWrap, slotAddr } from "../../engine/queue.ts";
-import type { World } from "../../engine/world.ts";
+import type { World } from "../../engine/index.ts";
+import {
+  cmdSummary,
+  consReg,
+  decodeCmd,
+  prodReg,
+  type Queue,
+  queueSize,
+  readWords,
+  regIndex,
+  regWrap,
+  slotAddr,
+} from "../../engine/index.ts";
 
 /** pending: between CONS and PROD; done: consumed, its words still in the slot; empty: never written. */
 export type SlotState = "pending" | "done" | "empty";

@@ -3,17 +3,22 @@
  * every field decoded from its layout (name, bits hi:lo, value) and the raw 64-bit words.
  */
 
-import { type DecodedField, decode } from "../../engine/bits.ts";
-import { CD_LAYOUT } from "../../engine/cd.ts";
-import { cmdFields } from "../../engine/commands.ts";
-import type { Pa } from "../../engine/ids.ts";
-import { describeOwner, frameAt, readWords } from "../../engine/memory.ts";
-import { PTE } from "../../engine/pgtable.ts";
-import { slotAddr } from "../../engine/queue.ts";
-import { STE_LAYOUT } from "../../engine/ste.ts";
-import { locateCd, locateSte } from "../../engine/tables.ts";
-import type { World } from "../../engine/world.ts";
-import type { TraceJson } from "../../kernel/report.ts";
+import type { Pa, World } from "../../engine/index.ts";
+import {
+  CD_LAYOUT,
+  cmdFields,
+  type DecodedField,
+  decode,
+  describeOwner,
+  frameAt,
+  locateCd,
+  locateSte,
+  PTE,
+  readWords,
+  STE_LAYOUT,
+  slotAddr,
+} from "../../engine/index.ts";
+import type { TraceJson } from "../../kernel/index.ts";
 import type { Selection } from "../../store/selection.ts";
 import { hexNum, hexWord, sameWords } from "./format.ts";
 

@@ -1,7 +1,7 @@
 /** View model of physical memory: one cell per frame, its owner kind, and its hover text. */
 
-import { describeOwner, type FrameOwner, frameAddr } from "../../engine/memory.ts";
-import type { World } from "../../engine/world.ts";
+import type { World } from "../../engine/index.ts";
+import { describeOwner, type FrameOwner, frameAddr } from "../../engine/index.ts";
 import { hexNum } from "./format.ts";
 
 export type OwnerKind = FrameOwner["kind"];

@@ -5,11 +5,8 @@
  * what the detail view decodes.
  */
 
-import { getField } from "../../engine/bits.ts";
-import type { Pa } from "../../engine/ids.ts";
-import { describeOwner, frameAt, readWord } from "../../engine/memory.ts";
-import { LEVELS, mappings, PTE } from "../../engine/pgtable.ts";
-import type { MmState, World } from "../../engine/world.ts";
+import type { MmState, Pa, World } from "../../engine/index.ts";
+import { describeOwner, frameAt, getField, LEVELS, mappings, PTE, readWord } from "../../engine/index.ts";
 import { hexNum } from "./format.ts";
 
 export interface PtNode {

@@ -4,12 +4,17 @@
  * configuration cache's state for each.
  */
 
-import { getField } from "../../engine/bits.ts";
-import { CD_LAYOUT, CTXDESC_L2_ENTRIES } from "../../engine/cd.ts";
-import { readWords } from "../../engine/memory.ts";
-import { STE_LAYOUT } from "../../engine/ste.ts";
-import { CD_BYTES, locateCd, locateSte } from "../../engine/tables.ts";
-import type { DeviceState, World } from "../../engine/world.ts";
+import type { DeviceState, World } from "../../engine/index.ts";
+import {
+  CD_BYTES,
+  CD_LAYOUT,
+  CTXDESC_L2_ENTRIES,
+  getField,
+  locateCd,
+  locateSte,
+  readWords,
+  STE_LAYOUT,
+} from "../../engine/index.ts";
 import { hexNum, sameWords } from "./format.ts";
 
 /** How the SMMU's configuration cache relates to the entry in memory. */

@@ -8,9 +8,8 @@
  * told (`device.pasids`) or `mm.pasid`.
  */
 
-import type { Pa, Va } from "../../engine/ids.ts";
-import { lookup } from "../../engine/pgtable.ts";
-import type { DeviceState, MmState, World } from "../../engine/world.ts";
+import type { DeviceState, MmState, Pa, Va, World } from "../../engine/index.ts";
+import { lookup } from "../../engine/index.ts";
 import { hexNum } from "./format.ts";
 
 export interface CacheEntryView {

@@ -1,0 +1,514 @@
+/**
+ * The swimlane timeline: a lane per thread, the SMMU, SRCU and each device; each step a box
+ * in its actor's lane, in step order along x, labelled with its kernel function (shortened
+ * when narrow, in full in the tooltip); the spans a thread spent blocked hatched; violations
+ * in red at their step; the cursor as a line at the boundary it sits on. Clicking a box moves
+ * the cursor just after that step. d3-zoom scales and pans x only, so long traces stay usable.
+ *
+ * The static layer (lanes, boxes, spans, marks) is joined when the run changes; the overlay
+ * (cursor line, current box) when the cursor moves; positions when the zoom changes.
+ */
+
+import { type ScaleLinear, scaleLinear } from "d3-scale";
+import { type Selection, select } from "d3-selection";
+import { type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity } from "d3-zoom";
+import { type Ref, useEffect, useImperativeHandle, useRef, useState } from "react";
+import {
+  abbreviate,
+  type BlockedSpan,
+  type Lane,
+  type LaneKind,
+  type StepBox,
+  type SwimlaneVm,
+  type ViolationMark,
+} from "../races/swimlane-vm.ts";
+import "../races/races.css";
+
+const LABEL_W = 58;
+/** Step numbers, then a row for the violation and cursor marks, then the lanes. */
+const AXIS_H = 20;
+const LANE_H = 18;
+/** Pixels per step the first view gives at least (room for a few characters of the name). */
+const MIN_STEP = 44;
+/** Pixels per step at the deepest zoom (or when the run is short). */
+const MAX_STEP = 170;
+/** Width of a character at the lanes' 10px monospace. */
+const CHAR = 6.05;
+
+const FILL: Record<LaneKind, [string, string]> = {
+  thread: ["var(--box-thread)", "var(--box-thread-line)"],
+  smmu: ["var(--box-smmu)", "var(--box-smmu-line)"],
+  srcu: ["var(--box-srcu)", "var(--box-srcu-line)"],
+  kernel: ["var(--box-kernel)", "var(--box-kernel-line)"],
+  device: ["var(--box-device)", "var(--box-device-line)"],
+};
+
+type G = Selection<SVGGElement, unknown, null, undefined>;
+
+let chartIds = 0;
+
+export class SwimlaneChart {
+  private readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly plot: G;
+  private readonly zoomer: ZoomBehavior<SVGGElement, unknown>;
+  private readonly uid = `swimlane-${++chartIds}`;
+  private vm: SwimlaneVm | null = null;
+  private laneKey = "";
+  private laneY = new Map<string, number>();
+  private pw = 0;
+  private h = 0;
+  private x0: ScaleLinear<number, number> = scaleLinear();
+  private t: ZoomTransform = zoomIdentity;
+  private cursor = 0;
+
+  constructor(
+    el: SVGSVGElement,
+    private readonly onPick: (cursor: number) => void,
+  ) {
+    this.svg = select(el);
+    this.svg.selectAll("*").remove();
+    const defs = this.svg.append("defs");
+    defs.append("clipPath").attr("id", `${this.uid}-clip`).append("rect");
+    const hatch = defs
+      .append("pattern")
+      .attr("id", `${this.uid}-hatch`)
+      .attr("patternUnits", "userSpaceOnUse")
+      .attr("width", 6)
+      .attr("height", 6)
+      .attr("patternTransform", "rotate(45)");
+    hatch.append("rect").attr("width", 6).attr("height", 6).style("fill", "var(--blocked)");
+    hatch
+      .append("line")
+      .attr("y2", 6)
+      .style("stroke", "var(--blocked-line)")
+      .style("stroke-width", 2)
+      .style("opacity", 0.55);
+    this.svg.append("g").attr("class", "labels");
+    this.plot = this.svg.append("g").attr("class", "plot").attr("transform", `translate(${LABEL_W},0)`);
+    this.plot.append("rect").attr("class", "bg").style("fill", "transparent");
+    const clipped = this.plot.append("g").attr("clip-path", `url(#${this.uid}-clip)`);
+    for (const layer of ["lanes", "bands", "blocked", "current", "boxes", "axis", "marks", "cursor"]) {
+      clipped.append("g").attr("class", layer);
+    }
+    this.zoomer = zoom<SVGGElement, unknown>().on("zoom", (e: { transform: ZoomTransform }) => {
+      this.t = e.transform;
+      this.layout();
+    });
+    this.plot.call(this.zoomer).on("dblclick.zoom", null);
+  }
+
+  destroy(): void {
+    this.plot.on(".zoom", null);
+    this.svg.selectAll("*").remove();
+  }
+
+  /** The run (or the width) changed: join the static layer, keep the zoom where it makes sense. */
+  update(vm: SwimlaneVm, width: number): void {
+    if (width <= LABEL_W + 40) return;
+    const lanesChanged = vm.lanes.map((l) => l.id).join() !== this.laneKey || this.vm === null;
+    this.vm = vm;
+    this.laneKey = vm.lanes.map((l) => l.id).join();
+    this.pw = width - LABEL_W - 4;
+    this.h = AXIS_H + vm.lanes.length * LANE_H + 2;
+    this.laneY = new Map(vm.lanes.map((l, i) => [l.id, AXIS_H + i * LANE_H]));
+    const total = Math.max(1, vm.total);
+    this.x0 = scaleLinear()
+      .domain([0, total])
+      .range([0, Math.min(this.pw, total * MAX_STEP)]);
+    const span = this.x0.range()[1]!;
+    const kMax = Math.max(1, (MAX_STEP * total) / span);
+    this.svg.attr("width", width).attr("height", this.h);
+    this.svg
+      .select(`#${this.uid}-clip rect`)
+      .attr("width", this.pw + 8)
+      .attr("height", this.h)
+      .attr("x", -4);
+    this.plot.select("rect.bg").attr("width", this.pw).attr("height", this.h);
+    this.zoomer
+      .extent([
+        [0, 0],
+        [this.pw, this.h],
+      ])
+      .translateExtent([
+        [0, 0],
+        [span, this.h],
+      ])
+      .scaleExtent([1, kMax]);
+
+    this.drawLabels(vm.lanes);
+    this.drawLanes(vm.lanes, span);
+    this.joinBoxes(vm.boxes);
+    this.joinBlocked(vm.blocked);
+    this.joinViolations(vm.violations);
+
+    if (lanesChanged) {
+      // A new scenario: a view where each step has room for a few characters, at the cursor.
+      const k = Math.min(kMax, Math.max(1, (MIN_STEP * total) / span));
+      this.apply(k, this.pw / 2 - this.x0(this.cursor) * k);
+    } else {
+      // Same lanes (a new schedule, a resize): keep the zoom, clamped to the new run.
+      this.apply(Math.min(kMax, this.t.k), this.t.x);
+    }
+  }
+
+  /** Sets the zoom (zoom.transform does not clamp as gestures do): within the run, x only. */
+  private apply(k: number, x: number): void {
+    const span = this.x0.range()[1]! * k;
+    const tx = span <= this.pw ? 0 : Math.min(0, Math.max(this.pw - span, x));
+    this.plot.call(this.zoomer.transform, zoomIdentity.translate(tx, 0).scale(k));
+  }
+
+  setCursor(cursor: number, follow = true): void {
+    this.cursor = cursor;
+    if (!this.vm) return;
+    if (follow) {
+      const xz = this.t.rescaleX(this.x0);
+      const at = xz(cursor);
+      if (at < 8 || at > this.pw - 8) this.apply(this.t.k, this.pw / 2 - this.x0(cursor) * this.t.k);
+    }
+    const hadFocus = this.svg.node()?.contains(document.activeElement) ?? false;
+    const current = Math.max(0, cursor - 1);
+    const actor = this.vm.boxes.find((b) => b.step === current && b.kind !== "device")?.lane;
+    this.plot
+      .selectAll<SVGGElement, StepBox>("g.box")
+      .classed("current", (d) => cursor > 0 && d.step === cursor - 1)
+      .attr("tabindex", (d) => (d.step === current && d.lane === actor ? 0 : -1));
+    this.layoutCursor();
+    if (hadFocus) this.plot.select<SVGGElement>("g.box[tabindex='0']").node()?.focus({ preventScroll: true });
+  }
+
+  zoomBy(factor: number): void {
+    this.plot.call(this.zoomer.scaleBy, factor);
+  }
+
+  fit(): void {
+    this.apply(1, 0);
+  }
+
+  private drawLabels(lanes: readonly Lane[]): void {
+    const g = this.svg.select<SVGGElement>("g.labels");
+    g.selectAll<SVGTextElement, null>("text.head")
+      .data([null])
+      .join("text")
+      .attr("class", "head muted")
+      .attr("x", 4)
+      .attr("y", 10)
+      .text("step");
+    const rows = g
+      .selectAll<SVGGElement, Lane>("g.lane")
+      .data(lanes, (d) => d.id)
+      .join((enter) => {
+        const e = enter.append("g").attr("class", "lane").attr("data-testid", "swimlane-lane");
+        e.append("rect").attr("x", 2).attr("width", 4).attr("rx", 1);
+        e.append("text").attr("x", 10);
+        e.append("title");
+        return e;
+      })
+      .attr("data-lane", (d) => d.name)
+      .attr("data-kind", (d) => d.kind)
+      .attr("transform", (d) => `translate(0,${this.laneY.get(d.id) ?? 0})`);
+    rows
+      .select("rect")
+      .attr("y", 3)
+      .attr("height", LANE_H - 6)
+      .style("fill", (d) => FILL[d.kind][1]);
+    rows
+      .select("text")
+      .attr("y", LANE_H / 2 + 3.5)
+      .attr("font-weight", (d) => (d.kind === "thread" ? 700 : 400))
+      .text((d) => abbreviate(d.name, Math.floor((LABEL_W - 12) / CHAR)));
+    rows
+      .select("title")
+      .text((d) =>
+        d.kind === "thread"
+          ? `thread ${d.name}`
+          : d.kind === "device"
+            ? `device ${d.name}: its DMAs (issued by the threads)`
+            : d.kind === "smmu"
+              ? "the SMMU consuming commands"
+              : "SRCU callbacks",
+      );
+  }
+
+  private drawLanes(lanes: readonly Lane[], span: number): void {
+    this.plot
+      .select("g.lanes")
+      .selectAll<SVGRectElement, Lane>("rect")
+      .data(lanes, (d) => d.id)
+      .join("rect")
+      .attr("x", 0)
+      .attr("y", (d) => this.laneY.get(d.id) ?? 0)
+      .attr("width", Math.max(span, this.pw))
+      .attr("height", LANE_H)
+      .style("fill", (_d, i) => (i % 2 === 0 ? "var(--lane-bg)" : "var(--lane-bg-alt)"));
+  }
+
+  private joinBoxes(boxes: readonly StepBox[]): void {
+    const sel = this.plot
+      .select("g.boxes")
+      .selectAll<SVGGElement, StepBox>("g.box")
+      .data(boxes, (d) => d.id)
+      .join((enter) => {
+        const e = enter
+          .append("g")
+          .attr("class", "box")
+          .attr("role", "button")
+          .attr("tabindex", -1)
+          .attr("data-testid", "swimlane-step");
+        e.append("rect")
+          .attr("rx", 2)
+          .attr("height", LANE_H - 4);
+        e.append("text")
+          .attr("x", 3)
+          .attr("y", LANE_H / 2 + 1.5);
+        e.append("title");
+        return e;
+      })
+      .attr("data-step", (d) => d.step)
+      .attr("data-lane", (d) => d.lane)
+      .attr("data-actor", (d) => d.actor)
+      .attr("aria-label", (d) =>
+        d.kind === "device"
+          ? `Step ${d.step}: ${d.lane.slice(4)} ${d.fn} (DMA by ${d.actor})`
+          : `Step ${d.step}: ${d.actor} ${d.fn}${d.violation ? ", violation" : ""}`,
+      )
+      .classed("violation", (d) => d.violation)
+      .on("click", (_e, d) => this.onPick(d.step + 1))
+      .on("keydown", (e: KeyboardEvent, d) => {
+        if (e.key !== "Enter") return;
+        e.preventDefault();
+        this.onPick(d.step + 1);
+      });
+    sel
+      .select("rect")
+      .style("fill", (d) => FILL[d.kind][0])
+      .style("stroke", (d) => FILL[d.kind][1]);
+    sel.select("title").text((d) => d.title);
+  }
+
+  private joinBlocked(spans: readonly BlockedSpan[]): void {
+    const sel = this.plot
+      .select("g.blocked")
+      .selectAll<SVGGElement, BlockedSpan>("g.span")
+      .data(spans, (d) => d.id)
+      .join((enter) => {
+        const e = enter.append("g").attr("class", "span").attr("data-testid", "swimlane-blocked");
+        e.append("rect")
+          .attr("y", 4)
+          .attr("height", LANE_H - 8)
+          .attr("rx", 2)
+          .style("fill", `url(#${this.uid}-hatch)`)
+          .style("stroke", "var(--blocked-line)")
+          .style("stroke-width", 0.75);
+        e.append("text")
+          .attr("y", LANE_H / 2 + 3)
+          .attr("x", 4)
+          .style("font-size", "9px")
+          .style("paint-order", "stroke")
+          .style("stroke", "var(--lane-bg)")
+          .style("stroke-width", "3px")
+          .style("stroke-linejoin", "round");
+        e.append("title");
+        return e;
+      })
+      .attr("data-lane", (d) => d.lane)
+      .attr("data-from", (d) => d.from)
+      .attr("data-to", (d) => d.to);
+    sel.select("title").text((d) => `${d.lane} blocked during steps ${d.from}–${d.to - 1}: ${d.why}`);
+  }
+
+  private joinViolations(marks: readonly ViolationMark[]): void {
+    const sel = this.plot
+      .select("g.marks")
+      .selectAll<SVGGElement, ViolationMark>("g.mark")
+      .data(marks, (d) => String(d.step))
+      .join((enter) => {
+        const e = enter.append("g").attr("class", "mark").attr("data-testid", "swimlane-violation");
+        e.append("path").attr("d", "M-5,0h10l-5,7z").style("fill", "var(--violation)");
+        e.append("title");
+        return e;
+      })
+      .attr("data-step", (d) => d.step)
+      .attr("data-kinds", (d) => d.kinds.join(" "));
+    sel.select("title").text((d) => `Step ${d.step}: ${d.text}`);
+    this.plot
+      .select("g.bands")
+      .selectAll<SVGRectElement, ViolationMark>("rect.violation")
+      .data(marks, (d) => String(d.step))
+      .join("rect")
+      .attr("class", "violation")
+      .attr("y", AXIS_H)
+      .attr("height", this.h - AXIS_H)
+      .style("fill", "var(--violation-band)");
+  }
+
+  /** Positions everything for the current zoom. */
+  private layout(): void {
+    const vm = this.vm;
+    if (!vm) return;
+    const xz = this.t.rescaleX(this.x0);
+    const [d0, d1] = xz.domain() as [number, number];
+    const sw = xz(1) - xz(0);
+    const visible = (from: number, to: number): boolean => to >= d0 - 1 && from <= d1 + 1;
+
+    const boxes = this.plot.select("g.boxes").selectAll<SVGGElement, StepBox>("g.box");
+    boxes
+      .attr("display", (d) => (visible(d.step, d.step + 1) ? null : "none"))
+      .attr("transform", (d) => `translate(${xz(d.step) + 1},${(this.laneY.get(d.lane) ?? 0) + 2})`);
+    const w = Math.max(1, sw - 2);
+    boxes.select("rect").attr("width", w);
+    const chars = Math.floor((w - 4) / CHAR);
+    boxes.select("text").text((d) => (chars >= 2 ? abbreviate(d.label, chars) : ""));
+
+    const spans = this.plot.select("g.blocked").selectAll<SVGGElement, BlockedSpan>("g.span");
+    spans
+      .attr("display", (d) => (visible(d.from, d.to) ? null : "none"))
+      .attr("transform", (d) => `translate(${xz(d.from) + 1},${this.laneY.get(d.lane) ?? 0})`);
+    spans.select("rect").attr("width", (d) => Math.max(1, xz(d.to) - xz(d.from) - 2));
+    spans.select("text").text((d) => {
+      const room = Math.floor((xz(d.to) - xz(d.from) - 8) / 5.5);
+      // The hatching says "blocked"; the text says on what.
+      return room >= 4 ? abbreviate(d.why.replace(/^waiting for (the )?/, ""), room) : "";
+    });
+
+    this.plot
+      .select("g.marks")
+      .selectAll<SVGGElement, ViolationMark>("g.mark")
+      .attr("transform", (d) => `translate(${xz(d.step + 0.5)},${AXIS_H - 8})`);
+    this.plot
+      .select("g.bands")
+      .selectAll<SVGRectElement, ViolationMark>("rect.violation")
+      .attr("x", (d) => xz(d.step))
+      .attr("width", Math.max(2, sw));
+
+    // Step numbers over the columns, as dense as they stay readable; broken steps in red.
+    const bad = new Set(vm.violations.map((v) => v.step));
+    const every = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find((n) => n * sw >= 30) ?? 10000;
+    const ticks: number[] = [];
+    for (let i = Math.max(0, Math.ceil(d0 / every) * every); i < Math.min(vm.total, d1); i += every)
+      ticks.push(i);
+    this.plot
+      .select("g.axis")
+      .selectAll<SVGTextElement, number>("text")
+      .data(ticks, (d) => String(d))
+      .join("text")
+      .attr("class", "muted")
+      .attr("text-anchor", "middle")
+      .attr("y", 10)
+      .attr("x", (d) => xz(d + 0.5))
+      .attr("font-weight", (d) => (bad.has(d) ? 700 : null))
+      .style("fill", (d) => (bad.has(d) ? "var(--violation)" : null))
+      .text((d) => String(d));
+    this.layoutCursor();
+  }
+
+  private layoutCursor(): void {
+    if (!this.vm) return;
+    const xz = this.t.rescaleX(this.x0);
+    const c = this.cursor;
+    this.plot
+      .select("g.current")
+      .selectAll<SVGRectElement, number>("rect")
+      .data(c > 0 ? [c - 1] : [])
+      .join("rect")
+      .attr("y", AXIS_H)
+      .attr("height", this.h - AXIS_H)
+      .attr("x", (d) => xz(d))
+      .attr("width", (d) => Math.max(2, xz(d + 1) - xz(d)))
+      .style("fill", "var(--cursor-band)");
+    const g = this.plot
+      .select("g.cursor")
+      .selectAll<SVGGElement, number>("g")
+      .data([c])
+      .join((enter) => {
+        const e = enter.append("g").attr("data-testid", "swimlane-cursor");
+        e.append("line")
+          .attr("y1", AXIS_H - 2)
+          .style("stroke", "var(--cursor)")
+          .style("stroke-width", 2);
+        e.append("path").attr("d", "M-4,0h8l-4,6z").style("fill", "var(--cursor)");
+        return e;
+      })
+      .attr("data-cursor", c)
+      .attr("transform", (d) => `translate(${xz(d)},0)`);
+    g.select("line").attr("y2", this.h);
+    g.select("path").attr("transform", `translate(0,${AXIS_H - 7})`);
+  }
+}
+
+export interface SwimlaneHandle {
+  zoomBy(factor: number): void;
+  fit(): void;
+}
+
+/** The React side: measures the width, owns the chart, passes the run and the cursor on. */
+export function SwimlaneDiagram(props: {
+  vm: SwimlaneVm;
+  cursor: number;
+  onPick: (cursor: number) => void;
+  label: string;
+  ref?: Ref<SwimlaneHandle>;
+}) {
+  const { vm, cursor, onPick, label, ref } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const svg = useRef<SVGSVGElement>(null);
+  const chart = useRef<SwimlaneChart | null>(null);
+  const pick = useRef(onPick);
+  const [width, setWidth] = useState(0);
+
+  useEffect(() => {
+    pick.current = onPick;
+  }, [onPick]);
+
+  useEffect(() => {
+    if (!svg.current) return;
+    const c = new SwimlaneChart(svg.current, (n) => pick.current(n));
+    chart.current = c;
+    return () => {
+      c.destroy();
+      chart.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = (): void => setWidth(Math.floor(el.clientWidth));
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  // Read through a ref: a new run is drawn at the cursor it comes with, without waiting for
+  // the cursor effect below.
+  const cursorNow = useRef(cursor);
+  cursorNow.current = cursor;
+  useEffect(() => {
+    const c = chart.current;
+    if (!c || width === 0) return;
+    c.setCursor(cursorNow.current, false);
+    c.update(vm, width);
+    c.setCursor(cursorNow.current);
+  }, [vm, width]);
+
+  useEffect(() => {
+    chart.current?.setCursor(cursor);
+  }, [cursor]);
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      zoomBy: (f: number) => chart.current?.zoomBy(f),
+      fit: () => chart.current?.fit(),
+    }),
+    [],
+  );
+
+  return (
+    <div ref={box} className="min-w-0 overflow-hidden">
+      {/* biome-ignore lint/a11y/useSemanticElements: an SVG of buttons has no fieldset equivalent */}
+      <svg ref={svg} className="swimlane" role="group" aria-label={label} data-testid="swimlane" />
+    </div>
+  );
+}

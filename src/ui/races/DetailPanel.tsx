@@ -1,0 +1,53 @@
+/**
+ * The Detail panel with a second view: the statecharts of the kernel objects at the cursor.
+ * Selecting an entry shows its fields; with nothing selected the statecharts show. Two
+ * toggle buttons switch by hand (buttons, not tabs: ← and → belong to the step controls).
+ */
+
+import { useEffect, useState } from "react";
+import { useLab } from "../../store/store.ts";
+import { DetailView } from "../components/DetailView.tsx";
+import { Panel } from "../components/Panel.tsx";
+import { Lifecycles } from "./Lifecycles.tsx";
+
+type View = "detail" | "statecharts";
+
+const toggle = (on: boolean): string =>
+  `rounded px-1.5 leading-5 focus-visible:outline-2 focus-visible:outline-blue-500 ${
+    on
+      ? "bg-slate-700 text-white dark:bg-slate-200 dark:text-slate-900"
+      : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+  }`;
+
+export function DetailPanel() {
+  const selected = useLab((s) => s.selection !== null);
+  const [view, setView] = useState<View>(selected ? "detail" : "statecharts");
+  useEffect(() => {
+    setView(selected ? "detail" : "statecharts");
+  }, [selected]);
+  const aside = (
+    <span className="flex gap-0.5">
+      <button
+        type="button"
+        aria-pressed={view === "detail"}
+        className={toggle(view === "detail")}
+        onClick={() => setView("detail")}
+      >
+        Entry
+      </button>
+      <button
+        type="button"
+        aria-pressed={view === "statecharts"}
+        className={toggle(view === "statecharts")}
+        onClick={() => setView("statecharts")}
+      >
+        Statecharts
+      </button>
+    </span>
+  );
+  return (
+    <Panel title={view === "detail" ? "Detail" : "Statecharts"} testId="panel-detail" aside={aside}>
+      {view === "detail" ? <DetailView /> : <Lifecycles />}
+    </Panel>
+  );
+}
