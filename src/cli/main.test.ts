@@ -1,0 +1,112 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FAULT_NAMES } from "../kernel/faults.ts";
+import lifecycle from "../scenario/library/lifecycle.json";
+import { main } from "./main.ts";
+
+/** Runs the CLI in-process, collecting what it prints. */
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = main(args, { out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "sva-lab-cli-"));
+function file(name: string, content: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === "string" ? content : JSON.stringify(content));
+  return path;
+}
+
+describe("sva-lab run", () => {
+  it("exits 0 and prints the trace JSON of CONTRACT §3", () => {
+    const r = cli("run", file("ok.json", lifecycle), "--json");
+    expect(r.code).toBe(0);
+    const t = JSON.parse(r.out);
+    expect(t.format).toBe("sva-lab-trace/1");
+    expect(t.commands[0]).toMatchObject({
+      op: "CFGI_CD",
+      words: ["0x0000001000001005", "0x0000000000000001"],
+      sid: 16,
+      ssid: 1,
+      leaf: true,
+    });
+    expect(t.pasids).toEqual({ app: 1 });
+    expect(t.stateHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it("exits 1 when an invariant breaks, and names it in the human trace", () => {
+    const r = cli("run", file("bad.json", { ...lifecycle, faults: ["skip-atc-inv"] }));
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /!! stale-translation: gpu0 read 0x10000 through a stale translation from the device's ATC/,
+    );
+  });
+
+  it("stops after --until steps", () => {
+    const t = JSON.parse(cli("run", file("ok2.json", lifecycle), "--json", "--until", "5").out);
+    expect(t.steps).toHaveLength(5);
+  });
+
+  it.each([
+    ["a missing file", ["run", join(dir, "nope.json")], /nope\.json: cannot read the file \(ENOENT\)/],
+    ["malformed JSON", ["run", file("m.json", "{ nope")], /m\.json: not valid JSON/],
+    [
+      "an unknown op",
+      ["run", file("u.json", { ...lifecycle, threads: [{ name: "T0", ops: [{ op: "munmapp" }] }] })],
+      /u\.json: threads\[0\]\.ops\[0\]\.op: unknown op "munmapp"/,
+    ],
+    [
+      "an impossible schedule",
+      ["run", file("s.json", { ...lifecycle, schedule: ["smmu"] })],
+      /schedule\[0\]: smmu cannot step/,
+    ],
+    ["a broken URL", ["run", "https://sva-lab.invalid/#v1.garbage"], /^sva-lab: URL: /],
+    ["an unknown command", ["frobnicate"], /unknown command "frobnicate"/],
+    [
+      "a bad --until",
+      ["run", file("ok3.json", lifecycle), "--until", "-3"],
+      /--until: expected a non-negative integer/,
+    ],
+  ])("exits 2 with one line on stderr for %s", (_what, args, message) => {
+    const r = cli(...args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err.split("\n")[0]).toMatch(/^sva-lab: /);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("sva-lab url / decode", () => {
+  it("round-trips a scenario through its URL, and run accepts the URL", () => {
+    const url = cli("url", file("rt.json", lifecycle)).out;
+    expect(url).toMatch(/^https:\/\/sva-lab\.invalid\/#v1\./);
+    const decoded = JSON.parse(cli("decode", url).out);
+    expect(decoded.title).toBe(lifecycle.title);
+    expect(JSON.parse(cli("run", url, "--json").out).stateHash).toBe(
+      JSON.parse(cli("run", file("rt2.json", lifecycle), "--json").out).stateHash,
+    );
+  });
+});
+
+describe("sva-lab faults / explore", () => {
+  it("lists every fault with a line on it", () => {
+    const out = cli("faults").out;
+    for (const f of FAULT_NAMES) expect(out).toMatch(new RegExp(`^${f}\\s+\\S`, "m"));
+  });
+
+  it("explore --json gives the outcomes with schedules that run replays", () => {
+    const path = file("race.json", { ...lifecycle, faults: ["skip-atc-inv"] });
+    const r = cli("explore", path, "--json");
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out);
+    expect(report).toMatchObject({ format: "sva-lab-explore/1", complete: true });
+    const bad = report.outcomes.find((o: { violations: string[] }) =>
+      o.violations.includes("stale-translation"),
+    );
+    expect(cli("run", bad.url).code).toBe(1);
+  });
+});
