@@ -10,8 +10,8 @@
  * first thread, in declaration order, that can step; otherwise a ready SRCU callback.
  */
 
+import { consumeCommand } from "../engine/consume.ts";
 import { queueEmpty } from "../engine/queue.ts";
-import { consumeCommand } from "../engine/smmu.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
 import type { Op, OpName, Scenario } from "../scenario/types.ts";

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { tlbiRangeCmds } from "./commands.ts";
+import { tlbiSpan } from "./consume.ts";
 import { PAGE_SIZE } from "./ids.ts";
-import { tlbiSpan } from "./smmu.ts";
 
 describe("IOTLB coverage of range invalidations", () => {
   // Reference model: the set of 4 KiB pages of [iova, iova + size).

@@ -1,0 +1,187 @@
+/**
+ * The SMMU consuming its command queue (reference §1, §9, §11): one command per step, read
+ * from the queue in memory at CONS, carried out on the configuration cache, the IOTLB, the
+ * walk cache, the devices' ATCs, stalled transactions and page responses, then CONS moves on.
+ * Commands complete in order, so a CMD_SYNC completes once everything before it has.
+ */
+
+import type { Cmd } from "./commands.ts";
+import { decodeCmd } from "./commands.ts";
+import { PAGE_SIZE } from "./ids.ts";
+import { readWords } from "./memory.ts";
+import { L3_SPAN } from "./pgtable.ts";
+import { queueEmpty, slotAddr } from "./queue.ts";
+import type { Recorder } from "./trace.ts";
+import { type DeviceState, findDeviceBySid, type World } from "./world.ts";
+
+const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
+
+function dropCds(w: World, sid: number): void {
+  for (const key of Object.keys(w.smmu.cfg.cd)) if (key.startsWith(`${sid}:`)) delete w.smmu.cfg.cd[key];
+}
+
+/** The pages [first, first + count) a range TLBI or ATC_INV covers. */
+function inRange(va: number, first: number, count: number): boolean {
+  return va >= first && va < first + count * PAGE_SIZE;
+}
+
+function invalidateAtc(dev: DeviceState, ssid: number | null, addr: number, size: number): void {
+  const all = size >= 52;
+  dev.atc = dev.atc.filter(
+    (e) => !((ssid === null || e.pasid === ssid) && (all || inRange(e.va, addr, 2 ** size))),
+  );
+}
+
+/** What one command does, in a sentence: the step's explanation. */
+function explain(cmd: Cmd, dropped: number): string {
+  switch (cmd.op) {
+    case "CFGI_STE":
+      return `CFGI_STE: the SMMU forgets the STE of StreamID ${cmd.sid} (and the CDs cached through it); the next access fetches it again.`;
+    case "CFGI_ALL":
+      return "CFGI_ALL: the SMMU forgets every cached STE and CD.";
+    case "CFGI_CD":
+      return `CFGI_CD: the SMMU forgets CD ${cmd.ssid} of StreamID ${cmd.sid}${cmd.leaf ? "" : " (and any cached L1 CD descriptor)"}; the next access with that PASID reads the CD from memory.`;
+    case "CFGI_CD_ALL":
+      return `CFGI_CD_ALL: the SMMU forgets every CD of StreamID ${cmd.sid}.`;
+    case "TLBI_NH_ASID":
+    case "TLBI_EL2_ASID":
+      return `${cmd.op}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} tagged with ASID ${cmd.asid} dropped.`;
+    case "TLBI_NH_VA":
+    case "TLBI_EL2_VA":
+    case "TLBI_NH_VAA":
+      return `${cmd.op} at 0x${cmd.addr.toString(16)}${cmd.leaf ? " (LEAF: last-level entries only, walk caches kept)" : ""}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} dropped.`;
+    case "TLBI_NH_ALL":
+    case "TLBI_S12_VMALL":
+    case "TLBI_NSNH_ALL":
+    case "TLBI_EL2_ALL":
+      return `${cmd.op}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} dropped.`;
+    case "ATC_INV":
+      return `ATC_INV: an ATS invalidation reaches StreamID ${cmd.sid}${cmd.ssv ? ` for PASID ${cmd.ssid}` : " (no PASID: every entry in range)"}; the device drops ${dropped} ATC entr${dropped === 1 ? "y" : "ies"} and completes it.`;
+    case "CMD_SYNC":
+      return "CMD_SYNC: every command before it has completed, ATS invalidations included; the waiting CPU may go on.";
+    case "PRI_RESP":
+      return `PRI_RESP ${cmd.resp}: the page response for PRG ${cmd.grpid} goes to StreamID ${cmd.sid}${cmd.ssv ? ` (PASID ${cmd.ssid})` : ""}; the device may retry.`;
+    case "RESUME":
+      return `RESUME ${cmd.resp}: the transaction stalled under STAG ${cmd.stag} is ${cmd.resp === "RETRY" ? "retried" : "terminated"}.`;
+    case "TLBI_S2_IPA":
+    case "PREFETCH_CFG":
+      return `${cmd.op}: consumed.`;
+    default: {
+      const exhaustive: never = cmd;
+      throw new Error(`unhandled command ${String(exhaustive)}`);
+    }
+  }
+}
+
+/** What one command does to the SMMU's caches and the devices (reference §9, §11). */
+function execute(w: World, cmd: Cmd): void {
+  const s = w.smmu;
+  switch (cmd.op) {
+    case "CFGI_STE":
+      // Like QEMU, dropping an STE also drops the CDs cached through it.
+      delete s.cfg.ste[cmd.sid];
+      dropCds(w, cmd.sid);
+      return;
+    case "CFGI_ALL":
+      for (const k of Object.keys(s.cfg.ste)) delete s.cfg.ste[Number(k)];
+      for (const k of Object.keys(s.cfg.cd)) delete s.cfg.cd[k];
+      return;
+    case "CFGI_CD":
+      // leaf=0 also drops cached L1 CD descriptors; the model caches whole CDs only.
+      delete s.cfg.cd[cdKey(cmd.sid, cmd.ssid)];
+      return;
+    case "CFGI_CD_ALL":
+      dropCds(w, cmd.sid);
+      return;
+    case "TLBI_NH_ASID":
+    case "TLBI_EL2_ASID": {
+      const vmid = "vmid" in cmd ? cmd.vmid : 0;
+      s.iotlb = s.iotlb.filter((e) => !(e.asid === cmd.asid && e.vmid === vmid));
+      s.walkCache = s.walkCache.filter((e) => !(e.asid === cmd.asid && e.vmid === vmid));
+      return;
+    }
+    case "TLBI_NH_VA":
+    case "TLBI_EL2_VA":
+    case "TLBI_NH_VAA": {
+      const [first, count] = tlbiSpan(cmd);
+      const asidMatch = (asid: number) => !("asid" in cmd) || asid === cmd.asid;
+      s.iotlb = s.iotlb.filter((e) => !(asidMatch(e.asid) && inRange(e.va, first, count)));
+      // LEAF=1, or a TTL that names level 3, promises only last-level entries changed:
+      // the walk cache keeps its table pointers.
+      if (!cmd.leaf && cmd.ttl !== 3) {
+        s.walkCache = s.walkCache.filter(
+          (e) => !(asidMatch(e.asid) && e.va < first + count * PAGE_SIZE && e.va + L3_SPAN > first),
+        );
+      }
+      return;
+    }
+    case "TLBI_NH_ALL":
+    case "TLBI_S12_VMALL":
+      s.iotlb = s.iotlb.filter((e) => e.vmid !== cmd.vmid);
+      s.walkCache = s.walkCache.filter((e) => e.vmid !== cmd.vmid);
+      return;
+    case "TLBI_NSNH_ALL":
+    case "TLBI_EL2_ALL":
+      s.iotlb = [];
+      s.walkCache = [];
+      return;
+    case "ATC_INV": {
+      const dev = findDeviceBySid(w, cmd.sid);
+      if (dev) invalidateAtc(dev, cmd.ssv ? cmd.ssid : null, cmd.addr, cmd.size);
+      return;
+    }
+    case "PRI_RESP": {
+      // The SMMU sends the PCIe PRG Response Message to the device.
+      const prg = findDeviceBySid(w, cmd.sid)?.prgs.find((p) => p.prg === cmd.grpid && p.response === null);
+      if (prg) prg.response = cmd.resp;
+      return;
+    }
+    case "RESUME": {
+      const stall = s.stalls.find((x) => x.sid === cmd.sid && x.stag === cmd.stag);
+      if (stall) stall.state = cmd.resp;
+      return;
+    }
+    case "TLBI_S2_IPA":
+    case "PREFETCH_CFG":
+    case "CMD_SYNC":
+      // CMD_SYNC completes here: every command before it has been consumed, in order,
+      // including the ATC invalidations the devices completed.
+      return;
+    default: {
+      const exhaustive: never = cmd;
+      throw new Error(`unhandled command ${String(exhaustive)}`);
+    }
+  }
+}
+
+/** First page and page count a TLBI by VA covers: one page (TG=0) or (NUM+1)·2^SCALE granules. */
+export function tlbiSpan(
+  cmd: Extract<Cmd, { op: "TLBI_NH_VA" | "TLBI_EL2_VA" | "TLBI_NH_VAA" }>,
+): [number, number] {
+  if (cmd.tg === 0) return [Math.floor(cmd.addr / PAGE_SIZE) * PAGE_SIZE, 1];
+  const granulePages = { 1: 1, 2: 4, 3: 16 }[cmd.tg] ?? 1;
+  return [cmd.addr, (cmd.num + 1) * 2 ** cmd.scale * granulePages];
+}
+
+/**
+ * The SMMU consumes the command at CONS (reference §1.1): reads its two words from the queue
+ * in memory, carries it out, and moves CONS on. Returns false when the queue is empty.
+ */
+export function consumeCommand(w: World, rec: Recorder): boolean {
+  const q = w.smmu.cmdq;
+  if (queueEmpty(q)) return false;
+  const seq = q.consumed;
+  const [w0, w1] = readWords(w.mem, slotAddr(q, seq), 2) as [bigint, bigint];
+  const cmd = decodeCmd([w0, w1]);
+  if (cmd.op === "UNKNOWN") {
+    rec.say(`Opcode 0x${cmd.opcode.toString(16)} is not a command this SMMU knows (CERROR_ILL).`);
+  } else {
+    const before = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+    execute(w, cmd);
+    const after = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+    rec.say(explain(cmd, before - after));
+  }
+  q.consumed += 1;
+  rec.record({ type: "smmu.cmd.consume", seq, words: [w0, w1] });
+  return true;
+}
