@@ -29,6 +29,8 @@ export interface Frame {
   generation: number;
   /** What the page holds, in words: "app 0x10000", "app 0x10000 + gpu0 write". */
   content: string;
+  /** How many of its 64-bit words are non-zero: zeroing an unused frame is free. */
+  used: number;
 }
 
 export interface Memory {
@@ -61,8 +63,11 @@ export function frameAt(mem: Memory, addr: Pa): Frame | undefined {
 }
 
 function zero(mem: Memory, index: number): void {
+  const frame = mem.frames[index];
+  if (!frame || frame.used === 0) return;
   const start = frameAddr(mem, index);
   for (let off = 0; off < PAGE_SIZE; off += 8) mem.words.delete(start + off);
+  frame.used = 0;
 }
 
 function claim(mem: Memory, index: number, owner: FrameOwner, content: string): void {
@@ -73,7 +78,7 @@ function claim(mem: Memory, index: number, owner: FrameOwner, content: string): 
     frame.generation += 1;
     frame.content = content;
   } else {
-    mem.frames[index] = { owner, previous: null, generation: 1, content };
+    mem.frames[index] = { owner, previous: null, generation: 1, content, used: 0 };
   }
   zero(mem, index);
 }
@@ -94,7 +99,7 @@ export function allocContiguous(mem: Memory, count: number, owner: FrameOwner, c
   const align = 2 ** Math.ceil(Math.log2(Math.max(1, count)));
   while (index % align !== 0) {
     // Padding frames go to the free list so they are not lost.
-    mem.frames[index] = { owner: { kind: "free" }, previous: null, generation: 0, content: "" };
+    mem.frames[index] = { owner: { kind: "free" }, previous: null, generation: 0, content: "", used: 0 };
     mem.free.unshift(index);
     index += 1;
   }
@@ -116,8 +121,14 @@ export function readWord(mem: Memory, addr: number): bigint {
 }
 
 export function writeWord(mem: Memory, addr: number, value: bigint): void {
+  const was = mem.words.has(addr);
   if (value === 0n) mem.words.delete(addr);
   else mem.words.set(addr, value);
+  const now = value !== 0n;
+  if (was !== now) {
+    const frame = mem.frames[frameIndex(mem, addr as Pa)];
+    if (frame) frame.used += now ? 1 : -1;
+  }
 }
 
 export function readWords(mem: Memory, addr: number, count: number): bigint[] {

@@ -164,12 +164,18 @@ function snapshotOf(name: MachineName, value: string) {
  * there. Pure: the world keeps the value, the machine decides.
  */
 export function sendEvent(name: MachineName, value: string, event: string): string | null {
+  // The machines have no context: a transition depends on the state and the event only.
+  const key = `${name}/${value}/${event}`;
+  const known = transitions.get(key);
+  if (known !== undefined) return known;
   const machine = MACHINES[name] as AnyStateMachine;
   const snap = snapshotOf(name, value);
-  if (!snap.can({ type: event })) return null;
-  const [next] = transition(machine, snap, { type: event });
-  return String(next.value);
+  const next = snap.can({ type: event }) ? String(transition(machine, snap, { type: event })[0].value) : null;
+  transitions.set(key, next);
+  return next;
 }
+
+const transitions = new Map<string, string | null>();
 
 /** The initial state value of a machine. */
 export function initialState(name: MachineName): string {
