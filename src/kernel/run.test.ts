@@ -5,7 +5,7 @@ import lifecycleJson from "../scenario/library/lifecycle.json";
 import raceJson from "../scenario/library/unbind-vs-exit.json";
 import type { Op, Scenario } from "../scenario/types.ts";
 import { toTraceJson } from "./report.ts";
-import { runScenario, ScheduleError, worldAt, worldHash } from "./run.ts";
+import { finalChecks, runScenario, ScheduleError, type Violation, worldAt, worldHash } from "./run.ts";
 
 function scenario(json: unknown): Scenario {
   const r = parseScenario(json);
@@ -201,5 +201,27 @@ describe("time travel with checkpoints", () => {
       ),
       { numRuns: 40, seed: 20261125 },
     );
+  });
+});
+
+describe("the end-of-run checks", () => {
+  it("call it a deadlock when no actor can step and a thread never finished", () => {
+    const w = runScenario(lifecycle).final;
+    w.threads[0]!.status = "blocked";
+    w.threads[0]!.blockedOn = "waiting for sva_lock (held by T9)";
+    const found: Violation[] = [];
+    finalChecks(w, 41, found);
+    expect(found).toEqual([
+      { step: 41, kind: "deadlock", text: expect.stringContaining("T0 (waiting for sva_lock (held by T9))") },
+    ]);
+  });
+
+  it("call it a leak when everything exited and unbound but a PASID or frames remain", () => {
+    const w = runScenario(lifecycle).final;
+    w.kernel.pasids[7] = { owner: "app", refs: 1 };
+    const found: Violation[] = [];
+    finalChecks(w, 3, found);
+    expect(found.map((v) => v.kind)).toEqual(["leak"]);
+    expect(found[0]!.text).toContain("PASID 7 of app");
   });
 });
