@@ -18,6 +18,7 @@ import munmapNoBtm from "./munmap-no-btm.json";
 import notifierFreedEarly from "./notifier-freed-early.json";
 import pri from "./pri.json";
 import priExit from "./pri-exit.json";
+import rangeInvalidation from "./range-invalidation.json";
 import stall from "./stall.json";
 import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
@@ -52,6 +53,7 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("stall", stall),
   lesson("pri-exit", priExit),
   lesson("walk-cache", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
+  lesson("range-invalidation", rangeInvalidation, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
   lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
   lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
     name: "free-notifier-now",
