@@ -45,7 +45,7 @@ export function largeScenario(
   });
   return {
     format: "sva-lab/1",
-    title: `${nProc} processes × ${per} devices, ${nProc * pages} mapped pages`,
+    title: `${nProc} processes, ${nDev} devices, ${nProc * per} bindings, ${nProc * pages} mapped pages`,
     driver: "arm-smmu-v3-sva",
     faults: [],
     smmu: {
