@@ -238,6 +238,12 @@ describe("parseScenario errors: one line, what and where", () => {
       set("processes.0.name", "a\nb"),
       "processes[0].name: must not contain control characters",
     ],
+    [
+      // Found by the fuzz test (seed -1989089444): U+2028 split the schedule's error message.
+      "line separator in a thread name",
+      set("threads.0.name", "a\u2028b"),
+      "threads[0].name: must not contain control characters",
+    ],
     ["title on two lines", set("title", "a\nb"), "title: must be one line of plain text"],
     ["title too long", set("title", "x".repeat(201)), "title: longer than 200 characters (got 201)"],
     [

@@ -69,8 +69,8 @@ const address = z.unknown().transform((v, ctx): number => {
   return z.NEVER;
 });
 
-/** Control characters would let a name break a message or a trace line in two. */
-const NO_CONTROL = /^[^\p{Cc}]*$/u;
+/** Control characters and line/paragraph separators would let a name break a message or a trace line in two. */
+const NO_CONTROL = /^[^\p{Cc}\p{Zl}\p{Zp}]*$/u;
 const shortString = z.string().max(L.string);
 const name = z
   .string()
