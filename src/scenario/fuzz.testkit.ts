@@ -52,7 +52,7 @@ const hex = (n: number): string => `0x${n.toString(16)}`;
 /** Printable names, Unicode included (the link must carry UTF-8 through). */
 const nameArb = fc
   .string({ minLength: 1, maxLength: 10, unit: "grapheme" })
-  .filter((s) => /^[^\p{Cc}:]+$/u.test(s) && s !== "smmu" && s !== "srcu");
+  .filter((s) => /^[^\p{Cc}\p{Zl}\p{Zp}:]+$/u.test(s) && s !== "smmu" && s !== "srcu" && s !== "iopf");
 
 const addressArb = (n: number): fc.Arbitrary<JsonValue> => fc.constantFrom<JsonValue>(hex(n), n);
 
@@ -145,7 +145,7 @@ export const validScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
     fc.record(
       {
         format: fc.constant("sva-lab/1"),
-        title: fc.string({ maxLength: 40 }).filter((s) => !/\p{Cc}/u.test(s)),
+        title: fc.string({ maxLength: 40 }).filter((s) => !/[\p{Cc}\p{Zl}\p{Zp}]/u.test(s)),
         description: fc.string({ maxLength: 80, unit: "grapheme" }),
         driver: fc.constantFrom("arm-smmu-v3-sva", "io-mm-2018", "sva-domain"),
         faults: fc.subarray(FAULT_NAMES as string[]),
