@@ -6,6 +6,7 @@
 import { cpus, totalmem } from "node:os";
 import { benchEngine } from "./engine.ts";
 import { benchExplorer } from "./explorer.ts";
+import { benchPage } from "./page.ts";
 import { benchUrl } from "./url.ts";
 
 export function machine(): string {
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => Promise<void> | void> = {
   engine: benchEngine,
   explorer: benchExplorer,
   url: benchUrl,
+  page: benchPage,
 };
 
 export async function main(args: string[]): Promise<void> {

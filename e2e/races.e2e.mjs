@@ -305,9 +305,11 @@ export default [
       await waitForStep(page, c);
       const detail = page.getByTestId("panel-detail");
       ok(
-        await detail.getByRole("button", { name: "Statecharts" }).getAttribute("aria-pressed"),
+        await detail.getByRole("button", { name: "Statecharts", exact: true }).getAttribute("aria-pressed"),
         "statecharts shown while nothing is selected",
       );
+      // The statecharts are fetched when first shown.
+      await page.getByTestId("statechart").first().waitFor();
       const charts = await page
         .getByTestId("statechart")
         .evaluateAll((cs) =>

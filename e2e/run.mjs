@@ -4,14 +4,15 @@
 // Each e2e/*.e2e.mjs exports `default` an array of { name, run(page, ctx), viewport? }.
 // Every test gets a fresh browser context; a console error or an uncaught page error fails it.
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { fragmentOf, ROOT, runJson } from "./lib/runner.mjs";
 import { serve } from "./lib/server.mjs";
 
 const LIFECYCLE = "src/scenario/library/lifecycle.json";
-const dist = join(ROOT, "dist");
+// E2E_DIST: test another build (two people building at once need not share dist/).
+const dist = process.env.E2E_DIST ? resolve(process.env.E2E_DIST) : join(ROOT, "dist");
 if (!existsSync(join(dist, "index.html"))) {
   console.error("dist/index.html is missing: run `npm run build` first");
   process.exit(2);

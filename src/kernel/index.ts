@@ -4,7 +4,7 @@
  */
 
 import type { World } from "../engine/world.ts";
-import type { RunResult } from "./run.ts";
+import { type RunResult, worldAt } from "./run.ts";
 import { type ActorInfo, actors } from "./sim.ts";
 
 export { dmaPasid } from "./dma.ts";
@@ -27,12 +27,15 @@ export {
 export { type ActorInfo, SMMU, SRCU } from "./sim.ts";
 
 /**
- * Who can step in the world of snapshot `cursor` (0 = before the first step): the choices a
- * person has when picking the interleaving by hand.
+ * Who can step in the world after `cursor` steps (0 = before the first step): the choices a
+ * person has when picking the interleaving by hand. Works with checkpointed runs too.
  */
 export function actorsAt(r: RunResult, cursor: number): ActorInfo[] {
-  const w: World | undefined = r.snapshots[cursor];
-  if (!w) return [];
+  return actorsIn(r, worldAt(r, cursor));
+}
+
+/** Who can step in `w`, a world of run `r` (one the page already holds). */
+export function actorsIn(r: RunResult, w: World): ActorInfo[] {
   return actors(r.sim, w);
 }
 

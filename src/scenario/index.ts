@@ -4,6 +4,7 @@
  */
 export type { JsonObject, JsonValue } from "./json-form.ts";
 export { hexAddress, scenarioToJson } from "./json-form.ts";
+export { largeScenario } from "./large.ts";
 export { SCENARIO_LIMITS } from "./limits.ts";
 export {
   DEVICE_DEFAULTS,

@@ -64,8 +64,22 @@ function matches(l: Lesson, s: Scenario): boolean {
   return KEYS.get(l.id) === lessonKey(s, l.fault?.name);
 }
 
+/** Answers per scenario and preferred lesson: the link is rewritten at every step, and a large
+ * scenario's JSON text takes milliseconds to make. */
+const matched = new WeakMap<Scenario, Map<string | null, { id: string; faultOn: boolean } | null>>();
+
 /** The lesson whose scenario `s` is (`preferred` first), and whether its fault is on. */
 export function matchLesson(s: Scenario, preferred: string | null): { id: string; faultOn: boolean } | null {
+  let byPreferred = matched.get(s);
+  if (!byPreferred) {
+    byPreferred = new Map();
+    matched.set(s, byPreferred);
+  }
+  if (!byPreferred.has(preferred)) byPreferred.set(preferred, findMatch(s, preferred));
+  return byPreferred.get(preferred) ?? null;
+}
+
+function findMatch(s: Scenario, preferred: string | null): { id: string; faultOn: boolean } | null {
   const first = preferred === null ? undefined : findLesson(preferred);
   const l = first && matches(first, s) ? first : LIBRARY.find((x) => matches(x, s));
   if (!l) return null;

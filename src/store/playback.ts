@@ -3,7 +3,18 @@
  * stopping at the last step. Returns a function that stops it (for tests and hot reload).
  */
 
-import { useLab } from "./store.ts";
+import { type LabState, useLab } from "./store.ts";
+
+/**
+ * Asked after each step the player takes: true stops the player there (breakpoints add one).
+ * Returns the function that removes it.
+ */
+export type PlaybackStop = (s: LabState) => boolean;
+const stops = new Set<PlaybackStop>();
+export function addPlaybackStop(stop: PlaybackStop): () => void {
+  stops.add(stop);
+  return () => stops.delete(stop);
+}
 
 export function startPlayback(store = useLab): () => void {
   let timer: ReturnType<typeof setInterval> | null = null;
@@ -13,8 +24,18 @@ export function startPlayback(store = useLab): () => void {
   };
   const tick = (): void => {
     const s = store.getState();
-    if (s.cursor >= s.result.steps.length) s.pause();
-    else s.stepForward();
+    if (s.cursor >= s.result.steps.length) {
+      s.pause();
+      return;
+    }
+    s.stepForward();
+    const now = store.getState();
+    for (const stopHere of stops) {
+      if (stopHere(now)) {
+        now.pause();
+        break;
+      }
+    }
   };
   const follow = (playing: boolean, speed: number): void => {
     stop();

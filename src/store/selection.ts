@@ -9,6 +9,9 @@ export type Selection =
   | { readonly kind: "cd"; readonly sid: number; readonly ssid: number }
   | { readonly kind: "cmd"; readonly slot: number }
   | { readonly kind: "cmdlog"; readonly index: number }
+  /** A slot of the event queue or of the PRI queue. */
+  | { readonly kind: "evt"; readonly slot: number }
+  | { readonly kind: "pri"; readonly slot: number }
   /** A page-table descriptor, by its physical address (the frame says whose table it is). */
   | { readonly kind: "pte"; readonly addr: number };
 
@@ -23,6 +26,10 @@ export function selectionKey(s: Selection): string {
       return `cmd:${s.slot}`;
     case "cmdlog":
       return `log:${s.index}`;
+    case "evt":
+      return `evt:${s.slot}`;
+    case "pri":
+      return `pri:${s.slot}`;
     case "pte":
       return `pte:0x${s.addr.toString(16)}`;
     default: {
@@ -45,6 +52,8 @@ export function parseSelectionKey(text: string): Selection | null {
   }
   if (kind === "cmd" && parts.length === 2 && NUM.test(a)) return { kind, slot: Number(a) };
   if (kind === "log" && parts.length === 2 && NUM.test(a)) return { kind: "cmdlog", index: Number(a) };
+  if ((kind === "evt" || kind === "pri") && parts.length === 2 && NUM.test(a))
+    return { kind, slot: Number(a) };
   if (kind === "pte" && parts.length === 2 && ADDR.test(a)) return { kind, addr: Number.parseInt(a, 16) };
   return null;
 }

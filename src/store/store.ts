@@ -1,17 +1,25 @@
 /**
- * The page's state: the scenario, its run (a World snapshot per step), the cursor, playback,
+ * The page's state: the scenario, its run, the cursor and the world at the cursor, playback,
  * the selection, the theme and the last load error. The model is reached only through
- * `runScenario` and `toTraceJson`; the timer that plays and the URL sync live outside
- * (playback.ts, url-sync.ts) and only call the actions below.
+ * `runScenario`, `worldAt` and `toTraceJson`; the timer that plays, the URL sync and the
+ * prefetcher live outside (playback.ts, url-sync.ts, prefetch.ts) and only call the actions
+ * below.
+ *
+ * Time travel: a small run keeps a clone of the world after every step; a large one keeps a
+ * checkpoint every `checkpointsFor(scenario)` steps and replays from the nearest one
+ * (`worldAt`, which caches the last few worlds). `world` is always the world at the cursor:
+ * the one selector every panel reads it through.
  */
 
 import { create } from "zustand";
+import type { World } from "../engine/index.ts";
 import {
   type RunResult,
   runScenario,
   scheduleWithChoice,
   type TraceJson,
   toTraceJson,
+  worldAt,
 } from "../kernel/index.ts";
 import { parseScenario, type Scenario } from "../scenario/index.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
@@ -31,17 +39,29 @@ export interface Loaded {
 }
 
 export interface LabState extends Loaded {
-  /** 0..steps.length: the world shown is snapshots[cursor]. */
+  /** 0..steps.length: the world shown is the one after `cursor` steps. */
   readonly cursor: number;
+  /** The world after `cursor` steps (`worldAt(result, cursor)`): never mutate it. */
+  readonly world: World;
   readonly playing: boolean;
   readonly speed: Speed;
   readonly selection: Selection | null;
   readonly theme: Theme;
   /** Why the last scenario or link could not be opened; shown as text. */
   readonly error: string | null;
+  /** What the page is busy computing (a large run), shown over it; null when idle. */
+  readonly busy: string | null;
 
   /** Runs `scenario` and shows it at `step`; on failure keeps what is shown and returns the error. */
   load(scenario: Scenario, opts?: { step?: number; selection?: Selection | null }): string | null;
+  /**
+   * `load`, but a large scenario first puts up its "busy" message and lets the page paint it
+   * (its run takes seconds); a small one loads at once. Resolves to `load`'s answer.
+   */
+  loadSoon(
+    scenario: Scenario,
+    opts?: { step?: number; selection?: Selection | null },
+  ): Promise<string | null>;
   /**
    * Manual interleaving: `actor` takes the step after the cursor. The run continues (the
    * default policy after the new schedule) and the cursor moves onto the new step.
@@ -69,10 +89,37 @@ export function defaultScenario(): Scenario {
   return parsed.value;
 }
 
+/** Steps a scenario will roughly take: about 16 micro-steps per op (bind, unbind and exit take more). */
+export function estimatedSteps(s: Scenario): number {
+  return 16 * s.threads.reduce((n, t) => n + t.ops.length, 0);
+}
+
+/** Pages the scenario maps at boot: with the frames and tables, what a world clone costs. */
+function populatedPages(s: Scenario): number {
+  let n = 0;
+  for (const p of s.processes) for (const v of p.vmas) if (v.populate) n += v.pages;
+  return n;
+}
+
+/** A run that takes a moment to compute: the page says so rather than freezing silently. */
+export function isLarge(s: Scenario): boolean {
+  return estimatedSteps(s) > 2000 || populatedPages(s) > 4096;
+}
+
+/**
+ * Steps between the run's checkpoints: 1 (a clone after every step) for the lessons; 32 for
+ * long runs of small worlds; 256 for big worlds, whose clones cost megabytes each (the
+ * 64-process scenario's world is ~3 MB: a checkpoint every 32 steps would hold 1.4 GB).
+ */
+export function checkpointsFor(s: Scenario): number {
+  if (estimatedSteps(s) <= 400 && populatedPages(s) <= 4096) return 1;
+  return populatedPages(s) > 4096 ? 256 : 32;
+}
+
 /** Runs a scenario for the page; a schedule the model refuses comes back as a message. */
 export function runForPage(scenario: Scenario): Loaded | string {
   try {
-    const result = runScenario(scenario, { snapshots: true });
+    const result = runScenario(scenario, { checkpointEvery: checkpointsFor(scenario) });
     return { scenario, result, trace: toTraceJson(result) };
   } catch (e) {
     return `the scenario could not be run: ${e instanceof Error ? e.message : String(e)}`;
@@ -97,13 +144,28 @@ function rememberTheme(theme: Theme): void {
   }
 }
 
+/** Resolves once the browser has painted what was set before (two frames), or soon elsewhere. */
+function afterPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    const raf = globalThis.requestAnimationFrame;
+    if (!raf) setTimeout(resolve, 0);
+    else raf(() => raf(() => setTimeout(resolve, 0)));
+  });
+}
+
 const clamp = (n: number, max: number): number => Math.max(0, Math.min(max, Math.trunc(n)));
 
-function initial(): Loaded {
+function initial(): Loaded & { world: World } {
   const loaded = runForPage(defaultScenario());
   if (typeof loaded === "string") throw new Error(loaded);
-  return loaded;
+  return { ...loaded, world: worldAt(loaded.result, 0) };
 }
+
+/** The cursor and the world there, together: no panel ever sees one without the other. */
+const at = (result: RunResult, cursor: number): { cursor: number; world: World } => ({
+  cursor,
+  world: worldAt(result, cursor),
+});
 
 export const useLab = create<LabState>()((set, get) => ({
   ...initial(),
@@ -113,19 +175,34 @@ export const useLab = create<LabState>()((set, get) => ({
   selection: null,
   theme: storedTheme(),
   error: null,
+  busy: null,
 
+  loadSoon(scenario, opts = {}) {
+    if (!isLarge(scenario)) return Promise.resolve(get().load(scenario, opts));
+    set({
+      busy: `Running “${scenario.title}” (about ${estimatedSteps(scenario).toLocaleString("en-US")} steps)…`,
+      playing: false,
+    });
+    return afterPaint().then(() => {
+      try {
+        return get().load(scenario, opts);
+      } finally {
+        set({ busy: null });
+      }
+    });
+  },
   load(scenario, opts = {}) {
     const loaded = runForPage(scenario);
     if (typeof loaded === "string") return loaded;
     const cursor = clamp(opts.step ?? 0, loaded.result.steps.length);
-    set({ ...loaded, cursor, playing: false, selection: opts.selection ?? null });
+    set({ ...loaded, ...at(loaded.result, cursor), playing: false, selection: opts.selection ?? null });
     return null;
   },
   chooseNext(actor) {
     const { scenario, result, cursor, selection } = get();
     // The run already goes that way: no need for a schedule entry per step.
     if (result.steps[cursor]?.actor === actor) {
-      set({ cursor: cursor + 1, playing: false });
+      set({ ...at(result, cursor + 1), playing: false });
       return null;
     }
     const schedule = scheduleWithChoice(result, cursor, actor);
@@ -133,22 +210,25 @@ export const useLab = create<LabState>()((set, get) => ({
   },
   stepForward() {
     const { cursor, result } = get();
-    if (cursor < result.steps.length) set({ cursor: cursor + 1 });
+    if (cursor < result.steps.length) set(at(result, cursor + 1));
   },
   stepBack() {
-    const { cursor } = get();
-    if (cursor > 0) set({ cursor: cursor - 1 });
+    const { cursor, result } = get();
+    if (cursor > 0) set(at(result, cursor - 1));
   },
   goTo(step) {
-    set({ cursor: clamp(step, get().result.steps.length) });
+    const { result, cursor } = get();
+    const to = clamp(step, result.steps.length);
+    if (to !== cursor) set(at(result, to));
   },
   reset() {
-    set({ cursor: 0, playing: false });
+    set({ ...at(get().result, 0), playing: false });
   },
   play() {
     const { cursor, result } = get();
     // Playing from the end starts over, as a media player does.
-    set({ playing: true, cursor: cursor >= result.steps.length ? 0 : cursor });
+    if (cursor >= result.steps.length) set({ playing: true, ...at(result, 0) });
+    else set({ playing: true });
   },
   pause() {
     set({ playing: false });

@@ -1,19 +1,28 @@
 /**
- * The page: header, step controls, a load error if any, then the timeline column beside the
- * snapshot panels. At 1280 px and wider everything fits the window and panels scroll inside;
- * narrower, the page scrolls.
+ * The page: header, step controls, a load error if any, the timeline strip, then the
+ * workspace (the steps column beside the snapshot panels, as the layout says). At 1280 px and
+ * wider everything fits the window and panels scroll inside; narrower, the page scrolls and
+ * the panels stack (read-only: no editor). In embed mode only the diagrams and the step
+ * controls show. The editor and the keyboard help are loaded the first time they open.
  */
 
+import { type CSSProperties, lazy, Suspense } from "react";
+import { useEditor } from "../store/editor.ts";
+import { useLayout } from "../store/layout.ts";
 import { useLab } from "../store/store.ts";
 import { Controls } from "./components/Controls.tsx";
 import { Header } from "./components/Header.tsx";
-import { KernelState } from "./components/KernelState.tsx";
 import { LessonBar } from "./components/LessonMenu.tsx";
-import { Panel } from "./components/Panel.tsx";
-import { Panels } from "./components/Panels.tsx";
-import { Timeline } from "./components/Timeline.tsx";
-import { ScenarioEditor } from "./editor/ScenarioEditor.tsx";
+import { useHelp } from "./help/help-state.ts";
+import { Splitter } from "./layout/Splitter.tsx";
+import { Workspace } from "./layout/Workspace.tsx";
 import { RacesStrip } from "./races/RacesStrip.tsx";
+import { GlossaryPanel } from "./teach/GlossaryPanel.tsx";
+
+const ScenarioEditor = lazy(() =>
+  import("./editor/ScenarioEditor.tsx").then((m) => ({ default: m.ScenarioEditor })),
+);
+const HelpDialog = lazy(() => import("./help/HelpDialog.tsx").then((m) => ({ default: m.HelpDialog })));
 
 function LoadError() {
   const error = useLab((s) => s.error);
@@ -33,38 +42,73 @@ function LoadError() {
   );
 }
 
-function About() {
-  const scenario = useLab((s) => s.scenario);
-  if (!scenario.description) return null;
+/** Over the page while a large run is computed (it takes seconds). */
+function Busy() {
+  const busy = useLab((s) => s.busy);
+  if (busy === null) return null;
   return (
-    <details className="shrink-0 rounded-lg border border-slate-200 bg-white px-3 py-1.5 text-xs dark:border-slate-700 dark:bg-slate-900">
-      <summary className="cursor-pointer font-semibold">About this scenario</summary>
-      <p className="mt-1 text-slate-700 dark:text-slate-300">{scenario.description}</p>
-    </details>
+    <div className="fixed inset-0 z-[60] flex items-center justify-center bg-slate-900/30" data-testid="busy">
+      <p
+        role="status"
+        className="rounded-lg border border-slate-300 bg-white px-4 py-3 text-sm shadow-xl dark:border-slate-600 dark:bg-slate-900"
+      >
+        <span className="races-busy mr-2 inline-block h-2 w-8 rounded-full bg-blue-500 align-middle" />
+        {busy}
+      </p>
+    </div>
   );
 }
 
+function Editor() {
+  const open = useEditor((s) => s.open);
+  return open ? (
+    <Suspense fallback={null}>
+      <ScenarioEditor />
+    </Suspense>
+  ) : null;
+}
+
+function Help() {
+  const open = useHelp((s) => s.open);
+  return open ? (
+    <Suspense fallback={null}>
+      <HelpDialog />
+    </Suspense>
+  ) : null;
+}
+
 export function App() {
+  const embed = useLayout((s) => s.embed);
+  const timeline = useLayout((s) => !s.hidden.includes("timeline"));
+  const strip = useLayout((s) => s.sizes.strip);
+  const style = (strip === undefined ? {} : { "--strip-h": `${strip}px` }) as CSSProperties;
   return (
-    <div className="flex min-h-full flex-col xl:h-full xl:overflow-hidden">
+    <div
+      className="flex min-h-full flex-col xl:h-full xl:overflow-hidden"
+      style={style}
+      data-embed={embed || undefined}
+    >
       <Header />
       <Controls />
-      <LessonBar />
+      {embed ? null : <LessonBar />}
       <LoadError />
-      <RacesStrip />
-      <main className="grid min-h-0 flex-1 gap-2 p-2 xl:grid-cols-[19rem_minmax(0,1fr)] 2xl:grid-cols-[23rem_minmax(0,1fr)]">
-        <div className="flex min-h-0 flex-col gap-2 max-xl:h-[36rem]">
-          <About />
-          <Panel title="Steps" className="flex-[3]" testId="panel-steps">
-            <Timeline />
-          </Panel>
-          <Panel title="Kernel" className="flex-[1.4]" testId="panel-kernel">
-            <KernelState />
-          </Panel>
-        </div>
-        <Panels />
-      </main>
-      <ScenarioEditor />
+      {timeline ? <RacesStrip /> : null}
+      {timeline ? (
+        <Splitter
+          orientation="horizontal"
+          label="Resize the timeline"
+          share={0.25}
+          min={0.05}
+          max={0.8}
+          className="mx-2 -mb-2"
+          onShare={(share, total) => useLayout.getState().setSize("strip", share * total - 40)}
+        />
+      ) : null}
+      <Workspace />
+      {embed ? null : <Editor />}
+      <Help />
+      <GlossaryPanel />
+      <Busy />
     </div>
   );
 }

@@ -5,13 +5,26 @@
  */
 
 import { type LabState, useLab } from "../store/store.ts";
+import { useHelp } from "./help/help-state.ts";
+import { TEACH_COMMANDS, type TeachCommandName } from "./teach/commands.ts";
 
-export type CommandName = "step-back" | "step-forward" | "play-pause" | "reset";
+export type CommandName =
+  | "step-back"
+  | "step-forward"
+  | "play-pause"
+  | "reset"
+  | "last-step"
+  | "help"
+  | TeachCommandName;
 
 export interface Command {
   readonly name: CommandName;
   /** The button's accessible name (CONTRACT §6). */
   readonly label: (s: LabState) => string;
+  /** What it does, for the keyboard help (the label when absent). */
+  readonly help?: string;
+  /** A button in the step controls (default); false: a key only, listed in the help. */
+  readonly toolbar?: boolean;
   readonly keys: readonly string[];
   readonly enabled: (s: LabState) => boolean;
   readonly run: (s: LabState) => void;
@@ -23,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "reset",
     label: () => "Reset",
+    help: "First step: back to step 0 (and stop playing)",
     keys: ["Home"],
     enabled: (s) => s.cursor > 0 || s.playing,
     run: (s) => s.reset(),
@@ -30,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "step-back",
     label: () => "Step back",
+    help: "One step back",
     keys: ["ArrowLeft"],
     enabled: (s) => s.cursor > 0,
     run: (s) => {
@@ -40,6 +55,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "play-pause",
     label: (s) => (s.playing ? "Pause" : "Play"),
+    help: "Play or pause (from the end, play starts over)",
     keys: [" "],
     enabled: (s) => s.result.steps.length > 0,
     run: (s) => s.togglePlay(),
@@ -47,6 +63,7 @@ export const COMMANDS: readonly Command[] = [
   {
     name: "step-forward",
     label: () => "Step forward",
+    help: "One step forward",
     keys: ["ArrowRight"],
     enabled: (s) => !atEnd(s),
     run: (s) => {
@@ -54,7 +71,43 @@ export const COMMANDS: readonly Command[] = [
       s.stepForward();
     },
   },
+  {
+    name: "last-step",
+    label: () => "Last step",
+    help: "Last step: the end of the run",
+    toolbar: false,
+    keys: ["End"],
+    enabled: (s) => !atEnd(s),
+    run: (s) => {
+      s.pause();
+      s.goTo(s.result.steps.length);
+    },
+  },
+  {
+    name: "help",
+    label: () => "Keyboard shortcuts",
+    help: "This list of keys",
+    toolbar: false,
+    keys: ["?"],
+    enabled: () => true,
+    run: () => useHelp.getState().setOpen(true),
+  },
+  // Violations, breakpoints, the glossary: the teaching bar's buttons (teach/TeachBar.tsx).
+  ...TEACH_COMMANDS,
 ];
+
+/** How a key is written for people: "→" for ArrowRight, "Space" for " ". */
+export function keyName(key: string): string {
+  const names: Record<string, string> = {
+    ArrowRight: "→",
+    ArrowLeft: "←",
+    ArrowUp: "↑",
+    ArrowDown: "↓",
+    " ": "Space",
+    Escape: "Esc",
+  };
+  return names[key] ?? key;
+}
 
 export function command(name: CommandName): Command {
   const c = COMMANDS.find((x) => x.name === name);

@@ -1,43 +1,98 @@
-/** The world at the cursor, and the view models the panels draw from it (memoised per snapshot). */
+/**
+ * The world at the cursor, and the view models the panels draw from it. The world comes from
+ * one selector (`s.world`, which the store keeps equal to `worldAt(result, cursor)`); each view
+ * model is cached per world, so the prefetcher (store/prefetch.ts) can compute the next
+ * step's ahead of time and the panels then find it ready.
+ */
 
-import { useMemo } from "react";
+import { useEffect, useMemo, useReducer } from "react";
 import type { World } from "../engine/index.ts";
-import { worldHash } from "../kernel/index.ts";
+import { type ActorInfo, actorsIn, worldHash } from "../kernel/index.ts";
+import { warmers } from "../store/prefetch.ts";
 import { useLab } from "../store/store.ts";
 import { cmdqVm } from "./model/cmdq.ts";
 import { memoryVm } from "./model/memory.ts";
-import { pageTablesVm } from "./model/pgtable.ts";
 import { streamTableVm } from "./model/stream.ts";
 import { tlbVm } from "./model/tlb.ts";
 
+export interface PerWorld<T> {
+  (w: World): T;
+  /** The cached value, without computing it. */
+  peek(w: World): T | undefined;
+}
+
+/** `fn` cached per world (worlds are never mutated once shown). */
+export function perWorld<T>(fn: (w: World) => T): PerWorld<T> {
+  const cache = new WeakMap<World, T>();
+  const get = ((w: World): T => {
+    if (cache.has(w)) return cache.get(w) as T;
+    const v = fn(w);
+    cache.set(w, v);
+    return v;
+  }) as PerWorld<T>;
+  get.peek = (w) => cache.get(w);
+  return get;
+}
+
+export const stateHashOf = perWorld(worldHash);
+export const streamTableVmOf = perWorld(streamTableVm);
+export const cmdqVmOf = perWorld(cmdqVm);
+export const tlbVmOf = perWorld(tlbVm);
+export const memoryVmOf = perWorld(memoryVm);
+
+// Not the state hash: one task of ~10 ms on a large world, which would delay a key pressed
+// meanwhile; it is computed once the cursor rests (useLazyWorldValue).
+warmers.push(streamTableVmOf, cmdqVmOf, tlbVmOf, memoryVmOf);
+
 export function useWorld(): World {
+  return useLab((s) => s.world);
+}
+
+/** The run keeps checkpoints rather than a world per step: a large run, where costs show. */
+export function useLargeRun(): boolean {
+  return useLab((s) => s.result.checkpointEvery > 1);
+}
+
+/**
+ * A value of the world that is too slow to compute on every step of a large run: computed at
+ * once for small runs; for large ones, null until an idle moment computes it (or the
+ * prefetcher already has).
+ */
+export function useLazyWorldValue<T>(of: PerWorld<T>): T | null {
+  const w = useWorld();
+  const large = useLargeRun();
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const ready = large ? of.peek(w) : of(w);
+  useEffect(() => {
+    if (ready !== undefined) return;
+    // Once the cursor has rested a moment: stepping quickly computes none of them.
+    const t = setTimeout(() => {
+      of(w);
+      bump();
+    }, 250);
+    return () => clearTimeout(t);
+  }, [w, of, ready]);
+  return ready ?? null;
+}
+
+/** The state hash at the cursor (null while a large run's is being computed). */
+export function useStateHash(): string | null {
+  return useLazyWorldValue(stateHashOf);
+}
+
+export const useStreamTableVm = () => streamTableVmOf(useWorld());
+export const useCmdqVm = () => cmdqVmOf(useWorld());
+export const useTlbVm = () => tlbVmOf(useWorld());
+export const useMemoryVm = () => memoryVmOf(useWorld());
+
+/** A view model of the world and something else (the scenario, a selection), memoised. */
+export function useWorldMemo<T, A>(fn: (w: World, a: A) => T, a: A): T {
+  const w = useWorld();
+  return useMemo(() => fn(w, a), [fn, w, a]);
+}
+
+export function useActors(): ActorInfo[] {
   const result = useLab((s) => s.result);
-  const cursor = useLab((s) => s.cursor);
-  return result.snapshots[cursor] ?? result.final;
+  const w = useWorld();
+  return useMemo(() => actorsIn(result, w), [result, w]);
 }
-
-export function useStateHash(): string {
-  const w = useWorld();
-  return useMemo(() => worldHash(w), [w]);
-}
-
-export const useStreamTableVm = () => {
-  const w = useWorld();
-  return useMemo(() => streamTableVm(w), [w]);
-};
-export const usePageTablesVm = () => {
-  const w = useWorld();
-  return useMemo(() => pageTablesVm(w), [w]);
-};
-export const useCmdqVm = () => {
-  const w = useWorld();
-  return useMemo(() => cmdqVm(w), [w]);
-};
-export const useTlbVm = () => {
-  const w = useWorld();
-  return useMemo(() => tlbVm(w), [w]);
-};
-export const useMemoryVm = () => {
-  const w = useWorld();
-  return useMemo(() => memoryVm(w), [w]);
-};

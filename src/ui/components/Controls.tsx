@@ -4,13 +4,15 @@
  * state hash, the PASIDs and ASIDs of the run, its violations.
  */
 
+import { useLayout } from "../../store/layout.ts";
 import { SPEEDS, type Speed, useLab } from "../../store/store.ts";
-import { COMMANDS, type Command, perform } from "../commands.ts";
+import { COMMANDS, type Command, keyName, perform } from "../commands.ts";
+import { TeachBar } from "../teach/TeachBar.tsx";
 import { useStateHash } from "../useSnapshot.ts";
 import { buttonClass } from "./Header.tsx";
 
 /** Icon paths on a 16×16 grid (fonts may lack the media-control glyphs). */
-const ICONS: Record<Command["name"], string> = {
+const ICONS: Partial<Record<Command["name"], string>> = {
   reset: "M3 3h2v10H3zM13 3v10L6 8z",
   "step-back": "M12 3v10L5 8z",
   "play-pause": "M5 3v10l8-5z",
@@ -41,13 +43,16 @@ function CommandButton({ c }: { c: Command }) {
       className={`${buttonClass} disabled:cursor-not-allowed disabled:opacity-40`}
       disabled={!enabled}
       onClick={() => perform(c.name)}
-      title={`${label} (${c.keys.map((k) => (k === " " ? "Space" : k)).join(", ")})`}
+      title={`${label} (${c.keys.map(keyName).join(", ")})`}
     >
-      <Icon d={c.name === "play-pause" && label === "Pause" ? PAUSE : ICONS[c.name]} />
+      <Icon d={c.name === "play-pause" && label === "Pause" ? PAUSE : (ICONS[c.name] ?? "")} />
       {label}
     </button>
   );
 }
+
+/** Beyond this many bound processes the list is cut short (all of them in its tooltip). */
+const SHOWN_PASIDS = 3;
 
 function Summary() {
   const trace = useLab((s) => s.trace);
@@ -55,20 +60,26 @@ function Summary() {
   const hash = useStateHash();
   const seen = trace.violations.filter((v) => v.step < cursor).length;
   const bound = Object.keys(trace.pasids);
+  const all = bound.map((p) => `${p}: PASID ${trace.pasids[p]}, ASID ${trace.asids[p] ?? "?"}`);
   return (
     <dl className="flex flex-wrap items-baseline gap-x-4 gap-y-0.5 text-xs">
       <div className="flex gap-1">
         <dt className="text-slate-500 dark:text-slate-400">state hash</dt>
-        <dd className="font-mono" data-testid="state-hash">
-          {hash}
+        <dd className="font-mono" data-testid="state-hash" aria-busy={hash === null || undefined}>
+          {hash ?? "computing…"}
         </dd>
       </div>
       <div className="flex gap-1" data-testid="pasids">
         <dt className="text-slate-500 dark:text-slate-400">PASIDs</dt>
-        <dd className="font-mono">
+        <dd
+          className="max-w-[28rem] truncate font-mono"
+          title={all.length > SHOWN_PASIDS ? all.join("; ") : undefined}
+        >
           {bound.length === 0
             ? "none"
-            : bound.map((p) => `${p}: PASID ${trace.pasids[p]}, ASID ${trace.asids[p] ?? "?"}`).join("; ")}
+            : all.length > SHOWN_PASIDS
+              ? `${all.slice(0, 2).join("; ")}; … ${all.length - 2} more`
+              : all.join("; ")}
         </dd>
       </div>
       <div className="flex gap-1">
@@ -87,13 +98,15 @@ export function Controls() {
   const total = useLab((s) => s.result.steps.length);
   const speed = useLab((s) => s.speed);
   const setSpeed = useLab((s) => s.setSpeed);
+  // Embedded in slides or a post: the step controls and the position only.
+  const embed = useLayout((s) => s.embed);
   return (
     <nav
       aria-label="Step controls"
       className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 bg-slate-100 px-3 py-1.5 dark:border-slate-700 dark:bg-slate-900/60"
     >
       <div className="flex gap-1.5">
-        {COMMANDS.map((c) => (
+        {COMMANDS.filter((c) => c.toolbar !== false).map((c) => (
           <CommandButton key={c.name} c={c} />
         ))}
       </div>
@@ -114,7 +127,8 @@ export function Controls() {
       <output className="font-mono text-sm font-semibold tabular-nums" data-testid="position" aria-live="off">
         Step {cursor} / {total}
       </output>
-      <Summary />
+      {embed ? null : <Summary />}
+      {embed ? null : <TeachBar />}
     </nav>
   );
 }

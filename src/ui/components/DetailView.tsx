@@ -7,6 +7,7 @@ import { useMemo } from "react";
 import { useLab } from "../../store/store.ts";
 import { BitGrid } from "../diagrams/BitGrid.tsx";
 import { detailVm } from "../model/detail.ts";
+import { FieldTerm, TermText } from "../teach/Term.tsx";
 import { useWorld } from "../useSnapshot.ts";
 
 export function DetailView() {
@@ -27,7 +28,9 @@ export function DetailView() {
   return (
     <div className="space-y-2 text-xs" data-testid="detail">
       <div className="flex items-start justify-between gap-2">
-        <h3 className="text-sm font-semibold">{vm.title}</h3>
+        <h3 className="text-sm font-semibold">
+          <TermText text={vm.title} />
+        </h3>
         <button
           type="button"
           onClick={() => select(null)}
@@ -38,7 +41,7 @@ export function DetailView() {
       </div>
       {vm.notes.map((n) => (
         <p key={n} className="text-slate-600 dark:text-slate-300">
-          {n}
+          <TermText text={n} />
         </p>
       ))}
       <ol aria-label="Raw words" className="font-mono" data-testid="detail-words">
@@ -66,7 +69,10 @@ export function DetailView() {
               title={f.doc}
               className={`border-t border-slate-100 dark:border-slate-800 ${f.nonzero ? "" : "text-slate-400 dark:text-slate-500"}`}
             >
-              <td className="pr-2">{f.name}</td>
+              {/* Named by the field alone: the glossary link inside has its own name. */}
+              <td className="pr-2" aria-label={f.name}>
+                <FieldTerm name={f.name} />
+              </td>
               <td className="pr-2 whitespace-nowrap">
                 w{f.word}[{f.bits}]
               </td>

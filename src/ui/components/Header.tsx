@@ -1,12 +1,17 @@
 /**
  * The page header: the application, the scenario (its title as text), the driver design and
- * the SMMU's features, the theme toggle and the Share link button.
+ * the SMMU's features, the scenario's buttons, the Panels menu, keyboard help, the theme
+ * toggle, Share link and Copy embed link. In embed mode (`&embed=1`) a one-line title with a
+ * link to the full page replaces it.
  */
 
 import { useEffect, useState } from "react";
+import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
 import { currentUrl } from "../../store/url-sync.ts";
 import { ScenarioActions } from "../editor/ScenarioActions.tsx";
+import { useHelp } from "../help/help-state.ts";
+import { PanelsMenu } from "../layout/PanelsMenu.tsx";
 
 const DRIVERS: Record<string, string> = {
   "arm-smmu-v3-sva": "shared CD + mmu_notifier (Linux ~5.11–6.9)",
@@ -17,19 +22,27 @@ const DRIVERS: Record<string, string> = {
 const button =
   "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
 
+type CopyStatus = "" | "Copied" | "Embed link copied" | "Copy failed: the link is in the address bar";
+
+/** The link of what is shown, as an embed: only the diagrams and the step controls. */
+export function embedUrl(): string | null {
+  const url = currentUrl();
+  if (url === null) return null;
+  return /[#&]embed=1(&|$)/.test(url) ? url : `${url}&embed=1`;
+}
+
 function ShareLink() {
-  const [status, setStatus] = useState<"" | "Copied" | "Copy failed: the link is in the address bar">("");
+  const [status, setStatus] = useState<CopyStatus>("");
   useEffect(() => {
     if (status === "") return;
     const t = setTimeout(() => setStatus(""), 2500);
     return () => clearTimeout(t);
   }, [status]);
-  const share = async (): Promise<void> => {
-    const url = currentUrl();
+  const copy = async (url: string | null, done: CopyStatus): Promise<void> => {
     try {
       if (url === null || !navigator.clipboard) throw new Error("no clipboard");
       await navigator.clipboard.writeText(url);
-      setStatus("Copied");
+      setStatus(done);
     } catch {
       setStatus("Copy failed: the link is in the address bar");
     }
@@ -43,14 +56,66 @@ function ShareLink() {
       >
         {status}
       </output>
-      <button type="button" className={button} onClick={() => void share()}>
+      <button type="button" className={button} onClick={() => void copy(currentUrl(), "Copied")}>
         Share link
+      </button>
+      <button
+        type="button"
+        className={`${button} text-xs`}
+        onClick={() => void copy(embedUrl(), "Embed link copied")}
+        title="Copy a link that shows only the diagrams and the step controls, for slides and blog posts"
+      >
+        Copy embed link
       </button>
     </div>
   );
 }
 
+/** Embed mode's header: the scenario's title and a way to the full page. */
+function EmbedHeader() {
+  const title = useLab((s) => s.scenario.title);
+  const full = (): string => (currentUrl() ?? location.href).replace(/&embed=1(?=&|$)/, "");
+  return (
+    <header className="flex items-center gap-3 border-b border-slate-200 bg-white px-3 py-1 dark:border-slate-700 dark:bg-slate-900">
+      <p className="min-w-0 flex-1 truncate text-sm font-medium" data-testid="scenario-title">
+        {title}
+      </p>
+      <a
+        className="shrink-0 text-xs text-blue-700 underline dark:text-sky-300"
+        href={location.href}
+        target="_blank"
+        rel="noopener"
+        onClick={(e) => {
+          e.currentTarget.href = full();
+        }}
+      >
+        Open in SVA Lab
+      </a>
+    </header>
+  );
+}
+
+function HelpButton() {
+  return (
+    <button
+      type="button"
+      className={button}
+      aria-haspopup="dialog"
+      onClick={() => useHelp.getState().setOpen(true)}
+      title="Keyboard shortcuts (?)"
+    >
+      <span aria-hidden="true">?</span>
+      <span className="sr-only">Keyboard shortcuts</span>
+    </button>
+  );
+}
+
 export function Header() {
+  const embed = useLayout((s) => s.embed);
+  return embed ? <EmbedHeader /> : <FullHeader />;
+}
+
+function FullHeader() {
   const scenario = useLab((s) => s.scenario);
   const theme = useLab((s) => s.theme);
   const toggleTheme = useLab((s) => s.toggleTheme);
@@ -66,9 +131,13 @@ export function Header() {
         >
           {scenario.title}
         </p>
-        <p className="text-xs text-slate-600 dark:text-slate-300">
+        <p
+          className="text-xs text-slate-600 dark:text-slate-300"
+          title={DRIVERS[scenario.driver] ?? "unknown design"}
+        >
           driver <code className="font-mono">{scenario.driver}</code>
-          <span className="text-slate-500 dark:text-slate-400">
+          {/* The design in words where there is room (in the tooltip otherwise). */}
+          <span className="text-slate-500 max-2xl:hidden dark:text-slate-400">
             {" "}
             — {DRIVERS[scenario.driver] ?? "unknown design"}
           </span>
@@ -98,6 +167,8 @@ export function Header() {
         ) : null}
       </div>
       <ScenarioActions />
+      <PanelsMenu />
+      <HelpButton />
       <button
         type="button"
         className={button}

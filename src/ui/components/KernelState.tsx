@@ -3,7 +3,9 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
+import { memo, useState } from "react";
 import { useLab } from "../../store/store.ts";
+import { TopologyView, ViewSwitch } from "../teach/views.tsx";
 import { useWorld } from "../useSnapshot.ts";
 
 const fieldText = (fields: Record<string, unknown>): string =>
@@ -11,7 +13,75 @@ const fieldText = (fields: Record<string, unknown>): string =>
     .map(([k, v]) => `${k}=${Array.isArray(v) ? `[${v.join(",")}]` : String(v)}`)
     .join(" ");
 
+type KernelView = "state" | "topology";
+const KERNEL_VIEWS = [
+  { id: "state", label: "State" },
+  { id: "topology", label: "Topology" },
+] as const;
+
+/** A thread's line: re-rendered only when its text changes (64 threads, one step at a time). */
+const ThreadLine = memo(function ThreadLine({
+  name,
+  status,
+  text,
+}: {
+  name: string;
+  status: string;
+  text: string;
+}) {
+  return (
+    <li className="flex gap-1.5">
+      <span className="font-mono font-semibold">{name}</span>
+      <span
+        className={
+          status === "blocked"
+            ? "text-amber-700 dark:text-amber-300"
+            : status === "done"
+              ? "text-slate-500 dark:text-slate-400"
+              : ""
+        }
+      >
+        {text}
+      </span>
+    </li>
+  );
+});
+
+const ObjectLine = memo(function ObjectLine(props: {
+  id: number | string;
+  kind: string;
+  freed: boolean;
+  text: string;
+  fields: string;
+}) {
+  return (
+    <li className={props.freed ? "text-slate-400 dark:text-slate-500" : ""}>
+      <span className="font-mono">
+        {props.kind} #{props.id}
+      </span>{" "}
+      {props.text}
+      <span className="block pl-3 font-mono text-[10px] text-slate-500 dark:text-slate-400">
+        {props.fields}
+      </span>
+    </li>
+  );
+});
+
+/** The kernel panel's body: the state as text, or the topology diagram (who is bound to whom). */
 export function KernelState() {
+  const [view, setView] = useState<KernelView>("state");
+  return (
+    <div>
+      {/* Beside the text's first lines; above the diagram. */}
+      <div className={view === "state" ? "float-right ml-2 text-xs" : "mb-1 flex justify-end text-xs"}>
+        <ViewSwitch label="Kernel view" options={KERNEL_VIEWS} value={view} onChange={setView} />
+      </div>
+      {view === "state" ? <KernelStateText /> : <TopologyView />}
+    </div>
+  );
+}
+
+function KernelStateText() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
   const locks = Object.entries(w.kernel.locks).filter(([, holder]) => holder !== null);
@@ -22,24 +92,11 @@ export function KernelState() {
         {w.threads.map((t) => {
           const ops = scenario.threads.find((x) => x.name === t.name)?.ops ?? [];
           const op = ops[t.opIndex];
-          return (
-            <li key={t.name} className="flex gap-1.5">
-              <span className="font-mono font-semibold">{t.name}</span>
-              <span
-                className={
-                  t.status === "blocked"
-                    ? "text-amber-700 dark:text-amber-300"
-                    : t.status === "done"
-                      ? "text-slate-500 dark:text-slate-400"
-                      : ""
-                }
-              >
-                {t.status === "done"
-                  ? "done"
-                  : `${t.status}${t.blockedOn ? ` on ${t.blockedOn}` : ""} · op ${t.opIndex + 1}/${ops.length}${op ? ` ${op.op}` : ""}`}
-              </span>
-            </li>
-          );
+          const text =
+            t.status === "done"
+              ? "done"
+              : `${t.status}${t.blockedOn ? ` on ${t.blockedOn}` : ""} · op ${t.opIndex + 1}/${ops.length}${op ? ` ${op.op}` : ""}`;
+          return <ThreadLine key={t.name} name={t.name} status={t.status} text={text} />;
         })}
       </ul>
       <p>
@@ -53,16 +110,14 @@ export function KernelState() {
           <li className="text-slate-500 dark:text-slate-400">no driver objects</li>
         ) : null}
         {objects.map((o) => (
-          <li key={o.id} className={o.state === "freed" ? "text-slate-400 dark:text-slate-500" : ""}>
-            <span className="font-mono">
-              {o.kind} #{o.id}
-            </span>{" "}
-            {o.process}
-            {o.device ? ` ↔ ${o.device}` : ""} · {o.state} · refs {o.refs}
-            <span className="block pl-3 font-mono text-[10px] text-slate-500 dark:text-slate-400">
-              {fieldText(o.fields)}
-            </span>
-          </li>
+          <ObjectLine
+            key={o.id}
+            id={o.id}
+            kind={o.kind}
+            freed={o.state === "freed"}
+            text={`${o.process}${o.device ? ` ↔ ${o.device}` : ""} · ${o.state} · refs ${o.refs}`}
+            fields={fieldText(o.fields)}
+          />
         ))}
       </ul>
       {w.kernel.srcu.callbacks.length > 0 ? (

@@ -7,6 +7,7 @@
 import { type KeyboardEvent, useEffect, useId, useRef } from "react";
 import { FAULTS } from "../../kernel/index.ts";
 import { LIBRARY } from "../../scenario/library/index.ts";
+import { openLarge } from "../../store/large.ts";
 import { firstSentence, useLessons } from "../../store/lessons.ts";
 import { useLab } from "../../store/store.ts";
 import { buttonClass } from "./Header.tsx";
@@ -96,11 +97,29 @@ function Menu() {
             Close
           </button>
         </header>
-        <ol className="min-h-0 flex-1 space-y-1.5 overflow-y-auto p-3" aria-label="Lessons">
-          {LIBRARY.map((l, i) => (
-            <LessonItem key={l.id} index={i} current={l.id === current} />
-          ))}
-        </ol>
+        <div className="min-h-0 flex-1 overflow-y-auto p-3">
+          <ol className="space-y-1.5" aria-label="Lessons">
+            {LIBRARY.map((l, i) => (
+              <LessonItem key={l.id} index={i} current={l.id === current} />
+            ))}
+          </ol>
+          <h3 className="mt-3 mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">Scale</h3>
+          <button
+            type="button"
+            data-testid="large-item"
+            onClick={() => {
+              setMenuOpen(false);
+              void openLarge();
+            }}
+            className="w-full rounded-md border border-slate-200 px-3 py-2 text-left hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-slate-700 dark:hover:bg-slate-800"
+          >
+            <span className="font-semibold">Large: 64 processes × 16 devices</span>
+            <span className="mt-0.5 block text-xs text-slate-600 dark:text-slate-300">
+              256 bindings and 16,384 mapped pages, about 14,000 steps: how the page copes with a big system
+              (the run takes a few seconds; its link is <code className="font-mono">#large</code>).
+            </span>
+          </button>
+        </div>
       </div>
     </dialog>
   );

@@ -1,30 +1,112 @@
-/** A titled panel whose body scrolls inside it rather than pushing the page. */
+/**
+ * A titled panel whose body scrolls inside it rather than pushing the page. A panel with an
+ * `exportName` has "Export SVG" and "Export PNG" buttons (named after the panel for screen
+ * readers) that download its diagrams.
+ */
 
-import { type ReactNode, useId } from "react";
+import { type ReactNode, useId, useRef, useState } from "react";
+import { useLayout } from "../../store/layout.ts";
+import { PanelTerms } from "../teach/Term.tsx";
+
+const exportButton =
+  "rounded border border-slate-300 px-0.5 font-mono text-[9px] leading-4 text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:opacity-40 dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800";
+
+function ExportButtons({
+  title,
+  name,
+  panel,
+}: {
+  title: string;
+  name: string;
+  panel: () => HTMLElement | null;
+}) {
+  const [busy, setBusy] = useState(false);
+  const run = async (kind: "svg" | "png"): Promise<void> => {
+    const el = panel();
+    if (!el) return;
+    setBusy(true);
+    try {
+      const x = await import("../layout/export.ts");
+      if (kind === "svg") x.exportPanelSvg(el, title, name);
+      else await x.exportPanelPng(el, title, name);
+    } catch (e) {
+      console.warn(`export of ${title} failed:`, e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    // Shown while the pointer is over the panel or the keyboard is in it (and always on touch
+    // screens): the titles keep their room the rest of the time.
+    <span className="flex shrink-0 gap-0.5 opacity-0 transition-opacity group-focus-within/panel:opacity-100 group-hover/panel:opacity-100 focus-within:opacity-100 [@media(hover:none)]:opacity-100">
+      <button
+        type="button"
+        className={exportButton}
+        disabled={busy}
+        aria-label={`Export ${title} as SVG`}
+        title={`Export ${title} as SVG`}
+        onClick={() => void run("svg")}
+      >
+        SVG
+      </button>
+      <button
+        type="button"
+        className={exportButton}
+        disabled={busy}
+        aria-label={`Export ${title} as PNG`}
+        title={`Export ${title} as PNG`}
+        onClick={() => void run("png")}
+      >
+        PNG
+      </button>
+    </span>
+  );
+}
 
 export function Panel(props: {
   title: string;
   className?: string;
   aside?: ReactNode;
   testId?: string;
+  /** File name (without extension) of the panel's exports; no export buttons without it. */
+  exportName?: string;
+  /** Glossary entries the panel is about: small links beside the title. */
+  terms?: readonly string[];
   children: ReactNode;
 }) {
   const id = useId();
+  const ref = useRef<HTMLElement>(null);
+  const embed = useLayout((s) => s.embed);
   return (
     <section
+      ref={ref}
       aria-labelledby={id}
       data-testid={props.testId}
-      className={`flex min-h-0 min-w-0 flex-col overflow-hidden rounded-lg border border-slate-200 bg-white shadow-sm dark:border-slate-700 dark:bg-slate-900 ${props.className ?? ""}`}
+      className={`group/panel flex min-h-0 min-w-0 flex-col overflow-hidden rounded-lg border border-slate-200 bg-white text-slate-900 shadow-sm dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100 ${props.className ?? ""}`}
     >
-      <header className="flex items-baseline justify-between gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
-        <h2 id={id} className="truncate text-sm font-semibold">
-          {props.title}
-        </h2>
-        {props.aside ? (
-          <div className="truncate text-xs text-slate-500 dark:text-slate-400">{props.aside}</div>
-        ) : null}
+      <header className="@container flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-1.5 dark:border-slate-700">
+        <div className="flex min-w-0 items-center gap-1.5">
+          <h2 id={id} className="min-w-[3rem] truncate text-sm font-semibold">
+            {props.title}
+          </h2>
+          {props.terms && !embed ? <PanelTerms ids={props.terms} /> : null}
+        </div>
+        <div className="flex min-w-0 items-center gap-2">
+          {props.aside ? (
+            <div
+              className={`text-xs text-slate-500 dark:text-slate-400 ${typeof props.aside === "string" ? "min-w-0 truncate" : "shrink-0"}`}
+            >
+              {props.aside}
+            </div>
+          ) : null}
+          {props.exportName && !embed ? (
+            <ExportButtons title={props.title} name={props.exportName} panel={() => ref.current} />
+          ) : null}
+        </div>
       </header>
-      <div className="min-h-0 flex-1 overflow-auto p-2">{props.children}</div>
+      <div data-panel-body className="min-h-0 flex-1 overflow-auto p-2">
+        {props.children}
+      </div>
     </section>
   );
 }

@@ -1,14 +1,28 @@
-/** The snapshot panels: each gets its narrow view model from one selector and draws it. */
+/**
+ * The snapshot panels: each gets its narrow view model from one selector and draws it. The
+ * two rows of the layout (PANEL_ROWS) list them by id; the layout (ui/layout/Workspace.tsx)
+ * shows, hides and sizes them. A panel added here appears in the Panels menu by its label.
+ */
 
+import { type ReactNode, useState } from "react";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CmdqDiagram } from "../diagrams/CmdqDiagram.tsx";
 import { MemoryDiagram } from "../diagrams/MemoryDiagram.tsx";
-import { PageTableDiagram } from "../diagrams/PageTableDiagram.tsx";
 import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
 import { TlbDiagram } from "../diagrams/TlbDiagram.tsx";
 import { DetailPanel } from "../races/DetailPanel.tsx";
-import { useCmdqVm, useMemoryVm, usePageTablesVm, useStreamTableVm, useTlbVm } from "../useSnapshot.ts";
+import {
+  CachesView,
+  PageTablesView,
+  PathOverlay,
+  RecordQueueView,
+  TranslationPathView,
+  useQueueCounts,
+  useStaleCacheCount,
+  ViewSwitch,
+} from "../teach/views.tsx";
+import { useCmdqVm, useMemoryVm, useStreamTableVm, useTlbVm, useWorld } from "../useSnapshot.ts";
 import { CommandLog, DmaLog, EventLog } from "./Logs.tsx";
 import { Panel } from "./Panel.tsx";
 
@@ -17,41 +31,46 @@ function useSelected(): string | null {
   return sel ? selectionKey(sel) : null;
 }
 
+const STREAM_VIEWS = [
+  { id: "tables", label: "Tables" },
+  { id: "path", label: "Path" },
+] as const;
+
 function StreamPanel() {
   const vm = useStreamTableVm();
   const select = useLab((s) => s.select);
+  const [view, setView] = useState<"tables" | "path">("tables");
+  const selected = useSelected();
   return (
-    <Panel title="Stream table → CD tables" testId="panel-strtab">
-      <StreamTableDiagram vm={vm} selectedId={useSelected()} onSelect={select} />
+    <Panel
+      title={view === "tables" ? "Stream table → CD tables" : "Translation path of the last DMA"}
+      testId="panel-strtab"
+      exportName={view === "tables" ? "stream-table" : "translation-path"}
+      terms={["ste", "cd"]}
+      aside={<ViewSwitch label="Stream table view" options={STREAM_VIEWS} value={view} onChange={setView} />}
+    >
+      {view === "tables" ? (
+        <PathOverlay>
+          <StreamTableDiagram vm={vm} selectedId={selected} onSelect={select} />
+        </PathOverlay>
+      ) : (
+        <TranslationPathView />
+      )}
     </Panel>
   );
 }
 
 function PageTablePanel() {
-  const vm = usePageTablesVm();
-  const select = useLab((s) => s.select);
-  const selected = useSelected();
+  const processes = useWorld().mms.length;
   return (
-    <Panel title="Page tables" testId="panel-pgtable">
-      {vm.map((mm) => (
-        <div key={mm.id} className="mb-3">
-          <h3 className="text-xs font-semibold">
-            {mm.process}{" "}
-            <span className="font-normal text-slate-500 dark:text-slate-400">({mm.pages} pages mapped)</span>
-          </h3>
-          <p className="mb-1 text-[11px] text-slate-600 dark:text-slate-300">{mm.summary}</p>
-          {mm.root ? (
-            <PageTableDiagram
-              root={mm.root}
-              label={`${mm.process}'s page table`}
-              selectedId={selected}
-              onSelect={select}
-            />
-          ) : (
-            <p className="text-xs text-slate-500 dark:text-slate-400">The mm and its page table are freed.</p>
-          )}
-        </div>
-      ))}
+    <Panel
+      title="Page tables"
+      aside={processes > 1 ? `${processes} processes` : undefined}
+      testId="panel-pgtable"
+      exportName="page-tables"
+      terms={["page-table"]}
+    >
+      <PageTablesView />
     </Panel>
   );
 }
@@ -59,11 +78,32 @@ function PageTablePanel() {
 function CmdqPanel() {
   const vm = useCmdqVm();
   const select = useLab((s) => s.select);
+  const [view, setView] = useState<"cmdq" | "evtq" | "priq">("cmdq");
+  const counts = useQueueCounts();
+  const selected = useSelected();
+  const count = (n: number): string => (n > 0 ? ` ${n}` : "");
+  const options = [
+    { id: "cmdq", label: "CMDQ" },
+    { id: "evtq", label: `EVTQ${count(counts.evtq)}` },
+    { id: "priq", label: `PRIQ${count(counts.priq)}` },
+  ] as const;
   return (
-    <Panel title="Command queue" aside={`${vm.pending} pending`} testId="panel-cmdq">
-      <CmdqDiagram vm={vm} selectedId={useSelected()} onSelect={select} />
-      <CommandLog />
-      <EventLog />
+    <Panel
+      title="Queues"
+      aside={<ViewSwitch label="Queue" options={options} value={view} onChange={setView} />}
+      testId="panel-cmdq"
+      exportName={view === "cmdq" ? "command-queue" : view === "evtq" ? "event-queue" : "pri-queue"}
+      terms={[view, view === "cmdq" ? "cmd-sync" : view === "evtq" ? "fault-events" : "prg"]}
+    >
+      {view === "cmdq" ? (
+        <>
+          <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />
+          <CommandLog />
+          <EventLog />
+        </>
+      ) : (
+        <RecordQueueView which={view} />
+      )}
     </Panel>
   );
 }
@@ -73,9 +113,17 @@ function TlbPanel() {
   const stale =
     vm.iotlb.filter((e) => e.stale).length +
     vm.atcs.reduce((n, a) => n + a.entries.filter((e) => e.stale).length, 0);
+  const staleCaches = useStaleCacheCount();
   return (
-    <Panel title="IOTLB and ATC" aside={stale > 0 ? `${stale} stale` : undefined} testId="panel-tlb">
+    <Panel
+      title="Caches"
+      aside={stale + staleCaches > 0 ? `${stale + staleCaches} stale` : undefined}
+      testId="panel-tlb"
+      exportName="caches"
+      terms={["iotlb", "atc", "config-cache"]}
+    >
       <TlbDiagram vm={vm} />
+      <CachesView />
       <DmaLog />
     </Panel>
   );
@@ -84,27 +132,34 @@ function TlbPanel() {
 function MemoryPanel() {
   const vm = useMemoryVm();
   return (
-    <Panel title="Physical memory" aside={`${vm.length} frames`} testId="panel-memory">
+    <Panel
+      title="Physical memory"
+      aside={`${vm.count} frames`}
+      testId="panel-memory"
+      exportName="physical-memory"
+    >
       <MemoryDiagram vm={vm} />
     </Panel>
   );
 }
 
-/** Two rows at xl: the tables (wider STE → CD column), then the queue, the caches, memory. */
-export function Panels() {
-  const row = "grid min-h-0 min-w-0 gap-2 max-xl:auto-rows-[26rem]";
-  return (
-    <div className="grid min-h-0 min-w-0 gap-2 xl:grid-rows-2">
-      <div className={`${row} xl:grid-cols-[minmax(0,1.3fr)_minmax(0,0.85fr)_minmax(0,0.95fr)]`}>
-        <StreamPanel />
-        <PageTablePanel />
-        <DetailPanel />
-      </div>
-      <div className={`${row} xl:grid-cols-3`}>
-        <CmdqPanel />
-        <TlbPanel />
-        <MemoryPanel />
-      </div>
-    </div>
-  );
+export interface PanelDef {
+  readonly id: string;
+  /** Its share of the row's width, by default. */
+  readonly weight: number;
+  readonly render: () => ReactNode;
 }
+
+/** The two rows at xl: the tables (wider STE → CD column), then the queue, the caches, memory. */
+export const PANEL_ROWS: readonly (readonly PanelDef[])[] = [
+  [
+    { id: "strtab", weight: 1.3, render: () => <StreamPanel /> },
+    { id: "pgtable", weight: 0.85, render: () => <PageTablePanel /> },
+    { id: "detail", weight: 0.95, render: () => <DetailPanel /> },
+  ],
+  [
+    { id: "cmdq", weight: 1, render: () => <CmdqPanel /> },
+    { id: "tlb", weight: 1, render: () => <TlbPanel /> },
+    { id: "memory", weight: 1, render: () => <MemoryPanel /> },
+  ],
+];

@@ -2,12 +2,16 @@
  * The steps of the run: index, actor, kernel function and explanation; the step just taken
  * (the world shown is the one after it) highlighted and kept in view; violations in red.
  * Clicking a step moves the cursor to just after it. One row is in the tab order (the
- * current one); ↑ and ↓ move along the list.
+ * current one); ↑ and ↓ move along the list. A long run draws only the rows in view
+ * (useVirtualRows): 14,000 rows would cost more to diff than a step does to compute.
  */
 
 import { type KeyboardEvent, memo, useEffect, useMemo, useRef } from "react";
 import type { StepRecord, Violation } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
+import { TermText } from "../teach/Term.tsx";
+import { ViolationWhy } from "../teach/ViolationWhy.tsx";
+import { useVirtualRows } from "./useVirtualRows.ts";
 
 const ACTOR_STYLE: Record<string, string> = {
   smmu: "bg-cyan-100 text-cyan-900 dark:bg-cyan-950 dark:text-cyan-200",
@@ -26,14 +30,20 @@ interface RowProps {
 const Row = memo(function Row({ step, cursorAfter, current, violations, onPick }: RowProps) {
   const bad = violations.length > 0;
   return (
-    <li data-testid="timeline-step" data-current={current || undefined} data-violation={bad || undefined}>
-      <button
-        type="button"
-        tabIndex={current ? 0 : -1}
-        data-cursor={cursorAfter}
-        aria-current={current ? "step" : undefined}
+    <li
+      data-testid="timeline-step"
+      data-row={cursorAfter}
+      data-current={current || undefined}
+      data-violation={bad || undefined}
+      className="pb-0.5"
+    >
+      {/* The row's card: a click anywhere on it picks the step, as its button (the keyboard's way in) does;
+          the text's glossary links are buttons of their own, so the text cannot sit inside that button. */}
+      {/* biome-ignore lint/a11y/noStaticElementInteractions: a larger mouse target for the row's button */}
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: the row's button takes the keyboard */}
+      <div
         onClick={() => onPick(cursorAfter)}
-        className={`w-full rounded-md border px-2 py-1 text-left text-xs focus-visible:outline-2 focus-visible:outline-blue-500 ${
+        className={`cursor-pointer rounded-md border px-2 py-1 text-xs has-[>button:focus-visible]:outline-2 has-[>button:focus-visible]:outline-blue-500 ${
           current
             ? "border-blue-500 bg-blue-50 dark:border-sky-400 dark:bg-sky-950"
             : bad
@@ -41,10 +51,20 @@ const Row = memo(function Row({ step, cursorAfter, current, violations, onPick }
               : "border-transparent hover:bg-slate-100 dark:hover:bg-slate-800"
         }`}
       >
-        {step === null ? (
-          <span className="text-slate-600 dark:text-slate-300">Booted: the world before any step</span>
-        ) : (
-          <>
+        <button
+          type="button"
+          tabIndex={current ? 0 : -1}
+          data-cursor={cursorAfter}
+          aria-current={current ? "step" : undefined}
+          onClick={(e) => {
+            e.stopPropagation();
+            onPick(cursorAfter);
+          }}
+          className="block w-full text-left focus-visible:outline-none"
+        >
+          {step === null ? (
+            <span className="text-slate-600 dark:text-slate-300">Booted: the world before any step</span>
+          ) : (
             <span className="flex items-baseline gap-1.5">
               <span className="w-7 shrink-0 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">
                 {step.index}
@@ -58,21 +78,24 @@ const Row = memo(function Row({ step, cursorAfter, current, violations, onPick }
                 {step.fn}
               </code>
             </span>
-            {step.text ? (
-              <span className="mt-0.5 block pl-8.5 text-slate-700 dark:text-slate-300">{step.text}</span>
-            ) : null}
-            {violations.map((v) => (
-              <span
-                key={`${v.kind}:${v.text}`}
-                className="mt-0.5 block pl-8.5 font-medium text-red-700 dark:text-red-400"
-                data-testid="violation"
-              >
-                ⚠ {v.kind}: {v.text}
-              </span>
-            ))}
-          </>
-        )}
-      </button>
+          )}
+        </button>
+        {step?.text ? (
+          <span className="mt-0.5 block pl-8.5 text-slate-700 dark:text-slate-300">
+            <TermText text={step.text} focusable={current} />
+          </span>
+        ) : null}
+        {violations.map((v) => (
+          <span
+            key={`${v.kind}:${v.text}`}
+            className="mt-0.5 block pl-8.5 font-medium text-red-700 dark:text-red-400"
+            data-testid="violation"
+          >
+            ⚠ <TermText text={`${v.kind}: ${v.text}`} focusable={current} />
+            <ViolationWhy kind={v.kind} focusable={current} />
+          </span>
+        ))}
+      </div>
     </li>
   );
 });
@@ -99,12 +122,19 @@ export function Timeline() {
     [goTo, pause],
   );
 
+  // Row r is the world after r steps: row 0 is the booted world, row i + 1 is step i.
+  const rows = useVirtualRows(list, steps.length + 1, 44);
+  const scrollTo = rows.scrollTo;
   useEffect(() => {
-    const el = list.current?.querySelector<HTMLButtonElement>(`[data-cursor="${cursor}"]`);
-    if (!el) return;
-    el.scrollIntoView({ block: "nearest" });
-    if (list.current?.contains(document.activeElement)) el.focus({ preventScroll: true });
-  }, [cursor]);
+    // In the next frame, after every panel has drawn: reading the layout here (to scroll)
+    // would compute it once now and again after the next panel's change.
+    const frame = requestAnimationFrame(() => {
+      scrollTo(cursor);
+      const el = list.current?.querySelector<HTMLButtonElement>(`[data-cursor="${cursor}"]`);
+      if (el && list.current?.contains(document.activeElement)) el.focus({ preventScroll: true });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [cursor, scrollTo]);
 
   const onKey = (e: KeyboardEvent<HTMLOListElement>): void => {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
@@ -112,19 +142,25 @@ export function Timeline() {
     pick(cursor + (e.key === "ArrowDown" ? 1 : -1));
   };
 
+  const drawn: ReturnType<typeof Row>[] = [];
+  for (let r = rows.start; r < rows.end; r++) {
+    const s = r === 0 ? null : steps[r - 1]!;
+    drawn.push(
+      <Row
+        key={r}
+        step={s}
+        cursorAfter={r}
+        current={cursor === r}
+        violations={s === null ? NO_VIOLATIONS : (byStep.get(s.index) ?? NO_VIOLATIONS)}
+        onPick={pick}
+      />,
+    );
+  }
   return (
-    <ol ref={list} aria-label="Steps" className="flex flex-col gap-0.5" onKeyDown={onKey}>
-      <Row step={null} cursorAfter={0} current={cursor === 0} violations={NO_VIOLATIONS} onPick={pick} />
-      {steps.map((s) => (
-        <Row
-          key={s.index}
-          step={s}
-          cursorAfter={s.index + 1}
-          current={cursor === s.index + 1}
-          violations={byStep.get(s.index) ?? NO_VIOLATIONS}
-          onPick={pick}
-        />
-      ))}
+    <ol ref={list} aria-label="Steps" className="flex flex-col" onKeyDown={onKey}>
+      {rows.before > 0 ? <li aria-hidden="true" style={{ height: rows.before }} /> : null}
+      {drawn}
+      {rows.after > 0 ? <li aria-hidden="true" style={{ height: rows.after }} /> : null}
     </ol>
   );
 }

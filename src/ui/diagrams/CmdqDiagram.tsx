@@ -40,24 +40,36 @@ function buckets(ring: readonly SlotState[]): SlotState[] {
 const reg = (name: string, p: CmdqView["prod"]): string =>
   `${name} 0x${p.reg.toString(16)}: index ${p.index}, wrap ${p.wrap}`;
 
+/** What each slot row last drew. */
+const slotDrawn = new WeakMap<Element, string>();
+
+/** The segment states each ring last drew. */
+const ringDrawn = new WeakMap<Element, string>();
+
 function drawRing(svg: SVGSVGElement, vm: CmdqView): void {
   const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
   g.attr("transform", `translate(${R + 4},${R + 4})`);
   const segs = buckets(vm.ring);
-  const step = (2 * Math.PI) / segs.length;
-  const a = arc<number>()
-    .innerRadius(R - 14)
-    .outerRadius(R)
-    .startAngle((i) => i * step)
-    .endAngle((i) => (i + 1) * step)
-    .padAngle(segs.length > 64 ? 0 : 0.01);
-  g.selectAll<SVGPathElement, number>("path.seg")
-    .data(segs.map((_, i) => i))
-    .join("path")
-    .attr("class", "seg")
-    .attr("d", (i) => a(i) ?? "")
-    .attr("fill", (i) => FILL[segs[i]!])
-    .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
+  // The ring's segments change only when a slot does: most steps leave them alone.
+  const key = segs.join();
+  const node = g.node();
+  if (node && ringDrawn.get(node) !== key) {
+    ringDrawn.set(node, key);
+    const step = (2 * Math.PI) / segs.length;
+    const a = arc<number>()
+      .innerRadius(R - 14)
+      .outerRadius(R)
+      .startAngle((i) => i * step)
+      .endAngle((i) => (i + 1) * step)
+      .padAngle(segs.length > 64 ? 0 : 0.01);
+    g.selectAll<SVGPathElement, number>("path.seg")
+      .data(segs.map((_, i) => i))
+      .join("path")
+      .attr("class", "seg")
+      .attr("d", (i) => a(i) ?? "")
+      .attr("fill", (i) => FILL[segs[i]!])
+      .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
+  }
   const ptr = (index: number) => {
     const angle = ((index + 0.5) / vm.size) * 2 * Math.PI;
     return [Math.sin(angle), -Math.cos(angle)] as const;
@@ -66,18 +78,27 @@ function drawRing(svg: SVGSVGElement, vm: CmdqView): void {
     { id: "cons", label: "C", index: vm.cons.index, r: R - 22 },
     { id: "prod", label: "P", index: vm.prod.index, r: R + 8 },
   ];
-  g.selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
+  const ptrs = g
+    .selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
     .data(marks, (m) => m.id)
-    .join("text")
-    .attr("class", "ptr")
-    .attr("text-anchor", "middle")
-    .attr("font-weight", 700)
-    .attr("font-size", 10)
-    .transition()
-    .duration(duration())
-    .attr("x", (m) => ptr(m.index)[0] * m.r)
-    .attr("y", (m) => ptr(m.index)[1] * m.r + 4)
-    .text((m) => m.label);
+    .join((enter) =>
+      enter
+        .append("text")
+        .attr("class", "ptr")
+        .attr("text-anchor", "middle")
+        .attr("font-weight", 700)
+        .attr("font-size", 10)
+        .text((m) => m.label),
+    )
+    // Only a pointer that moved is touched; at once while stepping quickly.
+    .filter(function (m) {
+      return this.getAttribute("x") !== String(ptr(m.index)[0] * m.r);
+    });
+  const ms = duration();
+  const x = (m: (typeof marks)[number]): number => ptr(m.index)[0] * m.r;
+  const y = (m: (typeof marks)[number]): number => ptr(m.index)[1] * m.r + 4;
+  if (ms > 0) ptrs.transition().duration(ms).attr("x", x).attr("y", y);
+  else ptrs.interrupt().attr("x", x).attr("y", y);
 }
 
 function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: StoreSelection) => void): void {
@@ -102,7 +123,7 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
     .attr("y", (_d, i) => 22 + i * 17)
     .text((d) => d);
 
-  const rows = s
+  const all = s
     .selectAll<SVGGElement, SlotView>("g.slot")
     .data(vm.slots, (d) => d.id)
     .join((enter) => {
@@ -124,10 +145,7 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
         .attr("y", 13);
       e.append("text").attr("class", "ptrs").attr("y", 13);
       return e;
-    })
-    .attr("transform", (_d, i) => `translate(0,${top + i * ROW})`)
-    .attr("data-id", (d) => `cmd:${d.slot}`)
-    .attr("data-state", (d) => d.state);
+    });
   const ptrText = (d: SlotView): string => {
     const names = [
       d.slot === vm.cons.index ? `CONS w${vm.cons.wrap}` : "",
@@ -135,6 +153,21 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
     ].filter(Boolean);
     return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
   };
+  // Only the rows whose place or content changed are touched (a step changes one or two).
+  const y = new Map<Element, number>();
+  const rows = all.filter(function (d, i) {
+    y.set(this, top + i * ROW);
+    const key = `${top + i * ROW}|${d.state}|${d.summary}|${ptrText(d)}|${boxW}`;
+    if (slotDrawn.get(this) === key) return false;
+    slotDrawn.set(this, key);
+    return true;
+  });
+  rows
+    .attr("transform", function () {
+      return `translate(0,${y.get(this) ?? 0})`;
+    })
+    .attr("data-id", (d) => `cmd:${d.slot}`)
+    .attr("data-state", (d) => d.state);
   rows
     .select("text.ptrs")
     .attr("x", IDX_W + boxW + 6)

@@ -2,17 +2,24 @@
  * Stream table → CD tables: each device's STE (StreamID, V, Config, S1CDMax, EATS,
  * S1ContextPtr) linked to the CDs of its table that hold something (SSID, V, EPD0, ASID,
  * ASET, TTB0), each with the configuration cache's state. Side by side when the panel is wide
- * enough, CDs under their STE otherwise.
+ * enough, CDs under their STE otherwise. Cards are redrawn only when their content changes; a
+ * large table (16 devices, 256 CDs: a column 30,000 px tall) draws only the cards in view.
  */
 
 import { select } from "d3-selection";
 import { linkHorizontal } from "d3-shape";
-import { useCallback } from "react";
+import { useCallback, useMemo } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheState, CdRow, SteRow } from "../model/stream.ts";
 import { type CardRow, cardHeight, drawCard } from "./card.ts";
-import { asButtons, duration } from "./d3util.ts";
+import { asButtons, diagramZoom, duration, moveTo } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
+import { useVisibleRange, type VisibleRange } from "./useVisibleRange.ts";
+
+/** More cards than this: only those in (or near) view are in the document. */
+const WINDOW_ABOVE = 40;
+/** Pixels drawn beyond the view on each side. */
+const MARGIN = 400;
 
 const STE_W = 160;
 const CD_W = 168;
@@ -76,14 +83,31 @@ const CACHE_WORDS: Record<CacheState, string> = {
 
 const yesNo = (b: boolean): string => (b ? "1" : "0");
 
-function draw(
-  svg: SVGSVGElement,
-  vm: readonly SteRow[],
-  width: number,
-  pick: (s: StoreSelection) => void,
-): void {
-  const L = layout(vm, width);
-  const root = select(svg).attr("width", L.width).attr("height", Math.max(L.height, 40));
+interface Model {
+  readonly rows: readonly SteRow[];
+  readonly range: VisibleRange | null;
+}
+
+/** The part of the layout in view (all of it for a small table). */
+function windowed(L: Layout, range: VisibleRange | null, zoom: number): Layout {
+  if (L.stes.length + L.cds.length <= WINDOW_ABOVE || range === null) return L;
+  const top = range.top / zoom - MARGIN;
+  const bottom = range.bottom / zoom + MARGIN;
+  const h = cardHeight(STE_ROWS);
+  const inView = (y: number): boolean => y + h >= top && y <= bottom;
+  return {
+    ...L,
+    stes: L.stes.filter((p) => inView(p.y)),
+    cds: L.cds.filter((p) => inView(p.y)),
+    links: L.links.filter((l) => inView(l.from[1]) || inView(l.to[1])),
+  };
+}
+
+function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSelection) => void): void {
+  const zoom = diagramZoom();
+  const full = layout(model.rows, width);
+  const L = windowed(full, model.range, zoom);
+  const root = select(svg).attr("width", full.width).attr("height", Math.max(full.height, 40));
   const t = duration();
   const horizontal = linkHorizontal<{ from: [number, number]; to: [number, number] }, [number, number]>()
     .source((d) => d.from)
@@ -108,10 +132,7 @@ function draw(
         .attr("transform", (p) => `translate(${p.x},${p.y})`),
     );
   stes.attr("data-id", (p) => p.d.id).attr("data-testid", (p) => `ste-${p.d.sid}`);
-  stes
-    .transition()
-    .duration(t)
-    .attr("transform", (p) => `translate(${p.x},${p.y})`);
+  moveTo(stes, (p) => `translate(${p.x},${p.y})`, t);
   stes.each(function (p) {
     const s = p.d;
     drawCard(select(this), {
@@ -150,10 +171,7 @@ function draw(
     .attr("data-testid", (p) => `cd-${p.d.sid}-${p.d.ssid}`)
     .attr("data-asid", (p) => p.d.asid)
     .attr("data-valid", (p) => yesNo(p.d.v));
-  cds
-    .transition()
-    .duration(t)
-    .attr("transform", (p) => `translate(${p.x},${p.y})`);
+  moveTo(cds, (p) => `translate(${p.x},${p.y})`, t);
   cds.each(function (p) {
     const c = p.d;
     drawCard(select(this), {
@@ -187,8 +205,11 @@ export function StreamTableDiagram(props: {
 }) {
   const { vm, selectedId, onSelect } = props;
   const [box, width] = useWidth();
-  const paint = useCallback<Draw<readonly SteRow[]>>((svg, v, w) => draw(svg, v, w, onSelect), [onSelect]);
-  const ref = useDiagram(vm, paint, selectedId, width);
+  const cards = vm.length + vm.reduce((n, s) => n + s.cds.length, 0);
+  const range = useVisibleRange(box, cards > WINDOW_ABOVE, 120);
+  const model = useMemo(() => ({ rows: vm, range }), [vm, range]);
+  const paint = useCallback<Draw<Model>>((svg, v, w) => draw(svg, v, w, onSelect), [onSelect]);
+  const ref = useDiagram(model, paint, selectedId, width);
   return (
     <div ref={box} className="min-w-0">
       <svg ref={ref} className="diagram" aria-label="Stream table entries and their CD tables" />

@@ -6,10 +6,11 @@
  * the cursor just after that step. d3-zoom scales and pans x only, so long traces stay usable.
  *
  * The static layer (lanes, boxes, spans, marks) is joined when the run changes; the overlay
- * (cursor line, current box) when the cursor moves; positions when the zoom changes.
+ * (cursor line, current box) when the cursor moves; positions when the zoom changes. A long
+ * run (more than ALL_BOXES boxes) joins only the boxes and spans in view, at each zoom or pan:
+ * a 14,000-step run then costs what a screenful does.
  */
 
-import { type ScaleLinear, scaleLinear } from "d3-scale";
 import { type Selection, select } from "d3-selection";
 import { type ZoomBehavior, type ZoomTransform, zoom, zoomIdentity } from "d3-zoom";
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from "react";
@@ -23,6 +24,7 @@ import {
   type ViolationMark,
 } from "../races/swimlane-vm.ts";
 import "../races/races.css";
+import { type Linear, scaleLinear } from "./d3util.ts";
 
 const LABEL_W = 58;
 /** Step numbers, then a row for the violation and cursor marks, then the lanes. */
@@ -34,6 +36,8 @@ const MIN_STEP = 44;
 const MAX_STEP = 170;
 /** Width of a character at the lanes' 10px monospace. */
 const CHAR = 6.05;
+/** Up to this many boxes all are in the document (hidden when out of view); beyond, only those in view. */
+const ALL_BOXES = 2000;
 
 const FILL: Record<LaneKind, [string, string]> = {
   thread: ["var(--box-thread)", "var(--box-thread-line)"],
@@ -44,6 +48,21 @@ const FILL: Record<LaneKind, [string, string]> = {
 };
 
 type G = Selection<SVGGElement, unknown, null, undefined>;
+
+/** The boxes of steps from..to-1 (boxes are in step order): two binary searches. */
+function boxesBetween(boxes: readonly StepBox[], from: number, to: number): readonly StepBox[] {
+  const first = (step: number): number => {
+    let a = 0;
+    let b = boxes.length;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (boxes[m]!.step < step) a = m + 1;
+      else b = m;
+    }
+    return a;
+  };
+  return boxes.slice(first(from), first(to));
+}
 
 let chartIds = 0;
 
@@ -57,9 +76,11 @@ export class SwimlaneChart {
   private laneY = new Map<string, number>();
   private pw = 0;
   private h = 0;
-  private x0: ScaleLinear<number, number> = scaleLinear();
+  private x0: Linear = scaleLinear();
   private t: ZoomTransform = zoomIdentity;
   private cursor = 0;
+  /** Only the boxes and spans in view are in the document. */
+  private windowed = false;
 
   constructor(
     el: SVGSVGElement,
@@ -90,10 +111,18 @@ export class SwimlaneChart {
     for (const layer of ["lanes", "bands", "blocked", "current", "boxes", "axis", "marks", "cursor"]) {
       clipped.append("g").attr("class", layer);
     }
-    this.zoomer = zoom<SVGGElement, unknown>().on("zoom", (e: { transform: ZoomTransform }) => {
-      this.t = e.transform;
-      this.layout();
-    });
+    this.zoomer = zoom<SVGGElement, unknown>()
+      .filter((e: MouseEvent | WheelEvent) => {
+        if (e.button) return false;
+        if (e.type !== "wheel") return !e.ctrlKey;
+        // With more lanes than fit, the wheel scrolls them; Ctrl+wheel (or a pinch) zooms.
+        const box = el.parentElement;
+        return e.ctrlKey || !box || box.scrollHeight <= box.clientHeight;
+      })
+      .on("zoom", (e: { transform: ZoomTransform }) => {
+        this.t = e.transform;
+        this.layout();
+      });
     this.plot.call(this.zoomer).on("dblclick.zoom", null);
   }
 
@@ -137,8 +166,11 @@ export class SwimlaneChart {
 
     this.drawLabels(vm.lanes);
     this.drawLanes(vm.lanes, span);
-    this.joinBoxes(vm.boxes);
-    this.joinBlocked(vm.blocked);
+    this.windowed = vm.boxes.length > ALL_BOXES;
+    if (!this.windowed) {
+      this.joinBoxes(vm.boxes);
+      this.joinBlocked(vm.blocked);
+    }
     this.joinViolations(vm.violations);
 
     if (lanesChanged) {
@@ -158,23 +190,36 @@ export class SwimlaneChart {
     this.plot.call(this.zoomer.transform, zoomIdentity.translate(tx, 0).scale(k));
   }
 
+  /** x under the current zoom (as ZoomTransform.rescaleX gives it). */
+  private zoomedX(): Linear {
+    return this.x0.copy().domain(this.x0.range().map((v) => this.x0.invert(this.t.invertX(v))));
+  }
+
   setCursor(cursor: number, follow = true): void {
     this.cursor = cursor;
     if (!this.vm) return;
     if (follow) {
-      const xz = this.t.rescaleX(this.x0);
+      const xz = this.zoomedX();
       const at = xz(cursor);
       if (at < 8 || at > this.pw - 8) this.apply(this.t.k, this.pw / 2 - this.x0(cursor) * this.t.k);
     }
     const hadFocus = this.svg.node()?.contains(document.activeElement) ?? false;
+    this.markCurrent();
+    this.layoutCursor();
+    if (hadFocus) this.plot.select<SVGGElement>("g.box[tabindex='0']").node()?.focus({ preventScroll: true });
+  }
+
+  /** The box of the step just taken is "current" and the one tab stop of the chart. */
+  private markCurrent(): void {
+    if (!this.vm) return;
+    const cursor = this.cursor;
     const current = Math.max(0, cursor - 1);
-    const actor = this.vm.boxes.find((b) => b.step === current && b.kind !== "device")?.lane;
+    const at = boxesBetween(this.vm.boxes, current, current + 1);
+    const actor = at.find((b) => b.kind !== "device")?.lane;
     this.plot
       .selectAll<SVGGElement, StepBox>("g.box")
       .classed("current", (d) => cursor > 0 && d.step === cursor - 1)
       .attr("tabindex", (d) => (d.step === current && d.lane === actor ? 0 : -1));
-    this.layoutCursor();
-    if (hadFocus) this.plot.select<SVGGElement>("g.box[tabindex='0']").node()?.focus({ preventScroll: true });
   }
 
   zoomBy(factor: number): void {
@@ -346,10 +391,19 @@ export class SwimlaneChart {
   private layout(): void {
     const vm = this.vm;
     if (!vm) return;
-    const xz = this.t.rescaleX(this.x0);
+    const xz = this.zoomedX();
     const [d0, d1] = xz.domain() as [number, number];
     const sw = xz(1) - xz(0);
     const visible = (from: number, to: number): boolean => to >= d0 - 1 && from <= d1 + 1;
+    if (this.windowed) {
+      // Zoomed out over thousands of steps, a box is under a pixel wide: one step in `every`
+      // is drawn (about one per two pixels), and only the spans at least that wide.
+      const every = Math.max(1, Math.ceil(2 / Math.max(1e-6, xz(1) - xz(0))));
+      const inView = boxesBetween(vm.boxes, Math.floor(d0) - 1, Math.ceil(d1) + 1);
+      this.joinBoxes(every === 1 ? inView : inView.filter((b) => b.step % every === 0));
+      this.joinBlocked(vm.blocked.filter((b) => visible(b.from, b.to) && b.to - b.from >= every));
+      this.markCurrent();
+    }
 
     const boxes = this.plot.select("g.boxes").selectAll<SVGGElement, StepBox>("g.box");
     boxes
@@ -383,7 +437,10 @@ export class SwimlaneChart {
 
     // Step numbers over the columns, as dense as they stay readable; broken steps in red.
     const bad = new Set(vm.violations.map((v) => v.step));
-    const every = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find((n) => n * sw >= 30) ?? 10000;
+    // Room for the widest number (five digits in a long run) and a gap.
+    const room = Math.max(30, String(vm.total).length * 6.5 + 12);
+    const every =
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].find((n) => n * sw >= room) ?? 20000;
     const ticks: number[] = [];
     for (let i = Math.max(0, Math.ceil(d0 / every) * every); i < Math.min(vm.total, d1); i += every)
       ticks.push(i);
@@ -404,7 +461,7 @@ export class SwimlaneChart {
 
   private layoutCursor(): void {
     if (!this.vm) return;
-    const xz = this.t.rescaleX(this.x0);
+    const xz = this.zoomedX();
     const c = this.cursor;
     this.plot
       .select("g.current")
@@ -506,7 +563,11 @@ export function SwimlaneDiagram(props: {
   );
 
   return (
-    <div ref={box} className="min-w-0 overflow-hidden">
+    <div
+      ref={box}
+      className="max-h-[var(--strip-h,10.5rem)] min-w-0 overflow-x-hidden overflow-y-auto"
+      data-testid="swimlane-box"
+    >
       {/* biome-ignore lint/a11y/useSemanticElements: an SVG of buttons has no fieldset equivalent */}
       <svg ref={svg} className="swimlane" role="group" aria-label={label} data-testid="swimlane" />
     </div>

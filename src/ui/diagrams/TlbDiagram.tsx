@@ -1,14 +1,21 @@
 /**
  * The translation caches: the SMMU's IOTLB (ASID, VMID, VA → PA, writable) and each device's
  * ATC (PASID, VA → PA). An entry whose page table no longer maps that VA to that PA is drawn
- * in red as stale, with the reason in its tooltip.
+ * in red as stale, with the reason in its tooltip. A line is redrawn only when what it says
+ * changed; with many entries (over WINDOW_ABOVE lines) only the lines in view are drawn.
  */
 
 import { select } from "d3-selection";
-import { useCallback } from "react";
+import { useCallback, useMemo, useRef } from "react";
 import type { CacheEntryView, TlbView } from "../model/tlb.ts";
-import { duration } from "./d3util.ts";
+import { duration, moveTo } from "./d3util.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
+import { useVisibleRange, type VisibleRange } from "./useVisibleRange.ts";
+
+/** More lines than this: only those in view are in the document. */
+const WINDOW_ABOVE = 200;
+/** What each line last drew. */
+const drawn = new WeakMap<Element, string>();
 
 const ROW = 18;
 const COLS = { tag: 4, map: 72, w: 216, state: 238 };
@@ -34,34 +41,51 @@ function lines(vm: TlbView): Line[] {
   return out;
 }
 
-function draw(svg: SVGSVGElement, vm: TlbView): void {
-  const data = lines(vm);
-  const ys: number[] = [];
+const lineKey = (d: Line): string =>
+  d.kind === "entry"
+    ? `${d.e.tag}|${d.e.va}|${d.e.pa}|${d.e.writable}|${d.e.stale}|${d.e.owner}|${d.e.why}`
+    : `${d.kind}|${"text" in d ? d.text : d.tag}`;
+
+interface Placed {
+  readonly line: Line;
+  readonly y: number;
+}
+
+function place(vm: TlbView): { placed: Placed[]; height: number } {
+  const placed: Placed[] = [];
   let y = 0;
-  data.forEach((d, i) => {
-    if (d.kind === "head" && i > 0) y += 10;
-    ys.push(y);
+  lines(vm).forEach((line, i) => {
+    if (line.kind === "head" && i > 0) y += 10;
+    placed.push({ line, y });
     y += ROW;
   });
-  const s = select(svg)
-    .attr("width", WIDTH)
-    .attr("height", y + 4);
+  return { placed, height: y + 4 };
+}
+
+function draw(
+  svg: SVGSVGElement,
+  vm: { placed: Placed[]; height: number; range: VisibleRange | null },
+): void {
+  const { range } = vm;
+  const data =
+    vm.placed.length > WINDOW_ABOVE && range
+      ? vm.placed.filter((p) => p.y + ROW >= range.top - 200 && p.y <= range.bottom + 200)
+      : vm.placed;
+  const s = select(svg).attr("width", WIDTH).attr("height", vm.height);
+  const at = (p: Placed): string => `translate(0,${p.y})`;
   const g = s
-    .selectAll<SVGGElement, Line>("g.line")
-    .data(data, (d) => d.id)
-    .join((enter) =>
-      enter
-        .append("g")
-        .attr("class", "line")
-        .attr("transform", (_d, i) => `translate(0,${ys[i]})`),
-    );
-  g.transition()
-    .duration(duration())
-    .attr("transform", (_d, i) => `translate(0,${ys[i]})`);
-  g.attr("data-testid", (d) => (d.kind === "entry" ? "cache-entry" : null)).attr("data-stale", (d) =>
-    d.kind === "entry" ? String(d.e.stale) : null,
+    .selectAll<SVGGElement, Placed>("g.line")
+    .data(data, (p) => p.line.id)
+    .join((enter) => enter.append("g").attr("class", "line").attr("transform", at));
+  moveTo(g, at, duration());
+  g.attr("data-testid", (p) => (p.line.kind === "entry" ? "cache-entry" : null)).attr("data-stale", (p) =>
+    p.line.kind === "entry" ? String(p.line.e.stale) : null,
   );
-  g.each(function (d) {
+  g.each(function (p) {
+    const d = p.line;
+    const key = lineKey(d);
+    if (drawn.get(this) === key) return;
+    drawn.set(this, key);
     const row = select(this);
     row.selectAll("*").remove();
     const text = (x: number, t: string, cls: string | null = null) =>
@@ -108,7 +132,15 @@ function draw(svg: SVGSVGElement, vm: TlbView): void {
 }
 
 export function TlbDiagram({ vm }: { vm: TlbView }) {
-  const paint = useCallback<Draw<TlbView>>((svg, v) => draw(svg, v), []);
-  const ref = useDiagram(vm, paint, null, 0);
-  return <svg ref={ref} className="diagram" aria-label="IOTLB and ATC entries" />;
+  const box = useRef<HTMLDivElement>(null);
+  const laid = useMemo(() => place(vm), [vm]);
+  const range = useVisibleRange(box, laid.placed.length > WINDOW_ABOVE, 64);
+  const model = useMemo(() => ({ ...laid, range }), [laid, range]);
+  const paint = useCallback<Draw<typeof model>>((svg, v) => draw(svg, v), []);
+  const ref = useDiagram(model, paint, null, 0);
+  return (
+    <div ref={box}>
+      <svg ref={ref} className="diagram" aria-label="IOTLB and ATC entries" />
+    </div>
+  );
 }

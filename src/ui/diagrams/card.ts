@@ -32,10 +32,20 @@ const TONES: Record<Tone, string> = {
   muted: "var(--ink-muted)",
 };
 
-/** Replaces the group's content with the card; returns its height. */
+/** What each group last drew: a card that has not changed is left alone (no DOM churn). */
+const drawn = new WeakMap<Element, string>();
+
+const cardKey = (c: CardSpec): string =>
+  `${c.title}\u0000${c.width}\u0000${c.dim}\u0000${c.rows.map((r) => `${r.label}=${r.value}:${r.tone ?? ""}`).join("\u0000")}`;
+
+/** Replaces the group's content with the card, unless it already shows it; returns its height. */
 export function drawCard(g: Selection<SVGGElement, unknown, null, undefined>, c: CardSpec): number {
-  g.selectAll("*").remove();
   const h = cardHeight(c.rows.length);
+  const node = g.node();
+  const key = cardKey(c);
+  if (node && drawn.get(node) === key) return h;
+  if (node) drawn.set(node, key);
+  g.selectAll("*").remove();
   g.attr("opacity", c.dim ? 0.6 : 1);
   g.append("rect")
     .attr("class", "hit")

@@ -7,10 +7,31 @@
 import type { BaseType, Selection } from "d3-selection";
 import { select } from "d3-selection";
 import "d3-transition";
+import { useLab } from "../../store/store.ts";
 
-/** Transition length in ms; none when the user asks for reduced motion. */
+/** When the cursor last moved, and the time before: stepping quickly shows each step at once. */
+let lastMove = Number.NEGATIVE_INFINITY;
+let moveGap = Number.POSITIVE_INFINITY;
+useLab.subscribe((s, prev) => {
+  if (s.cursor === prev.cursor && s.result === prev.result) return;
+  const now = performance.now();
+  moveGap = now - lastMove;
+  lastMove = now;
+});
+
+/** Steps closer together than this (a held key, playing at 4 steps/s or more) are not animated. */
+const RAPID_MS = 300;
+
+const reducedMotion = globalThis.matchMedia?.("(prefers-reduced-motion: reduce)");
+
+/**
+ * Transition length in ms: none when the user asks for reduced motion, and none while the
+ * cursor moves quickly (an animation that cannot finish before the next step only costs
+ * frames and hides where things are).
+ */
 export function duration(ms = 220): number {
-  return globalThis.matchMedia?.("(prefers-reduced-motion: reduce)").matches ? 0 : ms;
+  if (reducedMotion?.matches) return 0;
+  return moveGap < RAPID_MS ? 0 : ms;
 }
 
 /** Makes each `g` of a selection a keyboard-reachable button with a name and a title. */
@@ -49,3 +70,57 @@ export function markSelected(svg: SVGSVGElement, id: string | null): void {
 
 /** Rough width of monospace text at the diagrams' 11px font. */
 export const textWidth = (s: string, px = 11): number => s.length * px * 0.62;
+
+/**
+ * Moves each element of `sel` to `transform(d)`, with a transition, but only those not there
+ * already: a step that changes two entries of a 300-entry diagram starts two transitions.
+ */
+export function moveTo<E extends SVGElement, D>(
+  sel: Selection<E, D, BaseType, unknown>,
+  transform: (d: D) => string,
+  ms = duration(),
+): void {
+  const moved = sel.filter(function (d) {
+    return this.getAttribute("transform") !== transform(d);
+  });
+  if (ms > 0) moved.transition().duration(ms).attr("transform", transform);
+  else moved.interrupt().attr("transform", transform);
+}
+
+/**
+ * A linear scale, as much of d3-scale's as d3-zoom's `rescaleX` needs (call, invert, domain,
+ * range, copy): the swimlane's x; d3-scale itself would bring d3-format and d3-array along.
+ */
+export interface Linear {
+  (x: number): number;
+  invert(y: number): number;
+  domain(): number[];
+  domain(d: readonly number[]): Linear;
+  range(): number[];
+  range(r: readonly number[]): Linear;
+  copy(): Linear;
+}
+
+export function scaleLinear(domain: readonly number[] = [0, 1], range: readonly number[] = [0, 1]): Linear {
+  let [d0, d1] = [domain[0] ?? 0, domain[1] ?? 1];
+  let [r0, r1] = [range[0] ?? 0, range[1] ?? 1];
+  const s = ((x: number) => (d1 === d0 ? r0 : r0 + ((x - d0) * (r1 - r0)) / (d1 - d0))) as Linear;
+  s.invert = (y) => (r1 === r0 ? d0 : d0 + ((y - r0) * (d1 - d0)) / (r1 - r0));
+  s.domain = ((d?: readonly number[]) => {
+    if (d === undefined) return [d0, d1];
+    [d0, d1] = [d[0] ?? 0, d[1] ?? 1];
+    return s;
+  }) as Linear["domain"];
+  s.range = ((r?: readonly number[]) => {
+    if (r === undefined) return [r0, r1];
+    [r0, r1] = [r[0] ?? 0, r[1] ?? 1];
+    return s;
+  }) as Linear["range"];
+  s.copy = () => scaleLinear([d0, d1], [r0, r1]);
+  return s;
+}
+
+/** The diagrams' zoom (index.css, --diagram-zoom), without reading styles (no forced recalc). */
+export function diagramZoom(): number {
+  return globalThis.matchMedia?.("(min-width: 1800px) and (min-height: 1000px)").matches ? 1.2 : 1;
+}

@@ -1,6 +1,5 @@
 /** The fixed colours of frame owners, one per kind, the same in both themes. */
 
-import { scaleOrdinal } from "d3-scale";
 import { OWNER_KINDS, type OwnerKind } from "../model/memory.ts";
 
 const COLOURS: readonly string[] = [
@@ -12,7 +11,9 @@ const COLOURS: readonly string[] = [
   "#94a3b8", // free
 ];
 
-export const ownerColour = scaleOrdinal<OwnerKind, string>().domain(OWNER_KINDS).range(COLOURS);
+const BY_KIND = new Map(OWNER_KINDS.map((k, i) => [k, COLOURS[i % COLOURS.length]!]));
+
+export const ownerColour = (kind: OwnerKind): string => BY_KIND.get(kind) ?? COLOURS[0]!;
 
 export const OWNER_LABELS: Readonly<Record<OwnerKind, string>> = {
   data: "process page",

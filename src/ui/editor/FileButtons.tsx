@@ -16,7 +16,7 @@ export function FileButtons() {
     <div className="flex gap-1.5">
       <button
         type="button"
-        className={buttonClass}
+        className={`${buttonClass} max-xl:hidden`}
         onClick={() => input.current?.click()}
         title="Open a scenario from a .json file"
       >

@@ -11,36 +11,11 @@ import { useEditor } from "../../store/editor.ts";
 import { useLab } from "../../store/store.ts";
 import { buttonClass } from "../components/Header.tsx";
 import { errorPath } from "./draft.ts";
+import { BUTTON_ID, EDITOR_ID } from "./EditScenarioButton.tsx";
 import { smallButton } from "./fields.tsx";
 import { DevicesSection, ProcessesSection } from "./ItemsSection.tsx";
 import { SettingsSection } from "./SettingsSection.tsx";
 import { ScheduleSection, ThreadsSection } from "./ThreadsSection.tsx";
-
-export const EDITOR_ID = "scenario-editor";
-const BUTTON_ID = "edit-scenario-button";
-
-export function EditScenarioButton() {
-  const open = useEditor((s) => s.open);
-  const invalid = useEditor((s) => s.error !== null);
-  return (
-    <button
-      type="button"
-      id={BUTTON_ID}
-      className={`${buttonClass} ${open ? "bg-slate-200 dark:bg-slate-700" : ""}`}
-      aria-expanded={open}
-      aria-controls={open ? EDITOR_ID : undefined}
-      onClick={() => useEditor.getState().setOpen(!open)}
-      title={invalid ? "Edit scenario (the draft has an error)" : "Edit scenario"}
-    >
-      Edit scenario
-      {invalid ? (
-        <span aria-hidden="true" className="ml-1 text-red-600 dark:text-red-400">
-          ●
-        </span>
-      ) : null}
-    </button>
-  );
-}
 
 function Status() {
   const error = useEditor((s) => s.error);
@@ -212,6 +187,7 @@ function Drawer() {
   );
 }
 
+/** The drawer while the editor is open (the page loads this module the first time it opens). */
 export function ScenarioEditor() {
   const open = useEditor((s) => s.open);
   return open ? <Drawer /> : null;

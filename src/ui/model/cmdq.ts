@@ -63,11 +63,18 @@ export function cmdqVm(w: World): CmdqView {
   const q = w.smmu.cmdq;
   const size = queueSize(q);
   const pending = q.produced - q.consumed;
-  // Which slots hold words: from the sparse word map, so a 2^19-entry ring costs nothing.
+  // Which slots hold words: probe the ring's words when it is smaller than the sparse word
+  // map, else walk the map (so neither a 2^19-entry ring nor a 16k-page world costs much).
   const ring: SlotState[] = new Array<SlotState>(size).fill("empty");
   const end = q.base + size * q.entryBytes;
-  for (const addr of w.mem.words.keys()) {
-    if (addr >= q.base && addr < end) ring[Math.floor((addr - q.base) / q.entryBytes)] = "done";
+  const words = w.mem.words;
+  if ((size * q.entryBytes) / 8 < words.size) {
+    for (let addr = q.base; addr < end; addr += 8)
+      if (words.has(addr)) ring[Math.floor((addr - q.base) / q.entryBytes)] = "done";
+  } else {
+    for (const addr of words.keys()) {
+      if (addr >= q.base && addr < end) ring[Math.floor((addr - q.base) / q.entryBytes)] = "done";
+    }
   }
   for (let seq = Math.max(q.consumed, q.produced - size); seq < q.produced; seq++)
     ring[seq % size] = "pending";

@@ -10,9 +10,11 @@ import {
   type DecodedField,
   decode,
   describeOwner,
+  eventFields,
   frameAt,
   locateCd,
   locateSte,
+  PRIQ_LAYOUT,
   PTE,
   readWords,
   STE_LAYOUT,
@@ -110,6 +112,27 @@ export function detailVm(w: World, trace: TraceJson, sel: Selection): DetailView
         [`Queued at step ${c.step}, ${consumed}.`],
         words,
         cmdFields(words),
+      );
+    }
+    case "evt":
+    case "pri": {
+      const q = sel.kind === "evt" ? w.smmu.evtq : w.smmu.priq;
+      const size = 2 ** q.log2size;
+      if (sel.slot >= size) return `The ${q.name.toUpperCase()} has ${size} slots.`;
+      const addr = slotAddr(q, sel.slot);
+      const words = readWords(w.mem, addr, q.entryBytes / 8);
+      const name = sel.kind === "evt" ? "Event record" : "PRI queue entry";
+      const written = q.produced > sel.slot;
+      return view(
+        `${name}, ${q.name.toUpperCase()} slot ${sel.slot}`,
+        [
+          `At ${hexNum(addr)}, ${q.entryBytes} bytes.`,
+          written
+            ? `Written by the SMMU; ${q.consumed > sel.slot ? "consumed by the kernel" : "not consumed yet"}.`
+            : "Not written yet.",
+        ],
+        words,
+        sel.kind === "evt" ? eventFields(words) : decode(PRIQ_LAYOUT, words),
       );
     }
     case "pte": {

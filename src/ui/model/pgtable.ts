@@ -109,9 +109,16 @@ function tableNode(
   };
 }
 
-export function pageTablesVm(w: World): MmView[] {
+/** What the panel says of each mm without walking its table: cheap enough for every step. */
+export interface MmSummary {
+  readonly id: string;
+  readonly process: string;
+  readonly summary: string;
+  readonly live: boolean;
+}
+
+export function mmSummaries(w: World): MmSummary[] {
   return w.mms.map((mm) => {
-    const live = mm.state !== "freed";
     const parts = [
       `mm ${mm.state}`,
       `mm_users ${mm.users}`,
@@ -123,8 +130,23 @@ export function pageTablesVm(w: World): MmView[] {
       id: `mm:${mm.process}`,
       process: mm.process,
       summary: parts.join(" · "),
-      root: live ? tableNode(w, mm, mm.pgd, 0, 0, null) : null,
-      pages: live ? mappings(w.mem, mm.pgd).length : 0,
+      live: mm.state !== "freed",
     };
   });
+}
+
+/** One mm's table as a tree, and its mapped pages: a walk of the whole table. */
+export function mmTree(w: World, process: string): { root: PtNode | null; pages: number } {
+  const mm = w.mms.find((m) => m.process === process);
+  if (!mm || mm.state === "freed") return { root: null, pages: 0 };
+  return { root: tableNode(w, mm, mm.pgd, 0, 0, null), pages: mappings(w.mem, mm.pgd).length };
+}
+
+export function pageTablesVm(w: World): MmView[] {
+  return mmSummaries(w).map((s) => ({
+    id: s.id,
+    process: s.process,
+    summary: s.summary,
+    ...mmTree(w, s.process),
+  }));
 }

@@ -54,29 +54,60 @@ function cacheState(cached: readonly bigint[] | undefined, mem: readonly bigint[
   return sameWords(cached, mem) ? "cached" : "differs";
 }
 
-/** Every SSID whose CD has a non-zero word in memory, from the sparse word map. */
-function usedSsids(w: World, dev: DeviceState): number[] {
-  const t = dev.cdTable;
-  const regions: { base: number; first: number; count: number }[] =
-    t.fmt === "linear"
-      ? [{ base: t.base, first: 0, count: 2 ** t.s1cdmax }]
-      : Object.entries(t.leaves).map(([l1, base]) => ({
-          base,
-          first: Number(l1) * CTXDESC_L2_ENTRIES,
-          count: CTXDESC_L2_ENTRIES,
-        }));
-  const found = new Set<number>();
-  for (const addr of w.mem.words.keys()) {
-    for (const r of regions) {
-      if (addr >= r.base && addr < r.base + r.count * CD_BYTES)
-        found.add(r.first + Math.floor((addr - r.base) / CD_BYTES));
+interface Region {
+  readonly base: number;
+  readonly end: number;
+  readonly first: number;
+  readonly sid: number;
+}
+
+/**
+ * Every SSID whose CD has a non-zero word in memory, per StreamID: one pass over the sparse
+ * word map for all devices (a binary search of the CD table regions per word), plus the CDs
+ * the configuration cache still holds.
+ */
+function usedSsids(w: World): Map<number, number[]> {
+  const regions: Region[] = [];
+  for (const dev of w.devices) {
+    const t = dev.cdTable;
+    if (t.fmt === "linear") {
+      regions.push({ base: t.base, end: t.base + 2 ** t.s1cdmax * CD_BYTES, first: 0, sid: dev.sid });
+    } else {
+      for (const [l1, base] of Object.entries(t.leaves)) {
+        const first = Number(l1) * CTXDESC_L2_ENTRIES;
+        regions.push({ base, end: base + CTXDESC_L2_ENTRIES * CD_BYTES, first, sid: dev.sid });
+      }
+    }
+  }
+  regions.sort((a, b) => a.base - b.base);
+  const found = new Map<number, Set<number>>(w.devices.map((d) => [d.sid, new Set<number>()]));
+  if (regions.length > 0) {
+    const lo = regions[0]!.base;
+    const hi = Math.max(...regions.map((r) => r.end));
+    const longest = Math.max(...regions.map((r) => r.end - r.base));
+    for (const addr of w.mem.words.keys()) {
+      if (addr < lo || addr >= hi) continue;
+      // The last region starting at or before addr.
+      let a = 0;
+      let b = regions.length - 1;
+      while (a < b) {
+        const m = (a + b + 1) >> 1;
+        if (regions[m]!.base <= addr) a = m;
+        else b = m - 1;
+      }
+      // Any region holding addr starts within `longest` before it (regions may overlap).
+      for (let i = a; i >= 0 && regions[i]!.base + longest > addr; i--) {
+        const r = regions[i]!;
+        if (addr >= r.base && addr < r.end)
+          found.get(r.sid)?.add(r.first + Math.floor((addr - r.base) / CD_BYTES));
+      }
     }
   }
   for (const key of Object.keys(w.smmu.cfg.cd)) {
     const [sid, ssid] = key.split(":").map(Number);
-    if (sid === dev.sid && ssid !== undefined) found.add(ssid);
+    if (sid !== undefined && ssid !== undefined) found.get(sid)?.add(ssid);
   }
-  return [...found].sort((a, b) => a - b);
+  return new Map([...found].map(([sid, set]) => [sid, [...set].sort((a, b) => a - b)]));
 }
 
 function ttbOwner(w: World, dev: DeviceState, ttb0: number): string {
@@ -105,6 +136,7 @@ function cdRow(w: World, dev: DeviceState, ssid: number): CdRow {
 }
 
 export function streamTableVm(w: World): SteRow[] {
+  const used = usedSsids(w);
   return w.devices.map((dev) => {
     const where = locateSte(w, w.smmu.strtab, dev.sid);
     const words = where.ok ? readWords(w.mem, where.addr, 8) : new Array<bigint>(8).fill(0n);
@@ -125,7 +157,7 @@ export function streamTableVm(w: World): SteRow[] {
       eats: name(f.EATS),
       s1ctxptr: hexNum(getField(words, f.S1CTXPTR)),
       cache: cacheState(w.smmu.cfg.ste[dev.sid], words),
-      cds: usedSsids(w, dev).map((ssid) => cdRow(w, dev, ssid)),
+      cds: (used.get(dev.sid) ?? []).map((ssid) => cdRow(w, dev, ssid)),
     };
   });
 }

@@ -2,13 +2,21 @@
  * The Detail panel with a second view: the statecharts of the kernel objects at the cursor.
  * Selecting an entry shows its fields; with nothing selected the statecharts show. Two
  * toggle buttons switch by hand (buttons, not tabs: ← and → belong to the step controls).
+ * Both views are fetched when first shown (the field tables and the statechart layout are not
+ * in the initial bundle).
  */
 
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { useLab } from "../../store/store.ts";
-import { DetailView } from "../components/DetailView.tsx";
 import { Panel } from "../components/Panel.tsx";
-import { Lifecycles } from "./Lifecycles.tsx";
+import { TopologySection } from "../teach/views.tsx";
+
+const DetailView = lazy(() =>
+  import("../components/DetailView.tsx").then((m) => ({ default: m.DetailView })),
+);
+const Lifecycles = lazy(() => import("./Lifecycles.tsx").then((m) => ({ default: m.Lifecycles })));
+
+const loading = <p className="text-xs text-slate-500 dark:text-slate-400">Loading…</p>;
 
 type View = "detail" | "statecharts";
 
@@ -46,8 +54,22 @@ export function DetailPanel() {
     </span>
   );
   return (
-    <Panel title={view === "detail" ? "Detail" : "Statecharts"} testId="panel-detail" aside={aside}>
-      {view === "detail" ? <DetailView /> : <Lifecycles />}
+    <Panel
+      title={view === "detail" ? "Detail" : "Statecharts"}
+      testId="panel-detail"
+      aside={aside}
+      exportName={view === "detail" ? "detail" : "statecharts"}
+    >
+      <Suspense fallback={loading}>
+        {view === "detail" ? (
+          <DetailView />
+        ) : (
+          <>
+            <TopologySection />
+            <Lifecycles />
+          </>
+        )}
+      </Suspense>
     </Panel>
   );
 }

@@ -1,24 +1,92 @@
 /**
  * The statecharts at the cursor: one small diagram per mm, driver object and thread, its
- * active state highlighted, with the object's name and counts.
+ * active state highlighted, with the object's name and counts. Each card re-renders only when
+ * what it shows changes; with many of them (the large scenario has ~250), a card draws its
+ * diagram only once scrolled into view.
  */
 
-import { useMemo } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { MACHINES, type MachineName, machineGraph } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
 import { StatechartDiagram } from "../diagrams/StatechartDiagram.tsx";
 import { useWorld } from "../useSnapshot.ts";
-import { lifecyclesVm } from "./lifecycles-vm.ts";
+import { type ChartSpec, lifecyclesVm } from "./lifecycles-vm.ts";
 
 /** The machines never change: their graphs are read once. */
 const GRAPHS = Object.fromEntries(
   (Object.keys(MACHINES) as MachineName[]).map((name) => [name, machineGraph(name)]),
 ) as Record<MachineName, ReturnType<typeof machineGraph>>;
 
+/** More charts than this: each draws its diagram only when in (or near) view. */
+const DRAW_ALL = 24;
+
+/** Whether the element is in or near its scrolling panel's view (always true when `always`). */
+function useSeen(always: boolean): [React.RefObject<HTMLLIElement | null>, boolean] {
+  const ref = useRef<HTMLLIElement>(null);
+  const [seen, setSeen] = useState(always);
+  useEffect(() => {
+    if (always) {
+      setSeen(true);
+      return;
+    }
+    const el = ref.current;
+    if (!el) return;
+    const io = new IntersectionObserver((e) => setSeen(e.some((x) => x.isIntersecting)), {
+      rootMargin: "150px 0px",
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [always]);
+  return [ref, seen];
+}
+
+const Chart = memo(function Chart({
+  id,
+  machine,
+  title,
+  detail,
+  active,
+  lazy,
+}: Pick<ChartSpec, "id" | "machine" | "title" | "detail" | "active"> & { lazy: boolean }) {
+  const [ref, seen] = useSeen(!lazy);
+  return (
+    <li
+      ref={ref}
+      data-testid="statechart"
+      data-id={id}
+      data-machine={machine}
+      data-state={active}
+      className={`min-w-0 rounded-md border px-1.5 py-1 ${
+        active === "freed" || active === "done"
+          ? "border-slate-200 opacity-75 dark:border-slate-700"
+          : "border-slate-200 dark:border-slate-700"
+      }`}
+    >
+      <p className="truncate text-[11px] font-semibold" title={title}>
+        {title}
+      </p>
+      <p className="truncate text-[10px] text-slate-600 dark:text-slate-300" title={detail}>
+        <span className="font-mono">{machine}</span> machine · {active} · {detail}
+      </p>
+      {seen ? (
+        <StatechartDiagram
+          graph={GRAPHS[machine]}
+          active={active}
+          machine={machine}
+          label={`${title}: ${machine} statechart, in state ${active}`}
+        />
+      ) : (
+        <div className="h-16" aria-hidden="true" />
+      )}
+    </li>
+  );
+});
+
 export function Lifecycles() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
   const charts = useMemo(() => lifecyclesVm(w, scenario), [w, scenario]);
+  const lazy = charts.length > DRAW_ALL;
   return (
     <section aria-label="Statecharts">
       <p className="text-[11px] text-slate-500 dark:text-slate-400">
@@ -27,31 +95,15 @@ export function Lifecycles() {
       </p>
       <ul className="mt-1 grid gap-1.5 [grid-template-columns:repeat(auto-fill,minmax(15.5rem,1fr))]">
         {charts.map((c) => (
-          <li
+          <Chart
             key={c.id}
-            data-testid="statechart"
-            data-id={c.id}
-            data-machine={c.machine}
-            data-state={c.active}
-            className={`min-w-0 rounded-md border px-1.5 py-1 ${
-              c.active === "freed" || c.active === "done"
-                ? "border-slate-200 opacity-75 dark:border-slate-700"
-                : "border-slate-200 dark:border-slate-700"
-            }`}
-          >
-            <p className="truncate text-[11px] font-semibold" title={c.title}>
-              {c.title}
-            </p>
-            <p className="truncate text-[10px] text-slate-600 dark:text-slate-300" title={c.detail}>
-              <span className="font-mono">{c.machine}</span> machine · {c.active} · {c.detail}
-            </p>
-            <StatechartDiagram
-              graph={GRAPHS[c.machine]}
-              active={c.active}
-              machine={c.machine}
-              label={`${c.title}: ${c.machine} statechart, in state ${c.active}`}
-            />
-          </li>
+            id={c.id}
+            machine={c.machine}
+            title={c.title}
+            detail={c.detail}
+            active={c.active}
+            lazy={lazy}
+          />
         ))}
       </ul>
     </section>

@@ -5,24 +5,64 @@
  * scenario with that choice in its schedule (the link follows) and moves onto the new step.
  */
 
-import { useId, useMemo } from "react";
-import { actorsAt } from "../../kernel/index.ts";
+import { memo, useCallback, useId } from "react";
 import { useLab } from "../../store/store.ts";
+import { useActors } from "../useSnapshot.ts";
+
+/** One actor's line; re-rendered only when what it says changes (the large scenario has 68). */
+const ActorLine = memo(function ActorLine(props: {
+  name: string;
+  runnable: boolean;
+  text: string;
+  inRun: boolean;
+  why: string;
+  onPick: (actor: string) => void;
+}) {
+  const { name, runnable, text, inRun, why, onPick } = props;
+  return (
+    <li className="flex items-center gap-1.5" data-actor={name}>
+      <button
+        type="button"
+        disabled={!runnable}
+        onClick={() => onPick(name)}
+        aria-describedby={why}
+        className={`shrink-0 rounded border px-1.5 font-mono text-[11px] leading-4 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-45 ${
+          inRun
+            ? "border-blue-500 bg-blue-50 hover:bg-blue-100 dark:border-sky-400 dark:bg-sky-950 dark:hover:bg-sky-900"
+            : "border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700"
+        }`}
+      >
+        Run {name} next
+      </button>
+      <span
+        id={why}
+        title={text}
+        className={`min-w-0 truncate ${runnable ? "font-mono text-[11px]" : "text-slate-500 italic dark:text-slate-400"}`}
+      >
+        {inRun ? <span className="not-italic text-blue-700 dark:text-sky-300">▸ </span> : null}
+        {text}
+      </span>
+    </li>
+  );
+});
 
 export function NextStep() {
   const result = useLab((s) => s.result);
   const cursor = useLab((s) => s.cursor);
   const chooseNext = useLab((s) => s.chooseNext);
   const setError = useLab((s) => s.setError);
-  const actors = useMemo(() => actorsAt(result, cursor), [result, cursor]);
+  const actors = useActors();
   const inRun = result.steps[cursor]?.actor ?? null;
   const id = useId();
   const runnable = actors.filter((a) => a.runnable).length;
 
-  const pick = (actor: string): void => {
-    const error = chooseNext(actor);
-    if (error !== null) setError(`${actor} could not take the next step: ${error}`);
-  };
+  const pick = useCallback(
+    (actor: string): void => {
+      const error = chooseNext(actor);
+      if (error !== null) setError(`${actor} could not take the next step: ${error}`);
+    },
+    [chooseNext, setError],
+  );
 
   return (
     <section aria-labelledby={`${id}-h`} className="flex min-h-0 flex-col" data-testid="next-step">
@@ -37,39 +77,17 @@ export function NextStep() {
         </span>
       </h2>
       <ul className="mt-0.5 min-h-0 space-y-px overflow-y-auto pr-1 text-xs">
-        {actors.map((a) => {
-          const why = `${id}-${a.name}`;
-          const text = a.runnable ? (a.next ?? "") : (a.why ?? "cannot step");
-          return (
-            <li key={a.name} className="flex items-center gap-1.5" data-actor={a.name}>
-              <button
-                type="button"
-                disabled={!a.runnable}
-                onClick={() => pick(a.name)}
-                aria-describedby={why}
-                className={`shrink-0 rounded border px-1.5 font-mono text-[11px] leading-4 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-45 ${
-                  a.name === inRun
-                    ? "border-blue-500 bg-blue-50 hover:bg-blue-100 dark:border-sky-400 dark:bg-sky-950 dark:hover:bg-sky-900"
-                    : "border-slate-300 bg-white hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700"
-                }`}
-              >
-                Run {a.name} next
-              </button>
-              <span
-                id={why}
-                title={text}
-                className={`min-w-0 truncate ${
-                  a.runnable ? "font-mono text-[11px]" : "text-slate-500 italic dark:text-slate-400"
-                }`}
-              >
-                {a.name === inRun ? (
-                  <span className="not-italic text-blue-700 dark:text-sky-300">▸ </span>
-                ) : null}
-                {text}
-              </span>
-            </li>
-          );
-        })}
+        {actors.map((a) => (
+          <ActorLine
+            key={a.name}
+            name={a.name}
+            runnable={a.runnable}
+            text={a.runnable ? (a.next ?? "") : (a.why ?? "cannot step")}
+            inRun={a.name === inRun}
+            why={`${id}-${a.name}`}
+            onPick={pick}
+          />
+        ))}
       </ul>
     </section>
   );

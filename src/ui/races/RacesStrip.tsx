@@ -6,6 +6,7 @@
 
 import { lazy, Suspense, useCallback, useId, useMemo, useRef } from "react";
 import { useExplore } from "../../store/explore.ts";
+import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
 import { SwimlaneDiagram, type SwimlaneHandle } from "../diagrams/SwimlaneDiagram.tsx";
 import { NextStep } from "./NextStep.tsx";
@@ -105,6 +106,7 @@ export function RacesStrip() {
   const goTo = useLab((s) => s.goTo);
   const pause = useLab((s) => s.pause);
   const open = useExplore((s) => s.open);
+  const embed = useLayout((s) => s.embed);
   const vm = useMemo(() => swimlaneVm(scenario, result), [scenario, result]);
   const chart = useRef<SwimlaneHandle>(null);
   const panelId = useId();
@@ -147,11 +149,13 @@ export function RacesStrip() {
           label={`Swimlane timeline of ${vm.total} steps: ${vm.lanes.map((l) => l.name).join(", ")}. Scroll or drag to zoom and pan.`}
         />
       </div>
-      <div className="flex w-full shrink-0 flex-col border-slate-200 px-2 py-1 max-lg:border-t lg:w-[21rem] lg:border-l dark:border-slate-700">
-        <NextStep />
-        <ExploreButtons panelId={panelId} />
-      </div>
-      {open ? (
+      {embed ? null : (
+        <div className="flex max-h-[calc(var(--strip-h,10.5rem)+3rem)] w-full shrink-0 flex-col border-slate-200 px-2 py-1 max-lg:border-t lg:w-[21rem] lg:border-l dark:border-slate-700">
+          <NextStep />
+          <ExploreButtons panelId={panelId} />
+        </div>
+      )}
+      {open && !embed ? (
         <Suspense fallback={null}>
           <ExplorePanel id={panelId} />
         </Suspense>

@@ -11,6 +11,7 @@
 import { type DmaOutcome, decodeCmd, type TraceEvent } from "../../engine/index.ts";
 import { actorsAt, type RunResult, SMMU, SRCU } from "../../kernel/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
+import { explanationText } from "../teach/safeguards.ts";
 
 /** "kernel": another kernel actor the model has (the I/O page fault handler, …). */
 export type LaneKind = "thread" | "smmu" | "srcu" | "kernel" | "device";
@@ -72,29 +73,34 @@ function dmaText(d: DmaOutcome): string {
   return `${d.device} ${d.access} ${hex(d.va)} PASID ${d.pasid ?? "none"}: ${d.result}${where}${d.fault ? ` (${d.fault})` : ""}${d.stale ? ", STALE" : ""}`;
 }
 
-/** Consecutive steps with the same reason make one span. */
+/**
+ * Consecutive steps with the same reason make one span. Whether a thread is blocked at
+ * boundary i (after i steps) is what step i-1 recorded (`StepRecord.blocked`); nothing is
+ * blocked at boot. No world is read: this works the same on a run that keeps checkpoints only.
+ */
 function blockedSpans(result: RunResult, threads: readonly string[]): BlockedSpan[] {
   const spans: BlockedSpan[] = [];
   const total = result.steps.length;
-  for (const name of threads) {
-    let from = -1;
-    let why = "";
-    for (let i = 0; i <= total; i++) {
-      const t = result.snapshots[i]?.threads.find((x) => x.name === name);
-      const now = t?.status === "blocked" ? (t.blockedOn ?? "blocked") : null;
-      if (from >= 0 && now !== why) {
-        if (i > from) spans.push({ id: `${name}:${from}`, lane: name, from, to: i, why });
-        from = -1;
-      }
-      if (now !== null && from < 0) {
-        from = i;
-        why = now;
-      }
-    }
-    // Still blocked when nothing could step (a deadlock): the span runs to the end.
-    if (from >= 0 && total > from) spans.push({ id: `${name}:${from}`, lane: name, from, to: total, why });
+  const open = new Map<string, { from: number; why: string }>();
+  const close = (name: string, to: number): void => {
+    const o = open.get(name);
+    if (!o) return;
+    if (to > o.from) spans.push({ id: `${name}:${o.from}`, lane: name, from: o.from, to, why: o.why });
+    open.delete(name);
+  };
+  const known = new Set(threads);
+  for (let i = 1; i <= total; i++) {
+    const now = new Map<string, string>();
+    for (const b of result.steps[i - 1]!.blocked)
+      if (known.has(b.thread)) now.set(b.thread, b.why || "blocked");
+    for (const [name, o] of [...open]) if (now.get(name) !== o.why) close(name, i);
+    for (const [name, why] of now) if (!open.has(name)) open.set(name, { from: i, why });
   }
-  return spans;
+  // Still blocked when nothing could step (a deadlock): the span runs to the end.
+  for (const name of [...open.keys()]) close(name, total);
+  // In lane order, then time, as the spans of each thread were listed before.
+  const order = new Map(threads.map((t, i) => [t, i]));
+  return spans.sort((a, b) => (order.get(a.lane) ?? 0) - (order.get(b.lane) ?? 0) || a.from - b.from);
 }
 
 const kindOf = (actor: string): LaneKind => (actor === SMMU ? "smmu" : actor === SRCU ? "srcu" : "kernel");
@@ -124,7 +130,9 @@ export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
     const step = Math.max(0, Math.min(total - 1, v.step));
     const m = byStep.get(step) ?? { kinds: [], text: [] };
     if (!m.kinds.includes(v.kind)) m.kinds.push(v.kind);
-    m.text.push(`${v.kind}: ${v.text}`);
+    // With safeguards switched off, which one would have prevented it.
+    const why = explanationText(scenario.faults, v.kind);
+    m.text.push(`${v.kind}: ${v.text}${why ? `\n   ${why}` : ""}`);
     byStep.set(step, m);
   }
 

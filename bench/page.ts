@@ -1,0 +1,166 @@
+/**
+ * The page's step latency: the built page (dist/, rebuilt when src/ is newer) served locally
+ * and opened in Chromium through playwright-core, with `?bench` (src/ui/bench.ts records, for
+ * each key press, the time from the key event to the page having rendered the step: its
+ * JavaScript, style and layout done; and, apart, to the next painted frame). Step forward (→) is pressed 200 times, 50 at each of
+ * four points of the run, a pause between presses (as a person pressing, or a held key's
+ * repeat: the page prefetches the next step in that idle time).
+ *
+ * The large scenario (64 processes × 16 devices, ~14,000 steps) is measured against the small
+ * lifecycle lesson, the baseline, in the same run on the same machine. Goal: p95 < 8 ms.
+ */
+
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+// @ts-expect-error: a plain .mjs module without types (the e2e tests' static server)
+import { serve } from "../e2e/lib/server.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PRESSES = 200;
+const POINTS = 4;
+/** Between presses: about a held key's repeat rate. */
+const PAUSE_MS = 60;
+
+interface Sample {
+  readonly key: string;
+  readonly cursor: number;
+  readonly work: number;
+  readonly frame: number;
+}
+
+interface State {
+  cursor: number;
+  total: number;
+  busy: boolean;
+  title: string;
+  checkpointEvery: number;
+}
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+/** dist/ as the sources are now: reused when newer than src/, else rebuilt. */
+function ensureBuild(): void {
+  const index = join(ROOT, "dist", "index.html");
+  if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, "src"))) {
+    console.log("dist/ is up to date: reused");
+    return;
+  }
+  console.log("building dist/ (npx vite build)…");
+  const r = spawnSync("npx", ["--no-install", "vite", "build", "--logLevel", "error"], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
+  if (r.status !== 0) throw new Error("vite build failed");
+}
+
+const quantile = (xs: readonly number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? Number.NaN;
+};
+
+const state = (page: Page): Promise<State> =>
+  page.evaluate(() => (window as unknown as { __svaBench: { state(): State } }).__svaBench.state());
+
+async function waitFor(page: Page, ok: (s: State) => boolean, what: string, ms = 120_000): Promise<State> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const s = await state(page).catch(() => null);
+    if (s && ok(s)) return s;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(50);
+  }
+}
+
+async function measure(browser: Browser, url: string, label: string, large: boolean): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  const t0 = Date.now();
+  await page.goto(url);
+  await page.waitForFunction(() => "__svaBench" in window);
+  const loaded = await waitFor(
+    page,
+    (s) => !s.busy && (large ? s.total > 5000 : s.total > 0),
+    `${label} to load`,
+  );
+  const loadMs = Date.now() - t0;
+  await page.waitForTimeout(500);
+  const total = loaded.total;
+  const per = Math.ceil(PRESSES / POINTS);
+  // Four points spread over the run (each with room for its presses); a short run repeats from 0.
+  const points = Array.from({ length: POINTS }, (_, i) =>
+    total > per * POINTS ? Math.floor(((total - per) * i) / POINTS) : 0,
+  );
+  const count = async (): Promise<number> =>
+    page.evaluate(
+      () => (window as unknown as { __svaBench: { samples: unknown[] } }).__svaBench.samples.length,
+    );
+  for (const p of points) {
+    await page.evaluate(
+      (k) => (window as unknown as { __svaBench: { goTo(k: number): void } }).__svaBench.goTo(k),
+      p,
+    );
+    await page.waitForTimeout(400);
+    for (let i = 0; i < per; i++) {
+      const before = await count();
+      await page.keyboard.press("ArrowRight");
+      while ((await count()) === before) await page.waitForTimeout(2);
+      await page.waitForTimeout(PAUSE_MS);
+    }
+  }
+  const samples: Sample[] = await page.evaluate(
+    () => (window as unknown as { __svaBench: { samples: Sample[] } }).__svaBench.samples,
+  );
+  const work = samples.map((s) => s.work);
+  const frame = samples.map((s) => s.frame);
+  const f = (x: number): string => x.toFixed(1).padStart(6);
+  console.log(
+    `${label.padEnd(44)} ${String(total).padStart(6)} steps, checkpoint every ${String(loaded.checkpointEvery).padStart(3)}, loaded in ${(loadMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `  key → rendered (JS + style + layout), ms: median ${f(quantile(work, 0.5))}  p95 ${f(quantile(work, 0.95))}  max ${f(Math.max(...work))}   (${samples.length} presses)`,
+  );
+  console.log(
+    `  key → next painted frame (rAF ×2), ms:    median ${f(quantile(frame, 0.5))}  p95 ${f(quantile(frame, 0.95))}  max ${f(Math.max(...frame))}`,
+  );
+  if (errors.length > 0) console.log(`  page errors: ${errors.join("; ")}`);
+  await context.close();
+}
+
+export async function benchPage(): Promise<void> {
+  ensureBuild();
+  const server = (await serve(join(ROOT, "dist"))) as { url: string; close(): Promise<void> };
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  try {
+    console.log(
+      `Chromium ${browser.version()}, 1280×800, → pressed ${PRESSES}× per scenario, ${PAUSE_MS} ms apart`,
+    );
+    await measure(browser, `${server.url}?bench`, "lifecycle lesson (baseline)", false);
+    await measure(browser, `${server.url}?bench#large`, "large: 64 processes × 16 devices", true);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}

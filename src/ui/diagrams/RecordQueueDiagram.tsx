@@ -1,0 +1,202 @@
+/**
+ * The event queue or the PRI queue drawn like the command queue's ring: an overview of its
+ * 2^n slots (pending between CONS and PROD, consumed, empty), the PROD and CONS registers
+ * with their wrap bits, and the slots written so far, each record named. Here the SMMU is the
+ * producer and the kernel the consumer. Slots are buttons: the detail view decodes the record.
+ */
+
+import { select } from "d3-selection";
+import { arc } from "d3-shape";
+import { useCallback } from "react";
+import type { Selection as StoreSelection } from "../../store/selection.ts";
+import type { RecordQueueVm, RecordSlot, RecordState, RingPointer } from "../teach/queues-vm.ts";
+import { asButtons, duration, textWidth } from "./d3util.ts";
+import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
+
+const R = 40;
+const RING_H = 2 * R + 14;
+const ROW = 18;
+const IDX_W = 30;
+const PTR_W = 104;
+const SEGMENTS = 256;
+
+const FILL: Record<RecordState, string> = {
+  pending: "var(--warn)",
+  done: "var(--ink-muted)",
+  empty: "var(--line)",
+};
+
+const reg = (name: string, p: RingPointer): string =>
+  `${name} 0x${p.reg.toString(16)}: index ${p.index}, wrap ${p.wrap}`;
+
+function drawRing(svg: SVGSVGElement, vm: RecordQueueVm): void {
+  const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
+  g.attr("transform", `translate(${R + 4},${R + 6})`);
+  const n = Math.min(vm.ring.length, SEGMENTS);
+  const per = vm.ring.length / n;
+  const segs: RecordState[] = Array.from({ length: n }, (_, i) => {
+    const part = vm.ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));
+    return part.includes("pending") ? "pending" : part.includes("done") ? "done" : "empty";
+  });
+  const step = (2 * Math.PI) / segs.length;
+  const a = arc<number>()
+    .innerRadius(R - 12)
+    .outerRadius(R)
+    .startAngle((i) => i * step)
+    .endAngle((i) => (i + 1) * step)
+    .padAngle(segs.length > 64 ? 0 : 0.01);
+  g.selectAll<SVGPathElement, number>("path.seg")
+    .data(segs.map((_, i) => i))
+    .join("path")
+    .attr("class", "seg")
+    .attr("d", (i) => a(i) ?? "")
+    .attr("fill", (i) => FILL[segs[i]!])
+    .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
+  const ptr = (index: number) => {
+    const angle = ((index + 0.5) / vm.size) * 2 * Math.PI;
+    return [Math.sin(angle), -Math.cos(angle)] as const;
+  };
+  const marks = [
+    { id: "cons", label: "C", index: vm.cons.index, r: R - 20 },
+    { id: "prod", label: "P", index: vm.prod.index, r: R + 8 },
+  ];
+  g.selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
+    .data(marks, (m) => m.id)
+    .join("text")
+    .attr("class", "ptr")
+    .attr("text-anchor", "middle")
+    .attr("font-weight", 700)
+    .attr("font-size", 10)
+    .transition()
+    .duration(duration())
+    .attr("x", (m) => ptr(m.index)[0] * m.r)
+    .attr("y", (m) => ptr(m.index)[1] * m.r + 4)
+    .text((m) => m.label);
+}
+
+function drawSlots(
+  svg: SVGSVGElement,
+  vm: RecordQueueVm,
+  width: number,
+  pick: (s: StoreSelection) => void,
+): void {
+  const boxW = Math.max(130, Math.min(360, width - PTR_W - IDX_W - 4));
+  const maxChars = Math.floor(boxW / textWidth("x")) - 1;
+  const top = RING_H + 6;
+  const s = select(svg)
+    .attr("width", IDX_W + boxW + PTR_W)
+    .attr("height", top + vm.slots.length * ROW + 4);
+  s.selectAll<SVGTextElement, string>("text.regs")
+    .data([
+      reg("PROD", vm.prod),
+      reg("CONS", vm.cons),
+      `${vm.size} slots × ${vm.entryBytes} B at ${vm.base}`,
+      `${vm.pending} pending${vm.pending === 0 ? ": empty" : ""} · ${vm.produced} written`,
+    ])
+    .join("text")
+    .attr("class", "regs")
+    .attr("x", 2 * R + 22)
+    .attr("y", (_d, i) => 20 + i * 17)
+    .text((d) => d);
+
+  const kind = vm.queue === "evtq" ? "evt" : "pri";
+  const rows = s
+    .selectAll<SVGGElement, RecordSlot>("g.slot")
+    .data(vm.slots, (d) => String(d.slot))
+    .join((enter) => {
+      const e = enter.append("g").attr("class", "slot");
+      e.append("text")
+        .attr("class", "muted idx")
+        .attr("x", IDX_W - 6)
+        .attr("y", 13)
+        .attr("text-anchor", "end");
+      e.append("rect")
+        .attr("class", "hit")
+        .attr("x", IDX_W)
+        .attr("y", 1)
+        .attr("height", ROW - 2)
+        .attr("rx", 3);
+      e.append("text")
+        .attr("class", "op")
+        .attr("x", IDX_W + 6)
+        .attr("y", 13);
+      e.append("text").attr("class", "ptrs").attr("y", 13);
+      return e;
+    })
+    .attr("transform", (_d, i) => `translate(0,${top + i * ROW})`)
+    .attr("data-id", (d) => `${kind}:${d.slot}`)
+    .attr("data-testid", `${vm.queue}-slot`)
+    .attr("data-state", (d) => d.state)
+    .attr("data-name", (d) => d.name);
+  rows
+    .select("text.ptrs")
+    .attr("x", IDX_W + boxW + 6)
+    .attr("font-size", 10)
+    .attr("font-weight", 700)
+    .style("fill", "var(--accent)")
+    .text((d) => {
+      const names = [
+        d.slot === vm.cons.index ? `CONS w${vm.cons.wrap}` : "",
+        d.slot === vm.prod.index ? `PROD w${vm.prod.wrap}` : "",
+      ].filter(Boolean);
+      return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
+    });
+  rows.select("text.idx").text((d) => String(d.slot));
+  rows
+    .select("rect.hit")
+    .attr("width", boxW)
+    .attr("fill", (d) =>
+      d.state === "pending" ? "var(--slot-warn)" : d.state === "done" ? "var(--slot-done)" : "none",
+    )
+    .attr("stroke", "var(--line)")
+    .attr("stroke-dasharray", (d) => (d.state === "empty" ? "2 2" : null));
+  rows
+    .select("text.op")
+    .attr("class", (d) => (d.state === "pending" ? "op" : "op muted"))
+    .attr("font-weight", (d) => (d.state === "pending" ? 600 : 400))
+    .text((d) =>
+      d.state === "empty"
+        ? ""
+        : d.summary.length > maxChars
+          ? `${d.summary.slice(0, maxChars - 1)}…`
+          : d.summary,
+    );
+  const written = rows.filter((d) => d.state !== "empty");
+  asButtons(
+    written,
+    (d) => `${vm.queue.toUpperCase()} slot ${d.slot}: ${d.name}, ${d.state}`,
+    (d) => `slot ${d.slot} (${d.state}): ${d.summary}`,
+    (d) => pick(vm.queue === "evtq" ? { kind: "evt", slot: d.slot } : { kind: "pri", slot: d.slot }),
+  );
+  rows
+    .filter((d) => d.state === "empty")
+    .attr("role", null)
+    .attr("tabindex", null)
+    .attr("aria-label", null)
+    .on("click", null)
+    .on("keydown", null)
+    .selectAll("title")
+    .remove();
+}
+
+export function RecordQueueDiagram(props: {
+  vm: RecordQueueVm;
+  selectedId: string | null;
+  onSelect: (s: StoreSelection) => void;
+}) {
+  const { vm, selectedId, onSelect } = props;
+  const [box, width] = useWidth();
+  const paint = useCallback<Draw<RecordQueueVm>>(
+    (svg, v, w) => {
+      drawRing(svg, v);
+      drawSlots(svg, v, w, onSelect);
+    },
+    [onSelect],
+  );
+  const ref = useDiagram(vm, paint, selectedId, width);
+  return (
+    <div ref={box} className="min-w-0">
+      <svg ref={ref} className="diagram" aria-label={`${vm.title} ring`} data-testid={`${vm.queue}-ring`} />
+    </div>
+  );
+}

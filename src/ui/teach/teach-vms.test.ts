@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { type RunResult, runScenario, toTraceJson, worldAt } from "../../kernel/index.ts";
+import { findLesson } from "../../scenario/library/index.ts";
+import { cachesVm } from "./caches-vm.ts";
+import { lastDma, pathVm } from "./path-vm.ts";
+import { recordQueueVm } from "./queues-vm.ts";
+import { topologyVm } from "./topology-vm.ts";
+
+const run = (id: string, faults?: string[]): RunResult => {
+  const l = findLesson(id)!;
+  return runScenario(faults ? { ...l.scenario, faults } : l.scenario, { snapshots: true });
+};
+
+/** The path at the cursor just after the `n`-th DMA. */
+function pathAfterDma(r: RunResult, n = 0) {
+  const t = toTraceJson(r);
+  const step = t.dma[n]!.step as number;
+  return pathVm(r.steps, step + 1, worldAt(r, step + 1))!;
+}
+
+describe("the translation path", () => {
+  it("follows a walk: STE, CD, the four levels, the frame", () => {
+    const r = run("lifecycle");
+    const p = pathAfterDma(r);
+    expect(p.boxes.map((b) => b.id)).toEqual([
+      "path:ste",
+      "path:cd",
+      "path:l0",
+      "path:l1",
+      "path:l2",
+      "path:l3",
+      "path:frame",
+    ]);
+    expect(p.ids).toEqual(["ste:16", "cd:16:1"]);
+    expect(p.tables).toHaveLength(4);
+    expect(p.boxes[1]!.lines.join(" ")).toContain("ASID 32769");
+  });
+
+  it("says the ATC served a DMA, and the frame was stale", () => {
+    const r = run("lifecycle", ["skip-atc-inv"]);
+    const p = pathAfterDma(r, 1);
+    expect(p.boxes.map((b) => b.id)).toEqual(["path:atc", "path:frame"]);
+    expect(p.boxes[1]!.tone).toBe("bad");
+  });
+
+  it("draws the L1 descriptors of 2-level tables", () => {
+    const p = pathAfterDma(run("cd-2lvl"));
+    expect(p.boxes.map((b) => b.id).slice(0, 4)).toEqual([
+      "path:strtab-l1",
+      "path:ste",
+      "path:cd-l1",
+      "path:cd",
+    ]);
+    expect(p.boxes[3]!.strip).toEqual({ count: 1024, index: 2000 % 1024 });
+  });
+
+  it("ends in the fault a walk ran into", () => {
+    const r = run("walk-cache");
+    const t = toTraceJson(r);
+    const faulted = t.dma.findIndex((d) => d.result === "fault");
+    const p = pathAfterDma(r, faulted);
+    expect(p.boxes[p.boxes.length - 1]!.id).toBe("path:fault");
+  });
+
+  it("has nothing before the first DMA", () => {
+    const r = run("lifecycle");
+    expect(lastDma(r.steps, 0)).toBeNull();
+    expect(pathVm(r.steps, 3, worldAt(r, 3))).toBeNull();
+  });
+});
+
+describe("the topology", () => {
+  it("links the process, its objects, the binding with its PASID, the device and the SMMU", () => {
+    const r = run("lifecycle");
+    const t = toTraceJson(r);
+    const w = worldAt(r, (t.dma[0]!.step as number) + 1);
+    const vm = topologyVm(w);
+    const ids = vm.nodes.map((n) => n.id);
+    expect(ids).toContain("mm:app");
+    expect(ids).toContain("dev:gpu0");
+    expect(ids).toContain("smmu");
+    const bond = vm.nodes.find((n) => n.column === "bond")!;
+    expect(vm.links.find((l) => l.from === bond.id && l.to === "dev:gpu0")?.label).toBe("PASID 1");
+    expect(vm.nodes.find((n) => n.id === "smmu")!.lines.join(" ")).toContain("ASID 32769");
+    const end = topologyVm(r.final);
+    expect(end.nodes.filter((n) => n.id.startsWith("obj:")).every((n) => n.tone === "freed")).toBe(true);
+  });
+});
+
+describe("the queues and caches", () => {
+  it("decodes the event queue's records and the PRI queue's requests", () => {
+    const stall = run("stall");
+    const evtq = recordQueueVm(stall.final, "evtq");
+    expect(evtq.produced).toBe(2);
+    expect(evtq.slots[0]!.name).toBe("F_TRANSLATION");
+    expect(evtq.slots[0]!.summary).toContain("STALL");
+    const pri = run("pri");
+    const priq = recordQueueVm(pri.final, "priq");
+    expect(priq.slots[0]!.summary).toMatch(/^PRG \d+ sid 24 ssid 1/);
+    expect(priq.pending).toBe(0);
+  });
+
+  it("marks a config-cache copy that differs from memory, naming the fields", () => {
+    const r = run("lifecycle");
+    // Just after the CD's word 0 is cleared (V=0) and before the CFGI_CD is consumed.
+    const i = r.steps.findIndex((s) => s.text.startsWith("CD 1 word 0 is set to 0"));
+    const cfg = cachesVm(worldAt(r, i + 1)).find((s) => s.id === "cfg")!;
+    const cd = cfg.rows.find((row) => row.id === "cfg:cd:16:1")!;
+    expect(cd.stale).toBe(true);
+    expect(cd.what).toContain("V");
+  });
+
+  it("marks a walk-cache entry whose table was freed", () => {
+    const r = run("walk-cache", ["leaf-only-tlbi"]);
+    const stale = r.snapshots.some((w) =>
+      cachesVm(w)
+        .find((s) => s.id === "walk")!
+        .rows.some((row) => row.stale),
+    );
+    expect(stale).toBe(true);
+  });
+});

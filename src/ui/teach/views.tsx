@@ -1,0 +1,267 @@
+/**
+ * The teaching views as panel bodies: the translation path, the page-table tree, the event
+ * and PRI queues, the other caches, the topology; and the overlay that marks the last DMA's
+ * path on the stream-table diagram. Each takes its view model from the world at the cursor
+ * (cached per world: worlds are never mutated once shown).
+ */
+
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { World } from "../../engine/index.ts";
+import { type RunResult, worldAt } from "../../kernel/index.ts";
+import { selectionKey } from "../../store/selection.ts";
+import { useLab } from "../../store/store.ts";
+import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
+import { PageTableTree } from "../diagrams/PageTableTree.tsx";
+import { RecordQueueDiagram } from "../diagrams/RecordQueueDiagram.tsx";
+import { TopologyDiagram } from "../diagrams/TopologyDiagram.tsx";
+import { TranslationPathDiagram } from "../diagrams/TranslationPathDiagram.tsx";
+import { useWorld } from "../useSnapshot.ts";
+import { cachesVm } from "./caches-vm.ts";
+import { useGlossary } from "./glossary-store.ts";
+import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
+import { OPEN_ALL, pageForest } from "./pgtree-vm.ts";
+import { recordQueueVm } from "./queues-vm.ts";
+import { TermText } from "./Term.tsx";
+import { topologyVm } from "./topology-vm.ts";
+import "./teach.css";
+
+/**
+ * `fn` cached per world; with `key`, a value whose content is the same as the last one's is
+ * replaced by the last one, so a diagram whose content did not change with the step is not
+ * drawn again.
+ */
+function perWorld<T>(fn: (w: World) => T, key?: (v: T) => string): (w: World) => T {
+  const cache = new WeakMap<World, T>();
+  let last: { key: string; value: T } | null = null;
+  return (w) => {
+    const hit = cache.get(w);
+    if (hit !== undefined) return hit;
+    let v = fn(w);
+    if (key) {
+      const k = key(v);
+      if (last && last.key === k) v = last.value;
+      else last = { key: k, value: v };
+    }
+    cache.set(w, v);
+    return v;
+  };
+}
+
+/** The forest with every mm open (few processes): the common case, cached per world. */
+const fullForestOf = perWorld((w) => pageForest(w));
+const cachesOf = perWorld(cachesVm, (v) =>
+  v
+    .map((s) => `${s.title}:${s.rows.map((r) => `${r.id}/${r.what}/${r.state}/${r.why}`).join(",")}`)
+    .join("|"),
+);
+const topologyOf = perWorld(topologyVm, (v) =>
+  [
+    ...v.nodes.map((n) => `${n.id}/${n.tone}/${n.title}/${n.lines.join(";")}`),
+    ...v.links.map((l) => `${l.id}/${l.label}/${l.freed}`),
+  ].join("|"),
+);
+const queueKey = (v: ReturnType<typeof recordQueueVm>): string =>
+  `${v.prod.reg}/${v.cons.reg}/${v.slots.map((x) => `${x.state}:${x.summary}`).join(",")}`;
+const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), queueKey);
+const priqOf = perWorld((w) => recordQueueVm(w, "priq"), queueKey);
+
+function useSelectedKey(): string | null {
+  const sel = useLab((s) => s.selection);
+  return sel ? selectionKey(sel) : null;
+}
+
+/**
+ * The path of each DMA, once computed (per run, by the DMA's step): it depends only on the
+ * world just after that step, which is the world at the cursor when stepping onto it; a jump
+ * past it reads that world once (`worldAt`, a replay from a checkpoint on a large run).
+ */
+const paths = new WeakMap<RunResult, Map<number, PathVm>>();
+
+/** The path of the last DMA before the cursor, read from the world just after its step. */
+export function usePathVm(): PathVm | null {
+  const result = useLab((s) => s.result);
+  const cursor = useLab((s) => s.cursor);
+  const here = useWorld();
+  return useMemo(() => {
+    const found = lastDma(result.steps, cursor);
+    if (!found) return null;
+    let byStep = paths.get(result);
+    if (!byStep) {
+      byStep = new Map();
+      paths.set(result, byStep);
+    }
+    const cached = byStep.get(found.step.index);
+    if (cached) return cached;
+    const after = found.step.index + 1;
+    const vm = pathVm(result.steps, after, after === cursor ? here : worldAt(result, after));
+    if (vm) byStep.set(found.step.index, vm);
+    return vm;
+  }, [result, cursor, here]);
+}
+
+/** Buttons that switch a panel between its views (not tabs: ← and → belong to the stepper). */
+export function ViewSwitch<T extends string>(props: {
+  options: readonly { readonly id: T; readonly label: string }[];
+  value: T;
+  onChange: (v: T) => void;
+  label: string;
+}) {
+  const on = (b: boolean): string =>
+    `rounded px-1 leading-5 focus-visible:outline-2 focus-visible:outline-blue-500 ${
+      b
+        ? "bg-slate-700 text-white dark:bg-slate-200 dark:text-slate-900"
+        : "text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800"
+    }`;
+  return (
+    // biome-ignore lint/a11y/useSemanticElements: a group of toggle buttons, not a fieldset of inputs
+    <span role="group" aria-label={props.label} className="flex gap-0.5">
+      {props.options.map((o) => (
+        <button
+          key={o.id}
+          type="button"
+          aria-pressed={props.value === o.id}
+          className={on(props.value === o.id)}
+          onClick={() => props.onChange(o.id)}
+        >
+          {o.label}
+        </button>
+      ))}
+    </span>
+  );
+}
+
+/** Marks the entries on the last DMA's path (`g[data-id]` in the diagrams inside). */
+export function PathOverlay({ children }: { children: ReactNode }) {
+  const box = useRef<HTMLDivElement>(null);
+  const vm = usePathVm();
+  const w = useWorld();
+  const ids = vm?.ids.join(" ") ?? "";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: w: the diagram inside redraws per world; mark again after it
+  useEffect(() => {
+    const on = new Set(ids.split(" ").filter(Boolean));
+    box.current?.querySelectorAll<SVGGElement>("g[data-id]").forEach((g) => {
+      g.classList.toggle("on-path", on.has(g.getAttribute("data-id") ?? ""));
+    });
+  }, [ids, w]);
+  return <div ref={box}>{children}</div>;
+}
+
+export function TranslationPathView() {
+  const vm = usePathVm();
+  const select = useLab((s) => s.select);
+  if (vm === null) {
+    return (
+      <p className="text-sm text-slate-600 dark:text-slate-300">
+        <TermText text="No DMA yet. Step to a device DMA to see the path the SMMU took: STE → CD → TTB0 → the page-table levels → the frame, or the IOTLB or ATC that served it." />
+      </p>
+    );
+  }
+  return (
+    <div className="space-y-1.5" data-testid="path-view" data-step={vm.step}>
+      <p className="text-xs text-slate-700 dark:text-slate-300">
+        <TermText text={vm.headline} />
+      </p>
+      <TranslationPathDiagram vm={vm} onSelect={select} />
+    </div>
+  );
+}
+
+export function PageTablesView() {
+  const w = useWorld();
+  const forestOf = useCallback(
+    (open: ReadonlySet<string>) => (w.mms.length > OPEN_ALL ? pageForest(w, open) : fullForestOf(w)),
+    [w],
+  );
+  const path = usePathVm();
+  const select = useLab((s) => s.select);
+  const selected = useSelectedKey();
+  // Only a DMA the SMMU walked for has a path through the tables (not one the ATC or IOTLB served).
+  const highlight = useMemo(
+    () => (path && path.tables.length > 0 ? { va: path.va, process: path.process } : null),
+    [path],
+  );
+  return (
+    <PageTableTree
+      forestOf={forestOf}
+      world={w}
+      highlight={highlight}
+      selectedId={selected}
+      onSelect={select}
+    />
+  );
+}
+
+export function RecordQueueView({ which }: { which: "evtq" | "priq" }) {
+  const w = useWorld();
+  const vm = which === "evtq" ? evtqOf(w) : priqOf(w);
+  const select = useLab((s) => s.select);
+  const selected = useSelectedKey();
+  return <RecordQueueDiagram vm={vm} selectedId={selected} onSelect={select} />;
+}
+
+/** How many records each queue holds for the kernel: the switch's labels show them. */
+export function useQueueCounts(): { evtq: number; priq: number } {
+  const w = useWorld();
+  return {
+    evtq: w.smmu.evtq.produced - w.smmu.evtq.consumed,
+    priq: w.smmu.priq.produced - w.smmu.priq.consumed,
+  };
+}
+
+export function CachesView() {
+  const w = useWorld();
+  const vm = cachesOf(w);
+  const select = useLab((s) => s.select);
+  const selected = useSelectedKey();
+  return <CachesDiagram vm={vm} selectedId={selected} onSelect={select} />;
+}
+
+/** Stale entries in the walk cache and the configuration cache (the panel's count adds them). */
+export function useStaleCacheCount(): number {
+  const w = useWorld();
+  return cachesOf(w).reduce((n, s) => n + (s.stale ?? s.rows.filter((r) => r.stale).length), 0);
+}
+
+export function TopologyView() {
+  const w = useWorld();
+  const vm = topologyOf(w);
+  const show = useGlossary((s) => s.show);
+  return <TopologyDiagram vm={vm} onOpen={show} />;
+}
+
+/** More cards than this (a large scenario): the topology starts folded. */
+const TOPOLOGY_OPEN = 14;
+
+/** The topology as a foldable section above the statecharts: who is bound to whom, then each lifecycle. */
+export function TopologySection() {
+  const w = useWorld();
+  const cards = w.mms.length + Object.keys(w.kernel.objects).length + w.devices.length + 1;
+  const [open, setOpen] = useState(cards <= TOPOLOGY_OPEN);
+  return (
+    <details
+      open={open}
+      onToggle={(e) => setOpen(e.currentTarget.open)}
+      className="mb-2 rounded-md border border-slate-200 px-1.5 py-1 dark:border-slate-700"
+      data-testid="topology-section"
+    >
+      <summary className="cursor-pointer text-[11px] font-semibold">
+        Topology: who is bound to whom{" "}
+        <span className="font-normal text-slate-500 dark:text-slate-400">
+          ({w.mms.length} process{w.mms.length === 1 ? "" : "es"}, {w.devices.length} device
+          {w.devices.length === 1 ? "" : "s"})
+        </span>
+      </summary>
+      {open ? <OpenTopology /> : null}
+    </details>
+  );
+}
+
+function OpenTopology() {
+  const vm = topologyOf(useWorld());
+  const show = useGlossary((s) => s.show);
+  return (
+    <div className="mt-1">
+      <TopologyDiagram vm={vm} onOpen={show} testId="topology-detail" />
+    </div>
+  );
+}
