@@ -1,7 +1,8 @@
 /**
  * I/O page faults: the kernel's side of PRI page requests and of stalled transactions
  * (reference §4.2, §4.3), as the actor "iopf" — the SMMU's PRI-queue and event-queue IRQ
- * threads with the IOPF work they queue, one record per step.
+ * threads with the IOPF work they queue, one record per step. Event records that are not
+ * stalls are only logged ("event 0x10 received"), and CONS moves on.
  *
  *   PRI (a device's Page Request in the PRI queue): the 2018 design services it —
  *     iommu_report_device_fault → iommu_sva_handle_iopf (find the mm by PASID with
@@ -17,7 +18,7 @@
  */
 
 import { PAGE_SIZE, type Va } from "../engine/ids.ts";
-import { buildCmd, type Cmd, cmdSummary, decodePriEntry } from "../engine/index.ts";
+import { buildCmd, type Cmd, cmdSummary, decodeEvent, decodePriEntry, EVT_ID } from "../engine/index.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { walk } from "../engine/pgtable.ts";
 import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
@@ -31,7 +32,8 @@ import { type MicroStep, step } from "./program.ts";
 export const IOPF = "iopf";
 
 interface Fault {
-  readonly kind: "pri" | "stall";
+  /** A page request, a stalled access, or an event record the IRQ thread only logs. */
+  readonly kind: "pri" | "stall" | "event";
   readonly sid: number;
   readonly pasid: number | null;
   readonly va: number;
@@ -40,15 +42,22 @@ interface Fault {
   readonly tag: number;
 }
 
-/** The next fault the handler would take: PRI queue entries first, then stalled transactions. */
+/**
+ * The next record the IRQ threads would take: PRI queue entries first, then event records in
+ * queue order (a stall record starts fault handling; any other is only logged).
+ */
 export function pendingFault(w: World): Fault | null {
   const q = w.smmu.priq;
   if (!queueEmpty(q)) {
     const e = decodePriEntry(readWords(w.mem, slotAddr(q, q.consumed), 2));
     return { kind: "pri", sid: e.sid, pasid: e.ssid ?? null, va: e.addr, write: e.write, tag: e.grpid };
   }
-  const s = w.smmu.stalls.find((x) => x.state === "stalled");
-  return s ? { kind: "stall", sid: s.sid, pasid: s.ssid, va: s.va, write: s.write, tag: s.stag } : null;
+  const evtq = w.smmu.evtq;
+  if (queueEmpty(evtq)) return null;
+  const ev = decodeEvent(readWords(w.mem, slotAddr(evtq, evtq.consumed), 4));
+  if (ev.type === "UNKNOWN") return { kind: "event", sid: 0, pasid: null, va: 0, write: false, tag: 0 };
+  const kind = ev.stall ? "stall" : "event";
+  return { kind, sid: ev.sid, pasid: ev.ssid ?? null, va: ev.addr, write: !ev.rnw, tag: ev.stag ?? 0 };
 }
 
 function mmOfPasid(w: World, pasid: number | null): MmState | undefined {
@@ -60,7 +69,8 @@ function mmOfPasid(w: World, pasid: number | null): MmState | undefined {
 /** Why the handler cannot take its next fault now, or null when it can (or has none). */
 export function iopfWait(w: World): string | null {
   const f = pendingFault(w);
-  if (!f) return "no page request or stalled transaction is pending";
+  if (!f) return "no page request or event record is pending";
+  if (f.kind === "event") return null;
   const mm = mmOfPasid(w, f.pasid);
   const holder = mm ? lockHolder(w, `mmap_lock:${mm.process}`) : null;
   if (holder) return `waiting for ${mm!.process}'s mmap_lock (held by ${holder})`;
@@ -130,6 +140,15 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
     );
     answer(handleMmFault(w, f, rec) ? "SUCC" : "FAIL");
     return "iommu_sva_handle_iopf";
+  }
+  w.smmu.evtq.consumed += 1;
+  if (f.kind === "event") {
+    const ev = decodeEvent(readWords(w.mem, slotAddr(w.smmu.evtq, w.smmu.evtq.consumed - 1), 4));
+    const code = ev.type === "UNKNOWN" ? ev.code : EVT_ID[ev.type];
+    rec.say(
+      `arm_smmu_evtq_thread: "event 0x${code.toString(16).padStart(2, "0")} received" from StreamID ${f.sid}${f.pasid === null ? "" : ` SSID ${f.pasid}`} at 0x${f.va.toString(16)}: logged (rate-limited); CONS moves on.`,
+    );
+    return "arm_smmu_evtq_thread";
   }
   const stall = w.smmu.stalls.find((x) => x.stag === f.tag)!;
   stall.state = "handling";
