@@ -6,11 +6,11 @@
  */
 
 import { select } from "d3-selection";
-import { arc } from "d3-shape";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CmdqView, SlotState, SlotView } from "../model/cmdq.ts";
-import { asButtons, duration, textWidth } from "./d3util.ts";
+import { asButtons, textWidth } from "./d3util.ts";
+import { drawRing } from "./ring.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const R = 46;
@@ -19,8 +19,6 @@ const ROW = 18;
 const IDX_W = 32;
 /** Room after the slot box for "◀ CONS w0 PROD w0". */
 const PTR_W = 104;
-/** The overview draws at most this many segments (larger rings are bucketed). */
-const SEGMENTS = 256;
 
 const FILL: Record<SlotState, string> = {
   pending: "var(--accent)",
@@ -28,77 +26,23 @@ const FILL: Record<SlotState, string> = {
   empty: "var(--line)",
 };
 
-function buckets(ring: readonly SlotState[]): SlotState[] {
-  const n = Math.min(ring.length, SEGMENTS);
-  const per = ring.length / n;
-  return Array.from({ length: n }, (_, i) => {
-    const part = ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));
-    return part.includes("pending") ? "pending" : part.includes("done") ? "done" : "empty";
-  });
-}
-
 const reg = (name: string, p: CmdqView["prod"]): string =>
   `${name} 0x${p.reg.toString(16)}: index ${p.index}, wrap ${p.wrap}`;
 
 /** What each slot row last drew. */
 const slotDrawn = new WeakMap<Element, string>();
 
-/** The segment states each ring last drew. */
-const ringDrawn = new WeakMap<Element, string>();
-
-function drawRing(svg: SVGSVGElement, vm: CmdqView): void {
-  const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
-  g.attr("transform", `translate(${R + 4},${R + 4})`);
-  const segs = buckets(vm.ring);
-  // The ring's segments change only when a slot does: most steps leave them alone.
-  const key = segs.join();
-  const node = g.node();
-  if (node && ringDrawn.get(node) !== key) {
-    ringDrawn.set(node, key);
-    const step = (2 * Math.PI) / segs.length;
-    const a = arc<number>()
-      .innerRadius(R - 14)
-      .outerRadius(R)
-      .startAngle((i) => i * step)
-      .endAngle((i) => (i + 1) * step)
-      .padAngle(segs.length > 64 ? 0 : 0.01);
-    g.selectAll<SVGPathElement, number>("path.seg")
-      .data(segs.map((_, i) => i))
-      .join("path")
-      .attr("class", "seg")
-      .attr("d", (i) => a(i) ?? "")
-      .attr("fill", (i) => FILL[segs[i]!])
-      .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
-  }
-  const ptr = (index: number) => {
-    const angle = ((index + 0.5) / vm.size) * 2 * Math.PI;
-    return [Math.sin(angle), -Math.cos(angle)] as const;
-  };
-  const marks = [
-    { id: "cons", label: "C", index: vm.cons.index, r: R - 22 },
-    { id: "prod", label: "P", index: vm.prod.index, r: R + 8 },
-  ];
-  const ptrs = g
-    .selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
-    .data(marks, (m) => m.id)
-    .join((enter) =>
-      enter
-        .append("text")
-        .attr("class", "ptr")
-        .attr("text-anchor", "middle")
-        .attr("font-weight", 700)
-        .attr("font-size", 10)
-        .text((m) => m.label),
-    )
-    // Only a pointer that moved is touched; at once while stepping quickly.
-    .filter(function (m) {
-      return this.getAttribute("x") !== String(ptr(m.index)[0] * m.r);
-    });
-  const ms = duration();
-  const x = (m: (typeof marks)[number]): number => ptr(m.index)[0] * m.r;
-  const y = (m: (typeof marks)[number]): number => ptr(m.index)[1] * m.r + 4;
-  if (ms > 0) ptrs.transition().duration(ms).attr("x", x).attr("y", y);
-  else ptrs.interrupt().attr("x", x).attr("y", y);
+function drawQueueRing(svg: SVGSVGElement, vm: CmdqView): void {
+  drawRing(svg, {
+    ring: vm.ring,
+    size: vm.size,
+    cons: vm.cons.index,
+    prod: vm.prod.index,
+    r: R,
+    thickness: 14,
+    top: R + 4,
+    fill: FILL,
+  });
 }
 
 function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: StoreSelection) => void): void {
@@ -212,7 +156,7 @@ export function CmdqDiagram(props: {
   const [box, width] = useWidth();
   const paint = useCallback<Draw<CmdqView>>(
     (svg, v, w) => {
-      drawRing(svg, v);
+      drawQueueRing(svg, v);
       drawSlots(svg, v, w, onSelect);
     },
     [onSelect],

@@ -6,11 +6,11 @@
  */
 
 import { select } from "d3-selection";
-import { arc } from "d3-shape";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { RecordQueueVm, RecordSlot, RecordState, RingPointer } from "../teach/queues-vm.ts";
-import { asButtons, duration, textWidth } from "./d3util.ts";
+import { asButtons, textWidth } from "./d3util.ts";
+import { drawRing } from "./ring.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const R = 40;
@@ -18,7 +18,6 @@ const RING_H = 2 * R + 14;
 const ROW = 18;
 const IDX_W = 30;
 const PTR_W = 104;
-const SEGMENTS = 256;
 
 const FILL: Record<RecordState, string> = {
   pending: "var(--warn)",
@@ -29,49 +28,17 @@ const FILL: Record<RecordState, string> = {
 const reg = (name: string, p: RingPointer): string =>
   `${name} 0x${p.reg.toString(16)}: index ${p.index}, wrap ${p.wrap}`;
 
-function drawRing(svg: SVGSVGElement, vm: RecordQueueVm): void {
-  const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
-  g.attr("transform", `translate(${R + 4},${R + 6})`);
-  const n = Math.min(vm.ring.length, SEGMENTS);
-  const per = vm.ring.length / n;
-  const segs: RecordState[] = Array.from({ length: n }, (_, i) => {
-    const part = vm.ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));
-    return part.includes("pending") ? "pending" : part.includes("done") ? "done" : "empty";
+function drawQueueRing(svg: SVGSVGElement, vm: RecordQueueVm): void {
+  drawRing(svg, {
+    ring: vm.ring,
+    size: vm.size,
+    cons: vm.cons.index,
+    prod: vm.prod.index,
+    r: R,
+    thickness: 12,
+    top: R + 6,
+    fill: FILL,
   });
-  const step = (2 * Math.PI) / segs.length;
-  const a = arc<number>()
-    .innerRadius(R - 12)
-    .outerRadius(R)
-    .startAngle((i) => i * step)
-    .endAngle((i) => (i + 1) * step)
-    .padAngle(segs.length > 64 ? 0 : 0.01);
-  g.selectAll<SVGPathElement, number>("path.seg")
-    .data(segs.map((_, i) => i))
-    .join("path")
-    .attr("class", "seg")
-    .attr("d", (i) => a(i) ?? "")
-    .attr("fill", (i) => FILL[segs[i]!])
-    .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
-  const ptr = (index: number) => {
-    const angle = ((index + 0.5) / vm.size) * 2 * Math.PI;
-    return [Math.sin(angle), -Math.cos(angle)] as const;
-  };
-  const marks = [
-    { id: "cons", label: "C", index: vm.cons.index, r: R - 20 },
-    { id: "prod", label: "P", index: vm.prod.index, r: R + 8 },
-  ];
-  g.selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
-    .data(marks, (m) => m.id)
-    .join("text")
-    .attr("class", "ptr")
-    .attr("text-anchor", "middle")
-    .attr("font-weight", 700)
-    .attr("font-size", 10)
-    .transition()
-    .duration(duration())
-    .attr("x", (m) => ptr(m.index)[0] * m.r)
-    .attr("y", (m) => ptr(m.index)[1] * m.r + 4)
-    .text((m) => m.label);
 }
 
 function drawSlots(
@@ -188,7 +155,7 @@ export function RecordQueueDiagram(props: {
   const [box, width] = useWidth();
   const paint = useCallback<Draw<RecordQueueVm>>(
     (svg, v, w) => {
-      drawRing(svg, v);
+      drawQueueRing(svg, v);
       drawSlots(svg, v, w, onSelect);
     },
     [onSelect],

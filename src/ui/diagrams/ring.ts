@@ -1,0 +1,92 @@
+/**
+ * A queue drawn as the ring it is (CMDQ, EVTQ, PRIQ): an overview of its 2^n slots — pending
+ * between CONS and PROD, consumed, empty — bucketed into at most 256 segments, with the CONS
+ * and PROD pointers. Shared by the command-queue and record-queue diagrams.
+ */
+
+import { select } from "d3-selection";
+import { arc } from "d3-shape";
+import { duration } from "./d3util.ts";
+
+export type RingState = "pending" | "done" | "empty";
+
+export interface RingSpec {
+  readonly ring: readonly RingState[];
+  readonly size: number;
+  readonly cons: number;
+  readonly prod: number;
+  /** Outer radius, ring thickness, and where the ring's centre sits below the top. */
+  readonly r: number;
+  readonly thickness: number;
+  readonly top: number;
+  readonly fill: Readonly<Record<RingState, string>>;
+}
+
+const SEGMENTS = 256;
+
+function buckets(ring: readonly RingState[]): RingState[] {
+  const n = Math.min(ring.length, SEGMENTS);
+  const per = ring.length / n;
+  return Array.from({ length: n }, (_, i) => {
+    const part = ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));
+    return part.includes("pending") ? "pending" : part.includes("done") ? "done" : "empty";
+  });
+}
+
+/** The segment states each ring last drew: most steps leave them alone. */
+const ringDrawn = new WeakMap<Element, string>();
+
+export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
+  const { r: R } = spec;
+  const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
+  g.attr("transform", `translate(${R + 4},${spec.top})`);
+  const segs = buckets(spec.ring);
+  const key = segs.join();
+  const node = g.node();
+  if (node && ringDrawn.get(node) !== key) {
+    ringDrawn.set(node, key);
+    const step = (2 * Math.PI) / segs.length;
+    const a = arc<number>()
+      .innerRadius(R - spec.thickness)
+      .outerRadius(R)
+      .startAngle((i) => i * step)
+      .endAngle((i) => (i + 1) * step)
+      .padAngle(segs.length > 64 ? 0 : 0.01);
+    g.selectAll<SVGPathElement, number>("path.seg")
+      .data(segs.map((_, i) => i))
+      .join("path")
+      .attr("class", "seg")
+      .attr("d", (i) => a(i) ?? "")
+      .attr("fill", (i) => spec.fill[segs[i]!])
+      .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
+  }
+  const ptr = (index: number) => {
+    const angle = ((index + 0.5) / spec.size) * 2 * Math.PI;
+    return [Math.sin(angle), -Math.cos(angle)] as const;
+  };
+  const marks = [
+    { id: "cons", label: "C", index: spec.cons, r: R - spec.thickness - 8 },
+    { id: "prod", label: "P", index: spec.prod, r: R + 8 },
+  ];
+  const ptrs = g
+    .selectAll<SVGTextElement, (typeof marks)[number]>("text.ptr")
+    .data(marks, (m) => m.id)
+    .join((enter) =>
+      enter
+        .append("text")
+        .attr("class", "ptr")
+        .attr("text-anchor", "middle")
+        .attr("font-weight", 700)
+        .attr("font-size", 10)
+        .text((m) => m.label),
+    )
+    // Only a pointer that moved is touched; at once while stepping quickly.
+    .filter(function (m) {
+      return this.getAttribute("x") !== String(ptr(m.index)[0] * m.r);
+    });
+  const ms = duration();
+  const x = (m: (typeof marks)[number]): number => ptr(m.index)[0] * m.r;
+  const y = (m: (typeof marks)[number]): number => ptr(m.index)[1] * m.r + 4;
+  if (ms > 0) ptrs.transition().duration(ms).attr("x", x).attr("y", y);
+  else ptrs.interrupt().attr("x", x).attr("y", y);
+}
