@@ -1,15 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../kernel/run.ts";
-import { parseScenario } from "../scenario/index.ts";
+import { scenario } from "../kernel/testing.ts";
 import raceJson from "../scenario/library/unbind-vs-exit.json";
-import type { Scenario } from "../scenario/types.ts";
 import { exploreScenario } from "./explore.ts";
-
-function scenario(json: unknown): Scenario {
-  const r = parseScenario(json);
-  if (!r.ok) throw new Error(r.error);
-  return r.value;
-}
 
 const race = scenario(raceJson);
 

@@ -1,38 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { exploreScenario } from "../../explorer/explore.ts";
-import { parseScenario } from "../../scenario/index.ts";
 import raceJson from "../../scenario/library/io-mm-unbind-vs-exit.json";
 import lifecycleJson from "../../scenario/library/lifecycle.json";
-import type { Op, Scenario } from "../../scenario/types.ts";
+import type { Scenario } from "../../scenario/types.ts";
 import { toTraceJson } from "../report.ts";
 import { runScenario } from "../run.ts";
+import { commandsOfOp, OPS, scenario, withOps } from "../testing.ts";
 
-function scenario(json: unknown): Scenario {
-  const r = parseScenario(json);
-  if (!r.ok) throw new Error(r.error);
-  return r.value;
-}
+const { bind, unbind, dmaW, dmaR, exit } = OPS;
 
 const lifecycle = scenario({ ...lifecycleJson, driver: "io-mm-2018" });
 const race = scenario(raceJson);
-
-const bind: Op = { op: "bind", process: "app", device: "gpu0" };
-const unbind: Op = { op: "unbind", process: "app", device: "gpu0" };
-const dmaW: Op = { op: "dma", device: "gpu0", process: "app", va: 0x10000, access: "write" };
-const dmaR: Op = { op: "dma", device: "gpu0", process: "app", va: 0x10000, access: "read" };
-const exit: Op = { op: "exit", process: "app" };
-
-function withOps(base: Scenario, ops: Op[], extra: Partial<Scenario> = {}): Scenario {
-  return { ...base, ...extra, threads: [{ name: "T0", ops }] };
-}
-
-/** The ops of the commands queued by the steps of one op of T0. */
-function commandsOfOp(s: Scenario, opIndex: number): string[] {
-  const r = runScenario(s);
-  const t = toTraceJson(r);
-  const steps = new Set(r.steps.filter((x) => x.actor === "T0" && x.opIndex === opIndex).map((x) => x.index));
-  return t.commands.filter((c) => steps.has(c.step)).map((c) => c.op);
-}
 
 /** The kernel functions T0 ran for one op, in order. */
 function fnsOfOp(s: Scenario, opIndex: number): string[] {

@@ -10,7 +10,7 @@ import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CmdqView, SlotState, SlotView } from "../model/cmdq.ts";
 import { asButtons, textWidth } from "./d3util.ts";
-import { drawRing } from "./ring.ts";
+import { addSlotRow, drawRing, pointerMarks } from "./ring.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const R = 46;
@@ -70,33 +70,8 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
   const all = s
     .selectAll<SVGGElement, SlotView>("g.slot")
     .data(vm.slots, (d) => d.id)
-    .join((enter) => {
-      const e = enter.append("g").attr("class", "slot");
-      e.append("text")
-        .attr("class", "muted idx")
-        .attr("x", IDX_W - 6)
-        .attr("y", 13)
-        .attr("text-anchor", "end");
-      e.append("rect")
-        .attr("class", "hit")
-        .attr("x", IDX_W)
-        .attr("y", 1)
-        .attr("height", ROW - 2)
-        .attr("rx", 3);
-      e.append("text")
-        .attr("class", "op")
-        .attr("x", IDX_W + 6)
-        .attr("y", 13);
-      e.append("text").attr("class", "ptrs").attr("y", 13);
-      return e;
-    });
-  const ptrText = (d: SlotView): string => {
-    const names = [
-      d.slot === vm.cons.index ? `CONS w${vm.cons.wrap}` : "",
-      d.slot === vm.prod.index ? `PROD w${vm.prod.wrap}` : "",
-    ].filter(Boolean);
-    return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
-  };
+    .join((enter) => addSlotRow(enter.append("g").attr("class", "slot"), IDX_W, ROW));
+  const ptrText = (d: SlotView): string => pointerMarks(d.slot, vm.cons, vm.prod);
   // Only the rows whose place or content changed are touched (a step changes one or two).
   const y = new Map<Element, number>();
   const rows = all.filter(function (d, i) {

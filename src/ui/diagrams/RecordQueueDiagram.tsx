@@ -10,7 +10,7 @@ import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { RecordQueueVm, RecordSlot, RecordState, RingPointer } from "../teach/queues-vm.ts";
 import { asButtons, textWidth } from "./d3util.ts";
-import { drawRing } from "./ring.ts";
+import { addSlotRow, drawRing, pointerMarks } from "./ring.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const R = 40;
@@ -70,26 +70,7 @@ function drawSlots(
   const rows = s
     .selectAll<SVGGElement, RecordSlot>("g.slot")
     .data(vm.slots, (d) => String(d.slot))
-    .join((enter) => {
-      const e = enter.append("g").attr("class", "slot");
-      e.append("text")
-        .attr("class", "muted idx")
-        .attr("x", IDX_W - 6)
-        .attr("y", 13)
-        .attr("text-anchor", "end");
-      e.append("rect")
-        .attr("class", "hit")
-        .attr("x", IDX_W)
-        .attr("y", 1)
-        .attr("height", ROW - 2)
-        .attr("rx", 3);
-      e.append("text")
-        .attr("class", "op")
-        .attr("x", IDX_W + 6)
-        .attr("y", 13);
-      e.append("text").attr("class", "ptrs").attr("y", 13);
-      return e;
-    })
+    .join((enter) => addSlotRow(enter.append("g").attr("class", "slot"), IDX_W, ROW))
     .attr("transform", (_d, i) => `translate(0,${top + i * ROW})`)
     .attr("data-id", (d) => `${kind}:${d.slot}`)
     .attr("data-testid", `${vm.queue}-slot`)
@@ -101,13 +82,7 @@ function drawSlots(
     .attr("font-size", 10)
     .attr("font-weight", 700)
     .style("fill", "var(--accent)")
-    .text((d) => {
-      const names = [
-        d.slot === vm.cons.index ? `CONS w${vm.cons.wrap}` : "",
-        d.slot === vm.prod.index ? `PROD w${vm.prod.wrap}` : "",
-      ].filter(Boolean);
-      return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
-    });
+    .text((d) => pointerMarks(d.slot, vm.cons, vm.prod));
   rows.select("text.idx").text((d) => String(d.slot));
   rows
     .select("rect.hit")

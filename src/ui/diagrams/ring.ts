@@ -4,7 +4,7 @@
  * and PROD pointers. Shared by the command-queue and record-queue diagrams.
  */
 
-import { select } from "d3-selection";
+import { type Selection, select } from "d3-selection";
 import { arc } from "d3-shape";
 import { duration } from "./d3util.ts";
 
@@ -89,4 +89,45 @@ export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
   const y = (m: (typeof marks)[number]): number => ptr(m.index)[1] * m.r + 4;
   if (ms > 0) ptrs.transition().duration(ms).attr("x", x).attr("y", y);
   else ptrs.interrupt().attr("x", x).attr("y", y);
+}
+
+/**
+ * The elements of a slot row, added once when the row enters: its index, the slot box (a
+ * button), the entry's name, and the CONS/PROD marks after it.
+ */
+export function addSlotRow<D>(
+  e: Selection<SVGGElement, D, SVGSVGElement, unknown>,
+  indexWidth: number,
+  row: number,
+): Selection<SVGGElement, D, SVGSVGElement, unknown> {
+  e.append("text")
+    .attr("class", "muted idx")
+    .attr("x", indexWidth - 6)
+    .attr("y", 13)
+    .attr("text-anchor", "end");
+  e.append("rect")
+    .attr("class", "hit")
+    .attr("x", indexWidth)
+    .attr("y", 1)
+    .attr("height", row - 2)
+    .attr("rx", 3);
+  e.append("text")
+    .attr("class", "op")
+    .attr("x", indexWidth + 6)
+    .attr("y", 13);
+  e.append("text").attr("class", "ptrs").attr("y", 13);
+  return e;
+}
+
+/** "◀ CONS w0 PROD w1" after the slot the registers point at, or "". */
+export function pointerMarks(
+  slot: number,
+  cons: { readonly index: number; readonly wrap: number },
+  prod: { readonly index: number; readonly wrap: number },
+): string {
+  const names = [
+    slot === cons.index ? `CONS w${cons.wrap}` : "",
+    slot === prod.index ? `PROD w${prod.wrap}` : "",
+  ].filter(Boolean);
+  return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
 }
