@@ -104,13 +104,16 @@ function execute(w: World, cmd: Cmd): void {
     case "TLBI_EL2_VA":
     case "TLBI_NH_VAA": {
       const [first, count] = tlbiSpan(cmd);
-      const asidMatch = (asid: number) => !("asid" in cmd) || asid === cmd.asid;
-      s.iotlb = s.iotlb.filter((e) => !(asidMatch(e.asid) && inRange(e.va, first, count)));
+      // NH_VAA matches every ASID; EL2 entries carry no VMID.
+      const vmid = "vmid" in cmd ? cmd.vmid : 0;
+      const tagMatch = (e: { asid: number; vmid: number }) =>
+        e.vmid === vmid && (!("asid" in cmd) || e.asid === cmd.asid);
+      s.iotlb = s.iotlb.filter((e) => !(tagMatch(e) && inRange(e.va, first, count)));
       // LEAF=1, or a TTL that names level 3, promises only last-level entries changed:
       // the walk cache keeps its table pointers.
       if (!cmd.leaf && cmd.ttl !== 3) {
         s.walkCache = s.walkCache.filter(
-          (e) => !(asidMatch(e.asid) && e.va < first + count * PAGE_SIZE && e.va + L3_SPAN > first),
+          (e) => !(tagMatch(e) && e.va < first + count * PAGE_SIZE && e.va + L3_SPAN > first),
         );
       }
       return;

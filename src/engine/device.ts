@@ -15,7 +15,7 @@ import { getField } from "./bits.ts";
 import { buildPriEntry } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, writeWords } from "./memory.ts";
-import { lookup } from "./pgtable.ts";
+import { lookup, type TableSpace } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
 import { STALLABLE, translate } from "./smmu.ts";
 import { STE_LAYOUT as STE } from "./ste.ts";
@@ -29,7 +29,12 @@ export interface DmaRequest {
    * page table for PASID traffic, the device's DMA domain (io-pgtable) without PASID.
    * A null page table: that address space is gone.
    */
-  readonly truth: { readonly pgd: Pa | null; readonly owner: string };
+  readonly truth: {
+    readonly pgd: Pa | null;
+    readonly owner: string;
+    /** A guest's address space: its page table holds IPAs, resolved through stage 2. */
+    readonly space?: TableSpace;
+  };
   readonly pasid: number | null;
   readonly va: Va;
   readonly write: boolean;
@@ -87,7 +92,7 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
         const outcome: DmaOutcome = { ...base, result: "fault", stale: false, fault };
         rec.record({ type: "dev.dma", dma: outcome });
         rec.say(
-          `The SMMU refused the access: ${t.why}${t.status === "fault" && !t.recorded ? " (not recorded: CD.R=0)" : ""}.`,
+          `The SMMU refused the access: ${t.why}${t.status === "fault" && !t.recorded ? (ats ? " (an ATS Translation Completion tells the device; no event is recorded)" : " (not recorded: CD.R=0)") : ""}.`,
         );
         return outcome;
       }
@@ -155,7 +160,9 @@ function access(
 ): DmaOutcome {
   const frame = frameAt(w.mem, pa);
   const owner = frame ? describeOwner(frame.owner) : "no memory";
-  const cpu = req.truth.pgd === null ? null : lookup(w.mem, req.truth.pgd, req.va);
+  const { pgd, space } = req.truth;
+  const out = pgd === null ? null : lookup(w.mem, pgd, req.va, space);
+  const cpu = out !== null && space ? space.toPa(out) : out;
   const framePa = pa - (pa % PAGE_SIZE);
   const stale = cpu !== framePa;
   const outcome: DmaOutcome = { ...base, result: "ok", via, pa, stale, owner };

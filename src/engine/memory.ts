@@ -19,7 +19,9 @@ export type FrameOwner =
   | { readonly kind: "pgtable"; readonly process: string; readonly level: number }
   | { readonly kind: "strtab"; readonly level: 1 | 2 }
   | { readonly kind: "cdtable"; readonly device: string; readonly level: 1 | 2 }
-  | { readonly kind: "queue"; readonly queue: "cmdq" | "evtq" | "priq" };
+  | { readonly kind: "queue"; readonly queue: "cmdq" | "evtq" | "priq" | "vcmdq" }
+  /** A VM's RAM the guest is not using: pinned and mapped in stage 2 for the VM's life. */
+  | { readonly kind: "guest"; readonly vm: string };
 
 export interface Frame {
   owner: FrameOwner;
@@ -70,10 +72,11 @@ function zero(mem: Memory, index: number): void {
   frame.used = 0;
 }
 
-function claim(mem: Memory, index: number, owner: FrameOwner, content: string): void {
+/** Gives frame `index` to a new owner, zeroed (a guest's allocator claims the frames of its RAM). */
+export function claim(mem: Memory, index: number, owner: FrameOwner, content: string): void {
   const frame = mem.frames[index];
   if (frame) {
-    frame.previous = frame.owner.kind === "free" ? frame.previous : frame.owner;
+    frame.previous = frame.owner.kind === "free" || frame.owner.kind === "guest" ? frame.previous : frame.owner;
     frame.owner = owner;
     frame.generation += 1;
     frame.content = content;
@@ -154,7 +157,9 @@ export function describeOwner(owner: FrameOwner): string {
     case "cdtable":
       return `${owner.device}'s ${owner.level === 1 ? "CD table" : "level-2 CD table"}`;
     case "queue":
-      return `the ${owner.queue.toUpperCase()}`;
+      return owner.queue === "vcmdq" ? "a guest's vSMMU command queue" : `the ${owner.queue.toUpperCase()}`;
+    case "guest":
+      return `${owner.vm}'s free RAM`;
     default: {
       const exhaustive: never = owner;
       return exhaustive;

@@ -14,7 +14,25 @@
 
 import { defineLayout, getField, prepare } from "./bits.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { allocFrame, type Memory, readWord, writeWord } from "./memory.ts";
+import { allocFrame, type FrameOwner, type Memory, readWord, writeWord } from "./memory.ts";
+
+/**
+ * Where a table's addresses point. The host's own tables hold physical addresses; a guest's
+ * stage-1 tables (nested translation) hold IPAs, which the guest reads and writes through its
+ * stage 2, and whose new tables come out of guest RAM.
+ */
+export interface TableSpace {
+  /** The physical address of `addr`, or null when stage 2 does not map it. */
+  toPa(addr: number): number | null;
+  alloc(owner: FrameOwner): number;
+}
+
+const HOST: TableSpace = {
+  toPa: (addr) => addr,
+  alloc: () => {
+    throw new Error("unreachable: host tables allocate from memory");
+  },
+};
 
 export const PTE = defineLayout("PTE", 1, [
   { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
@@ -80,9 +98,19 @@ export function userPageDesc(page: Pa, writable: boolean): bigint {
 
 export type WalkFault = "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION";
 
+/**
+ * A walk's outcome. `pa` is the output address (an IPA for a guest's stage 1); `tables` are the
+ * physical addresses of the tables read. `stage2`: a table address had no stage-2 mapping.
+ */
 export type WalkResult =
   | { readonly ok: true; readonly pa: Pa; readonly writable: boolean; readonly tables: readonly Pa[] }
-  | { readonly ok: false; readonly fault: WalkFault; readonly level: number; readonly tables: readonly Pa[] };
+  | {
+      readonly ok: false;
+      readonly fault: WalkFault;
+      readonly level: number;
+      readonly tables: readonly Pa[];
+      readonly stage2?: boolean;
+    };
 
 /** The 2 MiB region a level-3 table covers. */
 export const L3_SPAN = 2 ** 21;
@@ -94,20 +122,29 @@ export interface WalkRequest {
 }
 
 /** Walks the four levels from `pgd` for `va`; the tables visited are listed for the diagram. */
-export function walk(mem: Memory, pgd: Pa, va: Va, req: WalkRequest): WalkResult {
-  return walkFrom(mem, pgd, 0, va, req);
+export function walk(mem: Memory, pgd: Pa, va: Va, req: WalkRequest, space?: TableSpace): WalkResult {
+  return walkFrom(mem, pgd, 0, va, req, space);
 }
 
 /**
  * Walks from the table at `start` (0 = the pgd; 3 = a level-3 table a walk cache remembered)
  * down to the page.
  */
-export function walkFrom(mem: Memory, top: Pa, start: number, va: Va, req: WalkRequest): WalkResult {
+export function walkFrom(
+  mem: Memory,
+  top: Pa,
+  start: number,
+  va: Va,
+  req: WalkRequest,
+  space?: TableSpace,
+): WalkResult {
   const tables: Pa[] = [];
   let table = top;
   for (let level = start; level < LEVELS; level++) {
-    tables.push(table);
-    const desc = [readWord(mem, table + pgtableIndex(va, level) * 8)];
+    const at = space ? space.toPa(table) : table;
+    if (at === null) return { ok: false, fault: "F_TRANSLATION", level, tables, stage2: true };
+    tables.push(at as Pa);
+    const desc = [readWord(mem, at + pgtableIndex(va, level) * 8)];
     if (getField(desc, PTE.fields.VALID) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
     const next = Number(getField(desc, PTE.fields.OA)) as Pa;
     if (level < LEVELS - 1) {
@@ -128,32 +165,51 @@ export function walkFrom(mem: Memory, top: Pa, start: number, va: Va, req: WalkR
   throw new Error("unreachable: the walk ends at level 3");
 }
 
-/** The PTE slot address for `va`, allocating missing intermediate tables when `alloc` is set. */
-function ptep(mem: Memory, pgd: Pa, va: Va, process: string, alloc: boolean): number | null {
-  let table = pgd;
+/**
+ * The physical address of the level-3 slot for `va`, allocating missing intermediate tables
+ * (owned by `process`) when `alloc` is set.
+ */
+export function ptep(
+  mem: Memory,
+  pgd: Pa,
+  va: Va,
+  process: string,
+  alloc: boolean,
+  space: TableSpace = HOST,
+): number | null {
+  let table: number = pgd;
   for (let level = 0; level < LEVELS - 1; level++) {
-    const slot = table + pgtableIndex(va, level) * 8;
+    const slot = space.toPa(table + pgtableIndex(va, level) * 8)!;
     const desc = [readWord(mem, slot)];
     if (getField(desc, PTE.fields.VALID) === 0n) {
       if (!alloc) return null;
-      const next = allocFrame(mem, { kind: "pgtable", process, level: level + 1 });
-      writeWord(mem, slot, tableDesc(next));
+      const owner: FrameOwner = { kind: "pgtable", process, level: level + 1 };
+      const next = space === HOST ? allocFrame(mem, owner) : space.alloc(owner);
+      writeWord(mem, slot, tableDesc(next as Pa));
       table = next;
     } else {
-      table = Number(getField(desc, PTE.fields.OA)) as Pa;
+      table = Number(getField(desc, PTE.fields.OA));
     }
   }
-  return table + pgtableIndex(va, LEVELS - 1) * 8;
+  return space.toPa(table + pgtableIndex(va, LEVELS - 1) * 8);
 }
 
 /** Installs a 4 KiB page mapping (set_pte_at), allocating tables on the way. */
-export function mapPage(mem: Memory, pgd: Pa, va: Va, page: Pa, writable: boolean, process: string): void {
-  writeWord(mem, ptep(mem, pgd, va, process, true)!, userPageDesc(page, writable));
+export function mapPage(
+  mem: Memory,
+  pgd: Pa,
+  va: Va,
+  page: Pa,
+  writable: boolean,
+  process: string,
+  space?: TableSpace,
+): void {
+  writeWord(mem, ptep(mem, pgd, va, process, true, space)!, userPageDesc(page, writable));
 }
 
 /** Clears the PTE for `va` (ptep_get_and_clear) and returns the page it mapped, if any. */
-export function unmapPage(mem: Memory, pgd: Pa, va: Va): Pa | null {
-  const slot = ptep(mem, pgd, va, "", false);
+export function unmapPage(mem: Memory, pgd: Pa, va: Va, space?: TableSpace): Pa | null {
+  const slot = ptep(mem, pgd, va, "", false, space);
   if (slot === null) return null;
   const desc = [readWord(mem, slot)];
   if (getField(desc, PTE.fields.VALID) === 0n && getField(desc, PTE.fields.PROT_NONE) === 0n) return null;
@@ -166,8 +222,14 @@ export function unmapPage(mem: Memory, pgd: Pa, va: Va): Pa | null {
  * PROT_NONE keeps the page but clears the valid bit, with the software bit arm64 calls
  * PTE_PROT_NONE remembering that the entry still owns its page.
  */
-export function protectPage(mem: Memory, pgd: Pa, va: Va, prot: "r" | "rw" | "none"): boolean {
-  const slot = ptep(mem, pgd, va, "", false);
+export function protectPage(
+  mem: Memory,
+  pgd: Pa,
+  va: Va,
+  prot: "r" | "rw" | "none",
+  space?: TableSpace,
+): boolean {
+  const slot = ptep(mem, pgd, va, "", false, space);
   if (slot === null) return false;
   const desc = [readWord(mem, slot)];
   const present = getField(desc, PTE.fields.VALID) === 1n || getField(desc, PTE.fields.PROT_NONE) === 1n;
@@ -182,8 +244,8 @@ function protNoneDesc(page: Pa): bigint {
 }
 
 /** What the CPU's page table maps at `va` now (the checker's ground truth), ignoring permissions. */
-export function lookup(mem: Memory, pgd: Pa, va: Va): Pa | null {
-  const r = walk(mem, pgd, va, { write: false, privileged: true });
+export function lookup(mem: Memory, pgd: Pa, va: Va, space?: TableSpace): Pa | null {
+  const r = walk(mem, pgd, va, { write: false, privileged: true }, space);
   return r.ok ? ((r.pa - (va % PAGE_SIZE)) as Pa) : null;
 }
 
@@ -220,12 +282,18 @@ export function collectEmptyTables(mem: Memory, pgd: Pa, start: Va, end: Va): Pa
 }
 
 /** Every mapped page under `pgd`, in VA order: the page-table diagram's leaves. */
-export function mappings(mem: Memory, pgd: Pa): { va: Va; pa: Pa; writable: boolean }[] {
+export function mappings(
+  mem: Memory,
+  pgd: Pa,
+  space: TableSpace = HOST,
+): { va: Va; pa: Pa; writable: boolean }[] {
   const out: { va: Va; pa: Pa; writable: boolean }[] = [];
   const visit = (table: Pa, level: number, base: number): void => {
     const span = 2 ** (12 + 9 * (3 - level));
+    const at = space.toPa(table);
+    if (at === null) return;
     for (let i = 0; i < TABLE_ENTRIES; i++) {
-      const w = readWord(mem, table + i * 8);
+      const w = readWord(mem, at + i * 8);
       if (w === 0n) continue;
       const desc = [w];
       if (getField(desc, PTE.fields.VALID) === 0n) continue;

@@ -9,15 +9,23 @@
  *   4. IOTLB lookup by {ASID, VMID, page}; a hit ends the pipeline.
  *   5. Walk TTB0 (the process's own page table) unless EPD0 (→ F_TRANSLATION); fill the IOTLB.
  *   Epilogue: a fault is written to the event queue when CD.R says to record it.
+ *
+ * Nested (Config=7, a guest's stage 1 over the host's stage 2): S1ContextPtr, the CD table's
+ * descriptors, TTB0 and every table address of the stage-1 walk are IPAs, each translated by
+ * the stage-2 walk from S2TTB; so is the stage-1 output. A stage-2 fault is recorded when
+ * STE.S2R says so, with S2=1, the CLASS of the access that faulted and the IPA. The IOTLB holds
+ * the combined VA → PA translation tagged {ASID, S2VMID}. Stage 2 alone (Config=6) translates
+ * the input address as an IPA.
  */
 
 import { getField } from "./bits.ts";
 import { CD_LAYOUT as CD } from "./cd.ts";
-import { buildEvent, EVT_ID, type EventType } from "./events.ts";
+import { buildEvent, EVT_ID, type EventType, type EvtClass } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, readWords, writeWords } from "./memory.ts";
-import { L3_SPAN, walk, walkFrom } from "./pgtable.ts";
+import { L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
+import { s2Lookup, walkS2 } from "./stage2.ts";
 import { STE_LAYOUT as STE, STRTAB_STE_0_CFG, STRTAB_STE_1_S1DSS } from "./ste.ts";
 import { locateCd, locateSte } from "./tables.ts";
 import type { Recorder } from "./trace.ts";
@@ -71,16 +79,37 @@ function fetchSte(w: World, sid: number, rec: Recorder): bigint[] | { fault: Eve
   return ste;
 }
 
-function fetchCd(w: World, sid: number, ste: readonly bigint[], ssid: number, rec: Recorder) {
+type CdFetch = bigint[] | { fault: EventType; why: string; s2?: { ipa: number } };
+
+function fetchCd(
+  w: World,
+  sid: number,
+  ste: readonly bigint[],
+  ssid: number,
+  rec: Recorder,
+  space: TableSpace | undefined,
+): CdFetch {
   const cached = w.smmu.cfg.cd[cdKey(sid, ssid)];
   if (cached) return cached;
   const dev = findDeviceBySid(w, sid);
   if (!dev) return { fault: "C_BAD_CD" as EventType, why: `no CD table for StreamID ${sid}` };
   // The SMMU follows the STE it holds, not the driver's bookkeeping.
   const table = { ...dev.cdTable, base: Number(getField(ste, STE.fields.S1CTXPTR)) as Pa };
-  const where = locateCd(w, table, ssid);
-  if (!where.ok) return { fault: "C_BAD_SUBSTREAMID" as EventType, why: where.why };
-  const cd = readWords(w.mem, where.addr, 8);
+  const where = locateCd(w, table, ssid, space);
+  if (!where.ok) {
+    return "s2" in where
+      ? { fault: "F_TRANSLATION", why: where.why, s2: { ipa: table.base } }
+      : { fault: "C_BAD_SUBSTREAMID", why: where.why };
+  }
+  const at = space ? space.toPa(where.addr) : where.addr;
+  if (at === null) {
+    return {
+      fault: "F_TRANSLATION",
+      why: `stage 2 maps no page at the CD's IPA 0x${where.addr.toString(16)}`,
+      s2: { ipa: where.addr },
+    };
+  }
+  const cd = readWords(w.mem, at, 8);
   w.smmu.cfg.cd[cdKey(sid, ssid)] = cd;
   rec.record({ type: "smmu.cfg.fetch", what: "CD", sid, ssid });
   return cd;
@@ -90,7 +119,16 @@ function fetchCd(w: World, sid: number, ste: readonly bigint[], ssid: number, re
 export function recordEvent(
   w: World,
   rec: Recorder,
-  ev: { type: EventType; sid: number; ssid: number | null; addr: number; write: boolean; stag?: number },
+  ev: {
+    type: EventType;
+    sid: number;
+    ssid: number | null;
+    addr: number;
+    write: boolean;
+    stag?: number;
+    /** A stage-2 fault: the class of access and the IPA that faulted. */
+    s2?: { class: EvtClass; ipa: number };
+  },
 ): void {
   const q = w.smmu.evtq;
   const words = buildEvent({
@@ -100,6 +138,7 @@ export function recordEvent(
     addr: ev.addr,
     rnw: !ev.write,
     ...(ev.stag === undefined ? {} : { stall: true, stag: ev.stag }),
+    ...(ev.s2 ? { s2: true, class: ev.s2.class, ipa: ev.s2.ipa } : {}),
   });
   if (!queueFull(q)) {
     writeWords(w.mem, slotAddr(q, q.produced), words);
@@ -134,6 +173,34 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   if (config === STRTAB_STE_0_CFG.BYPASS) return { status: "bypass", pa: req.va as number as Pa };
   if (req.ats && f("EATS") === 0) return fault("F_BAD_ATS_TREQ", `STE ${req.sid} has EATS=0`, true);
 
+  // Stage 2 (Config bit 1): every IPA goes through the walk from S2TTB.
+  const vmid = config & 2 ? f("S2VMID") : 0;
+  const s2ttb = Number(getField(ste, STE.fields.S2TTB)) as Pa;
+  const space: TableSpace | undefined =
+    config & 2
+      ? {
+          toPa: (ipa) => s2Lookup(w.mem, s2ttb, ipa),
+          alloc: () => {
+            throw new Error("unreachable: the SMMU allocates nothing");
+          },
+        }
+      : undefined;
+  const s2Fault = (event: EventType, why: string, cls: EvtClass, ipa: number): Translation => {
+    const recorded = f("S2R") === 1 && !req.ats;
+    if (recorded) {
+      recordEvent(w, rec, {
+        type: event,
+        sid: req.sid,
+        ssid: req.ssid,
+        addr: req.va,
+        write: req.write,
+        s2: { class: cls, ipa },
+      });
+    }
+    return { status: "fault", event, recorded, why: `stage 2: ${why}` };
+  };
+  if (config === STRTAB_STE_0_CFG.S2_TRANS) return stage2Only(w, req, vmid, s2ttb, s2Fault);
+
   // 2. SubstreamID
   let ssid = req.ssid;
   const cdmax = f("S1CDMAX");
@@ -149,8 +216,10 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   }
 
   // 3. CD
-  const cd = fetchCd(w, req.sid, ste, ssid, rec);
-  if (!Array.isArray(cd)) return fault(cd.fault, cd.why, true);
+  const cd = fetchCd(w, req.sid, ste, ssid, rec, space);
+  if (!Array.isArray(cd)) {
+    return cd.s2 ? s2Fault(cd.fault, cd.why, "CD", cd.s2.ipa) : fault(cd.fault, cd.why, true);
+  }
   const c = (name: keyof typeof CD.fields) => Number(getField(cd, CD.fields[name]));
   if (c("V") === 0) return fault("C_BAD_CD", `CD ${req.sid}:${ssid} is not valid (V=0)`, true);
   const recordFaults = c("R") === 1;
@@ -182,7 +251,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
 
   // 4. IOTLB
-  const hit = w.smmu.iotlb.find((e) => e.asid === asid && e.vmid === 0 && e.va === page);
+  const hit = w.smmu.iotlb.find((e) => e.asid === asid && e.vmid === vmid && e.va === page);
   if (hit) {
     if (req.write && !hit.writable) {
       return translationFault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`);
@@ -203,11 +272,14 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   }
   const ttb0 = Number(getField(cd, CD.fields.TTB0)) as Pa;
   const region = Math.floor(req.va / L3_SPAN) * L3_SPAN;
-  const cachedTable = w.smmu.walkCache.find((e) => e.asid === asid && e.vmid === 0 && e.va === region);
+  // The model's walk cache holds stage-1 tables of host contexts only.
+  const cachedTable = space
+    ? undefined
+    : w.smmu.walkCache.find((e) => e.asid === asid && e.vmid === 0 && e.va === region);
   const r = cachedTable
     ? walkFrom(w.mem, cachedTable.table as Pa, 3, req.va, { write: req.write, privileged: false })
-    : walk(w.mem, ttb0, req.va, { write: req.write, privileged: false });
-  if (!cachedTable && r.tables.length === 4) {
+    : walk(w.mem, ttb0, req.va, { write: req.write, privileged: false }, space);
+  if (!cachedTable && !space && r.tables.length === 4) {
     const table = r.tables[3]!;
     const generation = frameAt(w.mem, table)?.generation ?? 0;
     w.smmu.walkCache.push({ asid, vmid: 0, va: region, table, generation, shared: c("ASET") === 0 });
@@ -226,16 +298,56 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
       );
     }
   }
-  if (!r.ok) return translationFault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`);
+  if (!r.ok) {
+    if (r.stage2) {
+      return s2Fault("F_TRANSLATION", `a stage-1 table at level ${r.level} has no IPA mapping`, "TT", ttb0);
+    }
+    return translationFault(r.fault, `walk of 0x${req.va.toString(16)} stopped at level ${r.level}`);
+  }
+  let out = { pa: r.pa, writable: r.writable };
+  if (space) {
+    // The stage-1 output is an IPA: stage 2 gives the physical address and may forbid writes.
+    const s2 = walkS2(w.mem, s2ttb, r.pa, req.write);
+    if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${r.pa.toString(16)} (level ${s2.level})`, "IN", r.pa);
+    out = { pa: s2.pa, writable: r.writable && s2.writable };
+  }
   w.smmu.iotlb.push({
     asid,
-    vmid: 0,
+    vmid,
     va: page,
-    pa: r.pa - (req.va % PAGE_SIZE),
-    writable: r.writable,
+    pa: out.pa - (req.va % PAGE_SIZE),
+    writable: out.writable,
     shared: c("ASET") === 0,
     sid: req.sid,
     ssid,
   });
-  return { status: "success", pa: r.pa, writable: r.writable, via: "walk", asid };
+  return { status: "success", pa: out.pa as Pa, writable: out.writable, via: "walk", asid };
+}
+
+/** Config=6: the input address is an IPA, translated by stage 2 alone (tagged ASID 0). */
+function stage2Only(
+  w: World,
+  req: TranslateRequest,
+  vmid: number,
+  s2ttb: Pa,
+  s2Fault: (event: EventType, why: string, cls: EvtClass, ipa: number) => Translation,
+): Translation {
+  const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
+  const hit = w.smmu.iotlb.find((e) => e.asid === 0 && e.vmid === vmid && e.va === page);
+  if (hit && (!req.write || hit.writable)) {
+    return { status: "success", pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa, writable: hit.writable, via: "iotlb", asid: 0 };
+  }
+  const s2 = walkS2(w.mem, s2ttb, req.va, req.write);
+  if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${req.va.toString(16)} (level ${s2.level})`, "IN", req.va);
+  w.smmu.iotlb.push({
+    asid: 0,
+    vmid,
+    va: page,
+    pa: s2.pa - (req.va % PAGE_SIZE),
+    writable: s2.writable,
+    shared: false,
+    sid: req.sid,
+    ssid: 0,
+  });
+  return { status: "success", pa: s2.pa, writable: s2.writable, via: "walk", asid: 0 };
 }

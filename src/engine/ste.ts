@@ -320,3 +320,40 @@ export const steLocation = {
   l1DescAddr: (l1Base: Pa, sid: number): Pa => (l1Base + strtabL1Index(sid) * 8) as Pa,
   leafSteAddr: (l2Base: Pa, sid: number): Pa => (l2Base + strtabL2Index(sid) * STRTAB_STE_SIZE) as Pa,
 } as const;
+
+/** The vSTE fields a guest may set (`STRTAB_STE_0_NESTING_ALLOWED`, `STRTAB_STE_1_NESTING_ALLOWED`). */
+export const STE_NESTING_ALLOWED = [
+  "V",
+  "CONFIG",
+  "S1FMT",
+  "S1CTXPTR",
+  "S1CDMAX",
+  "S1DSS",
+  "S1CIR",
+  "S1COR",
+  "S1CSH",
+  "S1STALLD",
+  "EATS",
+] as const;
+
+/**
+ * The physical STE of a nested domain (`arm_smmu_make_nested_domain_ste`, reference §7): the
+ * nesting parent's stage-2 STE with Config=nested, the guest's stage-1 fields copied from its
+ * vSTE (S1ContextPtr is a guest IPA), MEV=1 so a guest cannot flood the event queue, and EATS
+ * set by the kernel, not the guest. A vSTE with V=0 becomes an abort STE; a bypass vSTE the plain
+ * stage-2 STE.
+ */
+export function makeNestedSte(vste: readonly bigint[], s2: S2SteOptions): bigint[] {
+  const f = (name: (typeof STE_NESTING_ALLOWED)[number]) => Number(getField(vste, STE_LAYOUT.fields[name]));
+  if (f("V") === 0) return makeAbortSte();
+  const base = makeS2Ste(s2);
+  if (f("CONFIG") !== STRTAB_STE_0_CFG.S1_TRANS) return base;
+  const fields: Record<string, number | boolean> = {};
+  for (const name of STE_NESTING_ALLOWED) if (name !== "EATS") fields[name] = f(name);
+  return prepare(STE_LAYOUT, {
+    ...Object.fromEntries(STE_LAYOUT.list.map((fd) => [fd.name, Number(getField(base, fd))])),
+    ...fields,
+    CONFIG: STRTAB_STE_0_CFG.NESTED,
+    MEV: 1,
+  });
+}

@@ -9,6 +9,7 @@ import { getField } from "./bits.ts";
 import { CD_L1_DESC, CTXDESC_L2_ENTRIES } from "./cd.ts";
 import type { Pa } from "./ids.ts";
 import { readWord } from "./memory.ts";
+import type { TableSpace } from "./pgtable.ts";
 import { STRTAB_L1_DESC } from "./ste.ts";
 import type { CdTableState, StreamTableState, World } from "./world.ts";
 
@@ -32,10 +33,22 @@ export function locateSte(w: World, st: StreamTableState, sid: number): Located 
   return { ok: true, addr: (l2 + index * STE_BYTES) as Pa };
 }
 
-/** CD[ssid] of a CD table: linear base + ssid·64, or through the L1 CD descriptor. */
-export function locateCd(w: World, table: CdTableState, ssid: number): Located {
+/**
+ * CD[ssid] of a CD table: linear base + ssid·64, or through the L1 CD descriptor. With a guest's
+ * table (`space`: its stage 2), the descriptor is read through stage 2 and the address returned
+ * is an IPA; `s2` says stage 2 did not map the L1 descriptor.
+ */
+export function locateCd(
+  w: World,
+  table: CdTableState,
+  ssid: number,
+  space?: TableSpace,
+): Located | { readonly ok: false; readonly why: string; readonly s2: true } {
   if (table.fmt === "linear") return { ok: true, addr: (table.base + ssid * CD_BYTES) as Pa };
-  const l1 = [readWord(w.mem, table.base + Math.floor(ssid / CTXDESC_L2_ENTRIES) * 8)];
+  const desc = table.base + Math.floor(ssid / CTXDESC_L2_ENTRIES) * 8;
+  const at = space ? space.toPa(desc) : desc;
+  if (at === null) return { ok: false, why: `stage 2 maps no page at IPA 0x${desc.toString(16)}`, s2: true };
+  const l1 = [readWord(w.mem, at)];
   if (getField(l1, CD_L1_DESC.fields.V) === 0n) {
     return { ok: false, why: `L1 CD descriptor for SSID ${ssid} is invalid` };
   }

@@ -39,6 +39,21 @@ export interface DmaOutcome {
 export type TraceEvent =
   | { readonly type: "cmdq.insert"; readonly seq: number; readonly words: readonly [bigint, bigint] }
   | { readonly type: "smmu.cmd.consume"; readonly seq: number; readonly words: readonly [bigint, bigint] }
+  /** A guest's driver wrote a command to its virtual SMMU's queue. */
+  | {
+      readonly type: "vcmdq.insert";
+      readonly vm: string;
+      readonly seq: number;
+      readonly words: readonly [bigint, bigint];
+    }
+  /** The VMM took a guest command: completed (a CMD_SYNC), forwarded as `host`, or refused. */
+  | {
+      readonly type: "vcmdq.consume";
+      readonly vm: string;
+      readonly seq: number;
+      readonly host: readonly [bigint, bigint] | null;
+      readonly error: string | null;
+    }
   | {
       readonly type: "smmu.evtq.record";
       readonly name: string;

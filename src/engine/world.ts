@@ -110,6 +110,41 @@ export interface DeviceState {
   pasids: Record<string, number>;
   /** PASIDs the device's driver has stopped issuing DMA with (the 2018 design's mm_exit callback). */
   stopped: number[];
+  /**
+   * Assigned to a VM (iommufd, nested translation): its CD table, DMA domain and PASIDs are
+   * the guest's, addressed in IPA space; the guest calls it by its virtual StreamID.
+   */
+  readonly vm?: string;
+  readonly vsid?: number;
+}
+
+/**
+ * A virtual machine with devices assigned through iommufd: the host owns stage 2 (the
+ * nesting-parent domain, its VMID) and the vIOMMU with its vDEVICEs; the guest owns its
+ * stream table, CD tables and stage-1 tables in its own RAM, and a virtual SMMU's command queue
+ * that the VMM forwards to the host (reference §7).
+ */
+export interface VmState {
+  readonly name: string;
+  /** The nesting-parent S2 domain's VMID, which the vIOMMU (arm_vsmmu) takes. */
+  readonly vmid: number;
+  /** The S2 domain's io-pgtable root (host physical). */
+  readonly s2ttb: Pa;
+  /** Guest RAM pages, from GUEST_RAM_BASE in IPA space. */
+  readonly pages: number;
+  /** The guest allocator's free IPAs: the last one is handed out next. */
+  free: number[];
+  /** The guest's stream table (IPA): the vSTEs the VMM reads on CFGI_STE. */
+  readonly strtab: number;
+  /** The vSMMU command queue, in guest RAM (its base is an IPA). */
+  readonly vcmdq: Queue;
+  /** vSMMU CMDQ_CONS.ERR as the VMM last reported it: 0 none, 1 CERROR_ILL. */
+  cerror: number;
+  /** The vIOMMU's vDEVICEs: virtual StreamID → device. */
+  readonly vdevs: Record<number, string>;
+  /** The guest kernel's PASID and ASID allocators. */
+  pasids: Record<number, { owner: string; refs: number }>;
+  asids: Record<number, { owner: string; refs: number }>;
 }
 
 export interface StreamTableState {
@@ -163,6 +198,8 @@ export interface MmState {
   vmas: VmaState[];
   /** MMU notifiers registered on this mm (mm->notifier_subscriptions), by id. */
   notifiers: number[];
+  /** The VM the process runs in: its pgd and pages are guest IPAs. */
+  readonly vm?: string;
 }
 
 export type ThreadStatus = "ready" | "blocked" | "done";
@@ -231,6 +268,8 @@ export interface World {
   threads: ThreadState[];
   /** Micro-steps taken so far. */
   clock: number;
+  /** Present only when the scenario has VMs (so other worlds hash as they always did). */
+  vms?: VmState[];
 }
 
 export function findDevice(w: World, name: string): DeviceState {
@@ -241,6 +280,12 @@ export function findDevice(w: World, name: string): DeviceState {
 
 export function findDeviceBySid(w: World, sid: number): DeviceState | undefined {
   return w.devices.find((x) => x.sid === sid);
+}
+
+export function findVm(w: World, name: string): VmState {
+  const v = w.vms?.find((x) => x.name === name);
+  if (!v) throw new Error(`no VM ${name}`);
+  return v;
 }
 
 export function findMm(w: World, process: string): MmState {

@@ -6,7 +6,8 @@
  */
 
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
-import type { Asid, Va } from "../engine/ids.ts";
+import type { Asid, Pa, Va } from "../engine/ids.ts";
+import { guestAlloc } from "../engine/stage2.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
@@ -20,10 +21,12 @@ import type {
   ThreadState,
   World,
 } from "../engine/world.ts";
+import { findVm } from "../engine/world.ts";
 import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
 import { initialState } from "./machines.ts";
 import { faultIn } from "./mm.ts";
 import { lowestFree, stallEnabled } from "./smmu-ops.ts";
+import { assignDevice, bootVm } from "./vm.ts";
 
 /** Where each device's DMA-API buffer is mapped in its private DMA domain. */
 export const DMA_BUFFER_IOVA = 0x10000;
@@ -91,18 +94,20 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
   };
 }
 
+/** arm_smmu_init_l2_strtab for a 2-level stream table: 256 STEs (one PCI bus), 16 KiB. */
+function ensureStrtabLeaf(w: World, sid: number): void {
+  const st = w.smmu.strtab;
+  if (st.fmt !== "2lvl") return;
+  const l1 = Math.floor(sid / 2 ** st.split);
+  if (st.leaves[l1] !== undefined) return;
+  const leaf = allocContiguous(w.mem, 4, { kind: "strtab", level: 2 });
+  st.leaves[l1] = leaf;
+  writeWord(w.mem, st.base + l1 * 8, makeL1Std(leaf));
+}
+
 /** arm_smmu_probe_device + attach of the default DMA domain. */
 function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
   const st = w.smmu.strtab;
-  if (st.fmt === "2lvl") {
-    const l1 = Math.floor(spec.sid / 2 ** st.split);
-    if (st.leaves[l1] === undefined) {
-      // arm_smmu_init_l2_strtab: 256 STEs (one PCI bus), 16 KiB.
-      const leaf = allocContiguous(w.mem, 4, { kind: "strtab", level: 2 });
-      st.leaves[l1] = leaf;
-      writeWord(w.mem, st.base + l1 * 8, makeL1Std(leaf));
-    }
-  }
   // ssid_bits = min(SMMU SSIDSIZE, device PASID width), at most 10 with a linear CD table.
   let s1cdmax = Math.min(w.smmu.ssidBits, spec.pasidBits);
   if (s.smmu.cdTable === "linear") s1cdmax = Math.min(s1cdmax, CTXDESC_LINEAR_CDMAX);
@@ -173,7 +178,8 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
 }
 
 function createMm(w: World, spec: ProcessSpec, index: number): MmState {
-  const pgd = allocFrame(w.mem, { kind: "pgtable", process: spec.name, level: 0 });
+  const owner = { kind: "pgtable", process: spec.name, level: 0 } as const;
+  const pgd = (spec.vm === undefined ? allocFrame(w.mem, owner) : guestAlloc(w, findVm(w, spec.vm), owner)) as Pa;
   // CPU ASIDs come from arch/arm64/mm/context.c, far from the SMMU's own small ASIDs.
   const cpuAsid = spec.asid ?? 2 ** (w.smmu.asidBits - 1) + 1 + index;
   const mm: MmState = {
@@ -187,6 +193,7 @@ function createMm(w: World, spec: ProcessSpec, index: number): MmState {
     pasid: null,
     vmas: spec.vmas.map((v) => ({ start: v.start, pages: v.pages, prot: v.prot })),
     notifiers: [],
+    ...(spec.vm === undefined ? {} : { vm: spec.vm }),
   };
   for (const v of spec.vmas) {
     if (!v.populate) continue;
@@ -217,7 +224,12 @@ export function boot(s: Scenario): World {
     clock: 0,
   };
   w.smmu = bootSmmu(w, s);
-  w.devices = s.devices.map((d) => probeDevice(w, d, s));
+  if (s.vms !== undefined) w.vms = s.vms.map((v, i) => bootVm(w, v, i));
+  w.devices = s.devices.map((d) => {
+    ensureStrtabLeaf(w, d.sid);
+    const vm = w.vms?.find((v) => Object.values(v.vdevs).includes(d.name));
+    return vm ? assignDevice(w, vm, d) : probeDevice(w, d, s);
+  });
   w.mms = s.processes.map((p, i) => createMm(w, p, i));
   w.threads = s.threads.map(
     (t): ThreadState => ({

@@ -8,7 +8,8 @@ import { deviceDma } from "../engine/device.ts";
 import { va as toVa, type Va } from "../engine/ids.ts";
 import type { DmaOutcome } from "../engine/trace.ts";
 import type { DeviceState, World } from "../engine/world.ts";
-import { findDevice } from "../engine/world.ts";
+import { findDevice, findVm } from "../engine/world.ts";
+import { guestSpace } from "../engine/stage2.ts";
 import type { Op } from "../scenario/types.ts";
 import { mmOf } from "./mm.ts";
 import { type Ctx, local, type Program, setLocal, step } from "./program.ts";
@@ -24,10 +25,14 @@ export function dmaPasid(w: World, op: DmaOp): number | null {
 function issue(c: Ctx<DmaOp>, dev: DeviceState, retry: boolean): DmaOutcome {
   const pasid = dmaPasid(c.w, c.op);
   const mm = mmOf(c);
-  const truth =
-    pasid === null
+  // A device in a VM: the guest's tables, read through its stage 2.
+  const space = dev.vm === undefined ? undefined : guestSpace(c.w, findVm(c.w, dev.vm));
+  const truth = {
+    ...(pasid === null
       ? { pgd: dev.dmaPgd, owner: `dma:${dev.name}` }
-      : { pgd: mm.state === "freed" ? null : mm.pgd, owner: mm.process };
+      : { pgd: mm.state === "freed" ? null : mm.pgd, owner: mm.process }),
+    ...(space ? { space } : {}),
+  };
   const r = deviceDma(
     c.w,
     { dev, truth, pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write", retry },

@@ -14,9 +14,17 @@
 
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocFrame, freeFrame } from "../engine/memory.ts";
-import { collectEmptyTables, mapPage, protectPage, unmapPage, walk } from "../engine/pgtable.ts";
+import {
+  collectEmptyTables,
+  mapPage,
+  protectPage,
+  type TableSpace,
+  unmapPage,
+  walk,
+} from "../engine/pgtable.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
-import { findMm } from "../engine/world.ts";
+import { findMm, findVm } from "../engine/world.ts";
+import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import type { Op } from "../scenario/types.ts";
 import { hasFault } from "./cmdq.ts";
 import { lockWait, mmEvent, releaseLock, srcuReadLock, srcuReadUnlock, takeLock } from "./objects.ts";
@@ -42,9 +50,23 @@ function vmaAt(mm: MmState, va: number): VmaState | undefined {
   return mm.vmas.find((v) => va >= v.start && va < v.start + v.pages * PAGE_SIZE);
 }
 
+/** The address space a process's page table lives in: a guest's, or the host's (undefined). */
+export function mmSpace(w: World, mm: MmState): TableSpace | undefined {
+  return mm.vm === undefined ? undefined : guestSpace(w, findVm(w, mm.vm));
+}
+
 /** Faults one page in: a fresh frame, mapped with the VMA's protection (do_anonymous_page). */
 export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa {
   const page = Math.floor(va / PAGE_SIZE) * PAGE_SIZE;
+  if (mm.vm !== undefined) {
+    // A guest process: the guest kernel's page from guest RAM, mapped at its IPA.
+    const vm = findVm(w, mm.vm);
+    const space = guestSpace(w, vm);
+    const ipa = guestAlloc(w, vm, { kind: "data", process: mm.process, va: page }) as Pa;
+    mapPage(w.mem, mm.pgd, page as Va, ipa, vma.prot === "rw", mm.process, space);
+    if (vma.prot === "none") protectPage(w.mem, mm.pgd, page as Va, "none", space);
+    return ipa;
+  }
   const frame = allocFrame(
     w.mem,
     { kind: "data", process: mm.process, va: page },
@@ -215,14 +237,13 @@ export function mmPrograms() {
           );
           return undefined;
         }
-        if (walk(c.w.mem, mm.pgd, va as Va, { write, privileged: false }).ok) {
+        if (walk(c.w.mem, mm.pgd, va as Va, { write, privileged: false }, mmSpace(c.w, mm)).ok) {
           c.rec.say(`${hexa(va)} is already mapped: the CPU ${access} does not fault.`);
           return undefined;
         }
         const frame = faultIn(c.w, mm, va, vma);
-        c.rec.say(
-          `A page fault at ${hexa(va)}: a new page (frame ${hexa(frame)}) is mapped in ${mm.process}'s page table.`,
-        );
+        const what = mm.vm === undefined ? `frame ${hexa(frame)}` : `guest page at IPA ${hexa(frame)}`;
+        c.rec.say(`A page fault at ${hexa(va)}: a new page (${what}) is mapped in ${mm.process}'s page table.`);
         return undefined;
       },
       { wait: (c) => lockWait(c.w, mmapLock(c), c.t.name) },

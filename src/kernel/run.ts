@@ -192,9 +192,15 @@ export function finalChecks(w: World, step: number, violations: Violation[]): vo
     if (a.owner.startsWith("mm:")) leaks.push(`ASID ${asid} of ${a.owner}`);
   for (const o of Object.values(w.kernel.objects))
     if (o.state !== "freed") leaks.push(`${o.kind} #${o.id} (${o.state})`);
-  // Process memory only: the devices' DMA domains (owner "dma:…") live as long as the devices.
+  for (const vm of w.vms ?? []) {
+    for (const [pasid, p] of Object.entries(vm.pasids)) leaks.push(`${vm.name}'s guest PASID ${pasid} of ${p.owner}`);
+    for (const [asid, a] of Object.entries(vm.asids))
+      if (a.owner.startsWith("sva:")) leaks.push(`${vm.name}'s guest ASID ${asid} (${a.owner})`);
+  }
+  // Process memory only: DMA domains and a VM's stage 2 live as long as the devices and the VM.
+  const processes = new Set(w.mms.map((m) => m.process));
   const frames = w.mem.frames.filter(
-    (f) => (f.owner.kind === "data" || f.owner.kind === "pgtable") && !f.owner.process.startsWith("dma:"),
+    (f) => (f.owner.kind === "data" || f.owner.kind === "pgtable") && processes.has(f.owner.process),
   );
   if (frames.length > 0) leaks.push(`${frames.length} frame(s) of process memory`);
   if (leaks.length > 0) {

@@ -20,6 +20,7 @@ import { ioMm2018 } from "./designs/io-mm-2018.ts";
 import { svaDomain } from "./designs/sva-domain.ts";
 import { dmaProgram } from "./dma.ts";
 import type { Driver } from "./driver.ts";
+import { guestPrograms } from "./guest.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmPrograms } from "./mm.ts";
@@ -40,6 +41,8 @@ export const SRCU = "srcu";
 export interface Sim {
   readonly scenario: Scenario;
   readonly driver: Driver;
+  /** Processes that run in a VM: their ops run the guest kernel's programs where it has one. */
+  readonly guests: ReadonlySet<string>;
   /** Every program by name: "op:<op>" for the ops, and the functions they call. */
   readonly programs: Readonly<Record<string, Program>>;
 }
@@ -62,15 +65,19 @@ export function createSim(scenario: Scenario): Sim {
     munmap: mm.munmap as Program,
     mprotect: mm.mprotect as Program,
     exit: mm.exit as Program,
+    // Only processes in a VM have guest commands; the check refuses it for host processes.
+    "guest-cmd": guestPrograms["guest:guest-cmd"]!,
   };
   const programs: Record<string, Program> = {
     "drv:invalidate": driver.invalidate,
     "drv:release": driver.release,
     "mm:exit_mmap": mm.exitMmap,
     ...driver.programs,
+    ...guestPrograms,
   };
   for (const [name, program] of Object.entries(ops)) programs[`op:${name}`] = program;
-  return { scenario, driver, programs };
+  const guests = new Set(scenario.processes.filter((p) => p.vm !== undefined).map((p) => p.name));
+  return { scenario, driver, programs, guests };
 }
 
 function opOf(sim: Sim, t: ThreadState): Op | undefined {
@@ -121,7 +128,8 @@ export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void 
       return;
     }
     if (t.program === "") {
-      t.program = `op:${op.op}`;
+      const guest = sim.guests.has(op.process) ? `guest:${op.op}` : "";
+      t.program = guest in sim.programs ? guest : `op:${op.op}`;
       t.pc = 0;
     }
     const program = programOf(sim, t.program);

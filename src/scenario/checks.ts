@@ -124,19 +124,71 @@ function knownNames(names: readonly string[]): string {
   return `declared: ${shown}${names.length > 8 ? ", …" : ""}`;
 }
 
+function checkVms(s: Scenario): Problem {
+  const vms = s.vms ?? [];
+  if (vms.length > 0 && !s.smmu.features.includes("nested")) {
+    return at(["vms"], 'a VM needs the "nested" SMMU feature (smmu.features)');
+  }
+  const dup = uniqueNames(vms, "vms", "VM");
+  if (dup) return dup;
+  const devices = new Set(s.devices.map((d) => d.name));
+  const owner = new Map<string, string>();
+  for (const [vi, vm] of vms.entries()) {
+    for (const [di, d] of vm.devices.entries()) {
+      const path = ["vms", vi, "devices", di];
+      if (!devices.has(d.device)) {
+        return at([...path, "device"], `unknown device ${quote(d.device)} (${knownNames([...devices])})`);
+      }
+      const other = owner.get(d.device);
+      if (other !== undefined) return at([...path, "device"], `${quote(d.device)} is already given to VM ${quote(other)}`);
+      owner.set(d.device, vm.name);
+      const same = vm.devices.findIndex((x) => x.vsid === d.vsid);
+      if (same < di) return at([...path, "vsid"], `virtual StreamID ${d.vsid} is already devices[${same}]'s`);
+    }
+  }
+  for (const [pi, p] of s.processes.entries()) {
+    if (p.vm !== undefined && !vms.some((v) => v.name === p.vm)) {
+      return at(["processes", pi, "vm"], `unknown VM ${quote(p.vm)} (${knownNames(vms.map((v) => v.name))})`);
+    }
+  }
+  return undefined;
+}
+
 interface Declared {
   readonly processes: ReadonlySet<string>;
   readonly devices: ReadonlySet<string>;
+  /** The VM of each guest process and of each device given to a VM. */
+  readonly processVm: ReadonlyMap<string, string>;
+  readonly deviceVm: ReadonlyMap<string, string>;
 }
+
+const where = (vm: string | undefined): string => (vm === undefined ? "the host" : `VM ${quote(vm)}`);
 
 function checkOp(op: Op, path: Path, s: Scenario, declared: Declared): Problem {
   if (!declared.processes.has(op.process)) {
     const names = knownNames(s.processes.map((p) => p.name));
     return at([...path, "process"], `unknown process ${quote(op.process)} (${names})`);
   }
-  if ((op.op === "bind" || op.op === "unbind" || op.op === "dma") && !declared.devices.has(op.device)) {
-    const names = knownNames(s.devices.map((d) => d.name));
-    return at([...path, "device"], `unknown device ${quote(op.device)} (${names})`);
+  const vm = declared.processVm.get(op.process);
+  const device = op.op === "bind" || op.op === "unbind" || op.op === "dma" ? op.device : op.op === "guest-cmd" ? op.device : undefined;
+  if (device !== undefined) {
+    if (!declared.devices.has(device)) {
+      const names = knownNames(s.devices.map((d) => d.name));
+      return at([...path, "device"], `unknown device ${quote(device)} (${names})`);
+    }
+    const devVm = declared.deviceVm.get(device);
+    if (devVm !== vm) {
+      return at(
+        [...path, "device"],
+        `${quote(device)} belongs to ${where(devVm)}, but ${quote(op.process)} runs in ${where(vm)}`,
+      );
+    }
+  }
+  if (op.op === "guest-cmd" && vm === undefined) {
+    return at([...path, "process"], `${quote(op.process)} is a host process: guest-cmd needs a process in a VM`);
+  }
+  if (vm !== undefined && (op.op === "mmap" || op.op === "mprotect")) {
+    return at([...path, "op"], `${op.op} is not modelled for a guest process (${quote(op.process)} runs in VM ${quote(vm)})`);
   }
   if (op.op === "mmap" || op.op === "munmap" || op.op === "mprotect")
     return checkRange(path, op.start, op.pages);
@@ -158,6 +210,8 @@ function checkThreads(s: Scenario): Problem {
   const declared: Declared = {
     processes: new Set(s.processes.map((p) => p.name)),
     devices: new Set(s.devices.map((d) => d.name)),
+    processVm: new Map(s.processes.flatMap((p) => (p.vm === undefined ? [] : [[p.name, p.vm] as const]))),
+    deviceVm: new Map((s.vms ?? []).flatMap((v) => v.devices.map((d) => [d.device, v.name] as const))),
   };
   let total = 0;
   for (const [ti, t] of s.threads.entries()) {
@@ -194,6 +248,7 @@ export function checkScenario(s: Scenario): Problem {
     () => checkSmmu(s),
     () => checkDevices(s),
     () => checkProcesses(s),
+    () => checkVms(s),
     () => checkThreads(s),
     () => checkSchedule(s),
   ]);

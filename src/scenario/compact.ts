@@ -5,11 +5,13 @@
  * numbers. DEFLATE then squeezes the repetition out of that: a generated 100-op scenario makes
  * an ~880-character link, where lz-string over the keyed JSON makes ~2,700.
  *
- *   [title, driver, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?]
- *   (description 0 = absent, when pasidBase follows)
+ *   [title, driver, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?, vms?]
+ *   (description and pasidBase 0 = absent, when something follows)
  *   smmu      0 (all defaults) | [features, asidBits, ssidBits, cmdqEntries, streamTable, cdTable]
  *   device    [name, sid, flags (ats=1, pri=2), pasidBits]   (trailing defaults dropped)
- *   process   [name, vmas?, asid?]  vmas = flat [startPage, pages, prot | populate << 2, …]
+ *   process   [name, vmas?, asid?, vm?]  vmas = flat [startPage, pages, prot | populate << 2, …]
+ *             (asid 0 = absent when vm follows; vm as the index of the VM)
+ *   vm        [name, devices, pages?]  devices = flat [device index, vsid, …]
  *   thread    [name, ops]    ops  = flat [code, args…, code, args…] (OP_LAYOUT below)
  *   schedule  0 (absent) | [0 = smmu, 1 = srcu, 2 + 2i = thread i, 3 + 2i = "thread i:op", …]
  *
@@ -19,8 +21,8 @@
  */
 import { describeValue } from "./issues.ts";
 import { PAGE_SIZE, RUN_OP_SUFFIX, SMMU_ACTOR, SRCU_ACTOR } from "./limits.ts";
-import { DEVICE_DEFAULTS, SMMU_DEFAULTS } from "./schema.ts";
-import { type Op, type Parsed, SCENARIO_FORMAT, type Scenario } from "./types.ts";
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./schema.ts";
+import { GUEST_CMDS, type Op, type Parsed, SCENARIO_FORMAT, type Scenario } from "./types.ts";
 
 const V1_DRIVERS = ["arm-smmu-v3-sva", "io-mm-2018", "sva-domain"] as const;
 const V1_FEATURES = ["ats", "pri", "btm", "ril", "stall", "nested"] as const;
@@ -38,9 +40,10 @@ const V1_FAULTS = [
 const V1_PROTS = ["r", "rw", "none"] as const;
 const V1_ACCESS = ["read", "write"] as const;
 const V1_TABLES = ["linear", "2lvl"] as const;
+const V1_GUEST_CMDS = GUEST_CMDS;
 
 /** Argument kinds of a flat op: process/device reference, page number, address, count, enum. */
-type Arg = "process" | "device" | "page" | "va" | "pages" | "access" | "prot" | "pasid";
+type Arg = "process" | "device" | "page" | "va" | "pages" | "access" | "prot" | "pasid" | "cmd";
 /** Op code (the index) → op name and the fields that follow it, in order. */
 const OP_LAYOUT: readonly { readonly op: Op["op"]; readonly args: readonly Arg[] }[] = [
   { op: "bind", args: ["process", "device"] },
@@ -52,6 +55,10 @@ const OP_LAYOUT: readonly { readonly op: Op["op"]; readonly args: readonly Arg[]
   { op: "munmap", args: ["process", "page", "pages"] },
   { op: "mprotect", args: ["process", "page", "pages", "prot"] },
   { op: "exit", args: ["process"] },
+  { op: "guest-cmd", args: ["process", "cmd"] },
+  { op: "guest-cmd", args: ["process", "cmd", "device"] },
+  { op: "guest-cmd", args: ["process", "cmd", "va"] },
+  { op: "guest-cmd", args: ["process", "cmd", "device", "va"] },
 ];
 
 export type CompactValue = string | number | CompactValue[];
@@ -92,14 +99,20 @@ function deviceToCompact(dev: Scenario["devices"][number]): CompactValue {
   return flags === 0 ? [dev.name, dev.sid] : [dev.name, dev.sid, flags];
 }
 
-function processToCompact(p: Scenario["processes"][number]): CompactValue {
+function processToCompact(p: Scenario["processes"][number], vm: Ref): CompactValue {
   const flat = p.vmas.flatMap((v) => [
     page(v.start),
     v.pages,
     (code(V1_PROTS, v.prot) as number) | (v.populate ? 4 : 0),
   ]);
+  if (p.vm !== undefined) return [p.name, flat, p.asid ?? 0, vm(p.vm)];
   if (p.asid !== undefined) return [p.name, flat, p.asid];
   return p.vmas.length === 0 ? [p.name] : [p.name, flat];
+}
+
+function vmToCompact(v: NonNullable<Scenario["vms"]>[number], d: Ref): CompactValue {
+  const devices = v.devices.flatMap((x) => [d(x.device), x.vsid]);
+  return v.pages === VM_DEFAULT_PAGES ? [v.name, devices] : [v.name, devices, v.pages];
 }
 
 type Ref = (name: string) => number | string;
@@ -131,6 +144,14 @@ function opToCompact(op: Op, p: Ref, d: Ref): CompactValue[] {
       return [7, p(op.process), page(op.start), op.pages, code(V1_PROTS, op.prot)];
     case "exit":
       return [8, p(op.process)];
+    case "guest-cmd": {
+      const cmd = code(V1_GUEST_CMDS, op.cmd);
+      const opCode = 9 + (op.device === undefined ? 0 : 1) + (op.va === undefined ? 0 : 2);
+      const out: CompactValue[] = [opCode, p(op.process), cmd];
+      if (op.device !== undefined) out.push(d(op.device));
+      if (op.va !== undefined) out.push(op.va);
+      return out;
+    }
     default:
       return unreachable(op);
   }
@@ -159,20 +180,24 @@ function scheduleToCompact(s: Scenario): CompactValue {
 export function scenarioToCompactV1(s: Scenario): CompactValue[] {
   const processes = new Map(s.processes.map((p, i) => [p.name, i]));
   const devices = new Map(s.devices.map((d, i) => [d.name, i]));
+  const vms = new Map((s.vms ?? []).map((v, i) => [v.name, i]));
   const p = (name: string) => processes.get(name) ?? name;
   const d = (name: string) => devices.get(name) ?? name;
+  const vm = (name: string) => vms.get(name) ?? name;
   const out: CompactValue[] = [
     s.title,
     code(V1_DRIVERS, s.driver),
     s.faults.map((f) => code(V1_FAULTS, f)),
     smmuToCompact(s),
     s.devices.map(deviceToCompact),
-    s.processes.map(processToCompact),
+    s.processes.map((x) => processToCompact(x, vm)),
     s.threads.map((t) => [t.name, t.ops.flatMap((op) => opToCompact(op, p, d))]),
     scheduleToCompact(s),
   ];
-  if (s.description !== undefined || s.pasidBase !== undefined) out.push(s.description ?? 0);
-  if (s.pasidBase !== undefined) out.push(s.pasidBase);
+  const more = s.pasidBase !== undefined || s.vms !== undefined;
+  if (s.description !== undefined || more) out.push(s.description ?? 0);
+  if (more) out.push(s.pasidBase ?? 0);
+  if (s.vms !== undefined) out.push(s.vms.map((v) => vmToCompact(v, d)));
   return out;
 }
 
@@ -251,12 +276,26 @@ function vmasFromCompact(v: unknown, where: string): Fields[] {
   return vmas;
 }
 
-function processFromCompact(v: unknown, i: number): Fields {
-  const [name, vmas, asid] = list(v, `processes[${i}]`, 1, 3);
+function processFromCompact(v: unknown, i: number, vms: readonly unknown[]): Fields {
+  const [name, vmas, asid, vm] = list(v, `processes[${i}]`, 1, 4);
   const out: Fields = { name };
   if (vmas !== undefined) out.vmas = vmasFromCompact(vmas, `processes[${i}].vmas`);
-  if (asid !== undefined) out.asid = asid;
+  if (asid !== undefined && !(vm !== undefined && asid === 0)) out.asid = asid;
+  if (vm !== undefined) out.vm = fromIndex(vms, vm, `processes[${i}].vm`);
   return out;
+}
+
+function vmFromCompact(v: unknown, i: number, devices: readonly unknown[]): Fields {
+  const where = `vms[${i}]`;
+  const [name, flat, pages] = list(v, where, 2, 3);
+  const pairs = list(flat, `${where}.devices`);
+  if (pairs.length % 2 !== 0) refuse(`${where}.devices`, "cut short");
+  const devs: Fields[] = [];
+  for (let k = 0; k < pairs.length; k += 2) {
+    const at = `${where}.devices[${k / 2}]`;
+    devs.push({ device: fromIndex(devices, pairs[k], `${at}.device`), vsid: pairs[k + 1] });
+  }
+  return defined({ name, devices: devs, pages });
 }
 
 /** A process or device index back to its name. */
@@ -281,6 +320,8 @@ function argFromCompact(arg: Arg, v: unknown, names: Names, where: string): [str
       return [arg, fromCode(V1_ACCESS, v, `${where}.${arg}`)];
     case "prot":
       return [arg, fromCode(V1_PROTS, v, `${where}.${arg}`)];
+    case "cmd":
+      return [arg, fromCode(V1_GUEST_CMDS, v, `${where}.${arg}`)];
     default:
       return [arg, v];
   }
@@ -322,21 +363,26 @@ function scheduleFromCompact(v: unknown, threads: readonly unknown[]): unknown {
 }
 
 function unpack(data: unknown): Fields {
-  const [title, driver, faults, smmu, devices, processes, threads, schedule, description, pasidBase] = list(
-    data,
-    "layout",
-    8,
-    10,
-  );
+  const [title, driver, faults, smmu, devices, processes, threads, schedule, description, pasidBase, vms] =
+    list(data, "layout", 8, 11);
   const devs = list(devices, "devices").map(deviceFromCompact);
-  const procs = list(processes, "processes").map(processFromCompact);
+  const machines =
+    vms === undefined ? undefined : list(vms, "vms").map((v, i) => vmFromCompact(v, i, devs.map((d) => d.name)));
+  const procs = list(processes, "processes").map((p, i) =>
+    processFromCompact(
+      p,
+      i,
+      (machines ?? []).map((m) => m.name),
+    ),
+  );
   const names: Names = { process: procs.map((p) => p.name), device: devs.map((d) => d.name) };
   const thrs = list(threads, "threads").map((t, i) => threadFromCompact(t, i, names));
   return defined({
     format: SCENARIO_FORMAT,
     title,
     description: description === 0 ? undefined : description,
-    pasidBase,
+    pasidBase: pasidBase === 0 ? undefined : pasidBase,
+    vms: machines,
     driver: fromCode(V1_DRIVERS, driver, "driver"),
     faults: list(faults, "faults").map((f, i) => fromCode(V1_FAULTS, f, `faults[${i}]`)),
     smmu: smmuFromCompact(smmu),

@@ -4,8 +4,17 @@
  * scenario stays as short as a hand-written one. `parseScenario(scenarioToJson(s))` gives `s`
  * back.
  */
-import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VMA_DEFAULTS } from "./schema.ts";
-import type { DeviceSpec, Op, ProcessSpec, Scenario, SmmuSpec, ThreadSpec, VmaSpec } from "./types.ts";
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./schema.ts";
+import type {
+  DeviceSpec,
+  Op,
+  ProcessSpec,
+  Scenario,
+  SmmuSpec,
+  ThreadSpec,
+  VmaSpec,
+  VmSpec,
+} from "./types.ts";
 
 /** A JSON object as written by `scenarioToJson` (plain data: strings, numbers, booleans). */
 export type JsonObject = { [key: string]: JsonValue };
@@ -53,6 +62,13 @@ function processToJson(p: ProcessSpec): JsonObject {
   const out: JsonObject = { name: p.name };
   if (p.vmas.length > 0) out.vmas = p.vmas.map(vmaToJson);
   if (p.asid !== undefined) out.asid = p.asid;
+  if (p.vm !== undefined) out.vm = p.vm;
+  return out;
+}
+
+function vmToJson(v: VmSpec): JsonObject {
+  const out: JsonObject = { name: v.name, devices: v.devices.map((d) => ({ device: d.device, vsid: d.vsid })) };
+  if (v.pages !== VM_DEFAULT_PAGES) out.pages = v.pages;
   return out;
 }
 
@@ -86,6 +102,12 @@ export function opToJson(op: Op): JsonObject {
       return { op: op.op, process: op.process, start: hexAddress(op.start), pages: op.pages, prot: op.prot };
     case "exit":
       return { op: op.op, process: op.process };
+    case "guest-cmd": {
+      const out: JsonObject = { op: op.op, process: op.process, cmd: op.cmd };
+      if (op.device !== undefined) out.device = op.device;
+      if (op.va !== undefined) out.va = hexAddress(op.va);
+      return out;
+    }
     default:
       return assertNever(op);
   }
@@ -113,6 +135,7 @@ export function scenarioToJson(s: Scenario): JsonObject {
   const smmu = smmuToJson(s.smmu);
   if (Object.keys(smmu).length > 0) out.smmu = smmu;
   out.devices = s.devices.map(deviceToJson);
+  if (s.vms !== undefined) out.vms = s.vms.map(vmToJson);
   out.processes = s.processes.map(processToJson);
   out.threads = s.threads.map(threadToJson);
   if (s.schedule !== undefined) out.schedule = [...s.schedule];

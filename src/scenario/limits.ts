@@ -5,6 +5,7 @@
 export const SCENARIO_LIMITS = {
   processes: 256,
   devices: 64,
+  vms: 8,
   threads: 64,
   vmasPerProcess: 256,
   /** Ops in all threads together. */

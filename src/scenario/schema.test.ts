@@ -102,7 +102,7 @@ describe("parseScenario errors: one line, what and where", () => {
     [
       "unknown op",
       set("threads.0.ops.0.op", "munmapp"),
-      'threads[0].ops[0].op: unknown op "munmapp" (known ops: bind, unbind, dma, mmap, touch, munmap, mprotect, exit)',
+      'threads[0].ops[0].op: unknown op "munmapp" (known ops: bind, unbind, dma, mmap, touch, munmap, mprotect, exit, guest-cmd)',
     ],
     ["missing op", del("threads.0.ops.0.op"), "threads[0].ops[0].op: missing (known ops:"],
     ["op not an object", set("threads.0.ops.0", 3), "threads[0].ops[0]: expected an object, got 3"],

@@ -19,6 +19,7 @@ import { ADDRESS_LIMIT, SCENARIO_LIMITS as L, MAX_PAGES } from "./limits.ts";
 import {
   type DeviceSpec,
   DRIVER_DESIGNS,
+  GUEST_CMDS,
   type Parsed,
   SCENARIO_FORMAT,
   type Scenario,
@@ -117,6 +118,18 @@ const processSchema = z.strictObject({
     .max(L.vmasPerProcess)
     .default(() => []),
   asid: int(1, 2 ** 16 - 1).optional(),
+  vm: name.optional(),
+});
+
+export const VM_DEFAULT_PAGES = 256;
+
+const vmSchema = z.strictObject({
+  name,
+  devices: z
+    .array(z.strictObject({ device: name, vsid: int(0, 63) }))
+    .min(1)
+    .max(L.devices),
+  pages: int(16, 4096).default(VM_DEFAULT_PAGES),
 });
 
 const binding = { process: name, device: name };
@@ -136,6 +149,13 @@ const opSchema = z.discriminatedUnion("op", [
   z.strictObject({ op: z.literal("munmap"), ...range }),
   z.strictObject({ op: z.literal("mprotect"), ...range, prot }),
   z.strictObject({ op: z.literal("exit"), process: name }),
+  z.strictObject({
+    op: z.literal("guest-cmd"),
+    process: name,
+    cmd: z.enum(GUEST_CMDS),
+    device: name.optional(),
+    va: address.optional(),
+  }),
 ]);
 
 const threadSchema = z.strictObject({ name, ops: z.array(opSchema).max(L.ops) });
@@ -155,6 +175,7 @@ export const scenarioSchema = z.strictObject({
   threads: z.array(threadSchema).max(L.threads),
   schedule: z.array(shortString).max(L.schedule).optional(),
   pasidBase: int(1, 2 ** 20 - 1).optional(),
+  vms: z.array(vmSchema).max(L.vms).optional(),
 });
 
 const fail = (error: string): Parsed<never> => ({ ok: false, error });

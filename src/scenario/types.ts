@@ -43,8 +43,45 @@ export interface VmaSpec {
   readonly populate: boolean;
 }
 
+/** A device given to a VM, and the virtual StreamID its guest knows it by (an iommufd vDEVICE). */
+export interface VmDeviceSpec {
+  readonly device: string;
+  readonly vsid: number;
+}
+
+/**
+ * A virtual machine (needs the `nested` feature): the host maps its RAM in a stage-2 domain and
+ * gives it a vIOMMU; its guest kernel runs its own SMMUv3 driver on a virtual SMMU, with its own
+ * stream table, CD tables and page tables in guest RAM, and SVA for its own processes.
+ */
+export interface VmSpec {
+  readonly name: string;
+  readonly devices: readonly VmDeviceSpec[];
+  /** Guest RAM in 4 KiB pages (default 256). */
+  readonly pages: number;
+}
+
+/** Commands a guest can write to its virtual SMMU's command queue with `guest-cmd`. */
+export const GUEST_CMDS = [
+  "CFGI_CD",
+  "CFGI_CD_ALL",
+  "TLBI_NH_VA",
+  "TLBI_NH_VAA",
+  "TLBI_NH_ASID",
+  "TLBI_NH_ALL",
+  "TLBI_NSNH_ALL",
+  "ATC_INV",
+  "CFGI_STE",
+  "CFGI_ALL",
+  "TLBI_S12_VMALL",
+  "TLBI_S2_IPA",
+] as const;
+export type GuestCmdName = (typeof GUEST_CMDS)[number];
+
 export interface ProcessSpec {
   readonly name: string;
+  /** The VM the process runs in; absent: a host process. */
+  readonly vm?: string;
   readonly vmas: readonly VmaSpec[];
   /**
    * The CPU ASID arch/arm64/mm/context.c gave the mm (default: one far from the SMMU's own
@@ -81,7 +118,20 @@ export type Op =
       readonly pages: number;
       readonly prot: Prot;
     }
-  | { readonly op: "exit"; readonly process: string };
+  | { readonly op: "exit"; readonly process: string }
+  | {
+      /**
+       * The guest kernel of the process's VM writes one command (and a CMD_SYNC) to its vSMMU;
+       * SSIDs and ASIDs are the process's, the StreamID the device's virtual one.
+       */
+      readonly op: "guest-cmd";
+      readonly process: string;
+      readonly cmd: GuestCmdName;
+      /** Default: the VM's first device. */
+      readonly device?: string;
+      /** For the commands by address; default the process's first VMA. */
+      readonly va?: number;
+    };
 
 export type OpName = Op["op"];
 export const OP_NAMES: readonly OpName[] = [
@@ -93,6 +143,7 @@ export const OP_NAMES: readonly OpName[] = [
   "munmap",
   "mprotect",
   "exit",
+  "guest-cmd",
 ];
 
 export interface ThreadSpec {
@@ -119,6 +170,7 @@ export interface Scenario {
    * the scenario (default 1). A large one shows a 2-level CD table growing a leaf.
    */
   readonly pasidBase?: number;
+  readonly vms?: readonly VmSpec[];
 }
 
 export type Parsed<T> =

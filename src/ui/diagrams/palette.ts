@@ -9,6 +9,7 @@ const COLOURS: readonly string[] = [
   "#ec4899", // cdtable
   "#06b6d4", // queue
   "#94a3b8", // free
+  "#a3a3a3", // guest: a VM's RAM the guest is not using
 ];
 
 const BY_KIND = new Map(OWNER_KINDS.map((k, i) => [k, COLOURS[i % COLOURS.length]!]));
@@ -22,4 +23,5 @@ export const OWNER_LABELS: Readonly<Record<OwnerKind, string>> = {
   cdtable: "CD table",
   queue: "queue",
   free: "free",
+  guest: "free guest RAM",
 };

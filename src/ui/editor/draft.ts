@@ -234,6 +234,7 @@ export const OP_FIELDS: Record<OpName, readonly string[]> = {
   munmap: ["process", "start", "pages"],
   mprotect: ["process", "start", "pages", "prot"],
   exit: ["process"],
+  "guest-cmd": ["process", "cmd", "device?", "va?"],
 };
 
 export const isOpName = (name: string): name is OpName => (OP_NAMES as readonly string[]).includes(name);

@@ -1,0 +1,138 @@
+/**
+ * Stage 2: the host's translation of a guest's intermediate physical addresses (IPA) to
+ * physical addresses, in io-pgtable's ARM_64_LPAE_S2 format (reference §10, stage-2 leaf:
+ * S2AP read bit 6, write bit 7; MemAttr 5:2). The nesting-parent domain of a VM maps all of the
+ * guest's RAM; the SMMU walks it for every guest table read and for the output of the guest's
+ * stage 1 (nested translation, STE Config=7).
+ *
+ * The model's stage 2: 4 KiB granule, 48-bit IPA (S2T0SZ 16), four levels starting at level 0
+ * (S2SL0 2, the 4 KiB encoding), so one pgd page and no concatenated tables.
+ */
+
+import { defineLayout, getField, prepare } from "./bits.ts";
+import { PAGE_SIZE, type Pa } from "./ids.ts";
+import { claim, frameAt, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
+import { LEVELS, PTE, pgtableIndex, ptep, type TableSpace } from "./pgtable.ts";
+import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
+import type { VmState, World } from "./world.ts";
+
+export const S2PTE = defineLayout("S2PTE", 1, [
+  { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
+  {
+    name: "TYPE",
+    word: 0,
+    hi: 1,
+    lo: 1,
+    values: { 0: "block", 1: "table/page" },
+    doc: "Table (L0–L2) or page (L3)",
+  },
+  {
+    name: "MEMATTR",
+    word: 0,
+    hi: 5,
+    lo: 2,
+    values: { 1: "device", 5: "normal NC", 15: "normal WB" },
+    doc: "Stage-2 memory attributes",
+  },
+  { name: "S2AP_R", word: 0, hi: 6, lo: 6, doc: "S2AP[0]: reads allowed (ARM_LPAE_PTE_HAP_READ)" },
+  { name: "S2AP_W", word: 0, hi: 7, lo: 7, doc: "S2AP[1]: writes allowed (ARM_LPAE_PTE_HAP_WRITE)" },
+  { name: "SH", word: 0, hi: 9, lo: 8, values: { 0: "NSH", 2: "OSH", 3: "ISH" }, doc: "Shareability" },
+  { name: "AF", word: 0, hi: 10, lo: 10, doc: "Access flag" },
+  { name: "OA", word: 0, hi: 47, lo: 12, address: true, doc: "Output address (next table or page)" },
+  { name: "XN", word: 0, hi: 54, lo: 53, doc: "Execute-never" },
+]);
+
+/** A VM's IPA space starts where QEMU's `virt` machine puts RAM. */
+export const GUEST_RAM_BASE = 0x4000_0000;
+
+/** The VTCR of the model's stage 2, as io-pgtable computes it for a 48-bit IPA. */
+export const S2_VTCR: VtcrFields = {
+  tsz: 16,
+  sl: 2,
+  irgn: 1,
+  orgn: 1,
+  sh: 3,
+  tg: VTCR_S2TG["4K"],
+  ps: 5,
+};
+
+/** A stage-2 page descriptor as io-pgtable writes it for IOMMU_READ | IOMMU_WRITE, cacheable. */
+export function s2PageDesc(page: Pa, writable: boolean): bigint {
+  return prepare(S2PTE, {
+    VALID: 1,
+    TYPE: 1,
+    MEMATTR: 15,
+    S2AP_R: 1,
+    S2AP_W: writable ? 1 : 0,
+    SH: 3,
+    AF: 1,
+    OA: page,
+  })[0]!;
+}
+
+/** Maps one guest page: IPA → PA (iommufd IOMMU_IOAS_MAP of guest RAM into the S2 domain). */
+export function mapS2Page(mem: Memory, s2ttb: Pa, ipa: number, page: Pa, owner: string): void {
+  writeWord(mem, ptep(mem, s2ttb, ipa as never, owner, true)!, s2PageDesc(page, true));
+}
+
+export type S2Walk =
+  | { readonly ok: true; readonly pa: Pa; readonly writable: boolean; readonly tables: readonly Pa[] }
+  | { readonly ok: false; readonly fault: "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION"; readonly level: number };
+
+/** The SMMU's stage-2 walk of `ipa` from S2TTB. */
+export function walkS2(mem: Memory, s2ttb: Pa, ipa: number, write: boolean): S2Walk {
+  const tables: Pa[] = [];
+  let table = s2ttb;
+  for (let level = 0; level < LEVELS; level++) {
+    tables.push(table);
+    const desc = [readWord(mem, table + pgtableIndex(ipa as never, level) * 8)];
+    if (getField(desc, S2PTE.fields.VALID) === 0n || getField(desc, S2PTE.fields.TYPE) === 0n)
+      return { ok: false, fault: "F_TRANSLATION", level };
+    const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+    if (level < LEVELS - 1) {
+      table = next;
+      continue;
+    }
+    if (getField(desc, S2PTE.fields.AF) === 0n) return { ok: false, fault: "F_ACCESS", level };
+    const writable = getField(desc, S2PTE.fields.S2AP_W) === 1n;
+    if (getField(desc, S2PTE.fields.S2AP_R) === 0n || (write && !writable))
+      return { ok: false, fault: "F_PERMISSION", level };
+    return { ok: true, pa: (next + (ipa % PAGE_SIZE)) as Pa, writable, tables };
+  }
+  throw new Error("unreachable: the stage-2 walk ends at level 3");
+}
+
+/** IPA → PA through a stage 2, or null where it maps nothing. */
+export function s2Lookup(mem: Memory, s2ttb: Pa, ipa: number): Pa | null {
+  const r = walkS2(mem, s2ttb, ipa, false);
+  return r.ok ? r.pa : null;
+}
+
+/** The guest's view of memory: its tables hold IPAs, read through the VM's stage 2. */
+export function guestSpace(w: World, vm: VmState): TableSpace {
+  return {
+    toPa: (ipa) => s2Lookup(w.mem, vm.s2ttb, ipa),
+    alloc: (owner) => guestAlloc(w, vm, owner),
+  };
+}
+
+/**
+ * The guest kernel's page allocator over its RAM: last freed, first reused, like the host's.
+ * The frame behind the IPA (pinned by the VMM for the VM's life) takes the guest owner.
+ */
+export function guestAlloc(w: World, vm: VmState, owner: Parameters<TableSpace["alloc"]>[0]): number {
+  const ipa = vm.free.pop();
+  if (ipa === undefined) throw new Error(`${vm.name} is out of guest RAM (${vm.pages} pages)`);
+  const pa = s2Lookup(w.mem, vm.s2ttb, ipa)!;
+  const content = owner.kind === "data" ? `${owner.process} 0x${owner.va.toString(16)}` : "";
+  claim(w.mem, frameIndex(w.mem, pa), owner, content);
+  return ipa;
+}
+
+/** Gives a guest page back to the guest's free list; the host frame stays the VM's. */
+export function guestFree(w: World, vm: VmState, ipa: number): void {
+  const frame = frameAt(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!)!;
+  frame.previous = frame.owner;
+  frame.owner = { kind: "guest", vm: vm.name };
+  vm.free.push(ipa);
+}

@@ -1,0 +1,326 @@
+/**
+ * The guest kernel of a VM: its own SMMUv3 driver on the virtual SMMU, doing SVA for its own
+ * processes in the manner of the 6.10+ `sva-domain` design (a PASID per mm, an ASID per SVA
+ * domain, CDs written in two steps), with every command going through the VMM and the host
+ * (vsmmu.ts). The guest's tables live in guest RAM and hold IPAs.
+ *
+ *   bind:    PASID and ASID from the guest's allocators → the CD's upper qwords, CFGI_CD+SYNC →
+ *            qword 0 with V=1, CFGI_CD+SYNC
+ *   unbind:  CD qword 0 cleared, CFGI_CD+SYNC → ATC_INV for the PASID+SYNC → TLBI_NH_ASID+SYNC
+ *            → ASID (and PASID, with the last binding) freed
+ *   munmap:  PTEs cleared → the notifier's invalidation for each binding: TLBI_NH_VA… and
+ *            ATC_INV, one SYNC → the pages go back to the guest's free RAM
+ *   exit:    each binding torn down as by unbind, in one batch → pages and page tables freed
+ *
+ * What the model leaves out of the guest: its own locks and refcounts (one vCPU thread per
+ * op), its CD tables stay linear, and its mm notifiers are implicit.
+ */
+
+import { atcInvCmd, type Cmd } from "../engine/commands.ts";
+import { PAGE_SIZE, type Va } from "../engine/ids.ts";
+import { mappings, unmapPage } from "../engine/pgtable.ts";
+import { guestFree, guestSpace } from "../engine/stage2.ts";
+import type { DeviceState, MmState, VmState, World } from "../engine/world.ts";
+import { findDevice, findVm } from "../engine/world.ts";
+import type { Op } from "../scenario/types.ts";
+import { mmEvent } from "./objects.ts";
+import { mmOf } from "./mm.ts";
+import { type Ctx, local, type Program, RETURN, setLocal, step } from "./program.ts";
+import { lowestFree, svaCd, tlbiAsid, tlbiRange } from "./smmu-ops.ts";
+import { writeGuestWords } from "./vm.ts";
+import { guestCommands } from "./vsmmu.ts";
+
+type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
+
+const hexa = (v: number) => `0x${v.toString(16)}`;
+const vmOf = (c: Ctx): VmState => findVm(c.w, mmOf(c).vm!);
+const vmName = (c: Ctx): string => mmOf(c).vm!;
+const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string }).device);
+const bindingKey = (process: string, device: string) => `sva:${process}:${device}`;
+
+/** The guest's SVA bindings of a process: device and the ASID of its SVA domain. */
+export function guestBindings(w: World, vm: VmState, process: string): { device: DeviceState; asid: number }[] {
+  return Object.entries(vm.asids).flatMap(([asid, a]) => {
+    const [kind, p, device] = a.owner.split(":");
+    return kind === "sva" && p === process ? [{ device: findDevice(w, device!), asid: Number(asid) }] : [];
+  });
+}
+
+function cdIpa(dev: DeviceState, ssid: number): number {
+  return dev.cdTable.base + ssid * 64;
+}
+
+/** The commands that take one binding's context out of every cache: CD, ATC, TLB. */
+function teardownCmds(dev: DeviceState, pasid: number, asid: number): Cmd[] {
+  return [
+    { op: "CFGI_CD", sid: dev.vsid!, ssid: pasid, leaf: true },
+    atcInvCmd(dev.vsid!, pasid, 0, 0),
+    ...tlbiAsid(asid),
+  ];
+}
+
+const bind: Program<OpOf<"bind">> = [
+  step("iommu_sva_bind_device (guest)", (c) => {
+    const vm = vmOf(c);
+    const mm = mmOf(c);
+    const dev = devOf(c);
+    const key = bindingKey(mm.process, dev.name);
+    const bound = Object.values(vm.asids).find((a) => a.owner === key);
+    if (bound) {
+      bound.refs += 1;
+      c.rec.say(`${dev.name} is already bound to ${mm.process} in ${vm.name}: the handle's users go to ${bound.refs}.`);
+      return RETURN;
+    }
+    const max = 2 ** dev.cdTable.s1cdmax - 1;
+    const pasid = mm.pasid ?? lowestFree(vm.pasids, 1, max);
+    const asid = lowestFree(vm.asids, 1, 2 ** c.w.smmu.asidBits - 1);
+    if (pasid === null || asid === null || pasid > max) {
+      c.rec.say(`The guest has no free ${pasid === null || pasid > max ? "PASID" : "ASID"} for ${mm.process}: -ENOSPC.`);
+      return RETURN;
+    }
+    if (mm.pasid === null) vm.pasids[pasid] = { owner: mm.process, refs: 0 };
+    vm.pasids[pasid]!.refs += 1;
+    mm.pasid = pasid;
+    vm.asids[asid] = { owner: key, refs: 1 };
+    setLocal(c, "pasid", pasid);
+    setLocal(c, "asid", asid);
+    c.rec.say(
+      `The guest kernel binds ${mm.process} to ${dev.name} (virtual StreamID ${dev.vsid}): PASID ${pasid}, and ASID ${asid} for the SVA domain, both from the guest's own allocators; the host sees neither.`,
+    );
+    return undefined;
+  }),
+  step("arm_smmu_write_cd_entry (guest)", (c) => {
+    const dev = devOf(c);
+    const cd = svaCd(c.w, dev, mmOf(c), local<number>(c, "asid"), true);
+    const pasid = local<number>(c, "pasid");
+    writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid) + 8, cd.slice(1));
+    setLocal(c, "cd0", `0x${cd[0]!.toString(16)}`);
+    c.rec.say(
+      `The guest writes CD ${pasid} of ${dev.name}'s CD table (IPA ${hexa(cdIpa(dev, pasid))}) without its valid bit: TTB0 = the guest pgd's IPA ${hexa(mmOf(c).pgd)}.`,
+    );
+    return undefined;
+  }),
+  ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
+  ]),
+  step("arm_smmu_write_cd_entry: V=1 (guest)", (c) => {
+    const dev = devOf(c);
+    const pasid = local<number>(c, "pasid");
+    writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid), [BigInt(local<string>(c, "cd0"))]);
+    dev.pasids[mmOf(c).process] = pasid;
+    c.rec.say(`The guest sets CD ${pasid}'s qword 0 with V=1: the context is live once the SMMU forgets the old CD.`);
+    return undefined;
+  }),
+  ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
+  ]),
+];
+
+/** Frees the guest's ASID of one binding and drops the PASID with the mm's last binding. */
+function releaseBinding(vm: VmState, mm: MmState, asid: number): void {
+  delete vm.asids[asid];
+  const pasid = mm.pasid;
+  if (pasid === null) return;
+  const p = vm.pasids[pasid];
+  if (p && --p.refs === 0) {
+    delete vm.pasids[pasid];
+    mm.pasid = null;
+  }
+}
+
+const unbind: Program<OpOf<"unbind">> = [
+  step("iommu_sva_unbind_device (guest)", (c) => {
+    const vm = vmOf(c);
+    const mm = mmOf(c);
+    const dev = devOf(c);
+    const binding = guestBindings(c.w, vm, mm.process).find((b) => b.device === dev);
+    if (!binding || mm.pasid === null) {
+      c.rec.say(`${mm.process} is not bound to ${dev.name}: nothing to do.`);
+      return RETURN;
+    }
+    const a = vm.asids[binding.asid]!;
+    if (--a.refs > 0) {
+      c.rec.say(`${dev.name}'s handle for ${mm.process} still has ${a.refs} user(s).`);
+      return RETURN;
+    }
+    setLocal(c, "pasid", mm.pasid);
+    setLocal(c, "asid", binding.asid);
+    writeGuestWords(c.w, vm, cdIpa(dev, mm.pasid), [0n]);
+    c.rec.say(`The guest clears CD ${mm.pasid}'s qword 0 (V=0) in ${dev.name}'s CD table.`);
+    return undefined;
+  }),
+  ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
+  ]),
+  ...guestCommands("arm_smmu_atc_inv_master (guest)", vmName, (c) => [
+    atcInvCmd(devOf(c).vsid!, local<number>(c, "pasid"), 0, 0),
+  ], { when: (c) => devOf(c).ats && c.w.smmu.features.ats }),
+  ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(local<number>(c, "asid"))),
+  step("iommu_sva_unbind_device: free (guest)", (c) => {
+    releaseBinding(vmOf(c), mmOf(c), local<number>(c, "asid"));
+    c.rec.say(`The guest frees ASID ${local<number>(c, "asid")}${mmOf(c).pasid === null ? ` and PASID ${local<number>(c, "pasid")}` : ""}.`);
+    return undefined;
+  }),
+];
+
+const munmap: Program<OpOf<"munmap">> = [
+  step("zap_pte_range (guest)", (c) => {
+    const mm = mmOf(c);
+    const vm = vmOf(c);
+    const space = guestSpace(c.w, vm);
+    const freed: number[] = [];
+    for (let i = 0; i < c.op.pages; i++) {
+      const page = unmapPage(c.w.mem, mm.pgd, (c.op.start + i * PAGE_SIZE) as Va, space);
+      if (page !== null) freed.push(page);
+    }
+    const end = c.op.start + c.op.pages * PAGE_SIZE;
+    mm.vmas = mm.vmas.flatMap((v) => {
+      const vEnd = v.start + v.pages * PAGE_SIZE;
+      if (vEnd <= c.op.start || v.start >= end) return [v];
+      const out = [];
+      if (v.start < c.op.start) out.push({ ...v, pages: (c.op.start - v.start) / PAGE_SIZE });
+      if (vEnd > end) out.push({ ...v, start: end, pages: (vEnd - end) / PAGE_SIZE });
+      return out;
+    });
+    setLocal(c, "freed", freed);
+    c.rec.say(
+      `The guest kernel clears ${freed.length} PTE(s) of ${mm.process} in [${hexa(c.op.start)}, ${hexa(end)}); the pages wait for the invalidation before going back to the guest's free RAM.`,
+    );
+    return undefined;
+  }),
+  ...guestCommands(
+    "arm_smmu_mm_arch_invalidate_secondary_tlbs (guest)",
+    vmName,
+    (c) => {
+      const mm = mmOf(c);
+      const { start, pages } = c.op as OpOf<"munmap">;
+      const end = start + pages * PAGE_SIZE;
+      return guestBindings(c.w, vmOf(c), mm.process).flatMap(({ device, asid }) => [
+        ...tlbiRange(c.w, asid, start, end),
+        ...(device.ats && c.w.smmu.features.ats && mm.pasid !== null
+          ? [atcInvCmd(device.vsid!, mm.pasid, start, end - start)]
+          : []),
+      ]);
+    },
+    { when: (c) => guestBindings(c.w, vmOf(c), mmOf(c).process).length > 0 },
+  ),
+  step("tlb_finish_mmu (guest)", (c) => {
+    const vm = vmOf(c);
+    const freed = local<readonly number[]>(c, "freed");
+    for (const ipa of freed) guestFree(c.w, vm, ipa);
+    c.rec.say(`The guest frees ${freed.length} page(s): back in ${vm.name}'s free RAM, to be reused first.`);
+    return undefined;
+  }),
+];
+
+const exit: Program<OpOf<"exit">> = [
+  step("exit_mmap: release (guest)", (c) => {
+    const mm = mmOf(c);
+    const vm = vmOf(c);
+    const bindings = guestBindings(c.w, vm, mm.process);
+    for (const { device } of bindings) if (mm.pasid !== null) writeGuestWords(c.w, vm, cdIpa(device, mm.pasid), [0n]);
+    mmEvent(c, mm, "mm.mmput_last");
+    c.rec.say(
+      bindings.length === 0
+        ? `${mm.process} exits; it has no SVA binding in the guest.`
+        : `${mm.process} exits: the guest's SVA release clears its CD (PASID ${mm.pasid}) on ${bindings.map((b) => b.device.name).join(", ")}.`,
+    );
+    return undefined;
+  }),
+  ...guestCommands(
+    "arm_smmu_mm_release (guest)",
+    vmName,
+    (c) => {
+      const mm = mmOf(c);
+      return guestBindings(c.w, vmOf(c), mm.process).flatMap(({ device, asid }) =>
+        teardownCmds(device, mm.pasid!, asid),
+      );
+    },
+    { when: (c) => mmOf(c).pasid !== null && guestBindings(c.w, vmOf(c), mmOf(c).process).length > 0 },
+  ),
+  step("exit_mmap: free (guest)", (c) => {
+    const mm = mmOf(c);
+    const vm = vmOf(c);
+    for (const { asid } of guestBindings(c.w, vm, mm.process)) releaseBinding(vm, mm, asid);
+    const space = guestSpace(c.w, vm);
+    const pages = mappings(c.w.mem, mm.pgd, space);
+    for (const m of pages) {
+      unmapPage(c.w.mem, mm.pgd, m.va, space);
+      guestFree(c.w, vm, m.pa);
+    }
+    // The page-table pages, deepest first, then the pgd.
+    const tables: number[] = [];
+    const collect = (table: number, level: number): void => {
+      if (level < 3) {
+        const at = space.toPa(table)!;
+        for (let i = 0; i < 512; i++) {
+          const d = c.w.mem.words.get(at + i * 8);
+          if (d !== undefined && (d & 1n) === 1n) collect(Number(d & 0x0000_ffff_ffff_f000n), level + 1);
+        }
+      }
+      tables.push(table);
+    };
+    collect(mm.pgd, 0);
+    for (const t of tables) guestFree(c.w, vm, t);
+    mm.vmas = [];
+    mmEvent(c, mm, "mm.exit_mmap_done");
+    mmEvent(c, mm, "mm.mmdrop_last");
+    c.rec.say(`The guest frees ${pages.length} page(s) and ${tables.length} page-table page(s) of ${mm.process}: its mm is gone.`);
+    return undefined;
+  }),
+];
+
+const guestCmd: Program<OpOf<"guest-cmd">> = [
+  ...guestCommands("guest-cmd: arm_smmu_cmdq_issue_cmd (guest)", vmName, (c) => [guestCmdOf(c as Ctx<OpOf<"guest-cmd">>)]),
+];
+
+/** The command a `guest-cmd` op names, with the guest's own identifiers filled in. */
+function guestCmdOf(c: Ctx<OpOf<"guest-cmd">>): Cmd {
+  const vm = vmOf(c);
+  const mm = mmOf(c);
+  const dev = c.op.device === undefined ? findDevice(c.w, Object.values(vm.vdevs)[0]!) : devOf(c);
+  const sid = dev.vsid!;
+  const ssid = mm.pasid ?? 0;
+  const asid = guestBindings(c.w, vm, mm.process).find((b) => b.device === dev)?.asid ?? 0;
+  const va = c.op.va ?? mm.vmas[0]?.start ?? 0;
+  const one = { num: 0, scale: 0, tg: 0, ttl: 0, leaf: false };
+  switch (c.op.cmd) {
+    case "CFGI_CD":
+      return { op: "CFGI_CD", sid, ssid, leaf: true };
+    case "CFGI_CD_ALL":
+      return { op: "CFGI_CD_ALL", sid };
+    case "CFGI_STE":
+      return { op: "CFGI_STE", sid, leaf: true };
+    case "CFGI_ALL":
+      return { op: "CFGI_ALL" };
+    case "TLBI_NH_VA":
+      return { op: "TLBI_NH_VA", asid, vmid: 0, addr: va, ...one };
+    case "TLBI_NH_VAA":
+      return { op: "TLBI_NH_VAA", vmid: 0, addr: va, ...one };
+    case "TLBI_NH_ASID":
+      return { op: "TLBI_NH_ASID", asid, vmid: 0 };
+    case "TLBI_NH_ALL":
+      return { op: "TLBI_NH_ALL", vmid: 0 };
+    case "TLBI_NSNH_ALL":
+      return { op: "TLBI_NSNH_ALL" };
+    case "ATC_INV":
+      return atcInvCmd(sid, ssid, 0, 0);
+    case "TLBI_S12_VMALL":
+      return { op: "TLBI_S12_VMALL", vmid: 0 };
+    case "TLBI_S2_IPA":
+      return { op: "TLBI_S2_IPA", vmid: 0, addr: va, ...one };
+    default: {
+      const exhaustive: never = c.op.cmd;
+      throw new Error(`no guest command ${String(exhaustive)}`);
+    }
+  }
+}
+
+/** The guest's programs for the ops of a process in a VM ("guest:<op>"). */
+export const guestPrograms: Readonly<Record<string, Program>> = {
+  "guest:bind": bind as Program,
+  "guest:unbind": unbind as Program,
+  "guest:munmap": munmap as Program,
+  "guest:exit": exit as Program,
+  "guest:guest-cmd": guestCmd as Program,
+};

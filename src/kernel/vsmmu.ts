@@ -1,0 +1,267 @@
+/**
+ * A guest's commands on their way to the SMMU (reference §7). The guest's driver writes them to
+ * its virtual SMMU's command queue, in guest RAM; the VMM traps the PROD write and hands every
+ * command but CMD_SYNC to the host kernel in one IOMMU_HWPT_INVALIDATE call on the vIOMMU; the
+ * host checks and rewrites each one (`arm_vsmmu_convert_user_cmd`), issues them on its own
+ * command queue with one CMD_SYNC and waits; then the VMM moves the vSMMU's CONS on, which
+ * completes the guest's CMD_SYNC.
+ *
+ *   convert:  TLBI_NSNH_ALL → TLBI_NH_ALL with the vIOMMU's VMID (dw1 zeroed);
+ *             TLBI_NH_VA / NH_VAA / NH_ALL / NH_ASID → VMID field overwritten with it;
+ *             ATC_INV / CFGI_CD / CFGI_CD_ALL → SID field: vSID → physical SID (unknown: -EIO);
+ *             anything else → -EIO (CFGI_STE, TLBI_S2_IPA, TLBI_S12_VMALL, CMD_SYNC, …).
+ *   a refused command: arm_vsmmu_cache_invalidate stops at it; the commands converted before it
+ *             in the same batch of 63 have not been issued yet and are not issued, yet entry_num
+ *             counts them. The VMM reports CERROR_ILL at the refused command; the guest's
+ *             driver (arm_smmu_cmdq_skip_err) overwrites it with a CMD_SYNC and goes on.
+ *
+ * Everything runs on the guest's vCPU thread: the VMM's trap and the ioctl are synchronous.
+ * The model's VMM forwards every command but CMD_SYNC and lets the kernel decide (QEMU handles
+ * CFGI_STE itself, by re-reading the vSTE).
+ */
+
+import { hex64 } from "../engine/bits.ts";
+import { buildCmd, type Cmd, CMD_LAYOUTS, CMDQ_OP, cmdSummary } from "../engine/commands.ts";
+import { readWords, writeWords } from "../engine/memory.ts";
+import { queueSpace, slotAddr } from "../engine/queue.ts";
+import { s2Lookup } from "../engine/stage2.ts";
+import type { VmState, World } from "../engine/world.ts";
+import { findVm } from "../engine/world.ts";
+import { CMD_SYNC, hasFault } from "./cmdq.ts";
+import { lockWait, releaseLock, takeLock } from "./objects.ts";
+import { type Ctx, control, local, type MicroStep, setLocal, step } from "./program.ts";
+
+/** Labels of each use of `guestCommands` must be unique within a program. */
+let instances = 0;
+
+/** CMDQ_CONS.ERR values (reference §1): the one a VMM reports for a refused command. */
+export const CMDQ_ERR_CERROR_ILL = 1;
+/** `CMDQ_BATCH_ENTRIES - 1`: how many converted commands arm_vsmmu_cache_invalidate issues at once. */
+const VSMMU_BLOCK = 63;
+const ENTRY_NUM_EIO = "-EIO";
+
+type Converted = { readonly ok: true; readonly words: [bigint, bigint] } | { readonly ok: false; readonly why: string };
+
+function setField(word: bigint, mask: bigint, lo: number, value: number): bigint {
+  return (word & ~mask) | ((BigInt(value) << BigInt(lo)) & mask);
+}
+
+/**
+ * `arm_vsmmu_convert_user_cmd`: one guest command as the host issues it, or why it refuses it.
+ * The `atc-inv-wrong-sid` fault looks the vSID of an ATC_INV up among the wrong vDEVICEs.
+ */
+export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, bigint]): Converted {
+  const op = Number(words[0] & 0xffn);
+  const vmidField = CMD_LAYOUTS.TLBI_NH_ASID.fields.VMID;
+  const sidField = CMD_LAYOUTS.CFGI_CD.fields.SID;
+  switch (op) {
+    case CMDQ_OP.TLBI_NSNH_ALL:
+      return { ok: true, words: buildCmd({ op: "TLBI_NH_ALL", vmid: vm.vmid }) };
+    case CMDQ_OP.TLBI_NH_VA:
+    case CMDQ_OP.TLBI_NH_VAA:
+    case CMDQ_OP.TLBI_NH_ALL:
+    case CMDQ_OP.TLBI_NH_ASID:
+      return { ok: true, words: [setField(words[0], vmidField!.mask, vmidField!.lo, vm.vmid), words[1]] };
+    case CMDQ_OP.ATC_INV:
+    case CMDQ_OP.CFGI_CD:
+    case CMDQ_OP.CFGI_CD_ALL: {
+      const vsid = Number((words[0] & sidField!.mask) >> BigInt(sidField!.lo));
+      let device = vm.vdevs[vsid];
+      if (device !== undefined && op === CMDQ_OP.ATC_INV && hasFault(w, "atc-inv-wrong-sid")) {
+        const others = Object.values(vm.vdevs).filter((d) => d !== device);
+        device = others[0] ?? device;
+      }
+      const dev = device === undefined ? undefined : w.devices.find((d) => d.name === device);
+      if (!dev) return { ok: false, why: `no vDEVICE with virtual StreamID ${vsid} (arm_vsmmu_vsid_to_sid)` };
+      return { ok: true, words: [setField(words[0], sidField!.mask, sidField!.lo, dev.sid), words[1]] };
+    }
+    default:
+      return { ok: false, why: "a guest may not send this command (only TLBI_NH_*, TLBI_NSNH_ALL, ATC_INV, CFGI_CD, CFGI_CD_ALL)" };
+  }
+}
+
+const vmOf = (c: Ctx): VmState => findVm(c.w, local<string>(c, "vsmmu.vm"));
+
+function guestPa(w: World, vm: VmState, ipa: number): number {
+  return s2Lookup(w.mem, vm.s2ttb, ipa)!;
+}
+
+function readGuestCmd(w: World, vm: VmState, seq: number): [bigint, bigint] {
+  return readWords(w.mem, guestPa(w, vm, slotAddr(vm.vcmdq, seq)), 2) as [bigint, bigint];
+}
+
+const isSync = (words: readonly bigint[]): boolean => Number(words[0]! & 0xffn) === CMDQ_OP.CMD_SYNC;
+
+/**
+ * The guest's `arm_smmu_cmdq_issue_cmdlist` with a CMD_SYNC, and everything that happens until
+ * that CMD_SYNC completes: the VMM's forwarding, the host's checks, the host's own command
+ * queue and the SMMU. `vm` names the VM; `build` makes the guest's commands when the step runs.
+ */
+export function guestCommands(
+  fn: string,
+  vmName: (c: Ctx) => string,
+  build: (c: Ctx) => Cmd[],
+  opts: { when?: (c: Ctx) => boolean } = {},
+): MicroStep[] {
+  const when = opts.when ?? (() => true);
+  const n = instances++;
+  const LOOP = `vsmmu:loop#${n}`;
+  const RETURNED = `vsmmu:return#${n}`;
+  const DONE = `vsmmu:done#${n}`;
+  const vmmLock = (c: Ctx) => `vSMMU CMDQ:${local<string>(c, "vsmmu.vm")}`;
+  const pending = (c: Ctx) => {
+    const vm = vmOf(c);
+    return vm.vcmdq.consumed < local<number>(c, "vsmmu.wait");
+  };
+  return [
+    step(
+      fn,
+      (c) => {
+        setLocal(c, "vsmmu.vm", vmName(c));
+        const vm = vmOf(c);
+        const cmds = [...build(c), CMD_SYNC];
+        const q = vm.vcmdq;
+        for (const cmd of cmds) {
+          const words = buildCmd(cmd);
+          writeWords(c.w.mem, guestPa(c.w, vm, slotAddr(q, q.produced)), words);
+          c.rec.record({ type: "vcmdq.insert", vm: vm.name, seq: q.produced, words });
+          q.produced += 1;
+        }
+        setLocal(c, "vsmmu.wait", q.produced);
+        c.rec.say(
+          `The guest's driver queues ${cmds.map((x) => cmdSummary(buildCmd(x))).join(", ")} on its virtual SMMU and writes PROD; the write traps to the VMM.`,
+        );
+        return undefined;
+      },
+      { when, wait: (c) => (queueSpace(findVm(c.w, vmName(c)).vcmdq) < build(c).length + 1 ? "the vSMMU command queue is full" : null) },
+    ),
+    control(LOOP, (c) => (when(c) && pending(c) ? undefined : DONE)),
+    step(
+      "smmuv3_cmdq_consume (VMM)",
+      (c) => {
+      const vm = vmOf(c);
+      const q = vm.vcmdq;
+      const start = q.consumed;
+      if (isSync(readGuestCmd(c.w, vm, start))) {
+        q.consumed += 1;
+        c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start, host: null, error: null });
+        c.rec.say("The VMM reaches the guest's CMD_SYNC with nothing left before it: it moves the vSMMU's CONS past it, and the guest's CMD_SYNC completes.");
+        return LOOP;
+      }
+      const batch: string[] = [];
+      for (let seq = start; seq < q.produced && batch.length < 2 * VSMMU_BLOCK; seq++) {
+        const words = readGuestCmd(c.w, vm, seq);
+        if (isSync(words)) break;
+        batch.push(hex64(words[0]), hex64(words[1]));
+      }
+      setLocal(c, "vsmmu.start", start);
+      setLocal(c, "vsmmu.batch", batch);
+      takeLock(c.w, vmmLock(c), c.t.name);
+      c.rec.say(
+        `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue (up to its CMD_SYNC) and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3.`,
+      );
+      return undefined;
+      },
+      {
+        wait: (c) =>
+          vmOf(c).cerror !== 0
+            ? "the vSMMU's queue is stopped on CERROR_ILL until the guest acknowledges it"
+            : lockWait(c.w, vmmLock(c), c.t.name),
+      },
+    ),
+    step("arm_vsmmu_cache_invalidate", (c) => {
+      const vm = vmOf(c);
+      const batch = local<readonly string[]>(c, "vsmmu.batch");
+      const start = local<number>(c, "vsmmu.start");
+      const converted: string[] = [];
+      const notes: string[] = [];
+      let refused: { index: number; why: string } | null = null;
+      for (let i = 0; i < batch.length / 2; i++) {
+        const words = [BigInt(batch[2 * i]!), BigInt(batch[2 * i + 1]!)] as [bigint, bigint];
+        const r = convertUserCmd(c.w, vm, words);
+        if (!r.ok) {
+          refused = { index: i, why: r.why };
+          c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: null, error: r.why });
+          break;
+        }
+        c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: r.words, error: null });
+        converted.push(hex64(r.words[0]), hex64(r.words[1]));
+        notes.push(`${cmdSummary(words)} → ${cmdSummary(r.words)}`);
+      }
+      if (refused) {
+        // Nothing of this batch reached the command queue, yet entry_num counts the converted ones.
+        setLocal(c, "vsmmu.entry_num", refused.index);
+        setLocal(c, "vsmmu.error", ENTRY_NUM_EIO);
+        c.rec.say(
+          `arm_vsmmu_convert_user_cmd refuses command ${refused.index} (${cmdSummary(readGuestCmd(c.w, vm, start + refused.index))}): ${refused.why}. The call returns -EIO with entry_num = ${refused.index}${refused.index > 0 ? `, although the ${refused.index} command${refused.index === 1 ? "" : "s"} converted before it ${refused.index === 1 ? "was" : "were"} never queued` : ""}.`,
+        );
+        return RETURNED;
+      }
+      setLocal(c, "vsmmu.entry_num", batch.length / 2);
+      setLocal(c, "vsmmu.error", null);
+      const cmds = [...converted];
+      for (const w of buildCmd(CMD_SYNC)) cmds.push(hex64(w));
+      const q = c.w.smmu.cmdq;
+      for (let i = 0; i < cmds.length / 2; i++) {
+        const words = [BigInt(cmds[2 * i]!), BigInt(cmds[2 * i + 1]!)] as const;
+        writeWords(c.w.mem, slotAddr(q, q.produced), words);
+        c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
+        q.produced += 1;
+      }
+      setLocal(c, "cmdq.wait", q.produced);
+      c.rec.say(
+        `The host checks and rewrites each command (${notes.join("; ")}) and queues them with a CMD_SYNC on its own command queue (arm_smmu_cmdq_issue_cmdlist).`,
+      );
+      return undefined;
+    }, { wait: (c) => (queueSpace(c.w.smmu.cmdq) < local<readonly string[]>(c, "vsmmu.batch").length / 2 + 1 ? "the host command queue is full: waiting for the SMMU" : null) }),
+    step(
+      "arm_smmu_cmdq_poll_until_sync",
+      (c) => {
+        setLocal(c, "cmdq.wait", null);
+        c.rec.say("The host's CMD_SYNC has completed: the guest's invalidations have taken effect.");
+        return undefined;
+      },
+      {
+        local: true,
+        wait: (c) =>
+          c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait") ? "waiting for the SMMU to consume the CMD_SYNC" : null,
+      },
+    ),
+    step("smmuv3_cmdq_consume: IOMMU_HWPT_INVALIDATE returned (VMM)", (c) => {
+      const vm = vmOf(c);
+      const start = local<number>(c, "vsmmu.start");
+      const done = local<number>(c, "vsmmu.entry_num");
+      vm.vcmdq.consumed = start + done;
+      releaseLock(c.w, vmmLock(c));
+      if (local<string | null>(c, "vsmmu.error") === null) {
+        c.rec.say(`The ioctl returned 0: the VMM moves the vSMMU's CONS past the ${done} command${done === 1 ? "" : "s"}.`);
+        return LOOP;
+      }
+      vm.cerror = CMDQ_ERR_CERROR_ILL;
+      c.rec.say(
+        `The ioctl returned -EIO with entry_num ${done}: the VMM moves CONS to the refused command and reports CERROR_ILL there (CMDQ_CONS.ERR, GERROR.CMDQ_ERR) to the guest.`,
+      );
+      return undefined;
+    }, { label: RETURNED }),
+    step("arm_smmu_cmdq_skip_err (guest)", (c) => {
+      const vm = vmOf(c);
+      const seq = vm.vcmdq.consumed;
+      const bad = cmdSummary(readGuestCmd(c.w, vm, seq));
+      writeWords(c.w.mem, guestPa(c.w, vm, slotAddr(vm.vcmdq, seq)), buildCmd(CMD_SYNC));
+      vm.cerror = 0;
+      c.rec.say(
+        `The guest's driver sees CERROR_ILL at CONS ("CMDQ error … Illegal command"), overwrites ${bad} with a CMD_SYNC and acknowledges the error; the vSMMU goes on from there.`,
+      );
+      return LOOP;
+    }),
+    control(DONE, () => undefined),
+    step(
+      "arm_smmu_cmdq_poll_until_sync (guest)",
+      (c) => {
+        c.rec.say("The guest's CMD_SYNC has completed: its driver goes on.");
+        return undefined;
+      },
+      { local: true, when: (c) => when(c) },
+    ),
+  ];
+}
