@@ -76,7 +76,8 @@ function zero(mem: Memory, index: number): void {
 export function claim(mem: Memory, index: number, owner: FrameOwner, content: string): void {
   const frame = mem.frames[index];
   if (frame) {
-    frame.previous = frame.owner.kind === "free" || frame.owner.kind === "guest" ? frame.previous : frame.owner;
+    frame.previous =
+      frame.owner.kind === "free" || frame.owner.kind === "guest" ? frame.previous : frame.owner;
     frame.owner = owner;
     frame.generation += 1;
     frame.content = content;

@@ -335,7 +335,13 @@ function stage2Only(
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
   const hit = w.smmu.iotlb.find((e) => e.asid === 0 && e.vmid === vmid && e.va === page);
   if (hit && (!req.write || hit.writable)) {
-    return { status: "success", pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa, writable: hit.writable, via: "iotlb", asid: 0 };
+    return {
+      status: "success",
+      pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa,
+      writable: hit.writable,
+      via: "iotlb",
+      asid: 0,
+    };
   }
   const s2 = walkS2(w.mem, s2ttb, req.va, req.write);
   if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${req.va.toString(16)} (level ${s2.level})`, "IN", req.va);

@@ -77,7 +77,11 @@ export function mapS2Page(mem: Memory, s2ttb: Pa, ipa: number, page: Pa, owner: 
 
 export type S2Walk =
   | { readonly ok: true; readonly pa: Pa; readonly writable: boolean; readonly tables: readonly Pa[] }
-  | { readonly ok: false; readonly fault: "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION"; readonly level: number };
+  | {
+      readonly ok: false;
+      readonly fault: "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION";
+      readonly level: number;
+    };
 
 /** The SMMU's stage-2 walk of `ipa` from S2TTB. */
 export function walkS2(mem: Memory, s2ttb: Pa, ipa: number, write: boolean): S2Walk {

@@ -7,10 +7,10 @@
 
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
 import type { Asid, Pa, Va } from "../engine/ids.ts";
-import { guestAlloc } from "../engine/stage2.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
+import { guestAlloc } from "../engine/stage2.ts";
 import { makeCdTableSte, makeL1Std, STRTAB_SPLIT } from "../engine/ste.ts";
 import { locateSte } from "../engine/tables.ts";
 import type {
@@ -179,7 +179,9 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
 
 function createMm(w: World, spec: ProcessSpec, index: number): MmState {
   const owner = { kind: "pgtable", process: spec.name, level: 0 } as const;
-  const pgd = (spec.vm === undefined ? allocFrame(w.mem, owner) : guestAlloc(w, findVm(w, spec.vm), owner)) as Pa;
+  const pgd = (
+    spec.vm === undefined ? allocFrame(w.mem, owner) : guestAlloc(w, findVm(w, spec.vm), owner)
+  ) as Pa;
   // CPU ASIDs come from arch/arm64/mm/context.c, far from the SMMU's own small ASIDs.
   const cpuAsid = spec.asid ?? 2 ** (w.smmu.asidBits - 1) + 1 + index;
   const mm: MmState = {

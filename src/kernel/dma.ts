@@ -6,10 +6,10 @@
 
 import { deviceDma } from "../engine/device.ts";
 import { va as toVa, type Va } from "../engine/ids.ts";
+import { guestSpace } from "../engine/stage2.ts";
 import type { DmaOutcome } from "../engine/trace.ts";
 import type { DeviceState, World } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
-import { guestSpace } from "../engine/stage2.ts";
 import type { Op } from "../scenario/types.ts";
 import { mmOf } from "./mm.ts";
 import { type Ctx, local, type Program, setLocal, step } from "./program.ts";

@@ -22,6 +22,8 @@ export const FAULTS = {
     "The notifier's TLBI_NH_VA says LEAF=1: the SMMU keeps walk-cache pointers to page-table pages munmap frees.",
   "kref-get":
     "io_mm lookup uses kref_get instead of kref_get_unless_zero: it revives an io_mm that is being freed.",
+  "atc-inv-wrong-sid":
+    "The host turns a guest's ATC_INV into one for another device of the VM (a wrong vSID → StreamID lookup): the guest's device keeps its ATC entries.",
 } as const;
 
 export type FaultName = keyof typeof FAULTS;

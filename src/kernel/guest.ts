@@ -23,8 +23,8 @@ import { guestFree, guestSpace } from "../engine/stage2.ts";
 import type { DeviceState, MmState, VmState, World } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
-import { mmEvent } from "./objects.ts";
 import { mmOf } from "./mm.ts";
+import { mmEvent } from "./objects.ts";
 import { type Ctx, local, type Program, RETURN, setLocal, step } from "./program.ts";
 import { lowestFree, svaCd, tlbiAsid, tlbiRange } from "./smmu-ops.ts";
 import { writeGuestWords } from "./vm.ts";
@@ -39,7 +39,11 @@ const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string
 const bindingKey = (process: string, device: string) => `sva:${process}:${device}`;
 
 /** The guest's SVA bindings of a process: device and the ASID of its SVA domain. */
-export function guestBindings(w: World, vm: VmState, process: string): { device: DeviceState; asid: number }[] {
+export function guestBindings(
+  w: World,
+  vm: VmState,
+  process: string,
+): { device: DeviceState; asid: number }[] {
   return Object.entries(vm.asids).flatMap(([asid, a]) => {
     const [kind, p, device] = a.owner.split(":");
     return kind === "sva" && p === process ? [{ device: findDevice(w, device!), asid: Number(asid) }] : [];
@@ -68,14 +72,18 @@ const bind: Program<OpOf<"bind">> = [
     const bound = Object.values(vm.asids).find((a) => a.owner === key);
     if (bound) {
       bound.refs += 1;
-      c.rec.say(`${dev.name} is already bound to ${mm.process} in ${vm.name}: the handle's users go to ${bound.refs}.`);
+      c.rec.say(
+        `${dev.name} is already bound to ${mm.process} in ${vm.name}: the handle's users go to ${bound.refs}.`,
+      );
       return RETURN;
     }
     const max = 2 ** dev.cdTable.s1cdmax - 1;
     const pasid = mm.pasid ?? lowestFree(vm.pasids, 1, max);
     const asid = lowestFree(vm.asids, 1, 2 ** c.w.smmu.asidBits - 1);
     if (pasid === null || asid === null || pasid > max) {
-      c.rec.say(`The guest has no free ${pasid === null || pasid > max ? "PASID" : "ASID"} for ${mm.process}: -ENOSPC.`);
+      c.rec.say(
+        `The guest has no free ${pasid === null || pasid > max ? "PASID" : "ASID"} for ${mm.process}: -ENOSPC.`,
+      );
       return RETURN;
     }
     if (mm.pasid === null) vm.pasids[pasid] = { owner: mm.process, refs: 0 };
@@ -108,7 +116,9 @@ const bind: Program<OpOf<"bind">> = [
     const pasid = local<number>(c, "pasid");
     writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid), [BigInt(local<string>(c, "cd0"))]);
     dev.pasids[mmOf(c).process] = pasid;
-    c.rec.say(`The guest sets CD ${pasid}'s qword 0 with V=1: the context is live once the SMMU forgets the old CD.`);
+    c.rec.say(
+      `The guest sets CD ${pasid}'s qword 0 with V=1: the context is live once the SMMU forgets the old CD.`,
+    );
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
@@ -152,13 +162,18 @@ const unbind: Program<OpOf<"unbind">> = [
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
     { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
   ]),
-  ...guestCommands("arm_smmu_atc_inv_master (guest)", vmName, (c) => [
-    atcInvCmd(devOf(c).vsid!, local<number>(c, "pasid"), 0, 0),
-  ], { when: (c) => devOf(c).ats && c.w.smmu.features.ats }),
+  ...guestCommands(
+    "arm_smmu_atc_inv_master (guest)",
+    vmName,
+    (c) => [atcInvCmd(devOf(c).vsid!, local<number>(c, "pasid"), 0, 0)],
+    { when: (c) => devOf(c).ats && c.w.smmu.features.ats },
+  ),
   ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(local<number>(c, "asid"))),
   step("iommu_sva_unbind_device: free (guest)", (c) => {
     releaseBinding(vmOf(c), mmOf(c), local<number>(c, "asid"));
-    c.rec.say(`The guest frees ASID ${local<number>(c, "asid")}${mmOf(c).pasid === null ? ` and PASID ${local<number>(c, "pasid")}` : ""}.`);
+    c.rec.say(
+      `The guest frees ASID ${local<number>(c, "asid")}${mmOf(c).pasid === null ? ` and PASID ${local<number>(c, "pasid")}` : ""}.`,
+    );
     return undefined;
   }),
 ];
@@ -218,7 +233,8 @@ const exit: Program<OpOf<"exit">> = [
     const mm = mmOf(c);
     const vm = vmOf(c);
     const bindings = guestBindings(c.w, vm, mm.process);
-    for (const { device } of bindings) if (mm.pasid !== null) writeGuestWords(c.w, vm, cdIpa(device, mm.pasid), [0n]);
+    for (const { device } of bindings)
+      if (mm.pasid !== null) writeGuestWords(c.w, vm, cdIpa(device, mm.pasid), [0n]);
     mmEvent(c, mm, "mm.mmput_last");
     c.rec.say(
       bindings.length === 0
@@ -265,13 +281,17 @@ const exit: Program<OpOf<"exit">> = [
     mm.vmas = [];
     mmEvent(c, mm, "mm.exit_mmap_done");
     mmEvent(c, mm, "mm.mmdrop_last");
-    c.rec.say(`The guest frees ${pages.length} page(s) and ${tables.length} page-table page(s) of ${mm.process}: its mm is gone.`);
+    c.rec.say(
+      `The guest frees ${pages.length} page(s) and ${tables.length} page-table page(s) of ${mm.process}: its mm is gone.`,
+    );
     return undefined;
   }),
 ];
 
 const guestCmd: Program<OpOf<"guest-cmd">> = [
-  ...guestCommands("guest-cmd: arm_smmu_cmdq_issue_cmd (guest)", vmName, (c) => [guestCmdOf(c as Ctx<OpOf<"guest-cmd">>)]),
+  ...guestCommands("guest-cmd: arm_smmu_cmdq_issue_cmd (guest)", vmName, (c) => [
+    guestCmdOf(c as Ctx<OpOf<"guest-cmd">>),
+  ]),
 ];
 
 /** The command a `guest-cmd` op names, with the guest's own identifiers filled in. */

@@ -22,9 +22,9 @@ import {
   unmapPage,
   walk,
 } from "../engine/pgtable.ts";
+import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
-import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import type { Op } from "../scenario/types.ts";
 import { hasFault } from "./cmdq.ts";
 import { lockWait, mmEvent, releaseLock, srcuReadLock, srcuReadUnlock, takeLock } from "./objects.ts";
@@ -243,7 +243,9 @@ export function mmPrograms() {
         }
         const frame = faultIn(c.w, mm, va, vma);
         const what = mm.vm === undefined ? `frame ${hexa(frame)}` : `guest page at IPA ${hexa(frame)}`;
-        c.rec.say(`A page fault at ${hexa(va)}: a new page (${what}) is mapped in ${mm.process}'s page table.`);
+        c.rec.say(
+          `A page fault at ${hexa(va)}: a new page (${what}) is mapped in ${mm.process}'s page table.`,
+        );
         return undefined;
       },
       { wait: (c) => lockWait(c.w, mmapLock(c), c.t.name) },

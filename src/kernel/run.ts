@@ -193,7 +193,8 @@ export function finalChecks(w: World, step: number, violations: Violation[]): vo
   for (const o of Object.values(w.kernel.objects))
     if (o.state !== "freed") leaks.push(`${o.kind} #${o.id} (${o.state})`);
   for (const vm of w.vms ?? []) {
-    for (const [pasid, p] of Object.entries(vm.pasids)) leaks.push(`${vm.name}'s guest PASID ${pasid} of ${p.owner}`);
+    for (const [pasid, p] of Object.entries(vm.pasids))
+      leaks.push(`${vm.name}'s guest PASID ${pasid} of ${p.owner}`);
     for (const [asid, a] of Object.entries(vm.asids))
       if (a.owner.startsWith("sva:")) leaks.push(`${vm.name}'s guest ASID ${asid} (${a.owner})`);
   }

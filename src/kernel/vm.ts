@@ -17,18 +17,11 @@
  */
 
 import { CTXDESC_LINEAR_CDMAX, makeS1DmaCd } from "../engine/cd.ts";
-import { PAGE_SIZE, type Asid, type Pa, type Va } from "../engine/ids.ts";
+import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
-import {
-  GUEST_RAM_BASE,
-  guestAlloc,
-  guestSpace,
-  mapS2Page,
-  S2_VTCR,
-  s2Lookup,
-} from "../engine/stage2.ts";
+import { GUEST_RAM_BASE, guestAlloc, guestSpace, mapS2Page, S2_VTCR, s2Lookup } from "../engine/stage2.ts";
 import { makeCdTableSte, makeNestedSte } from "../engine/ste.ts";
 import { locateSte } from "../engine/tables.ts";
 import type { DeviceState, VmState, World } from "../engine/world.ts";
@@ -64,9 +57,18 @@ export function bootVm(w: World, spec: VmSpec, index: number): VmState {
   const s2ttb = allocFrame(w.mem, { kind: "pgtable", process: `${spec.name} stage 2`, level: 0 });
   const ram = allocContiguous(w.mem, spec.pages, { kind: "guest", vm: spec.name });
   for (let i = 0; i < spec.pages; i++) {
-    mapS2Page(w.mem, s2ttb, GUEST_RAM_BASE + i * PAGE_SIZE, (ram + i * PAGE_SIZE) as Pa, `${spec.name} stage 2`);
+    mapS2Page(
+      w.mem,
+      s2ttb,
+      GUEST_RAM_BASE + i * PAGE_SIZE,
+      (ram + i * PAGE_SIZE) as Pa,
+      `${spec.name} stage 2`,
+    );
   }
-  const free = Array.from({ length: spec.pages }, (_, i) => GUEST_RAM_BASE + (spec.pages - 1 - i) * PAGE_SIZE);
+  const free = Array.from(
+    { length: spec.pages },
+    (_, i) => GUEST_RAM_BASE + (spec.pages - 1 - i) * PAGE_SIZE,
+  );
   const vm: VmState = {
     name: spec.name,
     vmid,

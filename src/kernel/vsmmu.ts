@@ -21,7 +21,7 @@
  */
 
 import { hex64 } from "../engine/bits.ts";
-import { buildCmd, type Cmd, CMD_LAYOUTS, CMDQ_OP, cmdSummary } from "../engine/commands.ts";
+import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
 import { s2Lookup } from "../engine/stage2.ts";
@@ -40,7 +40,9 @@ export const CMDQ_ERR_CERROR_ILL = 1;
 const VSMMU_BLOCK = 63;
 const ENTRY_NUM_EIO = "-EIO";
 
-type Converted = { readonly ok: true; readonly words: [bigint, bigint] } | { readonly ok: false; readonly why: string };
+type Converted =
+  | { readonly ok: true; readonly words: [bigint, bigint] }
+  | { readonly ok: false; readonly why: string };
 
 function setField(word: bigint, mask: bigint, lo: number, value: number): bigint {
   return (word & ~mask) | ((BigInt(value) << BigInt(lo)) & mask);
@@ -76,7 +78,10 @@ export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, b
       return { ok: true, words: [setField(words[0], sidField!.mask, sidField!.lo, dev.sid), words[1]] };
     }
     default:
-      return { ok: false, why: "a guest may not send this command (only TLBI_NH_*, TLBI_NSNH_ALL, ATC_INV, CFGI_CD, CFGI_CD_ALL)" };
+      return {
+        ok: false,
+        why: "a guest may not send this command (only TLBI_NH_*, TLBI_NSNH_ALL, ATC_INV, CFGI_CD, CFGI_CD_ALL)",
+      };
   }
 }
 
@@ -133,34 +138,42 @@ export function guestCommands(
         );
         return undefined;
       },
-      { when, wait: (c) => (queueSpace(findVm(c.w, vmName(c)).vcmdq) < build(c).length + 1 ? "the vSMMU command queue is full" : null) },
+      {
+        when,
+        wait: (c) =>
+          queueSpace(findVm(c.w, vmName(c)).vcmdq) < build(c).length + 1
+            ? "the vSMMU command queue is full"
+            : null,
+      },
     ),
     control(LOOP, (c) => (when(c) && pending(c) ? undefined : DONE)),
     step(
       "smmuv3_cmdq_consume (VMM)",
       (c) => {
-      const vm = vmOf(c);
-      const q = vm.vcmdq;
-      const start = q.consumed;
-      if (isSync(readGuestCmd(c.w, vm, start))) {
-        q.consumed += 1;
-        c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start, host: null, error: null });
-        c.rec.say("The VMM reaches the guest's CMD_SYNC with nothing left before it: it moves the vSMMU's CONS past it, and the guest's CMD_SYNC completes.");
-        return LOOP;
-      }
-      const batch: string[] = [];
-      for (let seq = start; seq < q.produced && batch.length < 2 * VSMMU_BLOCK; seq++) {
-        const words = readGuestCmd(c.w, vm, seq);
-        if (isSync(words)) break;
-        batch.push(hex64(words[0]), hex64(words[1]));
-      }
-      setLocal(c, "vsmmu.start", start);
-      setLocal(c, "vsmmu.batch", batch);
-      takeLock(c.w, vmmLock(c), c.t.name);
-      c.rec.say(
-        `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue (up to its CMD_SYNC) and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3.`,
-      );
-      return undefined;
+        const vm = vmOf(c);
+        const q = vm.vcmdq;
+        const start = q.consumed;
+        if (isSync(readGuestCmd(c.w, vm, start))) {
+          q.consumed += 1;
+          c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start, host: null, error: null });
+          c.rec.say(
+            "The VMM reaches the guest's CMD_SYNC with nothing left before it: it moves the vSMMU's CONS past it, and the guest's CMD_SYNC completes.",
+          );
+          return LOOP;
+        }
+        const batch: string[] = [];
+        for (let seq = start; seq < q.produced && batch.length < 2 * VSMMU_BLOCK; seq++) {
+          const words = readGuestCmd(c.w, vm, seq);
+          if (isSync(words)) break;
+          batch.push(hex64(words[0]), hex64(words[1]));
+        }
+        setLocal(c, "vsmmu.start", start);
+        setLocal(c, "vsmmu.batch", batch);
+        takeLock(c.w, vmmLock(c), c.t.name);
+        c.rec.say(
+          `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue (up to its CMD_SYNC) and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3.`,
+        );
+        return undefined;
       },
       {
         wait: (c) =>
@@ -169,51 +182,60 @@ export function guestCommands(
             : lockWait(c.w, vmmLock(c), c.t.name),
       },
     ),
-    step("arm_vsmmu_cache_invalidate", (c) => {
-      const vm = vmOf(c);
-      const batch = local<readonly string[]>(c, "vsmmu.batch");
-      const start = local<number>(c, "vsmmu.start");
-      const converted: string[] = [];
-      const notes: string[] = [];
-      let refused: { index: number; why: string } | null = null;
-      for (let i = 0; i < batch.length / 2; i++) {
-        const words = [BigInt(batch[2 * i]!), BigInt(batch[2 * i + 1]!)] as [bigint, bigint];
-        const r = convertUserCmd(c.w, vm, words);
-        if (!r.ok) {
-          refused = { index: i, why: r.why };
-          c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: null, error: r.why });
-          break;
+    step(
+      "arm_vsmmu_cache_invalidate",
+      (c) => {
+        const vm = vmOf(c);
+        const batch = local<readonly string[]>(c, "vsmmu.batch");
+        const start = local<number>(c, "vsmmu.start");
+        const converted: string[] = [];
+        const notes: string[] = [];
+        let refused: { index: number; why: string } | null = null;
+        for (let i = 0; i < batch.length / 2; i++) {
+          const words = [BigInt(batch[2 * i]!), BigInt(batch[2 * i + 1]!)] as [bigint, bigint];
+          const r = convertUserCmd(c.w, vm, words);
+          if (!r.ok) {
+            refused = { index: i, why: r.why };
+            c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: null, error: r.why });
+            break;
+          }
+          c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: r.words, error: null });
+          converted.push(hex64(r.words[0]), hex64(r.words[1]));
+          notes.push(`${cmdSummary(words)} → ${cmdSummary(r.words)}`);
         }
-        c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: r.words, error: null });
-        converted.push(hex64(r.words[0]), hex64(r.words[1]));
-        notes.push(`${cmdSummary(words)} → ${cmdSummary(r.words)}`);
-      }
-      if (refused) {
-        // Nothing of this batch reached the command queue, yet entry_num counts the converted ones.
-        setLocal(c, "vsmmu.entry_num", refused.index);
-        setLocal(c, "vsmmu.error", ENTRY_NUM_EIO);
+        if (refused) {
+          // Nothing of this batch reached the command queue, yet entry_num counts the converted ones.
+          setLocal(c, "vsmmu.entry_num", refused.index);
+          setLocal(c, "vsmmu.error", ENTRY_NUM_EIO);
+          c.rec.say(
+            `arm_vsmmu_convert_user_cmd refuses command ${refused.index} (${cmdSummary(readGuestCmd(c.w, vm, start + refused.index))}): ${refused.why}. The call returns -EIO with entry_num = ${refused.index}${refused.index > 0 ? `, although the ${refused.index} command${refused.index === 1 ? "" : "s"} converted before it ${refused.index === 1 ? "was" : "were"} never queued` : ""}.`,
+          );
+          return RETURNED;
+        }
+        setLocal(c, "vsmmu.entry_num", batch.length / 2);
+        setLocal(c, "vsmmu.error", null);
+        const cmds = [...converted];
+        for (const w of buildCmd(CMD_SYNC)) cmds.push(hex64(w));
+        const q = c.w.smmu.cmdq;
+        for (let i = 0; i < cmds.length / 2; i++) {
+          const words = [BigInt(cmds[2 * i]!), BigInt(cmds[2 * i + 1]!)] as const;
+          writeWords(c.w.mem, slotAddr(q, q.produced), words);
+          c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
+          q.produced += 1;
+        }
+        setLocal(c, "cmdq.wait", q.produced);
         c.rec.say(
-          `arm_vsmmu_convert_user_cmd refuses command ${refused.index} (${cmdSummary(readGuestCmd(c.w, vm, start + refused.index))}): ${refused.why}. The call returns -EIO with entry_num = ${refused.index}${refused.index > 0 ? `, although the ${refused.index} command${refused.index === 1 ? "" : "s"} converted before it ${refused.index === 1 ? "was" : "were"} never queued` : ""}.`,
+          `The host checks and rewrites each command (${notes.join("; ")}) and queues them with a CMD_SYNC on its own command queue (arm_smmu_cmdq_issue_cmdlist).`,
         );
-        return RETURNED;
-      }
-      setLocal(c, "vsmmu.entry_num", batch.length / 2);
-      setLocal(c, "vsmmu.error", null);
-      const cmds = [...converted];
-      for (const w of buildCmd(CMD_SYNC)) cmds.push(hex64(w));
-      const q = c.w.smmu.cmdq;
-      for (let i = 0; i < cmds.length / 2; i++) {
-        const words = [BigInt(cmds[2 * i]!), BigInt(cmds[2 * i + 1]!)] as const;
-        writeWords(c.w.mem, slotAddr(q, q.produced), words);
-        c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
-        q.produced += 1;
-      }
-      setLocal(c, "cmdq.wait", q.produced);
-      c.rec.say(
-        `The host checks and rewrites each command (${notes.join("; ")}) and queues them with a CMD_SYNC on its own command queue (arm_smmu_cmdq_issue_cmdlist).`,
-      );
-      return undefined;
-    }, { wait: (c) => (queueSpace(c.w.smmu.cmdq) < local<readonly string[]>(c, "vsmmu.batch").length / 2 + 1 ? "the host command queue is full: waiting for the SMMU" : null) }),
+        return undefined;
+      },
+      {
+        wait: (c) =>
+          queueSpace(c.w.smmu.cmdq) < local<readonly string[]>(c, "vsmmu.batch").length / 2 + 1
+            ? "the host command queue is full: waiting for the SMMU"
+            : null,
+      },
+    ),
     step(
       "arm_smmu_cmdq_poll_until_sync",
       (c) => {
@@ -224,25 +246,33 @@ export function guestCommands(
       {
         local: true,
         wait: (c) =>
-          c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait") ? "waiting for the SMMU to consume the CMD_SYNC" : null,
+          c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait")
+            ? "waiting for the SMMU to consume the CMD_SYNC"
+            : null,
       },
     ),
-    step("smmuv3_cmdq_consume: IOMMU_HWPT_INVALIDATE returned (VMM)", (c) => {
-      const vm = vmOf(c);
-      const start = local<number>(c, "vsmmu.start");
-      const done = local<number>(c, "vsmmu.entry_num");
-      vm.vcmdq.consumed = start + done;
-      releaseLock(c.w, vmmLock(c));
-      if (local<string | null>(c, "vsmmu.error") === null) {
-        c.rec.say(`The ioctl returned 0: the VMM moves the vSMMU's CONS past the ${done} command${done === 1 ? "" : "s"}.`);
-        return LOOP;
-      }
-      vm.cerror = CMDQ_ERR_CERROR_ILL;
-      c.rec.say(
-        `The ioctl returned -EIO with entry_num ${done}: the VMM moves CONS to the refused command and reports CERROR_ILL there (CMDQ_CONS.ERR, GERROR.CMDQ_ERR) to the guest.`,
-      );
-      return undefined;
-    }, { label: RETURNED }),
+    step(
+      "smmuv3_cmdq_consume: IOMMU_HWPT_INVALIDATE returned (VMM)",
+      (c) => {
+        const vm = vmOf(c);
+        const start = local<number>(c, "vsmmu.start");
+        const done = local<number>(c, "vsmmu.entry_num");
+        vm.vcmdq.consumed = start + done;
+        releaseLock(c.w, vmmLock(c));
+        if (local<string | null>(c, "vsmmu.error") === null) {
+          c.rec.say(
+            `The ioctl returned 0: the VMM moves the vSMMU's CONS past the ${done} command${done === 1 ? "" : "s"}.`,
+          );
+          return LOOP;
+        }
+        vm.cerror = CMDQ_ERR_CERROR_ILL;
+        c.rec.say(
+          `The ioctl returned -EIO with entry_num ${done}: the VMM moves CONS to the refused command and reports CERROR_ILL there (CMDQ_CONS.ERR, GERROR.CMDQ_ERR) to the guest.`,
+        );
+        return undefined;
+      },
+      { label: RETURNED },
+    ),
     step("arm_smmu_cmdq_skip_err (guest)", (c) => {
       const vm = vmOf(c);
       const seq = vm.vcmdq.consumed;

@@ -140,7 +140,8 @@ function checkVms(s: Scenario): Problem {
         return at([...path, "device"], `unknown device ${quote(d.device)} (${knownNames([...devices])})`);
       }
       const other = owner.get(d.device);
-      if (other !== undefined) return at([...path, "device"], `${quote(d.device)} is already given to VM ${quote(other)}`);
+      if (other !== undefined)
+        return at([...path, "device"], `${quote(d.device)} is already given to VM ${quote(other)}`);
       owner.set(d.device, vm.name);
       const same = vm.devices.findIndex((x) => x.vsid === d.vsid);
       if (same < di) return at([...path, "vsid"], `virtual StreamID ${d.vsid} is already devices[${same}]'s`);
@@ -170,7 +171,12 @@ function checkOp(op: Op, path: Path, s: Scenario, declared: Declared): Problem {
     return at([...path, "process"], `unknown process ${quote(op.process)} (${names})`);
   }
   const vm = declared.processVm.get(op.process);
-  const device = op.op === "bind" || op.op === "unbind" || op.op === "dma" ? op.device : op.op === "guest-cmd" ? op.device : undefined;
+  const device =
+    op.op === "bind" || op.op === "unbind" || op.op === "dma"
+      ? op.device
+      : op.op === "guest-cmd"
+        ? op.device
+        : undefined;
   if (device !== undefined) {
     if (!declared.devices.has(device)) {
       const names = knownNames(s.devices.map((d) => d.name));
@@ -185,10 +191,16 @@ function checkOp(op: Op, path: Path, s: Scenario, declared: Declared): Problem {
     }
   }
   if (op.op === "guest-cmd" && vm === undefined) {
-    return at([...path, "process"], `${quote(op.process)} is a host process: guest-cmd needs a process in a VM`);
+    return at(
+      [...path, "process"],
+      `${quote(op.process)} is a host process: guest-cmd needs a process in a VM`,
+    );
   }
   if (vm !== undefined && (op.op === "mmap" || op.op === "mprotect")) {
-    return at([...path, "op"], `${op.op} is not modelled for a guest process (${quote(op.process)} runs in VM ${quote(vm)})`);
+    return at(
+      [...path, "op"],
+      `${op.op} is not modelled for a guest process (${quote(op.process)} runs in VM ${quote(vm)})`,
+    );
   }
   if (op.op === "mmap" || op.op === "munmap" || op.op === "mprotect")
     return checkRange(path, op.start, op.pages);

@@ -367,7 +367,15 @@ function unpack(data: unknown): Fields {
     list(data, "layout", 8, 11);
   const devs = list(devices, "devices").map(deviceFromCompact);
   const machines =
-    vms === undefined ? undefined : list(vms, "vms").map((v, i) => vmFromCompact(v, i, devs.map((d) => d.name)));
+    vms === undefined
+      ? undefined
+      : list(vms, "vms").map((v, i) =>
+          vmFromCompact(
+            v,
+            i,
+            devs.map((d) => d.name),
+          ),
+        );
   const procs = list(processes, "processes").map((p, i) =>
     processFromCompact(
       p,

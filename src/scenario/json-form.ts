@@ -67,7 +67,10 @@ function processToJson(p: ProcessSpec): JsonObject {
 }
 
 function vmToJson(v: VmSpec): JsonObject {
-  const out: JsonObject = { name: v.name, devices: v.devices.map((d) => ({ device: d.device, vsid: d.vsid })) };
+  const out: JsonObject = {
+    name: v.name,
+    devices: v.devices.map((d) => ({ device: d.device, vsid: d.vsid })),
+  };
   if (v.pages !== VM_DEFAULT_PAGES) out.pages = v.pages;
   return out;
 }

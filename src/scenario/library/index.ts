@@ -15,6 +15,7 @@ import ioMmUnbindVsExit from "./io-mm-unbind-vs-exit.json";
 import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
+import nestedInvalidation from "./nested-invalidation.json";
 import notifierFreedEarly from "./notifier-freed-early.json";
 import pri from "./pri.json";
 import priExit from "./pri-exit.json";
@@ -55,6 +56,10 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("walk-cache", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
   lesson("range-invalidation", rangeInvalidation, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
   lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
+  lesson("nested-invalidation", nestedInvalidation, {
+    name: "atc-inv-wrong-sid",
+    breaks: "stale-translation",
+  }),
   lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
     name: "free-notifier-now",
     breaks: "use-after-free",

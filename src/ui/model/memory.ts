@@ -11,7 +11,15 @@ import { hexNum } from "./format.ts";
 export type OwnerKind = FrameOwner["kind"];
 
 /** The legend's order. */
-export const OWNER_KINDS: readonly OwnerKind[] = ["data", "pgtable", "strtab", "cdtable", "queue", "free", "guest"];
+export const OWNER_KINDS: readonly OwnerKind[] = [
+  "data",
+  "pgtable",
+  "strtab",
+  "cdtable",
+  "queue",
+  "free",
+  "guest",
+];
 
 /** In `was`: the frame is not a freed one. */
 export const NONE = 255;

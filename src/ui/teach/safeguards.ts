@@ -19,6 +19,8 @@ export const SAFEGUARDS: Readonly<Record<FaultName, string>> = {
   "no-quiet-cd": "the quiet CD (EPD0) written when the mm is released",
   "leaf-only-tlbi": "a non-leaf TLBI when page-table pages are freed",
   "kref-get": "kref_get_unless_zero in the io_mm lookup",
+  "atc-inv-wrong-sid":
+    "the vIOMMU's vSID → StreamID translation of a guest's ATC_INV (arm_vsmmu_vsid_to_sid)",
 };
 
 /** Fault name → the violation kinds the lessons show it breaking. */
