@@ -12,6 +12,7 @@ export * from "./ids.ts";
 export * from "./memory.ts";
 export * from "./pgtable.ts";
 export * from "./queue.ts";
+export * from "./stage2.ts";
 export * from "./ste.ts";
 export * from "./tables.ts";
 export type * from "./trace.ts";

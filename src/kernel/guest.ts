@@ -22,7 +22,7 @@ import { mappings, unmapPage } from "../engine/pgtable.ts";
 import { guestFree, guestSpace } from "../engine/stage2.ts";
 import type { DeviceState, MmState, VmState, World } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
-import type { Op } from "../scenario/types.ts";
+import type { GuestCmdName, Op } from "../scenario/types.ts";
 import { mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
 import { type Ctx, local, type Program, RETURN, setLocal, step } from "./program.ts";
@@ -289,22 +289,23 @@ const exit: Program<OpOf<"exit">> = [
 ];
 
 const guestCmd: Program<OpOf<"guest-cmd">> = [
-  ...guestCommands("guest-cmd: arm_smmu_cmdq_issue_cmd (guest)", vmName, (c) => [
-    guestCmdOf(c as Ctx<OpOf<"guest-cmd">>),
-  ]),
+  ...guestCommands("guest-cmd: arm_smmu_cmdq_issue_cmdlist (guest)", vmName, (c) => {
+    const op = c.op as OpOf<"guest-cmd">;
+    return (typeof op.cmd === "string" ? [op.cmd] : op.cmd).map((name) => guestCmdOf(c, op, name));
+  }),
 ];
 
-/** The command a `guest-cmd` op names, with the guest's own identifiers filled in. */
-function guestCmdOf(c: Ctx<OpOf<"guest-cmd">>): Cmd {
+/** A command a `guest-cmd` op names, with the guest's own identifiers filled in. */
+function guestCmdOf(c: Ctx, op: OpOf<"guest-cmd">, name: GuestCmdName): Cmd {
   const vm = vmOf(c);
   const mm = mmOf(c);
-  const dev = c.op.device === undefined ? findDevice(c.w, Object.values(vm.vdevs)[0]!) : devOf(c);
+  const dev = findDevice(c.w, op.device ?? Object.values(vm.vdevs)[0]!);
   const sid = dev.vsid!;
   const ssid = mm.pasid ?? 0;
   const asid = guestBindings(c.w, vm, mm.process).find((b) => b.device === dev)?.asid ?? 0;
-  const va = c.op.va ?? mm.vmas[0]?.start ?? 0;
+  const va = op.va ?? mm.vmas[0]?.start ?? 0;
   const one = { num: 0, scale: 0, tg: 0, ttl: 0, leaf: false };
-  switch (c.op.cmd) {
+  switch (name) {
     case "CFGI_CD":
       return { op: "CFGI_CD", sid, ssid, leaf: true };
     case "CFGI_CD_ALL":
@@ -330,7 +331,7 @@ function guestCmdOf(c: Ctx<OpOf<"guest-cmd">>): Cmd {
     case "TLBI_S2_IPA":
       return { op: "TLBI_S2_IPA", vmid: 0, addr: va, ...one };
     default: {
-      const exhaustive: never = c.op.cmd;
+      const exhaustive: never = name;
       throw new Error(`no guest command ${String(exhaustive)}`);
     }
   }

@@ -145,7 +145,8 @@ function opToCompact(op: Op, p: Ref, d: Ref): CompactValue[] {
     case "exit":
       return [8, p(op.process)];
     case "guest-cmd": {
-      const cmd = code(V1_GUEST_CMDS, op.cmd);
+      const cmd =
+        typeof op.cmd === "string" ? code(V1_GUEST_CMDS, op.cmd) : op.cmd.map((x) => code(V1_GUEST_CMDS, x));
       const opCode = 9 + (op.device === undefined ? 0 : 1) + (op.va === undefined ? 0 : 2);
       const out: CompactValue[] = [opCode, p(op.process), cmd];
       if (op.device !== undefined) out.push(d(op.device));
@@ -321,7 +322,12 @@ function argFromCompact(arg: Arg, v: unknown, names: Names, where: string): [str
     case "prot":
       return [arg, fromCode(V1_PROTS, v, `${where}.${arg}`)];
     case "cmd":
-      return [arg, fromCode(V1_GUEST_CMDS, v, `${where}.${arg}`)];
+      return [
+        arg,
+        Array.isArray(v)
+          ? v.map((x, i) => fromCode(V1_GUEST_CMDS, x, `${where}.${arg}[${i}]`))
+          : fromCode(V1_GUEST_CMDS, v, `${where}.${arg}`),
+      ];
     default:
       return [arg, v];
   }

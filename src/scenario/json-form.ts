@@ -106,7 +106,11 @@ export function opToJson(op: Op): JsonObject {
     case "exit":
       return { op: op.op, process: op.process };
     case "guest-cmd": {
-      const out: JsonObject = { op: op.op, process: op.process, cmd: op.cmd };
+      const out: JsonObject = {
+        op: op.op,
+        process: op.process,
+        cmd: typeof op.cmd === "string" ? op.cmd : [...op.cmd],
+      };
       if (op.device !== undefined) out.device = op.device;
       if (op.va !== undefined) out.va = hexAddress(op.va);
       return out;

@@ -152,7 +152,7 @@ const opSchema = z.discriminatedUnion("op", [
   z.strictObject({
     op: z.literal("guest-cmd"),
     process: name,
-    cmd: z.enum(GUEST_CMDS),
+    cmd: z.union([z.enum(GUEST_CMDS), z.array(z.enum(GUEST_CMDS)).min(1).max(64)]),
     device: name.optional(),
     va: address.optional(),
   }),

@@ -126,7 +126,8 @@ export type Op =
        */
       readonly op: "guest-cmd";
       readonly process: string;
-      readonly cmd: GuestCmdName;
+      /** One command, or several queued together before the one CMD_SYNC. */
+      readonly cmd: GuestCmdName | readonly GuestCmdName[];
       /** Default: the VM's first device. */
       readonly device?: string;
       /** For the commands by address; default the process's first VMA. */
