@@ -164,7 +164,9 @@ export function worldAt(r: RunResult, k: number): World {
   while (from > 0 && !r.snapshots[from]) from -= every;
   // Continue from a cached replay when it is nearer than the checkpoint.
   for (const [at] of cache) if (at <= k && at > from) from = at;
-  const w = clone(cache.get(from) ?? r.snapshots[from] ?? boot(r.sim.scenario));
+  const base = cache.get(from) ?? r.snapshots[from];
+  const w = base ? clone(base) : boot(r.sim.scenario);
+  if (!base) settleAll(r.sim, w, new Recorder());
   for (let i = from; i < k; i++) stepActor(r.sim, w, r.steps[i]!.actor, new Recorder());
   if (cache.size >= 8) cache.delete(cache.keys().next().value!);
   cache.set(k, w);
