@@ -16,6 +16,7 @@ import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
 import nestedInvalidation from "./nested-invalidation.json";
+import nestedRefusedBatch from "./nested-refused-batch.json";
 import notifierFreedEarly from "./notifier-freed-early.json";
 import pri from "./pri.json";
 import priExit from "./pri-exit.json";
