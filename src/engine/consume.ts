@@ -64,6 +64,7 @@ function explain(cmd: Cmd, dropped: number): string {
     case "RESUME":
       return `RESUME ${cmd.resp}: the transaction stalled under STAG ${cmd.stag} is ${cmd.resp === "RETRY" ? "retried" : "terminated"}.`;
     case "TLBI_S2_IPA":
+      return `TLBI_S2_IPA at IPA 0x${cmd.addr.toString(16)} (VMID ${cmd.vmid}): drops stage-2-only entries; the model caches combined stage 1+2 entries, which a nesting parent's unmap flushes with TLBI_NH_ALL for the VMID, as Linux does.`;
     case "PREFETCH_CFG":
       return `${cmd.op}: consumed.`;
     default: {
