@@ -103,12 +103,20 @@ export type WalkFault = "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION";
  * physical addresses of the tables read. `stage2`: a table address had no stage-2 mapping.
  */
 export type WalkResult =
-  | { readonly ok: true; readonly pa: Pa; readonly writable: boolean; readonly tables: readonly Pa[] }
+  | {
+      readonly ok: true;
+      readonly pa: Pa;
+      readonly writable: boolean;
+      readonly tables: readonly Pa[];
+      /** With a `space`: the tables' addresses in it (IPAs). */
+      readonly inputs?: readonly number[];
+    }
   | {
       readonly ok: false;
       readonly fault: WalkFault;
       readonly level: number;
       readonly tables: readonly Pa[];
+      readonly inputs?: readonly number[];
       readonly stage2?: boolean;
     };
 
@@ -139,28 +147,34 @@ export function walkFrom(
   space?: TableSpace,
 ): WalkResult {
   const tables: Pa[] = [];
+  const inputs: number[] | undefined = space ? [] : undefined;
+  const more = inputs ? { inputs } : {};
   let table = top;
   for (let level = start; level < LEVELS; level++) {
     const at = space ? space.toPa(table) : table;
-    if (at === null) return { ok: false, fault: "F_TRANSLATION", level, tables, stage2: true };
+    if (at === null) return { ok: false, fault: "F_TRANSLATION", level, tables, stage2: true, ...more };
     tables.push(at as Pa);
+    inputs?.push(table);
     const desc = [readWord(mem, at + pgtableIndex(va, level) * 8)];
-    if (getField(desc, PTE.fields.VALID) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
+    if (getField(desc, PTE.fields.VALID) === 0n)
+      return { ok: false, fault: "F_TRANSLATION", level, tables, ...more };
     const next = Number(getField(desc, PTE.fields.OA)) as Pa;
     if (level < LEVELS - 1) {
       // Only 4 KiB pages are mapped here: a block descriptor would end the walk early.
-      if (getField(desc, PTE.fields.TYPE) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
+      if (getField(desc, PTE.fields.TYPE) === 0n)
+        return { ok: false, fault: "F_TRANSLATION", level, tables, ...more };
       table = next;
       continue;
     }
-    if (getField(desc, PTE.fields.TYPE) === 0n) return { ok: false, fault: "F_TRANSLATION", level, tables };
-    if (getField(desc, PTE.fields.AF) === 0n) return { ok: false, fault: "F_ACCESS", level, tables };
+    if (getField(desc, PTE.fields.TYPE) === 0n)
+      return { ok: false, fault: "F_TRANSLATION", level, tables, ...more };
+    if (getField(desc, PTE.fields.AF) === 0n) return { ok: false, fault: "F_ACCESS", level, tables, ...more };
     const writable = getField(desc, PTE.fields.AP_RDONLY) === 0n;
     const userOk = getField(desc, PTE.fields.AP_USER) === 1n;
     if ((!req.privileged && !userOk) || (req.write && !writable)) {
-      return { ok: false, fault: "F_PERMISSION", level, tables };
+      return { ok: false, fault: "F_PERMISSION", level, tables, ...more };
     }
-    return { ok: true, pa: (next + (va % PAGE_SIZE)) as Pa, writable, tables };
+    return { ok: true, pa: (next + (va % PAGE_SIZE)) as Pa, writable, tables, ...more };
   }
   throw new Error("unreachable: the walk ends at level 3");
 }

@@ -284,7 +284,13 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     const generation = frameAt(w.mem, table)?.generation ?? 0;
     w.smmu.walkCache.push({ asid, vmid: 0, va: region, table, generation, shared: c("ASET") === 0 });
   }
-  rec.record({ type: "smmu.walk", sid: req.sid, ssid, tables: r.tables });
+  rec.record({
+    type: "smmu.walk",
+    sid: req.sid,
+    ssid,
+    tables: r.tables,
+    ...(space ? { stage2: { vmid, s2ttb, ipas: r.inputs ?? [], output: r.ok ? r.pa : null } } : {}),
+  });
   for (const table of r.tables) {
     const frame = frameAt(w.mem, table);
     const reused =

@@ -73,7 +73,18 @@ export type TraceEvent =
       readonly type: "smmu.walk";
       readonly sid: number;
       readonly ssid: number;
+      /** Physical addresses of the stage-1 tables read. */
       readonly tables: readonly number[];
+      /**
+       * Nested: the same tables by IPA (what the guest's descriptors hold), the stage-1 output
+       * IPA, and the stage 2 that translated them.
+       */
+      readonly stage2?: {
+        readonly vmid: number;
+        readonly s2ttb: number;
+        readonly ipas: readonly number[];
+        readonly output: number | null;
+      };
     }
   | { readonly type: "dev.dma"; readonly dma: DmaOutcome }
   | { readonly type: "mem.write"; readonly what: string; readonly addr: number }
