@@ -38,6 +38,8 @@ let instances = 0;
 export const CMDQ_ERR_CERROR_ILL = 1;
 /** `CMDQ_BATCH_ENTRIES - 1`: how many converted commands arm_vsmmu_cache_invalidate issues at once. */
 const VSMMU_BLOCK = 63;
+/** CMDQ_BATCH_ENTRIES: a guest driver's commands per write, the last batch with its CMD_SYNC. */
+const GUEST_BATCH = 64;
 const ENTRY_NUM_EIO = "-EIO";
 
 type Converted =
@@ -95,6 +97,14 @@ function readGuestCmd(w: World, vm: VmState, seq: number): [bigint, bigint] {
   return readWords(w.mem, guestPa(w, vm, slotAddr(vm.vcmdq, seq)), 2) as [bigint, bigint];
 }
 
+/** Commands for a step's text: all of a short batch, the first few and a count of a long one. */
+function listCmds(cmds: readonly (readonly [bigint, bigint])[]): string {
+  const shown = cmds.length <= 6 ? cmds : [...cmds.slice(0, 3), cmds.at(-1)!];
+  const names = shown.map((x) => cmdSummary(x));
+  if (shown.length < cmds.length) names.splice(3, 0, `… (${cmds.length} commands in all)`);
+  return names.join(", ");
+}
+
 const isSync = (words: readonly bigint[]): boolean => Number(words[0]! & 0xffn) === CMDQ_OP.CMD_SYNC;
 
 /**
@@ -113,6 +123,7 @@ export function guestCommands(
   const LOOP = `vsmmu:loop#${n}`;
   const RETURNED = `vsmmu:return#${n}`;
   const DONE = `vsmmu:done#${n}`;
+  const WRITE = `vsmmu:write#${n}`;
   const vmmLock = (c: Ctx) => `vSMMU CMDQ:${local<string>(c, "vsmmu.vm")}`;
   const pending = (c: Ctx) => {
     const vm = vmOf(c);
@@ -124,24 +135,32 @@ export function guestCommands(
       (c) => {
         setLocal(c, "vsmmu.vm", vmName(c));
         const vm = vmOf(c);
-        const cmds = [...build(c), CMD_SYNC];
         const q = vm.vcmdq;
-        for (const cmd of cmds) {
-          const words = buildCmd(cmd);
+        // Like arm_smmu_cmdq_batch_add, at most CMDQ_BATCH_ENTRIES at a time; the SYNC ends the last.
+        const rest =
+          local<readonly string[] | null>(c, "vsmmu.rest") ?? build(c).flatMap((x) => buildCmd(x).map(hex64));
+        const take = Math.min(rest.length / 2, GUEST_BATCH);
+        const last = take === rest.length / 2;
+        const chunk: (readonly [bigint, bigint])[] = [];
+        for (let i = 0; i < take; i++) chunk.push([BigInt(rest[2 * i]!), BigInt(rest[2 * i + 1]!)]);
+        if (last) chunk.push(buildCmd(CMD_SYNC));
+        for (const words of chunk) {
           writeWords(c.w.mem, guestPa(c.w, vm, slotAddr(q, q.produced)), words);
           c.rec.record({ type: "vcmdq.insert", vm: vm.name, seq: q.produced, words });
           q.produced += 1;
         }
+        setLocal(c, "vsmmu.rest", last ? null : rest.slice(2 * take));
         setLocal(c, "vsmmu.wait", q.produced);
         c.rec.say(
-          `The guest's driver queues ${cmds.map((x) => cmdSummary(buildCmd(x))).join(", ")} on its virtual SMMU and writes PROD; the write traps to the VMM.`,
+          `The guest's driver queues ${listCmds(chunk)} on its virtual SMMU and writes PROD${last ? "" : ` (${(rest.length - 2 * take) / 2} more follow)`}; the write traps to the VMM.`,
         );
         return undefined;
       },
       {
         when,
+        label: WRITE,
         wait: (c) =>
-          queueSpace(findVm(c.w, vmName(c)).vcmdq) < build(c).length + 1
+          queueSpace(findVm(c.w, vmName(c)).vcmdq) < GUEST_BATCH + 1
             ? "the vSMMU command queue is full"
             : null,
       },
@@ -201,7 +220,8 @@ export function guestCommands(
           }
           c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: r.words, error: null });
           converted.push(hex64(r.words[0]), hex64(r.words[1]));
-          notes.push(`${cmdSummary(words)} → ${cmdSummary(r.words)}`);
+          if (notes.length < 4) notes.push(`${cmdSummary(words)} → ${cmdSummary(r.words)}`);
+          else if (notes.length === 4) notes.push("…");
         }
         if (refused) {
           // Nothing of this batch reached the command queue, yet entry_num counts the converted ones.
@@ -284,7 +304,7 @@ export function guestCommands(
       );
       return LOOP;
     }),
-    control(DONE, () => undefined),
+    control(DONE, (c) => (when(c) && local<readonly string[] | null>(c, "vsmmu.rest") ? WRITE : undefined)),
     step(
       "arm_smmu_cmdq_poll_until_sync (guest)",
       (c) => {

@@ -131,6 +131,12 @@ function checkVms(s: Scenario): Problem {
   }
   const dup = uniqueNames(vms, "vms", "VM");
   if (dup) return dup;
+  if (vms.length > 0 && s.smmu.cmdqEntries < 64) {
+    return at(
+      ["smmu", "cmdqEntries"],
+      `must be at least 64 with a VM: the host issues up to 63 guest commands and a CMD_SYNC at once (got ${s.smmu.cmdqEntries})`,
+    );
+  }
   const devices = new Set(s.devices.map((d) => d.name));
   const owner = new Map<string, string>();
   for (const [vi, vm] of vms.entries()) {
