@@ -190,7 +190,7 @@ export function guestCommands(
         setLocal(c, "vsmmu.batch", batch);
         takeLock(c.w, vmmLock(c), c.t.name);
         c.rec.say(
-          `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue (up to its CMD_SYNC) and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3.`,
+          `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue${synced ? " (up to its CMD_SYNC)" : ""} and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3.`,
         );
         return undefined;
       },
