@@ -181,9 +181,11 @@ export function guestCommands(
           return LOOP;
         }
         const batch: string[] = [];
+        let synced = false;
         for (let seq = start; seq < q.produced && batch.length < 2 * VSMMU_BLOCK; seq++) {
           const words = readGuestCmd(c.w, vm, seq);
-          if (isSync(words)) break;
+          synced = isSync(words);
+          if (synced) break;
           batch.push(hex64(words[0]), hex64(words[1]));
         }
         setLocal(c, "vsmmu.start", start);
