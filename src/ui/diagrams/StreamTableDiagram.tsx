@@ -25,6 +25,8 @@ const STE_W = 160;
 const CD_W = 168;
 const GAP = 30;
 const STE_ROWS = 7;
+/** A nested STE shows S1CtxPtr's PA through stage 2, S2VMID and S2TTB too. */
+const steRows = (s: SteRow): number => STE_ROWS + (s.nested ? 3 : 0);
 const CD_ROWS = 7;
 const VGAP = 10;
 
@@ -44,11 +46,11 @@ interface Layout {
 
 function layout(vm: readonly SteRow[], width: number): Layout {
   const wide = width >= STE_W + GAP + CD_W + 4;
-  const steH = cardHeight(STE_ROWS);
   const cdH = cardHeight(CD_ROWS);
   const out = { stes: [] as Placed<SteRow>[], cds: [] as Placed<CdRow>[], links: [] as Layout["links"] };
   let y = 2;
   for (const ste of vm) {
+    const steH = cardHeight(steRows(ste));
     out.stes.push({ d: ste, x: 2, y });
     const ptrY = y + 20 + 6 * 15 - 7; // the S1CtxPtr row
     let cy = wide ? y : y + steH + VGAP;
@@ -145,7 +147,14 @@ function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSe
         { label: "Config", value: s.config },
         { label: "S1CDMax", value: String(s.s1cdmax) },
         { label: "EATS", value: s.eats },
-        { label: "S1CtxPtr", value: s.s1ctxptr },
+        ...(s.nested
+          ? [
+              { label: "S1CtxPtr", value: s.s1ctxptr },
+              { label: "IPA → PA", value: s.nested.ctxPa, tone: "muted" as const },
+              { label: "S2VMID", value: String(s.nested.vmid) },
+              { label: "S2TTB", value: s.nested.s2ttb },
+            ]
+          : [{ label: "S1CtxPtr", value: s.s1ctxptr }]),
         cacheRow(s.cache),
       ],
     });
@@ -153,7 +162,8 @@ function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSe
   asButtons(
     stes,
     (p) => `STE ${p.d.sid} of ${p.d.device}: Config ${p.d.config}`,
-    (p) => `STE ${p.d.sid} at ${p.d.addr}: V=${yesNo(p.d.v)} Config=${p.d.config}; ${CACHE_WORDS[p.d.cache]}`,
+    (p) =>
+      `STE ${p.d.sid} at ${p.d.addr}: V=${yesNo(p.d.v)} Config=${p.d.config}${p.d.nested ? ` (${p.d.nested.vm}: S1ContextPtr IPA ${p.d.s1ctxptr} → PA ${p.d.nested.ctxPa} through stage 2, S2VMID ${p.d.nested.vmid}, S2TTB ${p.d.nested.s2ttb})` : ""}; ${CACHE_WORDS[p.d.cache]}`,
     (p) => pick({ kind: "ste", sid: p.d.sid }),
   );
 

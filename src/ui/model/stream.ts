@@ -10,12 +10,12 @@ import {
   CD_LAYOUT,
   CTXDESC_L2_ENTRIES,
   getField,
-  locateCd,
   locateSte,
   readWords,
   STE_LAYOUT,
 } from "../../engine/index.ts";
 import { hexNum, sameWords } from "./format.ts";
+import { cdWords, pgdOwner, toPa } from "./nested.ts";
 
 /** How the SMMU's configuration cache relates to the entry in memory. */
 export type CacheState = "none" | "cached" | "differs";
@@ -47,6 +47,13 @@ export interface SteRow {
   readonly s1ctxptr: string;
   readonly cache: CacheState;
   readonly cds: readonly CdRow[];
+  /** A nested STE (Config=NESTED): S1ContextPtr is an IPA; stage 2 gives its PA. */
+  readonly nested?: {
+    readonly vm: string;
+    readonly ctxPa: string;
+    readonly vmid: number;
+    readonly s2ttb: string;
+  };
 }
 
 function cacheState(cached: readonly bigint[] | undefined, mem: readonly bigint[]): CacheState {
@@ -68,8 +75,16 @@ interface Region {
  */
 function usedSsids(w: World): Map<number, number[]> {
   const regions: Region[] = [];
+  const found = new Map<number, Set<number>>(w.devices.map((d) => [d.sid, new Set<number>()]));
   for (const dev of w.devices) {
     const t = dev.cdTable;
+    // A VM's CD table is in guest RAM at an IPA: its CDs are read one by one through stage 2.
+    if (dev.vm !== undefined) {
+      const count = t.fmt === "linear" ? 2 ** t.s1cdmax : 0;
+      for (let ssid = 0; ssid < Math.min(count, CTXDESC_L2_ENTRIES); ssid++)
+        if (cdWords(w, dev, ssid).some((x) => x !== 0n)) found.get(dev.sid)?.add(ssid);
+      continue;
+    }
     if (t.fmt === "linear") {
       regions.push({ base: t.base, end: t.base + 2 ** t.s1cdmax * CD_BYTES, first: 0, sid: dev.sid });
     } else {
@@ -80,7 +95,6 @@ function usedSsids(w: World): Map<number, number[]> {
     }
   }
   regions.sort((a, b) => a.base - b.base);
-  const found = new Map<number, Set<number>>(w.devices.map((d) => [d.sid, new Set<number>()]));
   if (regions.length > 0) {
     const lo = regions[0]!.base;
     const hi = Math.max(...regions.map((r) => r.end));
@@ -113,12 +127,11 @@ function usedSsids(w: World): Map<number, number[]> {
 function ttbOwner(w: World, dev: DeviceState, ttb0: number): string {
   if (ttb0 === 0) return "";
   if (ttb0 === dev.dmaPgd) return `${dev.name} DMA`;
-  return w.mms.find((m) => m.pgd === ttb0)?.process ?? "";
+  return pgdOwner(w, dev, ttb0)?.process ?? "";
 }
 
 function cdRow(w: World, dev: DeviceState, ssid: number): CdRow {
-  const where = locateCd(w, dev.cdTable, ssid);
-  const words = where.ok ? readWords(w.mem, where.addr, 8) : new Array<bigint>(8).fill(0n);
+  const words = cdWords(w, dev, ssid);
   const f = CD_LAYOUT.fields;
   const ttb0 = Number(getField(words, f.TTB0));
   return {
@@ -129,7 +142,7 @@ function cdRow(w: World, dev: DeviceState, ssid: number): CdRow {
     epd0: getField(words, f.EPD0) === 1n,
     asid: Number(getField(words, f.ASID)),
     aset: getField(words, f.ASET) === 1n,
-    ttb0: hexNum(ttb0),
+    ttb0: dev.vm !== undefined && ttb0 !== 0 ? `IPA ${hexNum(ttb0)}` : hexNum(ttb0),
     owner: ttbOwner(w, dev, ttb0),
     cache: cacheState(w.smmu.cfg.cd[`${dev.sid}:${ssid}`], words),
   };
@@ -158,6 +171,19 @@ export function streamTableVm(w: World): SteRow[] {
       s1ctxptr: hexNum(getField(words, f.S1CTXPTR)),
       cache: cacheState(w.smmu.cfg.ste[dev.sid], words),
       cds: (used.get(dev.sid) ?? []).map((ssid) => cdRow(w, dev, ssid)),
+      ...(name(f.CONFIG) === "NESTED" && dev.vm !== undefined ? { nested: nestedOf(w, dev, words) } : {}),
     };
   });
+}
+
+function nestedOf(w: World, dev: DeviceState, words: readonly bigint[]): NonNullable<SteRow["nested"]> {
+  const f = STE_LAYOUT.fields;
+  const ctx = Number(getField(words, f.S1CTXPTR));
+  const pa = toPa(w, dev, ctx);
+  return {
+    vm: dev.vm ?? "",
+    ctxPa: pa === null ? "none" : hexNum(pa),
+    vmid: Number(getField(words, f.S2VMID)),
+    s2ttb: hexNum(getField(words, f.S2TTB)),
+  };
 }

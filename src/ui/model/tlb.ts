@@ -11,6 +11,7 @@
 import type { DeviceState, MmState, Pa, Va, World } from "../../engine/index.ts";
 import { lookup } from "../../engine/index.ts";
 import { hexNum } from "./format.ts";
+import { mmLookupPa } from "./nested.ts";
 
 export interface CacheEntryView {
   readonly id: string;
@@ -30,11 +31,18 @@ export interface TlbView {
   readonly atcs: readonly { readonly device: string; readonly entries: readonly CacheEntryView[] }[];
 }
 
-type Source = { readonly name: string; readonly pgd: Pa | null } | null;
+type Source = { readonly name: string; readonly pgd: Pa | null; readonly mm?: MmState } | null;
 
 function mmSource(mm: MmState | undefined): Source {
   if (!mm) return null;
-  return { name: mm.process, pgd: mm.state === "freed" ? null : mm.pgd };
+  return { name: mm.process, pgd: mm.state === "freed" ? null : mm.pgd, mm };
+}
+
+/** A guest's entry (VMID ≠ 0): its ASID is the guest kernel's, in the VM's own allocator. */
+function guestAsidSource(w: World, vmid: number, asid: number): Source {
+  const vm = w.vms?.find((v) => v.vmid === vmid);
+  const owner = vm?.asids[asid]?.owner.split(":")[1];
+  return mmSource(w.mms.find((m) => m.vm === vm?.name && m.process === owner));
 }
 
 function asidSource(w: World, asid: number): Source {
@@ -61,7 +69,8 @@ function judge(
 ): { owner: string; stale: boolean; why: string } {
   if (src === null) return { owner: "?", stale: true, why: "no address space owns this tag any more" };
   if (src.pgd === null) return { owner: src.name, stale: true, why: `${src.name}'s mm has been freed` };
-  const now = lookup(w.mem, src.pgd, va as Va);
+  // A guest's table holds IPAs: what it maps, through stage 2, is what the entry must match.
+  const now = src.mm ? mmLookupPa(w, src.mm, va) : lookup(w.mem, src.pgd, va as Va);
   if (now === pa) return { owner: src.name, stale: false, why: `${src.name}'s page table maps it` };
   const why =
     now === null
@@ -77,7 +86,7 @@ export function tlbVm(w: World): TlbView {
     va: hexNum(e.va),
     pa: hexNum(e.pa),
     writable: e.writable,
-    ...judge(w, asidSource(w, e.asid), e.va, e.pa),
+    ...judge(w, e.vmid !== 0 ? guestAsidSource(w, e.vmid, e.asid) : asidSource(w, e.asid), e.va, e.pa),
   }));
   const atcs = w.devices.map((dev) => ({
     device: dev.name,

@@ -13,13 +13,13 @@ import {
   describeOwner,
   frameAt,
   type Layout,
-  locateCd,
   locateSte,
   readWords,
   STE_LAYOUT,
 } from "../../engine/index.ts";
 import type { Selection } from "../../store/selection.ts";
 import { hexNum } from "../model/format.ts";
+import { cdWords } from "../model/nested.ts";
 
 export interface CacheRow {
   readonly id: string;
@@ -113,8 +113,8 @@ function configCache(w: World): CacheSection {
   for (const [key, cached] of Object.entries(w.smmu.cfg.cd)) {
     const [sid = 0, ssid = 0] = key.split(":").map(Number);
     const dev = w.devices.find((d) => d.sid === sid);
-    const where = dev ? locateCd(w, dev.cdTable, ssid) : null;
-    const mem = where?.ok ? readWords(w.mem, where.addr, 8) : new Array<bigint>(8).fill(0n);
+    // Through stage 2 for a VM's device (its CD table is in guest RAM).
+    const mem = dev ? cdWords(w, dev, ssid) : new Array<bigint>(8).fill(0n);
     const diff = differing(CD_LAYOUT, cached, mem);
     rows.push({
       id: `cfg:cd:${key}`,

@@ -26,6 +26,7 @@ import {
 import type { StepRecord } from "../../kernel/index.ts";
 import type { Selection } from "../../store/selection.ts";
 import { hexNum, hexWord, sameWords } from "../model/format.ts";
+import { ipaText, pgdOwner, toPa } from "../model/nested.ts";
 
 export type BoxTone = "ok" | "bad" | "muted" | "cache";
 
@@ -148,6 +149,16 @@ function steBoxes(w: World, sid: number, fetched: boolean): { boxes: PathBox[]; 
     return field.values?.[Number(v)] ?? String(v);
   };
   const v = getField(ste, f.V) === 1n;
+  const ctx = Number(getField(ste, f.S1CTXPTR));
+  const dev = w.devices.find((d) => d.sid === sid);
+  // A nested STE: S1ContextPtr is an IPA, which stage 2 (S2TTB, tagged S2VMID) turns into a PA.
+  const nested = name(f.CONFIG) === "NESTED" && dev?.vm !== undefined;
+  const ctxLines = nested
+    ? [
+        `S1ContextPtr ${ipaText(w, dev, ctx)}`,
+        `stage 2 of ${dev.vm}: S2VMID ${getField(ste, f.S2VMID)} · S2TTB ${hexNum(getField(ste, f.S2TTB))}`,
+      ]
+    : [`S1ContextPtr ${hexNum(ctx)}`];
   boxes.push({
     id: "path:ste",
     title:
@@ -161,7 +172,7 @@ function steBoxes(w: World, sid: number, fetched: boolean): { boxes: PathBox[]; 
     lines: [
       `V ${yes(v)} · Config ${name(f.CONFIG)} · EATS ${name(f.EATS)}`,
       `S1Fmt ${name(f.S1FMT)} · S1CDMax ${name(f.S1CDMAX)} · S1DSS ${name(f.S1DSS)}`,
-      `S1ContextPtr ${hexNum(getField(ste, f.S1CTXPTR))}`,
+      ...ctxLines,
       cacheNote(fetched, cached, mem),
     ],
     tone: !v ? "bad" : fetched ? "ok" : "cache",
@@ -183,6 +194,9 @@ function cdBoxes(
   fetched: boolean,
 ): { boxes: PathBox[]; cd: bigint[] } {
   const dev = w.devices.find((d) => d.sid === sid);
+  // A VM's CD table holds IPAs: each read goes through stage 2.
+  const pa = (a: number): number | null => (dev ? toPa(w, dev, a) : a);
+  const at8 = (a: number): string => (dev ? ipaText(w, dev, a) : hexNum(a));
   const base = Number(getField(ste, STE_LAYOUT.fields.S1CTXPTR));
   const cdmax = Number(getField(ste, STE_LAYOUT.fields.S1CDMAX));
   const boxes: PathBox[] = [];
@@ -193,13 +207,14 @@ function cdBoxes(
   } else {
     const i = Math.floor(ssid / CTXDESC_L2_ENTRIES);
     const at = base + i * 8;
-    const l1 = [readWord(w.mem, at)];
+    const l1Pa = pa(at);
+    const l1 = [l1Pa === null ? 0n : readWord(w.mem, l1Pa)];
     const valid = getField(l1, CD_L1_DESC.fields.V) === 1n;
     const l2 = Number(getField(l1, CD_L1_DESC.fields.L2PTR));
     boxes.push({
       id: "path:cd-l1",
       title: "CD table L1 (2-level)",
-      where: `descriptor ${i} = SSID ${ssid} / 1024, at ${hexNum(at)}`,
+      where: `descriptor ${i} = SSID ${ssid} / 1024, at ${at8(at)}`,
       lines: [`V ${yes(valid)} · L2Ptr ${hexNum(l2)}`, `word ${hexWord(l1[0]!)}`],
       tone: !valid ? "bad" : fetched ? "ok" : "muted",
       strip: { count: Math.max(1, Math.ceil(2 ** cdmax / CTXDESC_L2_ENTRIES)), index: i },
@@ -207,7 +222,8 @@ function cdBoxes(
     });
     if (valid) addr = l2 + (ssid % CTXDESC_L2_ENTRIES) * 64;
   }
-  const mem = addr === null ? new Array<bigint>(8).fill(0n) : readWords(w.mem, addr, 8);
+  const cdPa = addr === null ? null : pa(addr);
+  const mem = cdPa === null ? new Array<bigint>(8).fill(0n) : readWords(w.mem, cdPa, 8);
   const cached = w.smmu.cfg.cd[`${sid}:${ssid}`];
   const cd = cached ?? mem;
   const f = CD_LAYOUT.fields;
@@ -215,7 +231,9 @@ function cdBoxes(
   const epd0 = getField(cd, f.EPD0) === 1n;
   const ttb0 = Number(getField(cd, f.TTB0));
   const owner =
-    dev && ttb0 === dev.dmaPgd ? `${dev.name} DMA` : (w.mms.find((m) => m.pgd === ttb0)?.process ?? "");
+    dev && ttb0 === dev.dmaPgd
+      ? `${dev.name} DMA`
+      : ((dev ? pgdOwner(w, dev, ttb0) : w.mms.find((m) => m.pgd === ttb0))?.process ?? "");
   const leafIndex = twoLevel ? ssid % CTXDESC_L2_ENTRIES : ssid;
   boxes.push({
     id: "path:cd",
@@ -224,12 +242,12 @@ function cdBoxes(
       addr === null
         ? "no leaf: the L1 descriptor is invalid"
         : twoLevel
-          ? `CD ${ssid}: entry ${leafIndex} at ${hexNum(addr)} = L2Ptr + ${leafIndex} × 64`
-          : `CD ${ssid} at ${hexNum(addr)} = S1ContextPtr + ${ssid} × 64`,
+          ? `CD ${ssid}: entry ${leafIndex} at ${at8(addr)} = L2Ptr + ${leafIndex} × 64`
+          : `CD ${ssid} at ${at8(addr)} = S1ContextPtr + ${ssid} × 64`,
     lines: [
       `V ${yes(v)} · EPD0 ${yes(epd0)} · ASET ${getField(cd, f.ASET)} · R ${getField(cd, f.R)} · S ${getField(cd, f.S)}`,
       `ASID ${getField(cd, f.ASID)}`,
-      `TTB0 ${hexNum(ttb0)}${owner ? ` (${owner}'s pgd)` : ""}`,
+      `TTB0 ${dev?.vm !== undefined ? ipaText(w, dev, ttb0) : hexNum(ttb0)}${owner ? ` (${owner}'s pgd)` : ""}`,
       cacheNote(fetched, cached, mem),
     ],
     tone: !v || epd0 ? "bad" : fetched ? "ok" : "cache",
@@ -244,6 +262,9 @@ const LEVEL_BITS = ["47:39", "38:30", "29:21", "20:12"];
 
 function walkBoxes(w: World, walk: WalkEvent, va: number, process: string | null): PathBox[] {
   const start = 4 - walk.tables.length;
+  // A guest's tables (the walk lists their PAs) hold IPAs: say so, and where stage 2 puts them.
+  const guest = w.mms.find((m) => m.process === process && m.vm !== undefined);
+  const addr = (a: number): string => (guest ? ipaText(w, guest, a) : hexNum(a));
   return walk.tables.map((table, i) => {
     const level = start + i;
     const index = pgtableIndex(va as Va, level);
@@ -258,11 +279,11 @@ function walkBoxes(w: World, walk: WalkEvent, va: number, process: string | null
       `desc ${hexWord(desc[0]!)}`,
     ];
     if (!valid) lines.push("invalid: the walk stops here (F_TRANSLATION)");
-    else if (level < 3) lines.push(`table → L${level + 1} at ${hexNum(next)}`);
+    else if (level < 3) lines.push(`table → L${level + 1} at ${addr(next)}`);
     else {
       const ro = getField(desc, PTE.fields.AP_RDONLY) === 1n;
       lines.push(
-        `page ${hexNum(next)} · ${ro ? "read-only" : "read-write"} · AF ${getField(desc, PTE.fields.AF)}`,
+        `page ${addr(next)} · ${ro ? "read-only" : "read-write"} · AF ${getField(desc, PTE.fields.AF)}`,
       );
     }
     if (!isTable) lines.push(`this frame is now ${frame ? describeOwner(frame.owner) : "not memory"}!`);

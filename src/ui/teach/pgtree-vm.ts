@@ -11,6 +11,7 @@
 import type { MmState, Pa, Va, World } from "../../engine/index.ts";
 import { describeOwner, frameAt, getField, LEVELS, PTE, pgtableIndex, readWord } from "../../engine/index.ts";
 import { hexNum } from "../model/format.ts";
+import { toPa } from "../model/nested.ts";
 
 export const RUN_MIN = 8;
 export const MAX_CHILDREN = 32;
@@ -49,18 +50,22 @@ interface Leaf {
   readonly prot: string;
 }
 
+/** "IPA 0x… " for a guest's addresses (its tables hold IPAs), "" for the host's. */
+const ipa = (mm: MmState): string => (mm.vm === undefined ? "" : "IPA ");
+
 function pageNode(w: World, mm: MmState, slot: number, va: number): Leaf["node"] & { prot: string } {
   const desc = [readWord(w.mem, slot)];
   const protNone = getField(desc, PTE.fields.VALID) === 0n;
   const next = Number(getField(desc, PTE.fields.OA));
-  const page = frameAt(w.mem, next as Pa)?.owner;
+  const nextPa = toPa(w, mm, next);
+  const page = nextPa === null ? undefined : frameAt(w.mem, nextPa as Pa)?.owner;
   const bad = page?.kind !== "data" || page.process !== mm.process;
   const prot = protNone ? "none" : getField(desc, PTE.fields.AP_RDONLY) === 0n ? "rw" : "r";
   return {
     id: `pg:${mm.process}:${hexNum(va)}`,
     kind: "page",
-    label: `${hexNum(va)} → ${hexNum(next)} ${prot}`,
-    title: `VA ${hexNum(va)} maps frame ${hexNum(next)} (${page ? describeOwner(page) : "no frame"}), ${prot}`,
+    label: `${hexNum(va)} → ${ipa(mm)}${hexNum(next)} ${prot}`,
+    title: `VA ${hexNum(va)} maps ${mm.vm === undefined ? "frame" : `IPA ${hexNum(next)}, which stage 2 maps to frame`} ${nextPa === null ? "none" : hexNum(nextPa)} (${page ? describeOwner(page) : "no frame"}), ${prot}`,
     descAddr: slot,
     table: null,
     va,
@@ -146,12 +151,14 @@ function tableNode(
   descAddr: number | null,
 ): TreeNode {
   const id = `pt:${mm.process}:${hexNum(table)}`;
-  const owner = frameAt(w.mem, table as Pa)?.owner;
+  // A guest's table is at an IPA: its entries are read where stage 2 puts it.
+  const at = toPa(w, mm, table);
+  const owner = at === null ? undefined : frameAt(w.mem, at as Pa)?.owner;
   const bad = owner?.kind !== "pgtable" || owner.process !== mm.process;
   const rows: TreeNode[] = [];
   const leaves: Leaf[] = [];
-  for (let i = 0; i < ENTRIES; i++) {
-    const slot = table + i * 8;
+  for (let i = 0; i < (at === null ? 0 : ENTRIES); i++) {
+    const slot = (at ?? 0) + i * 8;
     const word = readWord(w.mem, slot);
     if (word === 0n) continue;
     const desc = [word];
@@ -173,8 +180,8 @@ function tableNode(
   return {
     id,
     kind: "table",
-    label: `${name} ${hexNum(table)}${level > 0 ? ` · ${hexNum(base)}+` : ""}`,
-    title: `${name} table at ${hexNum(table)} covering ${hexNum(base)}–${hexNum(vaEnd - 1)}: ${pages} page${pages === 1 ? "" : "s"}${bad ? ` — this frame is now ${owner ? describeOwner(owner) : "unallocated"}` : ""}`,
+    label: `${name} ${ipa(mm)}${hexNum(table)}${level > 0 ? ` · ${hexNum(base)}+` : ""}`,
+    title: `${name} table at ${mm.vm === undefined ? hexNum(table) : `IPA ${hexNum(table)} (PA ${at === null ? "none" : hexNum(at)})`} covering ${hexNum(base)}–${hexNum(vaEnd - 1)}: ${pages} page${pages === 1 ? "" : "s"}${bad ? ` — this frame is now ${owner ? describeOwner(owner) : "unallocated"}` : ""}`,
     descAddr,
     table,
     va: base,
@@ -279,7 +286,7 @@ function walkMessage(w: World, mm: MmState, va: number): { text: string; mapped:
   let table = mm.pgd as number;
   for (let level = 0; level < LEVELS; level++) {
     const index = pgtableIndex(va as Va, level);
-    const at = table + index * 8;
+    const at = (toPa(w, mm, table) ?? 0) + index * 8;
     const desc = [readWord(w.mem, at)];
     const valid = getField(desc, PTE.fields.VALID) === 1n;
     const next = Number(getField(desc, PTE.fields.OA));
