@@ -8,6 +8,8 @@ export type Selection =
   | { readonly kind: "ste"; readonly sid: number }
   | { readonly kind: "cd"; readonly sid: number; readonly ssid: number }
   | { readonly kind: "cmd"; readonly slot: number }
+  /** A slot of a VM's virtual SMMU command queue (in guest RAM), by the VM's place in `vms`. */
+  | { readonly kind: "vcmd"; readonly vm: number; readonly slot: number }
   | { readonly kind: "cmdlog"; readonly index: number }
   /** A slot of the event queue or of the PRI queue. */
   | { readonly kind: "evt"; readonly slot: number }
@@ -24,6 +26,8 @@ export function selectionKey(s: Selection): string {
       return `cd:${s.sid}:${s.ssid}`;
     case "cmd":
       return `cmd:${s.slot}`;
+    case "vcmd":
+      return `vcmd:${s.vm}:${s.slot}`;
     case "cmdlog":
       return `log:${s.index}`;
     case "evt":
@@ -51,6 +55,8 @@ export function parseSelectionKey(text: string): Selection | null {
     return { kind, sid: Number(a), ssid: Number(b) };
   }
   if (kind === "cmd" && parts.length === 2 && NUM.test(a)) return { kind, slot: Number(a) };
+  if (kind === "vcmd" && parts.length === 3 && NUM.test(a) && NUM.test(b))
+    return { kind, vm: Number(a), slot: Number(b) };
   if (kind === "log" && parts.length === 2 && NUM.test(a)) return { kind: "cmdlog", index: Number(a) };
   if ((kind === "evt" || kind === "pri") && parts.length === 2 && NUM.test(a))
     return { kind, slot: Number(a) };

@@ -15,7 +15,12 @@ export function DetailView() {
   const select = useLab((s) => s.select);
   const trace = useLab((s) => s.trace);
   const w = useWorld();
-  const vm = useMemo(() => (selection ? detailVm(w, trace, selection) : null), [w, trace, selection]);
+  const steps = useLab((s) => s.result.steps);
+  const cursor = useLab((s) => s.cursor);
+  const vm = useMemo(
+    () => (selection ? detailVm(w, trace, selection, { steps, cursor }) : null),
+    [w, trace, selection, steps, cursor],
+  );
   if (vm === null) {
     return (
       <p className="text-sm text-slate-600 dark:text-slate-300">

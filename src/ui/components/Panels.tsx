@@ -4,7 +4,7 @@
  * shows, hides and sizes them. A panel added here appears in the Panels menu by its label.
  */
 
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CmdqDiagram } from "../diagrams/CmdqDiagram.tsx";
@@ -12,6 +12,7 @@ import { MemoryDiagram } from "../diagrams/MemoryDiagram.tsx";
 import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
 import { TlbDiagram } from "../diagrams/TlbDiagram.tsx";
 import { DetailPanel } from "../races/DetailPanel.tsx";
+import { NestedQueuesView, useHasVms } from "../teach/nested-views.tsx";
 import {
   CachesView,
   PageTablesView,
@@ -78,11 +79,15 @@ function PageTablePanel() {
 function CmdqPanel() {
   const vm = useCmdqVm();
   const select = useLab((s) => s.select);
-  const [view, setView] = useState<"cmdq" | "evtq" | "priq">("cmdq");
+  const nested = useHasVms();
+  const [view, setView] = useState<"cmdq" | "evtq" | "priq" | "vsmmu">(nested ? "vsmmu" : "cmdq");
+  // A scenario with VMs opens on the guest's queue beside the host's; one without has none.
+  useEffect(() => setView((v) => (nested ? "vsmmu" : v === "vsmmu" ? "cmdq" : v)), [nested]);
   const counts = useQueueCounts();
   const selected = useSelected();
   const count = (n: number): string => (n > 0 ? ` ${n}` : "");
   const options = [
+    ...(nested ? ([{ id: "vsmmu", label: "vSMMU" }] as const) : []),
     { id: "cmdq", label: "CMDQ" },
     { id: "evtq", label: `EVTQ${count(counts.evtq)}` },
     { id: "priq", label: `PRIQ${count(counts.priq)}` },
@@ -92,10 +97,24 @@ function CmdqPanel() {
       title="Queues"
       aside={<ViewSwitch label="Queue" options={options} value={view} onChange={setView} />}
       testId="panel-cmdq"
-      exportName={view === "cmdq" ? "command-queue" : view === "evtq" ? "event-queue" : "pri-queue"}
-      terms={[view, view === "cmdq" ? "cmd-sync" : view === "evtq" ? "fault-events" : "prg"]}
+      exportName={
+        view === "vsmmu"
+          ? "guest-and-host-queues"
+          : view === "cmdq"
+            ? "command-queue"
+            : view === "evtq"
+              ? "event-queue"
+              : "pri-queue"
+      }
+      terms={
+        view === "vsmmu"
+          ? ["vsmmu", "user-invalidation"]
+          : [view, view === "cmdq" ? "cmd-sync" : view === "evtq" ? "fault-events" : "prg"]
+      }
     >
-      {view === "cmdq" ? (
+      {view === "vsmmu" ? (
+        <NestedQueuesView />
+      ) : view === "cmdq" ? (
         <>
           <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />
           <CommandLog />

@@ -12,7 +12,6 @@ import {
   describeOwner,
   eventFields,
   frameAt,
-  locateCd,
   locateSte,
   PRIQ_LAYOUT,
   PTE,
@@ -20,9 +19,11 @@ import {
   STE_LAYOUT,
   slotAddr,
 } from "../../engine/index.ts";
-import type { TraceJson } from "../../kernel/index.ts";
+import type { StepRecord, TraceJson } from "../../kernel/index.ts";
 import type { Selection } from "../../store/selection.ts";
 import { hexNum, hexWord, sameWords } from "./format.ts";
+import { ipaText, locateCdPa } from "./nested.ts";
+import { vcmdDetail } from "./vcmdq.ts";
 
 export interface FieldRow {
   readonly name: string;
@@ -66,7 +67,18 @@ function cacheNote(cached: readonly bigint[] | undefined, words: readonly bigint
   return `The configuration cache holds an older copy (${cached.map(hexWord).join(" ")}) until a CFGI command.`;
 }
 
-export function detailVm(w: World, trace: TraceJson, sel: Selection): DetailView | string {
+/** The run up to the cursor: what a guest command's detail says the host made of it. */
+export interface RunSoFar {
+  readonly steps: readonly StepRecord[];
+  readonly cursor: number;
+}
+
+export function detailVm(
+  w: World,
+  trace: TraceJson,
+  sel: Selection,
+  run: RunSoFar = { steps: [], cursor: 0 },
+): DetailView | string {
   switch (sel.kind) {
     case "ste": {
       const where = locateSte(w, w.smmu.strtab, sel.sid);
@@ -83,13 +95,13 @@ export function detailVm(w: World, trace: TraceJson, sel: Selection): DetailView
     case "cd": {
       const dev = w.devices.find((d) => d.sid === sel.sid);
       if (!dev) return `No device has StreamID ${sel.sid}.`;
-      const where = locateCd(w, dev.cdTable, sel.ssid);
+      const where = locateCdPa(w, dev, sel.ssid);
       if (!where.ok) return where.why;
-      const words = readWords(w.mem, where.addr, 8);
+      const words = readWords(w.mem, where.pa, 8);
       return view(
         `CD ${sel.ssid} of ${dev.name} (SSID ${sel.ssid})`,
         [
-          `At ${hexNum(where.addr)} in ${dev.name}'s CD table.`,
+          `At ${ipaText(w, dev, where.addr)} in ${dev.name}'s CD table${dev.vm ? ` (in ${dev.vm}'s RAM, read through stage 2)` : ""}.`,
           cacheNote(w.smmu.cfg.cd[`${sel.sid}:${sel.ssid}`], words),
         ],
         words,
@@ -101,6 +113,12 @@ export function detailVm(w: World, trace: TraceJson, sel: Selection): DetailView
       const addr = slotAddr(q, sel.slot);
       const words = readWords(w.mem, addr, 2);
       return view(`CMDQ slot ${sel.slot}`, [`At ${hexNum(addr)}.`], words, cmdFields(words));
+    }
+    case "vcmd": {
+      const d = vcmdDetail(w, run.steps, run.cursor, sel.vm, sel.slot);
+      return typeof d === "string"
+        ? d
+        : view(d.title, d.notes, d.words, cmdFields(d.words as [bigint, bigint]));
     }
     case "cmdlog": {
       const c = trace.commands[sel.index];

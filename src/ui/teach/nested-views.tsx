@@ -1,0 +1,36 @@
+/**
+ * The panel bodies for nested translation: each VM's guest vSMMU queue beside the host's
+ * CMDQ. Shown only when the scenario has VMs.
+ */
+
+import { useMemo } from "react";
+import { selectionKey } from "../../store/selection.ts";
+import { useLab } from "../../store/store.ts";
+import { NestedQueuesDiagram } from "../diagrams/NestedQueuesDiagram.tsx";
+import { nestedQueuesVm } from "../model/vcmdq.ts";
+import { useWorld } from "../useSnapshot.ts";
+
+/** Whether the world at the cursor has VMs (the scenario's `vms`). */
+export function useHasVms(): boolean {
+  return useLab((s) => (s.world.vms?.length ?? 0) > 0);
+}
+
+export function NestedQueuesView() {
+  const w = useWorld();
+  const steps = useLab((s) => s.result.steps);
+  const cursor = useLab((s) => s.cursor);
+  const select = useLab((s) => s.select);
+  const sel = useLab((s) => s.selection);
+  const selected = sel ? selectionKey(sel) : null;
+  const vms = useMemo(
+    () => (w.vms ?? []).map((vm, i) => nestedQueuesVm(w, vm, i, steps, cursor)),
+    [w, steps, cursor],
+  );
+  return (
+    <div className="space-y-3">
+      {vms.map((vm) => (
+        <NestedQueuesDiagram key={vm.vm} vm={vm} selectedId={selected} onSelect={select} />
+      ))}
+    </div>
+  );
+}
