@@ -15,6 +15,7 @@ import {
   type TopoColumn,
   type TopologyVm,
   type TopoNode,
+  type TopoVm,
 } from "../teach/topology-vm.ts";
 import { asButtons, duration, textWidth } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
@@ -33,22 +34,25 @@ const LABEL_H = 16;
 const CHARS = Math.floor((W - 2 * PAD) / textWidth("x", FONT));
 const TITLE_CHARS = Math.floor((W - 2 * PAD) / textWidth("x"));
 
-/** Word-wraps a line to the card's width. */
-function wrap(line: string): string[] {
-  if (line.length <= CHARS) return [line];
+/** Word-wraps a line to `chars` characters. */
+function wrapTo(line: string, chars: number): string[] {
+  if (line.length <= chars) return [line];
   const out: string[] = [];
   let cur = "";
   for (const word of line.split(" ")) {
     const next = cur === "" ? word : `${cur} ${word}`;
-    if (next.length <= CHARS) cur = next;
+    if (next.length <= chars) cur = next;
     else {
       if (cur !== "") out.push(cur);
-      cur = word.length > CHARS ? `${word.slice(0, CHARS - 1)}…` : word;
+      cur = word.length > chars ? `${word.slice(0, chars - 1)}…` : word;
     }
   }
   if (cur !== "") out.push(cur);
   return out;
 }
+
+/** Word-wraps a line to the card's width. */
+const wrap = (line: string): string[] => wrapTo(line, CHARS);
 
 interface Placed {
   readonly n: TopoNode;
@@ -58,57 +62,126 @@ interface Placed {
   readonly h: number;
 }
 
+interface Box {
+  readonly v: TopoVm;
+  readonly lines: string[];
+  readonly x: number;
+  readonly y: number;
+  readonly w: number;
+  readonly h: number;
+}
+
 interface Layout {
   readonly placed: Placed[];
   readonly labels: { id: string; text: string; x: number; y: number }[];
+  /** The VMs' boxes, each around its guest processes and its devices. */
+  readonly boxes: Box[];
   readonly horizontal: boolean;
   readonly width: number;
   readonly height: number;
 }
 
+/** Inside a VM's box: the margin around its cards. */
+const BOX_PAD = 8;
+
 function layout(vm: TopologyVm, width: number): Layout {
   const cols = TOPO_COLUMNS.filter((c) => vm.nodes.some((n) => n.column === c));
   const groups = [...new Set(vm.nodes.map((n) => n.group).filter((g) => g !== ""))];
   const order = (n: TopoNode): number => (n.group === "" ? -1 : groups.indexOf(n.group));
-  const byCol = new Map<TopoColumn, TopoNode[]>(
-    cols.map((c) => [c, vm.nodes.filter((n) => n.column === c).sort((a, b) => order(a) - order(b))]),
-  );
+  const inCol = (nodes: readonly TopoNode[], c: TopoColumn): TopoNode[] =>
+    nodes.filter((n) => n.column === c).sort((a, b) => order(a) - order(b));
   const size = (n: TopoNode) => {
     const lines = n.lines.flatMap(wrap);
     return { lines, h: HEAD + lines.length * LINE + PAD };
   };
+  const host = vm.nodes.filter((n) => n.vm === undefined);
+  const guests = (v: TopoVm): TopoNode[] => vm.nodes.filter((n) => n.vm === v.name);
   const horizontal = width >= cols.length * W + (cols.length - 1) * HGAP + 4;
   const placed: Placed[] = [];
   const labels: Layout["labels"] = [];
+  const boxes: Box[] = [];
+  const colX = (c: TopoColumn): number => 2 + cols.indexOf(c) * (W + HGAP);
+  /** A VM's header lines, wrapped to the box's width. */
+  const boxHead = (v: TopoVm, w: number): string[] => {
+    const chars = Math.floor((w - 2 * PAD) / textWidth("x", FONT));
+    return v.lines.flatMap((l) => wrapTo(l, chars));
+  };
   if (horizontal) {
     let maxY = 0;
-    cols.forEach((c, i) => {
-      const x = 2 + i * (W + HGAP);
+    for (const c of cols) {
+      const x = colX(c);
       labels.push({ id: c, text: COLUMN_TITLES[c], x, y: 11 });
       let y = LABEL_H + 2;
-      for (const n of byCol.get(c) ?? []) {
+      for (const n of inCol(host, c)) {
         const s = size(n);
         placed.push({ n, ...s, x, y });
         y += s.h + SIB;
       }
       maxY = Math.max(maxY, y);
-    });
-    return { placed, labels, horizontal, width: cols.length * (W + HGAP) - HGAP + 4, height: maxY };
+    }
+    for (const v of vm.vms) {
+      const mine = guests(v);
+      const used = cols.filter((c) => mine.some((n) => n.column === c));
+      const first = used.length > 0 ? colX(used[0]!) : 2;
+      const last = used.length > 0 ? colX(used[used.length - 1]!) : 2;
+      const x = Math.max(0, first - BOX_PAD + 2);
+      const w = last + W + BOX_PAD - 2 - x;
+      const lines = boxHead(v, w);
+      const top = maxY + 2;
+      let bottom = top + HEAD + lines.length * LINE + PAD;
+      for (const c of used) {
+        let y = top + HEAD + lines.length * LINE + PAD + 4;
+        for (const n of inCol(mine, c)) {
+          const s = size(n);
+          placed.push({ n, ...s, x: colX(c), y });
+          y += s.h + SIB;
+        }
+        bottom = Math.max(bottom, y - SIB + BOX_PAD);
+      }
+      boxes.push({ v, lines, x, y: top, w, h: bottom - top });
+      maxY = bottom + SIB;
+    }
+    return { placed, labels, boxes, horizontal, width: cols.length * (W + HGAP) - HGAP + 4, height: maxY };
   }
   // Narrow: the cards flow left to right in reading order (processes, objects, bindings,
-  // devices, SMMU), wrapping to the width; links go across a row or down to the next.
-  const ordered = cols.flatMap((c) => byCol.get(c) ?? []);
-  const perRow = Math.max(1, Math.floor((Math.max(width, W + 4) - 2 + HGAP) / (W + HGAP)));
-  let y = 0;
-  for (let i = 0; i < ordered.length; i += perRow) {
-    const row = ordered.slice(i, i + perRow).map(size);
-    row.forEach((s, k) => {
-      placed.push({ n: ordered[i + k]!, ...s, x: 2 + k * (W + HGAP), y });
-    });
-    y += Math.max(...row.map((s) => s.h)) + VGAP;
+  // devices, SMMU), wrapping to the width; links go across a row or down to the next. A VM's
+  // cards flow the same way inside its box, below the host's.
+  const flow = (nodes: TopoNode[], left: number, room: number, top: number): { y: number; cols: number } => {
+    const perRow = Math.max(1, Math.floor((Math.max(room, W + 4) - 2 + HGAP) / (W + HGAP)));
+    let y = top;
+    for (let i = 0; i < nodes.length; i += perRow) {
+      const row = nodes.slice(i, i + perRow).map(size);
+      row.forEach((s, k) => {
+        placed.push({ n: nodes[i + k]!, ...s, x: left + 2 + k * (W + HGAP), y });
+      });
+      y += Math.max(...row.map((s) => s.h)) + VGAP;
+    }
+    return { y, cols: Math.min(perRow, nodes.length) };
+  };
+  const hostFlow = flow(
+    cols.flatMap((c) => inCol(host, c)),
+    0,
+    width,
+    0,
+  );
+  let y = hostFlow.y;
+  let widest = hostFlow.cols * (W + HGAP) - HGAP + 4;
+  for (const v of vm.vms) {
+    const mine = cols.flatMap((c) => inCol(guests(v), c));
+    const perRow = Math.max(1, Math.floor((Math.max(width - 2 * BOX_PAD, W + 4) - 2 + HGAP) / (W + HGAP)));
+    const w = Math.max(
+      W + 2 * BOX_PAD,
+      Math.min(perRow, Math.max(1, mine.length)) * (W + HGAP) - HGAP + 2 * BOX_PAD,
+    );
+    const lines = boxHead(v, w);
+    const top = y - VGAP + 8;
+    const inner = flow(mine, BOX_PAD - 2, w - 2 * BOX_PAD, top + HEAD + lines.length * LINE + PAD + 4);
+    const bottom = mine.length > 0 ? inner.y - VGAP + BOX_PAD : top + HEAD + lines.length * LINE + PAD;
+    boxes.push({ v, lines, x: 0, y: top, w, h: bottom - top });
+    widest = Math.max(widest, w);
+    y = bottom + VGAP;
   }
-  const cols1 = Math.min(perRow, ordered.length);
-  return { placed, labels, horizontal, width: cols1 * (W + HGAP) - HGAP + 4, height: y - VGAP + 2 };
+  return { placed, labels, boxes, horizontal, width: widest, height: y - VGAP + 2 };
 }
 
 const STROKE: Record<TopoNode["tone"], string> = {
@@ -134,6 +207,49 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
     .attr("y", (d) => d.y)
     .text((d) => d.text.toUpperCase());
 
+  // The VMs' boxes, behind the cards and the links.
+  const box = root
+    .selectAll<SVGGElement, Box>("g.vmbox")
+    .data(L.boxes, (b) => b.v.id)
+    .join((enter) => {
+      const g = enter.append("g").attr("class", "vmbox");
+      g.append("rect").attr("class", "frame");
+      g.append("text").attr("class", "title");
+      return g;
+    });
+  box.lower();
+  box
+    .attr("data-testid", "topo-vm")
+    .attr("data-vm", (b) => b.v.name)
+    .attr("transform", (b) => `translate(${b.x},${b.y})`)
+    .attr("aria-label", (b) => `${b.v.title}: ${b.v.lines.join(", ")}`);
+  box
+    .select("rect.frame")
+    .attr("width", (b) => b.w)
+    .attr("height", (b) => b.h)
+    .attr("rx", 7)
+    .attr("fill", "var(--card-head)")
+    .attr("fill-opacity", 0.35)
+    .attr("stroke", "var(--accent)")
+    .attr("stroke-dasharray", "6 3");
+  box
+    .select("text.title")
+    .attr("x", PAD)
+    .attr("y", 13)
+    .attr("font-weight", 600)
+    .text((b) => b.v.title);
+  box.each(function (b) {
+    select(this)
+      .selectAll<SVGTextElement, string>("text.line")
+      .data(b.lines)
+      .join("text")
+      .attr("class", "line muted")
+      .attr("font-size", FONT)
+      .attr("x", PAD)
+      .attr("y", (_d, i) => HEAD + (i + 1) * LINE - 1)
+      .text((d) => d);
+  });
+
   type Edge = {
     id: string;
     s: [number, number];
@@ -147,6 +263,8 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
     const a = at.get(l.from);
     const b = at.get(l.to);
     if (!a || !b) continue;
+    // Flowing, a link out of a VM's box would cross the cards below it: the box says it.
+    if (!L.horizontal && a.n.vm !== b.n.vm) continue;
     // Across (columns, or one flow row) from side to side; otherwise from bottom to top.
     const across = L.horizontal || a.y === b.y;
     const leftToRight = a.x <= b.x;

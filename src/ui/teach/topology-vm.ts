@@ -7,6 +7,7 @@
  */
 
 import type { KObject, World } from "../../engine/index.ts";
+import { guestBindings } from "../../kernel/index.ts";
 
 export type TopoColumn = "mm" | "object" | "bond" | "device" | "smmu";
 export const TOPO_COLUMNS: readonly TopoColumn[] = ["mm", "object", "bond", "device", "smmu"];
@@ -31,6 +32,16 @@ export interface TopoNode {
   readonly term: string;
   /** The process it belongs to (for ordering), or "" for shared nodes. */
   readonly group: string;
+  /** The VM it is inside (a guest process, a device assigned to the VM): drawn in the VM's box. */
+  readonly vm?: string;
+}
+
+/** A VM, drawn as a box around its guest processes and its devices. */
+export interface TopoVm {
+  readonly id: string;
+  readonly name: string;
+  readonly title: string;
+  readonly lines: readonly string[];
 }
 
 export interface TopoLink {
@@ -43,6 +54,7 @@ export interface TopoLink {
 
 export interface TopologyVm {
   readonly nodes: readonly TopoNode[];
+  readonly vms: readonly TopoVm[];
   readonly links: readonly TopoLink[];
   /** One-line summary for the accessible name. */
   readonly summary: string;
@@ -92,19 +104,33 @@ export function topologyVm(w: World): TopologyVm {
   const all = Object.values(objects).sort((a, b) => a.id - b.id);
 
   for (const mm of w.mms) {
+    const vm = mm.vm === undefined ? undefined : w.vms?.find((v) => v.name === mm.vm);
+    const bound = vm && mm.state !== "freed" ? guestBindings(w, vm, mm.process) : [];
     nodes.push({
       id: `mm:${mm.process}`,
       column: "mm",
-      title: `mm of ${mm.process}`,
+      title: vm ? `guest mm of ${mm.process}` : `mm of ${mm.process}`,
       lines: [
         `mm ${mm.state} · PASID ${mm.pasid ?? "none"}`,
         `mm_users ${mm.users}, mm_count ${mm.count}`,
-        `CPU ASID ${mm.cpuAsid}`,
+        vm ? `pgd IPA 0x${mm.pgd.toString(16)}` : `CPU ASID ${mm.cpuAsid}`,
+        ...bound.map((b) => `guest ASID ${b.asid} on ${b.device.name}`),
       ],
       tone: tone(mm.state),
-      term: "mm-users",
+      term: vm ? "nested" : "mm-users",
       group: mm.process,
+      ...(vm ? { vm: vm.name } : {}),
     });
+    // The guest kernel's SVA bindings: its own PASID (mm.pasid) and ASID, unknown to the host.
+    for (const b of bound) {
+      links.push({
+        id: `mm:${mm.process}>dev:${b.device.name}`,
+        from: `mm:${mm.process}`,
+        to: `dev:${b.device.name}`,
+        label: `PASID ${mm.pasid ?? "?"}`,
+        freed: false,
+      });
+    }
   }
 
   for (const o of all) {
@@ -150,14 +176,15 @@ export function topologyVm(w: World): TopologyVm {
       column: "device",
       title: `device ${d.name}`,
       lines: [
-        `StreamID ${d.sid}`,
+        d.vm !== undefined ? `vSID ${d.vsid} → StreamID ${d.sid}` : `StreamID ${d.sid}`,
         `ATS ${d.ats ? "yes" : "no"} · PRI ${d.pri ? "yes" : "no"}`,
         `ATC ${d.atc.length} entr${d.atc.length === 1 ? "y" : "ies"}`,
         ...(told.length ? [`told PASID ${told.join(",")}`] : []),
       ],
       tone: "live",
-      term: "streamid",
+      term: d.vm !== undefined ? "vsid" : "streamid",
       group: "",
+      ...(d.vm !== undefined ? { vm: d.vm } : {}),
     });
     links.push({
       id: `dev:${d.name}>smmu`,
@@ -192,7 +219,17 @@ export function topologyVm(w: World): TopologyVm {
     group: "",
   });
 
+  const vms: TopoVm[] = (w.vms ?? []).map((v) => ({
+    id: `vm:${v.name}`,
+    name: v.name,
+    title: `VM ${v.name} · VMID ${v.vmid}`,
+    lines: [
+      `S2TTB 0x${v.s2ttb.toString(16)} · ${v.pages} pages`,
+      ...(v.cerror !== 0 ? ["vSMMU stopped: CERROR_ILL"] : []),
+    ],
+  }));
   const live = all.filter((o) => tone(o.state) !== "freed").length;
   const summary = `${w.mms.length} process${w.mms.length === 1 ? "" : "es"}, ${live} live driver object${live === 1 ? "" : "s"} of ${all.length}, ${w.devices.length} device${w.devices.length === 1 ? "" : "s"}`;
-  return { nodes, links, summary };
+  const inVms = (w.vms ?? []).map((v) => `, VM ${v.name} with VMID ${v.vmid}`).join("");
+  return { nodes, vms, links, summary: summary + inVms };
 }
