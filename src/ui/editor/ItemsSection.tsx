@@ -22,6 +22,7 @@ import {
   TextField,
   useDraftValue,
 } from "./fields.tsx";
+import { ProcessVmField } from "./ProcessVmField.tsx";
 
 const edit = (field: string, change: Parameters<ReturnType<typeof useEditor.getState>["edit"]>[1]): void =>
   useEditor.getState().edit(field, change);
@@ -162,6 +163,7 @@ function Process({ index }: { readonly index: number }) {
         <Labelled text="name">
           <NameField list="processes" index={index} label={`Process ${index + 1} name`} />
         </Labelled>
+        <ProcessVmField index={index} process={name} />
         <button
           type="button"
           className={`${smallButton} ml-auto`}

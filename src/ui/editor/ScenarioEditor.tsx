@@ -16,6 +16,7 @@ import { smallButton } from "./fields.tsx";
 import { DevicesSection, ProcessesSection } from "./ItemsSection.tsx";
 import { SettingsSection } from "./SettingsSection.tsx";
 import { ScheduleSection, ThreadsSection } from "./ThreadsSection.tsx";
+import { VmsSection } from "./VmsSection.tsx";
 
 function Status() {
   const error = useEditor((s) => s.error);
@@ -179,6 +180,7 @@ function Drawer() {
       <div className="min-h-0 flex-1 overflow-y-auto pb-4">
         <SettingsSection />
         <DevicesSection />
+        <VmsSection />
         <ProcessesSection />
         <ThreadsSection />
         <ScheduleSection />

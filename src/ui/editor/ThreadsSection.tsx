@@ -4,7 +4,7 @@
  * unknown kind is named by the validation error rather than refused by the form.
  */
 
-import { OP_NAMES } from "../../scenario/index.ts";
+import { GUEST_CMDS, OP_NAMES } from "../../scenario/index.ts";
 import { useEditor } from "../../store/editor.ts";
 import {
   addOp,
@@ -49,12 +49,43 @@ function OpField(props: {
   readonly path: readonly (string | number)[];
   readonly field: string;
   readonly what: string;
+  /** The op may leave it out (`device?` and `va?` of guest-cmd): an empty value removes it. */
+  readonly optional?: boolean;
 }) {
   const processes = useNames("processes");
   const devices = useNames("devices");
   const path = [...props.path, props.field];
   const label = `${props.what} ${props.field}`;
+  if (props.optional && (props.field === "device" || props.field === "va")) {
+    return props.field === "device" ? (
+      <Labelled text="device (opt.)">
+        <SelectField
+          path={path}
+          label={`${label} (optional)`}
+          options={[{ value: "", label: "VM's first" }, ...devices.map((d) => ({ value: d, label: d }))]}
+          parse={(t) => (t === "" ? undefined : t)}
+        />
+      </Labelled>
+    ) : (
+      <Labelled text="va (opt.)">
+        <TextField
+          path={path}
+          label={`${label} (optional)`}
+          parse={(t) => (t.trim() === "" ? undefined : addressInput(t))}
+          placeholder="1st VMA"
+          className="w-22"
+        />
+      </Labelled>
+    );
+  }
   switch (props.field) {
+    case "cmd":
+      // One command from the list a guest may write (a list of several stays as written).
+      return (
+        <Labelled text="command">
+          <SelectField path={path} label={label} options={GUEST_CMDS} fallback="TLBI_NH_ALL" />
+        </Labelled>
+      );
     case "process":
     case "device":
       return (
@@ -125,9 +156,7 @@ function Op(props: {
   const op = useDraftValue(path);
   const kind = fieldText(getIn(op, ["op"]));
   const keys = op !== null && typeof op === "object" && !Array.isArray(op) ? Object.keys(op) : [];
-  const fields = isOpName(kind)
-    ? OP_FIELDS[kind].map((f) => f.replace("?", ""))
-    : keys.filter((k) => k !== "op");
+  const fields = isOpName(kind) ? OP_FIELDS[kind] : keys.filter((k) => k !== "op");
   const what = `${thread} op ${index + 1}`;
   const opsPath = ["threads", ti, "ops"];
   const move = (by: number): void => {
@@ -156,7 +185,7 @@ function Op(props: {
           />
         </Labelled>
         {fields.map((f) => (
-          <OpField key={f} path={path} field={f} what={what} />
+          <OpField key={f} path={path} field={f.replace("?", "")} optional={f.endsWith("?")} what={what} />
         ))}
       </div>
       <div className="flex shrink-0 gap-0.5 pb-px">

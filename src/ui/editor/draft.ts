@@ -262,6 +262,7 @@ export function opWithDefaults(root: Draft, op: JsonObject, kind: string): JsonO
     pages: op.pages ?? 1,
     prot: op.prot ?? "rw",
     access: op.access ?? "read",
+    cmd: op.cmd ?? "TLBI_NH_ALL",
   };
   const out: JsonObject = { op: kind };
   for (const f of OP_FIELDS[kind]) {

@@ -91,8 +91,8 @@ export function SelectField(props: {
   readonly path: Path;
   readonly label: string;
   readonly options: readonly (string | { readonly value: string; readonly label: string })[];
-  /** Stores the selected text as this instead (e.g. a number). */
-  readonly parse?: (text: string) => JsonValue;
+  /** Stores the selected text as this instead (e.g. a number; undefined leaves the key out). */
+  readonly parse?: (text: string) => JsonValue | undefined;
   readonly fallback?: string;
   readonly className?: string;
 }) {
