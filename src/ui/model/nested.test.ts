@@ -10,14 +10,14 @@ import { nestedQueuesVm, vcmdDetail } from "./vcmdq.ts";
 const lesson = (): RunResult => runScenario(findLesson("nested-invalidation")!.scenario, { snapshots: true });
 
 /** The cursor just after the first step with function `fn` after step `from`. */
-const after = (r: RunResult, fn: string, from = 0): number =>
+const cursorAfter = (r: RunResult, fn: string, from = 0): number =>
   r.steps.findIndex((s, i) => i >= from && s.fn === fn) + 1;
 
 describe("the guest's vSMMU queue beside the host's CMDQ", () => {
   it("shows the munmap's guest commands and what the host made of them", () => {
     const r = lesson();
-    const zap = after(r, "zap_pte_range (guest)");
-    const at = after(r, "arm_vsmmu_cache_invalidate", zap);
+    const zap = cursorAfter(r, "zap_pte_range (guest)");
+    const at = cursorAfter(r, "arm_vsmmu_cache_invalidate", zap);
     const w = worldAt(r, at);
     const q = nestedQueuesVm(w, w.vms![0]!, 0, r.steps, at);
     const tlbi = q.guest.rows.find((x) => x.op === "TLBI_NH_VA")!;
@@ -51,7 +51,7 @@ describe("the guest's vSMMU queue beside the host's CMDQ", () => {
 describe("a VM's tables read through stage 2", () => {
   it("draws the guest page table, the guest CD and a fresh IOTLB entry", () => {
     const r = lesson();
-    const at = after(r, "dma");
+    const at = cursorAfter(r, "dma");
     const w = worldAt(r, at);
     const forest = pageForest(w);
     expect(forest.pages).toBe(1);
@@ -65,7 +65,7 @@ describe("a VM's tables read through stage 2", () => {
 
   it("puts the VM in the topology with its VMID, its process and its devices", () => {
     const r = lesson();
-    const w = worldAt(r, after(r, "dma"));
+    const w = worldAt(r, cursorAfter(r, "dma"));
     const t = topologyVm(w);
     expect(t.vms.map((v) => v.title)).toEqual(["VM vm0 · VMID 1"]);
     expect(t.nodes.filter((n) => n.vm === "vm0").map((n) => n.id)).toEqual([
