@@ -4,7 +4,7 @@
  * shows, hides and sizes them. A panel added here appears in the Panels menu by its label.
  */
 
-import { type ReactNode, useEffect, useState } from "react";
+import { type ReactNode, useState } from "react";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CmdqDiagram } from "../diagrams/CmdqDiagram.tsx";
@@ -79,15 +79,13 @@ function PageTablePanel() {
 function CmdqPanel() {
   const vm = useCmdqVm();
   const select = useLab((s) => s.select);
+  // With VMs, the CMDQ view shows each guest's vSMMU queue beside the host's.
   const nested = useHasVms();
-  const [view, setView] = useState<"cmdq" | "evtq" | "priq" | "vsmmu">(nested ? "vsmmu" : "cmdq");
-  // A scenario with VMs opens on the guest's queue beside the host's; one without has none.
-  useEffect(() => setView((v) => (nested ? "vsmmu" : v === "vsmmu" ? "cmdq" : v)), [nested]);
+  const [view, setView] = useState<"cmdq" | "evtq" | "priq">("cmdq");
   const counts = useQueueCounts();
   const selected = useSelected();
   const count = (n: number): string => (n > 0 ? ` ${n}` : "");
   const options = [
-    ...(nested ? ([{ id: "vsmmu", label: "vSMMU" }] as const) : []),
     { id: "cmdq", label: "CMDQ" },
     { id: "evtq", label: `EVTQ${count(counts.evtq)}` },
     { id: "priq", label: `PRIQ${count(counts.priq)}` },
@@ -97,26 +95,15 @@ function CmdqPanel() {
       title="Queues"
       aside={<ViewSwitch label="Queue" options={options} value={view} onChange={setView} />}
       testId="panel-cmdq"
-      exportName={
-        view === "vsmmu"
-          ? "guest-and-host-queues"
-          : view === "cmdq"
-            ? "command-queue"
-            : view === "evtq"
-              ? "event-queue"
-              : "pri-queue"
-      }
-      terms={
-        view === "vsmmu"
-          ? ["vsmmu", "user-invalidation"]
-          : [view, view === "cmdq" ? "cmd-sync" : view === "evtq" ? "fault-events" : "prg"]
-      }
+      exportName={view === "cmdq" ? "command-queue" : view === "evtq" ? "event-queue" : "pri-queue"}
+      terms={[
+        view,
+        view === "cmdq" ? (nested ? "vsmmu" : "cmd-sync") : view === "evtq" ? "fault-events" : "prg",
+      ]}
     >
-      {view === "vsmmu" ? (
-        <NestedQueuesView />
-      ) : view === "cmdq" ? (
+      {view === "cmdq" ? (
         <>
-          <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />
+          {nested ? <NestedQueuesView /> : <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />}
           <CommandLog />
           <EventLog />
         </>

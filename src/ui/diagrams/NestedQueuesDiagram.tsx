@@ -23,8 +23,8 @@ const FILL: Record<SlotState, string> = {
   empty: "var(--line)",
 };
 
-const reg = (name: string, p: QueueSide["prod"]): string =>
-  `${name} 0x${p.reg.toString(16)} (${p.index}, w${p.wrap})`;
+/** "PROD 7 w0": the register's index and wrap bit (its value is 0x… with the wrap bit above). */
+const reg = (name: string, p: QueueSide["prod"]): string => `${name} ${p.index} w${p.wrap}`;
 
 function Ring({ side }: { side: QueueSide }) {
   const ref = useRef<SVGSVGElement>(null);
@@ -79,7 +79,7 @@ function Slot(props: {
         data-tone={row.tone}
         aria-pressed={selected}
         aria-label={`${props.name} slot ${row.slot}: ${row.state === "empty" ? "empty" : `${row.summary}, ${row.state}`}${row.note ? `; ${row.note}` : ""}`}
-        title={`${props.name} slot ${row.slot} (${row.state}): ${row.summary || "empty"}${row.note ? `\n${row.note}` : ""}`}
+        title={`${props.name} slot ${row.slot} (${row.state}): ${row.summary || "empty"}${row.note ? `\n${row.note}` : ""}${row.why ? `\n${row.why}` : ""}`}
         onClick={props.onSelect}
         className={`flex w-full gap-1 rounded border px-1 py-px text-left font-mono text-[10px] leading-[13px] focus-visible:outline-2 focus-visible:outline-blue-500 ${bg} ${
           selected ? "border-blue-500 ring-1 ring-blue-500" : "border-[var(--line)]"
@@ -118,17 +118,21 @@ function Column(props: {
       <div className="flex items-start gap-1">
         <Ring side={side} />
         <div className="min-w-0 pt-1 font-mono text-[10px] leading-[13px] text-slate-700 dark:text-slate-300">
-          <p data-testid={`${props.testId}-prod`}>{reg("PROD", side.prod)}</p>
-          <p data-testid={`${props.testId}-cons`}>{reg("CONS", side.cons)}</p>
+          <p data-testid={`${props.testId}-prod`} title={`PROD register 0x${side.prod.reg.toString(16)}`}>
+            {reg("PROD", side.prod)}
+          </p>
+          <p data-testid={`${props.testId}-cons`} title={`CONS register 0x${side.cons.reg.toString(16)}`}>
+            {reg("CONS", side.cons)}
+          </p>
           <p title={`base ${side.base}`}>
-            {side.pending} pending / {side.size}
+            {side.pending}/{side.size} pending
           </p>
           {props.extra !== undefined ? (
             <p
               data-testid="vcmdq-cerror"
               className={props.extra === null ? "" : "font-semibold text-red-700 dark:text-red-400"}
             >
-              <TermText text={props.extra ?? "CMDQ_CONS.ERR: none"} />
+              <TermText text={props.extra ?? "ERR: none"} />
             </p>
           ) : null}
         </div>

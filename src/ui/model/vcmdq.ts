@@ -47,6 +47,8 @@ export interface QueueRow {
   readonly summary: string;
   /** Guest rows: what the host made of it. Host rows: the guest slot it came from. */
   readonly note: string;
+  /** The longer story for the tooltip (why the host refused it), or "". */
+  readonly why?: string;
   readonly tone: "ok" | "bad" | "muted";
 }
 
@@ -134,7 +136,10 @@ function side(
   base: string,
   q: Queue,
   read: (addr: number) => readonly bigint[],
-  annotate: (seq: number, summary: string) => { summary: string; note: string; tone: QueueRow["tone"] },
+  annotate: (
+    seq: number,
+    summary: string,
+  ) => { summary: string; note: string; why?: string; tone: QueueRow["tone"] },
 ): QueueSide {
   const size = queueSize(q);
   const first = Math.max(0, q.produced - size, q.consumed - BEFORE);
@@ -180,9 +185,17 @@ function side(
 }
 
 /** The guest's outcome line for a command: what the host issued, or why it refused. */
-function outcomeNote(o: GuestOutcome | undefined, summary: string): { note: string; tone: QueueRow["tone"] } {
+function outcomeNote(
+  o: GuestOutcome | undefined,
+  summary: string,
+): { note: string; why?: string; tone: QueueRow["tone"] } {
   if (!o) return { note: "not taken by the VMM yet", tone: "muted" };
-  if (o.error !== null) return { note: `refused: -EIO (${o.error}); the guest sees CERROR_ILL`, tone: "bad" };
+  if (o.error !== null)
+    return {
+      note: "refused: -EIO, the guest sees CERROR_ILL",
+      why: `arm_vsmmu_convert_user_cmd: ${o.error}`,
+      tone: "bad",
+    };
   if (o.host !== null)
     return { note: `host: ${o.host}${o.hostSeq === null ? "" : ` (CMDQ slot ${o.hostSeq})`}`, tone: "ok" };
   return {
