@@ -174,7 +174,7 @@ function Op(props: {
             path={[...path, "op"]}
             label={`${what} name`}
             list={OP_LIST_ID}
-            className="w-20 font-mono"
+            className="w-24 font-mono"
             write={(v) =>
               edit(formatPath([...path, "op"]), (d) => {
                 const cur = getIn(d, path);
