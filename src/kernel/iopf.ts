@@ -25,7 +25,7 @@ import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { DeviceState, MmState, World } from "../engine/world.ts";
 import { findDevice, findDeviceBySid } from "../engine/world.ts";
-import { faultIn } from "./mm.ts";
+import { faultIn, mmSpace } from "./mm.ts";
 import { lockHolder } from "./objects.ts";
 import { type MicroStep, step } from "./program.ts";
 
@@ -99,11 +99,15 @@ function handleMmFault(w: World, f: Fault, rec: Recorder): boolean {
     );
     return false;
   }
-  if (walk(w.mem, mm.pgd, f.va as Va, { write: f.write, privileged: false }).ok) {
+  if (walk(w.mem, mm.pgd, f.va as Va, { write: f.write, privileged: false }, mmSpace(w, mm)).ok) {
     rec.say(`0x${f.va.toString(16)} is already mapped in ${mm.process}: nothing to fault in.`);
     return true;
   }
   const frame = faultIn(w, mm, f.va, vma);
+  if (frame === null) {
+    rec.say(`No free memory for 0x${f.va.toString(16)} in ${mm.process}: the fault cannot be fixed.`);
+    return false;
+  }
   rec.say(
     `handle_mm_fault maps a new page (frame 0x${frame.toString(16)}) at 0x${f.va.toString(16)} in ${mm.process}.`,
   );

@@ -56,11 +56,13 @@ export function mmSpace(w: World, mm: MmState): TableSpace | undefined {
 }
 
 /** Faults one page in: a fresh frame, mapped with the VMA's protection (do_anonymous_page). */
-export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa {
+export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa | null {
   const page = Math.floor(va / PAGE_SIZE) * PAGE_SIZE;
   if (mm.vm !== undefined) {
-    // A guest process: the guest kernel's page from guest RAM, mapped at its IPA.
+    // A guest process: the guest kernel's page from guest RAM, mapped at its IPA. The page
+    // and up to three new tables must fit, or the guest is out of memory.
     const vm = findVm(w, mm.vm);
+    if (vm.free.length < 4) return null;
     const space = guestSpace(w, vm);
     const ipa = guestAlloc(w, vm, { kind: "data", process: mm.process, va: page }) as Pa;
     mapPage(w.mem, mm.pgd, page as Va, ipa, vma.prot === "rw", mm.process, space);
@@ -242,6 +244,12 @@ export function mmPrograms() {
           return undefined;
         }
         const frame = faultIn(c.w, mm, va, vma);
+        if (frame === null) {
+          c.rec.say(
+            `${mm.vm} has no free guest RAM left for ${hexa(va)}: -ENOMEM, the guest kernel would OOM-kill ${mm.process}.`,
+          );
+          return undefined;
+        }
         const what = mm.vm === undefined ? `frame ${hexa(frame)}` : `guest page at IPA ${hexa(frame)}`;
         c.rec.say(
           `A page fault at ${hexa(va)}: a new page (${what}) is mapped in ${mm.process}'s page table.`,

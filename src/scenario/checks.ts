@@ -158,7 +158,31 @@ function checkVms(s: Scenario): Problem {
       return at(["processes", pi, "vm"], `unknown VM ${quote(p.vm)} (${knownNames(vms.map((v) => v.name))})`);
     }
   }
+  for (const [vi, vm] of vms.entries()) {
+    const needed = guestBootPages(s, vm);
+    if (needed > vm.pages) {
+      return at(
+        ["vms", vi, "pages"],
+        `${vm.pages} pages of guest RAM cannot hold what the guest sets up at boot (up to ${needed}: its populated VMAs, page tables, CD tables and queues)`,
+      );
+    }
+  }
   return undefined;
+}
+
+/**
+ * An upper bound of the guest pages a VM's boot takes: per device a CD table (≤ 16 pages) and
+ * a DMA domain (pgd, three tables, one buffer); per process a pgd, its populated pages and up
+ * to three tables per 2 MiB region a VMA touches; the stream table and the vSMMU queue.
+ */
+function guestBootPages(s: Scenario, vm: NonNullable<Scenario["vms"]>[number]): number {
+  let pages = 2 + vm.devices.length * (16 + 5);
+  for (const p of s.processes) {
+    if (p.vm !== vm.name) continue;
+    pages += 1;
+    for (const v of p.vmas) if (v.populate) pages += v.pages + 3 * (Math.ceil(v.pages / 512) + 1);
+  }
+  return pages;
 }
 
 interface Declared {

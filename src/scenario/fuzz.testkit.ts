@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import { FAULT_NAMES } from "../kernel/faults.ts";
 import type { JsonObject, JsonValue } from "./json-form.ts";
-import type { Parsed } from "./types.ts";
+import { GUEST_CMDS, type Parsed } from "./types.ts";
 
 /**
  * Runs per property: the default keeps the unit suite fast; FUZZ_SCALE=k multiplies every
@@ -134,8 +134,69 @@ function scheduleArb(threads: string[]): fc.Arbitrary<JsonValue[]> {
   return fc.array(pickFrom(actors), { maxLength: 30 });
 }
 
-/** Valid scenarios in their JSON form, covering every op, field and default. */
-export const validScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
+/** Ops of a guest process `p` on the devices `ds` of its VM. */
+function guestOpArb(p: string, ds: readonly string[]): fc.Arbitrary<JsonObject> {
+  const d = pickFrom(ds);
+  const cmd = fc.constantFrom(...GUEST_CMDS);
+  return fc.oneof(
+    d.map((device) => ({ op: "bind", process: p, device })),
+    d.map((device) => ({ op: "unbind", process: p, device })),
+    fc
+      .record({ device: d, va: fc.nat(2 ** 30), access: fc.constantFrom("read", "write") })
+      .map((o) => ({ op: "dma", process: p, ...o, va: hex(o.va) })),
+    fc.nat(0xfff).map((n) => ({ op: "touch", process: p, va: hex(n * 4096), access: "write" })),
+    fc
+      .record({ start: fc.nat(0xfff), pages: fc.integer({ min: 1, max: 8 }) })
+      .map((o) => ({ op: "munmap", process: p, start: hex(o.start * 4096), pages: o.pages })),
+    fc.constant<JsonObject>({ op: "exit", process: p }),
+    fc
+      .record(
+        { cmd: fc.oneof(cmd, fc.array(cmd, { minLength: 1, maxLength: 4 })), device: d, va: fc.nat(2 ** 30) },
+        { requiredKeys: ["cmd"] },
+      )
+      .map((o) => ({ op: "guest-cmd", process: p, ...o, ...(o.va === undefined ? {} : { va: hex(o.va) }) })),
+  );
+}
+
+/** Valid scenarios with a VM: its devices (vSIDs), a guest process and its ops. */
+const vmScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
+  .record({
+    names: fc.uniqueArray(nameArb, { minLength: 5, maxLength: 5 }),
+    vsids: fc.uniqueArray(fc.nat(63), { minLength: 2, maxLength: 2 }),
+    // Enough RAM for up to four populated VMAs of 128 pages (the check refuses less).
+    pages: fc.integer({ min: 1024, max: 4096 }),
+    vmas: vmasArb,
+  })
+  .chain(({ names, vsids, pages, vmas }) => {
+    const [vm, dev0, dev1, proc, thread] = names as [string, string, string, string, string];
+    return fc.array(guestOpArb(proc, [dev0, dev1]), { maxLength: 8 }).map(
+      (ops): JsonObject => ({
+        format: "sva-lab/1",
+        title: "a VM",
+        driver: "sva-domain",
+        smmu: { features: ["nested", "ats"] },
+        devices: [
+          { name: dev0, sid: 16, ats: true },
+          { name: dev1, sid: 17 },
+        ],
+        vms: [
+          {
+            name: vm,
+            devices: [
+              { device: dev0, vsid: vsids[0]! },
+              { device: dev1, vsid: vsids[1]! },
+            ],
+            pages,
+          },
+        ],
+        processes: [{ name: proc, vm, vmas }],
+        threads: [{ name: thread, ops }],
+      }),
+    );
+  });
+
+/** Valid scenarios of the host, covering every host op, field and default. */
+const hostScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
   .record({
     processes: fc.uniqueArray(nameArb, { minLength: 1, maxLength: 3 }),
     devices: fc.uniqueArray(nameArb, { minLength: 1, maxLength: 3 }),
@@ -171,6 +232,12 @@ export const validScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
       { requiredKeys: ["format", "title", "driver", "devices", "processes", "threads"] },
     ),
   );
+
+/** Valid scenarios in their JSON form, covering every op, field and default; one in five has a VM. */
+export const validScenarioJsonArb: fc.Arbitrary<JsonObject> = fc.oneof(
+  { arbitrary: hostScenarioJsonArb, weight: 4 },
+  { arbitrary: vmScenarioJsonArb, weight: 1 },
+);
 
 /** Values that probe the edges: huge, negative, fractional, wrong types, near-miss names. */
 const nastyArb: fc.Arbitrary<JsonValue> = fc.oneof(

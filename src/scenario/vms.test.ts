@@ -48,6 +48,11 @@ describe("VMs in a scenario", () => {
       "vms[0].devices[1].vsid: virtual StreamID 1 is already devices[0]'s",
     ],
     [
+      "too little guest RAM",
+      (j: Json) => ((j.vms as Json[])[0]!.pages = 16),
+      "vms[0].pages: 16 pages of guest RAM cannot hold",
+    ],
+    [
       "an unknown VM",
       (j: Json) => ((j.processes as Json[])[0]!.vm = "vm9"),
       'processes[0].vm: unknown VM "vm9"',
