@@ -4,7 +4,7 @@
  * scenario stays as short as a hand-written one. `parseScenario(scenarioToJson(s))` gives `s`
  * back.
  */
-import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VMA_DEFAULTS } from "./schema.ts";
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VMA_DEFAULTS } from "./defaults.ts";
 import type { DeviceSpec, Op, ProcessSpec, Scenario, SmmuSpec, ThreadSpec, VmaSpec } from "./types.ts";
 
 /** A JSON object as written by `scenarioToJson` (plain data: strings, numbers, booleans). */
