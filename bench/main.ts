@@ -7,6 +7,7 @@ import { cpus, totalmem } from "node:os";
 import { benchEngine } from "./engine.ts";
 import { benchExplorer } from "./explorer.ts";
 import { benchPage } from "./page.ts";
+import { benchSize } from "./size.ts";
 import { benchUrl } from "./url.ts";
 
 export function machine(): string {
@@ -18,6 +19,7 @@ const SUITES: Record<string, () => Promise<void> | void> = {
   engine: benchEngine,
   explorer: benchExplorer,
   url: benchUrl,
+  size: benchSize,
   page: benchPage,
 };
 

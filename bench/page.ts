@@ -49,7 +49,7 @@ function newest(dir: string): number {
 }
 
 /** dist/ as the sources are now: reused when newer than src/, else rebuilt. */
-function ensureBuild(): void {
+export function ensureBuild(): void {
   const index = join(ROOT, "dist", "index.html");
   if (existsSync(index) && statSync(index).mtimeMs >= newest(join(ROOT, "src"))) {
     console.log("dist/ is up to date: reused");
@@ -139,8 +139,11 @@ async function measure(browser: Browser, url: string, label: string, large: bool
 }
 
 export async function benchPage(): Promise<void> {
-  ensureBuild();
-  const server = (await serve(join(ROOT, "dist"))) as { url: string; close(): Promise<void> };
+  // BENCH_DIST: measure another build (an older commit's, for a before/after on one machine).
+  const dist = process.env.BENCH_DIST;
+  if (dist) console.log(`the build in ${dist} (BENCH_DIST)`);
+  else ensureBuild();
+  const server = (await serve(dist ?? join(ROOT, "dist"))) as { url: string; close(): Promise<void> };
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
     args: [

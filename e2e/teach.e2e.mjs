@@ -109,6 +109,8 @@ export default [
 
       // Translation path: STE → CD → L0..L3 → the frame the runner says.
       await page.getByRole("button", { name: "Path", exact: true }).click();
+      // The path view is fetched the first time it is shown.
+      await page.getByTestId("path-view").waitFor();
       const boxes = await page
         .getByTestId("path-box")
         .evaluateAll((gs) => gs.map((g) => [g.getAttribute("data-box"), g.textContent]));
@@ -152,6 +154,8 @@ export default [
       // Topology: the process, its binding with the PASID, the device, the ASID in use.
       await page.getByRole("button", { name: "Topology", exact: true }).click();
       const topo = page.getByTestId("topology");
+      // The topology view is fetched the first time it is shown.
+      await topo.waitFor();
       const nodes = await topo
         .locator('[data-testid="topo-node"]')
         .evaluateAll((gs) =>
@@ -385,6 +389,8 @@ export default [
       ok(mark.includes("Prevented by"), `the timeline's tooltip explains it: ${mark}`);
 
       await page.getByRole("button", { name: "Path", exact: true }).click();
+      // The path view is fetched the first time it is shown.
+      await page.getByTestId("path-view").waitFor();
       const boxes = await page
         .getByTestId("path-box")
         .evaluateAll((gs) => gs.map((g) => g.getAttribute("data-box")));

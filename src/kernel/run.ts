@@ -4,7 +4,7 @@
  * each step for time travel. After the last step the checker looks for deadlock and leaks.
  */
 
-import { deepClone } from "../engine/clone.ts";
+import { cloneWorld } from "../engine/clone.ts";
 import { hashState } from "../engine/hash.ts";
 import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
@@ -58,7 +58,7 @@ export interface RunOptions {
   readonly schedule?: readonly string[];
 }
 
-export const clone = (w: World): World => deepClone(w);
+export const clone = (w: World): World => cloneWorld(w);
 
 /** The state hash of a world (what the runner prints and the page shows). */
 export function worldHash(w: World): string {

@@ -19,9 +19,10 @@
  * fault, driver or feature) is written as its string, which every decoder passes on to
  * `parseScenario` as it is; so is anything the tables cannot express.
  */
+
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./defaults.ts";
 import { describeValue } from "./issues.ts";
 import { PAGE_SIZE, RUN_OP_SUFFIX, SMMU_ACTOR, SRCU_ACTOR } from "./limits.ts";
-import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./schema.ts";
 import { GUEST_CMDS, type Op, type Parsed, SCENARIO_FORMAT, type Scenario } from "./types.ts";
 
 const V1_DRIVERS = ["arm-smmu-v3-sva", "io-mm-2018", "sva-domain"] as const;

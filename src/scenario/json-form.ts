@@ -4,7 +4,7 @@
  * scenario stays as short as a hand-written one. `parseScenario(scenarioToJson(s))` gives `s`
  * back.
  */
-import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./schema.ts";
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./defaults.ts";
 import type {
   DeviceSpec,
   Op,

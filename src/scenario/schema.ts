@@ -13,35 +13,24 @@
  */
 import { config, z } from "zod";
 import { checkScenario } from "./checks.ts";
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./defaults.ts";
 import { describeIssue, describeValue } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
 import { ADDRESS_LIMIT, SCENARIO_LIMITS as L, MAX_PAGES } from "./limits.ts";
 import {
-  type DeviceSpec,
   DRIVER_DESIGNS,
   GUEST_CMDS,
   type Parsed,
   SCENARIO_FORMAT,
   type Scenario,
   SMMU_FEATURES,
-  type SmmuSpec,
-  type VmaSpec,
 } from "./types.ts";
 
 // The page runs under a Content-Security-Policy without 'unsafe-eval'; zod would otherwise
 // probe `new Function` (its JIT) on first use. Jitless parsing is fast enough for scenarios.
 config({ jitless: true });
 
-export const SMMU_DEFAULTS: SmmuSpec = {
-  features: [],
-  asidBits: 16,
-  ssidBits: 20,
-  cmdqEntries: 256,
-  streamTable: "linear",
-  cdTable: "linear",
-};
-export const DEVICE_DEFAULTS: Omit<DeviceSpec, "name" | "sid"> = { ats: false, pri: false, pasidBits: 20 };
-export const VMA_DEFAULTS: Omit<VmaSpec, "start" | "pages"> = { prot: "rw", populate: false };
+export { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./defaults.ts";
 
 const ADDRESS_HINT = 'an address ("0x…" hex string or non-negative integer)';
 
@@ -120,8 +109,6 @@ const processSchema = z.strictObject({
   asid: int(1, 2 ** 16 - 1).optional(),
   vm: name.optional(),
 });
-
-export const VM_DEFAULT_PAGES = 256;
 
 const vmSchema = z.strictObject({
   name,

@@ -15,34 +15,22 @@
  * Decoding reads hostile input: the link is capped at 64 KiB, the inflated data at 1 MiB
  * (checked while inflating), and every failure is a one-line message, never an exception.
  */
-import { crc32, deflateRaw, fromBase64Url, inflateRawCapped, toBase64Url } from "./bytes.ts";
-import { compactV1ToJson, scenarioToCompactV1 } from "./compact.ts";
+import { crc32, fromBase64Url, inflateRawCapped } from "./bytes.ts";
+import { compactV1ToJson } from "./compact.ts";
 import { quote } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
 import { parseScenario } from "./schema.ts";
 import type { Parsed, Scenario } from "./types.ts";
+import { URL_LIMITS, URL_VERSION } from "./url-encode.ts";
 
-export const URL_VERSION = 1;
-export const DEFAULT_URL_BASE = "https://sva-lab.invalid/";
-export const URL_LIMITS = {
-  /** Characters of link that `decodeScenarioUrl` reads (and `encodeScenarioUrl` makes). */
-  url: 64 * 1024,
-  /** Bytes the payload may inflate to. */
-  inflated: 1024 * 1024,
-  /** Characters of the view string, decoded. */
-  view: 2000,
-  /** The step is a number of at most this many digits. */
-  stepDigits: 9,
-} as const;
-
-export interface UrlOptions {
-  /** The step at the cursor: a non-negative integer. */
-  readonly step?: number;
-  /** The page's view (panels, selection), opaque here; percent-encoded into the link. */
-  readonly view?: string;
-  /** What goes before `#`; the page passes `location.origin + location.pathname`. */
-  readonly base?: string;
-}
+export type { UrlOptions } from "./url-encode.ts";
+export {
+  DEFAULT_URL_BASE,
+  encodeScenarioFragment,
+  encodeScenarioUrl,
+  URL_LIMITS,
+  URL_VERSION,
+} from "./url-encode.ts";
 
 export interface SharedScenario {
   readonly scenario: Scenario;
@@ -51,59 +39,6 @@ export interface SharedScenario {
 }
 
 const fail = (error: string): Parsed<never> => ({ ok: false, error });
-
-/** encodeURIComponent throws on a lone surrogate: replace those with U+FFFD first. */
-function wellFormed(s: string): string {
-  return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
-}
-
-/** The payload after `v1.`: compact layout → UTF-8 → deflate-raw ‖ CRC-32 → base64url. */
-function encodePayload(s: Scenario): string {
-  const utf8 = new TextEncoder().encode(JSON.stringify(scenarioToCompactV1(s)));
-  const packed = deflateRaw(utf8);
-  const out = new Uint8Array(packed.length + 4);
-  out.set(packed);
-  new DataView(out.buffer).setUint32(packed.length, crc32(utf8));
-  return toBase64Url(out);
-}
-
-/** The fragment without its `#`: `v1.<payload>&step=N&view=…`. */
-export function encodeScenarioFragment(s: Scenario, opts: Omit<UrlOptions, "base"> = {}): string {
-  let fragment = `v${URL_VERSION}.${encodePayload(s)}`;
-  if (opts.step !== undefined) {
-    if (
-      !Number.isSafeInteger(opts.step) ||
-      opts.step < 0 ||
-      String(opts.step).length > URL_LIMITS.stepDigits
-    ) {
-      throw new RangeError(`step must be an integer from 0 to 999999999, got ${opts.step}`);
-    }
-    fragment += `&step=${opts.step}`;
-  }
-  if (opts.view) fragment += `&view=${encodeURIComponent(wellFormed(opts.view.slice(0, URL_LIMITS.view)))}`;
-  return fragment;
-}
-
-/**
- * The shareable link of a scenario.
- *
- * @throws RangeError when the step is not a non-negative integer, or when the link would be
- *   longer than `URL_LIMITS.url` (a scenario near the size caps): no link is made that would
- *   not open.
- * @example
- * encodeScenarioUrl(s, { step: 12, base: location.origin + location.pathname })
- * // "https://…/#v1.bVLBbt…&step=12"
- */
-export function encodeScenarioUrl(s: Scenario, opts: UrlOptions = {}): string {
-  const base = (opts.base ?? DEFAULT_URL_BASE).split("#")[0];
-  const url = `${base}#${encodeScenarioFragment(s, opts)}`;
-  if (url.length > URL_LIMITS.url) {
-    throw new RangeError(
-      `the scenario is too large for a link (${url.length} characters; the limit is ${URL_LIMITS.url})`,
-    );
-  }
-  return url;
-}
 
 /** The fragment text of a full URL, a `#fragment`, or a bare fragment. */
 function fragmentOf(input: string): Parsed<string> {

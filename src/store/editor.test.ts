@@ -1,7 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { scenarioToJson } from "../scenario/index.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
 import { removeItem, setIn } from "../ui/editor/draft.ts";
+import { loadReader } from "./codecs.ts";
 import { RUN_DELAY_MS, startEditorSync, useEditor } from "./editor.ts";
 import { firstSentence, lessonParam, matchLesson, parseLessonLink, withFault } from "./lessons.ts";
 import { defaultScenario, useLab } from "./store.ts";
@@ -10,6 +11,8 @@ const lesson = (id: string) => LIBRARY.find((l) => l.id === id)!;
 
 describe("the editor", () => {
   let stop: () => void = () => {};
+  // The page fetches the validator when the editor opens.
+  beforeAll(() => loadReader());
   beforeEach(() => {
     vi.useFakeTimers();
     useLab.getState().load(defaultScenario());

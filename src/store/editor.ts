@@ -2,7 +2,8 @@
  * The scenario editor's state: the draft (the JSON form being written, valid or not), its
  * history for Undo/Redo, and why it does not run, if it does not.
  *
- * Each edit is validated at once with `parseScenario`; a draft that validates runs ~300 ms
+ * Each edit is validated at once with `parseScenario` (fetched when the editor first opens:
+ * reader.ts); a draft that validates runs ~300 ms
  * after the last edit (the page's run and its URL then follow), one that does not leaves the
  * last valid run on screen and its one-line error in `error`. A scenario loaded from elsewhere
  * (a lesson, a link, an imported file) replaces the draft and goes into the history, so Undo
@@ -10,7 +11,9 @@
  */
 
 import { create } from "zustand";
-import { type JsonObject, parseScenario, type Scenario, scenarioToJson } from "../scenario/index.ts";
+import { type JsonObject, scenarioToJson } from "../scenario/json-form.ts";
+import type { Scenario } from "../scenario/types.ts";
+import { loadReader, reader } from "./codecs.ts";
 import { useLab } from "./store.ts";
 
 /** The debounce between the last edit and the run. */
@@ -71,7 +74,18 @@ export const useEditor = create<EditorState>()((set, get) => {
   /** Validates the draft now; runs it now or after the debounce. */
   const check = (draft: JsonObject, delay: number): void => {
     cancelRun();
-    const parsed = parseScenario(draft);
+    const validator = reader();
+    if (validator === null) {
+      // The first check before the validator has arrived: once it has, if the draft is still this one.
+      loadReader().then(
+        () => {
+          if (get().draft === draft) check(draft, delay);
+        },
+        () => set({ error: "the validator could not be loaded (is the page offline?)", pending: false }),
+      );
+      return;
+    }
+    const parsed = validator.parseScenario(draft);
     if (!parsed.ok) {
       set({ error: parsed.error, pending: false });
       return;
@@ -109,6 +123,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     pending: false,
 
     setOpen(open) {
+      if (open) void loadReader();
       set({ open });
     },
     edit(field, change) {

@@ -14,8 +14,10 @@
 
 import { create } from "zustand";
 import type { ViolationKind } from "../engine/index.ts";
-import { encodeScenarioUrl, type Scenario, scenarioToJson } from "../scenario/index.ts";
+import { scenarioToJson } from "../scenario/json-form.ts";
 import { findLesson, type Lesson, LIBRARY } from "../scenario/library/index.ts";
+import type { Scenario } from "../scenario/types.ts";
+import { linkEncoder } from "./codecs.ts";
 import { type Found, type Search, searchBreakingSchedule } from "./fault-search.ts";
 import { useLab } from "./store.ts";
 import { currentUrl, linkParams } from "./url-sync.ts";
@@ -208,6 +210,11 @@ export function parseLessonLink(hash: string): { id: string; step: number } | nu
   return { id, step: m[2] === undefined ? 0 : Number(m[2]) };
 }
 
+/** A `#lesson=` link: the page fetches the link encoder before `installLessonLinks` reads it. */
+export function isLessonLink(hash: string): boolean {
+  return parseLessonLink(hash) !== null;
+}
+
 /** The `&lesson=<id>` parameter of a scenario link (which of the lessons sharing it), or null. */
 export function lessonParam(hash: string): string | null {
   const m = /&lesson=([^&]*)/.exec(hash);
@@ -234,8 +241,10 @@ function badLessonMessage(id: string): string {
 
 /**
  * Turns a `#lesson=<id>` link into the lesson's scenario link before the URL sync reads it,
- * now and on every hashchange (so this must run before `startUrlSync`). Returns the message
- * for a bad id at load, for `startLessonSync` to show once the page has loaded.
+ * now and on every hashchange (so this must run before `startUrlSync`, and with the link
+ * encoder here when the page opens with a lesson link: see `isLessonLink`; later the URL sync
+ * has fetched it). Returns the message for a bad id at load, for `startLessonSync` to show
+ * once the page has loaded.
  */
 export function installLessonLinks(lessons = useLessons): string | null {
   const base = (): string => location.origin + location.pathname;
@@ -253,8 +262,17 @@ export function installLessonLinks(lessons = useLessons): string | null {
       history.replaceState(history.state, "", atLoad ? base() : (currentUrl() ?? base()));
       return badLessonMessage(link.id);
     }
+    const encoder = linkEncoder.get();
+    if (encoder === null) {
+      history.replaceState(history.state, "", atLoad ? base() : (currentUrl() ?? base()));
+      return `The lesson "${l.id}" could not be opened: the page could not load its link encoder (is it offline?).`;
+    }
     preferred = l.id;
-    history.replaceState(history.state, "", encodeScenarioUrl(l.scenario, { step: link.step, base: base() }));
+    history.replaceState(
+      history.state,
+      "",
+      encoder.encodeScenarioUrl(l.scenario, { step: link.step, base: base() }),
+    );
     lessons.setState({ id: l.id, faultOn: false, status: IDLE });
     return null;
   };

@@ -21,8 +21,9 @@ import {
   toTraceJson,
   worldAt,
 } from "../kernel/index.ts";
-import { parseScenario, type Scenario } from "../scenario/index.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
+import { trustedScenario } from "../scenario/trusted.ts";
+import type { Scenario } from "../scenario/types.ts";
 import type { Selection } from "./selection.ts";
 
 export type Theme = "light" | "dark";
@@ -83,10 +84,9 @@ export interface LabState extends Loaded {
 
 const THEME_KEY = "sva-lab-theme";
 
+/** The built-in scenario: trusted (the library's tests validate it), so no validator at startup. */
 export function defaultScenario(): Scenario {
-  const parsed = parseScenario(lifecycleJson);
-  if (!parsed.ok) throw new Error(`the built-in scenario does not validate: ${parsed.error}`);
-  return parsed.value;
+  return trustedScenario(lifecycleJson);
 }
 
 /** Steps a scenario will roughly take: about 16 micro-steps per op (bind, unbind and exit take more). */

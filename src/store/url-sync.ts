@@ -4,14 +4,18 @@
  * Afterwards the address bar follows the scenario, the cursor, the selection and the view with
  * `history.replaceState`, so stepping does not flood the history (and while a key is held the
  * cursor is written at most every CURSOR_WRITE_MS). A fragment pasted into the address bar
- * (hashchange) is opened the same way.
+ * (hashchange) is opened the same way. The decoder (and the validator, zod) is fetched the
+ * first time a fragment is read, the encoder for the first write (codecs.ts); meanwhile the page shows the built-in scenario
+ * under a "busy" message and the address bar is left alone.
  *
  * The `view` string: parts separated by `;`. A part without `=` is the selection
  * ("cd:16:1", as links have always had it); `key=value` parts come from `viewParts` (the
  * panel layout: `hide=…`, `size=…`), and `viewReaders` apply them when a link opens.
  */
 
-import { decodeScenarioUrl, encodeScenarioUrl, type Scenario, URL_LIMITS } from "../scenario/index.ts";
+import type { Scenario } from "../scenario/types.ts";
+import type { SharedScenario } from "../scenario/url.ts";
+import { linkEncoder, loadReader, reader } from "./codecs.ts";
 import { parseSelectionKey, type Selection, selectionKey } from "./selection.ts";
 import { defaultScenario, isLarge, type LabState, useLab } from "./store.ts";
 
@@ -55,6 +59,8 @@ export function parseView(view: string | undefined): {
 const encoded = new WeakMap<Scenario, Map<string, string | null>>();
 
 function scenarioUrl(s: Scenario, base: string): string | null {
+  const encoder = linkEncoder.get();
+  if (encoder === null) return null;
   let byBase = encoded.get(s);
   if (!byBase) {
     byBase = new Map();
@@ -63,7 +69,7 @@ function scenarioUrl(s: Scenario, base: string): string | null {
   if (!byBase.has(base)) {
     let url: string | null;
     try {
-      url = encodeScenarioUrl(s, { base });
+      url = encoder.encodeScenarioUrl(s, { base });
     } catch {
       url = null;
     }
@@ -72,10 +78,15 @@ function scenarioUrl(s: Scenario, base: string): string | null {
   return byBase.get(base) ?? null;
 }
 
-/** The link of what is shown now; null when the scenario is too large for a link. */
+/**
+ * The link of what is shown now; null when the scenario is too large for a link, or while the
+ * link encoder has not arrived (`linkEncoder.load()` first: the URL sync fetches it at once).
+ */
 export function currentUrl(s: LabState = useLab.getState()): string | null {
+  const encoder = linkEncoder.get();
   const head = scenarioUrl(s.scenario, location.origin + location.pathname);
-  if (head === null) return null;
+  if (encoder === null || head === null) return null;
+  const { URL_LIMITS } = encoder;
   // As encodeScenarioUrl appends them (src/scenario/url.ts), from the cached head.
   let url = `${head}&step=${s.cursor}`;
   const view = viewString(s);
@@ -87,15 +98,58 @@ export function currentUrl(s: LabState = useLab.getState()): string | null {
   return url.length > URL_LIMITS.url ? null : url;
 }
 
-/** Opens the scenario a fragment holds; the empty fragment opens the built-in scenario. */
-export function openFragment(hash: string, store = useLab): void {
+/** What the page shows while the link's decoder is fetched. */
+export const OPENING_LINK = "Opening the link…";
+
+/** Counts the fragments asked for: a decoder arriving for an older one is ignored. */
+let opening = 0;
+
+/**
+ * Opens the scenario a fragment holds; the empty fragment opens the built-in scenario.
+ * Resolves once it is shown (at once when the decoder is already here; a large run may still
+ * be computing then: it puts up its own message).
+ */
+export function openFragment(hash: string, store = useLab): Promise<void> {
+  const mine = ++opening;
   const s = store.getState();
+  const settled = (): void => {
+    if (store.getState().busy === OPENING_LINK) store.setState({ busy: null });
+  };
   if (hash === "" || hash === "#") {
     s.load(defaultScenario());
     s.setError(null);
-    return;
+    settled();
+    return Promise.resolve();
   }
-  const decoded = decodeScenarioUrl(hash);
+  const now = reader();
+  if (now !== null) {
+    openDecoded(now.decodeScenarioUrl(hash), store);
+    settled();
+    return Promise.resolve();
+  }
+  store.setState({ busy: OPENING_LINK, playing: false });
+  return loadReader().then(
+    (r) => {
+      if (mine !== opening) return;
+      openDecoded(r.decodeScenarioUrl(hash), store);
+      settled();
+    },
+    (e: unknown) => {
+      if (mine !== opening) return;
+      s.load(defaultScenario());
+      s.setError(
+        `This link could not be opened: ${e instanceof Error ? e.message : String(e)}. The built-in scenario is shown instead.`,
+      );
+      settled();
+    },
+  );
+}
+
+function openDecoded(
+  decoded: { ok: true; value: SharedScenario } | { ok: false; error: string },
+  store: typeof useLab,
+): void {
+  const s = store.getState();
   if (!decoded.ok) {
     s.load(defaultScenario());
     s.setError(`This link could not be opened: ${decoded.error}. The built-in scenario is shown instead.`);
@@ -120,6 +174,9 @@ export function openFragment(hash: string, store = useLab): void {
   else opened(s.load(scenario, { step: step ?? 0, selection }));
 }
 
+/** Resolves once the link the page opened with is shown (see `startUrlSync`). */
+export let linkOpened: Promise<void> = Promise.resolve();
+
 /** Writes the address bar now (other modules call it when their part of the link changes). */
 export let requestUrlWrite: () => void = () => {};
 
@@ -136,6 +193,10 @@ export function startUrlSync(store = useLab): () => void {
     last = performance.now();
     // While a large run is computed, the link would still be the previous scenario's.
     if (store.getState().busy !== null) return;
+    if (linkEncoder.get() === null) {
+      linkEncoder.load().then(write, () => {});
+      return;
+    }
     const url = currentUrl(store.getState());
     if (url === null || url === written) return;
     written = url;
@@ -160,7 +221,7 @@ export function startUrlSync(store = useLab): () => void {
     if (location.href === written) return;
     openFragment(location.hash, store);
   };
-  openFragment(location.hash, store);
+  linkOpened = openFragment(location.hash, store);
   write();
   requestUrlWrite = write;
   const unsubscribe = store.subscribe((s, prev) => {

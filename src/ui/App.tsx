@@ -3,10 +3,11 @@
  * workspace (the steps column beside the snapshot panels, as the layout says). At 1280 px and
  * wider everything fits the window and panels scroll inside; narrower, the page scrolls and
  * the panels stack (read-only: no editor). In embed mode only the diagrams and the step
- * controls show. The editor and the keyboard help are loaded the first time they open.
+ * controls show. The editor, the keyboard help and the glossary are loaded the first time they
+ * open.
  */
 
-import { type CSSProperties, lazy, Suspense } from "react";
+import { type CSSProperties, lazy, Suspense, useState } from "react";
 import { useEditor } from "../store/editor.ts";
 import { useLayout } from "../store/layout.ts";
 import { useLab } from "../store/store.ts";
@@ -17,10 +18,13 @@ import { useHelp } from "./help/help-state.ts";
 import { Splitter } from "./layout/Splitter.tsx";
 import { Workspace } from "./layout/Workspace.tsx";
 import { RacesStrip } from "./races/RacesStrip.tsx";
-import { GlossaryPanel } from "./teach/GlossaryPanel.tsx";
+import { useGlossary } from "./teach/glossary-store.ts";
 
 const ScenarioEditor = lazy(() =>
   import("./editor/ScenarioEditor.tsx").then((m) => ({ default: m.ScenarioEditor })),
+);
+const GlossaryPanel = lazy(() =>
+  import("./teach/GlossaryPanel.tsx").then((m) => ({ default: m.GlossaryPanel })),
 );
 const HelpDialog = lazy(() => import("./help/HelpDialog.tsx").then((m) => ({ default: m.HelpDialog })));
 
@@ -77,6 +81,18 @@ function Help() {
   ) : null;
 }
 
+/** Fetched the first time it opens, then kept (closed, it renders nothing; its filter stays). */
+function Glossary() {
+  const open = useGlossary((s) => s.open);
+  const [wanted, setWanted] = useState(open);
+  if (open && !wanted) setWanted(true);
+  return wanted ? (
+    <Suspense fallback={null}>
+      <GlossaryPanel />
+    </Suspense>
+  ) : null;
+}
+
 export function App() {
   const embed = useLayout((s) => s.embed);
   const timeline = useLayout((s) => !s.hidden.includes("timeline"));
@@ -107,7 +123,7 @@ export function App() {
       <Workspace />
       {embed ? null : <Editor />}
       <Help />
-      <GlossaryPanel />
+      <Glossary />
       <Busy />
     </div>
   );

@@ -1,17 +1,18 @@
 /** Entry point: the store's outside connections (URL, player clock, keys, theme), then React. */
 
-// First: the store validates the built-in scenario as soon as it is imported.
+// First: the store runs the built-in scenario as soon as it is imported.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { installBreakpointStop } from "../store/breakpoints.ts";
+import { linkEncoder } from "../store/codecs.ts";
 import { startEditorSync } from "../store/editor.ts";
 import { installLargeLink } from "../store/large.ts";
 import { startLayoutSync } from "../store/layout.ts";
-import { installLessonLinks, startLessonSync } from "../store/lessons.ts";
+import { installLessonLinks, isLessonLink, startLessonSync } from "../store/lessons.ts";
 import { startPlayback } from "../store/playback.ts";
 import { startPrefetch } from "../store/prefetch.ts";
 import { useLab } from "../store/store.ts";
-import { startUrlSync } from "../store/url-sync.ts";
+import { linkOpened, OPENING_LINK, startUrlSync } from "../store/url-sync.ts";
 import { App } from "./App.tsx";
 import { installShortcuts } from "./commands.ts";
 import "./index.css";
@@ -29,14 +30,24 @@ function followTheme(): void {
 // `?bench` (npm run bench): read before the URL sync rewrites the address without it.
 const bench = /[?&]bench\b/.test(location.search);
 followTheme();
-// Before the URL sync: a #lesson=<id> link becomes the lesson's scenario link.
-const lessonLinkError = installLessonLinks();
-installLargeLink();
-// Before the URL sync: the link's layout is read when it opens.
-startLayoutSync();
-startUrlSync();
-startLessonSync(lessonLinkError);
-startEditorSync();
+
+/** The address bar and what follows the scenario shown (the lesson, the editor's draft). */
+function startLinks(): void {
+  // Before the URL sync: a #lesson=<id> link becomes the lesson's scenario link.
+  const lessonLinkError = installLessonLinks();
+  installLargeLink();
+  // Before the URL sync: the link's layout is read when it opens.
+  startLayoutSync();
+  startUrlSync();
+  startLessonSync(lessonLinkError);
+  // Once the link is shown (its decoder may be fetched first): its scenario is no Undo step.
+  void linkOpened.then(() => startEditorSync());
+}
+// Rewriting a lesson link takes the link encoder, fetched first (a failure is reported then).
+if (isLessonLink(location.hash)) {
+  useLab.setState({ busy: OPENING_LINK });
+  void linkEncoder.load().then(startLinks, startLinks);
+} else startLinks();
 startPlayback();
 installBreakpointStop();
 startPrefetch();

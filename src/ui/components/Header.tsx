@@ -6,6 +6,7 @@
  */
 
 import { useEffect, useState } from "react";
+import { linkEncoder } from "../../store/codecs.ts";
 import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
 import { currentUrl } from "../../store/url-sync.ts";
@@ -38,10 +39,12 @@ function ShareLink() {
     const t = setTimeout(() => setStatus(""), 2500);
     return () => clearTimeout(t);
   }, [status]);
-  const copy = async (url: string | null, done: CopyStatus): Promise<void> => {
+  const copy = async (url: () => string | null, done: CopyStatus): Promise<void> => {
     try {
-      if (url === null || !navigator.clipboard) throw new Error("no clipboard");
-      await navigator.clipboard.writeText(url);
+      await linkEncoder.load();
+      const link = url();
+      if (link === null || !navigator.clipboard) throw new Error("no clipboard");
+      await navigator.clipboard.writeText(link);
       setStatus(done);
     } catch {
       setStatus("Copy failed: the link is in the address bar");
@@ -56,13 +59,13 @@ function ShareLink() {
       >
         {status}
       </output>
-      <button type="button" className={button} onClick={() => void copy(currentUrl(), "Copied")}>
+      <button type="button" className={button} onClick={() => void copy(currentUrl, "Copied")}>
         Share link
       </button>
       <button
         type="button"
         className={`${button} text-xs`}
-        onClick={() => void copy(embedUrl(), "Embed link copied")}
+        onClick={() => void copy(embedUrl, "Embed link copied")}
         title="Copy a link that shows only the diagrams and the step controls, for slides and blog posts"
       >
         Copy embed link

@@ -3,9 +3,9 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
-import { memo, useState } from "react";
+import { lazy, memo, Suspense, useState } from "react";
 import { useLab } from "../../store/store.ts";
-import { TopologyView, ViewSwitch } from "../teach/views.tsx";
+import { ViewSwitch } from "../teach/views.tsx";
 import { useWorld } from "../useSnapshot.ts";
 
 const fieldText = (fields: Record<string, unknown>): string =>
@@ -67,6 +67,11 @@ const ObjectLine = memo(function ObjectLine(props: {
   );
 });
 
+/** The diagram is fetched when first shown. */
+const TopologyView = lazy(() =>
+  import("../teach/topology-views.tsx").then((m) => ({ default: m.TopologyView })),
+);
+
 /** The kernel panel's body: the state as text, or the topology diagram (who is bound to whom). */
 export function KernelState() {
   const [view, setView] = useState<KernelView>("state");
@@ -76,7 +81,13 @@ export function KernelState() {
       <div className={view === "state" ? "float-right ml-2 text-xs" : "mb-1 flex justify-end text-xs"}>
         <ViewSwitch label="Kernel view" options={KERNEL_VIEWS} value={view} onChange={setView} />
       </div>
-      {view === "state" ? <KernelStateText /> : <TopologyView />}
+      {view === "state" ? (
+        <KernelStateText />
+      ) : (
+        <Suspense fallback={null}>
+          <TopologyView />
+        </Suspense>
+      )}
     </div>
   );
 }

@@ -4,7 +4,7 @@
  * shows, hides and sizes them. A panel added here appears in the Panels menu by its label.
  */
 
-import { type ReactNode, useState } from "react";
+import { lazy, type ReactNode, Suspense, useState } from "react";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CmdqDiagram } from "../diagrams/CmdqDiagram.tsx";
@@ -17,8 +17,6 @@ import {
   CachesView,
   PageTablesView,
   PathOverlay,
-  RecordQueueView,
-  TranslationPathView,
   useQueueCounts,
   useStaleCacheCount,
   ViewSwitch,
@@ -26,6 +24,14 @@ import {
 import { useCmdqVm, useMemoryVm, useStreamTableVm, useTlbVm, useWorld } from "../useSnapshot.ts";
 import { CommandLog, DmaLog, EventLog } from "./Logs.tsx";
 import { Panel } from "./Panel.tsx";
+
+/** The views a panel shows only when switched to: fetched the first time. */
+const TranslationPathView = lazy(() =>
+  import("../teach/path-view.tsx").then((m) => ({ default: m.TranslationPathView })),
+);
+const RecordQueueView = lazy(() =>
+  import("../teach/queue-views.tsx").then((m) => ({ default: m.RecordQueueView })),
+);
 
 function useSelected(): string | null {
   const sel = useLab((s) => s.selection);
@@ -55,7 +61,9 @@ function StreamPanel() {
           <StreamTableDiagram vm={vm} selectedId={selected} onSelect={select} />
         </PathOverlay>
       ) : (
-        <TranslationPathView />
+        <Suspense fallback={null}>
+          <TranslationPathView />
+        </Suspense>
       )}
     </Panel>
   );
@@ -108,7 +116,9 @@ function CmdqPanel() {
           <EventLog />
         </>
       ) : (
-        <RecordQueueView which={view} />
+        <Suspense fallback={null}>
+          <RecordQueueView which={view} />
+        </Suspense>
       )}
     </Panel>
   );

@@ -50,6 +50,9 @@ function labelOf(r: TreeRow): string {
   return `${chevron}${r.node.label}`;
 }
 
+/** What each row and link last drew: a step changes a few rows of thousands, and only those are touched. */
+const rowDrawn = new WeakMap<Element, string>();
+
 function draw(
   layer: D3Selection<SVGGElement, unknown, null, undefined>,
   rows: TreeRow[],
@@ -67,14 +70,17 @@ function draw(
       rows.filter((r) => r.parent !== null),
       (r) => r.node.id,
     )
-    .join("path")
-    .attr("class", "link")
-    .attr("fill", "none")
-    .attr("stroke", "var(--line)")
-    .attr("d", (r) => {
+    .join((enter) =>
+      enter.append("path").attr("class", "link").attr("fill", "none").attr("stroke", "var(--line)"),
+    )
+    .each(function (r) {
       const p = pos.get(r.parent!.id)!;
       const me = pos.get(r.node.id)!;
-      return `M${p.x + 5},${p.y + ROW / 2 + 4}V${me.y + ROW / 2}H${me.x}`;
+      const d = `M${p.x + 5},${p.y + ROW / 2 + 4}V${me.y + ROW / 2}H${me.x}`;
+      if (rowDrawn.get(this) !== d) {
+        rowDrawn.set(this, d);
+        this.setAttribute("d", d);
+      }
     });
   const g = layer
     .selectAll<SVGGElement, TreeRow>("g.pt-row")
@@ -92,6 +98,26 @@ function draw(
         .attr("x", 14)
         .attr("y", ROW / 2 + 4);
       return e;
+    })
+    .filter(function (r) {
+      const p = pos.get(r.node.id)!;
+      const n = r.node;
+      const key = [
+        p.x,
+        p.y,
+        labelOf(r),
+        n.kind,
+        n.bad,
+        n.title,
+        n.descAddr,
+        n.collapsible,
+        marks.path.has(n.id),
+        marks.found.has(n.id),
+        marks.target === n.id,
+      ].join("|");
+      if (rowDrawn.get(this) === key) return false;
+      rowDrawn.set(this, key);
+      return true;
     })
     .attr("transform", (r) => {
       const p = pos.get(r.node.id)!;
@@ -300,12 +326,13 @@ export function PageTableTree(props: {
     drawnKey.current = key;
     const d = draw(select(layer), rows, marks, { pick: onSelect, toggle });
     drawn.current = d;
+    const resized = size.current.w !== d.width || size.current.h !== d.height;
     size.current = { w: d.width, h: d.height };
     if (svgRef.current) markSelected(svgRef.current, selectedId);
-    // Re-apply the constraint to the new content size.
+    // Re-apply the constraint to the new content size (it reads the viewport's size: a layout).
     const svg = svgRef.current;
     const z = zoomRef.current;
-    if (svg && z) z.translateBy(select(svg), 0, 0);
+    if (svg && z && resized) z.translateBy(select(svg), 0, 0);
   }, [forest, expanded, dmaPath, found, onSelect, toggle, selectedId]);
 
   const find = (e: FormEvent): void => {

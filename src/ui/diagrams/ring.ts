@@ -52,13 +52,22 @@ export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
       .startAngle((i) => i * step)
       .endAngle((i) => (i + 1) * step)
       .padAngle(segs.length > 64 ? 0 : 0.01);
+    const shape = `${segs.length}/${R}/${spec.thickness}`;
+    // Each segment's shape is set when it enters; a step changes the state of one or two.
     g.selectAll<SVGPathElement, number>("path.seg")
       .data(segs.map((_, i) => i))
-      .join("path")
-      .attr("class", "seg")
-      .attr("d", (i) => a(i) ?? "")
-      .attr("fill", (i) => spec.fill[segs[i]!])
-      .attr("opacity", (i) => (segs[i] === "done" ? 0.45 : 1));
+      .join((enter) => enter.append("path").attr("class", "seg"))
+      .each(function (i) {
+        if (this.dataset.shape !== shape) {
+          this.dataset.shape = shape;
+          this.setAttribute("d", a(i) ?? "");
+        }
+        const state = segs[i]!;
+        if (this.dataset.state === state) return;
+        this.dataset.state = state;
+        this.setAttribute("fill", spec.fill[state]);
+        this.setAttribute("opacity", state === "done" ? "0.45" : "1");
+      });
   }
   const ptr = (index: number) => {
     const angle = ((index + 0.5) / spec.size) * 2 * Math.PI;

@@ -1,10 +1,13 @@
 /**
  * Export and import of a scenario as a `.json` file (the `scenarioToJson` form, pretty-printed).
- * An import goes through `parseScenarioText` like any file the runner reads; a bad file leaves
+ * An import goes through `parseScenarioText` (fetched then: store/codecs.ts) like any file the runner reads; a bad file leaves
  * what is shown as it was and explains itself in one line of text.
  */
 
-import { parseScenarioText, SCENARIO_LIMITS, type Scenario, scenarioToJson } from "../../scenario/index.ts";
+import { scenarioToJson } from "../../scenario/json-form.ts";
+import { SCENARIO_LIMITS } from "../../scenario/limits.ts";
+import type { Parsed, Scenario } from "../../scenario/types.ts";
+import { loadReader } from "../../store/codecs.ts";
 import { useLab } from "../../store/store.ts";
 
 /** The scenario's file text: what `sva-lab run` reads back. */
@@ -59,7 +62,12 @@ export async function importScenarioFile(file: File): Promise<string | null> {
   } catch {
     return `Could not import ${name}: the file could not be read.`;
   }
-  const parsed = parseScenarioText(text);
+  let parsed: Parsed<Scenario>;
+  try {
+    parsed = (await loadReader()).parseScenarioText(text);
+  } catch {
+    return `Could not import ${name}: the validator could not be loaded (is the page offline?).`;
+  }
   if (!parsed.ok) return `Could not import ${name}: ${parsed.error}`;
   const error = useLab.getState().load(parsed.value, { step: 0 });
   return error === null ? null : `Could not import ${name}: ${error}`;

@@ -2,17 +2,19 @@
  * The Detail panel with a second view: the statecharts of the kernel objects at the cursor.
  * Selecting an entry shows its fields; with nothing selected the statecharts show. Two
  * toggle buttons switch by hand (buttons, not tabs: ← and → belong to the step controls).
- * Both views are fetched when first shown (the field tables and the statechart layout are not
- * in the initial bundle).
+ * Both views are fetched when first shown (the field tables, the topology and the statechart
+ * layout are not in the initial bundle).
  */
 
 import { lazy, Suspense, useEffect, useState } from "react";
 import { useLab } from "../../store/store.ts";
 import { Panel } from "../components/Panel.tsx";
-import { TopologySection } from "../teach/views.tsx";
 
 const DetailView = lazy(() =>
   import("../components/DetailView.tsx").then((m) => ({ default: m.DetailView })),
+);
+const TopologySection = lazy(() =>
+  import("../teach/topology-views.tsx").then((m) => ({ default: m.TopologySection })),
 );
 const Lifecycles = lazy(() => import("./Lifecycles.tsx").then((m) => ({ default: m.Lifecycles })));
 

@@ -2,7 +2,8 @@
  * The glossary as a side panel over the right of the page (non-modal: the page stays usable
  * beside it). Opened from any term link (scrolled to that entry, which takes focus) or from the
  * Glossary button (the whole list, focus in the filter). Escape or "Close glossary" closes it
- * and gives focus back to where it was.
+ * and gives focus back to where it was. Fetched, with the entries' text, the first time it
+ * opens (App.tsx); it stays mounted after that, keeping its filter.
  */
 
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
@@ -22,6 +23,8 @@ const matches = (e: GlossaryEntry, q: string): boolean => {
     e.body.some((b) => b.toLowerCase().includes(t))
   );
 };
+
+const BY_ID = new Map(GLOSSARY.map((e) => [e.id, e]));
 
 const shortName = (id: string): string => (entry(id)?.term ?? id).split(" (")[0]!.split(":")[0]!;
 
@@ -93,7 +96,7 @@ export function GlossaryPanel() {
       filter.current?.focus();
       return;
     }
-    const target = entry(focus);
+    const target = BY_ID.get(focus);
     if (target && query.trim() !== "" && !matches(target, query.trim())) setQuery("");
     const t = setTimeout(() => {
       const el = list.current?.querySelector<HTMLElement>(`#glossary-${focus}`);

@@ -1,17 +1,13 @@
 /**
  * The glossary: every term a step text, a panel or the detail view uses, in a few plain
- * sentences each, from reference/smmu-facts.md (section in `ref`). `aliases` are the exact
- * spellings that link to the entry in running text (an all-lower-case alias also matches with
- * a capital first letter; a plural "s" is allowed after any alias). Entries are in reading
- * order: the first ones are what a newcomer needs first.
+ * sentences each, from reference/smmu-facts.md (section in `ref`). The index (names, and the
+ * spellings that link to each entry) is glossary-terms.ts; this, the text, is fetched with the
+ * glossary panel the first time it opens.
  */
 
-export interface GlossaryEntry {
-  readonly id: string;
-  readonly term: string;
-  /** The name on a panel's title link, when the first alias will not do. */
-  readonly short?: string;
-  readonly aliases: readonly string[];
+import { type GlossaryTerm, TERMS } from "./glossary-terms.ts";
+
+export interface GlossaryEntry extends GlossaryTerm {
   /** Plain sentences; known terms in them link to their own entries. */
   readonly body: readonly string[];
   /** Related entries, by id. */
@@ -20,11 +16,9 @@ export interface GlossaryEntry {
   readonly ref?: string;
 }
 
-export const GLOSSARY: readonly GlossaryEntry[] = [
-  {
-    id: "sva",
-    term: "SVA (Shared Virtual Addressing)",
-    aliases: ["SVA", "Shared Virtual Addressing"],
+/** Each entry's text, by id (glossary.test.ts checks every term has one, and only those). */
+export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTerm>>> = {
+  sva: {
     body: [
       "A device does DMA with a process's own virtual addresses: the SMMU translates them through the process's CPU page table, so a pointer means the same thing to the CPU and to the device.",
       "The price: every time the kernel changes that page table (munmap, exit), it must also invalidate what the SMMU and the device have cached, and wait for that to finish before reusing the memory.",
@@ -32,10 +26,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["smmu", "pasid", "cd", "mmu-notifier"],
     ref: "§5",
   },
-  {
-    id: "smmu",
-    term: "SMMU (Arm SMMUv3)",
-    aliases: ["SMMU", "SMMUv3", "IOMMU"],
+  smmu: {
     body: [
       "The IOMMU between devices and memory. For each transaction it finds the device's STE (by StreamID), then the CD (by PASID), then translates the address through the page table the CD names, keeping results in its IOTLB.",
       "Software drives it through the command queue; it reports faults in the event queue and page requests in the PRI queue.",
@@ -43,10 +34,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ste", "cd", "iotlb", "cmdq"],
     ref: "§1–§4",
   },
-  {
-    id: "streamid",
-    term: "StreamID (SID)",
-    aliases: ["StreamID", "StreamIDs", "SID"],
+  streamid: {
     body: [
       "Names the device that sent a transaction; for PCIe it comes from the Requester ID (bus, device, function).",
       "The SMMU uses it to index the stream table and find the device's STE.",
@@ -54,10 +42,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ste", "stream-table"],
     ref: "§2",
   },
-  {
-    id: "ste",
-    term: "STE (Stream Table Entry)",
-    aliases: ["STE", "Stream Table Entry"],
+  ste: {
     body: [
       "64 bytes per StreamID. V says it is valid; Config says what to do with the device's traffic (abort, bypass, stage-1 translation, stage 2, nested).",
       "For SVA it is a stage-1 STE: S1ContextPtr holds the address of the device's CD table, S1CDMax the log2 of how many CDs (PASIDs) it has, S1DSS what DMA without a PASID uses, EATS whether ATS is allowed.",
@@ -66,11 +51,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["stream-table", "cd-table", "config-cache"],
     ref: "§2.1",
   },
-  {
-    id: "stream-table",
-    short: "stream table",
-    term: "Stream table (linear / 2-level)",
-    aliases: ["stream table"],
+  "stream-table": {
     body: [
       "The array of STEs, one per StreamID. Linear: one contiguous table of 2^SIDSIZE STEs at STRTAB_BASE, STE n at base + 64·n.",
       "2-level (Linux SPLIT = 8): an L1 table of 8-byte descriptors (SPAN, L2Ptr), indexed by SID >> 8, each pointing at an L2 table of 256 STEs (one PCI bus), allocated when a device on that bus appears. An L1 descriptor with SPAN 0 raises C_BAD_STREAMID.",
@@ -78,10 +59,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ste", "streamid"],
     ref: "§2.2",
   },
-  {
-    id: "pasid",
-    term: "PASID (Process Address Space ID)",
-    aliases: ["PASID", "Process Address Space ID"],
+  pasid: {
     body: [
       "A number (up to 20 bits) a PCIe device adds to a transaction to say which address space it means.",
       "With SVA the kernel gives each bound process one PASID (from 1; PASID 0 is the device's ordinary DMA without PASID), and the device driver programs it into the device. The SMMU receives it as the SubstreamID and uses it to pick the CD.",
@@ -90,10 +68,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ssid", "cd", "bond"],
     ref: "§3.3, §6",
   },
-  {
-    id: "ssid",
-    term: "SSID (SubstreamID)",
-    aliases: ["SSID", "SubstreamID", "SSV", "S1DSS"],
+  ssid: {
     body: [
       "The SMMU's name for the PASID on a transaction (SSV = 1 says one is present). It indexes the device's CD table: the SMMU uses CD[SSID].",
       "SSID 0 holds the device's normal DMA domain. A transaction without PASID follows STE.S1DSS: terminate, bypass, or use CD 0. An SSID ≥ 2^S1CDMax raises C_BAD_SUBSTREAMID.",
@@ -101,10 +76,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["pasid", "cd-table"],
     ref: "§3.3",
   },
-  {
-    id: "cd",
-    term: "CD (Context Descriptor)",
-    aliases: ["CD", "Context Descriptor", "context descriptor"],
+  cd: {
     body: [
       "64 bytes describing one address space: TTB0 (the page table to walk), T0SZ and TG0 (VA size and granule), MAIR, the ASID that tags its TLB entries, V (valid), EPD0 (walks disabled), ASET, and what to do on a fault (R record it, S stall, A abort).",
       "For SVA, CD[PASID] points at the process's own page table. The driver writes word 0 (with V) last, so the SMMU never sees half a CD as valid, and follows each write with CFGI_CD and CMD_SYNC because the SMMU caches CDs.",
@@ -112,11 +84,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["cd-table", "ttb0", "epd0", "asid", "quiet-cd"],
     ref: "§3.1",
   },
-  {
-    id: "cd-table",
-    short: "CD table",
-    term: "CD table (linear / 2-level)",
-    aliases: ["CD table", "S1ContextPtr", "S1CDMax", "S1Fmt", "L1 CD descriptor"],
+  "cd-table": {
     body: [
       "Each device's table of CDs, indexed by SSID; STE.S1ContextPtr holds its address and STE.S1CDMax the log2 of its size.",
       "Linear (S1Fmt 0): 2^S1CDMax CDs in one contiguous table, CD n at base + 64·n (Linux uses it up to 1024 CDs).",
@@ -125,10 +93,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["cd", "ssid", "ste"],
     ref: "§3.3",
   },
-  {
-    id: "ttb0",
-    term: "TTB0",
-    aliases: ["TTB0"],
+  ttb0: {
     body: [
       "The CD field holding the physical address of the page table the SMMU walks.",
       "For SVA it is the process's pgd, the very table the CPU uses: a DMA sees exactly the process's mappings, and sees them change when the CPU's do.",
@@ -136,10 +101,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["cd", "page-table"],
     ref: "§3.1, §10",
   },
-  {
-    id: "epd0",
-    term: "EPD0",
-    aliases: ["EPD0"],
+  epd0: {
     body: [
       "CD bit 14: “disable walks through TTB0”. With EPD0 = 1 every access that misses the IOTLB faults with F_TRANSLATION instead of walking.",
       "The driver sets it in the quiet (release) CD when a process exits while bound, so the SMMU stops walking page tables that exit is tearing down. Entries already in the IOTLB still hit, which is why a TLBI follows.",
@@ -147,10 +109,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["quiet-cd", "cd"],
     ref: "§3.1–§3.2",
   },
-  {
-    id: "aset",
-    term: "ASET",
-    aliases: ["ASET"],
+  aset: {
     body: [
       "CD bit 47. ASET = 0: the ASID is shared with the CPU, so broadcast TLB invalidations from the CPUs (BTM) also hit the SMMU's entries. ASET = 1: a private ASID that only explicit TLBI commands touch.",
       "Linux up to about 6.8 used ASET = 0 for SVA CDs (they carry the CPU's ASID); later kernels set ASET = 1 on every CD.",
@@ -158,10 +117,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["asid", "btm"],
     ref: "§3.1, §10",
   },
-  {
-    id: "asid",
-    term: "ASID (Address Space ID)",
-    aliases: ["ASID", "Address Space ID", "arm_smmu_asid_xa"],
+  asid: {
     body: [
       "A tag on TLB entries naming the address space they belong to, so switching address spaces needs no flush. TLBI_NH_ASID drops every IOTLB entry with one ASID.",
       "In the 5.11–6.9 design the CD carries the process's CPU ASID, pinned with arm64_mm_context_get so it survives ASID rollover; from 6.10 the SVA domain gets its own SMMU ASID. The SMMU's ASIDs in use are kept in arm_smmu_asid_xa.",
@@ -170,10 +126,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["iotlb", "tlbi", "aset"],
     ref: "§5.2, §5.3",
   },
-  {
-    id: "vmid",
-    term: "VMID",
-    aliases: ["VMID"],
+  vmid: {
     body: [
       "Tags TLB entries with the virtual machine (stage 2) they belong to. SVA on the host uses VMID 0.",
       "With nested translation a guest's stage-1 entries carry its VM's VMID, and the guest's invalidations are forwarded with that VMID filled in.",
@@ -181,10 +134,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["asid", "iotlb", "nested", "stage-2"],
     ref: "§7",
   },
-  {
-    id: "ipa",
-    term: "IPA (intermediate physical address)",
-    aliases: ["IPA", "IPAs", "intermediate physical address", "guest physical"],
+  ipa: {
     body: [
       "What a virtual machine believes is a physical address. The guest's page tables, CD tables, stream table and command queue are all placed at IPAs in guest RAM.",
       "Stage 2, owned by the host, translates each IPA to the real physical address (PA): the SMMU does that for every guest table it reads and for the output of the guest's stage 1.",
@@ -192,11 +142,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["stage-2", "nested"],
     ref: "§7",
   },
-  {
-    id: "stage-2",
-    term: "stage 2 (S2)",
-    short: "stage 2",
-    aliases: ["stage 2", "stage-2", "S2TTB", "S2 domain", "nesting-parent"],
+  "stage-2": {
     body: [
       "The host's translation of a VM's IPAs to PAs, in io-pgtable's ARM_64_LPAE_S2 format. The STE names it with S2TTB (the table's PA), S2VMID (its VMID) and VTCR (its geometry).",
       "The host maps all of the guest's RAM there once (the nesting-parent domain); the guest never sees or changes it.",
@@ -204,11 +150,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ipa", "nested", "vmid"],
     ref: "§7, §10",
   },
-  {
-    id: "nested",
-    term: "nested translation (STE Config = NESTED)",
-    short: "nested translation",
-    aliases: ["nested translation", "NESTED", "nested STE", "Config=7"],
+  nested: {
     body: [
       "Both stages at once: the guest's stage 1 (its CD table and page tables, VA → IPA) and the host's stage 2 (IPA → PA). The STE's S1ContextPtr is an IPA; every table the SMMU reads on the way is found through stage 2.",
       "The IOTLB keeps the combined VA → PA, tagged with the guest's ASID and the VM's VMID, so the guest's TLBIs must carry that VMID: the host fills it in.",
@@ -216,11 +158,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["stage-2", "ipa", "vsmmu", "vmid"],
     ref: "§7",
   },
-  {
-    id: "vsmmu",
-    term: "vSMMU / vIOMMU (the guest's virtual SMMU)",
-    short: "vSMMU",
-    aliases: ["vSMMU", "vIOMMU", "virtual SMMU", "arm_vsmmu"],
+  vsmmu: {
     body: [
       "The SMMU the guest's driver sees: an emulated SMMUv3 whose command queue sits in guest RAM. The VMM traps writes to its PROD register and reads the commands through stage 2.",
       "On the host, iommufd's vIOMMU object (arm_vsmmu) holds the VM's VMID and its vDEVICEs, and takes the guest's invalidations through IOMMU_HWPT_INVALIDATE.",
@@ -228,10 +166,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["user-invalidation", "vsid", "cerror-ill"],
     ref: "§7",
   },
-  {
-    id: "vsid",
-    term: "vSID (virtual StreamID)",
-    aliases: ["vSID", "vSIDs", "virtual StreamID", "vDEVICE"],
+  vsid: {
     body: [
       "The StreamID the guest knows a device by; the VMM chose it when it created the vDEVICE. It indexes the guest's own stream table.",
       "The host turns it into the real StreamID when it forwards an ATC_INV or a CFGI_CD: an ATC_INV for the wrong vSID would invalidate another device's ATC.",
@@ -239,16 +174,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["streamid", "vsmmu"],
     ref: "§7",
   },
-  {
-    id: "user-invalidation",
-    term: "user invalidation (IOMMU_HWPT_INVALIDATE)",
-    short: "user invalidation",
-    aliases: [
-      "IOMMU_HWPT_INVALIDATE",
-      "user invalidation",
-      "arm_vsmmu_cache_invalidate",
-      "arm_vsmmu_convert_user_cmd",
-    ],
+  "user-invalidation": {
     body: [
       "How a guest's invalidations reach the hardware: the VMM passes the commands it read from the vSMMU queue to the host kernel in one ioctl, IOMMU_HWPT_INVALIDATE on the vIOMMU.",
       "arm_vsmmu_convert_user_cmd checks each command: TLBI_NH_* get the VM's VMID, TLBI_NSNH_ALL becomes TLBI_NH_ALL for that VMID, ATC_INV and CFGI_CD get the real StreamID; anything else is refused with -EIO and entry_num says how far it got.",
@@ -256,10 +182,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["vsmmu", "cerror-ill", "tlbi"],
     ref: "§7",
   },
-  {
-    id: "cerror-ill",
-    term: "CERROR_ILL (illegal command)",
-    aliases: ["CERROR_ILL", "-EIO", "CMDQ_CONS.ERR"],
+  "cerror-ill": {
     body: [
       "The command-queue error an SMMU reports in CMDQ_CONS.ERR (with GERROR.CMDQ_ERR) when the command at CONS is not one it accepts; the queue stops there.",
       "For a guest, the VMM reports it when the host refused a command with -EIO. The guest's driver (arm_smmu_cmdq_skip_err) replaces the bad command with a CMD_SYNC, acknowledges the error, and the queue goes on.",
@@ -267,11 +190,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["user-invalidation", "cmdq"],
     ref: "§1.1, §7",
   },
-  {
-    id: "page-table",
-    short: "page table",
-    term: "Page table (arm64, 4 levels)",
-    aliases: ["page table", "page-table", "pgd", "PTE"],
+  "page-table": {
     body: [
       "4 KiB pages, 48-bit VA, four levels: level 0 (the pgd) is indexed by VA bits 47:39, level 1 by 38:30, level 2 by 29:21, level 3 by 20:12; the low 12 bits are the offset in the page.",
       "A table descriptor points at the next level; a level-3 descriptor (PTE) points at the page and holds its permissions (AP[2] read-only, AF, nG = tagged with the ASID). A walk stops with F_TRANSLATION at the first invalid descriptor.",
@@ -280,10 +199,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ttb0", "walk-cache"],
     ref: "§10",
   },
-  {
-    id: "iotlb",
-    term: "IOTLB",
-    aliases: ["IOTLB"],
+  iotlb: {
     body: [
       "The SMMU's TLB: translations (page VA → PA, writable or not) from table walks, tagged by ASID and VMID.",
       "It is not kept coherent with the page table: after the CPU changes a PTE, the SMMU keeps using its old entry until a TLBI command (or, with BTM, the CPU's broadcast invalidation) removes it.",
@@ -291,11 +207,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["tlbi", "walk-cache", "atc"],
     ref: "§11",
   },
-  {
-    id: "walk-cache",
-    short: "walk cache",
-    term: "Walk cache",
-    aliases: ["walk cache", "walk-cache"],
+  "walk-cache": {
     body: [
       "Besides leaf translations the SMMU caches pointers to intermediate tables: here, the level-3 table covering a 2 MiB region, so the next walk there starts at level 3.",
       "A TLBI by VA with LEAF = 1 leaves these in place. When munmap frees a page-table page, the invalidation must be non-leaf (or by ASID); otherwise the SMMU later walks a freed page that may now hold someone else's data (walk-freed-table).",
@@ -303,11 +215,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["iotlb", "tlbi", "page-table"],
     ref: "§1.2 (LEAF, TTL)",
   },
-  {
-    id: "config-cache",
-    short: "config cache",
-    term: "Configuration cache",
-    aliases: ["configuration cache", "config cache"],
+  "config-cache": {
     body: [
       "The SMMU's cache of STEs and CDs (and of L1 descriptors, even invalid ones). It keeps using a cached copy after the memory changes, until a CFGI_STE, CFGI_CD or CFGI_ALL drops it.",
       "That is why every STE or CD write is followed by a CFGI and a CMD_SYNC, and why the driver writes an entry in stages, syncing in between.",
@@ -315,10 +223,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["cfgi", "ste", "cd"],
     ref: "§11, §8",
   },
-  {
-    id: "atc",
-    term: "ATC (Address Translation Cache)",
-    aliases: ["ATC", "Address Translation Cache"],
+  atc: {
     body: [
       "A TLB inside the PCIe device, filled through ATS. The device uses its entries without asking the SMMU: it sends already-translated transactions, which the SMMU lets through when STE.EATS = 1.",
       "Only an ATC_INV (an ATS Invalidate Request sent to the device) removes entries, so every unmap must reach the ATC, and be waited for with CMD_SYNC, before the pages are freed.",
@@ -326,10 +231,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["ats", "atc-inv", "cmd-sync"],
     ref: "§5.5 (2), §6",
   },
-  {
-    id: "ats",
-    term: "ATS (Address Translation Services)",
-    aliases: ["ATS", "EATS"],
+  ats: {
     body: [
       "The PCIe protocol by which a device asks the SMMU to translate an address ahead of time (a Translation Request), keeps the answer in its ATC, and then sends translated transactions.",
       "Allowed per device by STE.EATS. It saves SMMU lookups, at the cost of a cache the kernel must invalidate explicitly with ATC_INV.",
@@ -337,10 +239,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["atc", "atc-inv", "pri"],
     ref: "§6",
   },
-  {
-    id: "pri",
-    term: "PRI (Page Request Interface)",
-    aliases: ["PRI", "page request", "Page Request", "PRI_RESP"],
+  pri: {
     body: [
       "The PCIe protocol by which an ATS device whose translation failed asks the host to make the page present (a Page Request) instead of failing the access.",
       "The SMMU writes the request to the PRI queue; the kernel's IOPF handler faults the page in and answers the whole group with PRI_RESP (SUCCESS, FAIL or DENY); the device then retries its translation.",
@@ -349,10 +248,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["prg", "priq", "iopf", "stall"],
     ref: "§4.3",
   },
-  {
-    id: "prg",
-    term: "PRG (Page Request Group)",
-    aliases: ["PRG", "PRG index", "PRG_LAST", "PRG_IDX"],
+  prg: {
     body: [
       "One or more page requests a device sends together, under a 9-bit PRG index. The last one carries PRG_LAST.",
       "Software answers the whole group once, with PRI_RESP naming that index; until then the device waits.",
@@ -360,10 +256,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["pri", "priq"],
     ref: "§4.3",
   },
-  {
-    id: "stall",
-    term: "Stall and STAG",
-    aliases: ["stall", "stalled", "STAG", "CMD_RESUME", "RESUME", "STALL"],
+  stall: {
     body: [
       "The other way to service a device's page fault, and the one mainline SMMUv3 supports: with CD.S = 1 a faulting transaction is held in the SMMU, and its event record carries STALL = 1 and a stall tag (STAG).",
       "The kernel's IOPF handler fixes the fault and answers with CMD_RESUME naming the STAG: RETRY (translate again) or ABORT. The device waits meanwhile.",
@@ -372,10 +265,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["iopf", "evtq", "pri"],
     ref: "§4.2",
   },
-  {
-    id: "btm",
-    term: "BTM (Broadcast TLB Maintenance)",
-    aliases: ["BTM"],
+  btm: {
     body: [
       "An SMMU feature: it snoops the TLB invalidations the CPUs broadcast and drops its matching IOTLB entries (those filled through a CD with ASET = 0).",
       "With BTM the MMU notifier needs no TLBI commands, only ATC_INV. Mainline Linux never enables BTM for SVA, so the notifier always sends TLBI_NH_VA or TLBI_NH_ASID.",
@@ -383,10 +273,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["aset", "tlbi", "mmu-notifier"],
     ref: "§5.2",
   },
-  {
-    id: "cmdq",
-    term: "Command queue (CMDQ)",
-    aliases: ["CMDQ", "command queue", "PROD", "CONS", "wrap bit"],
+  cmdq: {
     body: [
       "A ring of 16-byte commands in memory. The driver writes commands at PROD and then moves the PROD register; the SMMU consumes them in order and moves CONS.",
       "Both registers hold an index and, one bit above it, a wrap bit that flips each time the pointer goes round: the queue is empty when index and wrap are equal, full when the indexes are equal and the wrap bits differ.",
@@ -395,10 +282,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["cmd-sync", "evtq", "priq"],
     ref: "§1.1",
   },
-  {
-    id: "evtq",
-    term: "Event queue (EVTQ)",
-    aliases: ["EVTQ", "event queue", "event record"],
+  evtq: {
     body: [
       "A ring where the SMMU writes 32-byte event records: the event ID (F_TRANSLATION, C_BAD_CD, …), StreamID, SSID, the input address, read or write, STALL and STAG, and for fetch faults the address it failed to read.",
       "Translation faults are recorded only when the CD has R = 1; configuration errors (C_BAD_STE, C_BAD_CD) always are.",
@@ -406,32 +290,14 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["fault-events", "stall", "cmdq"],
     ref: "§4.1",
   },
-  {
-    id: "priq",
-    term: "PRI queue (PRIQ)",
-    aliases: ["PRIQ", "PRI queue"],
+  priq: {
     body: [
       "A ring where the SMMU writes the page requests devices send: 16 bytes each with the StreamID, the SSID (when SSID_V), the permissions asked for (PERM_READ, PERM_WRITE, PERM_EXEC, PERM_PRIV), PRG_LAST, the PRG index and the page address.",
     ],
     see: ["pri", "prg", "cmdq"],
     ref: "§4.3",
   },
-  {
-    id: "fault-events",
-    short: "events",
-    term: "Fault events (F_TRANSLATION, C_BAD_CD, …)",
-    aliases: [
-      "F_TRANSLATION",
-      "F_PERMISSION",
-      "F_ACCESS",
-      "C_BAD_CD",
-      "C_BAD_STE",
-      "C_BAD_SUBSTREAMID",
-      "C_BAD_STREAMID",
-      "F_BAD_ATS_TREQ",
-      "F_STREAM_DISABLED",
-      "F_WALK_EABT",
-    ],
+  "fault-events": {
     body: [
       "The architecture's event IDs. F_TRANSLATION (0x10): no valid descriptor for the address, or the CD has EPD0 = 1. F_PERMISSION (0x13): e.g. a write to a read-only page. F_ACCESS (0x12): access flag clear.",
       "C_BAD_STE (0x04) and C_BAD_CD (0x0a): the STE or CD is not valid. C_BAD_SUBSTREAMID (0x08): the SSID is beyond the CD table. C_BAD_STREAMID (0x02): the StreamID has no STE.",
@@ -439,10 +305,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["evtq", "stall"],
     ref: "§4.1",
   },
-  {
-    id: "cmd-sync",
-    term: "CMD_SYNC",
-    aliases: ["CMD_SYNC", "SYNC"],
+  "cmd-sync": {
     body: [
       "A command that completes only when every command queued before it has completed, ATS invalidations included. The CPU waits for it (polling CONS, or an MSI the SMMU writes into the SYNC's own slot).",
       "Without it the CPU would go on, and free the unmapped pages, while a TLBI or ATC_INV is still in the queue: a device could still reach those pages.",
@@ -450,10 +313,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["cmdq", "tlbi", "atc-inv", "munmap"],
     ref: "§1.2, §1.3",
   },
-  {
-    id: "cfgi",
-    term: "CFGI_STE / CFGI_CD",
-    aliases: ["CFGI", "CFGI_STE", "CFGI_CD", "CFGI_CD_ALL", "CFGI_ALL"],
+  cfgi: {
     body: [
       "Configuration invalidations: the SMMU drops its cached copy of one STE (CFGI_STE, by StreamID, with the CDs cached through it) or one CD (CFGI_CD, by StreamID and SSID; with leaf = 0 also the cached L1 CD descriptor). CFGI_CD_ALL drops every CD of a StreamID, CFGI_ALL the configuration of every StreamID.",
       "Sent after every STE or CD write, followed by a CMD_SYNC.",
@@ -461,21 +321,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["config-cache", "cmd-sync"],
     ref: "§1.2",
   },
-  {
-    id: "tlbi",
-    term: "TLBI commands",
-    aliases: [
-      "TLBI",
-      "TLBI_NH_VA",
-      "TLBI_NH_ASID",
-      "TLBI_NH_VAA",
-      "TLBI_NH_ALL",
-      "TLBI_NSNH_ALL",
-      "TLBI_S12_VMALL",
-      "TLBI_S2_IPA",
-      "TLBI_EL2_ASID",
-      "TLBI_EL2_VA",
-    ],
+  tlbi: {
     body: [
       "IOTLB invalidations. TLBI_NH_VA drops one ASID's entries for a VA range (LEAF = 1 leaves the walk cache alone); TLBI_NH_ASID drops everything of one ASID; TLBI_NH_ALL and TLBI_NSNH_ALL drop everything; TLBI_S12_VMALL everything of one VMID.",
       "The MMU notifier sends them after the CPU's page table changed, then a CMD_SYNC to wait for them.",
@@ -483,10 +329,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["iotlb", "walk-cache", "cmd-sync", "btm"],
     ref: "§1.2",
   },
-  {
-    id: "atc-inv",
-    term: "ATC_INV",
-    aliases: ["ATC_INV"],
+  "atc-inv": {
     body: [
       "A command asking the SMMU to send an ATS Invalidate Request to a device: StreamID, SSID (with SSV = 1) and an address range (SIZE = log2 of the pages; 52 means everything). The device drops its matching ATC entries and answers; the next CMD_SYNC waits for that answer.",
       "Without it an ATS device keeps using a translation the CPU dropped: once munmap frees the page, the device writes into memory that belongs to someone else.",
@@ -494,10 +337,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["atc", "ats", "cmd-sync"],
     ref: "§1.2",
   },
-  {
-    id: "quiet-cd",
-    term: "Quiet CD / release CD",
-    aliases: ["quiet CD", "release CD", "quiet_cd"],
+  "quiet-cd": {
     body: [
       "What the driver writes into a CD when the process exits while still bound (arm_smmu_mm_release): V stays 1, so a device that has not been told yet gets no C_BAD_CD, but EPD0 = 1, so no access walks the page tables exit is tearing down.",
       "It is followed by CFGI_CD, TLBI_NH_ASID and ATC_INV, each with a CMD_SYNC. The PASID, the bond and the CD slot stay until the device driver unbinds. From about Linux 6.8 it also clears R and S: those faults are neither recorded nor stalled.",
@@ -505,18 +345,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["epd0", "exit", "cleared"],
     ref: "§3.2",
   },
-  {
-    id: "mmu-notifier",
-    short: "MMU notifier",
-    term: "MMU notifier",
-    aliases: [
-      "MMU notifier",
-      "notifier",
-      "mmu_notifier",
-      "arm_smmu_mmu_notifier",
-      "invalidate_range",
-      "arch_invalidate_secondary_tlbs",
-    ],
+  "mmu-notifier": {
     body: [
       "Callbacks the kernel runs when a process's page table changes (invalidate_range, arch_invalidate_secondary_tlbs from 6.6) and when the address space is torn down (release).",
       "The SMMU driver registers one per bound mm (and domain). Its invalidate sends TLBI and ATC_INV with CMD_SYNC; its release writes the quiet CD. It is freed only after an SRCU grace period, because a release may still be running on it.",
@@ -524,10 +353,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["srcu", "munmap", "exit"],
     ref: "§5.2",
   },
-  {
-    id: "srcu",
-    term: "SRCU grace period",
-    aliases: ["SRCU", "grace period", "call_srcu", "synchronize_srcu"],
+  srcu: {
     body: [
       "Sleepable RCU. Code that calls a notifier method does so inside an SRCU read section. A callback queued with call_srcu runs only after every reader that was inside when it was queued has left: the grace period.",
       "The notifier (and io_mm) is freed that way, so a release still running on it never touches freed memory. Freeing it at once (the fault free-notifier-now) gives a use-after-free.",
@@ -535,20 +361,14 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["mmu-notifier", "use-after-free"],
     ref: "§5.1, §5.2",
   },
-  {
-    id: "mm",
-    term: "mm (mm_struct)",
-    aliases: ["mm", "mm_struct"],
+  mm: {
     body: [
       "A process's address space: its VMAs, its page table (pgd) and its CPU ASID. Threads of one process share it.",
       "Binding it to a device gives it a PASID and puts its pgd into a CD.",
     ],
     see: ["mm-users", "page-table", "bond"],
   },
-  {
-    id: "mm-users",
-    term: "mm_users / mm_count",
-    aliases: ["mm_users", "mm_count", "mmgrab", "mmdrop", "mmget", "mmput"],
+  "mm-users": {
     body: [
       "Two reference counts of an mm. mm_users counts users of the address space (mmget / mmput): when it reaches 0, exit_mmap tears the mappings and the page tables down, after calling the notifiers' release.",
       "mm_count counts references to the mm_struct itself (mmgrab / mmdrop): the struct and its pgd are freed when it reaches 0.",
@@ -557,10 +377,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["mm", "exit"],
     ref: "§5.1, §5.2",
   },
-  {
-    id: "bond",
-    term: "Bond (binding)",
-    aliases: ["bond", "binding", "iommu_bond", "arm_smmu_bond", "iommu_sva", "iommu_sva_bind_device"],
+  bond: {
     body: [
       "The driver's record that one device is bound to one mm: iommu_bond in the 2018 design, arm_smmu_bond in 5.11–6.9, the iommu_sva handle with SVA domains. It counts references: binding the same pair again takes another, unbind drops one.",
       "When the last reference goes, the CD is cleared and the IOTLB and ATC are invalidated for that PASID.",
@@ -568,10 +385,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["pasid", "io-mm", "sva-domain", "mmu-notifier"],
     ref: "§5",
   },
-  {
-    id: "io-mm",
-    term: "io_mm (2018 design)",
-    aliases: ["io_mm", "kref_get_unless_zero"],
+  "io-mm": {
     body: [
       "The 2017–2018 RFC's object for one bound mm: its PASID, the mm, the MMU notifier and a kref, kept in an IDR by PASID. Bonds reference it.",
       "Lookups use kref_get_unless_zero: an io_mm whose count already reached 0 is being freed and must be treated as absent (the fault kref-get revives it). It is freed after an SRCU grace period.",
@@ -579,10 +393,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["bond", "srcu"],
     ref: "§5.1",
   },
-  {
-    id: "sva-domain",
-    term: "SVA domain",
-    aliases: ["SVA domain", "IOMMU_DOMAIN_SVA", "arm_smmu_domain", "set_dev_pasid", "remove_dev_pasid"],
+  "sva-domain": {
     body: [
       "Linux 6.2+ (driver 6.10+): an IOMMU domain of type IOMMU_DOMAIN_SVA for one mm, with its own SMMU ASID (no longer the CPU's) and an embedded MMU notifier. It is attached to a device at the PASID with set_dev_pasid and detached with remove_dev_pasid.",
       "It counts its users; the last detach frees it (TLBI its ASID first). The PASID belongs to the mm and is freed only with the mm.",
@@ -590,10 +401,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["bond", "asid", "mmu-notifier"],
     ref: "§5.3",
   },
-  {
-    id: "iopf",
-    term: "IOPF (I/O page fault)",
-    aliases: ["IOPF", "iopf", "I/O page fault", "iopf_queue_flush_dev"],
+  iopf: {
     body: [
       "The kernel's handler for a device's page fault, from a PRI page request or a stalled transaction: it finds the mm bound at that PASID, runs handle_mm_fault, and answers with PRI_RESP or CMD_RESUME.",
       "Before unbind, iopf_queue_flush_dev waits for the faults still queued, so none is serviced for an mm that is gone.",
@@ -601,10 +409,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["pri", "stall"],
     ref: "§4.2, §5.3",
   },
-  {
-    id: "munmap",
-    term: "munmap: why TLBI, ATC_INV and CMD_SYNC",
-    aliases: ["munmap", "tlb_finish_mmu", "mmu_gather"],
+  munmap: {
     body: [
       "When a process unmaps memory the kernel (1) clears the PTEs, (2) invalidates the CPUs' TLBs, (3) runs the MMU notifiers: TLBI for the SMMU's IOTLB and ATC_INV for the device's ATC, each waited for with CMD_SYNC, and (4) only then frees the pages (tlb_finish_mmu).",
       "Leave out the TLBI, the ATC_INV or the CMD_SYNC, or free the pages first, and a device can still reach a page that now belongs to someone else: a stale translation.",
@@ -612,10 +417,7 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["tlbi", "atc-inv", "cmd-sync", "stale-translation"],
     ref: "§5.4, §5.5",
   },
-  {
-    id: "exit",
-    term: "Process exit while bound",
-    aliases: ["exit_mmap", "arm_smmu_mm_release", "mm release"],
+  exit: {
     body: [
       "When the last mm_users reference goes, exit_mmap calls the notifiers' release before freeing the page tables. The driver writes the quiet CD, sends TLBI_NH_ASID and ATC_INV with CMD_SYNC, and (5.11–6.9) marks the notifier cleared.",
       "The bond, the PASID and the CD slot stay until the device driver unbinds; meanwhile the device's DMA faults. Without the quiet CD the SMMU keeps walking tables exit frees; release racing unbind needs the SVA lock, and the notifier's free needs SRCU.",
@@ -623,30 +425,21 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["quiet-cd", "mm-users", "sva-lock", "srcu"],
     ref: "§5.2, §5.5 (4, 9)",
   },
-  {
-    id: "cleared",
-    term: "cleared (notifier flag)",
-    aliases: ["cleared"],
+  cleared: {
     body: [
       "A flag of arm_smmu_mmu_notifier (5.11–6.9): release sets it after it invalidated everything, so that the later unbind skips a second TLBI and ATC_INV.",
     ],
     see: ["quiet-cd", "mmu-notifier"],
     ref: "§5.2",
   },
-  {
-    id: "sva-lock",
-    term: "sva_lock",
-    aliases: ["sva_lock", "iommu_sva_lock"],
+  "sva-lock": {
     body: [
       "The mutex that serialises bind, unbind and mm release in the SMMU driver (iommu_sva_lock in the core). Without it (the fault no-sva-lock) release and unbind interleave, and a PASID can be freed and handed out again while the old CD still uses it.",
     ],
     see: ["exit", "pasid-reuse"],
     ref: "§5.2",
   },
-  {
-    id: "stale-translation",
-    term: "stale-translation (violation)",
-    aliases: ["stale-translation", "stale translation", "stale"],
+  "stale-translation": {
     body: [
       "A DMA used a translation the CPU's page table no longer holds (from the ATC, the IOTLB or a walk of a freed table) and reached a frame that was freed or now belongs to someone else.",
       "The short window before an invalidation completes is normal; the harm is when the page is reused before the invalidation reached every cache.",
@@ -654,102 +447,43 @@ export const GLOSSARY: readonly GlossaryEntry[] = [
     see: ["munmap", "atc-inv", "tlbi"],
     ref: "CONTRACT §3",
   },
-  {
-    id: "use-after-free",
-    term: "use-after-free (violation)",
-    aliases: ["use-after-free"],
+  "use-after-free": {
     body: [
       "Kernel code used an object (a notifier, a bond, an io_mm, a domain) after it was freed: typically a release still running on a notifier that unbind freed without waiting for an SRCU grace period.",
     ],
     see: ["srcu"],
   },
-  {
-    id: "pasid-reuse",
-    term: "pasid-reuse (violation)",
-    aliases: ["pasid-reuse"],
+  "pasid-reuse": {
     body: [
       "A PASID was handed to another process while a CD or a cache still held the old owner's translations for it, so the new owner's device could reach the old owner's memory.",
     ],
     see: ["pasid", "sva-lock"],
   },
-  {
-    id: "asid-conflict",
-    term: "asid-conflict (violation)",
-    aliases: ["asid-conflict"],
+  "asid-conflict": {
     body: [
       "Two address spaces used one ASID while the IOTLB still held entries of the first: a lookup for one could hit the other's translation. The driver must TLBI an ASID before it is reused.",
     ],
     see: ["asid", "tlbi"],
   },
-  {
-    id: "walk-freed-table",
-    term: "walk-freed-table (violation)",
-    aliases: ["walk-freed-table"],
+  "walk-freed-table": {
     body: [
       "The SMMU walked a page-table page that had been freed (or reallocated), usually through a walk-cache entry a leaf-only TLBI left behind.",
     ],
     see: ["walk-cache", "tlbi"],
   },
-  {
-    id: "refcount",
-    term: "refcount (violation)",
-    aliases: ["refcount"],
+  refcount: {
     body: [
       "A reference count went below zero, or an object whose count had reached zero was taken again (as kref_get does on an io_mm that is being freed).",
     ],
     see: ["io-mm", "bond"],
   },
-  {
-    id: "deadlock",
-    term: "deadlock (violation)",
-    aliases: ["deadlock"],
-    body: ["Every thread is blocked (on a lock or a CMD_SYNC) and nothing can make progress."],
-  },
-  {
-    id: "leak",
-    term: "leak (violation)",
-    aliases: ["leak"],
+  deadlock: { body: ["Every thread is blocked (on a lock or a CMD_SYNC) and nothing can make progress."] },
+  leak: {
     body: [
       "Something is still allocated (a PASID, an ASID, a kernel object, a frame) after every process exited and every binding ended.",
     ],
   },
-];
-
-/**
- * Decoded field names (detail view) and other exact words that link to an entry without
- * being aliases in running text (too short or too common there).
- */
-export const FIELD_TERMS: Readonly<Record<string, string>> = {
-  SID: "streamid",
-  SSID: "ssid",
-  SSV: "ssid",
-  SSID_V: "ssid",
-  S1DSS: "ssid",
-  CONFIG: "ste",
-  S1CTXPTR: "cd-table",
-  S1CDMAX: "cd-table",
-  S1FMT: "cd-table",
-  L2PTR: "cd-table",
-  SPAN: "stream-table",
-  EATS: "ats",
-  ASID: "asid",
-  ASET: "aset",
-  EPD0: "epd0",
-  TTB0: "ttb0",
-  VMID: "vmid",
-  S2VMID: "vmid",
-  S2TTB: "stage-2",
-  VTCR: "stage-2",
-  S2T0SZ: "stage-2",
-  STAG: "stall",
-  STALL: "stall",
-  S: "stall",
-  PRG_IDX: "prg",
-  PRG_LAST: "prg",
-  GRPID: "prg",
-  ID: "fault-events",
-  OA: "page-table",
-  NG: "asid",
-  LEAF: "walk-cache",
-  R: "evtq",
 };
+
+/** The whole entries, in the index's order. */
+export const GLOSSARY: readonly GlossaryEntry[] = TERMS.map((t) => ({ ...t, ...TEXT[t.id]! }));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { segments, termId } from "./glossary.ts";
-import { GLOSSARY } from "./glossary-data.ts";
+import { GLOSSARY, TEXT } from "./glossary-data.ts";
+import { TERMS } from "./glossary-terms.ts";
 
 const ids = (text: string, opts?: Parameters<typeof segments>[1]) =>
   segments(text, opts).flatMap((s) => (typeof s === "string" ? [] : [s.id]));
@@ -10,6 +11,11 @@ describe("the glossary", () => {
     const all = new Set(GLOSSARY.map((e) => e.id));
     expect(all.size).toBe(GLOSSARY.length);
     for (const e of GLOSSARY) for (const s of e.see ?? []) expect(all.has(s), `${e.id} → ${s}`).toBe(true);
+  });
+
+  it("has the text of every term in the index, and of no other", () => {
+    expect(Object.keys(TEXT).sort()).toEqual(TERMS.map((t) => t.id).sort());
+    for (const e of GLOSSARY) expect(e.body.length, e.id).toBeGreaterThan(0);
   });
 
   it("covers the terms a newcomer meets", () => {

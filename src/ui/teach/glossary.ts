@@ -4,19 +4,20 @@
  * builds React elements from them (never HTML), so scenario text stays text.
  */
 
-import { FIELD_TERMS, GLOSSARY, type GlossaryEntry } from "./glossary-data.ts";
+import { FIELD_TERMS, type GlossaryTerm, TERMS } from "./glossary-terms.ts";
 
 export type Segment = string | { readonly text: string; readonly id: string };
 
-const BY_ID = new Map(GLOSSARY.map((e) => [e.id, e]));
+const BY_ID = new Map(TERMS.map((e) => [e.id, e]));
 
-export function entry(id: string): GlossaryEntry | undefined {
+/** An entry's name and spellings (its text is in glossary-data.ts, with the panel). */
+export function entry(id: string): GlossaryTerm | undefined {
   return BY_ID.get(id);
 }
 
 /** The entry an exact word names: an alias (either capitalisation of a lower-case one) or a field name. */
 const EXACT = new Map<string, string>();
-for (const e of GLOSSARY) {
+for (const e of TERMS) {
   for (const a of e.aliases) {
     if (!EXACT.has(a)) EXACT.set(a, e.id);
     if (a === a.toLowerCase()) {

@@ -1,28 +1,22 @@
 /**
- * The teaching views as panel bodies: the translation path, the page-table tree, the event
- * and PRI queues, the other caches, the topology; and the overlay that marks the last DMA's
- * path on the stream-table diagram. Each takes its view model from the world at the cursor
+ * The teaching views as panel bodies: the page-table tree and the other caches; and the
+ * overlay that marks the last DMA's path on the stream-table diagram. The views a panel shows
+ * only when switched to (the translation path, the event and PRI queues, the topology) are in
+ * path-view.tsx, queue-views.tsx and topology-views.tsx, fetched when first shown. Each takes its view model from the world at the cursor
  * (cached per world: worlds are never mutated once shown).
  */
 
-import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef } from "react";
 import type { World } from "../../engine/index.ts";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
 import { PageTableTree } from "../diagrams/PageTableTree.tsx";
-import { RecordQueueDiagram } from "../diagrams/RecordQueueDiagram.tsx";
-import { TopologyDiagram } from "../diagrams/TopologyDiagram.tsx";
-import { TranslationPathDiagram } from "../diagrams/TranslationPathDiagram.tsx";
 import { useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
-import { useGlossary } from "./glossary-store.ts";
 import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
 import { OPEN_ALL, pageForest } from "./pgtree-vm.ts";
-import { recordQueueVm } from "./queues-vm.ts";
-import { TermText } from "./Term.tsx";
-import { topologyVm } from "./topology-vm.ts";
 import "./teach.css";
 
 /**
@@ -30,7 +24,7 @@ import "./teach.css";
  * replaced by the last one, so a diagram whose content did not change with the step is not
  * drawn again.
  */
-function perWorld<T>(fn: (w: World) => T, key?: (v: T) => string): (w: World) => T {
+export function perWorld<T>(fn: (w: World) => T, key?: (v: T) => string): (w: World) => T {
   const cache = new WeakMap<World, T>();
   let last: { key: string; value: T } | null = null;
   return (w) => {
@@ -54,18 +48,7 @@ const cachesOf = perWorld(cachesVm, (v) =>
     .map((s) => `${s.title}:${s.rows.map((r) => `${r.id}/${r.what}/${r.state}/${r.why}`).join(",")}`)
     .join("|"),
 );
-const topologyOf = perWorld(topologyVm, (v) =>
-  [
-    ...v.nodes.map((n) => `${n.id}/${n.tone}/${n.title}/${n.lines.join(";")}`),
-    ...v.links.map((l) => `${l.id}/${l.label}/${l.freed}`),
-  ].join("|"),
-);
-const queueKey = (v: ReturnType<typeof recordQueueVm>): string =>
-  `${v.prod.reg}/${v.cons.reg}/${v.slots.map((x) => `${x.state}:${x.summary}`).join(",")}`;
-const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), queueKey);
-const priqOf = perWorld((w) => recordQueueVm(w, "priq"), queueKey);
-
-function useSelectedKey(): string | null {
+export function useSelectedKey(): string | null {
   const sel = useLab((s) => s.selection);
   return sel ? selectionKey(sel) : null;
 }
@@ -146,26 +129,6 @@ export function PathOverlay({ children }: { children: ReactNode }) {
   return <div ref={box}>{children}</div>;
 }
 
-export function TranslationPathView() {
-  const vm = usePathVm();
-  const select = useLab((s) => s.select);
-  if (vm === null) {
-    return (
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        <TermText text="No DMA yet. Step to a device DMA to see the path the SMMU took: STE → CD → TTB0 → the page-table levels → the frame, or the IOTLB or ATC that served it." />
-      </p>
-    );
-  }
-  return (
-    <div className="space-y-1.5" data-testid="path-view" data-step={vm.step}>
-      <p className="text-xs text-slate-700 dark:text-slate-300">
-        <TermText text={vm.headline} />
-      </p>
-      <TranslationPathDiagram vm={vm} onSelect={select} />
-    </div>
-  );
-}
-
 export function PageTablesView() {
   const w = useWorld();
   const forestOf = useCallback(
@@ -191,14 +154,6 @@ export function PageTablesView() {
   );
 }
 
-export function RecordQueueView({ which }: { which: "evtq" | "priq" }) {
-  const w = useWorld();
-  const vm = which === "evtq" ? evtqOf(w) : priqOf(w);
-  const select = useLab((s) => s.select);
-  const selected = useSelectedKey();
-  return <RecordQueueDiagram vm={vm} selectedId={selected} onSelect={select} />;
-}
-
 /** How many records each queue holds for the kernel: the switch's labels show them. */
 export function useQueueCounts(): { evtq: number; priq: number } {
   const w = useWorld();
@@ -220,48 +175,4 @@ export function CachesView() {
 export function useStaleCacheCount(): number {
   const w = useWorld();
   return cachesOf(w).reduce((n, s) => n + (s.stale ?? s.rows.filter((r) => r.stale).length), 0);
-}
-
-export function TopologyView() {
-  const w = useWorld();
-  const vm = topologyOf(w);
-  const show = useGlossary((s) => s.show);
-  return <TopologyDiagram vm={vm} onOpen={show} />;
-}
-
-/** More cards than this (a large scenario): the topology starts folded. */
-const TOPOLOGY_OPEN = 14;
-
-/** The topology as a foldable section above the statecharts: who is bound to whom, then each lifecycle. */
-export function TopologySection() {
-  const w = useWorld();
-  const cards = w.mms.length + Object.keys(w.kernel.objects).length + w.devices.length + 1;
-  const [open, setOpen] = useState(cards <= TOPOLOGY_OPEN);
-  return (
-    <details
-      open={open}
-      onToggle={(e) => setOpen(e.currentTarget.open)}
-      className="mb-2 rounded-md border border-slate-200 px-1.5 py-1 dark:border-slate-700"
-      data-testid="topology-section"
-    >
-      <summary className="cursor-pointer text-[11px] font-semibold">
-        Topology: who is bound to whom{" "}
-        <span className="font-normal text-slate-500 dark:text-slate-400">
-          ({w.mms.length} process{w.mms.length === 1 ? "" : "es"}, {w.devices.length} device
-          {w.devices.length === 1 ? "" : "s"})
-        </span>
-      </summary>
-      {open ? <OpenTopology /> : null}
-    </details>
-  );
-}
-
-function OpenTopology() {
-  const vm = topologyOf(useWorld());
-  const show = useGlossary((s) => s.show);
-  return (
-    <div className="mt-1">
-      <TopologyDiagram vm={vm} onOpen={show} testId="topology-detail" />
-    </div>
-  );
 }
