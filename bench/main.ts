@@ -4,6 +4,7 @@
  */
 
 import { cpus, totalmem } from "node:os";
+import "../src/kernel/all.ts";
 import { benchEngine } from "./engine.ts";
 import { benchExplorer } from "./explorer.ts";
 import { benchPage } from "./page.ts";

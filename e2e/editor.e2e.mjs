@@ -57,6 +57,7 @@ export default [
       await page.getByRole("button", { name: "Lessons" }).click();
       const menu = page.getByRole("dialog", { name: "Lessons" });
       const items = menu.getByTestId("lesson-item");
+      await items.first().waitFor(); // the dialog is fetched when the menu first opens
       equal(await items.count(), lessons.length, "lessons in the menu (LIBRARY.length)");
       equal(
         await menu.getByTestId("lesson-title").allTextContents(),

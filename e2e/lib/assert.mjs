@@ -33,4 +33,6 @@ export async function position(page) {
 
 export async function waitForStep(page, step, ms = 5000) {
   await until(async () => (await position(page)).step === step, `Step ${step}`, ms);
+  // The timeline chart is fetched just after the first paint: wait for it where the page has one.
+  if ((await page.getByTestId("races-strip").count()) > 0) await page.getByTestId("swimlane").waitFor();
 }

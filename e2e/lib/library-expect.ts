@@ -1,5 +1,6 @@
 // For each built-in lesson: its shareable fragment, a step in the middle, and the state hash
 // the runner gives at that step and at the end. One process, so the test needs no spawn per lesson.
+import "../../src/kernel/all.ts";
 import { runScenario } from "../../src/kernel/index.ts";
 import { encodeScenarioUrl } from "../../src/scenario/index.ts";
 import { LIBRARY } from "../../src/scenario/library/index.ts";

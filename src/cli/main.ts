@@ -4,6 +4,7 @@
  */
 
 import { readFileSync } from "node:fs";
+import "../kernel/all.ts";
 import { exploreScenario } from "../explorer/explore.ts";
 import { FAULTS } from "../kernel/faults.ts";
 import { toTraceJson } from "../kernel/report.ts";

@@ -5,6 +5,7 @@
  * `{ type: "error", message }`. Cancelling is the page terminating the worker.
  */
 
+import "../kernel/all.ts";
 import type { Scenario } from "../scenario/index.ts";
 import { type ExploreReport, exploreScenario } from "./explore.ts";
 

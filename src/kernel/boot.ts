@@ -25,8 +25,8 @@ import { findVm } from "../engine/world.ts";
 import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
 import { initialState } from "./machines.ts";
 import { faultIn } from "./mm.ts";
+import { nestedKernel } from "./registry.ts";
 import { lowestFree, stallEnabled } from "./smmu-ops.ts";
-import { assignDevice, bootVm } from "./vm.ts";
 
 /** Where each device's DMA-API buffer is mapped in its private DMA domain. */
 export const DMA_BUFFER_IOVA = 0x10000;
@@ -226,11 +226,11 @@ export function boot(s: Scenario): World {
     clock: 0,
   };
   w.smmu = bootSmmu(w, s);
-  if (s.vms !== undefined) w.vms = s.vms.map((v, i) => bootVm(w, v, i));
+  if (s.vms !== undefined) w.vms = s.vms.map((v, i) => nestedKernel().bootVm(w, v, i));
   w.devices = s.devices.map((d) => {
     ensureStrtabLeaf(w, d.sid);
     const vm = w.vms?.find((v) => Object.values(v.vdevs).includes(d.name));
-    return vm ? assignDevice(w, vm, d) : probeDevice(w, d, s);
+    return vm ? nestedKernel().assignDevice(w, vm, d) : probeDevice(w, d, s);
   });
   w.mms = s.processes.map((p, i) => createMm(w, p, i));
   w.threads = s.threads.map(

@@ -20,9 +20,10 @@ import { atcInvCmd, type Cmd } from "../engine/commands.ts";
 import { PAGE_SIZE, type Va } from "../engine/ids.ts";
 import { mappings, unmapPage } from "../engine/pgtable.ts";
 import { guestFree, guestSpace } from "../engine/stage2.ts";
-import type { DeviceState, MmState, VmState, World } from "../engine/world.ts";
+import type { DeviceState, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
+import { guestBindings } from "./guest-bindings.ts";
 import { mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
 import { type Ctx, local, type Program, RETURN, setLocal, step } from "./program.ts";
@@ -37,18 +38,6 @@ const vmOf = (c: Ctx): VmState => findVm(c.w, mmOf(c).vm!);
 const vmName = (c: Ctx): string => mmOf(c).vm!;
 const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string }).device);
 const bindingKey = (process: string, device: string) => `sva:${process}:${device}`;
-
-/** The guest's SVA bindings of a process: device and the ASID of its SVA domain. */
-export function guestBindings(
-  w: World,
-  vm: VmState,
-  process: string,
-): { device: DeviceState; asid: number }[] {
-  return Object.entries(vm.asids).flatMap(([asid, a]) => {
-    const [kind, p, device] = a.owner.split(":");
-    return kind === "sva" && p === process ? [{ device: findDevice(w, device!), asid: Number(asid) }] : [];
-  });
-}
 
 function cdIpa(dev: DeviceState, ssid: number): number {
   return dev.cdTable.base + ssid * 64;

@@ -9,10 +9,11 @@ import { type ActorInfo, actors } from "./sim.ts";
 
 export { dmaPasid } from "./dma.ts";
 export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
-export { guestBindings } from "./guest.ts";
+export { guestBindings } from "./guest-bindings.ts";
 export { IOPF } from "./iopf.ts";
 export { MACHINES, type MachineName, machineGraph } from "./machines.ts";
 export { objectName } from "./objects.ts";
+export { kernelLoaded } from "./registry.ts";
 export { commandFields, TRACE_FORMAT, type TraceJson, toTraceJson } from "./report.ts";
 export {
   clone,
@@ -47,4 +48,3 @@ export function actorsIn(r: RunResult, w: World): ActorInfo[] {
 export function scheduleWithChoice(r: RunResult, cursor: number, actor: string): string[] {
   return [...r.steps.slice(0, cursor).map((s) => s.actor), actor];
 }
-export { convertUserCmd } from "./vsmmu.ts";

@@ -16,11 +16,8 @@ import type { Recorder } from "../engine/trace.ts";
 import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
 import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
-import { ioMm2018 } from "./designs/io-mm-2018.ts";
-import { svaDomain } from "./designs/sva-domain.ts";
 import { dmaProgram } from "./dma.ts";
 import type { Driver } from "./driver.ts";
-import { guestPrograms } from "./guest.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmPrograms } from "./mm.ts";
@@ -34,6 +31,7 @@ import {
   type Program,
   RETURN,
 } from "./program.ts";
+import { driverFor, nestedKernel, registerDriver } from "./registry.ts";
 
 export const SMMU = "smmu";
 export const SRCU = "srcu";
@@ -47,14 +45,12 @@ export interface Sim {
   readonly programs: Readonly<Record<string, Program>>;
 }
 
-const DRIVERS: Record<string, Driver> = {
-  "arm-smmu-v3-sva": armSmmuV3Sva,
-  "io-mm-2018": ioMm2018,
-  "sva-domain": svaDomain,
-};
+// The default design is always there; all.ts registers the others (registry.ts).
+registerDriver(armSmmuV3Sva);
 
 export function createSim(scenario: Scenario): Sim {
-  const driver = DRIVERS[scenario.driver] ?? armSmmuV3Sva;
+  const driver = driverFor(scenario.driver);
+  const guest = scenario.vms === undefined ? {} : nestedKernel().programs;
   const mm = mmPrograms();
   const ops: Record<OpName, Program> = {
     bind: driver.bind as Program,
@@ -66,14 +62,14 @@ export function createSim(scenario: Scenario): Sim {
     mprotect: mm.mprotect as Program,
     exit: mm.exit as Program,
     // Only processes in a VM have guest commands; the check refuses it for host processes.
-    "guest-cmd": guestPrograms["guest:guest-cmd"]!,
+    "guest-cmd": guest["guest:guest-cmd"] ?? [],
   };
   const programs: Record<string, Program> = {
     "drv:invalidate": driver.invalidate,
     "drv:release": driver.release,
     "mm:exit_mmap": mm.exitMmap,
     ...driver.programs,
-    ...guestPrograms,
+    ...guest,
   };
   for (const [name, program] of Object.entries(ops)) programs[`op:${name}`] = program;
   const guests = new Set(scenario.processes.filter((p) => p.vm !== undefined).map((p) => p.name));

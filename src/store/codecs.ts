@@ -5,7 +5,10 @@
  *   a scenario from outside (a link's fragment, an imported file, the editor's draft); the
  *   built-in lessons are trusted and open without it (scenario/trusted.ts);
  * - the link encoder (compact layout, DEFLATE), needed to write the address bar, which the URL
- *   sync does just after the first paint.
+ *   sync does just after the first paint;
+ * - the rest of the kernel model: the driver designs other than the default one and the
+ *   nested-translation kernel, fetched at start-up and awaited before a link or a file is read
+ *   (a scenario read from outside may need them).
  * Each is fetched once and kept; `get()` answers at once with it, or null before it is here.
  */
 
@@ -38,7 +41,10 @@ function onDemand<M>(fetch: () => Promise<M>): OnDemand<M> {
   };
 }
 
-export const scenarioReader = onDemand(() => import("../scenario/index.ts"));
+export const kernelParts = onDemand(() => import("../kernel/all.ts"));
+export const scenarioReader = onDemand(() =>
+  Promise.all([import("../scenario/index.ts"), kernelParts.load()]).then(([m]) => m),
+);
 export const linkEncoder = onDemand(() => import("../scenario/url-encode.ts"));
 
 /** The reader, fetched on first call. */

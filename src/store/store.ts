@@ -14,6 +14,7 @@
 import { create } from "zustand";
 import type { World } from "../engine/index.ts";
 import {
+  kernelLoaded,
   type RunResult,
   runScenario,
   scheduleWithChoice,
@@ -24,6 +25,7 @@ import {
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import { trustedScenario } from "../scenario/trusted.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { kernelParts } from "./codecs.ts";
 import type { Selection } from "./selection.ts";
 
 export type Theme = "light" | "dark";
@@ -192,6 +194,17 @@ export const useLab = create<LabState>()((set, get) => ({
     });
   },
   load(scenario, opts = {}) {
+    if (!kernelLoaded(scenario)) {
+      // Its driver design or the nested kernel is still on its way (codecs.ts): run it then.
+      void kernelParts.load().then(
+        () => {
+          const error = get().load(scenario, opts);
+          if (error !== null) set({ error });
+        },
+        () => set({ error: "the kernel model could not be loaded: reload the page" }),
+      );
+      return null;
+    }
     const loaded = runForPage(scenario);
     if (typeof loaded === "string") return loaded;
     const cursor = clamp(opts.step ?? 0, loaded.result.steps.length);

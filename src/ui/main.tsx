@@ -4,7 +4,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { installBreakpointStop } from "../store/breakpoints.ts";
-import { linkEncoder } from "../store/codecs.ts";
+import { kernelParts, linkEncoder } from "../store/codecs.ts";
 import { startEditorSync } from "../store/editor.ts";
 import { installLargeLink } from "../store/large.ts";
 import { startLayoutSync } from "../store/layout.ts";
@@ -46,8 +46,10 @@ function startLinks(): void {
 // Rewriting a lesson link takes the link encoder, fetched first (a failure is reported then).
 if (isLessonLink(location.hash)) {
   useLab.setState({ busy: OPENING_LINK });
-  void linkEncoder.load().then(startLinks, startLinks);
+  void Promise.all([linkEncoder.load(), kernelParts.load()]).then(startLinks, startLinks);
 } else startLinks();
+// The other driver designs and the nested kernel: here before anyone picks a lesson that needs them.
+void kernelParts.load().catch(() => {});
 startPlayback();
 installBreakpointStop();
 startPrefetch();

@@ -12,7 +12,7 @@ import { MemoryDiagram } from "../diagrams/MemoryDiagram.tsx";
 import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
 import { TlbDiagram } from "../diagrams/TlbDiagram.tsx";
 import { DetailPanel } from "../races/DetailPanel.tsx";
-import { NestedQueuesView, useHasVms } from "../teach/nested-views.tsx";
+import { useHasVms } from "../teach/has-vms.ts";
 import {
   CachesView,
   PageTablesView,
@@ -31,6 +31,10 @@ const TranslationPathView = lazy(() =>
 );
 const RecordQueueView = lazy(() =>
   import("../teach/queue-views.tsx").then((m) => ({ default: m.RecordQueueView })),
+);
+/** Only a scenario with VMs needs the guest queues. */
+const NestedQueuesView = lazy(() =>
+  import("../teach/nested-views.tsx").then((m) => ({ default: m.NestedQueuesView })),
 );
 
 function useSelected(): string | null {
@@ -111,7 +115,13 @@ function CmdqPanel() {
     >
       {view === "cmdq" ? (
         <>
-          {nested ? <NestedQueuesView /> : <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />}
+          {nested ? (
+            <Suspense fallback={<p className="text-xs opacity-70">Loading the guest queues…</p>}>
+              <NestedQueuesView />
+            </Suspense>
+          ) : (
+            <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />
+          )}
           <CommandLog />
           <EventLog />
         </>

@@ -8,12 +8,16 @@ import { lazy, Suspense, useCallback, useId, useMemo, useRef } from "react";
 import { useExplore } from "../../store/explore.ts";
 import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
-import { SwimlaneDiagram, type SwimlaneHandle } from "../diagrams/SwimlaneDiagram.tsx";
+import type { SwimlaneHandle } from "../diagrams/SwimlaneDiagram.tsx";
 import { NextStep } from "./NextStep.tsx";
 import { swimlaneVm } from "./swimlane-vm.ts";
 
 /** The explorer's panel is fetched the first time it opens, as its worker is. */
 const ExplorePanel = lazy(() => import("./ExplorePanel.tsx").then((m) => ({ default: m.ExplorePanel })));
+/** The timeline chart (d3 zoom and drawing), fetched just after the first paint. */
+const SwimlaneDiagram = lazy(() =>
+  import("../diagrams/SwimlaneDiagram.tsx").then((m) => ({ default: m.SwimlaneDiagram })),
+);
 
 const tool =
   "rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
@@ -141,13 +145,15 @@ export function RacesStrip() {
             </button>
           </div>
         </div>
-        <SwimlaneDiagram
-          ref={chart}
-          vm={vm}
-          cursor={cursor}
-          onPick={pick}
-          label={`Swimlane timeline of ${vm.total} steps: ${vm.lanes.map((l) => l.name).join(", ")}. Scroll or drag to zoom and pan.`}
-        />
+        <Suspense fallback={<div className="h-[var(--strip-h,10.5rem)]" />}>
+          <SwimlaneDiagram
+            ref={chart}
+            vm={vm}
+            cursor={cursor}
+            onPick={pick}
+            label={`Swimlane timeline of ${vm.total} steps: ${vm.lanes.map((l) => l.name).join(", ")}. Scroll or drag to zoom and pan.`}
+          />
+        </Suspense>
       </div>
       {embed ? null : (
         <div className="flex max-h-[calc(var(--strip-h,10.5rem)+3rem)] w-full shrink-0 flex-col border-slate-200 px-2 py-1 max-lg:border-t lg:w-[21rem] lg:border-l dark:border-slate-700">

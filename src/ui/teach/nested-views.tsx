@@ -10,11 +10,6 @@ import { NestedQueuesDiagram } from "../diagrams/NestedQueuesDiagram.tsx";
 import { nestedQueuesVm } from "../model/vcmdq.ts";
 import { useWorld } from "../useSnapshot.ts";
 
-/** Whether the world at the cursor has VMs (the scenario's `vms`). */
-export function useHasVms(): boolean {
-  return useLab((s) => (s.world.vms?.length ?? 0) > 0);
-}
-
 export function NestedQueuesView() {
   const w = useWorld();
   const steps = useLab((s) => s.result.steps);
