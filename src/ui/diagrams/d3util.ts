@@ -7,6 +7,8 @@
 import type { BaseType, Selection } from "d3-selection";
 import { select } from "d3-selection";
 import "d3-transition";
+// Before any diagram draws: D3's writes skip values the DOM already holds.
+import "./quiet-writes.ts";
 import { useLab } from "../../store/store.ts";
 
 /** When the cursor last moved, and the time before: stepping quickly shows each step at once. */
