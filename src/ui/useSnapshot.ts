@@ -5,13 +5,14 @@
  * step's ahead of time and the panels then find it ready.
  */
 
-import { useEffect, useMemo, useReducer } from "react";
+import { useEffect, useMemo, useReducer, useRef } from "react";
 import type { World } from "../engine/index.ts";
 import { type ActorInfo, actorsIn, worldHash } from "../kernel/index.ts";
 import { warmers } from "../store/prefetch.ts";
 import { useLab } from "../store/store.ts";
 import { cmdqVm } from "./model/cmdq.ts";
-import { memoryVm } from "./model/memory.ts";
+import { type MemoryVm, memoryVm } from "./model/memory.ts";
+import { sameData } from "./model/same.ts";
 import { streamTableVm } from "./model/stream.ts";
 import { tlbVm } from "./model/tlb.ts";
 
@@ -80,10 +81,38 @@ export function useStateHash(): string | null {
   return useLazyWorldValue(stateHashOf);
 }
 
-export const useStreamTableVm = () => streamTableVmOf(useWorld());
-export const useCmdqVm = () => cmdqVmOf(useWorld());
-export const useTlbVm = () => tlbVmOf(useWorld());
-export const useMemoryVm = () => memoryVmOf(useWorld());
+/**
+ * `v`, or the value returned before when `same` finds it equal: a step that leaves a panel's
+ * view model as it was gives the panel's memoised diagram the same object, so it neither
+ * renders nor redraws.
+ */
+export function useStable<T>(v: T, same: (a: T, b: T) => boolean = sameData): T {
+  const last = useRef(v);
+  if (last.current !== v && same(last.current, v)) return last.current;
+  last.current = v;
+  return v;
+}
+
+/** Up to this many frames, the titles are compared too (the SVG grid shows them). */
+const MEMORY_TITLES = 2048;
+
+/**
+ * Memory drawn the same: frames of the same kinds, and (small memories) the same hover texts.
+ * A large memory's hover text is read when shown; it may lag a step behind an owner change
+ * that kept the frame's kind.
+ */
+export function sameMemory(a: MemoryVm, b: MemoryVm): boolean {
+  if (a.count !== b.count || a.free !== b.free || !sameData(a.kind, b.kind) || !sameData(a.was, b.was))
+    return false;
+  if (a.count > MEMORY_TITLES) return true;
+  for (let i = 0; i < a.count; i++) if (a.title(i) !== b.title(i)) return false;
+  return true;
+}
+
+export const useStreamTableVm = () => useStable(streamTableVmOf(useWorld()));
+export const useCmdqVm = () => useStable(cmdqVmOf(useWorld()));
+export const useTlbVm = () => useStable(tlbVmOf(useWorld()));
+export const useMemoryVm = () => useStable(memoryVmOf(useWorld()), sameMemory);
 
 /** A view model of the world and something else (the scenario, a selection), memoised. */
 export function useWorldMemo<T, A>(fn: (w: World, a: A) => T, a: A): T {

@@ -6,7 +6,7 @@
  */
 
 import { select } from "d3-selection";
-import { useCallback } from "react";
+import { memo, useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CmdqView, SlotState, SlotView } from "../model/cmdq.ts";
 import { asButtons, textWidth } from "./d3util.ts";
@@ -122,7 +122,7 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
   );
 }
 
-export function CmdqDiagram(props: {
+export const CmdqDiagram = memo(function CmdqDiagram(props: {
   vm: CmdqView;
   selectedId: string | null;
   onSelect: (s: StoreSelection) => void;
@@ -142,4 +142,4 @@ export function CmdqDiagram(props: {
       <svg ref={ref} className="diagram" aria-label="Command queue ring" data-testid="cmdq-ring" />
     </div>
   );
-}
+});

@@ -9,7 +9,7 @@
  */
 
 import { select } from "d3-selection";
-import { type MouseEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type MouseEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLab } from "../../store/store.ts";
 import { fullCanvas } from "../layout/full-canvas.ts";
 import {
@@ -306,6 +306,6 @@ function CanvasMemory({ vm }: { vm: MemoryVm }) {
   );
 }
 
-export function MemoryDiagram({ vm }: { vm: MemoryVm }) {
+export const MemoryDiagram = memo(function MemoryDiagram({ vm }: { vm: MemoryVm }) {
   return vm.count <= SVG_LIMIT ? <SvgMemory vm={vm} /> : <CanvasMemory vm={vm} />;
-}
+});

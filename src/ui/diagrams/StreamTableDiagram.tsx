@@ -8,7 +8,7 @@
 
 import { select } from "d3-selection";
 import { linkHorizontal } from "d3-shape";
-import { useCallback, useMemo } from "react";
+import { memo, useCallback, useMemo } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheState, CdRow, SteRow } from "../model/stream.ts";
 import { type CardRow, cardHeight, drawCard } from "./card.ts";
@@ -208,7 +208,7 @@ function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSe
   );
 }
 
-export function StreamTableDiagram(props: {
+export const StreamTableDiagram = memo(function StreamTableDiagram(props: {
   vm: readonly SteRow[];
   selectedId: string | null;
   onSelect: (s: StoreSelection) => void;
@@ -225,4 +225,4 @@ export function StreamTableDiagram(props: {
       <svg ref={ref} className="diagram" aria-label="Stream table entries and their CD tables" />
     </div>
   );
-}
+});

@@ -6,7 +6,7 @@
  */
 
 import { select } from "d3-selection";
-import { useCallback, useMemo, useRef } from "react";
+import { memo, useCallback, useMemo, useRef } from "react";
 import type { CacheEntryView, TlbView } from "../model/tlb.ts";
 import { duration, moveTo } from "./d3util.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
@@ -131,7 +131,7 @@ function draw(
   });
 }
 
-export function TlbDiagram({ vm }: { vm: TlbView }) {
+export const TlbDiagram = memo(function TlbDiagram({ vm }: { vm: TlbView }) {
   const box = useRef<HTMLDivElement>(null);
   const laid = useMemo(() => place(vm), [vm]);
   const range = useVisibleRange(box, laid.placed.length > WINDOW_ABOVE, 64);
@@ -143,4 +143,4 @@ export function TlbDiagram({ vm }: { vm: TlbView }) {
       <svg ref={ref} className="diagram" aria-label="IOTLB and ATC entries" />
     </div>
   );
-}
+});
