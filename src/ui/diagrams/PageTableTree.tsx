@@ -200,6 +200,8 @@ export function PageTableTree(props: {
   const layerRef = useRef<SVGGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const size = useRef({ w: 100, h: 100 });
+  /** The SVG's box, followed by a ResizeObserver: d3-zoom's default extent reads it, a layout. */
+  const view = useRef<{ w: number; h: number } | null>(null);
   const drawn = useRef<Drawn | null>(null);
   const k0 = useRef(1);
   const statusId = useId();
@@ -239,7 +241,18 @@ export function PageTableTree(props: {
     const layer = layerRef.current;
     if (!svg || !layer) return;
     k0.current = diagramZoom(svg);
+    const ro = new ResizeObserver(([e]) => {
+      if (e) view.current = { w: e.contentRect.width, h: e.contentRect.height };
+    });
+    ro.observe(svg);
     const z = d3zoom<SVGSVGElement, unknown>()
+      .extent((): [[number, number], [number, number]] => {
+        const v = view.current ?? { w: svg.clientWidth, h: svg.clientHeight };
+        return [
+          [0, 0],
+          [v.w, v.h],
+        ];
+      })
       .scaleExtent([0.25, 4])
       .clickDistance(4)
       .filter((e: Event) => (e.type === "wheel" ? (e as WheelEvent).ctrlKey : !(e as MouseEvent).button))
@@ -272,6 +285,7 @@ export function PageTableTree(props: {
     };
     svg.addEventListener("focusin", onFocus);
     return () => {
+      ro.disconnect();
       svg.removeEventListener("wheel", onWheel);
       svg.removeEventListener("focusin", onFocus);
       s.on(".zoom", null);
@@ -329,7 +343,7 @@ export function PageTableTree(props: {
     const resized = size.current.w !== d.width || size.current.h !== d.height;
     size.current = { w: d.width, h: d.height };
     if (svgRef.current) markSelected(svgRef.current, selectedId);
-    // Re-apply the constraint to the new content size (it reads the viewport's size: a layout).
+    // Re-apply the constraint to the new content size (the viewport's size as last observed).
     const svg = svgRef.current;
     const z = zoomRef.current;
     if (svg && z && resized) z.translateBy(select(svg), 0, 0);
