@@ -54,7 +54,12 @@ proto.text = function (this: typeof proto, ...args: unknown[]) {
   return this.each(function (d, i, nodes) {
     const v = fn ? fn.call(this, d, i, nodes) : value;
     const s = v == null ? "" : String(v);
-    if (plainText(this) !== s) this.textContent = s;
+    if (plainText(this) === s) return;
+    // A text that changes keeps its text node (its data set): `textContent =` would remove the
+    // node and add a new one, which Chromium lays out as a removal and an insertion.
+    const only = this.firstChild;
+    if (s !== "" && only !== null && only === this.lastChild && only.nodeType === 3) (only as Text).data = s;
+    else this.textContent = s;
   });
 };
 
