@@ -201,7 +201,10 @@ export class SwimlaneChart {
     if (follow) {
       const xz = this.zoomedX();
       const at = xz(cursor);
-      if (at < 8 || at > this.pw - 8) this.apply(this.t.k, this.pw / 2 - this.x0(cursor) * this.t.k);
+      // Past an edge, the view jumps so the cursor has most of the width ahead of it (stepping
+      // on redraws the chart once a screenful, not once half of one).
+      const to = at > this.pw - 8 ? this.pw * 0.2 : at < 8 ? this.pw * 0.8 : null;
+      if (to !== null) this.apply(this.t.k, to - this.x0(cursor) * this.t.k);
     }
     const hadFocus = this.svg.node()?.contains(document.activeElement) ?? false;
     this.markCurrent();
@@ -209,17 +212,28 @@ export class SwimlaneChart {
     if (hadFocus) this.plot.select<SVGGElement>("g.box[tabindex='0']").node()?.focus({ preventScroll: true });
   }
 
-  /** The box of the step just taken is "current" and the one tab stop of the chart. */
+  /**
+   * The box of the step just taken is "current" and the one tab stop of the chart. Only the
+   * boxes that were marked and the one to mark are touched (not all 2,000 of a long run).
+   */
   private markCurrent(): void {
     if (!this.vm) return;
     const cursor = this.cursor;
     const current = Math.max(0, cursor - 1);
     const at = boxesBetween(this.vm.boxes, current, current + 1);
     const actor = at.find((b) => b.kind !== "device")?.lane;
-    this.plot
-      .selectAll<SVGGElement, StepBox>("g.box")
-      .classed("current", (d) => cursor > 0 && d.step === cursor - 1)
-      .attr("tabindex", (d) => (d.step === current && d.lane === actor ? 0 : -1));
+    const layer = this.plot.select<SVGGElement>("g.boxes").node();
+    if (!layer) return;
+    for (const el of layer.querySelectorAll<SVGGElement>("g.box.current, g.box[tabindex='0']")) {
+      const d = select<SVGGElement, StepBox>(el).datum();
+      if (!(cursor > 0 && d.step === cursor - 1)) el.classList.remove("current");
+      if (!(d.step === current && d.lane === actor)) el.setAttribute("tabindex", "-1");
+    }
+    for (const el of layer.querySelectorAll<SVGGElement>(`g.box[data-step="${current}"]`)) {
+      const d = select<SVGGElement, StepBox>(el).datum();
+      if (cursor > 0) el.classList.add("current");
+      if (d.lane === actor && el.getAttribute("tabindex") !== "0") el.setAttribute("tabindex", "0");
+    }
   }
 
   zoomBy(factor: number): void {

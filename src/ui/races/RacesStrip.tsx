@@ -4,13 +4,13 @@
  * buttons (its panel opens over the page, under the strip).
  */
 
-import { lazy, Suspense, useCallback, useId, useMemo, useRef } from "react";
+import { lazy, memo, Suspense, useCallback, useId, useMemo, useRef } from "react";
 import { useExplore } from "../../store/explore.ts";
 import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
 import type { SwimlaneHandle } from "../diagrams/SwimlaneDiagram.tsx";
 import { NextStep } from "./NextStep.tsx";
-import { swimlaneVm } from "./swimlane-vm.ts";
+import { type SwimlaneVm, swimlaneVm } from "./swimlane-vm.ts";
 
 /** The explorer's panel is fetched the first time it opens, as its worker is. */
 const ExplorePanel = lazy(() => import("./ExplorePanel.tsx").then((m) => ({ default: m.ExplorePanel })));
@@ -22,7 +22,7 @@ const SwimlaneDiagram = lazy(() =>
 const tool =
   "rounded border border-slate-300 bg-white px-1.5 text-xs leading-5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
 
-function Legend() {
+const Legend = memo(function Legend() {
   const swatch = "inline-block h-2.5 w-2.5 rounded-sm border align-[-1px]";
   return (
     <ul className="flex min-w-0 flex-wrap items-center gap-x-2.5 text-[11px] text-slate-600 dark:text-slate-300">
@@ -65,9 +65,9 @@ function Legend() {
       <li className="text-blue-700 dark:text-sky-300">│ cursor</li>
     </ul>
   );
-}
+});
 
-function ExploreButtons({ panelId }: { panelId: string }) {
+const ExploreButtons = memo(function ExploreButtons({ panelId }: { panelId: string }) {
   const status = useExplore((s) => s.status);
   const states = useExplore((s) => s.states);
   const report = useExplore((s) => s.report);
@@ -101,19 +101,16 @@ function ExploreButtons({ panelId }: { panelId: string }) {
       </button>
     </div>
   );
-}
+});
 
-export function RacesStrip() {
-  const scenario = useLab((s) => s.scenario);
-  const result = useLab((s) => s.result);
+/**
+ * The chart at the cursor: the one part of the strip that reads the cursor, so a step
+ * re-renders it alone (the chart then moves its cursor line, nothing else).
+ */
+function Chart({ vm, chart }: { vm: SwimlaneVm; chart: React.RefObject<SwimlaneHandle | null> }) {
   const cursor = useLab((s) => s.cursor);
   const goTo = useLab((s) => s.goTo);
   const pause = useLab((s) => s.pause);
-  const open = useExplore((s) => s.open);
-  const embed = useLayout((s) => s.embed);
-  const vm = useMemo(() => swimlaneVm(scenario, result), [scenario, result]);
-  const chart = useRef<SwimlaneHandle>(null);
-  const panelId = useId();
   const pick = useCallback(
     (c: number) => {
       pause();
@@ -121,13 +118,29 @@ export function RacesStrip() {
     },
     [goTo, pause],
   );
+  const label = useMemo(
+    () =>
+      `Swimlane timeline of ${vm.total} steps: ${vm.lanes.map((l) => l.name).join(", ")}. Scroll or drag to zoom and pan.`,
+    [vm],
+  );
+  return <SwimlaneDiagram ref={chart} vm={vm} cursor={cursor} onPick={pick} label={label} />;
+}
+
+export function RacesStrip() {
+  const scenario = useLab((s) => s.scenario);
+  const result = useLab((s) => s.result);
+  const open = useExplore((s) => s.open);
+  const embed = useLayout((s) => s.embed);
+  const vm = useMemo(() => swimlaneVm(scenario, result), [scenario, result]);
+  const chart = useRef<SwimlaneHandle>(null);
+  const panelId = useId();
   return (
     <section
       aria-label="Interleaving"
       data-testid="races-strip"
       className="relative mx-2 mt-2 flex shrink-0 flex-col rounded-lg border border-slate-200 bg-white shadow-sm lg:flex-row dark:border-slate-700 dark:bg-slate-900"
     >
-      <div className="flex min-w-0 flex-1 flex-col px-2 py-1">
+      <div className="flex min-w-0 flex-1 flex-col px-2 py-1 [contain:layout_style]">
         <div className="mb-0.5 flex flex-wrap items-center gap-x-3 gap-y-0.5">
           <h2 className="text-sm font-semibold">Timeline</h2>
           <Legend />
@@ -146,17 +159,11 @@ export function RacesStrip() {
           </div>
         </div>
         <Suspense fallback={<div className="h-[var(--strip-h,10.5rem)]" />}>
-          <SwimlaneDiagram
-            ref={chart}
-            vm={vm}
-            cursor={cursor}
-            onPick={pick}
-            label={`Swimlane timeline of ${vm.total} steps: ${vm.lanes.map((l) => l.name).join(", ")}. Scroll or drag to zoom and pan.`}
-          />
+          <Chart vm={vm} chart={chart} />
         </Suspense>
       </div>
       {embed ? null : (
-        <div className="flex max-h-[calc(var(--strip-h,10.5rem)+3rem)] w-full shrink-0 flex-col border-slate-200 px-2 py-1 max-lg:border-t lg:w-[21rem] lg:border-l dark:border-slate-700">
+        <div className="flex max-h-[calc(var(--strip-h,10.5rem)+3rem)] w-full shrink-0 flex-col [contain:layout_style] border-slate-200 px-2 py-1 max-lg:border-t lg:w-[21rem] lg:border-l dark:border-slate-700">
           <NextStep />
           <ExploreButtons panelId={panelId} />
         </div>
