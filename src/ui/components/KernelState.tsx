@@ -3,10 +3,12 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
-import { lazy, memo, Suspense, useState } from "react";
+import { lazy, memo, Suspense, useMemo, useState } from "react";
+import type { World } from "../../engine/index.ts";
+import type { Scenario } from "../../scenario/index.ts";
 import { useLab } from "../../store/store.ts";
 import { ViewSwitch } from "../teach/views.tsx";
-import { useWorld } from "../useSnapshot.ts";
+import { useStable, useWorld } from "../useSnapshot.ts";
 
 const fieldText = (fields: Record<string, unknown>): string =>
   Object.entries(fields)
@@ -92,53 +94,83 @@ export function KernelState() {
   );
 }
 
+interface KernelText {
+  readonly threads: readonly { name: string; status: string; text: string }[];
+  readonly locks: string;
+  readonly objects: readonly {
+    id: number | string;
+    kind: string;
+    freed: boolean;
+    text: string;
+    fields: string;
+  }[];
+  readonly srcu: string | null;
+}
+
+/** What the text view shows, as plain data (so a step that leaves it as it was is seen to). */
+function kernelText(w: World, scenario: Scenario): KernelText {
+  const locks = Object.entries(w.kernel.locks).filter(([, holder]) => holder !== null);
+  return {
+    threads: w.threads.map((t) => {
+      const ops = scenario.threads.find((x) => x.name === t.name)?.ops ?? [];
+      const op = ops[t.opIndex];
+      const text =
+        t.status === "done"
+          ? "done"
+          : `${t.status}${t.blockedOn ? ` on ${t.blockedOn}` : ""} · op ${t.opIndex + 1}/${ops.length}${op ? ` ${op.op}` : ""}`;
+      return { name: t.name, status: t.status, text };
+    }),
+    locks: locks.length === 0 ? "none" : locks.map(([l, h]) => `${l} (${h})`).join(", "),
+    objects: Object.values(w.kernel.objects).map((o) => ({
+      id: o.id,
+      kind: o.kind,
+      freed: o.state === "freed",
+      text: `${o.process}${o.device ? ` ↔ ${o.device}` : ""} · ${o.state} · refs ${o.refs}`,
+      fields: fieldText(o.fields),
+    })),
+    srcu:
+      w.kernel.srcu.callbacks.length > 0
+        ? w.kernel.srcu.callbacks
+            .map((c) => `${c.fn}(#${c.object}) waits for ${c.waitFor.join(", ") || "nothing"}`)
+            .join("; ")
+        : null,
+  };
+}
+
 function KernelStateText() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
-  const locks = Object.entries(w.kernel.locks).filter(([, holder]) => holder !== null);
-  const objects = Object.values(w.kernel.objects);
+  const vm = useStable(useMemo(() => kernelText(w, scenario), [w, scenario]));
+  return <KernelTextView vm={vm} />;
+}
+
+/** Rendered again only when the text changes (most steps change one line, or none). */
+const KernelTextView = memo(function KernelTextView({ vm }: { vm: KernelText }) {
   return (
     <div className="space-y-1.5 text-xs">
       <ul aria-label="Threads" className="space-y-0.5">
-        {w.threads.map((t) => {
-          const ops = scenario.threads.find((x) => x.name === t.name)?.ops ?? [];
-          const op = ops[t.opIndex];
-          const text =
-            t.status === "done"
-              ? "done"
-              : `${t.status}${t.blockedOn ? ` on ${t.blockedOn}` : ""} · op ${t.opIndex + 1}/${ops.length}${op ? ` ${op.op}` : ""}`;
-          return <ThreadLine key={t.name} name={t.name} status={t.status} text={text} />;
-        })}
+        {vm.threads.map((t) => (
+          <ThreadLine key={t.name} name={t.name} status={t.status} text={t.text} />
+        ))}
       </ul>
       <p>
         <span className="text-slate-500 dark:text-slate-400">locks held: </span>
-        <span className="font-mono">
-          {locks.length === 0 ? "none" : locks.map(([l, h]) => `${l} (${h})`).join(", ")}
-        </span>
+        <span className="font-mono">{vm.locks}</span>
       </p>
       <ul aria-label="Kernel objects" className="space-y-0.5">
-        {objects.length === 0 ? (
+        {vm.objects.length === 0 ? (
           <li className="text-slate-500 dark:text-slate-400">no driver objects</li>
         ) : null}
-        {objects.map((o) => (
-          <ObjectLine
-            key={o.id}
-            id={o.id}
-            kind={o.kind}
-            freed={o.state === "freed"}
-            text={`${o.process}${o.device ? ` ↔ ${o.device}` : ""} · ${o.state} · refs ${o.refs}`}
-            fields={fieldText(o.fields)}
-          />
+        {vm.objects.map((o) => (
+          <ObjectLine key={o.id} id={o.id} kind={o.kind} freed={o.freed} text={o.text} fields={o.fields} />
         ))}
       </ul>
-      {w.kernel.srcu.callbacks.length > 0 ? (
+      {vm.srcu !== null ? (
         <p>
           <span className="text-slate-500 dark:text-slate-400">SRCU callbacks: </span>
-          {w.kernel.srcu.callbacks
-            .map((c) => `${c.fn}(#${c.object}) waits for ${c.waitFor.join(", ") || "nothing"}`)
-            .join("; ")}
+          {vm.srcu}
         </p>
       ) : null}
     </div>
   );
-}
+});

@@ -8,7 +8,7 @@
 
 import { select } from "d3-selection";
 import { linkHorizontal, linkVertical } from "d3-shape";
-import { useCallback } from "react";
+import { memo, useCallback } from "react";
 import {
   COLUMN_TITLES,
   TOPO_COLUMNS,
@@ -369,7 +369,12 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
   );
 }
 
-export function TopologyDiagram(props: { vm: TopologyVm; onOpen: (term: string) => void; testId?: string }) {
+/** Memoised: the view model is kept while a step leaves the topology as it was (perWorld's key). */
+export const TopologyDiagram = memo(function TopologyDiagram(props: {
+  vm: TopologyVm;
+  onOpen: (term: string) => void;
+  testId?: string;
+}) {
   const { vm, onOpen, testId = "topology" } = props;
   const [box, width] = useWidth();
   const paint = useCallback<Draw<TopologyVm>>((svg, v, w) => draw(svg, v, w, onOpen), [onOpen]);
@@ -384,4 +389,4 @@ export function TopologyDiagram(props: { vm: TopologyVm; onOpen: (term: string) 
       />
     </div>
   );
-}
+});

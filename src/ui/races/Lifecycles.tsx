@@ -9,7 +9,7 @@ import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { MACHINES, type MachineName, machineGraph } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
 import { StatechartDiagram } from "../diagrams/StatechartDiagram.tsx";
-import { useWorld } from "../useSnapshot.ts";
+import { useStable, useWorld } from "../useSnapshot.ts";
 import { type ChartSpec, lifecyclesVm } from "./lifecycles-vm.ts";
 
 /** The machines never change: their graphs are read once. */
@@ -82,30 +82,37 @@ const Chart = memo(function Chart({
   );
 });
 
+/** The cards: rendered again only when one of them changes (useStable below). */
+const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }) {
+  const lazy = charts.length > DRAW_ALL;
+  return (
+    <ul className="mt-1 grid gap-1.5 [grid-template-columns:repeat(auto-fill,minmax(15.5rem,1fr))]">
+      {charts.map((c) => (
+        <Chart
+          key={c.id}
+          id={c.id}
+          machine={c.machine}
+          title={c.title}
+          detail={c.detail}
+          active={c.active}
+          lazy={lazy}
+        />
+      ))}
+    </ul>
+  );
+});
+
 export function Lifecycles() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
-  const charts = useMemo(() => lifecyclesVm(w, scenario), [w, scenario]);
-  const lazy = charts.length > DRAW_ALL;
+  const charts = useStable(useMemo(() => lifecyclesVm(w, scenario), [w, scenario]));
   return (
     <section aria-label="Statecharts">
       <p className="text-[11px] text-slate-500 dark:text-slate-400">
         The lifecycle of each mm, driver object and thread at the cursor: its state filled, the transitions it
         accepts now in blue.
       </p>
-      <ul className="mt-1 grid gap-1.5 [grid-template-columns:repeat(auto-fill,minmax(15.5rem,1fr))]">
-        {charts.map((c) => (
-          <Chart
-            key={c.id}
-            id={c.id}
-            machine={c.machine}
-            title={c.title}
-            detail={c.detail}
-            active={c.active}
-            lazy={lazy}
-          />
-        ))}
-      </ul>
+      <Charts charts={charts} />
     </section>
   );
 }
