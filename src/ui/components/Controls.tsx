@@ -65,8 +65,12 @@ function Summary() {
     <dl className="flex flex-wrap items-baseline gap-x-4 gap-y-0.5 text-xs">
       <div className="flex gap-1">
         <dt className="text-slate-500 dark:text-slate-400">state hash</dt>
+        {/* A contained box the size of a hash (16 hex digits; a block in the flex item, which
+            Chromium could not lay out alone): a step lays out its text, not the bar. */}
         <dd className="font-mono" data-testid="state-hash" aria-busy={hash === null || undefined}>
-          {hash ?? "computing…"}
+          <span className="block h-4 w-[17ch] whitespace-nowrap [contain:strict]">
+            {hash ?? "computing…"}
+          </span>
         </dd>
       </div>
       <div className="flex gap-1" data-testid="pasids">
@@ -93,9 +97,26 @@ function Summary() {
   );
 }
 
-export function Controls() {
+/**
+ * `Step N / M`, the one part of the bar that changes at every step: its own component, its text
+ * in a contained box (a block inside the flex item: Chromium lays out a flex item with its
+ * container) as wide as the longest position of the run, so a step lays out that text alone.
+ * (Not the whole bar contained: that would put the breakpoints popup under the panels.)
+ */
+function Position() {
   const cursor = useLab((s) => s.cursor);
   const total = useLab((s) => s.result.steps.length);
+  const digits = String(total).length;
+  return (
+    <output className="font-mono text-sm font-semibold tabular-nums" data-testid="position" aria-live="off">
+      <span className="block h-5 whitespace-nowrap [contain:strict]" style={{ width: `${9 + 2 * digits}ch` }}>
+        Step {cursor} / {total}
+      </span>
+    </output>
+  );
+}
+
+export function Controls() {
   const speed = useLab((s) => s.speed);
   const setSpeed = useLab((s) => s.setSpeed);
   // Embedded in slides or a post: the step controls and the position only.
@@ -124,9 +145,7 @@ export function Controls() {
           ))}
         </select>
       </label>
-      <output className="font-mono text-sm font-semibold tabular-nums" data-testid="position" aria-live="off">
-        Step {cursor} / {total}
-      </output>
+      <Position />
       {embed ? null : <Summary />}
       {embed ? null : <TeachBar />}
     </nav>

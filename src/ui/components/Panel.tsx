@@ -104,8 +104,13 @@ export function Panel(props: {
           ) : null}
         </div>
       </header>
-      <div data-panel-body className="min-h-0 flex-1 overflow-auto p-2">
-        {props.children}
+      {/* The body scrolls in a box of its own size, out of the flex layout (Chromium lays out a
+          flex item with its container): a step that changes the body's text lays out the body
+          alone, not the whole page. */}
+      <div className="relative min-h-0 flex-1">
+        <div data-panel-body className="absolute inset-0 overflow-auto p-2 [contain:strict]">
+          {props.children}
+        </div>
       </div>
     </section>
   );
