@@ -6,8 +6,11 @@
  * view models, the state hash) computed for them: the next → or ← then finds everything
  * cached. Small runs keep a clone per step and need none of this.
  *
- * The work is cut into small idle tasks (one world, then one warmer at a time), so a key
- * pressed meanwhile waits for one task at most.
+ * The work is cut into small idle tasks (one world, then one warmer at a time), and it makes
+ * way for input: the step ahead (in the direction of the last move) is warmed first, the one
+ * behind only once the cursor has rested (a held or repeated key presses again within tens of
+ * milliseconds, and work still running then delays it); a task starts only when the idle
+ * period has room for it (as long as it took last time) and no input is waiting.
  */
 
 import type { World } from "../engine/index.ts";
@@ -17,64 +20,122 @@ import { type LabState, useLab } from "./store.ts";
 /** Computations to run ahead for a world (they cache their own results, by world). */
 export const warmers: ((w: World) => void)[] = [];
 
-type Task = () => void;
+/** The step behind the direction of travel is warmed only after the cursor rests this long. */
+const REST_MS = 300;
+
+interface Task {
+  /** What it computes, for its cost estimate: "world" or the warmer's index. */
+  readonly kind: string;
+  /** Not before this time (performance.now()). */
+  readonly notBefore: number;
+  readonly run: () => void;
+}
 
 interface IdleDeadline {
+  readonly didTimeout?: boolean;
   timeRemaining(): number;
 }
 
-function idle(run: (d: IdleDeadline) => void): () => void {
+/** How long each kind of task took last time, in ms. */
+const took = new Map<string, number>();
+
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
+/** Whether an input event is waiting (Chromium's isInputPending; false elsewhere). */
+function inputPending(): boolean {
+  const scheduling = (globalThis as { navigator?: { scheduling?: { isInputPending?: () => boolean } } })
+    .navigator?.scheduling;
+  return scheduling?.isInputPending?.() ?? false;
+}
+
+function idle(run: (d: IdleDeadline) => void, delay = 0): () => void {
   const ric = (
     globalThis as {
       requestIdleCallback?: (cb: (d: IdleDeadline) => void, o?: { timeout: number }) => number;
       cancelIdleCallback?: (id: number) => void;
     }
   ).requestIdleCallback;
-  if (ric) {
+  if (ric && delay <= 0) {
     const id = ric(run, { timeout: 250 });
     return () => (globalThis as { cancelIdleCallback?: (id: number) => void }).cancelIdleCallback?.(id);
   }
-  const t = setTimeout(() => run({ timeRemaining: () => 8 }), 16);
+  if (ric) {
+    // Later: then in an idle period.
+    let stop: (() => void) | null = null;
+    const t = setTimeout(() => {
+      stop = idle(run);
+    }, delay);
+    return () => {
+      clearTimeout(t);
+      stop?.();
+    };
+  }
+  const t = setTimeout(() => run({ timeRemaining: () => 8 }), Math.max(16, delay));
   return () => clearTimeout(t);
 }
 
 /** The tasks that warm the neighbourhood of the cursor, most useful first. */
-function plan(s: LabState): Task[] {
+function plan(s: LabState, forward: boolean): Task[] {
   const { result, cursor } = s;
   const tasks: Task[] = [];
-  const warm = (w: () => World): void => {
+  const warm = (w: () => World, notBefore: number): void => {
     let world: World | null = null;
-    tasks.push(() => {
-      world = w();
+    tasks.push({
+      kind: "world",
+      notBefore,
+      run: () => {
+        world = w();
+      },
     });
-    for (const f of warmers) tasks.push(() => world && f(world));
+    warmers.forEach((f, i) => {
+      tasks.push({ kind: String(i), notBefore, run: () => world && f(world) });
+    });
   };
-  warm(() => s.world);
-  if (cursor < result.steps.length) warm(() => worldAt(result, cursor + 1));
-  if (cursor > 0) warm(() => worldAt(result, cursor - 1));
+  const rested = now() + REST_MS;
+  const next = cursor < result.steps.length ? () => worldAt(result, cursor + 1) : null;
+  const prev = cursor > 0 ? () => worldAt(result, cursor - 1) : null;
+  const [ahead, behind] = forward ? [next, prev] : [prev, next];
+  warm(() => s.world, 0);
+  if (ahead) warm(ahead, 0);
+  if (behind) warm(behind, rested);
   return tasks;
 }
 
 export function startPrefetch(store = useLab): () => void {
   let cancel: (() => void) | null = null;
-  const schedule = (s: LabState): void => {
+  const schedule = (s: LabState, forward: boolean): void => {
     cancel?.();
     cancel = null;
     if (s.result.checkpointEvery <= 1) return;
-    const tasks = plan(s);
+    const tasks = plan(s, forward);
     const run = (d: IdleDeadline): void => {
       cancel = null;
-      // At least one task per callback; more while the browser says it has time.
-      do tasks.shift()?.();
-      while (tasks.length > 0 && d.timeRemaining() > 6);
+      let ran = 0;
+      while (tasks.length > 0) {
+        const task = tasks[0]!;
+        const wait = task.notBefore - now();
+        if (wait > 0) {
+          cancel = idle(run, wait);
+          return;
+        }
+        // A key waiting goes first; so does the next frame when this task would not fit
+        // before it (at least one task per callback still, so the work ends).
+        if (inputPending()) break;
+        if (ran > 0 && !d.didTimeout && d.timeRemaining() < (took.get(task.kind) ?? 1) + 1) break;
+        const t0 = now();
+        tasks.shift();
+        task.run();
+        took.set(task.kind, now() - t0);
+        ran++;
+      }
       if (tasks.length > 0) cancel = idle(run);
     };
     cancel = idle(run);
   };
   const unsubscribe = store.subscribe((s, prev) => {
-    if (s.world !== prev.world) schedule(s);
+    if (s.world !== prev.world) schedule(s, s.cursor >= prev.cursor);
   });
-  schedule(store.getState());
+  schedule(store.getState(), true);
   return () => {
     unsubscribe();
     cancel?.();
