@@ -14,7 +14,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+// @ts-expect-error: a plain .mjs module without types (the e2e tests' browser launcher)
+import { launchChromium } from "../e2e/lib/chromium.mjs";
 // @ts-expect-error: a plain .mjs module without types (the e2e tests' static server)
 import { serve } from "../e2e/lib/server.mjs";
 
@@ -144,18 +146,7 @@ export async function benchPage(): Promise<void> {
   if (dist) console.log(`the build in ${dist} (BENCH_DIST)`);
   else ensureBuild();
   const server = (await serve(dist ?? join(ROOT, "dist"))) as { url: string; close(): Promise<void> };
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium();
   try {
     console.log(
       `Chromium ${browser.version()}, 1280×800, → pressed ${PRESSES}× per scenario, ${PAUSE_MS} ms apart`,

@@ -3,19 +3,9 @@
 // tablets, and screenshots of a race mid-way.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { equal, ok, position, until, waitForStep } from "./lib/assert.mjs";
+import { equal, fitsWindow, ok, position, until, waitForStep } from "./lib/assert.mjs";
 
 const UNBIND_VS_EXIT = "src/scenario/library/unbind-vs-exit.json";
-
-async function fitsWindow(page) {
-  const m = await page.evaluate(() => ({
-    w: document.documentElement.scrollWidth,
-    h: document.documentElement.scrollHeight,
-    iw: innerWidth,
-    ih: innerHeight,
-  }));
-  ok(m.w <= m.iw && m.h <= m.ih, `the page overflows the window: ${JSON.stringify(m)}`);
-}
 
 /** The step where T0 and T1 have both run and keep interleaving: the race mid-way. */
 function midRace(trace) {

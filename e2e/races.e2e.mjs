@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { equal, ok, position, until, waitForStep } from "./lib/assert.mjs";
+import { equal, fitsWindow, ok, position, until, waitForStep } from "./lib/assert.mjs";
 import { sva } from "./lib/runner.mjs";
 
 const UNBIND_VS_EXIT = "src/scenario/library/unbind-vs-exit.json";
@@ -29,16 +29,6 @@ const laneActors = (page) =>
       boxes.map((b) => [Number(b.getAttribute("data-step")), b.getAttribute("data-actor")]),
     )
     .then((pairs) => pairs.sort((a, b) => a[0] - b[0]).map(([, actor]) => actor));
-
-async function fitsWindow(page) {
-  const m = await page.evaluate(() => ({
-    w: document.documentElement.scrollWidth,
-    h: document.documentElement.scrollHeight,
-    iw: innerWidth,
-    ih: innerHeight,
-  }));
-  ok(m.w <= m.iw && m.h <= m.ih, `the page overflows the window: ${JSON.stringify(m)}`);
-}
 
 /** Opens the use-after-free outcome of notifier-freed-early with free-notifier-now, explored in the page. */
 async function openUseAfterFree(page, ctx) {

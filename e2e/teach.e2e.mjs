@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { equal, ok, position, until, waitForStep } from "./lib/assert.mjs";
+import { equal, fitsWindow, ok, position, until, waitForStep } from "./lib/assert.mjs";
 
 const hex = (n) => `0x${Number(n).toString(16)}`;
 
@@ -471,13 +471,7 @@ export default [
       await page.getByRole("button", { name: "Topology", exact: true }).click();
       await page.getByRole("button", { name: /^EVTQ/ }).click();
       await page.waitForTimeout(400);
-      const m = await page.evaluate(() => ({
-        w: document.documentElement.scrollWidth,
-        h: document.documentElement.scrollHeight,
-        iw: innerWidth,
-        ih: innerHeight,
-      }));
-      ok(m.w <= m.iw && m.h <= m.ih, `the page overflows the window: ${JSON.stringify(m)}`);
+      await fitsWindow(page);
       // Nothing in a panel header is cut off: the header's content fits it.
       const clipped = await page.evaluate(() =>
         [...document.querySelectorAll("section[data-testid^='panel-'] > header")]

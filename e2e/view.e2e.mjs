@@ -1,16 +1,6 @@
 // The page's look: the theme is remembered, nothing overflows the window, screenshots.
 import { join } from "node:path";
-import { equal, ok, waitForStep } from "./lib/assert.mjs";
-
-async function fitsWindow(page) {
-  const m = await page.evaluate(() => ({
-    w: document.documentElement.scrollWidth,
-    h: document.documentElement.scrollHeight,
-    iw: innerWidth,
-    ih: innerHeight,
-  }));
-  ok(m.w <= m.iw && m.h <= m.ih, `the page overflows the window: ${JSON.stringify(m)}`);
-}
+import { equal, fitsWindow, waitForStep } from "./lib/assert.mjs";
 
 function screenshotAtEnd(width, height, theme) {
   return {

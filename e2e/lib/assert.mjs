@@ -36,3 +36,14 @@ export async function waitForStep(page, step, ms = 5000) {
   // The timeline chart is fetched just after the first paint: wait for it where the page has one.
   if ((await page.getByTestId("races-strip").count()) > 0) await page.getByTestId("swimlane").waitFor();
 }
+
+/** The page fits its window: no scrollbars on the document. */
+export async function fitsWindow(page) {
+  const m = await page.evaluate(() => ({
+    w: document.documentElement.scrollWidth,
+    h: document.documentElement.scrollHeight,
+    iw: innerWidth,
+    ih: innerHeight,
+  }));
+  ok(m.w <= m.iw && m.h <= m.ih, `the page overflows the window: ${JSON.stringify(m)}`);
+}
