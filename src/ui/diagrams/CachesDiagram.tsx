@@ -2,7 +2,7 @@
  * The SMMU's walk cache and configuration cache, the stalled transactions and the page
  * requests, in the IOTLB/ATC panel's style: one row per entry, stale ones in red with the
  * reason in the tooltip. A config-cache row opens its STE or CD in the detail view (which
- * shows the cached copy beside memory).
+ * shows the cached copy beside memory). A line is redrawn only when what it says changed.
  */
 
 import { type Selection as D3Selection, select } from "d3-selection";
@@ -34,6 +34,19 @@ function lines(vm: readonly CacheSection[]): Line[] {
   }
   return out;
 }
+
+/** What a line shows: like the IOTLB panel's, a line is redrawn only when this changed. */
+const lineKey = (d: Line): string => {
+  switch (d.kind) {
+    case "entry":
+      return `e|${d.e.tag}|${d.e.what}|${d.e.state}|${d.e.stale}`;
+    case "cols":
+      return `c|${d.cols.join("|")}`;
+    default:
+      return `${d.kind}|${d.text}`;
+  }
+};
+const drawn = new WeakMap<Element, string>();
 
 const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
@@ -74,6 +87,9 @@ function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSe
         : null,
     );
   g.each(function (d) {
+    const key = lineKey(d);
+    if (drawn.get(this) === key) return;
+    drawn.set(this, key);
     const row = select(this);
     row.selectAll(":not(title)").remove();
     const text = (x: number, t: string, cls: string | null = null) =>
