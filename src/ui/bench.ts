@@ -18,6 +18,10 @@ export interface BenchSample {
   readonly work: number;
   /** Key event → the second animation frame after it. */
   readonly frame: number;
+  /** Key event → its first listener ran (time the main thread was busy with something else). */
+  readonly queued: number;
+  /** The forced style and layout at the end of `work`. */
+  readonly layout: number;
 }
 
 export interface BenchApi {
@@ -33,7 +37,9 @@ export function installBench(): void {
     (e) => {
       const t0 = e.timeStamp;
       const key = e.key;
+      const queued = performance.now() - t0;
       let work = Number.NaN;
+      let layout = Number.NaN;
       // Registered now, so after the page's own keydown listener: its microtasks (React's
       // render, commit and effects) are queued before this one's.
       window.addEventListener(
@@ -41,15 +47,24 @@ export function installBench(): void {
         () =>
           queueMicrotask(() =>
             queueMicrotask(() => {
+              const t1 = performance.now();
               void document.documentElement.offsetHeight;
               work = performance.now() - t0;
+              layout = performance.now() - t1;
             }),
           ),
         { once: true },
       );
       requestAnimationFrame(() =>
         requestAnimationFrame(() => {
-          samples.push({ key, cursor: useLab.getState().cursor, work, frame: performance.now() - t0 });
+          samples.push({
+            key,
+            cursor: useLab.getState().cursor,
+            work,
+            frame: performance.now() - t0,
+            queued,
+            layout,
+          });
         }),
       );
     },

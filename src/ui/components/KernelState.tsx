@@ -8,6 +8,7 @@ import type { World } from "../../engine/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
 import { useLab } from "../../store/store.ts";
 import { ViewSwitch } from "../teach/views.tsx";
+import { FixedRows, rowStyle } from "./FixedRows.tsx";
 import { useStable, useWorld } from "../useSnapshot.ts";
 
 const fieldText = (fields: Record<string, unknown>): string =>
@@ -21,33 +22,42 @@ const KERNEL_VIEWS = [
   { id: "topology", label: "Topology" },
 ] as const;
 
-/** A thread's line: re-rendered only when its text changes (64 threads, one step at a time). */
+/** A thread's line (one line high): re-rendered only when its text changes. */
 const ThreadLine = memo(function ThreadLine({
+  index,
   name,
   status,
   text,
 }: {
+  index: number;
   name: string;
   status: string;
   text: string;
 }) {
   return (
-    <li className="flex gap-1.5">
+    <li
+      className="flex gap-1.5 whitespace-nowrap"
+      style={rowStyle(index, THREAD_H)}
+      title={`${name}: ${text}`}
+    >
       <span className="font-mono font-semibold">{name}</span>
       <span
-        className={
+        className={`truncate ${
           status === "blocked"
             ? "text-amber-700 dark:text-amber-300"
             : status === "done"
               ? "text-slate-500 dark:text-slate-400"
               : ""
-        }
+        }`}
       >
         {text}
       </span>
     </li>
   );
 });
+
+/** A thread's line: 16 px of text and 2 px apart. */
+const THREAD_H = 18;
 
 const ObjectLine = memo(function ObjectLine(props: {
   id: number | string;
@@ -79,8 +89,8 @@ export function KernelState() {
   const [view, setView] = useState<KernelView>("state");
   return (
     <div>
-      {/* Beside the text's first lines; above the diagram. */}
-      <div className={view === "state" ? "float-right ml-2 text-xs" : "mb-1 flex justify-end text-xs"}>
+      {/* Above the text (its thread lines are placed absolutely, they cannot flow round it) or the diagram. */}
+      <div className="mb-1 flex justify-end text-xs">
         <ViewSwitch label="Kernel view" options={KERNEL_VIEWS} value={view} onChange={setView} />
       </div>
       {view === "state" ? (
@@ -148,11 +158,17 @@ function KernelStateText() {
 const KernelTextView = memo(function KernelTextView({ vm }: { vm: KernelText }) {
   return (
     <div className="space-y-1.5 text-xs">
-      <ul aria-label="Threads" className="space-y-0.5">
-        {vm.threads.map((t) => (
-          <ThreadLine key={t.name} name={t.name} status={t.status} text={t.text} />
-        ))}
-      </ul>
+      {/* The 64 threads of a large run all change their line when a lock is taken: only
+          the lines in view are drawn. */}
+      <FixedRows
+        label="Threads"
+        count={vm.threads.length}
+        rowHeight={THREAD_H}
+        row={(i) => {
+          const t = vm.threads[i]!;
+          return <ThreadLine key={t.name} index={i} name={t.name} status={t.status} text={t.text} />;
+        }}
+      />
       <p>
         <span className="text-slate-500 dark:text-slate-400">locks held: </span>
         <span className="font-mono">{vm.locks}</span>

@@ -577,13 +577,19 @@ export function SwimlaneDiagram(props: {
   );
 
   return (
-    <div
-      ref={box}
-      className="max-h-[var(--strip-h,10.5rem)] min-w-0 overflow-x-hidden overflow-y-auto"
-      data-testid="swimlane-box"
-    >
-      {/* biome-ignore lint/a11y/useSemanticElements: an SVG of buttons has no fieldset equivalent */}
-      <svg ref={svg} className="swimlane" role="group" aria-label={label} data-testid="swimlane" />
+    // The box's height is known from the lanes, so it can be size-contained: a relayout
+    // boundary (a block inside the flex item: Chromium lays a flex item out with its
+    // container), and a step that moves the chart's spans lays out the chart alone.
+    <div className="min-w-0">
+      <div
+        ref={box}
+        className="overflow-x-hidden overflow-y-auto [contain:strict]"
+        style={{ height: `min(${AXIS_H + vm.lanes.length * LANE_H + 2}px, var(--strip-h, 10.5rem))` }}
+        data-testid="swimlane-box"
+      >
+        {/* biome-ignore lint/a11y/useSemanticElements: an SVG of buttons has no fieldset equivalent */}
+        <svg ref={svg} className="swimlane" role="group" aria-label={label} data-testid="swimlane" />
+      </div>
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { useHelp } from "./help-state.ts";
 /** Keys that are not commands of the page but of one of its parts. */
 const LOCAL_KEYS: readonly { keys: string; what: string }[] = [
   { keys: "↑ ↓", what: "In the step list: the previous or next step" },
+  { keys: "↑ ↓", what: "On a “Run T1 next” button: the previous or next thread that can step" },
   {
     keys: "Enter",
     what: "On a diagram's entry (STE, CD, command, page-table entry): open it in the detail view",

@@ -2,7 +2,7 @@
  * The statecharts at the cursor: one small diagram per mm, driver object and thread, its
  * active state highlighted, with the object's name and counts. Each card re-renders only when
  * what it shows changes; with many of them (the large scenario has ~250), a card draws its
- * diagram only once scrolled into view.
+ * diagram only once scrolled into view, and nothing once scrolled out of it.
  */
 
 import { memo, useEffect, useMemo, useRef, useState } from "react";
@@ -20,24 +20,35 @@ const GRAPHS = Object.fromEntries(
 /** More charts than this: each draws its diagram only when in (or near) view. */
 const DRAW_ALL = 24;
 
-/** Whether the element is in or near its scrolling panel's view (always true when `always`). */
-function useSeen(always: boolean): [React.RefObject<HTMLLIElement | null>, boolean] {
+/**
+ * Whether the element is in or near its scrolling panel's view (always true when `always`),
+ * and its height when it last left the view.
+ */
+function useSeen(always: boolean): [React.RefObject<HTMLLIElement | null>, boolean, number | null] {
   const ref = useRef<HTMLLIElement>(null);
-  const [seen, setSeen] = useState(always);
+  const [seen, setSeen] = useState<{ seen: boolean; height: number | null }>({ seen: always, height: null });
   useEffect(() => {
     if (always) {
-      setSeen(true);
+      setSeen({ seen: true, height: null });
       return;
     }
     const el = ref.current;
     if (!el) return;
-    const io = new IntersectionObserver((e) => setSeen(e.some((x) => x.isIntersecting)), {
-      rootMargin: "150px 0px",
-    });
+    const io = new IntersectionObserver(
+      (entries) => {
+        const e = entries[entries.length - 1]!;
+        setSeen(
+          e.isIntersecting
+            ? { seen: true, height: null }
+            : { seen: false, height: e.boundingClientRect.height },
+        );
+      },
+      { rootMargin: "150px 0px" },
+    );
     io.observe(el);
     return () => io.disconnect();
   }, [always]);
-  return [ref, seen];
+  return [ref, seen.seen, seen.height];
 }
 
 const Chart = memo(function Chart({
@@ -48,20 +59,25 @@ const Chart = memo(function Chart({
   active,
   lazy,
 }: Pick<ChartSpec, "id" | "machine" | "title" | "detail" | "active"> & { lazy: boolean }) {
-  const [ref, seen] = useSeen(!lazy);
+  const [ref, seen, height] = useSeen(!lazy);
+  const card = {
+    ref,
+    "data-testid": "statechart",
+    "data-id": id,
+    "data-machine": machine,
+    "data-state": active,
+    className: `min-w-0 rounded-md border px-1.5 py-1 ${
+      active === "freed" || active === "done"
+        ? "border-slate-200 opacity-75 dark:border-slate-700"
+        : "border-slate-200 dark:border-slate-700"
+    }`,
+  };
+  // Out of view, a card keeps its place and draws nothing: when a lock is taken, the 64
+  // threads' cards all change their text, and laying it out where nobody sees it cost
+  // milliseconds per step. It is drawn again as it nears the view.
+  if (!seen && height !== null) return <li {...card} style={{ height }} />;
   return (
-    <li
-      ref={ref}
-      data-testid="statechart"
-      data-id={id}
-      data-machine={machine}
-      data-state={active}
-      className={`min-w-0 rounded-md border px-1.5 py-1 ${
-        active === "freed" || active === "done"
-          ? "border-slate-200 opacity-75 dark:border-slate-700"
-          : "border-slate-200 dark:border-slate-700"
-      }`}
-    >
+    <li {...card}>
       <p className="truncate text-[11px] font-semibold" title={title}>
         {title}
       </p>

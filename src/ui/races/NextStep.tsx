@@ -5,12 +5,17 @@
  * scenario with that choice in its schedule (the link follows) and moves onto the new step.
  */
 
-import { memo, useCallback, useId } from "react";
+import { type KeyboardEvent, memo, useCallback, useId, useLayoutEffect, useRef, useState } from "react";
 import { useLab } from "../../store/store.ts";
+import { FixedRows, rowStyle } from "../components/FixedRows.tsx";
 import { useActors } from "../useSnapshot.ts";
+
+/** One line: a button 18 px high and a pixel apart. */
+const ROW_H = 19;
 
 /** One actor's line; re-rendered only when what it says changes (the large scenario has 68). */
 const ActorLine = memo(function ActorLine(props: {
+  index: number;
   name: string;
   runnable: boolean;
   text: string;
@@ -18,9 +23,9 @@ const ActorLine = memo(function ActorLine(props: {
   why: string;
   onPick: (actor: string) => void;
 }) {
-  const { name, runnable, text, inRun, why, onPick } = props;
+  const { index, name, runnable, text, inRun, why, onPick } = props;
   return (
-    <li className="flex items-center gap-1.5" data-actor={name}>
+    <li className="flex items-center gap-1.5" style={rowStyle(index, ROW_H)} data-actor={name}>
       <button
         type="button"
         disabled={!runnable}
@@ -56,6 +61,39 @@ export function NextStep() {
   const id = useId();
   const runnable = actors.filter((a) => a.runnable).length;
 
+  // The list draws the lines in view, the buttons that can be pressed and the one with the
+  // focus; ↑/↓ on a button moves to the previous or next thread that can step (scrolling it
+  // into view), as Tab does among the lines drawn.
+  const box = useRef<HTMLDivElement>(null);
+  const [focusAt, setFocusAt] = useState<number | null>(null);
+  const [moveTo, setMoveTo] = useState<number | null>(null);
+  const indexOf = (el: EventTarget): number => {
+    const name = (el as Element).closest?.<HTMLElement>("[data-actor]")?.dataset.actor;
+    return actors.findIndex((a) => a.name === name);
+  };
+  const onKeyDown = (e: KeyboardEvent): void => {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const from = indexOf(e.target);
+    if (from < 0) return;
+    const step = e.key === "ArrowDown" ? 1 : -1;
+    let j = from + step;
+    while (j >= 0 && j < actors.length && !actors[j]!.runnable) j += step;
+    e.preventDefault();
+    if (j < 0 || j >= actors.length) return;
+    const el = box.current;
+    if (el) {
+      if (j * ROW_H < el.scrollTop) el.scrollTop = j * ROW_H;
+      else if ((j + 1) * ROW_H > el.scrollTop + el.clientHeight)
+        el.scrollTop = (j + 1) * ROW_H - el.clientHeight;
+    }
+    setMoveTo(j);
+  };
+  useLayoutEffect(() => {
+    if (moveTo === null) return;
+    box.current?.querySelector<HTMLButtonElement>(`[data-actor="${actors[moveTo]?.name}"] button`)?.focus();
+    setMoveTo(null);
+  }, [moveTo, actors]);
+
   const pick = useCallback(
     (actor: string): void => {
       const error = chooseNext(actor);
@@ -66,29 +104,52 @@ export function NextStep() {
 
   return (
     <section aria-labelledby={`${id}-h`} className="flex min-h-0 flex-col" data-testid="next-step">
+      {/* Chromium lays a flex item out with its container, so the text that changes at every
+          step sits in a size-contained block inside the heading: a relayout boundary. */}
       <h2
         id={`${id}-h`}
-        className="truncate text-sm font-semibold"
+        className="shrink-0 text-sm font-semibold"
         title="▸ marks who goes next in this run; choosing another re-runs the scenario from here with that choice in its schedule (the link keeps it)."
       >
-        Next step{" "}
-        <span className="text-xs font-normal text-slate-500 dark:text-slate-400">
-          {runnable === 0 ? "· nothing can step" : `· after step ${cursor}`}
+        <span className="block h-5 truncate [contain:strict]">
+          Next step{" "}
+          <span className="text-xs font-normal text-slate-500 dark:text-slate-400">
+            {runnable === 0 ? "· nothing can step" : `· after step ${cursor}`}
+          </span>
         </span>
       </h2>
-      <ul className="mt-0.5 min-h-0 space-y-px overflow-y-auto pr-1 text-xs">
-        {actors.map((a) => (
-          <ActorLine
-            key={a.name}
-            name={a.name}
-            runnable={a.runnable}
-            text={a.runnable ? (a.next ?? "") : (a.why ?? "cannot step")}
-            inRun={a.name === inRun}
-            why={`${id}-${a.name}`}
-            onPick={pick}
+      {/* The list's box is size-contained (its height is the rows', capped by the strip) and
+          placed absolutely: a relayout boundary. Only the lines in view are drawn. */}
+      <div className="relative mt-0.5 min-h-0" style={{ flexBasis: `${actors.length * ROW_H}px` }}>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: ↑/↓ between the buttons inside */}
+        <div
+          ref={box}
+          className="absolute inset-0 overflow-y-auto pr-1 text-xs [contain:strict]"
+          onKeyDown={onKeyDown}
+          onFocus={(e) => setFocusAt(indexOf(e.target))}
+        >
+          <FixedRows
+            count={actors.length}
+            rowHeight={ROW_H}
+            keep={(i) => i === focusAt || i === moveTo}
+            row={(i) => {
+              const a = actors[i]!;
+              return (
+                <ActorLine
+                  key={a.name}
+                  index={i}
+                  name={a.name}
+                  runnable={a.runnable}
+                  text={a.runnable ? (a.next ?? "") : (a.why ?? "cannot step")}
+                  inRun={a.name === inRun}
+                  why={`${id}-${a.name}`}
+                  onPick={pick}
+                />
+              );
+            }}
           />
-        ))}
-      </ul>
+        </div>
+      </div>
     </section>
   );
 }
