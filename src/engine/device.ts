@@ -14,7 +14,7 @@
 import { getField } from "./bits.ts";
 import { buildPriEntry } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { describeOwner, frameAt, writeWords } from "./memory.ts";
+import { describeOwner, frameAt, frameForWrite, frameIndex, writeWords } from "./memory.ts";
 import { lookup, type TableSpace } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
 import { STALLABLE, translate } from "./smmu.ts";
@@ -178,6 +178,8 @@ function access(
       `${req.dev.name} ${base.access === "write" ? "wrote" : "read"} 0x${req.va.toString(16)} through a stale translation from ${where}: it reached the frame at 0x${pa.toString(16)}, which is now ${owner}.`,
     );
   }
-  if (frame && base.access === "write") frame.content = `${frame.content} · ${req.dev.name} wrote`;
+  if (frame && base.access === "write") {
+    frameForWrite(w.mem, frameIndex(w.mem, pa))!.content = `${frame.content} · ${req.dev.name} wrote`;
+  }
   return outcome;
 }

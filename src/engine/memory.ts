@@ -64,17 +64,80 @@ export function frameAt(mem: Memory, addr: Pa): Frame | undefined {
   return mem.frames[frameIndex(mem, addr)];
 }
 
-function zero(mem: Memory, index: number): void {
+/*
+ * Copies share (copy on write). Time travel copies a world at every step it replays, and a
+ * world's memory is most of it (17,000 frames in the large scenario) while a step changes a
+ * few frames at most: so a copy shares the frames and the word map with its original, and
+ * whichever of the two changes a frame first copies that frame (or the map) for itself. The
+ * bookkeeping lives beside the memory, not in it: the state hash and the data are unchanged.
+ */
+
+/** Per frame, whether this memory has its own copy (frames appended since are its own). */
+const ownFrames = new WeakMap<Memory, Uint8Array>();
+/** Memories whose word map another memory also holds. */
+const sharedWords = new WeakSet<Memory>();
+
+/**
+ * Below this many frames a copy is plain (the explorer copies small worlds by the thousand,
+ * and there sharing costs more than it saves).
+ */
+const SHARE_FROM = 1024;
+
+/** A copy of `mem`: one that shares its frames and words until either changes them. */
+export function cloneMemory(mem: Memory): Memory {
+  if (mem.frames.length < SHARE_FROM) {
+    return {
+      base: mem.base,
+      frames: mem.frames.map((f) => ({ ...f })),
+      free: mem.free.slice(),
+      words: new Map(mem.words),
+    };
+  }
+  const out: Memory = {
+    base: mem.base,
+    frames: mem.frames.slice(),
+    free: mem.free.slice(),
+    words: mem.words,
+  };
+  ownFrames.set(mem, new Uint8Array(mem.frames.length));
+  ownFrames.set(out, new Uint8Array(mem.frames.length));
+  sharedWords.add(mem);
+  sharedWords.add(out);
+  return out;
+}
+
+/** Frame `index`, to be changed: copied first if it is shared with another memory. */
+export function frameForWrite(mem: Memory, index: number): Frame | undefined {
   const frame = mem.frames[index];
-  if (!frame || frame.used === 0) return;
+  const own = ownFrames.get(mem);
+  if (!frame || !own || index >= own.length || own[index] === 1) return frame;
+  own[index] = 1;
+  const copy = { ...frame };
+  mem.frames[index] = copy;
+  return copy;
+}
+
+/** The word map, to be changed: copied first if it is shared with another memory. */
+function wordsForWrite(mem: Memory): Map<number, bigint> {
+  if (sharedWords.has(mem)) {
+    sharedWords.delete(mem);
+    (mem as { words: Map<number, bigint> }).words = new Map(mem.words);
+  }
+  return mem.words;
+}
+
+function zero(mem: Memory, index: number): void {
+  if (!mem.frames[index] || mem.frames[index].used === 0) return;
+  const frame = frameForWrite(mem, index)!;
+  const words = wordsForWrite(mem);
   const start = frameAddr(mem, index);
-  for (let off = 0; off < PAGE_SIZE; off += 8) mem.words.delete(start + off);
+  for (let off = 0; off < PAGE_SIZE; off += 8) words.delete(start + off);
   frame.used = 0;
 }
 
 /** Gives frame `index` to a new owner, zeroed (a guest's allocator claims the frames of its RAM). */
 export function claim(mem: Memory, index: number, owner: FrameOwner, content: string): void {
-  const frame = mem.frames[index];
+  const frame = frameForWrite(mem, index);
   if (frame) {
     frame.previous =
       frame.owner.kind === "free" || frame.owner.kind === "guest" ? frame.previous : frame.owner;
@@ -113,7 +176,7 @@ export function allocContiguous(mem: Memory, count: number, owner: FrameOwner, c
 
 export function freeFrame(mem: Memory, addr: Pa): void {
   const index = frameIndex(mem, addr);
-  const frame = mem.frames[index];
+  const frame = frameForWrite(mem, index);
   if (!frame || frame.owner.kind === "free") throw new Error(`double free of frame ${addr.toString(16)}`);
   frame.previous = frame.owner;
   frame.owner = { kind: "free" };
@@ -126,11 +189,13 @@ export function readWord(mem: Memory, addr: number): bigint {
 
 export function writeWord(mem: Memory, addr: number, value: bigint): void {
   const was = mem.words.has(addr);
-  if (value === 0n) mem.words.delete(addr);
-  else mem.words.set(addr, value);
   const now = value !== 0n;
+  if (!was && !now) return;
+  const words = wordsForWrite(mem);
+  if (now) words.set(addr, value);
+  else words.delete(addr);
   if (was !== now) {
-    const frame = mem.frames[frameIndex(mem, addr as Pa)];
+    const frame = frameForWrite(mem, frameIndex(mem, addr as Pa));
     if (frame) frame.used += now ? 1 : -1;
   }
 }

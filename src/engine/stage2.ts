@@ -11,7 +11,7 @@
 
 import { defineLayout, getField, prepare } from "./bits.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
-import { claim, frameAt, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
+import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
 import { LEVELS, PTE, pgtableIndex, ptep, type TableSpace } from "./pgtable.ts";
 import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
 import type { VmState, World } from "./world.ts";
@@ -135,7 +135,7 @@ export function guestAlloc(w: World, vm: VmState, owner: Parameters<TableSpace["
 
 /** Gives a guest page back to the guest's free list; the host frame stays the VM's. */
 export function guestFree(w: World, vm: VmState, ipa: number): void {
-  const frame = frameAt(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!)!;
+  const frame = frameForWrite(w.mem, frameIndex(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!))!;
   frame.previous = frame.owner;
   frame.owner = { kind: "guest", vm: vm.name };
   vm.free.push(ipa);

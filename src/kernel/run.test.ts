@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { largeScenario } from "../scenario/large.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import raceJson from "../scenario/library/unbind-vs-exit.json";
 import type { Scenario } from "../scenario/types.ts";
@@ -112,6 +113,32 @@ describe("the lifecycle scenario", () => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+describe("time travel on a run whose memory is shared between copies (over 1,024 frames)", () => {
+  const big = largeScenario({ devices: 4, processes: 8, pages: 160, perProcess: 2 });
+  const every = runScenario(big, { snapshots: true });
+  const sparse = runScenario(big, { checkpointEvery: 64 });
+
+  it("is that large, and both runs agree", () => {
+    expect(every.final.mem.frames.length).toBeGreaterThan(1024);
+    expect(sparse.stateHash).toBe(every.stateHash);
+  });
+
+  it("a world replayed from a checkpoint, in any order of asking, equals the one kept at that step", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: every.steps.length }), { minLength: 1, maxLength: 12 }),
+        (ks) => {
+          for (const k of ks) expect(worldHash(worldAt(sparse, k))).toBe(worldHash(every.snapshots[k]!));
+        },
+      ),
+      { numRuns: 20 },
+    );
+    // The kept worlds were not changed by the run that went on after them.
+    const k = Math.floor(every.steps.length / 2);
+    expect(worldHash(every.snapshots[k]!)).toBe(runScenario(big, { until: k }).stateHash);
   });
 });
 
