@@ -136,13 +136,23 @@ function drawStatic(svg: SVGSVGElement, layout: ReturnType<typeof layoutStatecha
 function drawActive(svg: SVGSVGElement, active: string, marker: string): void {
   const s = select(svg);
   const t = duration(250);
+  // Only the states and transitions whose highlight changes are touched (two states and the
+  // transitions out of them), not every one of the chart's.
   s.selectAll<SVGGElement, NodeLayout>("g.state")
+    .filter(function (d) {
+      return this.classList.contains("active") !== (d.id === active) || !this.dataset.drawn;
+    })
+    .attr("data-drawn", "1")
     .classed("active", (d) => d.id === active)
     .select("rect.outer")
     .transition()
     .duration(t)
     .style("fill", (d) => (d.id === active ? "var(--state-active)" : "var(--card)"));
   s.selectAll<SVGGElement, EdgeLayout>("g.edge")
+    .filter(function (d) {
+      return this.classList.contains("next") !== (d.from === active) || !this.dataset.drawn;
+    })
+    .attr("data-drawn", "1")
     .classed("next", (d) => d.from === active)
     .call((g) => {
       g.select("path")

@@ -81,6 +81,14 @@ export class SwimlaneChart {
   private cursor = 0;
   /** Only the boxes and spans in view are in the document. */
   private windowed = false;
+  /**
+   * The layers that move when the chart is panned: placed at the zoom's scale, and panned by
+   * one transform. A step that scrolls the view (once a screenful) then moves this group and
+   * draws only the boxes that come into the steps drawn.
+   */
+  private pan!: G;
+  /** The scale and the steps (a screen beyond the view on each side) last laid out. */
+  private drawn: { k: number; from: number; to: number } | null = null;
 
   constructor(
     el: SVGSVGElement,
@@ -108,8 +116,10 @@ export class SwimlaneChart {
     this.plot = this.svg.append("g").attr("class", "plot").attr("transform", `translate(${LABEL_W},0)`);
     this.plot.append("rect").attr("class", "bg").style("fill", "transparent");
     const clipped = this.plot.append("g").attr("clip-path", `url(#${this.uid}-clip)`);
-    for (const layer of ["lanes", "bands", "blocked", "current", "boxes", "axis", "marks", "cursor"]) {
-      clipped.append("g").attr("class", layer);
+    clipped.append("g").attr("class", "lanes");
+    this.pan = clipped.append("g").attr("class", "pan");
+    for (const layer of ["bands", "blocked", "current", "boxes", "axis", "marks", "cursor"]) {
+      this.pan.append("g").attr("class", layer);
     }
     this.zoomer = zoom<SVGGElement, unknown>()
       .filter((e: MouseEvent | WheelEvent) => {
@@ -167,6 +177,10 @@ export class SwimlaneChart {
     this.drawLabels(vm.lanes);
     this.drawLanes(vm.lanes, span);
     this.windowed = vm.boxes.length > ALL_BOXES;
+    // A box's or span's attributes are set when it enters: a new run enters them all again.
+    this.plot.select("g.boxes").selectAll("*").remove();
+    this.plot.select("g.blocked").selectAll("*").remove();
+    this.drawn = null;
     if (!this.windowed) {
       this.joinBoxes(vm.boxes);
       this.joinBlocked(vm.blocked);
@@ -302,27 +316,20 @@ export class SwimlaneChart {
       .style("fill", (_d, i) => (i % 2 === 0 ? "var(--lane-bg)" : "var(--lane-bg-alt)"));
   }
 
-  private joinBoxes(boxes: readonly StepBox[]): void {
-    const sel = this.plot
-      .select("g.boxes")
+  /** Joins the boxes; returns the ones that entered (each box's attributes are set then). */
+  private joinBoxes(boxes: readonly StepBox[]): Selection<SVGGElement, StepBox, SVGGElement, unknown> {
+    const all = this.plot
+      .select<SVGGElement>("g.boxes")
       .selectAll<SVGGElement, StepBox>("g.box")
-      .data(boxes, (d) => d.id)
-      .join((enter) => {
-        const e = enter
-          .append("g")
-          .attr("class", "box")
-          .attr("role", "button")
-          .attr("tabindex", -1)
-          .attr("data-testid", "swimlane-step");
-        e.append("rect")
-          .attr("rx", 2)
-          .attr("height", LANE_H - 4);
-        e.append("text")
-          .attr("x", 3)
-          .attr("y", LANE_H / 2 + 1.5);
-        e.append("title");
-        return e;
-      })
+      .data(boxes, (d) => d.id);
+    all.exit().remove();
+    const e = all
+      .enter()
+      .append("g")
+      .attr("class", "box")
+      .attr("role", "button")
+      .attr("tabindex", -1)
+      .attr("data-testid", "swimlane-step")
       .attr("data-step", (d) => d.step)
       .attr("data-lane", (d) => d.lane)
       .attr("data-actor", (d) => d.actor)
@@ -338,42 +345,52 @@ export class SwimlaneChart {
         e.preventDefault();
         this.onPick(d.step + 1);
       });
-    sel
-      .select("rect")
+    e.append("rect")
+      .attr("rx", 2)
+      .attr("height", LANE_H - 4)
       .style("fill", (d) => FILL[d.kind][0])
       .style("stroke", (d) => FILL[d.kind][1]);
-    sel.select("title").text((d) => d.title);
+    e.append("text")
+      .attr("x", 3)
+      .attr("y", LANE_H / 2 + 1.5);
+    e.append("title").text((d) => d.title);
+    return e;
   }
 
-  private joinBlocked(spans: readonly BlockedSpan[]): void {
-    const sel = this.plot
-      .select("g.blocked")
+  /** Joins the blocked spans; returns the ones that entered (their attributes are set then). */
+  private joinBlocked(
+    spans: readonly BlockedSpan[],
+  ): Selection<SVGGElement, BlockedSpan, SVGGElement, unknown> {
+    const all = this.plot
+      .select<SVGGElement>("g.blocked")
       .selectAll<SVGGElement, BlockedSpan>("g.span")
-      .data(spans, (d) => d.id)
-      .join((enter) => {
-        const e = enter.append("g").attr("class", "span").attr("data-testid", "swimlane-blocked");
-        e.append("rect")
-          .attr("y", 4)
-          .attr("height", LANE_H - 8)
-          .attr("rx", 2)
-          .style("fill", `url(#${this.uid}-hatch)`)
-          .style("stroke", "var(--blocked-line)")
-          .style("stroke-width", 0.75);
-        e.append("text")
-          .attr("y", LANE_H / 2 + 3)
-          .attr("x", 4)
-          .style("font-size", "9px")
-          .style("paint-order", "stroke")
-          .style("stroke", "var(--lane-bg)")
-          .style("stroke-width", "3px")
-          .style("stroke-linejoin", "round");
-        e.append("title");
-        return e;
-      })
+      .data(spans, (d) => d.id);
+    all.exit().remove();
+    const e = all
+      .enter()
+      .append("g")
+      .attr("class", "span")
+      .attr("data-testid", "swimlane-blocked")
       .attr("data-lane", (d) => d.lane)
       .attr("data-from", (d) => d.from)
       .attr("data-to", (d) => d.to);
-    sel.select("title").text((d) => `${d.lane} blocked during steps ${d.from}–${d.to - 1}: ${d.why}`);
+    e.append("rect")
+      .attr("y", 4)
+      .attr("height", LANE_H - 8)
+      .attr("rx", 2)
+      .style("fill", `url(#${this.uid}-hatch)`)
+      .style("stroke", "var(--blocked-line)")
+      .style("stroke-width", 0.75);
+    e.append("text")
+      .attr("y", LANE_H / 2 + 3)
+      .attr("x", 4)
+      .style("font-size", "9px")
+      .style("paint-order", "stroke")
+      .style("stroke", "var(--lane-bg)")
+      .style("stroke-width", "3px")
+      .style("stroke-linejoin", "round");
+    e.append("title").text((d) => `${d.lane} blocked during steps ${d.from}–${d.to - 1}: ${d.why}`);
+    return e;
   }
 
   private joinViolations(marks: readonly ViolationMark[]): void {
@@ -401,40 +418,68 @@ export class SwimlaneChart {
       .style("fill", "var(--violation-band)");
   }
 
-  /** Positions everything for the current zoom. */
+  /**
+   * Lays the chart out for the current zoom. The moving layers are placed at the zoom's scale
+   * for the steps in view and a screen on each side, and panned by one transform: a pan that
+   * stays within those steps moves the group and nothing else, one that leaves them draws
+   * the boxes coming in (the others keep their place), and a new scale places them all.
+   */
   private layout(): void {
     const vm = this.vm;
     if (!vm) return;
-    const xz = this.zoomedX();
-    const [d0, d1] = xz.domain() as [number, number];
-    const sw = xz(1) - xz(0);
-    const visible = (from: number, to: number): boolean => to >= d0 - 1 && from <= d1 + 1;
+    const { k, x: tx } = this.t;
+    this.pan.attr("transform", `translate(${tx},0)`);
+    const d0 = this.x0.invert(-tx / k);
+    const d1 = this.x0.invert((this.pw - tx) / k);
+    const drawn = this.drawn;
+    const sameScale = drawn !== null && drawn.k === k;
+    if (sameScale && drawn.from <= d0 && d1 <= drawn.to) return;
+    const from = Math.floor(d0 - (d1 - d0));
+    const to = Math.ceil(d1 + (d1 - d0));
+    this.drawn = { k, from, to };
+    const xs = (step: number): number => this.x0(step) * k;
+    const sw = xs(1) - xs(0);
+    const inRange = (a: number, b: number): boolean => b >= from && a <= to;
+
+    let boxes = this.plot.select("g.boxes").selectAll<SVGGElement, StepBox>("g.box");
+    let spans = this.plot.select("g.blocked").selectAll<SVGGElement, BlockedSpan>("g.span");
     if (this.windowed) {
       // Zoomed out over thousands of steps, a box is under a pixel wide: one step in `every`
       // is drawn (about one per two pixels), and only the spans at least that wide.
-      const every = Math.max(1, Math.ceil(2 / Math.max(1e-6, xz(1) - xz(0))));
-      const inView = boxesBetween(vm.boxes, Math.floor(d0) - 1, Math.ceil(d1) + 1);
-      this.joinBoxes(every === 1 ? inView : inView.filter((b) => b.step % every === 0));
-      this.joinBlocked(vm.blocked.filter((b) => visible(b.from, b.to) && b.to - b.from >= every));
+      const every = Math.max(1, Math.ceil(2 / Math.max(1e-6, sw)));
+      const inView = boxesBetween(vm.boxes, from, to + 1);
+      const newBoxes = this.joinBoxes(every === 1 ? inView : inView.filter((b) => b.step % every === 0));
+      const newSpans = this.joinBlocked(
+        vm.blocked.filter((b) => inRange(b.from, b.to) && b.to - b.from >= every),
+      );
       this.markCurrent();
+      if (sameScale) {
+        boxes = newBoxes;
+        spans = newSpans;
+      } else {
+        boxes = this.plot.select("g.boxes").selectAll<SVGGElement, StepBox>("g.box");
+        spans = this.plot.select("g.blocked").selectAll<SVGGElement, BlockedSpan>("g.span");
+      }
+    } else {
+      boxes.attr("display", (d) => (inRange(d.step, d.step + 1) ? null : "none"));
+      spans.attr("display", (d) => (inRange(d.from, d.to) ? null : "none"));
+      if (sameScale) {
+        // All are placed already: only which are shown changed.
+        boxes = boxes.filter(() => false);
+        spans = spans.filter(() => false);
+      }
     }
 
-    const boxes = this.plot.select("g.boxes").selectAll<SVGGElement, StepBox>("g.box");
-    boxes
-      .attr("display", (d) => (visible(d.step, d.step + 1) ? null : "none"))
-      .attr("transform", (d) => `translate(${xz(d.step) + 1},${(this.laneY.get(d.lane) ?? 0) + 2})`);
+    boxes.attr("transform", (d) => `translate(${xs(d.step) + 1},${(this.laneY.get(d.lane) ?? 0) + 2})`);
     const w = Math.max(1, sw - 2);
     boxes.select("rect").attr("width", w);
     const chars = Math.floor((w - 4) / CHAR);
     boxes.select("text").text((d) => (chars >= 2 ? abbreviate(d.label, chars) : ""));
 
-    const spans = this.plot.select("g.blocked").selectAll<SVGGElement, BlockedSpan>("g.span");
-    spans
-      .attr("display", (d) => (visible(d.from, d.to) ? null : "none"))
-      .attr("transform", (d) => `translate(${xz(d.from) + 1},${this.laneY.get(d.lane) ?? 0})`);
-    spans.select("rect").attr("width", (d) => Math.max(1, xz(d.to) - xz(d.from) - 2));
+    spans.attr("transform", (d) => `translate(${xs(d.from) + 1},${this.laneY.get(d.lane) ?? 0})`);
+    spans.select("rect").attr("width", (d) => Math.max(1, xs(d.to) - xs(d.from) - 2));
     spans.select("text").text((d) => {
-      const room = Math.floor((xz(d.to) - xz(d.from) - 8) / 5.5);
+      const room = Math.floor((xs(d.to) - xs(d.from) - 8) / 5.5);
       // The hatching says "blocked"; the text says on what.
       return room >= 4 ? abbreviate(d.why.replace(/^waiting for (the )?/, ""), room) : "";
     });
@@ -442,11 +487,11 @@ export class SwimlaneChart {
     this.plot
       .select("g.marks")
       .selectAll<SVGGElement, ViolationMark>("g.mark")
-      .attr("transform", (d) => `translate(${xz(d.step + 0.5)},${AXIS_H - 8})`);
+      .attr("transform", (d) => `translate(${xs(d.step + 0.5)},${AXIS_H - 8})`);
     this.plot
       .select("g.bands")
       .selectAll<SVGRectElement, ViolationMark>("rect.violation")
-      .attr("x", (d) => xz(d.step))
+      .attr("x", (d) => xs(d.step))
       .attr("width", Math.max(2, sw));
 
     // Step numbers over the columns, as dense as they stay readable; broken steps in red.
@@ -456,7 +501,7 @@ export class SwimlaneChart {
     const every =
       [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].find((n) => n * sw >= room) ?? 20000;
     const ticks: number[] = [];
-    for (let i = Math.max(0, Math.ceil(d0 / every) * every); i < Math.min(vm.total, d1); i += every)
+    for (let i = Math.max(0, Math.ceil(from / every) * every); i < Math.min(vm.total, to); i += every)
       ticks.push(i);
     this.plot
       .select("g.axis")
@@ -466,16 +511,18 @@ export class SwimlaneChart {
       .attr("class", "muted")
       .attr("text-anchor", "middle")
       .attr("y", 10)
-      .attr("x", (d) => xz(d + 0.5))
+      .attr("x", (d) => xs(d + 0.5))
       .attr("font-weight", (d) => (bad.has(d) ? 700 : null))
       .style("fill", (d) => (bad.has(d) ? "var(--violation)" : null))
       .text((d) => String(d));
     this.layoutCursor();
   }
 
+  /** The cursor's line and the band of the step just taken, in the panned layers. */
   private layoutCursor(): void {
     if (!this.vm) return;
-    const xz = this.zoomedX();
+    const k = this.t.k;
+    const xs = (step: number): number => this.x0(step) * k;
     const c = this.cursor;
     this.plot
       .select("g.current")
@@ -484,8 +531,8 @@ export class SwimlaneChart {
       .join("rect")
       .attr("y", AXIS_H)
       .attr("height", this.h - AXIS_H)
-      .attr("x", (d) => xz(d))
-      .attr("width", (d) => Math.max(2, xz(d + 1) - xz(d)))
+      .attr("x", (d) => xs(d))
+      .attr("width", (d) => Math.max(2, xs(d + 1) - xs(d)))
       .style("fill", "var(--cursor-band)");
     const g = this.plot
       .select("g.cursor")
@@ -501,7 +548,7 @@ export class SwimlaneChart {
         return e;
       })
       .attr("data-cursor", c)
-      .attr("transform", (d) => `translate(${xz(d)},0)`);
+      .attr("transform", (d) => `translate(${xs(d)},0)`);
     g.select("line").attr("y2", this.h);
     g.select("path").attr("transform", `translate(0,${AXIS_H - 7})`);
   }

@@ -324,10 +324,18 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
     .attr("data-testid", "topo-node")
     .attr("data-node", (p) => p.n.id)
     .attr("data-tone", (p) => p.n.tone);
-  g.transition()
+  // Only a node that moved is animated, and only one whose drawing changed is drawn again
+  // (most steps change a refcount or a state in one or two of them).
+  g.filter(function (p) {
+    return this.getAttribute("transform") !== `translate(${p.x},${p.y})`;
+  })
+    .transition()
     .duration(t)
     .attr("transform", (p) => `translate(${p.x},${p.y})`);
   g.each(function (p) {
+    const key = JSON.stringify([p.n.title, p.n.tone, p.lines, p.h]);
+    if (nodeDrawn.get(this) === key) return;
+    nodeDrawn.set(this, key);
     const node = select(this);
     node.selectAll("*").remove();
     node.attr("opacity", p.n.tone === "freed" ? 0.5 : 1);
@@ -368,6 +376,9 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
     (p) => open(p.n.term),
   );
 }
+
+/** What each node last drew. */
+const nodeDrawn = new WeakMap<Element, string>();
 
 /** Memoised: the view model is kept while a step leaves the topology as it was (perWorld's key). */
 export const TopologyDiagram = memo(function TopologyDiagram(props: {
