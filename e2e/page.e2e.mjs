@@ -305,6 +305,51 @@ export default [
     },
   },
   {
+    name: "page: on the large scenario long lists draw what is in view; ↑/↓ reach every thread that can step",
+    async run(page, ctx) {
+      page.setDefaultTimeout(60_000);
+      await page.goto(`${ctx.base}#large`);
+      await until(async () => (await position(page)).total > 10_000, "the large run", 60_000);
+      await waitForStep(page, 0);
+      // Next step: 64 threads want sva_lock at step 0, all runnable; a few lines are drawn.
+      const chooser = page.getByTestId("next-step");
+      await chooser.getByRole("button", { name: "Run T0 next" }).waitFor();
+      const drawn = await chooser.locator("li").count();
+      ok(drawn < 40, `the Next-step list draws the lines in view, not all 68: ${drawn}`);
+      await chooser.getByRole("button", { name: "Run T0 next" }).focus();
+      for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowDown");
+      await until(
+        async () => (await page.evaluate(() => document.activeElement?.textContent?.trim())) === "Run T40 next",
+        "↓ forty times from T0 reaches T40",
+      );
+      const inView = await page.evaluate(() => {
+        const b = document.activeElement.getBoundingClientRect();
+        const box = document.activeElement.closest("ul").parentElement.getBoundingClientRect();
+        return b.top >= box.top - 1 && b.bottom <= box.bottom + 1;
+      });
+      ok(inView, "the focused line is scrolled into the list's view");
+      await page.keyboard.press("ArrowUp");
+      await until(
+        async () => (await page.evaluate(() => document.activeElement?.textContent?.trim())) === "Run T39 next",
+        "↑ goes back to T39",
+      );
+      // The kernel panel's threads: the lines in view; scrolled to the end, the last thread.
+      const threads = page.getByRole("list", { name: "Threads" });
+      ok((await threads.locator("li").count()) < 64, "the thread lines are windowed");
+      await page
+        .getByTestId("panel-kernel")
+        .locator("[data-panel-body]")
+        .evaluate((el) => {
+          el.scrollTop = 64 * 18;
+        });
+      await until(async () => (await threads.locator("li", { hasText: "T63" }).count()) === 1, "T63's line drawn");
+      // Statecharts: every card is there, with its state; those out of view draw no diagram.
+      const cards = await page.getByTestId("statechart").count();
+      const diagrams = await page.getByTestId("statechart-svg").count();
+      ok(cards > 100 && diagrams < cards / 2, `cards ${cards}, diagrams drawn ${diagrams}`);
+    },
+  },
+  {
     name: "page: a tablet (1024×768): panels stack, the controls stay, no editor",
     viewport: { width: 1024, height: 768 },
     async run(page, ctx) {

@@ -1,10 +1,10 @@
 /**
- * Keeps stepping instant on large runs. A large run keeps only a checkpoint every few hundred
- * steps, and the world after a step is replayed on demand (`worldAt`, which caches the last
- * few); its view models cost milliseconds too. So while the page is idle after a move, the
- * worlds on either side of the cursor are replayed and the registered warmers (the panels'
- * view models, the state hash) computed for them: the next → or ← then finds everything
- * cached. Small runs keep a clone per step and need none of this.
+ * Keeps stepping instant. A large run keeps only a checkpoint every few hundred steps, and the
+ * world after a step is replayed on demand (`worldAt`, which caches the last few); and on any
+ * run the panels' view models cost milliseconds. So while the page is idle after a move, the
+ * worlds on either side of the cursor are replayed (a small run has them already) and the
+ * registered warmers (the panels' view models) computed for them: the next → or ← then finds
+ * everything cached.
  *
  * The work is cut into small idle tasks (one world, then one warmer at a time), and it makes
  * way for input: the step ahead (in the direction of the last move) is warmed first, the one
@@ -18,7 +18,7 @@ import { worldAt } from "../kernel/index.ts";
 import { type LabState, useLab } from "./store.ts";
 
 /** Computations to run ahead for a world (they cache their own results, by world). */
-export const warmers: ((w: World) => void)[] = [];
+export const warmers: ((w: World, s: LabState) => void)[] = [];
 
 /** The step behind the direction of travel is warmed only after the cursor rests this long. */
 const REST_MS = 300;
@@ -88,7 +88,7 @@ function plan(s: LabState, forward: boolean): Task[] {
       },
     });
     warmers.forEach((f, i) => {
-      tasks.push({ kind: String(i), notBefore, run: () => world && f(world) });
+      tasks.push({ kind: String(i), notBefore, run: () => world && f(world, s) });
     });
   };
   const rested = now() + REST_MS;
@@ -106,7 +106,6 @@ export function startPrefetch(store = useLab): () => void {
   const schedule = (s: LabState, forward: boolean): void => {
     cancel?.();
     cancel = null;
-    if (s.result.checkpointEvery <= 1) return;
     const tasks = plan(s, forward);
     const run = (d: IdleDeadline): void => {
       cancel = null;

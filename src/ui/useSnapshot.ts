@@ -7,7 +7,7 @@
 
 import { useEffect, useMemo, useReducer, useRef } from "react";
 import type { World } from "../engine/index.ts";
-import { type ActorInfo, actorsIn, worldHash } from "../kernel/index.ts";
+import { type ActorInfo, actorsIn, type RunResult, worldHash } from "../kernel/index.ts";
 import { warmers } from "../store/prefetch.ts";
 import { useLab } from "../store/store.ts";
 import { cmdqVm } from "./model/cmdq.ts";
@@ -16,34 +16,47 @@ import { sameData } from "./model/same.ts";
 import { streamTableVm } from "./model/stream.ts";
 import { tlbVm } from "./model/tlb.ts";
 
-export interface PerWorld<T> {
-  (w: World): T;
+export interface PerWorld<T, A extends unknown[] = []> {
+  (w: World, ...args: A): T;
   /** The cached value, without computing it. */
   peek(w: World): T | undefined;
 }
 
-/** `fn` cached per world (worlds are never mutated once shown). */
-export function perWorld<T>(fn: (w: World) => T): PerWorld<T> {
+/**
+ * `fn` cached per world (worlds are never mutated once shown; a world belongs to one run, so
+ * the other arguments, the run's scenario or result, are the same each time it is asked).
+ * With `same`, a value equal to the one computed before is replaced by it: the prefetcher
+ * computes the next step's view model ahead, and when the step leaves it as it was, the
+ * panel then gets the very object it has and skips its render without comparing anything.
+ */
+export function perWorld<T, A extends unknown[] = []>(
+  fn: (w: World, ...args: A) => T,
+  same?: (a: T, b: T) => boolean,
+): PerWorld<T, A> {
   const cache = new WeakMap<World, T>();
-  const get = ((w: World): T => {
+  let last: { v: T } | null = null;
+  const get = ((w: World, ...args: A): T => {
     if (cache.has(w)) return cache.get(w) as T;
-    const v = fn(w);
+    let v = fn(w, ...args);
+    if (same && last && same(last.v, v)) v = last.v;
+    last = { v };
     cache.set(w, v);
     return v;
-  }) as PerWorld<T>;
+  }) as PerWorld<T, A>;
   get.peek = (w) => cache.get(w);
   return get;
 }
 
 export const stateHashOf = perWorld(worldHash);
-export const streamTableVmOf = perWorld(streamTableVm);
-export const cmdqVmOf = perWorld(cmdqVm);
-export const tlbVmOf = perWorld(tlbVm);
-export const memoryVmOf = perWorld(memoryVm);
+export const streamTableVmOf = perWorld(streamTableVm, sameData);
+export const cmdqVmOf = perWorld(cmdqVm, sameData);
+export const tlbVmOf = perWorld(tlbVm, sameData);
+export const memoryVmOf = perWorld(memoryVm, (a, b) => sameMemory(a, b));
+export const actorsOf = perWorld((w: World, result: RunResult) => actorsIn(result, w), sameData);
 
 // Not the state hash: one task of ~10 ms on a large world, which would delay a key pressed
 // meanwhile; it is computed once the cursor rests (useLazyWorldValue).
-warmers.push(streamTableVmOf, cmdqVmOf, tlbVmOf, memoryVmOf);
+warmers.push(streamTableVmOf, cmdqVmOf, tlbVmOf, memoryVmOf, (w, s) => actorsOf(w, s.result));
 
 export function useWorld(): World {
   return useLab((s) => s.world);
@@ -120,8 +133,7 @@ export function useWorldMemo<T, A>(fn: (w: World, a: A) => T, a: A): T {
   return useMemo(() => fn(w, a), [fn, w, a]);
 }
 
-export function useActors(): ActorInfo[] {
+export function useActors(): readonly ActorInfo[] {
   const result = useLab((s) => s.result);
-  const w = useWorld();
-  return useMemo(() => actorsIn(result, w), [result, w]);
+  return useStable(actorsOf(useWorld(), result));
 }

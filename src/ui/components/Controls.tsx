@@ -4,6 +4,7 @@
  * state hash, the PASIDs and ASIDs of the run, its violations.
  */
 
+import { useMemo } from "react";
 import { useLayout } from "../../store/layout.ts";
 import { SPEEDS, type Speed, useLab } from "../../store/store.ts";
 import { COMMANDS, type Command, keyName, perform } from "../commands.ts";
@@ -59,8 +60,12 @@ function Summary() {
   const cursor = useLab((s) => s.cursor);
   const hash = useStateHash();
   const seen = trace.violations.filter((v) => v.step < cursor).length;
-  const bound = Object.keys(trace.pasids);
-  const all = bound.map((p) => `${p}: PASID ${trace.pasids[p]}, ASID ${trace.asids[p] ?? "?"}`);
+  // The run's, not the step's: built once per run (a large run binds 64 processes).
+  const all = useMemo(
+    () =>
+      Object.keys(trace.pasids).map((p) => `${p}: PASID ${trace.pasids[p]}, ASID ${trace.asids[p] ?? "?"}`),
+    [trace],
+  );
   return (
     <dl className="flex flex-wrap items-baseline gap-x-4 gap-y-0.5 text-xs">
       <div className="flex gap-1">
@@ -79,7 +84,7 @@ function Summary() {
           className="max-w-[28rem] truncate font-mono"
           title={all.length > SHOWN_PASIDS ? all.join("; ") : undefined}
         >
-          {bound.length === 0
+          {all.length === 0
             ? "none"
             : all.length > SHOWN_PASIDS
               ? `${all.slice(0, 2).join("; ")}; … ${all.length - 2} more`

@@ -3,13 +3,15 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
-import { lazy, memo, Suspense, useMemo, useState } from "react";
+import { lazy, memo, Suspense, useState } from "react";
 import type { World } from "../../engine/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
+import { warmers } from "../../store/prefetch.ts";
 import { useLab } from "../../store/store.ts";
+import { sameData } from "../model/same.ts";
 import { ViewSwitch } from "../teach/views.tsx";
+import { perWorld, useStable, useWorld } from "../useSnapshot.ts";
 import { FixedRows, rowStyle } from "./FixedRows.tsx";
-import { useStable, useWorld } from "../useSnapshot.ts";
 
 const fieldText = (fields: Record<string, unknown>): string =>
   Object.entries(fields)
@@ -147,10 +149,14 @@ function kernelText(w: World, scenario: Scenario): KernelText {
   };
 }
 
+/** Computed ahead by the prefetcher, like the diagrams' view models. */
+const kernelTextOf = perWorld(kernelText, sameData);
+warmers.push((w, s) => kernelTextOf(w, s.scenario));
+
 function KernelStateText() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
-  const vm = useStable(useMemo(() => kernelText(w, scenario), [w, scenario]));
+  const vm = useStable(kernelTextOf(w, scenario));
   return <KernelTextView vm={vm} />;
 }
 

@@ -190,7 +190,7 @@ export function PageTableTree(props: {
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
   const openKey = [...expanded].filter((id) => id.startsWith("mm:")).join(" ");
   const forest = useMemo(
-    () => forestOf(new Set(openKey.split(" ").map((id) => id.slice(3)))),
+    () => forestOf(new Set(openKey === "" ? [] : openKey.split(" ").map((id) => id.slice(3)))),
     [forestOf, openKey],
   );
   const [query, setQuery] = useState("");

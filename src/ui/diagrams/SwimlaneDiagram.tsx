@@ -87,6 +87,9 @@ export class SwimlaneChart {
    * draws only the boxes that come into the steps drawn.
    */
   private pan!: G;
+  /** The band of the step just taken, and the cursor's line with its mark. */
+  private band!: Selection<SVGRectElement, unknown, null, undefined>;
+  private cursorMark!: G;
   /** The scale and the steps (a screen beyond the view on each side) last laid out. */
   private drawn: { k: number; from: number; to: number } | null = null;
 
@@ -121,6 +124,25 @@ export class SwimlaneChart {
     for (const layer of ["bands", "blocked", "current", "boxes", "axis", "marks", "cursor"]) {
       this.pan.append("g").attr("class", layer);
     }
+    this.band = this.pan
+      .select<SVGGElement>("g.current")
+      .append("rect")
+      .attr("y", AXIS_H)
+      .style("fill", "var(--cursor-band)");
+    this.cursorMark = this.pan
+      .select<SVGGElement>("g.cursor")
+      .append("g")
+      .attr("data-testid", "swimlane-cursor");
+    this.cursorMark
+      .append("line")
+      .attr("y1", AXIS_H - 2)
+      .style("stroke", "var(--cursor)")
+      .style("stroke-width", 2);
+    this.cursorMark
+      .append("path")
+      .attr("d", "M-4,0h8l-4,6z")
+      .attr("transform", `translate(0,${AXIS_H - 7})`)
+      .style("fill", "var(--cursor)");
     this.zoomer = zoom<SVGGElement, unknown>()
       .filter((e: MouseEvent | WheelEvent) => {
         if (e.button) return false;
@@ -201,7 +223,11 @@ export class SwimlaneChart {
   private apply(k: number, x: number): void {
     const span = this.x0.range()[1]! * k;
     const tx = span <= this.pw ? 0 : Math.min(0, Math.max(this.pw - span, x));
-    this.plot.call(this.zoomer.transform, zoomIdentity.translate(tx, 0).scale(k));
+    // Set where d3-zoom keeps it (the next gesture starts from it), without a zoom event:
+    // following the cursor moves the view at every screenful of steps.
+    this.t = zoomIdentity.translate(tx, 0).scale(k);
+    this.plot.property("__zoom", this.t);
+    this.layout();
   }
 
   /** x under the current zoom (as ZoomTransform.rescaleX gives it). */
@@ -524,33 +550,13 @@ export class SwimlaneChart {
     const k = this.t.k;
     const xs = (step: number): number => this.x0(step) * k;
     const c = this.cursor;
-    this.plot
-      .select("g.current")
-      .selectAll<SVGRectElement, number>("rect")
-      .data(c > 0 ? [c - 1] : [])
-      .join("rect")
-      .attr("y", AXIS_H)
+    this.band
+      .attr("display", c > 0 ? null : "none")
       .attr("height", this.h - AXIS_H)
-      .attr("x", (d) => xs(d))
-      .attr("width", (d) => Math.max(2, xs(d + 1) - xs(d)))
-      .style("fill", "var(--cursor-band)");
-    const g = this.plot
-      .select("g.cursor")
-      .selectAll<SVGGElement, number>("g")
-      .data([c])
-      .join((enter) => {
-        const e = enter.append("g").attr("data-testid", "swimlane-cursor");
-        e.append("line")
-          .attr("y1", AXIS_H - 2)
-          .style("stroke", "var(--cursor)")
-          .style("stroke-width", 2);
-        e.append("path").attr("d", "M-4,0h8l-4,6z").style("fill", "var(--cursor)");
-        return e;
-      })
-      .attr("data-cursor", c)
-      .attr("transform", (d) => `translate(${xs(d)},0)`);
-    g.select("line").attr("y2", this.h);
-    g.select("path").attr("transform", `translate(0,${AXIS_H - 7})`);
+      .attr("x", xs(c - 1))
+      .attr("width", Math.max(2, xs(c) - xs(c - 1)));
+    this.cursorMark.attr("data-cursor", c).attr("transform", `translate(${xs(c)},0)`);
+    this.cursorMark.select("line").attr("y2", this.h);
   }
 }
 

@@ -5,11 +5,13 @@
  * diagram only once scrolled into view, and nothing once scrolled out of it.
  */
 
-import { memo, useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { MACHINES, type MachineName, machineGraph } from "../../kernel/index.ts";
+import { warmers } from "../../store/prefetch.ts";
 import { useLab } from "../../store/store.ts";
 import { StatechartDiagram } from "../diagrams/StatechartDiagram.tsx";
-import { useStable, useWorld } from "../useSnapshot.ts";
+import { sameData } from "../model/same.ts";
+import { perWorld, useStable, useWorld } from "../useSnapshot.ts";
 import { type ChartSpec, lifecyclesVm } from "./lifecycles-vm.ts";
 
 /** The machines never change: their graphs are read once. */
@@ -118,10 +120,14 @@ const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }
   );
 });
 
+/** Computed ahead by the prefetcher, like the diagrams' view models. */
+const lifecyclesOf = perWorld(lifecyclesVm, sameData);
+warmers.push((w, s) => lifecyclesOf(w, s.scenario));
+
 export function Lifecycles() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
-  const charts = useStable(useMemo(() => lifecyclesVm(w, scenario), [w, scenario]));
+  const charts = useStable(lifecyclesOf(w, scenario));
   return (
     <section aria-label="Statecharts">
       <p className="text-[11px] text-slate-500 dark:text-slate-400">

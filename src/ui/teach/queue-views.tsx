@@ -4,14 +4,13 @@
 
 import { useLab } from "../../store/store.ts";
 import { RecordQueueDiagram } from "../diagrams/RecordQueueDiagram.tsx";
-import { useWorld } from "../useSnapshot.ts";
+import { sameData } from "../model/same.ts";
+import { perWorld, useWorld } from "../useSnapshot.ts";
 import { recordQueueVm } from "./queues-vm.ts";
-import { perWorld, useSelectedKey } from "./views.tsx";
+import { useSelectedKey } from "./views.tsx";
 
-const queueKey = (v: ReturnType<typeof recordQueueVm>): string =>
-  `${v.prod.reg}/${v.cons.reg}/${v.slots.map((x) => `${x.state}:${x.summary}`).join(",")}`;
-const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), queueKey);
-const priqOf = perWorld((w) => recordQueueVm(w, "priq"), queueKey);
+const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), sameData);
+const priqOf = perWorld((w) => recordQueueVm(w, "priq"), sameData);
 
 export function RecordQueueView({ which }: { which: "evtq" | "priq" }) {
   const w = useWorld();

@@ -4,18 +4,17 @@
  */
 
 import { useState } from "react";
+import { warmers } from "../../store/prefetch.ts";
 import { TopologyDiagram } from "../diagrams/TopologyDiagram.tsx";
-import { useWorld } from "../useSnapshot.ts";
+import { sameData } from "../model/same.ts";
+import { perWorld, useWorld } from "../useSnapshot.ts";
 import { useGlossary } from "./glossary-store.ts";
 import { topologyVm } from "./topology-vm.ts";
-import { perWorld } from "./views.tsx";
 
-const topologyOf = perWorld(topologyVm, (v) =>
-  [
-    ...v.nodes.map((n) => `${n.id}/${n.tone}/${n.title}/${n.lines.join(";")}`),
-    ...v.links.map((l) => `${l.id}/${l.label}/${l.freed}`),
-  ].join("|"),
-);
+const topologyOf = perWorld(topologyVm, sameData);
+// Once shown, computed ahead with the other view models.
+warmers.push(topologyOf);
+
 export function TopologyView() {
   const w = useWorld();
   const vm = topologyOf(w);

@@ -7,47 +7,25 @@
  */
 
 import { type ReactNode, useCallback, useEffect, useMemo, useRef } from "react";
-import type { World } from "../../engine/index.ts";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
+import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
 import { PageTableTree } from "../diagrams/PageTableTree.tsx";
-import { useWorld } from "../useSnapshot.ts";
+import { sameData } from "../model/same.ts";
+import { perWorld, useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
 import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
 import { OPEN_ALL, pageForest } from "./pgtree-vm.ts";
 import "./teach.css";
 
-/**
- * `fn` cached per world; with `key`, a value whose content is the same as the last one's is
- * replaced by the last one, so a diagram whose content did not change with the step is not
- * drawn again.
- */
-export function perWorld<T>(fn: (w: World) => T, key?: (v: T) => string): (w: World) => T {
-  const cache = new WeakMap<World, T>();
-  let last: { key: string; value: T } | null = null;
-  return (w) => {
-    const hit = cache.get(w);
-    if (hit !== undefined) return hit;
-    let v = fn(w);
-    if (key) {
-      const k = key(v);
-      if (last && last.key === k) v = last.value;
-      else last = { key: k, value: v };
-    }
-    cache.set(w, v);
-    return v;
-  };
-}
-
-/** The forest with every mm open (few processes): the common case, cached per world. */
-const fullForestOf = perWorld((w) => pageForest(w));
-const cachesOf = perWorld(cachesVm, (v) =>
-  v
-    .map((s) => `${s.title}:${s.rows.map((r) => `${r.id}/${r.what}/${r.state}/${r.why}`).join(",")}`)
-    .join("|"),
-);
+/** The forest with every mm open (few processes), or with all closed (many): what shows first. */
+const fullForestOf = perWorld((w) => pageForest(w), sameData);
+const closedForestOf = perWorld((w) => pageForest(w, new Set()), sameData);
+warmers.push((w) => (w.mms.length > OPEN_ALL ? closedForestOf(w) : fullForestOf(w)));
+const cachesOf = perWorld(cachesVm, sameData);
+warmers.push(cachesOf);
 export function useSelectedKey(): string | null {
   const sel = useLab((s) => s.selection);
   return sel ? selectionKey(sel) : null;
@@ -132,7 +110,8 @@ export function PathOverlay({ children }: { children: ReactNode }) {
 export function PageTablesView() {
   const w = useWorld();
   const forestOf = useCallback(
-    (open: ReadonlySet<string>) => (w.mms.length > OPEN_ALL ? pageForest(w, open) : fullForestOf(w)),
+    (open: ReadonlySet<string>) =>
+      w.mms.length <= OPEN_ALL ? fullForestOf(w) : open.size === 0 ? closedForestOf(w) : pageForest(w, open),
     [w],
   );
   const path = usePathVm();
