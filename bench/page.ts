@@ -21,7 +21,8 @@ import { launchChromium } from "../e2e/lib/chromium.mjs";
 import { serve } from "../e2e/lib/server.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const PRESSES = 200;
+/** Presses per scenario (BENCH_PRESSES overrides: more presses, a steadier p95). */
+const PRESSES = Number(process.env.BENCH_PRESSES ?? 200);
 const POINTS = 4;
 /** Between presses: about a held key's repeat rate. */
 const PAUSE_MS = 60;
@@ -31,6 +32,8 @@ interface Sample {
   readonly cursor: number;
   readonly work: number;
   readonly frame: number;
+  readonly queued: number;
+  readonly layout: number;
 }
 
 interface State {
@@ -126,6 +129,7 @@ async function measure(browser: Browser, url: string, label: string, large: bool
   );
   const work = samples.map((s) => s.work);
   const frame = samples.map((s) => s.frame);
+  const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
   const f = (x: number): string => x.toFixed(1).padStart(6);
   console.log(
     `${label.padEnd(44)} ${String(total).padStart(6)} steps, checkpoint every ${String(loaded.checkpointEvery).padStart(3)}, loaded in ${(loadMs / 1000).toFixed(1)} s`,
@@ -136,6 +140,11 @@ async function measure(browser: Browser, url: string, label: string, large: bool
   console.log(
     `  key → next painted frame (rAF ×2), ms:    median ${f(quantile(frame, 0.5))}  p95 ${f(quantile(frame, 0.95))}  max ${f(Math.max(...frame))}`,
   );
+  const slow = samples.filter((s) => s.work >= quantile(work, 0.95));
+  const parts = (xs: readonly Sample[]): string =>
+    `waiting for the main thread ${mean(xs.map((s) => s.queued)).toFixed(1)}, JavaScript ${mean(xs.map((s) => s.work - s.queued - s.layout)).toFixed(1)}, style + layout ${mean(xs.map((s) => s.layout)).toFixed(1)}`;
+  console.log(`  of which, mean ms: ${parts(samples)}`);
+  console.log(`  the slowest 5%:    ${parts(slow)}`);
   if (errors.length > 0) console.log(`  page errors: ${errors.join("; ")}`);
   await context.close();
 }
@@ -151,8 +160,12 @@ export async function benchPage(): Promise<void> {
     console.log(
       `Chromium ${browser.version()}, 1280×800, → pressed ${PRESSES}× per scenario, ${PAUSE_MS} ms apart`,
     );
-    await measure(browser, `${server.url}?bench`, "lifecycle lesson (baseline)", false);
-    await measure(browser, `${server.url}?bench#large`, "large: 64 processes × 16 devices", true);
+    // BENCH_SCENARIOS=large: only the large one (the baseline is the lifecycle lesson).
+    const only = process.env.BENCH_SCENARIOS ?? "lifecycle,large";
+    if (only.includes("lifecycle"))
+      await measure(browser, `${server.url}?bench`, "lifecycle lesson (baseline)", false);
+    if (only.includes("large"))
+      await measure(browser, `${server.url}?bench#large`, "large: 64 processes × 16 devices", true);
   } finally {
     await browser.close();
     await server.close();

@@ -319,7 +319,8 @@ export default [
       await chooser.getByRole("button", { name: "Run T0 next" }).focus();
       for (let i = 0; i < 40; i++) await page.keyboard.press("ArrowDown");
       await until(
-        async () => (await page.evaluate(() => document.activeElement?.textContent?.trim())) === "Run T40 next",
+        async () =>
+          (await page.evaluate(() => document.activeElement?.textContent?.trim())) === "Run T40 next",
         "↓ forty times from T0 reaches T40",
       );
       const inView = await page.evaluate(() => {
@@ -330,7 +331,8 @@ export default [
       ok(inView, "the focused line is scrolled into the list's view");
       await page.keyboard.press("ArrowUp");
       await until(
-        async () => (await page.evaluate(() => document.activeElement?.textContent?.trim())) === "Run T39 next",
+        async () =>
+          (await page.evaluate(() => document.activeElement?.textContent?.trim())) === "Run T39 next",
         "↑ goes back to T39",
       );
       // The kernel panel's threads: the lines in view; scrolled to the end, the last thread.
@@ -342,7 +344,10 @@ export default [
         .evaluate((el) => {
           el.scrollTop = 64 * 18;
         });
-      await until(async () => (await threads.locator("li", { hasText: "T63" }).count()) === 1, "T63's line drawn");
+      await until(
+        async () => (await threads.locator("li", { hasText: "T63" }).count()) === 1,
+        "T63's line drawn",
+      );
       // Statecharts: every card is there, with its state; those out of view draw no diagram.
       const cards = await page.getByTestId("statechart").count();
       const diagrams = await page.getByTestId("statechart-svg").count();

@@ -12,7 +12,7 @@ import { warmers } from "../store/prefetch.ts";
 import { useLab } from "../store/store.ts";
 import { cmdqVm } from "./model/cmdq.ts";
 import { type MemoryVm, memoryVm } from "./model/memory.ts";
-import { sameData } from "./model/same.ts";
+import { sameData, shareEqual } from "./model/same.ts";
 import { streamTableVm } from "./model/stream.ts";
 import { tlbVm } from "./model/tlb.ts";
 
@@ -25,20 +25,21 @@ export interface PerWorld<T, A extends unknown[] = []> {
 /**
  * `fn` cached per world (worlds are never mutated once shown; a world belongs to one run, so
  * the other arguments, the run's scenario or result, are the same each time it is asked).
- * With `same`, a value equal to the one computed before is replaced by it: the prefetcher
- * computes the next step's view model ahead, and when the step leaves it as it was, the
- * panel then gets the very object it has and skips its render without comparing anything.
+ * With `share` (`shareEqual`), a value is given the parts it has in common with the one
+ * computed before: the prefetcher computes the next step's view model ahead, and the panel
+ * then gets, for each part the step left as it was, the very object it has drawn, and skips it
+ * without comparing anything.
  */
 export function perWorld<T, A extends unknown[] = []>(
   fn: (w: World, ...args: A) => T,
-  same?: (a: T, b: T) => boolean,
+  share?: (prev: T, next: T) => T,
 ): PerWorld<T, A> {
   const cache = new WeakMap<World, T>();
   let last: { v: T } | null = null;
   const get = ((w: World, ...args: A): T => {
     if (cache.has(w)) return cache.get(w) as T;
     let v = fn(w, ...args);
-    if (same && last && same(last.v, v)) v = last.v;
+    if (share && last) v = share(last.v, v);
     last = { v };
     cache.set(w, v);
     return v;
@@ -48,11 +49,11 @@ export function perWorld<T, A extends unknown[] = []>(
 }
 
 export const stateHashOf = perWorld(worldHash);
-export const streamTableVmOf = perWorld(streamTableVm, sameData);
-export const cmdqVmOf = perWorld(cmdqVm, sameData);
-export const tlbVmOf = perWorld(tlbVm, sameData);
-export const memoryVmOf = perWorld(memoryVm, (a, b) => sameMemory(a, b));
-export const actorsOf = perWorld((w: World, result: RunResult) => actorsIn(result, w), sameData);
+export const streamTableVmOf = perWorld(streamTableVm, shareEqual);
+export const cmdqVmOf = perWorld(cmdqVm, shareEqual);
+export const tlbVmOf = perWorld(tlbVm, shareEqual);
+export const memoryVmOf = perWorld(memoryVm, (a, b) => (sameMemory(a, b) ? a : b));
+export const actorsOf = perWorld((w: World, result: RunResult) => actorsIn(result, w), shareEqual);
 
 // Not the state hash: one task of ~10 ms on a large world, which would delay a key pressed
 // meanwhile; it is computed once the cursor rests (useLazyWorldValue).

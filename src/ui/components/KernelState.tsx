@@ -8,7 +8,7 @@ import type { World } from "../../engine/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { useLab } from "../../store/store.ts";
-import { sameData } from "../model/same.ts";
+import { shareEqual } from "../model/same.ts";
 import { ViewSwitch } from "../teach/views.tsx";
 import { perWorld, useStable, useWorld } from "../useSnapshot.ts";
 import { FixedRows, rowStyle } from "./FixedRows.tsx";
@@ -150,7 +150,7 @@ function kernelText(w: World, scenario: Scenario): KernelText {
 }
 
 /** Computed ahead by the prefetcher, like the diagrams' view models. */
-const kernelTextOf = perWorld(kernelText, sameData);
+const kernelTextOf = perWorld(kernelText, shareEqual);
 warmers.push((w, s) => kernelTextOf(w, s.scenario));
 
 function KernelStateText() {
@@ -160,33 +160,19 @@ function KernelStateText() {
   return <KernelTextView vm={vm} />;
 }
 
-/** Rendered again only when the text changes (most steps change one line, or none). */
+/**
+ * Each section is rendered again only when its part of the view model changes (the view
+ * models share their unchanged parts, `shareEqual`): most steps change one thread's line.
+ */
 const KernelTextView = memo(function KernelTextView({ vm }: { vm: KernelText }) {
   return (
     <div className="space-y-1.5 text-xs">
-      {/* The 64 threads of a large run all change their line when a lock is taken: only
-          the lines in view are drawn. */}
-      <FixedRows
-        label="Threads"
-        count={vm.threads.length}
-        rowHeight={THREAD_H}
-        row={(i) => {
-          const t = vm.threads[i]!;
-          return <ThreadLine key={t.name} index={i} name={t.name} status={t.status} text={t.text} />;
-        }}
-      />
+      <Threads threads={vm.threads} />
       <p>
         <span className="text-slate-500 dark:text-slate-400">locks held: </span>
         <span className="font-mono">{vm.locks}</span>
       </p>
-      <ul aria-label="Kernel objects" className="space-y-0.5">
-        {vm.objects.length === 0 ? (
-          <li className="text-slate-500 dark:text-slate-400">no driver objects</li>
-        ) : null}
-        {vm.objects.map((o) => (
-          <ObjectLine key={o.id} id={o.id} kind={o.kind} freed={o.freed} text={o.text} fields={o.fields} />
-        ))}
-      </ul>
+      <Objects objects={vm.objects} />
       {vm.srcu !== null ? (
         <p>
           <span className="text-slate-500 dark:text-slate-400">SRCU callbacks: </span>
@@ -194,5 +180,33 @@ const KernelTextView = memo(function KernelTextView({ vm }: { vm: KernelText }) 
         </p>
       ) : null}
     </div>
+  );
+});
+
+/** The 64 threads of a large run all change their line when a lock is taken: only the lines in view are drawn. */
+const Threads = memo(function Threads({ threads }: { threads: KernelText["threads"] }) {
+  return (
+    <FixedRows
+      label="Threads"
+      count={threads.length}
+      rowHeight={THREAD_H}
+      row={(i) => {
+        const t = threads[i]!;
+        return <ThreadLine key={t.name} index={i} name={t.name} status={t.status} text={t.text} />;
+      }}
+    />
+  );
+});
+
+const Objects = memo(function Objects({ objects }: { objects: KernelText["objects"] }) {
+  return (
+    <ul aria-label="Kernel objects" className="space-y-0.5">
+      {objects.length === 0 ? (
+        <li className="text-slate-500 dark:text-slate-400">no driver objects</li>
+      ) : null}
+      {objects.map((o) => (
+        <ObjectLine key={o.id} id={o.id} kind={o.kind} freed={o.freed} text={o.text} fields={o.fields} />
+      ))}
+    </ul>
   );
 });

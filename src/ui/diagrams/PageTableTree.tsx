@@ -211,6 +211,9 @@ export function PageTableTree(props: {
     () => (findVaOf === null ? null : findVa(world, forest, findVaOf)),
     [world, forest, findVaOf],
   );
+  // The rows the DMA's walk passes, among those drawn: they change only with the rows (the
+  // forest, shared while a step leaves it as it was) or the DMA, not at every step.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: world: an equal forest has the same walk
   const dmaPath = useMemo(() => {
     if (!highlight) return new Set<string>();
     const r = findVa(world, forest, highlight.va);
@@ -223,7 +226,7 @@ export function PageTableTree(props: {
       if (inside) out.push(id);
     }
     return new Set(out);
-  }, [world, forest, highlight]);
+  }, [forest, highlight]);
 
   const toggle = useCallback((id: string) => {
     setExpanded((prev) => {

@@ -32,3 +32,49 @@ export function sameData(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * `next`, with each part that equals the same part of `prev` (by `sameData`) replaced by
+ * `prev`'s object, and `prev` itself when the two are equal throughout. A step that changes
+ * one thread's line then hands the panel a view model whose other lines, and other sections,
+ * are the objects it has already drawn: their memoised rows neither render nor compare deeply.
+ * Array items are matched by index.
+ *
+ * @example shareEqual({ a: [1], b: [2] }, { a: [1], b: [3] }).a // the first object's `a`
+ */
+export function shareEqual<T>(prev: unknown, next: T): T {
+  if (Object.is(prev, next)) return next;
+  if (typeof prev !== "object" || typeof next !== "object" || prev === null || next === null) return next;
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    let all = prev.length === next.length;
+    let some = false;
+    const out = next.map((x, i) => {
+      const y = shareEqual(prev[i], x);
+      if (y !== prev[i]) all = false;
+      if (y !== x) some = true;
+      return y;
+    });
+    return (all ? prev : some ? out : next) as T;
+  }
+  if (
+    ArrayBuffer.isView(next) ||
+    Object.getPrototypeOf(next) !== Object.prototype ||
+    Object.getPrototypeOf(prev) !== Object.prototype
+  ) {
+    return (sameData(prev, next) ? prev : next) as T;
+  }
+  const p = prev as Record<string, unknown>;
+  const keys = Object.keys(next);
+  let all = keys.length === Object.keys(p).length;
+  let some = false;
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const x = (next as Record<string, unknown>)[k];
+    const y = shareEqual(p[k], x);
+    out[k] = y;
+    if (!Object.hasOwn(p, k) || y !== p[k]) all = false;
+    if (y !== x) some = true;
+  }
+  return (all ? prev : some ? out : next) as T;
+}

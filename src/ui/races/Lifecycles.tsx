@@ -10,7 +10,7 @@ import { MACHINES, type MachineName, machineGraph } from "../../kernel/index.ts"
 import { warmers } from "../../store/prefetch.ts";
 import { useLab } from "../../store/store.ts";
 import { StatechartDiagram } from "../diagrams/StatechartDiagram.tsx";
-import { sameData } from "../model/same.ts";
+import { shareEqual } from "../model/same.ts";
 import { perWorld, useStable, useWorld } from "../useSnapshot.ts";
 import { type ChartSpec, lifecyclesVm } from "./lifecycles-vm.ts";
 
@@ -121,7 +121,7 @@ const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }
 });
 
 /** Computed ahead by the prefetcher, like the diagrams' view models. */
-const lifecyclesOf = perWorld(lifecyclesVm, sameData);
+const lifecyclesOf = perWorld(lifecyclesVm, shareEqual);
 warmers.push((w, s) => lifecyclesOf(w, s.scenario));
 
 export function Lifecycles() {

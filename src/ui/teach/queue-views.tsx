@@ -4,13 +4,13 @@
 
 import { useLab } from "../../store/store.ts";
 import { RecordQueueDiagram } from "../diagrams/RecordQueueDiagram.tsx";
-import { sameData } from "../model/same.ts";
+import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { recordQueueVm } from "./queues-vm.ts";
 import { useSelectedKey } from "./views.tsx";
 
-const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), sameData);
-const priqOf = perWorld((w) => recordQueueVm(w, "priq"), sameData);
+const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), shareEqual);
+const priqOf = perWorld((w) => recordQueueVm(w, "priq"), shareEqual);
 
 export function RecordQueueView({ which }: { which: "evtq" | "priq" }) {
   const w = useWorld();

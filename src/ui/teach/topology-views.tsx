@@ -6,12 +6,12 @@
 import { useState } from "react";
 import { warmers } from "../../store/prefetch.ts";
 import { TopologyDiagram } from "../diagrams/TopologyDiagram.tsx";
-import { sameData } from "../model/same.ts";
+import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { useGlossary } from "./glossary-store.ts";
 import { topologyVm } from "./topology-vm.ts";
 
-const topologyOf = perWorld(topologyVm, sameData);
+const topologyOf = perWorld(topologyVm, shareEqual);
 // Once shown, computed ahead with the other view models.
 warmers.push(topologyOf);
 

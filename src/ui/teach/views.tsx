@@ -13,7 +13,7 @@ import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
 import { PageTableTree } from "../diagrams/PageTableTree.tsx";
-import { sameData } from "../model/same.ts";
+import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
 import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
@@ -21,10 +21,10 @@ import { OPEN_ALL, pageForest } from "./pgtree-vm.ts";
 import "./teach.css";
 
 /** The forest with every mm open (few processes), or with all closed (many): what shows first. */
-const fullForestOf = perWorld((w) => pageForest(w), sameData);
-const closedForestOf = perWorld((w) => pageForest(w, new Set()), sameData);
+const fullForestOf = perWorld((w) => pageForest(w), shareEqual);
+const closedForestOf = perWorld((w) => pageForest(w, new Set()), shareEqual);
 warmers.push((w) => (w.mms.length > OPEN_ALL ? closedForestOf(w) : fullForestOf(w)));
-const cachesOf = perWorld(cachesVm, sameData);
+const cachesOf = perWorld(cachesVm, shareEqual);
 warmers.push(cachesOf);
 export function useSelectedKey(): string | null {
   const sel = useLab((s) => s.selection);
