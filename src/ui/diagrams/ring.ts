@@ -24,8 +24,9 @@ export interface RingSpec {
 
 const SEGMENTS = 256;
 
-function buckets(ring: readonly RingState[]): RingState[] {
-  const n = Math.min(ring.length, SEGMENTS);
+function buckets(ring: readonly RingState[]): readonly RingState[] {
+  if (ring.length <= SEGMENTS) return ring;
+  const n = SEGMENTS;
   const per = ring.length / n;
   return Array.from({ length: n }, (_, i) => {
     const part = ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));

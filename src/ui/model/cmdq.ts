@@ -52,6 +52,8 @@ export const WINDOW = 64;
 const MIN_WINDOW = 32;
 /** Slots drawn before CONS when the ring is windowed. */
 const BEFORE = 4;
+/** The window starts at a multiple of this, and grows by it. */
+const STRIDE = 8;
 
 const pointer = (q: Queue, reg: number): QueuePointer => ({
   reg,
@@ -79,8 +81,12 @@ export function cmdqVm(w: World): CmdqView {
   for (let seq = Math.max(q.consumed, q.produced - size); seq < q.produced; seq++)
     ring[seq % size] = "pending";
   const consIdx = q.consumed % size;
-  const count = Math.min(size, Math.max(MIN_WINDOW, Math.min(WINDOW, pending + 2 * BEFORE)));
-  const start = size <= count ? 0 : (consIdx - BEFORE + size) % size;
+  // The window starts at a multiple of STRIDE and grows by STRIDE: a command queued or consumed
+  // changes a row or two, and the rows move only when CONS crosses a stride.
+  const start0 = (Math.floor((consIdx - BEFORE + size) / STRIDE) * STRIDE) % size;
+  const need = ((consIdx - start0 + size) % size) + pending + BEFORE;
+  const count = Math.min(size, Math.ceil(Math.max(MIN_WINDOW, Math.min(WINDOW, need)) / STRIDE) * STRIDE);
+  const start = size <= count ? 0 : start0;
   const slots: SlotView[] = [];
   for (let k = 0; k < count; k++) {
     const slot = (start + k) % size;
