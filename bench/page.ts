@@ -2,7 +2,7 @@
  * The page's step latency: the built page (dist/, rebuilt when src/ is newer) served locally
  * and opened in Chromium through playwright-core, with `?bench` (src/ui/bench.ts records, for
  * each key press, the time from the key event to the page having rendered the step: its
- * JavaScript, style and layout done; and, apart, to the next painted frame). Step forward (→) is pressed 200 times, 50 at each of
+ * JavaScript, style and layout done; and, apart, to the next painted frame). Step forward (→) is pressed 400 times, 100 at each of
  * four points of the run, a pause between presses (as a person pressing, or a held key's
  * repeat: the page prefetches the next step in that idle time).
  *
@@ -22,7 +22,7 @@ import { serve } from "../e2e/lib/server.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Presses per scenario (BENCH_PRESSES overrides: more presses, a steadier p95). */
-const PRESSES = Number(process.env.BENCH_PRESSES ?? 200);
+const PRESSES = Number(process.env.BENCH_PRESSES ?? 400);
 const POINTS = 4;
 /** Between presses: about a held key's repeat rate. */
 const PAUSE_MS = 60;

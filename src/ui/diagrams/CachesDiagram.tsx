@@ -9,7 +9,7 @@ import { type Selection as D3Selection, select } from "d3-selection";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheRow, CacheSection } from "../teach/caches-vm.ts";
-import { asButtons, duration, textWidth } from "./d3util.ts";
+import { asButtons, moveTo, textWidth } from "./d3util.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
 
 const ROW = 18;
@@ -53,10 +53,12 @@ const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 
 function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSelection) => void): void {
   const data = lines(vm);
   const ys: number[] = [];
+  const yOf = new Map<Line, number>();
   let y = 0;
   data.forEach((d, i) => {
     if (d.kind === "head" && i > 0) y += 10;
     ys.push(y);
+    yOf.set(d, y);
     y += ROW;
   });
   const s = select(svg)
@@ -71,9 +73,8 @@ function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSe
         .attr("class", "line")
         .attr("transform", (_d, i) => `translate(0,${ys[i]})`),
     );
-  g.transition()
-    .duration(duration())
-    .attr("transform", (_d, i) => `translate(0,${ys[i]})`);
+  // Only the lines that moved (a step adds or drops an entry or two).
+  moveTo(g, (d) => `translate(0,${yOf.get(d) ?? 0})`);
   g.attr("data-testid", (d) => (d.kind === "entry" ? "cache-extra" : null))
     .attr("data-entry", (d) => (d.kind === "entry" ? d.e.id : null))
     .attr("data-stale", (d) => (d.kind === "entry" ? String(d.e.stale) : null))

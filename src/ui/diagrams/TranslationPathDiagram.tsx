@@ -10,7 +10,7 @@ import { select } from "d3-selection";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { BoxTone, PathBox, PathVm } from "../teach/path-vm.ts";
-import { asButtons, duration, textWidth } from "./d3util.ts";
+import { asButtons, duration, moveTo, textWidth } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 /** Box width: two abreast when the panel allows, else one as wide as it (within bounds). */
@@ -128,9 +128,7 @@ function draw(svg: SVGSVGElement, vm: PathVm, width: number, pick: (s: StoreSele
     .attr("data-box", (p) => p.b.id)
     .attr("data-tone", (p) => p.b.tone)
     .attr("data-id", (p) => (p.b.select ? `path:${p.b.id}` : null));
-  g.transition()
-    .duration(t)
-    .attr("transform", (p) => `translate(${p.x},${p.y})`);
+  moveTo(g, (p) => `translate(${p.x},${p.y})`, t);
   g.each(function (p) {
     const b = p.b;
     const node = select(this);
