@@ -5,7 +5,7 @@
  * that draws only the rows in view.
  */
 
-import { useEffect, useRef } from "react";
+import { memo, useEffect, useRef } from "react";
 import type { TraceJson } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
 import { useVirtualRows } from "./useVirtualRows.ts";
@@ -147,7 +147,14 @@ export function EventLog() {
 export function DmaLog() {
   const dma = useLab((s) => s.trace.dma);
   const cursor = useLab((s) => s.cursor);
-  const seen = dma.filter((d) => typeof d.step === "number" && d.step < cursor);
+  let count = 0;
+  for (const d of dma) if (typeof d.step === "number" && d.step < cursor) count++;
+  return <DmaList dma={dma} count={count} />;
+}
+
+/** The DMAs so far: rendered again only when one more (or fewer) is before the cursor. */
+const DmaList = memo(function DmaList({ dma, count }: { dma: TraceJson["dma"]; count: number }) {
+  const seen = dma.filter((d) => typeof d.step === "number").slice(0, count);
   // A long log shows its newest entries (the whole list is the runner's `--json` output).
   const shown = seen.length > LONG ? seen.slice(-LONG) : seen;
   return (
@@ -170,4 +177,4 @@ export function DmaLog() {
       </ul>
     </section>
   );
-}
+});

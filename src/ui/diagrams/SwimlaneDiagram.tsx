@@ -87,6 +87,10 @@ export class SwimlaneChart {
    * draws only the boxes that come into the steps drawn.
    */
   private pan!: G;
+  /** The boxes in the document, by step (each step has one, or two with a DMA). */
+  private boxAt = new Map<number, SVGGElement[]>();
+  /** The boxes marked current or made the tab stop, to unmark without a search. */
+  private marked: SVGGElement[] = [];
   /** The band of the step just taken, and the cursor's line with its mark. */
   private band!: Selection<SVGRectElement, unknown, null, undefined>;
   private cursorMark!: G;
@@ -202,6 +206,8 @@ export class SwimlaneChart {
     // A box's or span's attributes are set when it enters: a new run enters them all again.
     this.plot.select("g.boxes").selectAll("*").remove();
     this.plot.select("g.blocked").selectAll("*").remove();
+    this.boxAt.clear();
+    this.marked = [];
     this.drawn = null;
     if (!this.windowed) {
       this.joinBoxes(vm.boxes);
@@ -254,7 +260,8 @@ export class SwimlaneChart {
 
   /**
    * The box of the step just taken is "current" and the one tab stop of the chart. Only the
-   * boxes that were marked and the one to mark are touched (not all 2,000 of a long run).
+   * boxes that were marked and the ones to mark are touched, found by step (not searched for
+   * among the thousand in the document).
    */
   private markCurrent(): void {
     if (!this.vm) return;
@@ -262,18 +269,20 @@ export class SwimlaneChart {
     const current = Math.max(0, cursor - 1);
     const at = boxesBetween(this.vm.boxes, current, current + 1);
     const actor = at.find((b) => b.kind !== "device")?.lane;
-    const layer = this.plot.select<SVGGElement>("g.boxes").node();
-    if (!layer) return;
-    for (const el of layer.querySelectorAll<SVGGElement>("g.box.current, g.box[tabindex='0']")) {
-      const d = select<SVGGElement, StepBox>(el).datum();
-      if (!(cursor > 0 && d.step === cursor - 1)) el.classList.remove("current");
-      if (!(d.step === current && d.lane === actor)) el.setAttribute("tabindex", "-1");
+    const now = this.boxAt.get(current) ?? [];
+    for (const el of this.marked) {
+      if (now.includes(el)) continue;
+      el.classList.remove("current");
+      el.setAttribute("tabindex", "-1");
     }
-    for (const el of layer.querySelectorAll<SVGGElement>(`g.box[data-step="${current}"]`)) {
+    for (const el of now) {
       const d = select<SVGGElement, StepBox>(el).datum();
       if (cursor > 0) el.classList.add("current");
-      if (d.lane === actor && el.getAttribute("tabindex") !== "0") el.setAttribute("tabindex", "0");
+      else el.classList.remove("current");
+      const tab = d.lane === actor ? "0" : "-1";
+      if (el.getAttribute("tabindex") !== tab) el.setAttribute("tabindex", tab);
     }
+    this.marked = now;
   }
 
   zoomBy(factor: number): void {
@@ -348,7 +357,10 @@ export class SwimlaneChart {
       .select<SVGGElement>("g.boxes")
       .selectAll<SVGGElement, StepBox>("g.box")
       .data(boxes, (d) => d.id);
-    all.exit().remove();
+    all
+      .exit()
+      .each((d, i, nodes) => this.forget((d as StepBox).step, nodes[i] as SVGGElement))
+      .remove();
     const e = all
       .enter()
       .append("g")
@@ -380,7 +392,18 @@ export class SwimlaneChart {
       .attr("x", 3)
       .attr("y", LANE_H / 2 + 1.5);
     e.append("title").text((d) => d.title);
+    e.each((d, i, nodes) => {
+      const list = this.boxAt.get(d.step);
+      if (list) list.push(nodes[i]!);
+      else this.boxAt.set(d.step, [nodes[i]!]);
+    });
     return e;
+  }
+
+  private forget(step: number, el: SVGGElement): void {
+    const list = this.boxAt.get(step)?.filter((x) => x !== el) ?? [];
+    if (list.length > 0) this.boxAt.set(step, list);
+    else this.boxAt.delete(step);
   }
 
   /** Joins the blocked spans; returns the ones that entered (their attributes are set then). */
