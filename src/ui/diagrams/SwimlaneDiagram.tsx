@@ -483,7 +483,7 @@ export class SwimlaneChart {
     const drawn = this.drawn;
     const sameScale = drawn !== null && drawn.k === k;
     if (sameScale && drawn.from <= d0 && d1 <= drawn.to) return;
-    const from = Math.floor(d0 - (d1 - d0));
+    const from = Math.floor(d0 - (d1 - d0) / 2);
     const to = Math.ceil(d1 + (d1 - d0));
     this.drawn = { k, from, to };
     const xs = (step: number): number => this.x0(step) * k;
