@@ -143,8 +143,11 @@ async function measure(browser: Browser, url: string, label: string, large: bool
   const slow = samples.filter((s) => s.work >= quantile(work, 0.95));
   const parts = (xs: readonly Sample[]): string =>
     `waiting for the main thread ${mean(xs.map((s) => s.queued)).toFixed(1)}, JavaScript ${mean(xs.map((s) => s.work - s.queued - s.layout)).toFixed(1)}, style + layout ${mean(xs.map((s) => s.layout)).toFixed(1)}`;
-  console.log(`  of which, mean ms: ${parts(samples)}`);
-  console.log(`  the slowest 5%:    ${parts(slow)}`);
+  // (A build older than this breakdown records only the totals.)
+  if (samples.every((s) => typeof s.queued === "number")) {
+    console.log(`  of which, mean ms: ${parts(samples)}`);
+    console.log(`  the slowest 5%:    ${parts(slow)}`);
+  }
   if (errors.length > 0) console.log(`  page errors: ${errors.join("; ")}`);
   await context.close();
 }
