@@ -94,7 +94,7 @@ export class SwimlaneChart {
   /** The band of the step just taken, and the cursor's line with its mark. */
   private band!: Selection<SVGRectElement, unknown, null, undefined>;
   private cursorMark!: G;
-  /** The scale and the steps (a screen beyond the view on each side) last laid out. */
+  /** The scale and the steps (half a screen behind the view, a screen ahead) last laid out. */
   private drawn: { k: number; from: number; to: number } | null = null;
 
   constructor(
@@ -469,9 +469,10 @@ export class SwimlaneChart {
 
   /**
    * Lays the chart out for the current zoom. The moving layers are placed at the zoom's scale
-   * for the steps in view and a screen on each side, and panned by one transform: a pan that
-   * stays within those steps moves the group and nothing else, one that leaves them draws
-   * the boxes coming in (the others keep their place), and a new scale places them all.
+   * for the steps in view, half a screen behind and a screen ahead, and panned by one
+   * transform: a pan that stays within those steps moves the group and nothing else, one that
+   * leaves them draws the boxes coming in (the others keep their place), and a new scale
+   * places them all.
    */
   private layout(): void {
     const vm = this.vm;
