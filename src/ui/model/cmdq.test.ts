@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../kernel/index.ts";
-import { scenario } from "../../kernel/testing.ts";
 import { largeScenario } from "../../scenario/index.ts";
-import lifecycleJson from "../../scenario/library/lifecycle.json";
+import { findLesson } from "../../scenario/library/index.ts";
 import { cmdqVm, WINDOW } from "./cmdq.ts";
 
 describe("the command queue's window of slots", () => {
   it("shows CONS, a few slots before it and every pending one, from a multiple of 8", () => {
-    for (const s of [scenario(lifecycleJson), largeScenario({ devices: 2, processes: 4, pages: 8 })]) {
+    for (const s of [
+      findLesson("lifecycle")!.scenario,
+      largeScenario({ devices: 2, processes: 4, pages: 8 }),
+    ]) {
       const r = runScenario(s, { snapshots: true });
       let moves = 0;
       let last = -1;
