@@ -4,25 +4,26 @@
  * readers) that download its diagrams.
  */
 
-import { type ReactNode, useId, useRef, useState } from "react";
+import { memo, type ReactNode, type RefObject, useId, useRef, useState } from "react";
 import { useLayout } from "../../store/layout.ts";
 import { PanelTerms } from "../teach/Term.tsx";
 
 const exportButton =
   "rounded border border-slate-300 px-0.5 font-mono text-[9px] leading-4 text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:opacity-40 dark:border-slate-600 dark:text-slate-300 dark:hover:bg-slate-800";
 
-function ExportButtons({
+/** Rendered again only when the panel's title changes (not at every step its body changes). */
+const ExportButtons = memo(function ExportButtons({
   title,
   name,
   panel,
 }: {
   title: string;
   name: string;
-  panel: () => HTMLElement | null;
+  panel: RefObject<HTMLElement | null>;
 }) {
   const [busy, setBusy] = useState(false);
   const run = async (kind: "svg" | "png"): Promise<void> => {
-    const el = panel();
+    const el = panel.current;
     if (!el) return;
     setBusy(true);
     try {
@@ -61,7 +62,7 @@ function ExportButtons({
       </button>
     </span>
   );
-}
+});
 
 export function Panel(props: {
   title: string;
@@ -100,7 +101,7 @@ export function Panel(props: {
             </div>
           ) : null}
           {props.exportName && !embed ? (
-            <ExportButtons title={props.title} name={props.exportName} panel={() => ref.current} />
+            <ExportButtons title={props.title} name={props.exportName} panel={ref} />
           ) : null}
         </div>
       </header>

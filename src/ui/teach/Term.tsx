@@ -82,44 +82,48 @@ const chip =
  * Links beside a panel's title, one per term the panel is about ("STE?", "CD?"); in a narrow
  * panel (the header is a container) only a "?" for the first one, so the title keeps its room.
  */
-export function PanelTerms({ ids }: { ids: readonly string[] }) {
-  const show = useGlossary((s) => s.show);
-  const first = ids[0];
-  if (first === undefined) return null;
-  return (
-    <>
-      <span className="hidden shrink-0 items-baseline gap-0.5 @[30rem]:flex">
-        {ids.map((id) => (
-          // biome-ignore lint/a11y/useSemanticElements: as Term: opens a glossary entry, no URL
-          <button
-            key={id}
-            type="button"
-            role="link"
-            aria-label={`What is ${shortTerm(id)}?`}
-            title={`What is ${shortTerm(id)}? (glossary)`}
-            data-term={id}
-            onClick={() => show(id)}
-            className={chip}
-          >
-            {shortTerm(id)}
-            <span aria-hidden="true" className="text-slate-400">
-              ?
-            </span>
-          </button>
-        ))}
-      </span>
-      {/* biome-ignore lint/a11y/useSemanticElements: as Term: opens a glossary entry, no URL */}
-      <button
-        type="button"
-        role="link"
-        aria-label={`What is ${shortTerm(first)}?`}
-        title={`What is ${ids.map(shortTerm).join(", ")}? (glossary)`}
-        data-term={first}
-        onClick={() => show(first)}
-        className={`${chip} shrink-0 rounded-full @[30rem]:hidden`}
-      >
-        ?
-      </button>
-    </>
-  );
-}
+/** Rendered again only when the entries change (panels pass their list as a new array each time). */
+export const PanelTerms = memo(
+  function PanelTerms({ ids }: { ids: readonly string[] }) {
+    const show = useGlossary((s) => s.show);
+    const first = ids[0];
+    if (first === undefined) return null;
+    return (
+      <>
+        <span className="hidden shrink-0 items-baseline gap-0.5 @[30rem]:flex">
+          {ids.map((id) => (
+            // biome-ignore lint/a11y/useSemanticElements: as Term: opens a glossary entry, no URL
+            <button
+              key={id}
+              type="button"
+              role="link"
+              aria-label={`What is ${shortTerm(id)}?`}
+              title={`What is ${shortTerm(id)}? (glossary)`}
+              data-term={id}
+              onClick={() => show(id)}
+              className={chip}
+            >
+              {shortTerm(id)}
+              <span aria-hidden="true" className="text-slate-400">
+                ?
+              </span>
+            </button>
+          ))}
+        </span>
+        {/* biome-ignore lint/a11y/useSemanticElements: as Term: opens a glossary entry, no URL */}
+        <button
+          type="button"
+          role="link"
+          aria-label={`What is ${shortTerm(first)}?`}
+          title={`What is ${ids.map(shortTerm).join(", ")}? (glossary)`}
+          data-term={first}
+          onClick={() => show(first)}
+          className={`${chip} shrink-0 rounded-full @[30rem]:hidden`}
+        >
+          ?
+        </button>
+      </>
+    );
+  },
+  (a, b) => a.ids.join() === b.ids.join(),
+);
