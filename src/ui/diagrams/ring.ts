@@ -34,18 +34,19 @@ function buckets(ring: readonly RingState[]): readonly RingState[] {
   });
 }
 
-/** The segment states each ring last drew: most steps leave them alone. */
-const ringDrawn = new WeakMap<Element, string>();
+/** What each ring last drew: its shape, and each segment's state (most steps change one or two). */
+const ringDrawn = new WeakMap<Element, { shape: string; states: RingState[]; paths: SVGPathElement[] }>();
 
 export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
   const { r: R } = spec;
   const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
   g.attr("transform", `translate(${R + 4},${spec.top})`);
   const segs = buckets(spec.ring);
-  const key = segs.join();
   const node = g.node();
-  if (node && ringDrawn.get(node) !== key) {
-    ringDrawn.set(node, key);
+  const shape = `${segs.length}/${R}/${spec.thickness}`;
+  let drawn = node ? ringDrawn.get(node) : undefined;
+  if (node && drawn?.shape !== shape) {
+    // A new ring (or size): every segment's shape, and no state drawn yet.
     const step = (2 * Math.PI) / segs.length;
     const a = arc<number>()
       .innerRadius(R - spec.thickness)
@@ -53,22 +54,25 @@ export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
       .startAngle((i) => i * step)
       .endAngle((i) => (i + 1) * step)
       .padAngle(segs.length > 64 ? 0 : 0.01);
-    const shape = `${segs.length}/${R}/${spec.thickness}`;
-    // Each segment's shape is set when it enters; a step changes the state of one or two.
-    g.selectAll<SVGPathElement, number>("path.seg")
+    const paths = g
+      .selectAll<SVGPathElement, number>("path.seg")
       .data(segs.map((_, i) => i))
       .join((enter) => enter.append("path").attr("class", "seg"))
-      .each(function (i) {
-        if (this.dataset.shape !== shape) {
-          this.dataset.shape = shape;
-          this.setAttribute("d", a(i) ?? "");
-        }
-        const state = segs[i]!;
-        if (this.dataset.state === state) return;
-        this.dataset.state = state;
-        this.setAttribute("fill", spec.fill[state]);
-        this.setAttribute("opacity", state === "done" ? "0.45" : "1");
-      });
+      .attr("d", (i) => a(i) ?? "")
+      .nodes();
+    drawn = { shape, states: [], paths };
+    ringDrawn.set(node, drawn);
+  }
+  if (drawn) {
+    for (let i = 0; i < segs.length; i++) {
+      const state = segs[i]!;
+      if (drawn.states[i] === state) continue;
+      drawn.states[i] = state;
+      const path = drawn.paths[i]!;
+      path.setAttribute("data-state", state);
+      path.setAttribute("fill", spec.fill[state]);
+      path.setAttribute("opacity", state === "done" ? "0.45" : "1");
+    }
   }
   const ptr = (index: number) => {
     const angle = ((index + 0.5) / spec.size) * 2 * Math.PI;
