@@ -5,11 +5,12 @@
  * shows the cached copy beside memory). A line is redrawn only when what it says changed.
  */
 
-import { type Selection as D3Selection, select } from "d3-selection";
+import { type BaseType, type Selection as D3Selection, select } from "d3-selection";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheRow, CacheSection } from "../teach/caches-vm.ts";
-import { asButtons, moveTo, textWidth } from "./d3util.ts";
+import { asButtons, textWidth } from "./d3util.ts";
+import { joinLines, placeLines } from "./sections.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
 
 const ROW = 18;
@@ -51,43 +52,24 @@ const drawn = new WeakMap<Element, string>();
 const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSelection) => void): void {
-  const data = lines(vm);
-  const ys: number[] = [];
-  const yOf = new Map<Line, number>();
-  let y = 0;
-  data.forEach((d, i) => {
-    if (d.kind === "head" && i > 0) y += 10;
-    ys.push(y);
-    yOf.set(d, y);
-    y += ROW;
-  });
-  const s = select(svg)
-    .attr("width", WIDTH)
-    .attr("height", y + 4);
-  const g = s
-    .selectAll<SVGGElement, Line>("g.line")
-    .data(data, (d) => d.id)
-    .join((enter) =>
-      enter
-        .append("g")
-        .attr("class", "line")
-        .attr("transform", (_d, i) => `translate(0,${ys[i]})`),
-    );
-  // Only the lines that moved (a step adds or drops an entry or two).
-  moveTo(g, (d) => `translate(0,${yOf.get(d) ?? 0})`);
-  g.attr("data-testid", (d) => (d.kind === "entry" ? "cache-extra" : null))
-    .attr("data-entry", (d) => (d.kind === "entry" ? d.e.id : null))
-    .attr("data-stale", (d) => (d.kind === "entry" ? String(d.e.stale) : null))
-    .attr("data-id", (d) =>
-      d.kind === "entry" && d.e.select
+  const { placed, height } = placeLines(lines(vm), ROW);
+  select(svg).attr("width", WIDTH).attr("height", height);
+  const g = joinLines(svg, placed);
+  g.attr("data-testid", (p) => (p.line.kind === "entry" ? "cache-extra" : null))
+    .attr("data-entry", (p) => (p.line.kind === "entry" ? p.line.e.id : null))
+    .attr("data-stale", (p) => (p.line.kind === "entry" ? String(p.line.e.stale) : null))
+    .attr("data-id", (p) => {
+      const d = p.line;
+      return d.kind === "entry" && d.e.select
         ? d.e.select.kind === "ste"
           ? `ste:${d.e.select.sid}`
           : d.e.select.kind === "cd"
             ? `cd:${d.e.select.sid}:${d.e.select.ssid}`
             : null
-        : null,
-    );
-  g.each(function (d) {
+        : null;
+    });
+  g.each(function (p) {
+    const d = p.line;
     const key = lineKey(d);
     if (drawn.get(this) === key) return;
     drawn.set(this, key);
@@ -127,13 +109,14 @@ function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSe
       }
     }
   });
-  const entries = g.filter((d) => d.kind === "entry") as unknown as D3Selection<
+  type Entry = Extract<Line, { kind: "entry" }>;
+  const entries = g.filter((p) => p.line.kind === "entry") as unknown as D3Selection<
     SVGGElement,
-    Extract<Line, { kind: "entry" }>,
-    SVGSVGElement,
+    { line: Entry },
+    BaseType,
     unknown
   >;
-  entries.each(function (d) {
+  entries.each(function ({ line: d }) {
     select(this)
       .selectAll("title")
       .data([d])
@@ -141,10 +124,10 @@ function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSe
       .text(`${d.e.tag}: ${d.e.what}${d.e.stale ? " — STALE: " : " — "}${d.e.why}`);
   });
   asButtons(
-    entries.filter((d) => d.e.select !== undefined),
-    (d) => `${d.e.tag}: ${d.e.what}${d.e.stale ? ", stale" : ""}. Open it in the detail view`,
-    (d) => `${d.e.tag}: ${d.e.what}${d.e.stale ? " — STALE: " : " — "}${d.e.why}`,
-    (d) => pick(d.e.select!),
+    entries.filter(({ line: d }) => d.e.select !== undefined),
+    ({ line: d }) => `${d.e.tag}: ${d.e.what}${d.e.stale ? ", stale" : ""}. Open it in the detail view`,
+    ({ line: d }) => `${d.e.tag}: ${d.e.what}${d.e.stale ? " — STALE: " : " — "}${d.e.why}`,
+    ({ line: d }) => pick(d.e.select!),
   );
 }
 

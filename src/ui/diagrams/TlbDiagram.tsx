@@ -8,7 +8,7 @@
 import { select } from "d3-selection";
 import { memo, useCallback, useMemo, useRef } from "react";
 import type { CacheEntryView, TlbView } from "../model/tlb.ts";
-import { duration, moveTo } from "./d3util.ts";
+import { joinLines, type Placed as PlacedLine, placeLines } from "./sections.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
 import { useVisibleRange, type VisibleRange } from "./useVisibleRange.ts";
 
@@ -46,21 +46,7 @@ const lineKey = (d: Line): string =>
     ? `${d.e.tag}|${d.e.va}|${d.e.pa}|${d.e.writable}|${d.e.stale}|${d.e.owner}|${d.e.why}`
     : `${d.kind}|${"text" in d ? d.text : d.tag}`;
 
-interface Placed {
-  readonly line: Line;
-  readonly y: number;
-}
-
-function place(vm: TlbView): { placed: Placed[]; height: number } {
-  const placed: Placed[] = [];
-  let y = 0;
-  lines(vm).forEach((line, i) => {
-    if (line.kind === "head" && i > 0) y += 10;
-    placed.push({ line, y });
-    y += ROW;
-  });
-  return { placed, height: y + 4 };
-}
+type Placed = PlacedLine<Line>;
 
 function draw(
   svg: SVGSVGElement,
@@ -71,13 +57,8 @@ function draw(
     vm.placed.length > WINDOW_ABOVE && range
       ? vm.placed.filter((p) => p.y + ROW >= range.top - 200 && p.y <= range.bottom + 200)
       : vm.placed;
-  const s = select(svg).attr("width", WIDTH).attr("height", vm.height);
-  const at = (p: Placed): string => `translate(0,${p.y})`;
-  const g = s
-    .selectAll<SVGGElement, Placed>("g.line")
-    .data(data, (p) => p.line.id)
-    .join((enter) => enter.append("g").attr("class", "line").attr("transform", at));
-  moveTo(g, at, duration());
+  select(svg).attr("width", WIDTH).attr("height", vm.height);
+  const g = joinLines(svg, data);
   g.attr("data-testid", (p) => (p.line.kind === "entry" ? "cache-entry" : null)).attr("data-stale", (p) =>
     p.line.kind === "entry" ? String(p.line.e.stale) : null,
   );
@@ -133,7 +114,7 @@ function draw(
 
 export const TlbDiagram = memo(function TlbDiagram({ vm }: { vm: TlbView }) {
   const box = useRef<HTMLDivElement>(null);
-  const laid = useMemo(() => place(vm), [vm]);
+  const laid = useMemo(() => placeLines(lines(vm), ROW), [vm]);
   const range = useVisibleRange(box, laid.placed.length > WINDOW_ABOVE, 64);
   const model = useMemo(() => ({ ...laid, range }), [laid, range]);
   const paint = useCallback<Draw<typeof model>>((svg, v) => draw(svg, v), []);
