@@ -348,7 +348,9 @@ export default [
         async () => (await threads.locator("li", { hasText: "T63" }).count()) === 1,
         "T63's line drawn",
       );
-      // Statecharts: every card is there, with its state; those out of view draw no diagram.
+      // Statecharts (a chunk fetched when first shown): every card is there, with its state;
+      // those out of view draw no diagram.
+      await page.getByTestId("statechart").first().waitFor();
       const cards = await page.getByTestId("statechart").count();
       const diagrams = await page.getByTestId("statechart-svg").count();
       ok(cards > 100 && diagrams < cards / 2, `cards ${cards}, diagrams drawn ${diagrams}`);
