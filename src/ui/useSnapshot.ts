@@ -5,7 +5,7 @@
  * step's ahead of time and the panels then find it ready.
  */
 
-import { useEffect, useMemo, useReducer, useRef } from "react";
+import { useEffect, useReducer, useRef } from "react";
 import type { World } from "../engine/index.ts";
 import { type ActorInfo, actorsIn, type RunResult, worldHash } from "../kernel/index.ts";
 import { warmers } from "../store/prefetch.ts";
@@ -53,7 +53,7 @@ export const streamTableVmOf = perWorld(streamTableVm, shareEqual);
 export const cmdqVmOf = perWorld(cmdqVm, shareEqual);
 export const tlbVmOf = perWorld(tlbVm, shareEqual);
 export const memoryVmOf = perWorld(memoryVm, (a, b) => (sameMemory(a, b) ? a : b));
-export const actorsOf = perWorld((w: World, result: RunResult) => actorsIn(result, w), shareEqual);
+const actorsOf = perWorld((w: World, result: RunResult) => actorsIn(result, w), shareEqual);
 
 // Not the state hash: one task of ~10 ms on a large world, which would delay a key pressed
 // meanwhile; it is computed once the cursor rests (useLazyWorldValue).
@@ -127,12 +127,6 @@ export const useStreamTableVm = () => useStable(streamTableVmOf(useWorld()));
 export const useCmdqVm = () => useStable(cmdqVmOf(useWorld()));
 export const useTlbVm = () => useStable(tlbVmOf(useWorld()));
 export const useMemoryVm = () => useStable(memoryVmOf(useWorld()), sameMemory);
-
-/** A view model of the world and something else (the scenario, a selection), memoised. */
-export function useWorldMemo<T, A>(fn: (w: World, a: A) => T, a: A): T {
-  const w = useWorld();
-  return useMemo(() => fn(w, a), [fn, w, a]);
-}
 
 export function useActors(): readonly ActorInfo[] {
   const result = useLab((s) => s.result);

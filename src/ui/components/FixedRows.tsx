@@ -4,9 +4,8 @@
  * change together: when a lock is taken, the 64 threads of the large scenario all change what
  * they wait for, and laying out 64 lines that nobody sees cost milliseconds per step.
  *
- * Rows that `keep` names are drawn wherever they are: the ones holding a control that Tab must
- * reach (a disabled button is not focusable, so a list of mostly blocked threads draws few).
- * Short lists are drawn whole.
+ * Rows that `keep` names are drawn wherever they are (the one with the focus, so scrolling the
+ * list does not drop it). Short lists are drawn whole.
  */
 
 import type { CSSProperties, ReactNode } from "react";

@@ -61,9 +61,9 @@ export function NextStep() {
   const id = useId();
   const runnable = actors.filter((a) => a.runnable).length;
 
-  // The list draws the lines in view, the buttons that can be pressed and the one with the
-  // focus; ↑/↓ on a button moves to the previous or next thread that can step (scrolling it
-  // into view), as Tab does among the lines drawn.
+  // The list draws the lines in view and the one with the focus; ↑/↓ on a button moves to the
+  // previous or next thread that can step (scrolling it into view), beyond the lines drawn that
+  // Tab goes through.
   const box = useRef<HTMLDivElement>(null);
   const [focusAt, setFocusAt] = useState<number | null>(null);
   const [moveTo, setMoveTo] = useState<number | null>(null);
