@@ -55,7 +55,8 @@ const BEFORE = 4;
 /** The window starts at a multiple of this, and grows by it. */
 const STRIDE = 8;
 
-const pointer = (q: Queue, reg: number): QueuePointer => ({
+/** A PROD or CONS register: its value, index and wrap bit (the command queue's and a vSMMU's). */
+export const pointer = (q: Queue, reg: number): QueuePointer => ({
   reg,
   index: regIndex(q, reg),
   wrap: regWrap(q, reg),

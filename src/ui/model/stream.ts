@@ -124,7 +124,8 @@ function usedSsids(w: World): Map<number, number[]> {
   return new Map([...found].map(([sid, set]) => [sid, [...set].sort((a, b) => a - b)]));
 }
 
-function ttbOwner(w: World, dev: DeviceState, ttb0: number): string {
+/** Whose page table a CD's TTB0 is: the device's DMA domain, a process, or "". */
+export function ttbOwner(w: World, dev: DeviceState, ttb0: number): string {
   if (ttb0 === 0) return "";
   if (ttb0 === dev.dmaPgd) return `${dev.name} DMA`;
   return pgdOwner(w, dev, ttb0)?.process ?? "";

@@ -16,13 +16,11 @@ import {
   prodReg,
   queueSize,
   readWords,
-  regIndex,
-  regWrap,
   s2Lookup,
   slotAddr,
 } from "../../engine/index.ts";
 import type { StepRecord } from "../../kernel/index.ts";
-import type { QueuePointer, SlotState } from "./cmdq.ts";
+import { pointer, type QueuePointer, type SlotState } from "./cmdq.ts";
 import { hexNum } from "./format.ts";
 
 /** What became of a guest command once the VMM took it. */
@@ -76,12 +74,6 @@ export interface NestedQueuesVm {
 
 /** Consumed commands drawn before CONS. */
 const BEFORE = 6;
-
-const pointer = (q: Queue, reg: number): QueuePointer => ({
-  reg,
-  index: regIndex(q, reg),
-  wrap: regWrap(q, reg),
-});
 
 /** Each guest command's fate, by its sequence number, from the steps before `cursor`. */
 export function guestOutcomes(

@@ -26,7 +26,8 @@ import {
 import type { StepRecord } from "../../kernel/index.ts";
 import type { Selection } from "../../store/selection.ts";
 import { hexNum, hexWord, sameWords } from "../model/format.ts";
-import { ipaText, pgdOwner, toPa } from "../model/nested.ts";
+import { ipaText, toPa } from "../model/nested.ts";
+import { ttbOwner } from "../model/stream.ts";
 
 export type BoxTone = "ok" | "bad" | "muted" | "cache";
 
@@ -230,10 +231,7 @@ function cdBoxes(
   const v = getField(cd, f.V) === 1n;
   const epd0 = getField(cd, f.EPD0) === 1n;
   const ttb0 = Number(getField(cd, f.TTB0));
-  const owner =
-    dev && ttb0 === dev.dmaPgd
-      ? `${dev.name} DMA`
-      : ((dev ? pgdOwner(w, dev, ttb0) : w.mms.find((m) => m.pgd === ttb0))?.process ?? "");
+  const owner = dev ? ttbOwner(w, dev, ttb0) : (w.mms.find((m) => m.pgd === ttb0)?.process ?? "");
   const leafIndex = twoLevel ? ssid % CTXDESC_L2_ENTRIES : ssid;
   boxes.push({
     id: "path:cd",
@@ -247,7 +245,7 @@ function cdBoxes(
     lines: [
       `V ${yes(v)} · EPD0 ${yes(epd0)} · ASET ${getField(cd, f.ASET)} · R ${getField(cd, f.R)} · S ${getField(cd, f.S)}`,
       `ASID ${getField(cd, f.ASID)}`,
-      `TTB0 ${dev?.vm !== undefined ? ipaText(w, dev, ttb0) : hexNum(ttb0)}${owner ? ` (${owner}'s pgd)` : ""}`,
+      `TTB0 ${ipaText(w, dev ?? {}, ttb0)}${owner ? ` (${owner}'s pgd)` : ""}`,
       cacheNote(fetched, cached, mem),
     ],
     tone: !v || epd0 ? "bad" : fetched ? "ok" : "cache",
