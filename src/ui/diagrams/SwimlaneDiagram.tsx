@@ -483,7 +483,10 @@ export class SwimlaneChart {
     const d1 = this.x0.invert((this.pw - tx) / k);
     const drawn = this.drawn;
     const sameScale = drawn !== null && drawn.k === k;
-    if (sameScale && drawn.from <= d0 && d1 <= drawn.to) return;
+    if (sameScale && drawn.from <= d0 && d1 <= drawn.to) {
+      this.drawTicks(d0, d1);
+      return;
+    }
     const from = Math.floor(d0 - (d1 - d0) / 2);
     const to = Math.ceil(d1 + (d1 - d0));
     this.drawn = { k, from, to };
@@ -544,14 +547,27 @@ export class SwimlaneChart {
       .attr("x", (d) => xs(d.step))
       .attr("width", Math.max(2, sw));
 
-    // Step numbers over the columns, as dense as they stay readable; broken steps in red.
+    this.drawTicks(d0, d1);
+    this.layoutCursor();
+  }
+
+  /**
+   * Step numbers over the columns in view (a number half out of view would be cut), as dense
+   * as they stay readable; broken steps in red.
+   */
+  private drawTicks(d0: number, d1: number): void {
+    const vm = this.vm;
+    if (!vm) return;
+    const k = this.t.k;
+    const xs = (step: number): number => this.x0(step) * k;
+    const sw = xs(1) - xs(0);
     const bad = new Set(vm.violations.map((v) => v.step));
     // Room for the widest number (five digits in a long run) and a gap.
     const room = Math.max(30, String(vm.total).length * 6.5 + 12);
     const every =
       [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].find((n) => n * sw >= room) ?? 20000;
     const ticks: number[] = [];
-    for (let i = Math.max(0, Math.ceil(from / every) * every); i < Math.min(vm.total, to); i += every)
+    for (let i = Math.max(0, Math.ceil(d0 / every) * every); i < Math.min(vm.total, d1); i += every)
       ticks.push(i);
     this.plot
       .select("g.axis")
@@ -565,7 +581,6 @@ export class SwimlaneChart {
       .attr("font-weight", (d) => (bad.has(d) ? 700 : null))
       .style("fill", (d) => (bad.has(d) ? "var(--violation)" : null))
       .text((d) => String(d));
-    this.layoutCursor();
   }
 
   /** The cursor's line and the band of the step just taken, in the panned layers. */

@@ -17,7 +17,7 @@ import {
   type TopoNode,
   type TopoVm,
 } from "../teach/topology-vm.ts";
-import { asButtons, duration, textWidth } from "./d3util.ts";
+import { asButtons, duration, moveTo, textWidth } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const W = 152;
@@ -326,12 +326,7 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
     .attr("data-tone", (p) => p.n.tone);
   // Only a node that moved is animated, and only one whose drawing changed is drawn again
   // (most steps change a refcount or a state in one or two of them).
-  g.filter(function (p) {
-    return this.getAttribute("transform") !== `translate(${p.x},${p.y})`;
-  })
-    .transition()
-    .duration(t)
-    .attr("transform", (p) => `translate(${p.x},${p.y})`);
+  moveTo(g, (p) => `translate(${p.x},${p.y})`, t);
   g.each(function (p) {
     const key = JSON.stringify([p.n.title, p.n.tone, p.lines, p.h]);
     if (nodeDrawn.get(this) === key) return;

@@ -85,7 +85,16 @@ export function moveTo<E extends SVGElement, D>(
   const moved = sel.filter(function (d) {
     return this.getAttribute("transform") !== transform(d);
   });
-  if (ms > 0) moved.transition().duration(ms).attr("transform", transform);
+  // A transition ends on its interpolator's spelling ("translate(2, 0)"): the exact string is
+  // set at the end, so the next draw finds the element in place and leaves it alone.
+  if (ms > 0)
+    moved
+      .transition()
+      .duration(ms)
+      .attr("transform", transform)
+      .on("end", function (d) {
+        this.setAttribute("transform", transform(d));
+      });
   else moved.interrupt().attr("transform", transform);
 }
 
