@@ -354,6 +354,38 @@ export default [
       const cards = await page.getByTestId("statechart").count();
       const diagrams = await page.getByTestId("statechart-svg").count();
       ok(cards > 100 && diagrams < cards / 2, `cards ${cards}, diagrams drawn ${diagrams}`);
+      // The swimlane draws the steps in view and a margin; stepping on moves its view a
+      // screenful at a time, and the steps ahead are drawn (when idle) before it gets there.
+      const lane = () =>
+        page.evaluate(() => {
+          const view = document.querySelector('[data-testid="swimlane-box"]').getBoundingClientRect();
+          const seen = [];
+          let last = 0;
+          for (const b of document.querySelectorAll('[data-testid="swimlane-step"]')) {
+            const step = Number(b.getAttribute("data-step"));
+            last = Math.max(last, step);
+            const r = b.getBoundingClientRect();
+            if (r.left >= view.left && r.right <= view.right) seen.push(step);
+          }
+          return { first: Math.min(...seen), end: Math.max(...seen), last };
+        });
+      const start = (await position(page)).step;
+      let jumps = 0;
+      let before = await lane();
+      for (let i = 1; jumps < 2; i++) {
+        await page.keyboard.press("ArrowRight");
+        await waitForStep(page, start + i);
+        const now = await lane();
+        if (now.first > before.first) {
+          jumps++;
+          const screen = now.end - now.first;
+          await until(
+            async () => (await lane()).last - now.end >= 0.8 * screen,
+            `after the view moved on (step ${start + i}), the next screenful of steps drawn`,
+          );
+        }
+        before = now;
+      }
     },
   },
   {

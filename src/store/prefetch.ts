@@ -48,7 +48,8 @@ function inputPending(): boolean {
   return scheduling?.isInputPending?.() ?? false;
 }
 
-function idle(run: (d: IdleDeadline) => void, delay = 0): () => void {
+/** Runs `run` in an idle moment (after `delay` ms); returns what cancels it. */
+export function idle(run: (d: IdleDeadline) => void, delay = 0): () => void {
   const ric = (
     globalThis as {
       requestIdleCallback?: (cb: (d: IdleDeadline) => void, o?: { timeout: number }) => number;

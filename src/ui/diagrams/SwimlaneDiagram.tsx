@@ -24,6 +24,7 @@ import {
   type ViolationMark,
 } from "../races/swimlane-vm.ts";
 import "../races/races.css";
+import { idle } from "../../store/prefetch.ts";
 import { type Linear, scaleLinear } from "./d3util.ts";
 
 const LABEL_W = 58;
@@ -94,8 +95,10 @@ export class SwimlaneChart {
   /** The band of the step just taken, and the cursor's line with its mark. */
   private band!: Selection<SVGRectElement, unknown, null, undefined>;
   private cursorMark!: G;
-  /** The scale and the steps (half a screen behind the view, a screen ahead) last laid out. */
+  /** The scale and the steps (a screen behind the view, one and a half ahead) last laid out. */
   private drawn: { k: number; from: number; to: number } | null = null;
+  /** Cancels the pending redraw of the steps ahead, if any. */
+  private cancelIdle: (() => void) | null = null;
 
   constructor(
     el: SVGSVGElement,
@@ -163,6 +166,7 @@ export class SwimlaneChart {
   }
 
   destroy(): void {
+    this.cancelIdle?.();
     this.plot.on(".zoom", null);
     this.svg.selectAll("*").remove();
   }
@@ -469,10 +473,10 @@ export class SwimlaneChart {
 
   /**
    * Lays the chart out for the current zoom. The moving layers are placed at the zoom's scale
-   * for the steps in view, half a screen behind and a screen ahead, and panned by one
-   * transform: a pan that stays within those steps moves the group and nothing else, one that
-   * leaves them draws the boxes coming in (the others keep their place), and a new scale
-   * places them all.
+   * for the steps in view, a screen behind and one and a half ahead, and panned by one
+   * transform: a pan that stays within those steps moves the group and nothing else (and, on a
+   * long run, draws the steps ahead when idle), one that leaves them draws the boxes coming in
+   * (the others keep their place), and a new scale places them all.
    */
   private layout(): void {
     const vm = this.vm;
@@ -482,13 +486,37 @@ export class SwimlaneChart {
     const d0 = this.x0.invert(-tx / k);
     const d1 = this.x0.invert((this.pw - tx) / k);
     const drawn = this.drawn;
-    const sameScale = drawn !== null && drawn.k === k;
-    if (sameScale && drawn.from <= d0 && d1 <= drawn.to) {
+    if (drawn !== null && drawn.k === k && drawn.from <= d0 && d1 <= drawn.to) {
       this.drawTicks(d0, d1);
+      // Stepping on moves the view a screenful at a time: the steps ahead are drawn in an
+      // idle moment before the view reaches them, not in the step that scrolls to them.
+      const screen = d1 - d0;
+      if (this.windowed && Math.min(drawn.to - d1, d0 - drawn.from) < 0.9 * screen) this.drawAheadSoon();
       return;
     }
-    const from = Math.floor(d0 - (d1 - d0) / 2);
-    const to = Math.ceil(d1 + (d1 - d0));
+    this.place(d0, d1);
+  }
+
+  /** Redraws, when idle, the steps around the view (if the zoom has not changed meanwhile). */
+  private drawAheadSoon(): void {
+    if (this.cancelIdle) return;
+    this.cancelIdle = idle(() => {
+      this.cancelIdle = null;
+      const { k, x: tx } = this.t;
+      if (this.vm && this.drawn?.k === k)
+        this.place(this.x0.invert(-tx / k), this.x0.invert((this.pw - tx) / k));
+    });
+  }
+
+  /** Places the moving layers over the steps d0..d1 in view, and the drawn margin around them. */
+  private place(d0: number, d1: number): void {
+    const vm = this.vm;
+    if (!vm) return;
+    const k = this.t.k;
+    const sameScale = this.drawn?.k === k;
+    // Room for a jump of the view either way (0.8 of a screen), more ahead than behind.
+    const from = Math.floor(d0 - (d1 - d0));
+    const to = Math.ceil(d1 + 1.5 * (d1 - d0));
     this.drawn = { k, from, to };
     const xs = (step: number): number => this.x0(step) * k;
     const sw = xs(1) - xs(0);
