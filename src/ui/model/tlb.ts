@@ -4,8 +4,8 @@
  * "stale"): the CPU page table of the process it belongs to, or the device's DMA domain.
  *
  * IOTLB entries are matched to a process by ASID, through the driver's notifier objects
- * (`fields.asid`) or the mm's CPU ASID; ATC entries by PASID, through what the device was
- * told (`device.pasids`) or `mm.pasid`.
+ * (`fields.asid`) or the mm's CPU ASID; ATC entries by PASID, through the PASID allocator or
+ * what the device was told (`device.pasids`).
  */
 
 import type { DeviceState, MmState, Pa, Va, World } from "../../engine/index.ts";
@@ -53,12 +53,22 @@ function asidSource(w: World, asid: number): Source {
   return mmSource(w.mms.find((m) => m.process === process));
 }
 
+/**
+ * The process whose address space `pasid` names on `dev`. PASIDs are reused once freed, and a
+ * device's driver keeps the PASID of every process it served: the allocator (the guest's, for
+ * a device assigned to a VM) says whose it is now; a freed one, the last process the device
+ * served with it.
+ */
+export function pasidOwner(w: World, dev: DeviceState, pasid: number): MmState | undefined {
+  const vm = dev.vm === undefined ? undefined : w.vms?.find((v) => v.name === dev.vm);
+  const served = Object.entries(dev.pasids).filter(([, p]) => p === pasid);
+  const process = (vm ? vm.pasids : w.kernel.pasids)[pasid]?.owner ?? served[served.length - 1]?.[0];
+  return w.mms.find((m) => m.process === process && m.vm === vm?.name);
+}
+
 function pasidSource(w: World, dev: DeviceState, pasid: number | null): Source {
   if (pasid === null || pasid === 0) return { name: `${dev.name} DMA`, pgd: dev.dmaPgd };
-  const process =
-    Object.entries(dev.pasids).find(([, p]) => p === pasid)?.[0] ??
-    w.mms.find((m) => m.pasid === pasid)?.process;
-  return mmSource(w.mms.find((m) => m.process === process));
+  return mmSource(pasidOwner(w, dev, pasid));
 }
 
 function judge(

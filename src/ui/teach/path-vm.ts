@@ -28,6 +28,7 @@ import type { Selection } from "../../store/selection.ts";
 import { hexNum, hexWord, sameWords } from "../model/format.ts";
 import { ipaText, toPa } from "../model/nested.ts";
 import { ttbOwner } from "../model/stream.ts";
+import { pasidOwner } from "../model/tlb.ts";
 
 export type BoxTone = "ok" | "bad" | "muted" | "cache";
 
@@ -325,7 +326,7 @@ export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): 
   const walk = walks[walks.length - 1];
   const fetches = step.events.filter((e) => e.type === "smmu.cfg.fetch");
   const dev = w.devices.find((d) => d.name === dma.device);
-  const process = dev ? (Object.entries(dev.pasids).find(([, p]) => p === dma.pasid)?.[0] ?? null) : null;
+  const process = dev && dma.pasid !== null ? (pasidOwner(w, dev, dma.pasid)?.process ?? null) : null;
   const what = `${dma.device} ${dma.access} ${hexNum(dma.va)}${dma.pasid === null ? " without PASID" : ` with PASID ${dma.pasid}`}`;
   const outcome =
     dma.result === "ok"
