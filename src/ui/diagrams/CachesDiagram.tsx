@@ -9,7 +9,7 @@ import { type BaseType, type Selection as D3Selection, select } from "d3-selecti
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheRow, CacheSection } from "../teach/caches-vm.ts";
-import { asButtons, textWidth } from "./d3util.ts";
+import { asButtons, sizeDiagram, textWidth } from "./d3util.ts";
 import { joinLines, placeLines } from "./sections.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
 
@@ -53,7 +53,7 @@ const cut = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n - 
 
 function draw(svg: SVGSVGElement, vm: readonly CacheSection[], pick: (s: StoreSelection) => void): void {
   const { placed, height } = placeLines(lines(vm), ROW);
-  select(svg).attr("width", WIDTH).attr("height", height);
+  sizeDiagram(svg, WIDTH, height);
   const g = joinLines(svg, placed);
   g.attr("data-testid", (p) => (p.line.kind === "entry" ? "cache-extra" : null))
     .attr("data-entry", (p) => (p.line.kind === "entry" ? p.line.e.id : null))
@@ -140,11 +140,13 @@ export function CachesDiagram(props: {
   const paint = useCallback<Draw<readonly CacheSection[]>>((svg, v) => draw(svg, v, onSelect), [onSelect]);
   const ref = useDiagram(vm, paint, selectedId, 0);
   return (
-    <svg
-      ref={ref}
-      className="diagram"
-      data-testid="caches-extra"
-      aria-label="Walk cache, configuration cache, stalled transactions and page requests"
-    />
+    <div>
+      <svg
+        ref={ref}
+        className="diagram"
+        data-testid="caches-extra"
+        aria-label="Walk cache, configuration cache, stalled transactions and page requests"
+      />
+    </div>
   );
 }

@@ -5,11 +5,10 @@
  * buttons: the detail view decodes the command in them.
  */
 
-import { select } from "d3-selection";
 import { memo, useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CmdqView, SlotState, SlotView } from "../model/cmdq.ts";
-import { asButtons, textWidth } from "./d3util.ts";
+import { asButtons, sizeDiagram, textWidth } from "./d3util.ts";
 import { addSlotRow, drawRing, pointerMarks } from "./ring.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
@@ -49,9 +48,7 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
   const boxW = Math.max(120, Math.min(340, width - PTR_W - IDX_W - 4));
   const maxChars = Math.floor(boxW / textWidth("x")) - 1;
   const top = RING_H + 8;
-  const s = select(svg)
-    .attr("width", IDX_W + boxW + PTR_W)
-    .attr("height", top + vm.slots.length * ROW + 4);
+  const s = sizeDiagram(svg, IDX_W + boxW + PTR_W, top + vm.slots.length * ROW + 4);
   const head = s
     .selectAll<SVGTextElement, string>("text.regs")
     .data([

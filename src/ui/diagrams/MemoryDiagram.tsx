@@ -8,7 +8,6 @@
  * 20,000 SVG elements would take longer to update than a step does to compute.
  */
 
-import { select } from "d3-selection";
 import { type MouseEvent, memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useLab } from "../../store/store.ts";
 import { fullCanvas } from "../layout/full-canvas.ts";
@@ -20,7 +19,7 @@ import {
   OWNER_KINDS,
   type OwnerKind,
 } from "../model/memory.ts";
-import { duration, moveTo, textWidth } from "./d3util.ts";
+import { duration, moveTo, sizeDiagram, textWidth } from "./d3util.ts";
 import { OWNER_LABELS, ownerColour } from "./palette.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 import { useVisibleRange } from "./useVisibleRange.ts";
@@ -74,7 +73,7 @@ function drawSvg(svg: SVGSVGElement, vm: MemoryVm, width: number): void {
   const frames = frameViews(vm);
   const g = grid(frames.length, width);
   const { cell, cols, top } = g;
-  const s = select(svg).attr("width", g.width).attr("height", g.height);
+  const s = sizeDiagram(svg, g.width, g.height);
   const k = s
     .selectAll<SVGGElement, (typeof g.keys)[number]>("g.key")
     .data(g.keys, (d) => d.kind)

@@ -5,11 +5,10 @@
  * producer and the kernel the consumer. Slots are buttons: the detail view decodes the record.
  */
 
-import { select } from "d3-selection";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { RecordQueueVm, RecordSlot, RecordState, RingPointer } from "../teach/queues-vm.ts";
-import { asButtons, textWidth } from "./d3util.ts";
+import { asButtons, sizeDiagram, textWidth } from "./d3util.ts";
 import { addSlotRow, drawRing, pointerMarks } from "./ring.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
@@ -50,9 +49,7 @@ function drawSlots(
   const boxW = Math.max(130, Math.min(360, width - PTR_W - IDX_W - 4));
   const maxChars = Math.floor(boxW / textWidth("x")) - 1;
   const top = RING_H + 6;
-  const s = select(svg)
-    .attr("width", IDX_W + boxW + PTR_W)
-    .attr("height", top + vm.slots.length * ROW + 4);
+  const s = sizeDiagram(svg, IDX_W + boxW + PTR_W, top + vm.slots.length * ROW + 4);
   s.selectAll<SVGTextElement, string>("text.regs")
     .data([
       reg("PROD", vm.prod),

@@ -12,7 +12,7 @@ import { memo, useCallback, useMemo } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheState, CdRow, SteRow } from "../model/stream.ts";
 import { type CardRow, cardHeight, drawCard } from "./card.ts";
-import { asButtons, diagramZoom, duration, moveTo } from "./d3util.ts";
+import { asButtons, diagramZoom, duration, moveTo, sizeDiagram } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 import { useVisibleRange, type VisibleRange } from "./useVisibleRange.ts";
 
@@ -109,7 +109,7 @@ function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSe
   const zoom = diagramZoom();
   const full = layout(model.rows, width);
   const L = windowed(full, model.range, zoom);
-  const root = select(svg).attr("width", full.width).attr("height", Math.max(full.height, 40));
+  const root = sizeDiagram(svg, full.width, Math.max(full.height, 40));
   const t = duration();
   const horizontal = linkHorizontal<{ from: [number, number]; to: [number, number] }, [number, number]>()
     .source((d) => d.from)

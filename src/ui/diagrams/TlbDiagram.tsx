@@ -8,6 +8,7 @@
 import { select } from "d3-selection";
 import { memo, useCallback, useMemo, useRef } from "react";
 import type { CacheEntryView, TlbView } from "../model/tlb.ts";
+import { sizeDiagram } from "./d3util.ts";
 import { joinLines, type Placed as PlacedLine, placeLines } from "./sections.ts";
 import { type Draw, useDiagram } from "./useDiagram.ts";
 import { useVisibleRange, type VisibleRange } from "./useVisibleRange.ts";
@@ -57,7 +58,7 @@ function draw(
     vm.placed.length > WINDOW_ABOVE && range
       ? vm.placed.filter((p) => p.y + ROW >= range.top - 200 && p.y <= range.bottom + 200)
       : vm.placed;
-  select(svg).attr("width", WIDTH).attr("height", vm.height);
+  sizeDiagram(svg, WIDTH, vm.height);
   const g = joinLines(svg, data);
   g.attr("data-testid", (p) => (p.line.kind === "entry" ? "cache-entry" : null)).attr("data-stale", (p) =>
     p.line.kind === "entry" ? String(p.line.e.stale) : null,

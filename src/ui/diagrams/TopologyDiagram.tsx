@@ -17,7 +17,7 @@ import {
   type TopoNode,
   type TopoVm,
 } from "../teach/topology-vm.ts";
-import { asButtons, duration, moveTo, textWidth } from "./d3util.ts";
+import { asButtons, duration, moveTo, sizeDiagram, textWidth } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const W = 152;
@@ -192,7 +192,7 @@ const STROKE: Record<TopoNode["tone"], string> = {
 
 function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: string) => void): void {
   const L = layout(vm, width);
-  const root = select(svg).attr("width", L.width).attr("height", Math.max(40, L.height));
+  const root = sizeDiagram(svg, L.width, Math.max(40, L.height));
   const at = new Map(L.placed.map((p) => [p.n.id, p]));
   const t = duration();
 

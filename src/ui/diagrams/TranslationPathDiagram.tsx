@@ -10,7 +10,7 @@ import { select } from "d3-selection";
 import { useCallback } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { BoxTone, PathBox, PathVm } from "../teach/path-vm.ts";
-import { asButtons, duration, moveTo, textWidth } from "./d3util.ts";
+import { asButtons, duration, moveTo, sizeDiagram, textWidth } from "./d3util.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 /** Box width: two abreast when the panel allows, else one as wide as it (within bounds). */
@@ -73,7 +73,7 @@ function draw(svg: SVGSVGElement, vm: PathVm, width: number, pick: (s: StoreSele
   const BW = L.bw;
   const chars = Math.floor((BW - 2 * PAD) / textWidth("x"));
   const cut = (s: string): string => (s.length > chars ? `${s.slice(0, chars - 1)}…` : s);
-  const root = select(svg).attr("width", L.width).attr("height", Math.max(L.height, 30));
+  const root = sizeDiagram(svg, L.width, Math.max(L.height, 30));
   const t = duration();
 
   // Arrows from each box to the next: along a row, or from a row's end down to the next row.

@@ -135,3 +135,29 @@ export function scaleLinear(domain: readonly number[] = [0, 1], range: readonly 
 export function diagramZoom(): number {
   return globalThis.matchMedia?.("(min-width: 1800px) and (min-height: 1000px)").matches ? 1.2 : 1;
 }
+
+/** An SVG diagram's height attribute grows and shrinks in steps of this many pixels. */
+const HEIGHT_STEP = 512;
+
+/**
+ * Sizes a diagram whose height follows its content. Chromium lays out every text of an SVG
+ * whose own size changed (2.5 ms for the stream table's 480), so the SVG's height changes only
+ * in steps of HEIGHT_STEP; its box (the parent element, holding nothing else) takes the exact
+ * height, and clips the blank rest. A step that adds a line then resizes an HTML box, which
+ * costs nothing. `data-height` keeps the drawing's height (for the export).
+ */
+export function sizeDiagram(
+  svg: SVGSVGElement,
+  width: number,
+  height: number,
+): Selection<SVGSVGElement, unknown, null, undefined> {
+  const box = svg.parentElement;
+  if (box) {
+    box.style.height = `calc(${height}px * var(--diagram-zoom, 1))`;
+    box.style.overflowY = "clip";
+  }
+  return select(svg)
+    .attr("width", width)
+    .attr("height", Math.ceil(height / HEIGHT_STEP) * HEIGHT_STEP)
+    .attr("data-height", height);
+}

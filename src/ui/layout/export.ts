@@ -81,7 +81,8 @@ function svgPiece(svg: SVGSVGElement, i: number): Piece | null {
   const r = svg.getBoundingClientRect();
   const zoom = Number.parseFloat(getComputedStyle(svg).zoom || "1") || 1;
   const width = Number(svg.getAttribute("width")) || r.width / zoom;
-  const height = Number(svg.getAttribute("height")) || r.height / zoom;
+  // A diagram's SVG may be taller than its drawing (sizeDiagram): data-height is the drawing's.
+  const height = Number(svg.getAttribute("data-height") ?? svg.getAttribute("height")) || r.height / zoom;
   if (width <= 0 || height <= 0) return null;
   const clone = svg.cloneNode(true) as SVGSVGElement;
   inlineStyles(svg, clone);
