@@ -216,16 +216,9 @@ export function PageTableTree(props: {
   // biome-ignore lint/correctness/useExhaustiveDependencies: world: an equal forest has the same walk
   const dmaPath = useMemo(() => {
     if (!highlight) return new Set<string>();
-    const r = findVa(world, forest, highlight.va);
+    // Only the process the DMA used (a walk of every process's table at each DMA cost 0.4 ms).
     const root = highlight.process === null ? null : `mm:${highlight.process}`;
-    // Only the process the DMA used: cut the path at the next process root.
-    const out: string[] = [];
-    let inside = root === null;
-    for (const id of r.path) {
-      if (id.startsWith("mm:")) inside = root === null || id === root;
-      if (inside) out.push(id);
-    }
-    return new Set(out);
+    return new Set(findVa(world, forest, highlight.va, root).path);
   }, [forest, highlight]);
 
   const toggle = useCallback((id: string) => {

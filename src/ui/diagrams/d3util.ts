@@ -133,11 +133,15 @@ export function scaleLinear(domain: readonly number[] = [0, 1], range: readonly 
 
 /** The diagrams' zoom (index.css, --diagram-zoom), without reading styles (no forced recalc). */
 export function diagramZoom(): number {
-  return globalThis.matchMedia?.("(min-width: 1800px) and (min-height: 1000px)").matches ? 1.2 : 1;
+  large ??= globalThis.matchMedia?.("(min-width: 1800px) and (min-height: 1000px)") ?? null;
+  return large?.matches ? 1.2 : 1;
 }
+let large: MediaQueryList | null | undefined;
 
 /** An SVG diagram's height attribute grows and shrinks in steps of this many pixels. */
 const HEIGHT_STEP = 512;
+/** The height each diagram's box was last given (a style write parses the value again). */
+const boxHeight = new WeakMap<Element, number>();
 
 /**
  * Sizes a diagram whose height follows its content. Chromium lays out every text of an SVG
@@ -152,7 +156,8 @@ export function sizeDiagram(
   height: number,
 ): Selection<SVGSVGElement, unknown, null, undefined> {
   const box = svg.parentElement;
-  if (box) {
+  if (box && boxHeight.get(box) !== height) {
+    boxHeight.set(box, height);
     box.style.height = `calc(${height}px * var(--diagram-zoom, 1))`;
     box.style.overflowY = "clip";
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runScenario } from "../../kernel/index.ts";
-import { parseScenario } from "../../scenario/index.ts";
+import { largeScenario, parseScenario } from "../../scenario/index.ts";
 import { findLesson } from "../../scenario/library/index.ts";
 import { findVa, pageForest, parseVa, RUN_MIN, visibleRows } from "./pgtree-vm.ts";
 
@@ -65,6 +65,21 @@ describe("the page-table forest", () => {
     expect(r.messages[0]).toMatch(/stops at level 0/);
     const near = findVa(w, f, 0x100000 + 3000 * 4096);
     expect(near.messages[0]).toMatch(/stops at level 3/);
+  });
+
+  it("finds a VA in one process's table only, as the DMA path marks it", () => {
+    const s = largeScenario({ devices: 1, processes: 3, pages: 8, perProcess: 1 });
+    const w = runScenario(s, { until: 0 }).final;
+    const f = pageForest(w);
+    const all = findVa(w, f, 0x40_1000);
+    const one = findVa(w, f, 0x40_1000, "mm:p1");
+    expect(all.path.filter((id) => id.startsWith("mm:"))).toEqual(["mm:p0", "mm:p1", "mm:p2"]);
+    expect(one.path[0]).toBe("mm:p1");
+    expect(one.path.filter((id) => id.startsWith("mm:"))).toEqual(["mm:p1"]);
+    // The same ids as p1's part of the walk through every table.
+    const from = all.path.indexOf("mm:p1");
+    expect(one.path).toEqual(all.path.slice(from, all.path.indexOf("mm:p2")));
+    expect(one.mapped).toBe(true);
   });
 
   it("reads addresses as people write them", () => {

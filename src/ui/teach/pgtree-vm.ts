@@ -311,14 +311,15 @@ function walkMessage(w: World, mm: MmState, va: number): { text: string; mapped:
   return { text: "", mapped: false };
 }
 
-/** The path to `va` in every process's table, the rows to open, and what the walk finds. */
-export function findVa(w: World, forest: MmForest, va: number): FindResult {
+/** The path to `va` in every process's table (or only the root `only`), the rows to open, and what the walk finds. */
+export function findVa(w: World, forest: MmForest, va: number, only: string | null = null): FindResult {
   const path: string[] = [];
   const expand: string[] = [];
   let target: string | null = null;
   let mapped = false;
   const messages: string[] = [];
   for (const root of forest.roots) {
+    if (only !== null && root.id !== only) continue;
     const mm = w.mms.find((m) => `mm:${m.process}` === root.id);
     if (!mm) continue;
     const m = walkMessage(w, mm, va);
