@@ -131,12 +131,13 @@ export function scaleLinear(domain: readonly number[] = [0, 1], range: readonly 
   return s;
 }
 
+let large: MediaQueryList | null | undefined;
+
 /** The diagrams' zoom (index.css, --diagram-zoom), without reading styles (no forced recalc). */
 export function diagramZoom(): number {
   large ??= globalThis.matchMedia?.("(min-width: 1800px) and (min-height: 1000px)") ?? null;
   return large?.matches ? 1.2 : 1;
 }
-let large: MediaQueryList | null | undefined;
 
 /** An SVG diagram's height attribute grows and shrinks in steps of this many pixels. */
 const HEIGHT_STEP = 512;
