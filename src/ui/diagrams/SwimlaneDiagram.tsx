@@ -37,6 +37,8 @@ const MIN_STEP = 44;
 const MAX_STEP = 170;
 /** Width of a character at the lanes' 10px monospace. */
 const CHAR = 6.05;
+/** What drawing a screenful of steps ahead may take, in ms (it waits for an idle period this long). */
+const PLACE_MS = 10;
 /** Up to this many boxes all are in the document (hidden when out of view); beyond, only those in view. */
 const ALL_BOXES = 2000;
 
@@ -500,8 +502,13 @@ export class SwimlaneChart {
   /** Redraws, when idle, the steps around the view (if the zoom has not changed meanwhile). */
   private drawAheadSoon(): void {
     if (this.cancelIdle) return;
-    this.cancelIdle = idle(() => {
+    this.cancelIdle = idle((d) => {
       this.cancelIdle = null;
+      // A screenful of boxes takes a few milliseconds: not in the last moments before a frame.
+      if (!d.didTimeout && d.timeRemaining() < PLACE_MS) {
+        this.drawAheadSoon();
+        return;
+      }
       const { k, x: tx } = this.t;
       if (this.vm && this.drawn?.k === k)
         this.place(this.x0.invert(-tx / k), this.x0.invert((this.pw - tx) / k));
