@@ -500,13 +500,14 @@ export class SwimlaneChart {
   }
 
   /** Redraws, when idle, the steps around the view (if the zoom has not changed meanwhile). */
-  private drawAheadSoon(): void {
+  private drawAheadSoon(since = performance.now()): void {
     if (this.cancelIdle) return;
     this.cancelIdle = idle((d) => {
       this.cancelIdle = null;
-      // A screenful of boxes takes a few milliseconds: not in the last moments before a frame.
-      if (!d.didTimeout && d.timeRemaining() < PLACE_MS) {
-        this.drawAheadSoon();
+      // A screenful of boxes takes a few milliseconds: not in the last moments before a frame
+      // (unless no idle period has been that long for a quarter of a second).
+      if (!d.didTimeout && d.timeRemaining() < PLACE_MS && performance.now() - since < 250) {
+        this.drawAheadSoon(since);
         return;
       }
       const { k, x: tx } = this.t;
