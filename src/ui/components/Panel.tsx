@@ -38,7 +38,7 @@ const ExportButtons = memo(function ExportButtons({
   };
   return (
     // Shown while the pointer is over the panel or the keyboard is in it (and always on touch
-    // screens): the titles keep their room the rest of the time.
+    // screens). Hidden, they keep their place: nothing in the header moves as the pointer comes in.
     <span className="flex shrink-0 gap-0.5 opacity-0 transition-opacity group-focus-within/panel:opacity-100 group-hover/panel:opacity-100 focus-within:opacity-100 [@media(hover:none)]:opacity-100">
       <button
         type="button"
