@@ -242,21 +242,26 @@ export class SwimlaneChart {
     this.layout();
   }
 
-  /** x under the current zoom (as ZoomTransform.rescaleX gives it). */
-  private zoomedX(): Linear {
-    return this.x0.copy().domain(this.x0.range().map((v) => this.x0.invert(this.t.invertX(v))));
+  /** A step's x in the panned layers: at the zoom's scale, before its pan. */
+  private xs(step: number): number {
+    return this.x0(step) * this.t.k;
+  }
+
+  /** The steps the view shows, from its left edge to its right (fractions of a step). */
+  private inView(): [number, number] {
+    const { k, x } = this.t;
+    return [this.x0.invert(-x / k), this.x0.invert((this.pw - x) / k)];
   }
 
   setCursor(cursor: number, follow = true): void {
     this.cursor = cursor;
     if (!this.vm) return;
     if (follow) {
-      const xz = this.zoomedX();
-      const at = xz(cursor);
+      const at = this.xs(cursor) + this.t.x;
       // Past an edge, the view jumps so the cursor has most of the width ahead of it (stepping
       // on redraws the chart once a screenful, not once half of one).
       const to = at > this.pw - 8 ? this.pw * 0.2 : at < 8 ? this.pw * 0.8 : null;
-      if (to !== null) this.apply(this.t.k, to - this.x0(cursor) * this.t.k);
+      if (to !== null) this.apply(this.t.k, to - this.xs(cursor));
     }
     const hadFocus = this.svg.node()?.contains(document.activeElement) ?? false;
     this.markCurrent();
@@ -483,12 +488,10 @@ export class SwimlaneChart {
   private layout(): void {
     const vm = this.vm;
     if (!vm) return;
-    const { k, x: tx } = this.t;
-    this.pan.attr("transform", `translate(${tx},0)`);
-    const d0 = this.x0.invert(-tx / k);
-    const d1 = this.x0.invert((this.pw - tx) / k);
+    this.pan.attr("transform", `translate(${this.t.x},0)`);
+    const [d0, d1] = this.inView();
     const drawn = this.drawn;
-    if (drawn !== null && drawn.k === k && drawn.from <= d0 && d1 <= drawn.to) {
+    if (drawn !== null && drawn.k === this.t.k && drawn.from <= d0 && d1 <= drawn.to) {
       this.drawTicks(d0, d1);
       // Stepping on moves the view a screenful at a time: the steps ahead are drawn in an
       // idle moment before the view reaches them, not in the step that scrolls to them.
@@ -510,9 +513,7 @@ export class SwimlaneChart {
         this.drawAheadSoon(since);
         return;
       }
-      const { k, x: tx } = this.t;
-      if (this.vm && this.drawn?.k === k)
-        this.place(this.x0.invert(-tx / k), this.x0.invert((this.pw - tx) / k));
+      if (this.vm && this.drawn?.k === this.t.k) this.place(...this.inView());
     });
   }
 
@@ -526,8 +527,7 @@ export class SwimlaneChart {
     const from = Math.floor(d0 - (d1 - d0));
     const to = Math.ceil(d1 + 1.5 * (d1 - d0));
     this.drawn = { k, from, to };
-    const xs = (step: number): number => this.x0(step) * k;
-    const sw = xs(1) - xs(0);
+    const sw = this.xs(1) - this.xs(0);
     const inRange = (a: number, b: number): boolean => b >= from && a <= to;
 
     let boxes = this.plot.select("g.boxes").selectAll<SVGGElement, StepBox>("g.box");
@@ -559,16 +559,16 @@ export class SwimlaneChart {
       }
     }
 
-    boxes.attr("transform", (d) => `translate(${xs(d.step) + 1},${(this.laneY.get(d.lane) ?? 0) + 2})`);
+    boxes.attr("transform", (d) => `translate(${this.xs(d.step) + 1},${(this.laneY.get(d.lane) ?? 0) + 2})`);
     const w = Math.max(1, sw - 2);
     boxes.select("rect").attr("width", w);
     const chars = Math.floor((w - 4) / CHAR);
     boxes.select("text").text((d) => (chars >= 2 ? abbreviate(d.label, chars) : ""));
 
-    spans.attr("transform", (d) => `translate(${xs(d.from) + 1},${this.laneY.get(d.lane) ?? 0})`);
-    spans.select("rect").attr("width", (d) => Math.max(1, xs(d.to) - xs(d.from) - 2));
+    spans.attr("transform", (d) => `translate(${this.xs(d.from) + 1},${this.laneY.get(d.lane) ?? 0})`);
+    spans.select("rect").attr("width", (d) => Math.max(1, this.xs(d.to) - this.xs(d.from) - 2));
     spans.select("text").text((d) => {
-      const room = Math.floor((xs(d.to) - xs(d.from) - 8) / 5.5);
+      const room = Math.floor((this.xs(d.to) - this.xs(d.from) - 8) / 5.5);
       // The hatching says "blocked"; the text says on what.
       return room >= 4 ? abbreviate(d.why.replace(/^waiting for (the )?/, ""), room) : "";
     });
@@ -576,11 +576,11 @@ export class SwimlaneChart {
     this.plot
       .select("g.marks")
       .selectAll<SVGGElement, ViolationMark>("g.mark")
-      .attr("transform", (d) => `translate(${xs(d.step + 0.5)},${AXIS_H - 8})`);
+      .attr("transform", (d) => `translate(${this.xs(d.step + 0.5)},${AXIS_H - 8})`);
     this.plot
       .select("g.bands")
       .selectAll<SVGRectElement, ViolationMark>("rect.violation")
-      .attr("x", (d) => xs(d.step))
+      .attr("x", (d) => this.xs(d.step))
       .attr("width", Math.max(2, sw));
 
     this.drawTicks(d0, d1);
@@ -594,9 +594,7 @@ export class SwimlaneChart {
   private drawTicks(d0: number, d1: number): void {
     const vm = this.vm;
     if (!vm) return;
-    const k = this.t.k;
-    const xs = (step: number): number => this.x0(step) * k;
-    const sw = xs(1) - xs(0);
+    const sw = this.xs(1) - this.xs(0);
     const bad = new Set(vm.violations.map((v) => v.step));
     // Room for the widest number (five digits in a long run) and a gap.
     const room = Math.max(30, String(vm.total).length * 6.5 + 12);
@@ -613,7 +611,7 @@ export class SwimlaneChart {
       .attr("class", "muted")
       .attr("text-anchor", "middle")
       .attr("y", 10)
-      .attr("x", (d) => xs(d + 0.5))
+      .attr("x", (d) => this.xs(d + 0.5))
       .attr("font-weight", (d) => (bad.has(d) ? 700 : null))
       .style("fill", (d) => (bad.has(d) ? "var(--violation)" : null))
       .text((d) => String(d));
@@ -622,15 +620,13 @@ export class SwimlaneChart {
   /** The cursor's line and the band of the step just taken, in the panned layers. */
   private layoutCursor(): void {
     if (!this.vm) return;
-    const k = this.t.k;
-    const xs = (step: number): number => this.x0(step) * k;
     const c = this.cursor;
     this.band
       .attr("display", c > 0 ? null : "none")
       .attr("height", this.h - AXIS_H)
-      .attr("x", xs(c - 1))
-      .attr("width", Math.max(2, xs(c) - xs(c - 1)));
-    this.cursorMark.attr("data-cursor", c).attr("transform", `translate(${xs(c)},0)`);
+      .attr("x", this.xs(c - 1))
+      .attr("width", Math.max(2, this.xs(c) - this.xs(c - 1)));
+    this.cursorMark.attr("data-cursor", c).attr("transform", `translate(${this.xs(c)},0)`);
     this.cursorMark.select("line").attr("y2", this.h);
   }
 }

@@ -99,8 +99,8 @@ export function moveTo<E extends SVGElement, D>(
 }
 
 /**
- * A linear scale, as much of d3-scale's as d3-zoom's `rescaleX` needs (call, invert, domain,
- * range, copy): the swimlane's x; d3-scale itself would bring d3-format and d3-array along.
+ * A linear scale, as much of d3-scale's as the swimlane's x needs (call, invert, domain,
+ * range); d3-scale itself would bring d3-format and d3-array along.
  */
 export interface Linear {
   (x: number): number;
@@ -109,7 +109,6 @@ export interface Linear {
   domain(d: readonly number[]): Linear;
   range(): number[];
   range(r: readonly number[]): Linear;
-  copy(): Linear;
 }
 
 export function scaleLinear(domain: readonly number[] = [0, 1], range: readonly number[] = [0, 1]): Linear {
@@ -127,7 +126,6 @@ export function scaleLinear(domain: readonly number[] = [0, 1], range: readonly 
     [r0, r1] = [r[0] ?? 0, r[1] ?? 1];
     return s;
   }) as Linear["range"];
-  s.copy = () => scaleLinear([d0, d1], [r0, r1]);
   return s;
 }
 
