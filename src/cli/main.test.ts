@@ -110,3 +110,41 @@ describe("sva-lab faults / explore", () => {
     expect(cli("run", bad.url).code).toBe(1);
   });
 });
+
+describe("sva-lab kernels and --kernel", () => {
+  it("lists every release from v5.11 to the newest with the changes that land in each", () => {
+    const r = cli("kernels");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^rfc-2018 +io-mm-2018/m);
+    expect(r.out).toMatch(/^v5\.11 +arm-smmu-v3-sva/m);
+    expect(r.out).toMatch(/^v5\.18 +arm-smmu-v3-sva\n +\+ pasid-mm-lifetime: /m);
+    expect(r.out).toContain('2667ed10d9f0 ("mm: Fix PASID use-after-free issue")');
+    expect(r.out).toMatch(/^v6\.10 +sva-domain/m);
+    const json = JSON.parse(cli("kernels", "--json").out);
+    expect(json.format).toBe("sva-lab-kernels/1");
+    expect(json.releases.find((x: { release: string }) => x.release === "v5.18").changes).toContain(
+      "pasid-mm-lifetime",
+    );
+  });
+
+  it("runs a scenario on the release --kernel names, and the trace says which", () => {
+    const path = file("k.json", lifecycle);
+    expect(JSON.parse(cli("run", path, "--json").out)).toMatchObject({
+      kernel: "v6.1",
+      driver: "arm-smmu-v3-sva",
+    });
+    expect(JSON.parse(cli("run", path, "--json", "--kernel", "v5.15").out).kernel).toBe("v5.15");
+    expect(cli("run", path).out.split("\n")[0]).toMatch(/— kernel v6\.1 \(arm-smmu-v3-sva\)/);
+  });
+
+  it("refuses an unknown release with exit 2 and one line naming kernel and the range", () => {
+    const r = cli("run", file("k2.json", lifecycle), "--kernel", "v4.19");
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^sva-lab: --kernel: unknown release "v4\.19" \(expected "v5\.11" … "v6\.\d+" or "rfc-2018"\)$/,
+    );
+    const bad = cli("run", file("k3.json", { ...lifecycle, kernel: "6.1" }));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/: kernel: unknown release "6\.1"/);
+  });
+});

@@ -15,6 +15,15 @@ import {
   parseScenarioText,
   scenarioToJson,
 } from "../scenario/index.ts";
+import {
+  changesIn,
+  DEFAULT_RELEASE,
+  designOf,
+  KERNEL_CHANGES,
+  RELEASE_RANGE,
+  RELEASES,
+} from "../scenario/releases.ts";
+import { parseScenario } from "../scenario/schema.ts";
 import type { Scenario } from "../scenario/types.ts";
 
 export const USAGE = `usage:
@@ -22,7 +31,10 @@ export const USAGE = `usage:
   sva-lab explore <file.json | URL> [--json] [--max-states N]
   sva-lab url <file.json>
   sva-lab decode <URL>
-  sva-lab faults`;
+  sva-lab faults
+  sva-lab kernels [--json]
+
+run and explore also take --kernel RELEASE (${RELEASE_RANGE}).`;
 
 class InputError extends Error {}
 
@@ -73,6 +85,56 @@ function option(args: string[], name: string): number | undefined {
   return n;
 }
 
+function stringOption(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const raw = args[i + 1];
+  args.splice(i, 2);
+  if (raw === undefined || raw.startsWith("--")) throw new InputError(`${name}: expected a value`);
+  return raw;
+}
+
+/** The scenario and the `--kernel` override, validated as if the file had named that release. */
+function loadFor(args: string[]): { scenario: Scenario; step?: number } {
+  const kernel = stringOption(args, "--kernel");
+  const [file, ...rest] = args;
+  if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
+  const loaded = load(file);
+  if (kernel === undefined) return loaded;
+  const { driver: _, ...json } = scenarioToJson(loaded.scenario);
+  const r = parseScenario({ ...json, kernel });
+  if (!r.ok) throw new InputError(`--kernel: ${r.error.replace(/^kernel: /, "")}`);
+  return { ...loaded, scenario: r.value };
+}
+
+/** `sva-lab kernels`: every release, its design, and the changes that land in it. */
+function kernels(args: string[], io: Io): number {
+  const json = flag(args, "--json");
+  if (args.length > 0) throw new InputError(`kernels: unexpected argument "${args[0]}"`);
+  const defaults = new Map(Object.entries(DEFAULT_RELEASE).map(([d, r]) => [r, d]));
+  const releases = RELEASES.map((release) => ({
+    release,
+    design: designOf(release),
+    ...(defaults.has(release) ? { defaultFor: defaults.get(release) } : {}),
+    changes: changesIn(release).map((c) => c.id),
+  }));
+  if (json) {
+    io.out(JSON.stringify({ format: "sva-lab-kernels/1", releases, changes: KERNEL_CHANGES }, null, 2));
+    return 0;
+  }
+  const byId = new Map(KERNEL_CHANGES.map((c) => [c.id, c]));
+  for (const r of releases) {
+    const dflt = r.defaultFor ? ` (default for "driver": "${r.defaultFor}")` : "";
+    io.out(`${pad(r.release, 9)} ${r.design}${dflt}`);
+    for (const id of r.changes) {
+      const c = byId.get(id)!;
+      io.out(`          + ${id}: ${c.after}`);
+      if (c.commit) io.out(`            ${c.commit.hash} ("${c.commit.subject}")`);
+    }
+  }
+  return 0;
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + " ".repeat(n - s.length);
 }
@@ -80,16 +142,14 @@ function pad(s: string, n: number): string {
 function run(args: string[], io: Io): number {
   const json = flag(args, "--json");
   const until = option(args, "--until");
-  const [file, ...rest] = args;
-  if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
-  const { scenario } = load(file);
+  const { scenario } = loadFor(args);
   const result = runScenario(scenario, until === undefined ? {} : { until });
   const trace = toTraceJson(result);
   if (json) {
     io.out(JSON.stringify(trace, null, 2));
   } else {
     io.out(
-      `${scenario.title} — driver ${scenario.driver}${scenario.faults.length ? `, faults: ${scenario.faults.join(", ")}` : ""}`,
+      `${scenario.title} — kernel ${scenario.kernel} (${scenario.driver})${scenario.faults.length ? `, faults: ${scenario.faults.join(", ")}` : ""}`,
     );
     const cmdsAt = new Map<number, string[]>();
     for (const c of trace.commands) cmdsAt.set(c.step, [...(cmdsAt.get(c.step) ?? []), c.op]);
@@ -113,9 +173,7 @@ function run(args: string[], io: Io): number {
 function explore(args: string[], io: Io): number {
   const json = flag(args, "--json");
   const maxStates = option(args, "--max-states");
-  const [file, ...rest] = args;
-  if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
-  const { scenario } = load(file);
+  const { scenario } = loadFor(args);
   const report = exploreScenario(scenario, maxStates === undefined ? {} : { maxStates });
   const withUrls = {
     ...report,
@@ -157,6 +215,8 @@ export function main(argv: readonly string[], io: Io = { out: console.log, err: 
         io.out(JSON.stringify(scenarioToJson(load(args[0]).scenario), null, 2));
         return 0;
       }
+      case "kernels":
+        return kernels(args, io);
       case "faults":
         for (const [name, text] of Object.entries(FAULTS)) io.out(`${pad(name, 18)} ${text}`);
         return 0;

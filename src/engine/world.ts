@@ -245,6 +245,8 @@ export interface SrcuCallback {
 
 export interface KernelState {
   readonly design: string;
+  /** The kernel release modelled ("v6.12", "rfc-2018"): scenario/releases.ts. */
+  readonly release: string;
   readonly faults: readonly string[];
   /** Mutex holders by lock name ("sva_lock", "mmap_lock:app"). */
   locks: Record<string, string | null>;

@@ -213,6 +213,7 @@ export function boot(s: Scenario): World {
     mms: [],
     kernel: {
       design: s.driver,
+      release: s.kernel,
       faults: [...s.faults],
       locks: {},
       pasidBase: s.pasidBase ?? 1,

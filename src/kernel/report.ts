@@ -19,6 +19,10 @@ export interface TraceCommand {
 
 export interface TraceJson {
   readonly format: typeof TRACE_FORMAT;
+  /** The kernel release modelled (scenario/releases.ts). */
+  readonly kernel: string;
+  /** Its driver design. */
+  readonly driver: string;
   readonly steps: { index: number; actor: string; fn: string; text: string }[];
   readonly commands: TraceCommand[];
   readonly events: { step: number; type: string; code: number; sid: number; ssid?: number; addr: string }[];
@@ -100,6 +104,8 @@ export function toTraceJson(r: RunResult): TraceJson {
   }
   return {
     format: TRACE_FORMAT,
+    kernel: r.final.kernel.release,
+    driver: r.final.kernel.design,
     steps: r.steps.map((s) => ({ index: s.index, actor: s.actor, fn: s.fn, text: s.text })),
     commands: withConsumed,
     events,

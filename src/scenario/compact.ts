@@ -5,7 +5,7 @@
  * numbers. DEFLATE then squeezes the repetition out of that: a generated 100-op scenario makes
  * an ~880-character link, where lz-string over the keyed JSON makes ~2,700.
  *
- *   [title, driver, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?, vms?]
+ *   [title, driver | kernel, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?, vms?]
  *   (description and pasidBase 0 = absent, when something follows)
  *   smmu      0 (all defaults) | [features, asidBits, ssidBits, cmdqEntries, streamTable, cdTable]
  *   device    [name, sid, flags (ats=1, pri=2), pasidBits]   (trailing defaults dropped)
@@ -23,6 +23,7 @@
 import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./defaults.ts";
 import { describeValue } from "./issues.ts";
 import { PAGE_SIZE, RUN_OP_SUFFIX, SMMU_ACTOR, SRCU_ACTOR } from "./limits.ts";
+import { DEFAULT_RELEASE } from "./releases.ts";
 import { GUEST_CMDS, type Op, type Parsed, SCENARIO_FORMAT, type Scenario } from "./types.ts";
 
 const V1_DRIVERS = ["arm-smmu-v3-sva", "io-mm-2018", "sva-domain"] as const;
@@ -188,7 +189,9 @@ export function scenarioToCompactV1(s: Scenario): CompactValue[] {
   const vm = (name: string) => vms.get(name) ?? name;
   const out: CompactValue[] = [
     s.title,
-    code(V1_DRIVERS, s.driver),
+    // A release other than the design's default is written as its tag (links made before
+    // releases were modelled hold a design code, which stands for that default).
+    s.kernel === DEFAULT_RELEASE[s.driver] ? code(V1_DRIVERS, s.driver) : s.kernel,
     s.faults.map((f) => code(V1_FAULTS, f)),
     smmuToCompact(s),
     s.devices.map(deviceToCompact),
@@ -369,6 +372,13 @@ function scheduleFromCompact(v: unknown, threads: readonly unknown[]): unknown {
   });
 }
 
+/** The driver slot holds a design (a code, or its name) or a release tag. */
+function driverSlot(v: unknown): Fields {
+  return typeof v === "string" && !(V1_DRIVERS as readonly string[]).includes(v)
+    ? { kernel: v }
+    : { driver: v };
+}
+
 function unpack(data: unknown): Fields {
   const [title, driver, faults, smmu, devices, processes, threads, schedule, description, pasidBase, vms] =
     list(data, "layout", 8, 11);
@@ -398,7 +408,7 @@ function unpack(data: unknown): Fields {
     description: description === 0 ? undefined : description,
     pasidBase: pasidBase === 0 ? undefined : pasidBase,
     vms: machines,
-    driver: fromCode(V1_DRIVERS, driver, "driver"),
+    ...driverSlot(fromCode(V1_DRIVERS, driver, "driver")),
     faults: list(faults, "faults").map((f, i) => fromCode(V1_FAULTS, f, `faults[${i}]`)),
     smmu: smmuFromCompact(smmu),
     devices: devs,

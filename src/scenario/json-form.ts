@@ -137,6 +137,7 @@ function threadToJson(t: ThreadSpec): JsonObject {
 export function scenarioToJson(s: Scenario): JsonObject {
   const out: JsonObject = { format: s.format, title: s.title };
   if (s.description !== undefined) out.description = s.description;
+  out.kernel = s.kernel;
   out.driver = s.driver;
   if (s.faults.length > 0) out.faults = [...s.faults];
   const smmu = smmuToJson(s.smmu);

@@ -4,6 +4,7 @@
  * unmapping a page, unbinding and exiting, one thread per process.
  */
 
+import { DEFAULT_RELEASE } from "./releases.ts";
 import type { Op, Scenario } from "./types.ts";
 
 export function largeScenario(
@@ -46,6 +47,7 @@ export function largeScenario(
   return {
     format: "sva-lab/1",
     title: `${nProc} processes, ${nDev} devices, ${nProc * per} bindings, ${nProc * pages} mapped pages`,
+    kernel: DEFAULT_RELEASE["arm-smmu-v3-sva"],
     driver: "arm-smmu-v3-sva",
     faults: [],
     smmu: {

@@ -17,6 +17,7 @@ import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./defaults.ts"
 import { describeIssue, describeValue } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
 import { ADDRESS_LIMIT, SCENARIO_LIMITS as L, MAX_PAGES } from "./limits.ts";
+import { resolveKernel } from "./releases.ts";
 import {
   DRIVER_DESIGNS,
   GUEST_CMDS,
@@ -151,7 +152,8 @@ export const scenarioSchema = z.strictObject({
   format: z.literal(SCENARIO_FORMAT),
   title: shortString.refine((s) => NO_CONTROL.test(s), "must be one line of plain text"),
   description: z.string().max(L.description).optional(),
-  driver: z.enum(DRIVER_DESIGNS),
+  kernel: z.string().max(32).optional(),
+  driver: z.enum(DRIVER_DESIGNS).optional(),
   faults: z
     .array(shortString)
     .max(L.faults)
@@ -189,7 +191,7 @@ function checkFormat(input: unknown): string | undefined {
  * Validates a scenario in its JSON form (already parsed from text) and returns it normalized.
  *
  * @example
- * const r = parseScenario({ format: "sva-lab/1", title: "t", driver: "sva-domain",
+ * const r = parseScenario({ format: "sva-lab/1", title: "t", kernel: "v6.12",
  *   devices: [], processes: [], threads: [] });
  * if (r.ok) r.value.smmu.asidBits; // 16
  * else console.error(r.error);     // e.g. 'threads[0].ops[2].op: unknown op "munmapp" (…)'
@@ -202,7 +204,18 @@ export function parseScenario(input: unknown): Parsed<Scenario> {
     const first = result.error.issues[0];
     return fail(first ? describeIssue(first) : "the scenario does not validate");
   }
-  const scenario: Scenario = result.data;
+  const { format, title, description, kernel: kernelName, driver: driverName, ...rest } = result.data;
+  const release = resolveKernel(kernelName, driverName);
+  if ("error" in release) return fail(`${release.path}: ${release.error}`);
+  // Field order as trustedScenario writes it: the page compares scenarios by their JSON text.
+  const scenario: Scenario = {
+    format,
+    title,
+    ...(description === undefined ? {} : { description }),
+    kernel: release.kernel,
+    driver: release.driver,
+    ...rest,
+  };
   const error = checkScenario(scenario);
   return error === undefined ? { ok: true, value: scenario } : fail(error);
 }

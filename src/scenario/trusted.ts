@@ -6,8 +6,10 @@
  * editor). Never use it on anything but the library's own files: it checks nothing.
  */
 import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./defaults.ts";
+import { DEFAULT_RELEASE, designOf } from "./releases.ts";
 import type {
   DeviceSpec,
+  DriverDesign,
   Op,
   ProcessSpec,
   Scenario,
@@ -119,7 +121,8 @@ export function trustedScenario(j: Json): Scenario {
     format: j.format,
     title: j.title,
     description: j.description,
-    driver: j.driver,
+    kernel: j.kernel ?? DEFAULT_RELEASE[j.driver as DriverDesign],
+    driver: j.driver ?? designOf(j.kernel),
     faults: j.faults ?? [],
     smmu: smmu(j.smmu),
     devices: j.devices.map(device),

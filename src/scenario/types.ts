@@ -3,6 +3,8 @@
  * numbers. The JSON form people write (CONTRACT §1) is parsed into this by `parseScenario`.
  */
 
+import type { KernelRelease } from "./releases.ts";
+
 export const SCENARIO_FORMAT = "sva-lab/1";
 
 export type DriverDesign = "arm-smmu-v3-sva" | "io-mm-2018" | "sva-domain";
@@ -159,6 +161,9 @@ export interface Scenario {
   readonly format: typeof SCENARIO_FORMAT;
   readonly title: string;
   readonly description?: string;
+  /** The kernel release modelled (`releases.ts`): it decides the design and every dated change. */
+  readonly kernel: KernelRelease;
+  /** The driver design of `kernel` (files and links made before releases name only this). */
   readonly driver: DriverDesign;
   readonly faults: readonly string[];
   readonly smmu: SmmuSpec;
