@@ -12,6 +12,7 @@
 
 import type { Recorder } from "../engine/trace.ts";
 import type { LocalValue, ThreadState, World } from "../engine/world.ts";
+import { type ChangeId, changeById, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 
 export interface Ctx<O extends Op = Op> {
@@ -49,6 +50,13 @@ export interface MicroStep<O extends Op = Op> {
    */
   readonly local?: boolean;
   readonly label?: string;
+  /**
+   * The step exists only in releases holding this change (scenario/releases.ts): in older ones
+   * it is skipped as if its `when` were false, and its text says from which release it runs.
+   */
+  readonly since?: ChangeId;
+  /** The step exists only in releases before this change (the change removed it). */
+  readonly until?: ChangeId;
   readonly when?: (c: Ctx<O>) => boolean;
   readonly wait?: (c: Ctx<O>) => string | null;
   readonly run: (c: Ctx<O>) => string | undefined;
@@ -82,4 +90,29 @@ export function labelIndex(program: Program, label: string): number {
 /** A zero-cost control step: loop heads and jumps. */
 export function control<O extends Op = Op>(label: string, run: MicroStep<O>["run"]): MicroStep<O> {
   return { fn: label, label, control: true, run };
+}
+
+/** Whether the step exists in the release the world models (its `since` / `until`). */
+export function inRelease(s: MicroStep, release: string): boolean {
+  return (
+    (s.since === undefined || releaseHas(release, s.since)) &&
+    (s.until === undefined || !releaseHas(release, s.until))
+  );
+}
+
+/**
+ * What the step's text says of the releases it exists in, e.g. `(this step exists from v5.18 on:
+ * "mm: Fix PASID use-after-free issue", 2667ed10d9f0)`; empty for a step of every release.
+ */
+export function releaseNote(s: MicroStep): string {
+  const part = (id: ChangeId, from: boolean): string => {
+    const c = changeById(id);
+    const commit = c.commit ? `: "${c.commit.subject}", ${c.commit.hash}` : "";
+    return from ? `from ${c.release} on${commit}` : `only before ${c.release}${commit}`;
+  };
+  const parts = [
+    ...(s.since === undefined ? [] : [part(s.since, true)]),
+    ...(s.until === undefined ? [] : [part(s.until, false)]),
+  ];
+  return parts.length === 0 ? "" : `(This step exists ${parts.join("; ")}.)`;
 }

@@ -26,10 +26,12 @@ import {
   AGAIN,
   type Ctx,
   calledProgram,
+  inRelease,
   labelIndex,
   type MicroStep,
   type Program,
   RETURN,
+  releaseNote,
 } from "./program.ts";
 import { driverFor, nestedKernel, registerDriver } from "./registry.ts";
 
@@ -144,7 +146,7 @@ export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void 
     }
     const s = program[t.pc]!;
     const c: Ctx = { w, t, op, rec };
-    if (s.when && !s.when(c)) {
+    if (!inRelease(s, w.kernel.release) || (s.when && !s.when(c))) {
       t.pc += 1;
       continue;
     }
@@ -275,6 +277,7 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
   const s = program[t.pc]!;
   const opIndex = t.opIndex;
   jump(program, t, s.run({ w, t, op, rec }));
+  if (s.since !== undefined || s.until !== undefined) rec.say(releaseNote(s));
   settleAll(sim, w, rec);
   return { actor, fn: s.fn, opIndex };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SAMPLE_SCENARIO_JSON } from "./fixtures.ts";
 import {
+  type ChangeId,
   DEFAULT_RELEASE,
   designOf,
   KERNEL_CHANGES,
@@ -27,7 +28,7 @@ describe("the releases modelled", () => {
     expect(releaseHas("v5.18", "pasid-mm-lifetime")).toBe(true);
     expect(releaseHas("v6.12", "pasid-mm-lifetime")).toBe(true);
     expect(releaseHas("rfc-2018", "pasid-mm-lifetime")).toBe(false);
-    expect(() => releaseHas("v6.1", "no-such-change")).toThrow(/no kernel change/);
+    expect(() => releaseHas("v6.1", "no-such-change" as ChangeId)).toThrow(/no kernel change/);
   });
 
   it("each name a first release that is modelled, and a unique id", () => {

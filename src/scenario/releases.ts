@@ -84,7 +84,7 @@ export interface KernelChange {
  * The changes, oldest first. Each line was read in the code of the releases on either side of
  * it (docs/kernels.md says which trees).
  */
-export const KERNEL_CHANGES: readonly KernelChange[] = [
+const CHANGES = [
   {
     id: "btm-optional",
     release: "v5.14",
@@ -231,11 +231,19 @@ export const KERNEL_CHANGES: readonly KernelChange[] = [
       "The SVA domain is a normal arm_smmu_domain with its own ASID (ASET=1), accepted by any master of the same SMMU; set_dev_pasid through arm_smmu_attach_prepare / arm_smmu_attach_commit.",
     functions: ["arm_smmu_sva_domain_alloc", "arm_smmu_sva_set_dev_pasid", "arm_smmu_attach_prepare"],
   },
-];
+] as const satisfies readonly KernelChange[];
+
+export type ChangeId = (typeof CHANGES)[number]["id"];
+export const KERNEL_CHANGES: readonly KernelChange[] = CHANGES;
 
 const CHANGES_BY_ID = new Map(KERNEL_CHANGES.map((c) => [c.id, c]));
 
-export type ChangeId = (typeof KERNEL_CHANGES)[number]["id"];
+/** The change with id `id`; throws for an unknown id (a bug in the kernel model). */
+export function changeById(id: ChangeId): KernelChange {
+  const change = CHANGES_BY_ID.get(id);
+  if (!change) throw new Error(`no kernel change ${id}`);
+  return change;
+}
 
 /**
  * Whether `release` holds change `id`. An RFC holds none of the mainline changes.
@@ -245,8 +253,7 @@ export type ChangeId = (typeof KERNEL_CHANGES)[number]["id"];
  * releaseHas("v6.1", "pasid-mm-lifetime");  // true: __mmdrop does
  */
 export function releaseHas(release: KernelRelease, id: ChangeId): boolean {
-  const change = CHANGES_BY_ID.get(id);
-  if (!change) throw new Error(`no kernel change ${id}`);
+  const change = changeById(id);
   const at = mainlineIndex(release);
   return at >= 0 && at >= mainlineIndex(change.release);
 }
