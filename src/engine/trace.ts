@@ -12,7 +12,13 @@ export type ViolationKind =
   | "walk-freed-table"
   | "refcount"
   | "deadlock"
-  | "leak";
+  | "leak"
+  /** A CD, or a cached CD, still valid for a PASID that has been freed (at the free, and at the end). */
+  | "stale-cd"
+  /** A path writes the CD of an SSID its binding does not own. */
+  | "foreign-cd-write"
+  /** A kernel loop that makes no progress: the run cuts it after a bound. */
+  | "livelock";
 
 export type DmaVia = "atc" | "iotlb" | "walk";
 

@@ -5,6 +5,7 @@
  */
 
 import type { ViolationKind } from "../../engine/trace.ts";
+import type { KernelRelease } from "../releases.ts";
 import { trustedScenario } from "../trusted.ts";
 import type { Scenario } from "../types.ts";
 import asidSharing from "./asid-sharing.json";
@@ -27,16 +28,37 @@ import svaLock from "./sva-lock.json";
 import unbindVsExit from "./unbind-vs-exit.json";
 import walkCache from "./walk-cache.json";
 
+/**
+ * A real bug (or a finding of the model): the lesson's scenario runs on a release before the
+ * fix, where `breaks` appears in some interleaving, and none appears on `fixedIn`.
+ */
+export interface LessonBug {
+  readonly breaks: ViolationKind;
+  /** The release to switch to: the first one with the fix (or where the code no longer has the flaw). */
+  readonly fixedIn: KernelRelease;
+  /** The upstream fix, as `git log --oneline` prints it; absent for a finding of the model. */
+  readonly fix?: { readonly subject: string; readonly hash: string };
+  /** False: found by the model, not confirmed upstream (the page says so). */
+  readonly upstream: boolean;
+}
+
 export interface Lesson {
   readonly id: string;
   readonly scenario: Scenario;
   /** The safeguard the lesson is about, and what breaks without it. */
   readonly fault?: { readonly name: string; readonly breaks: ViolationKind };
+  /** The museum of real bugs: the bug the lesson shows, and the release that fixed it. */
+  readonly bug?: LessonBug;
 }
 
 /** The JSON is trusted (library.test.ts validates every lesson): no validator at startup. */
 function lesson(id: string, json: unknown, fault?: Lesson["fault"]): Lesson {
   return { id, scenario: trustedScenario(json), ...(fault ? { fault } : {}) };
+}
+
+/** A lesson of the museum: `json` names the buggy release in its `kernel`. */
+function museum(id: string, json: unknown, bug: LessonBug): Lesson {
+  return { id, scenario: trustedScenario(json), bug };
 }
 
 export const LIBRARY: readonly Lesson[] = [
