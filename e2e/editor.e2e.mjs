@@ -302,7 +302,7 @@ export default [
         await page.keyboard.press("Tab");
         seen.add(await page.evaluate(() => document.activeElement?.getAttribute("data-path") ?? ""));
       }
-      ok(seen.has("description") && seen.has("driver"), `Tab moves through the fields: ${[...seen]}`);
+      ok(seen.has("description") && seen.has("kernel"), `Tab moves through the fields: ${[...seen]}`);
       await page.waitForTimeout(200);
       await page.screenshot({ path: join(ctx.screenshots, "editor-1280x800-dark.png") });
       await page.keyboard.press("Escape");

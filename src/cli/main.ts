@@ -12,17 +12,12 @@ import { runScenario, ScheduleError } from "../kernel/run.ts";
 import {
   decodeScenarioUrl,
   encodeScenarioUrl,
+  modelNote,
   parseScenarioText,
   scenarioToJson,
 } from "../scenario/index.ts";
-import {
-  changesIn,
-  DEFAULT_RELEASE,
-  designOf,
-  KERNEL_CHANGES,
-  RELEASE_RANGE,
-  RELEASES,
-} from "../scenario/releases.ts";
+import { KERNEL_CHANGES } from "../scenario/kernel-changes.ts";
+import { changesIn, DEFAULT_RELEASE, designOf, RELEASE_RANGE, RELEASES } from "../scenario/releases.ts";
 import { parseScenario } from "../scenario/schema.ts";
 import type { Scenario } from "../scenario/types.ts";
 
@@ -54,13 +49,18 @@ function readText(path: string): string {
   }
 }
 
-/** A scenario from a file or a URL, with the step a URL names. */
-function load(arg: string | undefined): { scenario: Scenario; step?: number } {
+/** A scenario from a file or a URL, with the step a URL names and its note on the model version. */
+function load(arg: string | undefined): { scenario: Scenario; step?: number; note?: string } {
   if (!arg) throw new InputError("missing the scenario file or URL");
   if (looksLikeUrl(arg)) {
     const r = decodeScenarioUrl(arg);
     if (!r.ok) throw new InputError(`URL: ${r.error}`);
-    return { scenario: r.value.scenario, ...(r.value.step !== undefined ? { step: r.value.step } : {}) };
+    const note = modelNote(r.value.model);
+    return {
+      scenario: r.value.scenario,
+      ...(r.value.step !== undefined ? { step: r.value.step } : {}),
+      ...(note !== null ? { note } : {}),
+    };
   }
   const r = parseScenarioText(readText(arg));
   if (!r.ok) throw new InputError(`${arg}: ${r.error}`);
@@ -94,15 +94,18 @@ function stringOption(args: string[], name: string): string | undefined {
   return raw;
 }
 
-/** The scenario and the `--kernel` override, validated as if the file had named that release. */
-function loadFor(args: string[]): { scenario: Scenario; step?: number } {
+/**
+ * The scenario and the `--kernel` override, validated as if the file had named that release; a
+ * link's note on the model version goes to stderr.
+ */
+function loadFor(args: string[], io: Io): { scenario: Scenario; step?: number } {
   const kernel = stringOption(args, "--kernel");
   const [file, ...rest] = args;
   if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
   const loaded = load(file);
+  if (loaded.note !== undefined) io.err(`sva-lab: note: ${loaded.note}`);
   if (kernel === undefined) return loaded;
-  const { driver: _, ...json } = scenarioToJson(loaded.scenario);
-  const r = parseScenario({ ...json, kernel });
+  const r = parseScenario({ ...scenarioToJson(loaded.scenario), kernel });
   if (!r.ok) throw new InputError(`--kernel: ${r.error.replace(/^kernel: /, "")}`);
   return { ...loaded, scenario: r.value };
 }
@@ -142,7 +145,7 @@ function pad(s: string, n: number): string {
 function run(args: string[], io: Io): number {
   const json = flag(args, "--json");
   const until = option(args, "--until");
-  const { scenario } = loadFor(args);
+  const { scenario } = loadFor(args, io);
   const result = runScenario(scenario, until === undefined ? {} : { until });
   const trace = toTraceJson(result);
   if (json) {
@@ -173,7 +176,7 @@ function run(args: string[], io: Io): number {
 function explore(args: string[], io: Io): number {
   const json = flag(args, "--json");
   const maxStates = option(args, "--max-states");
-  const { scenario } = loadFor(args);
+  const { scenario } = loadFor(args, io);
   const report = exploreScenario(scenario, maxStates === undefined ? {} : { maxStates });
   const withUrls = {
     ...report,

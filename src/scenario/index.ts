@@ -21,6 +21,8 @@ export {
   decodeScenarioUrl,
   encodeScenarioFragment,
   encodeScenarioUrl,
+  MODEL_VERSION,
+  modelNote,
   URL_LIMITS,
   URL_VERSION,
 } from "./url.ts";

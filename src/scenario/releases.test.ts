@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { SAMPLE_SCENARIO_JSON } from "./fixtures.ts";
+import { CHANGE_NOTES, KERNEL_CHANGES } from "./kernel-changes.ts";
 import {
   type ChangeId,
   DEFAULT_RELEASE,
   designOf,
-  KERNEL_CHANGES,
   MAINLINE_RELEASES,
   NEWEST_MAINLINE,
   releaseHas,
@@ -34,6 +34,7 @@ describe("the releases modelled", () => {
   it("each name a first release that is modelled, and a unique id", () => {
     for (const c of KERNEL_CHANGES) expect(MAINLINE_RELEASES, c.id).toContain(c.release);
     expect(new Set(KERNEL_CHANGES.map((c) => c.id)).size).toBe(KERNEL_CHANGES.length);
+    expect(Object.keys(CHANGE_NOTES).sort()).toEqual(KERNEL_CHANGES.map((c) => c.id).sort());
   });
 
   it("run the design of their code: the shared-CD driver up to v6.9, the SVA domain from v6.10", () => {

@@ -8,6 +8,13 @@ import { scenarioToCompactV1 } from "./compact.ts";
 import type { Scenario } from "./types.ts";
 
 export const URL_VERSION = 1;
+/**
+ * The version of the kernel model a link was made with, written as `&m=N` after the payload:
+ * a link opened by a different model says that its outcomes may differ. 1: before kernel
+ * releases were modelled (links without `m`); 2: releases modelled. Bump it whenever a change
+ * to the model can change what an existing scenario does.
+ */
+export const MODEL_VERSION = 2;
 export const DEFAULT_URL_BASE = "https://sva-lab.invalid/";
 export const URL_LIMITS = {
   /** Characters of link that `decodeScenarioUrl` reads (and `encodeScenarioUrl` makes). */
@@ -46,7 +53,7 @@ function encodePayload(s: Scenario): string {
 
 /** The fragment without its `#`: `v1.<payload>&step=N&view=…`. */
 export function encodeScenarioFragment(s: Scenario, opts: Omit<UrlOptions, "base"> = {}): string {
-  let fragment = `v${URL_VERSION}.${encodePayload(s)}`;
+  let fragment = `v${URL_VERSION}.${encodePayload(s)}&m=${MODEL_VERSION}`;
   if (opts.step !== undefined) {
     if (
       !Number.isSafeInteger(opts.step) ||

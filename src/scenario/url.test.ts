@@ -19,7 +19,13 @@ import {
 import { type JsonObject, scenarioToJson } from "./json-form.ts";
 import { parseScenario } from "./schema.ts";
 import type { Scenario } from "./types.ts";
-import { decodeScenarioUrl, encodeScenarioUrl, type SharedScenario } from "./url.ts";
+import {
+  decodeScenarioUrl,
+  encodeScenarioUrl,
+  MODEL_VERSION,
+  modelNote,
+  type SharedScenario,
+} from "./url.ts";
 
 /** What encodeURIComponent can carry: lone surrogates become U+FFFD. */
 const wellFormed = (s: string): string =>
@@ -52,20 +58,38 @@ describe("encodeScenarioUrl / decodeScenarioUrl", () => {
   it("round-trips the sample with its step and view", () => {
     const view = "panels=cmdq,ste&sel=#cd/1 ünïcode \uD800";
     const url = encodeScenarioUrl(sample, { step: 12, view });
-    expect(url).toMatch(/^https:\/\/sva-lab\.invalid\/#v1\.[A-Za-z0-9_-]+&step=12&view=[^#&]+$/);
+    expect(url).toMatch(
+      new RegExp(`^https://sva-lab\\.invalid/#v1\\.[A-Za-z0-9_-]+&m=${MODEL_VERSION}&step=12&view=[^#&]+$`),
+    );
     const back = okValue(decodeScenarioUrl(url));
-    expect(back).toEqual({ scenario: sample, step: 12, view: view.replace("\uD800", "\uFFFD") });
+    expect(back).toEqual({
+      scenario: sample,
+      step: 12,
+      view: view.replace("\uD800", "\uFFFD"),
+      model: MODEL_VERSION,
+    });
   });
 
   it("opens the golden v1 link of the sample", () => {
     expect(okValue(decodeScenarioUrl(GOLDEN_SAMPLE_V1))).toEqual({ scenario: sample });
   });
 
+  it("says when a link was made with another version of the kernel model", () => {
+    expect(modelNote(MODEL_VERSION)).toBeNull();
+    // Links made before releases were modelled carry no m= and are model 1.
+    expect(modelNote(undefined)).toMatch(
+      /^This link was made with an older kernel model \(model 1; .*outcomes may differ/,
+    );
+    expect(modelNote(MODEL_VERSION + 1)).toMatch(/a newer kernel model/);
+    const url = encodeScenarioUrl(sample);
+    expect(okValue(decodeScenarioUrl(url.replace(/&m=\d+/, "&m=x"))).model).toBeUndefined();
+  });
+
   it("takes a full URL, a #fragment or the bare fragment, as pasted", () => {
     const url = encodeScenarioUrl(sample, { step: 3, base: "http://localhost:5173/lab/#old" });
     expect(url.startsWith("http://localhost:5173/lab/#v1.")).toBe(true);
     const fragment = url.slice(url.indexOf("#"));
-    const expected: SharedScenario = { scenario: sample, step: 3 };
+    const expected: SharedScenario = { scenario: sample, step: 3, model: MODEL_VERSION };
     expect(okValue(decodeScenarioUrl(fragment))).toEqual(expected);
     expect(okValue(decodeScenarioUrl(fragment.slice(1)))).toEqual(expected);
     const wrapped = `<${url.slice(0, 40)}\n  ${url.slice(40, 90)}\r\n${url.slice(90)}>\n`;

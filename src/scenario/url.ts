@@ -21,13 +21,14 @@ import { quote } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
 import { parseScenario } from "./schema.ts";
 import type { Parsed, Scenario } from "./types.ts";
-import { URL_LIMITS, URL_VERSION } from "./url-encode.ts";
+import { MODEL_VERSION, URL_LIMITS, URL_VERSION } from "./url-encode.ts";
 
 export type { UrlOptions } from "./url-encode.ts";
 export {
   DEFAULT_URL_BASE,
   encodeScenarioFragment,
   encodeScenarioUrl,
+  MODEL_VERSION,
   URL_LIMITS,
   URL_VERSION,
 } from "./url-encode.ts";
@@ -36,6 +37,19 @@ export interface SharedScenario {
   readonly scenario: Scenario;
   readonly step?: number;
   readonly view?: string;
+  /** The model version the link was made with (`&m=`; absent: 1, before releases were modelled). */
+  readonly model?: number;
+}
+
+/**
+ * One line for a link made with another version of the kernel model, or null when it is this
+ * one's.
+ */
+export function modelNote(model: number | undefined): string | null {
+  const made = model ?? 1;
+  if (made === MODEL_VERSION) return null;
+  const which = made < MODEL_VERSION ? "an older" : "a newer";
+  return `This link was made with ${which} kernel model (model ${made}; this SVA Lab runs model ${MODEL_VERSION}): its outcomes may differ from when it was made.`;
 }
 
 const fail = (error: string): Parsed<never> => ({ ok: false, error });
@@ -66,6 +80,7 @@ function versionedPayload(head: string): Parsed<string> {
 interface Extras {
   step?: number;
   view?: string;
+  model?: number;
 }
 
 function readStep(value: string): Parsed<number> {
@@ -98,6 +113,9 @@ function readExtras(params: readonly string[]): Parsed<Extras> {
       const step = readStep(value);
       if (!step.ok) return step;
       extras.step = step.value;
+    } else if (key === "m" && extras.model === undefined && /^[1-9]\d{0,5}$/.test(value)) {
+      // Only a note depends on it: a damaged value is ignored rather than refused.
+      extras.model = Number(value);
     } else if (key === "view" && extras.view === undefined) {
       const view = readView(value);
       if (!view.ok) return view;

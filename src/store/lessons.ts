@@ -63,7 +63,10 @@ function lessonKey(s: Scenario, fault: string | undefined): string {
 const KEYS = new Map(LIBRARY.map((l) => [l.id, lessonKey(l.scenario, l.fault?.name)]));
 
 function matches(l: Lesson, s: Scenario): boolean {
-  return KEYS.get(l.id) === lessonKey(s, l.fault?.name);
+  // A museum lesson stays itself on the release with the fix (its bar switches back).
+  const onFix = l.bug !== undefined && s.kernel === l.bug.fixedIn;
+  const asLesson = onFix ? { ...s, kernel: l.scenario.kernel, driver: l.scenario.driver } : s;
+  return KEYS.get(l.id) === lessonKey(asLesson, l.fault?.name);
 }
 
 /** Answers per scenario and preferred lesson: the link is rewritten at every step, and a large

@@ -155,7 +155,7 @@ function openDecoded(
     s.setError(`This link could not be opened: ${decoded.error}. The built-in scenario is shown instead.`);
     return;
   }
-  const { scenario, step, view } = decoded.value;
+  const { scenario, step, view, model } = decoded.value;
   const { selection, params } = parseView(view);
   for (const read of viewReaders) read(params);
   const opened = (error: string | null): void => {
@@ -165,9 +165,11 @@ function openDecoded(
       return;
     }
     const steps = store.getState().result.steps.length;
-    s.setError(
+    const notes = [
       step !== undefined && step > steps ? `The link asks for step ${step}; the run has ${steps}.` : null,
-    );
+      reader()?.modelNote(model) ?? null,
+    ].filter((n) => n !== null);
+    s.setError(notes.length > 0 ? notes.join(" ") : null);
   };
   // A large run takes seconds: the page paints its "busy" message first.
   if (isLarge(scenario)) void s.loadSoon(scenario, { step: step ?? 0, selection }).then(opened);

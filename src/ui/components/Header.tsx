@@ -1,5 +1,5 @@
 /**
- * The page header: the application, the scenario (its title as text), the driver design and
+ * The page header: the application, the scenario (its title as text), the kernel release and
  * the SMMU's features, the scenario's buttons, the Panels menu, keyboard help, the theme
  * toggle, Share link and Copy embed link. In embed mode (`&embed=1`) a one-line title with a
  * link to the full page replaces it.
@@ -13,12 +13,7 @@ import { currentUrl } from "../../store/url-sync.ts";
 import { ScenarioActions } from "../editor/ScenarioActions.tsx";
 import { useHelp } from "../help/help-state.ts";
 import { PanelsMenu } from "../layout/PanelsMenu.tsx";
-
-const DRIVERS: Record<string, string> = {
-  "arm-smmu-v3-sva": "shared CD + mmu_notifier (Linux ~5.11–6.9)",
-  "io-mm-2018": "io_mm (2018 RFC)",
-  "sva-domain": "SVA domain (Linux 6.10+)",
-};
+import { KernelPicker } from "./KernelPicker.tsx";
 
 const button =
   "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
@@ -134,17 +129,7 @@ function FullHeader() {
         >
           {scenario.title}
         </p>
-        <p
-          className="text-xs text-slate-600 dark:text-slate-300"
-          title={DRIVERS[scenario.driver] ?? "unknown design"}
-        >
-          driver <code className="font-mono">{scenario.driver}</code>
-          {/* The design in words where there is room (in the tooltip otherwise). */}
-          <span className="text-slate-500 max-2xl:hidden dark:text-slate-400">
-            {" "}
-            — {DRIVERS[scenario.driver] ?? "unknown design"}
-          </span>
-        </p>
+        <KernelPicker />
         <ul className="flex flex-wrap gap-1 text-xs" aria-label="SMMU features">
           {scenario.smmu.features.length === 0 ? (
             <li className="text-slate-500">no optional SMMU features</li>

@@ -13,6 +13,9 @@ import { buttonClass } from "./Header.tsx";
 
 const MENU_BUTTON_ID = "lessons-button";
 
+/** A museum lesson's note and release switch, fetched with the first museum lesson shown. */
+const BugNote = lazy(() => import("./BugNote.tsx").then((m) => ({ default: m.BugNote })));
+
 /** The menu's dialog, fetched the first time it opens. */
 const Menu = lazy(() => import("./LessonMenuDialog.tsx").then((m) => ({ default: m.LessonMenuDialog })));
 
@@ -107,7 +110,12 @@ export function LessonBar() {
       <span className="font-semibold">
         Lesson {index + 1} of {LIBRARY.length}
       </span>
-      {fault ? (
+      {lesson.bug ? (
+        <Suspense fallback={null}>
+          <BugNote lesson={lesson} />
+        </Suspense>
+      ) : null}
+      {lesson.bug ? null : fault ? (
         <>
           <label className="inline-flex items-center gap-1.5 font-medium">
             <input

@@ -1,8 +1,10 @@
-/** The editor's first sections: title and description, driver design, SMMU, faults. */
+/** The editor's first sections: title and description, kernel release, SMMU, faults. */
 
 import { FAULT_NAMES, FAULTS } from "../../kernel/index.ts";
-import { DRIVER_DESIGNS, SMMU_FEATURES } from "../../scenario/index.ts";
+import { SMMU_FEATURES } from "../../scenario/index.ts";
+import { designOf, MAINLINE_RELEASES, RFC_RELEASES } from "../../scenario/releases.ts";
 import { useEditor } from "../../store/editor.ts";
+import { releaseLabel } from "../components/KernelPicker.tsx";
 import { formatPath, listAt, numberInput, setIn, updateList } from "./draft.ts";
 import {
   inputClass,
@@ -13,12 +15,6 @@ import {
   useDraftValue,
   useInvalid,
 } from "./fields.tsx";
-
-export const DRIVER_LABELS: Record<string, string> = {
-  "arm-smmu-v3-sva": "arm-smmu-v3-sva — shared CD + mmu_notifier (Linux ~5.11–6.9)",
-  "io-mm-2018": "io-mm-2018 — the io_mm RFC (2018)",
-  "sva-domain": "sva-domain — SVA domain with its own ASID (Linux 6.10+)",
-};
 
 function Description() {
   const value = useDraftValue(["description"]);
@@ -190,11 +186,14 @@ export function SettingsSection() {
           <Labelled text="Description (optional)">
             <Description />
           </Labelled>
-          <Labelled text="Driver design">
+          <Labelled text="Kernel release">
             <SelectField
-              path={["driver"]}
-              label="Driver design"
-              options={DRIVER_DESIGNS.map((d) => ({ value: d, label: DRIVER_LABELS[d] ?? d }))}
+              path={["kernel"]}
+              label="Kernel release"
+              options={[...RFC_RELEASES, ...[...MAINLINE_RELEASES].reverse()].map((r) => ({
+                value: r,
+                label: `${releaseLabel(r)} (${designOf(r)})`,
+              }))}
               className="w-full"
             />
           </Labelled>
