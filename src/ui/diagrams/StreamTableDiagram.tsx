@@ -7,12 +7,12 @@
  */
 
 import { select } from "d3-selection";
-import { linkHorizontal } from "d3-shape";
 import { memo, useCallback, useMemo } from "react";
 import type { Selection as StoreSelection } from "../../store/selection.ts";
 import type { CacheState, CdRow, SteRow } from "../model/stream.ts";
 import { type CardRow, cardHeight, drawCard } from "./card.ts";
 import { asButtons, diagramZoom, duration, moveTo, sizeDiagram } from "./d3util.ts";
+import { linkHorizontal } from "./shapes.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 import { useVisibleRange, type VisibleRange } from "./useVisibleRange.ts";
 
@@ -111,9 +111,6 @@ function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSe
   const L = windowed(full, model.range, zoom);
   const root = sizeDiagram(svg, full.width, Math.max(full.height, 40));
   const t = duration();
-  const horizontal = linkHorizontal<{ from: [number, number]; to: [number, number] }, [number, number]>()
-    .source((d) => d.from)
-    .target((d) => d.to);
   root
     .selectAll<SVGPathElement, Layout["links"][number]>("path.link")
     .data(L.links, (d) => d.id)
@@ -122,7 +119,9 @@ function draw(svg: SVGSVGElement, model: Model, width: number, pick: (s: StoreSe
     .attr("fill", "none")
     .attr("stroke", "var(--ink-muted)")
     .attr("stroke-width", 1.2)
-    .attr("d", (d) => (d.wide ? (horizontal(d) ?? "") : `M${d.from[0]},${d.from[1]}V${d.to[1]}H${d.to[0]}`));
+    .attr("d", (d) =>
+      d.wide ? linkHorizontal(d.from, d.to) : `M${d.from[0]},${d.from[1]}V${d.to[1]}H${d.to[0]}`,
+    );
 
   const stes = root
     .selectAll<SVGGElement, Placed<SteRow>>("g.ste")

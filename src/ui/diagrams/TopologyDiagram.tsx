@@ -7,7 +7,6 @@
  */
 
 import { select } from "d3-selection";
-import { linkHorizontal, linkVertical } from "d3-shape";
 import { memo, useCallback } from "react";
 import {
   COLUMN_TITLES,
@@ -18,6 +17,7 @@ import {
   type TopoVm,
 } from "../teach/topology-vm.ts";
 import { asButtons, duration, moveTo, sizeDiagram, textWidth } from "./d3util.ts";
+import { linkHorizontal, linkVertical } from "./shapes.ts";
 import { type Draw, useDiagram, useWidth } from "./useDiagram.ts";
 
 const W = 152;
@@ -274,13 +274,7 @@ function draw(svg: SVGSVGElement, vm: TopologyVm, width: number, open: (term: st
     const e: [number, number] = across ? [leftToRight ? b.x : b.x + W, b.y + HEAD / 2] : [b.x + W / 2, b.y];
     edges.push({ id: l.id, s, t: e, label: l.label, freed: l.freed, across });
   }
-  const horizontalLink = linkHorizontal<Edge, [number, number]>()
-    .source((d) => d.s)
-    .target((d) => d.t);
-  const verticalLink = linkVertical<Edge, [number, number]>()
-    .source((d) => d.s)
-    .target((d) => d.t);
-  const path = (d: Edge): string | null => (d.across ? horizontalLink(d) : verticalLink(d));
+  const path = (d: Edge): string => (d.across ? linkHorizontal(d.s, d.t) : linkVertical(d.s, d.t));
   root
     .selectAll<SVGPathElement, Edge>("path.link")
     .data(edges, (d) => d.id)

@@ -5,8 +5,8 @@
  */
 
 import { type Selection, select } from "d3-selection";
-import { arc } from "d3-shape";
 import { duration } from "./d3util.ts";
+import { ringSegment } from "./shapes.ts";
 
 export type RingState = "pending" | "done" | "empty";
 
@@ -48,17 +48,13 @@ export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
   if (node && drawn?.shape !== shape) {
     // A new ring (or size): every segment's shape, and no state drawn yet.
     const step = (2 * Math.PI) / segs.length;
-    const a = arc<number>()
-      .innerRadius(R - spec.thickness)
-      .outerRadius(R)
-      .startAngle((i) => i * step)
-      .endAngle((i) => (i + 1) * step)
-      .padAngle(segs.length > 64 ? 0 : 0.01);
+    const pad = segs.length > 64 ? 0 : 0.01;
+    const a = (i: number): string => ringSegment(R - spec.thickness, R, i * step, (i + 1) * step, pad);
     const paths = g
       .selectAll<SVGPathElement, number>("path.seg")
       .data(segs.map((_, i) => i))
       .join((enter) => enter.append("path").attr("class", "seg"))
-      .attr("d", (i) => a(i) ?? "")
+      .attr("d", a)
       .nodes();
     drawn = { shape, states: [], paths };
     ringDrawn.set(node, drawn);
