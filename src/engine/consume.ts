@@ -11,13 +11,17 @@ import { PAGE_SIZE } from "./ids.ts";
 import { readWords } from "./memory.ts";
 import { L3_SPAN } from "./pgtable.ts";
 import { queueEmpty, slotAddr } from "./queue.ts";
+import { l1CdKey } from "./tables.ts";
 import type { Recorder } from "./trace.ts";
 import { type DeviceState, findDeviceBySid, type World } from "./world.ts";
 
 const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
 
+/** Drops every cached CD of `sid`, and its cached L1 CD descriptors. */
 function dropCds(w: World, sid: number): void {
   for (const key of Object.keys(w.smmu.cfg.cd)) if (key.startsWith(`${sid}:`)) delete w.smmu.cfg.cd[key];
+  const l1 = w.smmu.cfg.l1cd;
+  if (l1) for (const key of Object.keys(l1)) if (key.startsWith(`${sid}:`)) delete l1[key];
 }
 
 /** The pages [first, first + count) a range TLBI or ATC_INV covers. */
@@ -40,9 +44,9 @@ function explain(cmd: Cmd, dropped: number): string {
     case "CFGI_ALL":
       return "CFGI_ALL: the SMMU forgets every cached STE and CD.";
     case "CFGI_CD":
-      return `CFGI_CD: the SMMU forgets CD ${cmd.ssid} of StreamID ${cmd.sid}${cmd.leaf ? "" : " (and any cached L1 CD descriptor)"}; the next access with that PASID reads the CD from memory.`;
+      return `CFGI_CD: the SMMU forgets CD ${cmd.ssid} of StreamID ${cmd.sid}${cmd.leaf ? "" : " and the L1 CD descriptor that locates it (LEAF=0)"}; the next access with that PASID reads ${cmd.leaf ? "the CD" : "them"} from memory.`;
     case "CFGI_CD_ALL":
-      return `CFGI_CD_ALL: the SMMU forgets every CD of StreamID ${cmd.sid}.`;
+      return `CFGI_CD_ALL: the SMMU forgets every CD of StreamID ${cmd.sid} and every L1 CD descriptor it cached for it.`;
     case "TLBI_NH_ASID":
     case "TLBI_EL2_ASID":
       return `${cmd.op}: ${dropped} IOTLB entr${dropped === 1 ? "y" : "ies"} tagged with ASID ${cmd.asid} dropped.`;
@@ -86,10 +90,13 @@ function execute(w: World, cmd: Cmd): void {
     case "CFGI_ALL":
       for (const k of Object.keys(s.cfg.ste)) delete s.cfg.ste[Number(k)];
       for (const k of Object.keys(s.cfg.cd)) delete s.cfg.cd[k];
+      if (s.cfg.l1cd) for (const k of Object.keys(s.cfg.l1cd)) delete s.cfg.l1cd[k];
       return;
     case "CFGI_CD":
-      // leaf=0 also drops cached L1 CD descriptors; the model caches whole CDs only.
+      // The CD at SSID; with LEAF=0 also the L1 CD descriptor that locates it. LEAF=1 says
+      // only the CD changed, so the SMMU may keep its L1 descriptor (this one does).
       delete s.cfg.cd[cdKey(cmd.sid, cmd.ssid)];
+      if (!cmd.leaf && s.cfg.l1cd) delete s.cfg.l1cd[l1CdKey(cmd.sid, cmd.ssid)];
       return;
     case "CFGI_CD_ALL":
       dropCds(w, cmd.sid);

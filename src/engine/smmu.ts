@@ -22,12 +22,12 @@ import { getField } from "./bits.ts";
 import { CD_LAYOUT as CD } from "./cd.ts";
 import { buildEvent, EVT_ID, type EventType, type EvtClass } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { describeOwner, frameAt, readWords, writeWords } from "./memory.ts";
+import { describeOwner, frameAt, readWord, readWords, writeWords } from "./memory.ts";
 import { L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
 import { s2Lookup, walkS2 } from "./stage2.ts";
 import { STE_LAYOUT as STE, STRTAB_STE_0_CFG, STRTAB_STE_1_S1DSS } from "./ste.ts";
-import { locateCd, locateSte } from "./tables.ts";
+import { l1CdKey, locateCdVia, locateSte } from "./tables.ts";
 import type { Recorder } from "./trace.ts";
 import { findDeviceBySid, type World } from "./world.ts";
 
@@ -79,6 +79,32 @@ function fetchSte(w: World, sid: number, rec: Recorder): bigint[] | { fault: Eve
   return ste;
 }
 
+/**
+ * The L1 CD descriptor at `desc` (an IPA through `space` for a guest's table), through the
+ * configuration cache: the SMMU may keep it, valid or not, until CFGI_CD with LEAF=0,
+ * CFGI_CD_ALL, CFGI_STE or CFGI_ALL drops it; CFGI_CD with LEAF=1 need not (reference §1.2,
+ * §3.3, §11). Null when stage 2 maps no page there.
+ */
+function fetchL1Cd(
+  w: World,
+  sid: number,
+  ssid: number,
+  desc: number,
+  rec: Recorder,
+  space: TableSpace | undefined,
+): bigint | null {
+  const key = l1CdKey(sid, ssid);
+  const cached = w.smmu.cfg.l1cd?.[key];
+  if (cached !== undefined) return cached;
+  const at = space ? space.toPa(desc) : desc;
+  if (at === null) return null;
+  const word = readWord(w.mem, at);
+  w.smmu.cfg.l1cd ??= {};
+  w.smmu.cfg.l1cd[key] = word;
+  rec.record({ type: "smmu.cfg.fetch", what: "L1CD", sid, ssid });
+  return word;
+}
+
 type CdFetch = bigint[] | { fault: EventType; why: string; s2?: { ipa: number } };
 
 function fetchCd(
@@ -95,7 +121,7 @@ function fetchCd(
   if (!dev) return { fault: "C_BAD_CD" as EventType, why: `no CD table for StreamID ${sid}` };
   // The SMMU follows the STE it holds, not the driver's bookkeeping.
   const table = { ...dev.cdTable, base: Number(getField(ste, STE.fields.S1CTXPTR)) as Pa };
-  const where = locateCd(w, table, ssid, space);
+  const where = locateCdVia(table, ssid, (desc) => fetchL1Cd(w, sid, ssid, desc, rec, space));
   if (!where.ok) {
     return "s2" in where
       ? { fault: "F_TRANSLATION", why: where.why, s2: { ipa: table.base } }

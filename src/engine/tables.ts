@@ -44,11 +44,37 @@ export function locateCd(
   ssid: number,
   space?: TableSpace,
 ): Located | { readonly ok: false; readonly why: string; readonly s2: true } {
+  return locateCdVia(table, ssid, (desc) => {
+    const at = space ? space.toPa(desc) : desc;
+    return at === null ? null : readWord(w.mem, at);
+  });
+}
+
+/** The configuration cache's key of the L1 CD descriptor that locates CD[ssid] of StreamID `sid`. */
+export const l1CdKey = (sid: number, ssid: number): string =>
+  `${sid}:${Math.floor(ssid / CTXDESC_L2_ENTRIES)}`;
+
+/** The address of the L1 CD descriptor that locates CD[ssid] in a 2-level table (§3.3). */
+export function cdL1DescAddr(table: CdTableState, ssid: number): number {
+  return table.base + Math.floor(ssid / CTXDESC_L2_ENTRIES) * 8;
+}
+
+/**
+ * `locateCd` with the L1 descriptor supplied by `readL1` (its address in, its value out, or
+ * null when stage 2 does not map it): the SMMU passes its configuration cache, which may hold
+ * the descriptor, and the driver the memory.
+ */
+export function locateCdVia(
+  table: CdTableState,
+  ssid: number,
+  readL1: (descAddr: number) => bigint | null,
+): Located | { readonly ok: false; readonly why: string; readonly s2: true } {
   if (table.fmt === "linear") return { ok: true, addr: (table.base + ssid * CD_BYTES) as Pa };
-  const desc = table.base + Math.floor(ssid / CTXDESC_L2_ENTRIES) * 8;
-  const at = space ? space.toPa(desc) : desc;
-  if (at === null) return { ok: false, why: `stage 2 maps no page at IPA 0x${desc.toString(16)}`, s2: true };
-  const l1 = [readWord(w.mem, at)];
+  const desc = cdL1DescAddr(table, ssid);
+  const word = readL1(desc);
+  if (word === null)
+    return { ok: false, why: `stage 2 maps no page at IPA 0x${desc.toString(16)}`, s2: true };
+  const l1 = [word];
   if (getField(l1, CD_L1_DESC.fields.V) === 0n) {
     return { ok: false, why: `L1 CD descriptor for SSID ${ssid} is invalid` };
   }

@@ -71,7 +71,8 @@ export type TraceEvent =
     }
   | {
       readonly type: "smmu.cfg.fetch";
-      readonly what: "STE" | "CD";
+      /** L1CD: the L1 CD descriptor of a 2-level CD table that locates CD[ssid]. */
+      readonly what: "STE" | "CD" | "L1CD";
       readonly sid: number;
       readonly ssid?: number;
     }

@@ -165,8 +165,16 @@ export interface SmmuState {
   readonly cmdq: Queue;
   readonly evtq: Queue;
   readonly priq: Queue;
-  /** Configuration cache: what the SMMU fetched and keeps until a CFGI command. */
-  readonly cfg: { ste: Record<number, bigint[]>; cd: Record<string, bigint[]> };
+  /**
+   * Configuration cache: what the SMMU fetched and keeps until a CFGI command. `l1cd` holds
+   * L1 CD descriptors of 2-level CD tables, valid or not, by "sid:l1index"; it appears with
+   * the first one cached, so a world without 2-level CD tables is as it always was.
+   */
+  readonly cfg: {
+    ste: Record<number, bigint[]>;
+    cd: Record<string, bigint[]>;
+    l1cd?: Record<string, bigint>;
+  };
   iotlb: IotlbEntry[];
   walkCache: WalkCacheEntry[];
   /** Stalled transactions, by STAG. */

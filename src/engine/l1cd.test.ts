@@ -1,0 +1,130 @@
+/**
+ * L1 CD descriptors in the configuration cache (reference §1.2, §3.3, §11): the SMMU may keep
+ * the descriptor of a 2-level CD table, valid or not, until an invalidation that covers it.
+ * CFGI_CD with LEAF=0 and CFGI_CD_ALL do; CFGI_CD with LEAF=1 says only the CD changed, so
+ * the descriptor may stay. This is why Linux's arm_smmu_alloc_cd_ptr follows a new L1
+ * descriptor with arm_smmu_sync_cd(master, ssid, false) ("An invalid L1CD can be cached").
+ */
+
+import { beforeEach, describe, expect, it } from "vitest";
+import { boot } from "../kernel/boot.ts";
+import { scenario } from "../kernel/testing.ts";
+import cdTwoLevel from "../scenario/library/cd-2lvl.json";
+import { hex64 } from "./bits.ts";
+import { makeL1Cd, makeSvaCd } from "./cd.ts";
+import { buildCmd, type Cmd } from "./commands.ts";
+import { consumeCommand } from "./consume.ts";
+import { asid, type Pa, va } from "./ids.ts";
+import { allocContiguous, writeWord, writeWords } from "./memory.ts";
+import { slotAddr } from "./queue.ts";
+import { translate } from "./smmu.ts";
+import { Recorder } from "./trace.ts";
+import type { World } from "./world.ts";
+
+const SID = 272;
+/** In leaf 1 (PASIDs 1024–2047), which the boot did not allocate. */
+const SSID = 2000;
+
+function issue(w: World, ...cmds: Cmd[]): void {
+  const q = w.smmu.cmdq;
+  for (const cmd of cmds) {
+    writeWords(w.mem, slotAddr(q, q.produced), buildCmd(cmd));
+    q.produced += 1;
+  }
+  while (consumeCommand(w, new Recorder()));
+}
+
+const dma = (w: World) =>
+  translate(w, { sid: SID, ssid: SSID, va: va(0x10000), write: true, ats: false }, new Recorder());
+
+/** Leaf 1 and a valid CD for SSID 2000 in it, then its L1 descriptor: what the driver writes. */
+function growLeaf(w: World): Pa {
+  const dev = w.devices[0]!;
+  const leaf = allocContiguous(w.mem, 16, { kind: "cdtable", device: dev.name, level: 2 });
+  const mm = w.mms[0]!;
+  writeWords(
+    w.mem,
+    leaf + (SSID % 1024) * 64,
+    makeSvaCd({ asid: asid(9), ttb0: mm.pgd, ips: 5, mair: 0xffn }),
+  );
+  writeWord(w.mem, dev.cdTable.base + 8, makeL1Cd(leaf as Pa));
+  return leaf as Pa;
+}
+
+describe("the configuration cache and L1 CD descriptors", () => {
+  let w: World;
+  beforeEach(() => {
+    w = boot(scenario(cdTwoLevel));
+  });
+
+  it("caches the L1 descriptor a CD fetch went through, an invalid one included", () => {
+    const r = dma(w);
+    expect(r).toMatchObject({ status: "fault", event: "C_BAD_SUBSTREAMID" });
+    // Key "sid:L1 index": SSID 2000 is in L1 entry 2000 >> 10 = 1, still 0 (V=0).
+    expect(w.smmu.cfg.l1cd).toEqual({ [`${SID}:1`]: 0n });
+  });
+
+  it("a linear CD table caches none (the field does not appear)", () => {
+    const linear = boot(
+      scenario({ ...cdTwoLevel, smmu: { features: ["ats"], streamTable: "2lvl" }, pasidBase: 1 }),
+    );
+    translate(linear, { sid: SID, ssid: 1, va: va(0x10000), write: true, ats: false }, new Recorder());
+    expect(linear.smmu.cfg.l1cd).toBeUndefined();
+  });
+
+  it("CFGI_CD with LEAF=1 leaves it cached: the SMMU still sees the old, invalid descriptor", () => {
+    dma(w);
+    growLeaf(w);
+    issue(w, { op: "CFGI_CD", sid: SID, ssid: SSID, leaf: true });
+    expect(w.smmu.cfg.l1cd?.[`${SID}:1`]).toBe(0n);
+    expect(dma(w)).toMatchObject({ status: "fault", event: "C_BAD_SUBSTREAMID" });
+  });
+
+  it("CFGI_CD with LEAF=0 drops it: the next access reads the new descriptor and the CD", () => {
+    dma(w);
+    const leaf = growLeaf(w);
+    issue(w, { op: "CFGI_CD", sid: SID, ssid: SSID, leaf: false });
+    expect(w.smmu.cfg.l1cd?.[`${SID}:1`]).toBeUndefined();
+    expect(dma(w)).toMatchObject({ status: "success", via: "walk" });
+    // And caches the new, valid descriptor in its place: V=1, L2Ptr = the leaf.
+    expect(w.smmu.cfg.l1cd?.[`${SID}:1`]).toBe(makeL1Cd(leaf));
+    expect(w.smmu.cfg.l1cd?.[`${SID}:1`]).toBe(BigInt(leaf) | 1n);
+  });
+
+  it("CFGI_CD with LEAF=0 for an SSID under another L1 entry leaves it", () => {
+    dma(w);
+    growLeaf(w);
+    issue(w, { op: "CFGI_CD", sid: SID, ssid: 5, leaf: false });
+    expect(w.smmu.cfg.l1cd?.[`${SID}:1`]).toBe(0n);
+  });
+
+  it("CFGI_CD_ALL drops every L1 descriptor of the StreamID, CFGI_ALL every one", () => {
+    dma(w);
+    translate(w, { sid: SID, ssid: null, va: va(0x10000), write: false, ats: false }, new Recorder());
+    expect(Object.keys(w.smmu.cfg.l1cd ?? {}).sort()).toEqual([`${SID}:0`, `${SID}:1`]);
+    growLeaf(w);
+    issue(w, { op: "CFGI_CD_ALL", sid: SID });
+    expect(w.smmu.cfg.l1cd).toEqual({});
+    expect(dma(w)).toMatchObject({ status: "success" });
+    issue(w, { op: "CFGI_ALL" });
+    expect(w.smmu.cfg.l1cd).toEqual({});
+  });
+
+  it("CFGI_STE drops them with the STE and its CDs", () => {
+    dma(w);
+    issue(w, { op: "CFGI_STE", sid: SID, leaf: true });
+    expect(w.smmu.cfg.l1cd).toEqual({});
+  });
+
+  it("the commands are the architecture's: LEAF is dw1 bit 0 of CFGI_CD (opcode 0x05)", () => {
+    // SSID 2000 = 0x7d0 at dw0 31:12, SID 272 = 0x110 at dw0 63:32.
+    expect(buildCmd({ op: "CFGI_CD", sid: SID, ssid: SSID, leaf: false }).map(hex64)).toEqual([
+      "0x00000110007d0005",
+      "0x0000000000000000",
+    ]);
+    expect(buildCmd({ op: "CFGI_CD", sid: SID, ssid: SSID, leaf: true }).map(hex64)[1]).toBe(
+      "0x0000000000000001",
+    );
+    expect(buildCmd({ op: "CFGI_CD_ALL", sid: SID }).map(hex64)[0]).toBe("0x0000011000000006");
+  });
+});
