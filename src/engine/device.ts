@@ -34,6 +34,8 @@ export interface DmaRequest {
     readonly owner: string;
     /** A guest's address space: its page table holds IPAs, resolved through stage 2. */
     readonly space?: TableSpace;
+    /** An identity domain (a guest's S1DSS = bypass): the address is the IPA itself. */
+    readonly identity?: boolean;
   };
   readonly pasid: number | null;
   readonly va: Va;
@@ -161,7 +163,7 @@ function access(
   const frame = frameAt(w.mem, pa);
   const owner = frame ? describeOwner(frame.owner) : "no memory";
   const { pgd, space } = req.truth;
-  const out = pgd === null ? null : lookup(w.mem, pgd, req.va, space);
+  const out = req.truth.identity ? req.va : pgd === null ? null : lookup(w.mem, pgd, req.va, space);
   const cpu = out !== null && space ? space.toPa(out) : out;
   const framePa = pa - (pa % PAGE_SIZE);
   const stale = cpu !== framePa;

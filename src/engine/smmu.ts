@@ -234,8 +234,12 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     const dss = f("S1DSS");
     if (cdmax > 0 && dss === STRTAB_STE_1_S1DSS.TERMINATE)
       return fault("F_STREAM_DISABLED", "S1DSS=terminate", true);
-    if (cdmax > 0 && dss === STRTAB_STE_1_S1DSS.BYPASS)
-      return { status: "bypass", pa: req.va as number as Pa };
+    if (cdmax > 0 && dss === STRTAB_STE_1_S1DSS.BYPASS) {
+      // Stage 1 is bypassed, not stage 2: a nested stream's address is then an IPA.
+      return space
+        ? stage2Only(w, req, vmid, s2ttb, s2Fault)
+        : { status: "bypass", pa: req.va as number as Pa };
+    }
     ssid = 0;
   } else if (ssid >= 2 ** cdmax || (cdmax === 0 && ssid !== 0)) {
     return fault("C_BAD_SUBSTREAMID", `SSID ${ssid} ≥ 2^S1CDMax (${cdmax})`, true);

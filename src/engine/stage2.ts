@@ -133,6 +133,32 @@ export function guestAlloc(w: World, vm: VmState, owner: Parameters<TableSpace["
   return ipa;
 }
 
+/**
+ * `n` guest pages contiguous in IPA space (dma_alloc_coherent of a 64 KiB CD leaf): the lowest
+ * run of free IPAs long enough, or null when the guest's free RAM has none.
+ */
+export function guestAllocRun(
+  w: World,
+  vm: VmState,
+  n: number,
+  owner: Parameters<TableSpace["alloc"]>[0],
+): number | null {
+  const free = new Set(vm.free);
+  const sorted = [...vm.free].sort((a, b) => a - b);
+  const first = sorted.find((ipa) => {
+    for (let i = 1; i < n; i++) if (!free.has(ipa + i * PAGE_SIZE)) return false;
+    return true;
+  });
+  if (first === undefined) return null;
+  const run = new Set(Array.from({ length: n }, (_, i) => first + i * PAGE_SIZE));
+  vm.free = vm.free.filter((ipa) => !run.has(ipa));
+  for (const ipa of run) {
+    const pa = s2Lookup(w.mem, vm.s2ttb, ipa)!;
+    claim(w.mem, frameIndex(w.mem, pa), owner, "");
+  }
+  return first;
+}
+
 /** Gives a guest page back to the guest's free list; the host frame stays the VM's. */
 export function guestFree(w: World, vm: VmState, ipa: number): void {
   const frame = frameForWrite(w.mem, frameIndex(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!))!;

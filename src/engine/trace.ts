@@ -18,7 +18,12 @@ export type ViolationKind =
   /** A path writes the CD of an SSID its binding does not own. */
   | "foreign-cd-write"
   /** A kernel loop that makes no progress: the run cuts it after a bound. */
-  | "livelock";
+  | "livelock"
+  /**
+   * An invalidation has completed (its CMD_SYNC), yet the SMMU still caches configuration it
+   * covered — an L1 CD descriptor — that memory no longer holds.
+   */
+  | "stale-config";
 
 export type DmaVia = "atc" | "iotlb" | "walk";
 

@@ -116,6 +116,11 @@ export interface DeviceState {
    */
   readonly vm?: string;
   readonly vsid?: number;
+  /**
+   * A VM's device whose guest chose S1DSS = bypass (an identity default domain) or terminate
+   * (a blocked one): no CD 0 and no DMA domain (dmaAsid and dmaPgd 0). Absent: CD 0 holds it.
+   */
+  readonly guestS1dss?: "bypass" | "terminate";
 }
 
 /**
@@ -144,6 +149,8 @@ export interface VmState {
   readonly vdevs: Record<number, string>;
   /** The guest kernel's PASID and ASID allocators. */
   pasids: Record<number, { owner: string; refs: number }>;
+  /** The guest's lowest PASID, when the scenario gives one (absent: 1). */
+  readonly pasidBase?: number;
   asids: Record<number, { owner: string; refs: number }>;
 }
 

@@ -231,7 +231,14 @@ export function boot(s: Scenario): World {
   w.devices = s.devices.map((d) => {
     ensureStrtabLeaf(w, d.sid);
     const vm = w.vms?.find((v) => Object.values(v.vdevs).includes(d.name));
-    return vm ? nestedKernel().assignDevice(w, vm, d) : probeDevice(w, d, s);
+    return vm
+      ? nestedKernel().assignDevice(
+          w,
+          vm,
+          d,
+          s.vms?.find((v) => v.name === vm.name),
+        )
+      : probeDevice(w, d, s);
   });
   w.mms = s.processes.map((p, i) => createMm(w, p, i));
   w.threads = s.threads.map(

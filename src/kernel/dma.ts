@@ -32,6 +32,8 @@ function issue(c: Ctx<DmaOp>, dev: DeviceState, retry: boolean): DmaOutcome {
       ? { pgd: dev.dmaPgd, owner: `dma:${dev.name}` }
       : { pgd: mm.state === "freed" ? null : mm.pgd, owner: mm.process }),
     ...(space ? { space } : {}),
+    // A guest whose default domain is identity (S1DSS = bypass) means the IPA itself.
+    ...(pasid === null && dev.guestS1dss === "bypass" ? { identity: true } : {}),
   };
   const r = deviceDma(
     c.w,

@@ -4,8 +4,10 @@
  * domain, CDs written in two steps), with every command going through the VMM and the host
  * (vsmmu.ts). The guest's tables live in guest RAM and hold IPAs.
  *
- *   bind:    PASID and ASID from the guest's allocators → the CD's upper qwords, CFGI_CD+SYNC →
- *            qword 0 with V=1, CFGI_CD+SYNC
+ *   bind:    PASID and ASID from the guest's allocators → [2-level CD table, no leaf for the
+ *            PASID yet: a 64 KiB leaf, its L1 descriptor, CFGI_CD with LEAF=0 + SYNC, as
+ *            arm_smmu_alloc_cd_ptr does ("An invalid L1CD can be cached")] → the CD's upper
+ *            qwords, CFGI_CD+SYNC → qword 0 with V=1, CFGI_CD+SYNC
  *   unbind:  CD qword 0 cleared, CFGI_CD+SYNC → ATC_INV for the PASID+SYNC → TLBI_NH_ASID+SYNC
  *            → ASID (and PASID, with the last binding) freed
  *   munmap:  PTEs cleared → the notifier's invalidation for each binding: TLBI_NH_VA… and
@@ -13,22 +15,23 @@
  *   exit:    each binding torn down as by unbind, in one batch → pages and page tables freed
  *
  * What the model leaves out of the guest: its own locks and refcounts (one vCPU thread per
- * op), its CD tables stay linear, and its mm notifiers are implicit.
+ * op), and its mm notifiers are implicit.
  */
 
+import { cdTableLayout, makeL1Cd } from "../engine/cd.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
-import { PAGE_SIZE, type Va } from "../engine/ids.ts";
+import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { mappings, unmapPage } from "../engine/pgtable.ts";
-import { guestFree, guestSpace } from "../engine/stage2.ts";
+import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
 import type { DeviceState, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
 import { guestBindings } from "./guest-bindings.ts";
 import { mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
-import { type Ctx, local, type Program, RETURN, setLocal, step } from "./program.ts";
+import { type Ctx, call, local, type Program, RETURN, setLocal, step } from "./program.ts";
 import { lowestFree, svaCd, tlbiAsid, tlbiRange } from "./smmu-ops.ts";
-import { writeGuestWords } from "./vm.ts";
+import { GUEST_CD_LEAF_PAGES, writeGuestWords } from "./vm.ts";
 import { guestCommands } from "./vsmmu.ts";
 
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
@@ -39,8 +42,18 @@ const vmName = (c: Ctx): string => mmOf(c).vm!;
 const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string }).device);
 const bindingKey = (process: string, device: string) => `sva:${process}:${device}`;
 
+/** The IPA of CD[ssid] in the guest's table (arm_smmu_get_cd_ptr): linear, or in its leaf. */
 function cdIpa(dev: DeviceState, ssid: number): number {
-  return dev.cdTable.base + ssid * 64;
+  const t = dev.cdTable;
+  if (t.fmt === "linear") return cdTableLayout.linear(t.base, ssid);
+  const leaf = t.leaves[cdTableLayout.l1Index(ssid)];
+  if (leaf === undefined) throw new Error(`${dev.name}: CD ${ssid} has no leaf`);
+  return cdTableLayout.leafCdAddr(leaf, ssid);
+}
+
+/** The guest's 2-level CD table has no leaf for `ssid` yet. */
+function needsLeaf(dev: DeviceState, ssid: number): boolean {
+  return dev.cdTable.fmt === "2lvl" && dev.cdTable.leaves[cdTableLayout.l1Index(ssid)] === undefined;
 }
 
 /** The commands that take one binding's context out of every cache: CD, ATC, TLB. */
@@ -67,13 +80,24 @@ const bind: Program<OpOf<"bind">> = [
       return RETURN;
     }
     const max = 2 ** dev.cdTable.s1cdmax - 1;
-    const pasid = mm.pasid ?? lowestFree(vm.pasids, 1, max);
+    const pasid = mm.pasid ?? lowestFree(vm.pasids, vm.pasidBase ?? 1, max);
     const asid = lowestFree(vm.asids, 1, 2 ** c.w.smmu.asidBits - 1);
     if (pasid === null || asid === null || pasid > max) {
       c.rec.say(
         `The guest has no free ${pasid === null || pasid > max ? "PASID" : "ASID"} for ${mm.process}: -ENOSPC.`,
       );
       return RETURN;
+    }
+    // arm_smmu_alloc_cd_ptr: a PASID beyond the leaves there are needs a new 64 KiB leaf.
+    let leaf: number | null = null;
+    if (needsLeaf(dev, pasid)) {
+      leaf = guestAllocRun(c.w, vm, GUEST_CD_LEAF_PAGES, { kind: "cdtable", device: dev.name, level: 2 });
+      if (leaf === null) {
+        c.rec.say(
+          `The guest has no 64 KiB of contiguous free RAM for the CD leaf of PASID ${pasid}: arm_smmu_alloc_cd_ptr fails, -ENOMEM.`,
+        );
+        return RETURN;
+      }
     }
     if (mm.pasid === null) vm.pasids[pasid] = { owner: mm.process, refs: 0 };
     vm.pasids[pasid]!.refs += 1;
@@ -82,9 +106,12 @@ const bind: Program<OpOf<"bind">> = [
     setLocal(c, "pasid", pasid);
     setLocal(c, "asid", asid);
     c.rec.say(
-      `The guest kernel binds ${mm.process} to ${dev.name} (virtual StreamID ${dev.vsid}): PASID ${pasid}, and ASID ${asid} for the SVA domain, both from the guest's own allocators; the host sees neither.`,
+      `The guest kernel binds ${mm.process} to ${dev.name} (virtual StreamID ${dev.vsid}): PASID ${pasid}, and ASID ${asid} for the SVA domain, both from the guest's own allocators; the host sees neither.${leaf === null ? "" : ` Its 2-level CD table has no leaf for PASID ${pasid} yet: arm_smmu_alloc_cd_ptr allocates one, 1024 CDs at IPA ${hexa(leaf)}.`}`,
     );
-    return undefined;
+    if (leaf === null) return undefined;
+    // Taken now (the guest's group mutex, left out, would keep a second bind from racing for it).
+    dev.cdTable.leaves[cdTableLayout.l1Index(pasid)] = leaf as Pa;
+    return call("guest:arm_smmu_alloc_cd_ptr");
   }),
   step("arm_smmu_write_cd_entry (guest)", (c) => {
     const dev = devOf(c);
@@ -112,6 +139,29 @@ const bind: Program<OpOf<"bind">> = [
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
     { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
+  ]),
+];
+
+/**
+ * The rest of the guest's arm_smmu_alloc_cd_ptr for a new leaf (called from bind): the L1
+ * descriptor pointing at it, then arm_smmu_sync_cd(master, ssid, false), a CFGI_CD with LEAF=0,
+ * because the SMMU may have cached the invalid descriptor it replaces.
+ */
+const allocCdPtr: Program<OpOf<"bind">> = [
+  step("arm_smmu_write_cd_l1_desc (guest)", (c) => {
+    const dev = devOf(c);
+    const pasid = local<number>(c, "pasid");
+    const index = cdTableLayout.l1Index(pasid);
+    const leaf = dev.cdTable.leaves[index]!;
+    const desc = cdTableLayout.l1DescAddr(dev.cdTable.base, pasid);
+    writeGuestWords(c.w, vmOf(c), desc, [makeL1Cd(leaf)]);
+    c.rec.say(
+      `The guest writes L1 descriptor ${index} of ${dev.name}'s CD table (IPA ${hexa(desc)}): V=1, L2Ptr = ${hexa(leaf)}. The SMMU may still hold the invalid descriptor it replaces.`,
+    );
+    return undefined;
+  }),
+  ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: false },
   ]),
 ];
 
@@ -333,4 +383,5 @@ export const guestPrograms: Readonly<Record<string, Program>> = {
   "guest:munmap": munmap as Program,
   "guest:exit": exit as Program,
   "guest:guest-cmd": guestCmd as Program,
+  "guest:arm_smmu_alloc_cd_ptr": allocCdPtr as Program,
 };

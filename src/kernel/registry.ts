@@ -14,7 +14,7 @@ import type { Program } from "./program.ts";
 export interface NestedKernel {
   readonly programs: Readonly<Record<string, Program>>;
   bootVm(w: World, spec: VmSpec, index: number): VmState;
-  assignDevice(w: World, vm: VmState, spec: DeviceSpec): DeviceState;
+  assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: VmSpec): DeviceState;
 }
 
 const drivers = new Map<string, Driver>();

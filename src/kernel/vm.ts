@@ -12,21 +12,29 @@
  *          it (IOMMU_HWPT_ALLOC with IOMMU_HWPT_DATA_ARM_SMMUV3); attaching it writes the
  *          physical STE: Config=nested, the guest's S1 fields, the parent's stage 2, MEV=1.
  *
- * The model's guest keeps its CD tables linear and allocates its page-table pages, data pages
- * and CD tables from its own RAM; none of this is a step.
+ * The guest allocates its page-table pages, data pages and CD tables from its own RAM; none of
+ * this is a step. Its CD tables are linear (at most 2^10 CDs) or, when the VM says
+ * `"cdTable": "2lvl"`, 2-level: an L1 table of ceil(2^S1CDMax / 1024) descriptors and 64 KiB
+ * leaves, leaf 0 allocated here for CD 0 and the others when a PASID needs them (guest.ts). Its
+ * vSTE's S1DSS is the VM's `s1dss`: with "bypass" or "terminate" the guest has no DMA domain
+ * and no CD 0. The nested-v1-2023 host built the physical STE from the vSTE's S1Fmt, S1CDMax
+ * and S1ContextPtr only: its arm_smmu_write_strtab_ent wrote S1DSS = SSID0 whatever the guest
+ * chose (Robin Murphy's review, March 2023: "yet not S1DSS?").
  */
 
-import { CTXDESC_LINEAR_CDMAX, makeS1DmaCd } from "../engine/cd.ts";
+import { withField } from "../engine/bits.ts";
+import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
 import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
 import { GUEST_RAM_BASE, guestAlloc, guestSpace, mapS2Page, S2_VTCR, s2Lookup } from "../engine/stage2.ts";
-import { makeCdTableSte, makeNestedSte } from "../engine/ste.ts";
+import { makeCdTableSte, makeNestedSte, type S1Dss, STE_LAYOUT, STRTAB_STE_1_S1DSS } from "../engine/ste.ts";
 import { locateSte } from "../engine/tables.ts";
 import type { DeviceState, VmState, World } from "../engine/world.ts";
-import type { DeviceSpec, VmSpec } from "../scenario/types.ts";
+import type { DeviceSpec, GuestS1Dss, VmSpec } from "../scenario/types.ts";
 import { lowestFree } from "./smmu-ops.ts";
+import { hostConversion } from "./vsmmu.ts";
 
 /** Where a guest's DMA-API buffer sits in its DMA domain, as on the host. */
 const GUEST_DMA_IOVA = 0x10000;
@@ -81,38 +89,80 @@ export function bootVm(w: World, spec: VmSpec, index: number): VmState {
     vdevs: Object.fromEntries(spec.devices.map((d) => [d.vsid, d.device])),
     pasids: {},
     asids: {},
+    ...(spec.pasidBase === undefined ? {} : { pasidBase: spec.pasidBase }),
   };
   const strtab = guestAlloc(w, vm, { kind: "strtab", level: 1 });
   const vcmdq = guestAlloc(w, vm, { kind: "queue", queue: "vcmdq" });
   return { ...vm, strtab, vcmdq: createQueue("cmdq", vcmdq, VCMDQ_LOG2, 16) };
 }
 
+/** The vSTE's S1DSS for the VM's `s1dss`. */
+const S1DSS_OF: Readonly<Record<GuestS1Dss, S1Dss>> = {
+  ssid0: "SSID0",
+  bypass: "BYPASS",
+  terminate: "TERMINATE",
+};
+
+/** Guest pages of a 64 KiB CD leaf (1024 CDs). */
+export const GUEST_CD_LEAF_PAGES = (CTXDESC_L2_ENTRIES * 64) / PAGE_SIZE;
+
 /**
  * A device given to a VM: the guest's driver probes it on the vSMMU (CD table, DMA domain at
- * SSID 0, vSTE), and the host attaches the nested domain made from that vSTE.
+ * SSID 0 unless its S1DSS says otherwise, vSTE), and the host attaches the nested domain made
+ * from that vSTE.
  */
-export function assignDevice(w: World, vm: VmState, spec: DeviceSpec): DeviceState {
+export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: VmSpec): DeviceState {
   const vsid = Number(Object.entries(vm.vdevs).find(([, d]) => d === spec.name)![0]);
-  const s1cdmax = Math.min(w.smmu.ssidBits, spec.pasidBits, CTXDESC_LINEAR_CDMAX);
-  const cdPages = Math.max(1, (2 ** s1cdmax * 64) / PAGE_SIZE);
+  const twoLevel = vmSpec?.cdTable === "2lvl";
+  const s1dss = vmSpec?.s1dss ?? "ssid0";
+  // arm_smmu_alloc_cd_tables: at most 2^10 CDs in a linear table.
+  const s1cdmax = Math.min(w.smmu.ssidBits, spec.pasidBits, twoLevel ? 20 : CTXDESC_LINEAR_CDMAX);
+  const cdPages = twoLevel
+    ? Math.max(1, Math.ceil((Math.ceil(2 ** s1cdmax / CTXDESC_L2_ENTRIES) * 8) / PAGE_SIZE))
+    : Math.max(1, (2 ** s1cdmax * 64) / PAGE_SIZE);
   const cdTable = guestAllocContiguous(w, vm, cdPages, { kind: "cdtable", device: spec.name, level: 1 });
+  const leaves: Record<number, Pa> = {};
   const space = guestSpace(w, vm);
-  const dmaAsid = lowestFree(vm.asids, 1, 2 ** w.smmu.asidBits - 1)!;
-  vm.asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
-  const owner = `dma:${spec.name}`;
-  const dmaPgd = guestAlloc(w, vm, { kind: "pgtable", process: owner, level: 0 });
-  const buffer = guestAlloc(w, vm, { kind: "data", process: owner, va: GUEST_DMA_IOVA });
-  mapPage(w.mem, dmaPgd as Pa, GUEST_DMA_IOVA as Va, buffer as Pa, true, owner, space);
   const ats = spec.ats && w.smmu.features.ats;
-  writeGuestWords(
-    w,
-    vm,
-    cdTable,
-    makeS1DmaCd({ asid: dmaAsid as Asid, ttb0: dmaPgd as Pa, mair: GUEST_MAIR, ips: GUEST_IPS }),
-  );
-  const vste = makeCdTableSte({ cdTable: cdTable as Pa, s1fmt: "linear", s1cdmax, s1dss: "SSID0", ats });
+  let dmaAsid = 0;
+  let dmaPgd = 0;
+  if (s1dss === "ssid0") {
+    dmaAsid = lowestFree(vm.asids, 1, 2 ** w.smmu.asidBits - 1)!;
+    vm.asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
+    const owner = `dma:${spec.name}`;
+    dmaPgd = guestAlloc(w, vm, { kind: "pgtable", process: owner, level: 0 });
+    const buffer = guestAlloc(w, vm, { kind: "data", process: owner, va: GUEST_DMA_IOVA });
+    mapPage(w.mem, dmaPgd as Pa, GUEST_DMA_IOVA as Va, buffer as Pa, true, owner, space);
+    // CD 0 through arm_smmu_alloc_cd_ptr: with 2 levels, leaf 0 and its L1 descriptor first.
+    let cd0 = cdTable;
+    if (twoLevel) {
+      cd0 = guestAllocContiguous(w, vm, GUEST_CD_LEAF_PAGES, {
+        kind: "cdtable",
+        device: spec.name,
+        level: 2,
+      });
+      leaves[0] = cd0 as Pa;
+      writeGuestWords(w, vm, cdTable, [makeL1Cd(cd0 as Pa)]);
+    }
+    writeGuestWords(
+      w,
+      vm,
+      cd0,
+      makeS1DmaCd({ asid: dmaAsid as Asid, ttb0: dmaPgd as Pa, mair: GUEST_MAIR, ips: GUEST_IPS }),
+    );
+  }
+  const vste = makeCdTableSte({
+    cdTable: cdTable as Pa,
+    s1fmt: twoLevel ? "64k_l2" : "linear",
+    s1cdmax,
+    s1dss: S1DSS_OF[s1dss],
+    ats,
+  });
   writeGuestWords(w, vm, vm.strtab + vsid * 64, vste);
-  const ste = makeNestedSte(vste, { vmid: vm.vmid as never, s2ttb: vm.s2ttb, vtcr: S2_VTCR, ats });
+  let ste = makeNestedSte(vste, { vmid: vm.vmid as never, s2ttb: vm.s2ttb, vtcr: S2_VTCR, ats });
+  if (hostConversion(w) === "v1-2023") {
+    ste = withField(ste, STE_LAYOUT.fields.S1DSS, STRTAB_STE_1_S1DSS.SSID0, STE_LAYOUT.name);
+  }
   const where = locateSte(w, w.smmu.strtab, spec.sid);
   if (!where.ok) throw new Error(where.why);
   writeWords(w.mem, where.addr, ste);
@@ -121,7 +171,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec): DeviceSta
     sid: spec.sid,
     ats: spec.ats,
     pri: spec.pri,
-    cdTable: { fmt: "linear", base: cdTable as Pa, s1cdmax, leaves: {} },
+    cdTable: { fmt: twoLevel ? "2lvl" : "linear", base: cdTable as Pa, s1cdmax, leaves },
     dmaAsid,
     dmaPgd: dmaPgd as Pa,
     atc: [],
@@ -131,5 +181,6 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec): DeviceSta
     stopped: [],
     vm: vm.name,
     vsid,
+    ...(s1dss === "ssid0" ? {} : { guestS1dss: s1dss }),
   };
 }

@@ -20,11 +20,13 @@
  * CFGI_STE itself, by re-reading the vSTE).
  */
 
-import { hex64 } from "../engine/bits.ts";
+import { getField, hex64 } from "../engine/bits.ts";
+import { CTXDESC_L2_ENTRIES } from "../engine/cd.ts";
 import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
 import { s2Lookup } from "../engine/stage2.ts";
+import { cdL1DescAddr, l1CdKey } from "../engine/tables.ts";
 import type { VmState, World } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
 import { CMD_SYNC, hasFault } from "./cmdq.ts";
@@ -41,6 +43,17 @@ const VSMMU_BLOCK = 63;
 /** CMDQ_BATCH_ENTRIES: a guest driver's commands per write, the last batch with its CMD_SYNC. */
 const GUEST_BATCH = 64;
 const ENTRY_NUM_EIO = "-EIO";
+
+/**
+ * How the host turns a guest's commands into its own (reference §7): the merged iommufd code
+ * (`arm_vsmmu_convert_user_cmd`, v6.14+), or the v1 RFC's `arm_smmu_cache_invalidate_user`
+ * (March 2023), which the release `nested-v1-2023` runs.
+ */
+export type HostConversion = "iommufd" | "v1-2023";
+
+export function hostConversion(w: World): HostConversion {
+  return w.kernel.release === "nested-v1-2023" ? "v1-2023" : "iommufd";
+}
 
 type Converted =
   | { readonly ok: true; readonly words: [bigint, bigint] }
@@ -77,6 +90,13 @@ export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, b
       }
       const dev = device === undefined ? undefined : w.devices.find((d) => d.name === device);
       if (!dev) return { ok: false, why: `no vDEVICE with virtual StreamID ${vsid} (arm_vsmmu_vsid_to_sid)` };
+      if (op !== CMDQ_OP.ATC_INV && hostConversion(w) === "v1-2023") {
+        // v1: arm_smmu_sync_cd(smmu_domain, inv_info->ssid, true) for both opcodes: CFGI_CD
+        // with LEAF=1 for each StreamID of the nested domain (this device's). The VMM took the
+        // SSID from dw0 31:12, which a CFGI_CD_ALL leaves 0; the guest's LEAF bit was not passed.
+        const ssid = op === CMDQ_OP.CFGI_CD ? Number(getField(words, CMD_LAYOUTS.CFGI_CD.fields.SSID!)) : 0;
+        return { ok: true, words: buildCmd({ op: "CFGI_CD", sid: dev.sid, ssid, leaf: true }) };
+      }
       return { ok: true, words: [setField(words[0], sidField!.mask, sidField!.lo, dev.sid), words[1]] };
     }
     default:
@@ -106,6 +126,45 @@ function listCmds(cmds: readonly (readonly [bigint, bigint])[]): string {
 }
 
 const isSync = (words: readonly bigint[]): boolean => Number(words[0]! & 0xffn) === CMDQ_OP.CMD_SYNC;
+
+/**
+ * The checker, when the guest's CMD_SYNC has completed: every L1 CD descriptor that the
+ * guest's CFGI_CD with LEAF=0 or CFGI_CD_ALL before it covered must be gone from the
+ * configuration cache, or equal to what the guest's memory holds (refetched since). The
+ * guest's commands are read back from its queue, from its CMD_SYNC (slot `end` − 1) to the
+ * CMD_SYNC of the batch before.
+ */
+function checkGuestCfgi(c: Ctx, vm: VmState, end: number): void {
+  const l1 = c.w.smmu.cfg.l1cd;
+  if (!l1) return;
+  const cfgiCd = CMD_LAYOUTS.CFGI_CD.fields;
+  for (let seq = end - 2; seq >= Math.max(0, end - 1 - GUEST_BATCH); seq--) {
+    const words = readGuestCmd(c.w, vm, seq);
+    const op = Number(words[0] & 0xffn);
+    if (op === CMDQ_OP.CMD_SYNC) return;
+    const leaf = op === CMDQ_OP.CFGI_CD && getField(words, cfgiCd.LEAF!) === 1n;
+    if ((op !== CMDQ_OP.CFGI_CD && op !== CMDQ_OP.CFGI_CD_ALL) || leaf) continue;
+    const dev = c.w.devices.find((d) => d.name === vm.vdevs[Number(getField(words, cfgiCd.SID!))]);
+    if (dev?.cdTable.fmt !== "2lvl") continue;
+    const ssid = Number(getField(words, cfgiCd.SSID!));
+    const keys =
+      op === CMDQ_OP.CFGI_CD
+        ? [l1CdKey(dev.sid, ssid)]
+        : Object.keys(l1).filter((k) => k.startsWith(`${dev.sid}:`));
+    for (const key of keys) {
+      const cached = l1[key];
+      if (cached === undefined) continue;
+      const index = Number(key.split(":")[1]);
+      const at = cdL1DescAddr(dev.cdTable, index * CTXDESC_L2_ENTRIES);
+      const mem = readWords(c.w.mem, guestPa(c.w, vm, at), 1)[0]!;
+      if (mem === cached) continue;
+      c.rec.violation(
+        "stale-config",
+        `The guest's ${cmdSummary(words)} has completed, yet the SMMU still caches L1 CD descriptor ${index} of ${dev.name} as ${hex64(cached)}, not the ${hex64(mem)} the guest wrote at IPA 0x${at.toString(16)}: its PASIDs ${index * CTXDESC_L2_ENTRIES}–${index * CTXDESC_L2_ENTRIES + CTXDESC_L2_ENTRIES - 1} go through the stale one${hostConversion(c.w) === "v1-2023" ? " (the v1 host issued the CFGI_CD with LEAF=1)" : ""}.`,
+      );
+    }
+  }
+}
 
 /**
  * The guest's `arm_smmu_cmdq_issue_cmdlist` with a CMD_SYNC, and everything that happens until
@@ -192,7 +251,7 @@ export function guestCommands(
         setLocal(c, "vsmmu.batch", batch);
         takeLock(c.w, vmmLock(c), c.t.name);
         c.rec.say(
-          `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue${synced ? " (up to its CMD_SYNC)" : ""} and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3.`,
+          `The VMM reads ${batch.length / 2} command${batch.length === 2 ? "" : "s"} from the vSMMU's queue${synced ? " (up to its CMD_SYNC)" : ""} and passes ${batch.length === 2 ? "it" : "them"} to the host kernel: ${hostConversion(c.w) === "v1-2023" ? "IOMMU_HWPT_INVALIDATE on the device's nested HWPT, a struct iommu_hwpt_invalidate_arm_smmuv3 per command (opcode, ssid, asid, range: no LEAF bit for CFGI_CD)" : "IOMMU_HWPT_INVALIDATE on the vIOMMU, IOMMU_VIOMMU_INVALIDATE_DATA_ARM_SMMUV3"}.`,
         );
         return undefined;
       },
@@ -247,7 +306,9 @@ export function guestCommands(
         }
         setLocal(c, "cmdq.wait", q.produced);
         c.rec.say(
-          `The host checks and rewrites each command (${notes.join("; ")}) and queues them with a CMD_SYNC on its own command queue (arm_smmu_cmdq_issue_cmdlist).`,
+          hostConversion(c.w) === "v1-2023"
+            ? `The v1 host (arm_smmu_cache_invalidate_user, nested-v1-2023) rewrites each command (${notes.join("; ")})${batch.some((x, i) => i % 2 === 0 && [CMDQ_OP.CFGI_CD, CMDQ_OP.CFGI_CD_ALL].includes(Number(BigInt(x) & 0xffn) as never)) ? ": a CFGI_CD or CFGI_CD_ALL becomes arm_smmu_sync_cd(…, leaf = true), a CFGI_CD with LEAF=1 whatever the guest asked" : ""} and queues them with a CMD_SYNC on its own command queue.`
+            : `The host checks and rewrites each command (${notes.join("; ")}) and queues them with a CMD_SYNC on its own command queue (arm_smmu_cmdq_issue_cmdlist).`,
         );
         return undefined;
       },
@@ -311,6 +372,7 @@ export function guestCommands(
       "arm_smmu_cmdq_poll_until_sync (guest)",
       (c) => {
         c.rec.say("The guest's CMD_SYNC has completed: its driver goes on.");
+        checkGuestCfgi(c, vmOf(c), local<number>(c, "vsmmu.wait"));
         return undefined;
       },
       { local: true, when: (c) => when(c) },

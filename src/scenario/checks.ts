@@ -159,6 +159,14 @@ function checkVms(s: Scenario): Problem {
     }
   }
   for (const [vi, vm] of vms.entries()) {
+    // The guest's CD tables hold 2^S1CDMax CDs: SSIDSIZE, and 2^10 when linear.
+    const cdmax = Math.min(s.smmu.ssidBits, vm.cdTable === "2lvl" ? 20 : 10);
+    if (vm.pasidBase !== undefined && vm.pasidBase >= 2 ** cdmax) {
+      return at(
+        ["vms", vi, "pasidBase"],
+        `${vm.pasidBase} is beyond the guest's PASIDs (below 2^${cdmax}${vm.cdTable === "2lvl" ? ", smmu.ssidBits" : ' with a linear CD table: set "cdTable": "2lvl"'})`,
+      );
+    }
     const needed = guestBootPages(s, vm);
     if (needed > vm.pages) {
       return at(
@@ -171,12 +179,13 @@ function checkVms(s: Scenario): Problem {
 }
 
 /**
- * An upper bound of the guest pages a VM's boot takes: per device a CD table (≤ 16 pages) and
+ * An upper bound of the guest pages a VM's boot takes: per device a CD table (≤ 16 pages, or
+ * with 2 levels an L1 table of ≤ 2 pages and the 16-page leaf of CD 0) and
  * a DMA domain (pgd, three tables, one buffer); per process a pgd, its populated pages and up
  * to three tables per 2 MiB region a VMA touches; the stream table and the vSMMU queue.
  */
 function guestBootPages(s: Scenario, vm: NonNullable<Scenario["vms"]>[number]): number {
-  let pages = 2 + vm.devices.length * (16 + 5);
+  let pages = 2 + vm.devices.length * ((vm.cdTable === "2lvl" ? 18 : 16) + 5);
   for (const p of s.processes) {
     if (p.vm !== vm.name) continue;
     pages += 1;

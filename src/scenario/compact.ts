@@ -11,7 +11,8 @@
  *   device    [name, sid, flags (ats=1, pri=2), pasidBits]   (trailing defaults dropped)
  *   process   [name, vmas?, asid?, vm?]  vmas = flat [startPage, pages, prot | populate << 2, …]
  *             (asid 0 = absent when vm follows; vm as the index of the VM)
- *   vm        [name, devices, pages?]  devices = flat [device index, vsid, …]
+ *   vm        [name, devices, pages?, guest?]  devices = flat [device index, vsid, …];
+ *             guest = [cdTable, s1dss, pasidBase] when any is given (each 0 = absent)
  *   thread    [name, ops]    ops  = flat [code, args…, code, args…] (OP_LAYOUT below)
  *   schedule  0 (absent) | [0 = smmu, 1 = srcu, 2 + 2i = thread i, 3 + 2i = "thread i:op", …]
  *
@@ -42,6 +43,8 @@ const V1_FAULTS = [
 const V1_PROTS = ["r", "rw", "none"] as const;
 const V1_ACCESS = ["read", "write"] as const;
 const V1_TABLES = ["linear", "2lvl"] as const;
+/** A VM's `s1dss`, after 0 for "absent". */
+const V1_GUEST_S1DSS = ["ssid0", "bypass", "terminate"] as const;
 const V1_GUEST_CMDS = GUEST_CMDS;
 
 /** Argument kinds of a flat op: process/device reference, page number, address, count, enum. */
@@ -114,6 +117,19 @@ function processToCompact(p: Scenario["processes"][number], vm: Ref): CompactVal
 
 function vmToCompact(v: NonNullable<Scenario["vms"]>[number], d: Ref): CompactValue {
   const devices = v.devices.flatMap((x) => [d(x.device), x.vsid]);
+  if (v.cdTable !== undefined || v.s1dss !== undefined || v.pasidBase !== undefined) {
+    // 0 is "absent" in each slot: a code table's entries start at 1.
+    const opt = (table: readonly string[], x: string | undefined) => {
+      const c = x === undefined ? 0 : code(table, x);
+      return typeof c === "number" && x !== undefined ? c + 1 : c;
+    };
+    return [
+      v.name,
+      devices,
+      v.pages,
+      [opt(V1_TABLES, v.cdTable), opt(V1_GUEST_S1DSS, v.s1dss), v.pasidBase ?? 0],
+    ];
+  }
   return v.pages === VM_DEFAULT_PAGES ? [v.name, devices] : [v.name, devices, v.pages];
 }
 
@@ -292,7 +308,7 @@ function processFromCompact(v: unknown, i: number, vms: readonly unknown[]): Fie
 
 function vmFromCompact(v: unknown, i: number, devices: readonly unknown[]): Fields {
   const where = `vms[${i}]`;
-  const [name, flat, pages] = list(v, where, 2, 3);
+  const [name, flat, pages, guest] = list(v, where, 2, 4);
   const pairs = list(flat, `${where}.devices`);
   if (pairs.length % 2 !== 0) refuse(`${where}.devices`, "cut short");
   const devs: Fields[] = [];
@@ -300,7 +316,18 @@ function vmFromCompact(v: unknown, i: number, devices: readonly unknown[]): Fiel
     const at = `${where}.devices[${k / 2}]`;
     devs.push({ device: fromIndex(devices, pairs[k], `${at}.device`), vsid: pairs[k + 1] });
   }
-  return defined({ name, devices: devs, pages });
+  if (guest === undefined) return defined({ name, devices: devs, pages });
+  const [cdTable, s1dss, pasidBase] = list(guest, `${where}.guest`, 3, 3);
+  const opt = (table: readonly string[], x: unknown, at: string) =>
+    x === 0 ? undefined : typeof x === "number" ? fromCode(table, x - 1, at) : x;
+  return defined({
+    name,
+    devices: devs,
+    pages,
+    cdTable: opt(V1_TABLES, cdTable, `${where}.cdTable`),
+    s1dss: opt(V1_GUEST_S1DSS, s1dss, `${where}.s1dss`),
+    pasidBase: pasidBase === 0 ? undefined : pasidBase,
+  });
 }
 
 /** A process or device index back to its name. */

@@ -72,6 +72,9 @@ function vmToJson(v: VmSpec): JsonObject {
     devices: v.devices.map((d) => ({ device: d.device, vsid: d.vsid })),
   };
   if (v.pages !== VM_DEFAULT_PAGES) out.pages = v.pages;
+  if (v.cdTable !== undefined) out.cdTable = v.cdTable;
+  if (v.s1dss !== undefined) out.s1dss = v.s1dss;
+  if (v.pasidBase !== undefined) out.pasidBase = v.pasidBase;
   return out;
 }
 

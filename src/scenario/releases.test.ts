@@ -42,6 +42,10 @@ describe("the releases modelled", () => {
     expect(designOf("v5.11")).toBe("arm-smmu-v3-sva");
     expect(designOf("v6.9")).toBe("arm-smmu-v3-sva");
     expect(designOf("v6.10")).toBe("sva-domain");
+    // The v1 nesting series was posted on v6.3-rc1: the shared-CD design, v6.3's changes.
+    expect(designOf("nested-v1-2023")).toBe("arm-smmu-v3-sva");
+    expect(releaseHas("nested-v1-2023", "sva-domain-core")).toBe(true);
+    expect(releaseHas("nested-v1-2023", "ttl-leaf-only")).toBe(false);
     for (const [design, release] of Object.entries(DEFAULT_RELEASE)) expect(designOf(release)).toBe(design);
   });
 });
@@ -62,7 +66,7 @@ describe("a scenario's kernel", () => {
   it("refuses an unknown release, naming kernel and the range accepted", () => {
     const r = parseScenario({ ...withoutDriver, kernel: "v4.19" });
     expect(!r.ok && r.error).toBe(
-      `kernel: unknown release "v4.19" (expected "v5.11" … "${NEWEST_MAINLINE}" or "rfc-2018")`,
+      `kernel: unknown release "v4.19" (expected "v5.11" … "${NEWEST_MAINLINE}" or "rfc-2018", "nested-v1-2023")`,
     );
     expect(resolveKernel(undefined, undefined)).toMatchObject({ path: "kernel" });
   });

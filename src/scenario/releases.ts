@@ -6,7 +6,10 @@
  * picker print this table.
  *
  * Release tags are the mainline tags (vX.Y, not a stable branch); `rfc-2018` is Jean-Philippe
- * Brucker's io_mm series, which never landed as such. Each change names the commit that made it
+ * Brucker's io_mm series, which never landed as such; `nested-v1-2023` is the host kernel of
+ * Nicolin Chen's v1 nesting series (March 2023, on v6.3-rc1), whose
+ * `arm_smmu_cache_invalidate_user` turned a guest's CFGI_CD into `arm_smmu_sync_cd(…, leaf =
+ * true)` and whose nested STE did not take the guest's S1DSS (kernel/vsmmu.ts). Each change names the commit that made it
  * (subject and short hash, as `git log --oneline` prints them) and the first release holding it.
  */
 
@@ -17,7 +20,13 @@ export const OLDEST_MAINLINE = "v5.11";
 export const NEWEST_MAINLINE = "v6.18";
 
 /** Releases that are not mainline tags: the RFC series the seed threads discuss. */
-export const RFC_RELEASES = ["rfc-2018"] as const;
+export const RFC_RELEASES = ["rfc-2018", "nested-v1-2023"] as const;
+
+/**
+ * The mainline release an RFC series was posted against: it holds that release's changes
+ * (an RFC not listed holds none).
+ */
+const RFC_BASE: Readonly<Record<string, KernelRelease>> = { "nested-v1-2023": "v6.3" };
 
 function mainlineTags(): string[] {
   const tags: string[] = [];
@@ -152,7 +161,8 @@ export function changeById(id: ChangeId): KernelChangeRef {
 }
 
 /**
- * Whether `release` holds change `id`. An RFC holds none of the mainline changes.
+ * Whether `release` holds change `id`. An RFC holds the changes of the release it was posted
+ * against (RFC_BASE), and `rfc-2018`, older than every release modelled, none.
  *
  * @example
  * releaseHas("v5.15", "pasid-mm-lifetime"); // false: unbind frees the PASID
@@ -160,7 +170,7 @@ export function changeById(id: ChangeId): KernelChangeRef {
  */
 export function releaseHas(release: KernelRelease, id: ChangeId): boolean {
   const change = changeById(id);
-  const at = mainlineIndex(release);
+  const at = mainlineIndex(RFC_BASE[release] ?? release);
   return at >= 0 && at >= mainlineIndex(change.release);
 }
 

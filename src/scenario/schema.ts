@@ -118,6 +118,9 @@ const vmSchema = z.strictObject({
     .min(1)
     .max(L.devices),
   pages: int(16, 4096).default(VM_DEFAULT_PAGES),
+  cdTable: z.enum(["linear", "2lvl"]).optional(),
+  s1dss: z.enum(["ssid0", "bypass", "terminate"]).optional(),
+  pasidBase: int(1, 2 ** 20 - 1).optional(),
 });
 
 const binding = { process: name, device: name };

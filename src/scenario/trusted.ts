@@ -66,11 +66,14 @@ function process(j: Json): ProcessSpec {
 }
 
 function vm(j: Json): VmSpec {
-  return {
+  return defined({
     name: j.name,
     devices: j.devices.map((d: Json) => ({ device: d.device, vsid: d.vsid })),
     pages: j.pages ?? VM_DEFAULT_PAGES,
-  };
+    cdTable: j.cdTable,
+    s1dss: j.s1dss,
+    pasidBase: j.pasidBase,
+  });
 }
 
 function op(j: Json): Op {

@@ -61,7 +61,25 @@ export interface VmSpec {
   readonly devices: readonly VmDeviceSpec[];
   /** Guest RAM in 4 KiB pages (default 256). */
   readonly pages: number;
+  /**
+   * The guest driver's CD tables (its vSTEs' S1Fmt): linear (absent) or 2-level with 64 KiB
+   * leaves of 1024 CDs, which the guest grows when a PASID needs a new leaf.
+   */
+  readonly cdTable?: GuestCdTable;
+  /** What the guest's vSTEs say of DMA without PASID (S1DSS); absent: "ssid0". */
+  readonly s1dss?: GuestS1Dss;
+  /** The first PASID the guest kernel hands out (absent: 1), as if lower ones were taken. */
+  readonly pasidBase?: number;
 }
+
+export type GuestCdTable = "linear" | "2lvl";
+/**
+ * STE.S1DSS as a guest chooses it: "ssid0" (CD 0 holds its DMA domain), "bypass" (an identity
+ * default domain: no CD 0, stage 2 only) or "terminate" (a blocked one: no CD 0, DMA without
+ * PASID faults with F_STREAM_DISABLED).
+ */
+export type GuestS1Dss = "ssid0" | "bypass" | "terminate";
+export const GUEST_S1DSS: readonly GuestS1Dss[] = ["ssid0", "bypass", "terminate"];
 
 /** Commands a guest can write to its virtual SMMU's command queue with `guest-cmd`. */
 export const GUEST_CMDS = [

@@ -16,6 +16,7 @@ import ioMmUnbindVsExit from "./io-mm-unbind-vs-exit.json";
 import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
+import nestedCdTwoLevel from "./nested-cd-2lvl.json";
 import nestedInvalidation from "./nested-invalidation.json";
 import nestedRefusedBatch from "./nested-refused-batch.json";
 import notifierFreedEarly from "./notifier-freed-early.json";
@@ -83,6 +84,7 @@ export const LIBRARY: readonly Lesson[] = [
     breaks: "stale-translation",
   }),
   lesson("nested-refused-batch", nestedRefusedBatch),
+  lesson("nested-cd-2lvl", nestedCdTwoLevel),
   lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
     name: "free-notifier-now",
     breaks: "use-after-free",

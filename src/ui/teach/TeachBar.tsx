@@ -29,6 +29,7 @@ const VIOLATION_KINDS = [
   "refcount",
   "deadlock",
   "leak",
+  "stale-config",
 ];
 
 const KINDS: readonly { id: BreakpointKind; label: string; hint: string }[] = [

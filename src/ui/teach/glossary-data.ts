@@ -315,7 +315,7 @@ export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTer
   },
   cfgi: {
     body: [
-      "Configuration invalidations: the SMMU drops its cached copy of one STE (CFGI_STE, by StreamID, with the CDs cached through it) or one CD (CFGI_CD, by StreamID and SSID; with leaf = 0 also the cached L1 CD descriptor). CFGI_CD_ALL drops every CD of a StreamID, CFGI_ALL the configuration of every StreamID.",
+      "Configuration invalidations: the SMMU drops its cached copy of one STE (CFGI_STE, by StreamID, with the CDs cached through it) or one CD (CFGI_CD, by StreamID and SSID; with leaf = 0 also the cached L1 CD descriptor that locates it, which leaf = 1 may leave). CFGI_CD_ALL drops every CD and L1 CD descriptor of a StreamID, CFGI_ALL the configuration of every StreamID.",
       "Sent after every STE or CD write, followed by a CMD_SYNC.",
     ],
     see: ["config-cache", "cmd-sync"],
@@ -482,6 +482,12 @@ export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTer
     body: [
       "Something is still allocated (a PASID, an ASID, a kernel object, a frame) after every process exited and every binding ended.",
     ],
+  },
+  "stale-config": {
+    body: [
+      "An invalidation has completed (its CMD_SYNC), yet the SMMU still caches configuration it was meant to drop and that memory no longer holds: an L1 CD descriptor kept after a guest's CFGI_CD with LEAF = 0, because the 2023 v1 host sent it on with LEAF = 1. The device then faults on a CD the guest wrote correctly.",
+    ],
+    see: ["config-cache", "cfgi"],
   },
 };
 

@@ -219,6 +219,7 @@ export const TERMS: readonly GlossaryTerm[] = [
   { id: "refcount", term: "refcount (violation)", aliases: ["refcount"] },
   { id: "deadlock", term: "deadlock (violation)", aliases: ["deadlock"] },
   { id: "leak", term: "leak (violation)", aliases: ["leak"] },
+  { id: "stale-config", term: "stale-config (violation)", aliases: ["stale-config"] },
 ];
 
 /**
