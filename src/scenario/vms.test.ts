@@ -86,6 +86,26 @@ describe("VMs in a scenario", () => {
         }),
       "threads[0].ops[9].cmd:",
     ],
+    [
+      "an unknown CD table format for the guest",
+      (j: Json) => ((j.vms as Json[])[0]!.cdTable = "3lvl"),
+      "vms[0].cdTable:",
+    ],
+    ["an unknown S1DSS", (j: Json) => ((j.vms as Json[])[0]!.s1dss = "SSID0"), "vms[0].s1dss:"],
+    [
+      "a guest PASID base a linear CD table cannot hold",
+      (j: Json) => ((j.vms as Json[])[0]!.pasidBase = 1024),
+      'vms[0].pasidBase: 1024 is beyond the guest\'s PASIDs (below 2^10 with a linear CD table: set "cdTable": "2lvl")',
+    ],
+    [
+      "a guest PASID base beyond SSIDSIZE",
+      (j: Json) => {
+        (j.vms as Json[])[0]!.cdTable = "2lvl";
+        (j.vms as Json[])[0]!.pasidBase = 4096;
+        (j.smmu as Json).ssidBits = 12;
+      },
+      "vms[0].pasidBase: 4096 is beyond the guest's PASIDs (below 2^12, smmu.ssidBits)",
+    ],
   ])("refuses %s", (_name, change, expected) => {
     const j = base();
     change(j);
@@ -105,5 +125,43 @@ describe("VMs in a scenario", () => {
     const back = compactV1ToJson(JSON.parse(JSON.stringify(scenarioToCompactV1(r.value))));
     expect(back.ok && parseScenario(back.value)).toEqual({ ok: true, value: r.value });
     expect(parseScenario(scenarioToJson(r.value))).toEqual({ ok: true, value: r.value });
+  });
+
+  it("carries the guest's CD table format, S1DSS and PASID base through the link and the JSON form", () => {
+    for (const guest of [
+      { cdTable: "2lvl", s1dss: "bypass", pasidBase: 1024 },
+      { s1dss: "terminate" },
+      { cdTable: "linear" },
+      { pasidBase: 7 },
+    ]) {
+      const j = base();
+      Object.assign((j.vms as Json[])[0]!, guest);
+      const r = parseScenario(j);
+      if (!r.ok) throw new Error(r.error);
+      expect(r.value.vms?.[0]).toMatchObject(guest);
+      const back = compactV1ToJson(JSON.parse(JSON.stringify(scenarioToCompactV1(r.value))));
+      expect(back.ok && parseScenario(back.value)).toEqual({ ok: true, value: r.value });
+      expect(parseScenario(scenarioToJson(r.value))).toEqual({ ok: true, value: r.value });
+    }
+  });
+
+  it("keeps a VM without them as it was: no new fields, the same compact form", () => {
+    const r = parseScenario(base());
+    if (!r.ok) throw new Error(r.error);
+    expect(Object.keys(r.value.vms![0]!)).toEqual(["name", "devices", "pages"]);
+    const compact = scenarioToCompactV1(r.value) as unknown[];
+    expect(compact.at(-1)).toEqual([["vm0", [0, 1, 1, 2]]]);
+  });
+
+  it("refuses a link whose guest options are malformed, saying where", () => {
+    const r = parseScenario(base());
+    if (!r.ok) throw new Error(r.error);
+    const compact = scenarioToCompactV1(r.value) as unknown[];
+    compact[compact.length - 1] = [["vm0", [0, 1, 1, 2], 256, [9, 0, 0]]];
+    const back = compactV1ToJson(compact);
+    expect(back.ok ? "" : back.error).toMatch(/^vms\[0\]\.cdTable: unknown code 8/);
+    compact[compact.length - 1] = [["vm0", [0, 1, 1, 2], 256, [1, 0]]];
+    const short = compactV1ToJson(compact);
+    expect(short.ok ? "" : short.error).toMatch(/^vms\[0\]\.guest/);
   });
 });

@@ -80,9 +80,13 @@ function usedSsids(w: World): Map<number, number[]> {
     const t = dev.cdTable;
     // A VM's CD table is in guest RAM at an IPA: its CDs are read one by one through stage 2.
     if (dev.vm !== undefined) {
-      const count = t.fmt === "linear" ? 2 ** t.s1cdmax : 0;
-      for (let ssid = 0; ssid < Math.min(count, CTXDESC_L2_ENTRIES); ssid++)
-        if (cdWords(w, dev, ssid).some((x) => x !== 0n)) found.get(dev.sid)?.add(ssid);
+      // Linear: at most 1024 CDs; 2-level: the 1024 of each leaf the guest allocated.
+      const firsts =
+        t.fmt === "linear" ? [0] : Object.keys(t.leaves).map((l1) => Number(l1) * CTXDESC_L2_ENTRIES);
+      const count = t.fmt === "linear" ? Math.min(2 ** t.s1cdmax, CTXDESC_L2_ENTRIES) : CTXDESC_L2_ENTRIES;
+      for (const first of firsts)
+        for (let ssid = first; ssid < first + count; ssid++)
+          if (cdWords(w, dev, ssid).some((x) => x !== 0n)) found.get(dev.sid)?.add(ssid);
       continue;
     }
     if (t.fmt === "linear") {

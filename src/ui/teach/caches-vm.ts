@@ -1,14 +1,17 @@
 /**
  * View model of the SMMU's other caches and pending work, shown with the IOTLB and the ATC:
  * the walk cache (level-3 table pointers per ASID and 2 MiB region: stale when the table's
- * frame was freed or reallocated since), the configuration cache (cached STEs and CDs: stale
- * when the copy differs from memory, the fields that differ named), the transactions the SMMU
+ * frame was freed or reallocated since), the configuration cache (cached STEs, CDs and L1 CD
+ * descriptors: stale when the copy differs from memory, the fields that differ named), the transactions the SMMU
  * holds stalled, and the page requests devices wait on.
  */
 
 import type { Pa, World } from "../../engine/index.ts";
 import {
+  CD_L1_DESC,
   CD_LAYOUT,
+  CTXDESC_L2_ENTRIES,
+  cdL1DescAddr,
   decode,
   describeOwner,
   frameAt,
@@ -19,7 +22,7 @@ import {
 } from "../../engine/index.ts";
 import type { Selection } from "../../store/selection.ts";
 import { hexNum } from "../model/format.ts";
-import { cdWords } from "../model/nested.ts";
+import { cdWords, toPa } from "../model/nested.ts";
 
 export interface CacheRow {
   readonly id: string;
@@ -127,6 +130,28 @@ function configCache(w: World): CacheSection {
           ? `The SMMU's copy of CD ${ssid} of StreamID ${sid} matches memory.`
           : `The SMMU still uses its copy of CD ${ssid} of StreamID ${sid}; memory has changed ${diff.join(", ")} since. Only CFGI_CD drops it.`,
       select: { kind: "cd", sid, ssid },
+    });
+  }
+  for (const [key, cached] of Object.entries(w.smmu.cfg.l1cd ?? {})) {
+    const [sid = 0, index = 0] = key.split(":").map(Number);
+    const dev = w.devices.find((d) => d.sid === sid);
+    // The descriptor's address is an IPA for a VM's device: read it through stage 2.
+    const at = dev ? toPa(w, dev, cdL1DescAddr(dev.cdTable, index * CTXDESC_L2_ENTRIES)) : null;
+    const mem = at === null ? 0n : (readWords(w.mem, at, 1)[0] ?? 0n);
+    const diff = differing(CD_L1_DESC, [cached], [mem]);
+    const first = index * CTXDESC_L2_ENTRIES;
+    const valid = (cached & 1n) === 1n;
+    rows.push({
+      id: `cfg:l1cd:${key}`,
+      tag: `L1CD ${sid}:${index}`,
+      what: `${valid ? "valid" : "invalid (V=0)"}; ${diff.length === 0 ? "same as memory" : `differs: ${diff.join(", ")}`}`,
+      state: diff.length === 0 ? "ok" : "stale",
+      stale: diff.length > 0,
+      why:
+        diff.length === 0
+          ? `The SMMU's copy of the L1 CD descriptor for SSIDs ${first}–${first + CTXDESC_L2_ENTRIES - 1} of StreamID ${sid} matches memory.`
+          : `The SMMU still uses its copy of the L1 CD descriptor for SSIDs ${first}–${first + CTXDESC_L2_ENTRIES - 1} of StreamID ${sid}; memory has changed ${diff.join(", ")} since. CFGI_CD with LEAF=0 (or CFGI_CD_ALL) drops it; LEAF=1 need not.`,
+      select: { kind: "cd", sid, ssid: first },
     });
   }
   return {

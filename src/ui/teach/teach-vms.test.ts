@@ -110,6 +110,26 @@ describe("the queues and caches", () => {
     expect(cd.what).toContain("V");
   });
 
+  it("lists the L1 CD descriptors cached, a guest's read through stage 2, and marks a stale one", () => {
+    const r = run("nested-cd-2lvl");
+    // After the guest's CFGI_CD reached the v1 host as LEAF=1: the invalid descriptor stays.
+    const i = r.steps.findIndex((s) => s.fn === "arm_smmu_cmdq_poll_until_sync (guest)");
+    const row = cachesVm(worldAt(r, i + 1))
+      .find((s) => s.id === "cfg")!
+      .rows.find((x) => x.id === "cfg:l1cd:16:1")!;
+    expect(row).toMatchObject({ tag: "L1CD 16:1", state: "stale", stale: true });
+    expect(row.what).toBe("invalid (V=0); differs: V, L2PTR");
+    expect(row.why).toContain("SSIDs 1024–2047 of StreamID 16");
+    // The host lesson's driver follows its new L1 descriptor with LEAF=0: the one cached is fresh.
+    const host = run("cd-2lvl");
+    const rows = cachesVm(host.final)
+      .find((s) => s.id === "cfg")!
+      .rows.filter((x) => x.tag.startsWith("L1CD"));
+    expect(rows.map((x) => [x.tag, x.what, x.stale])).toEqual([
+      ["L1CD 272:1", "valid; same as memory", false],
+    ]);
+  });
+
   it("marks a walk-cache entry whose table was freed", () => {
     const r = run("walk-cache", ["leaf-only-tlbi"]);
     const stale = r.snapshots.some((w) =>
