@@ -1,0 +1,112 @@
+// A guest's 2-level CD table in the page: on nested-v1-2023 (the 2023 v1 host, CFGI_CD turned
+// into LEAF=1) the cached invalid L1 CD descriptor survives the guest's CFGI_CD LEAF=0 and the
+// device faults on the CD the guest wrote (a stale-config violation); the same scenario on the
+// merged conversion (v6.14) translates and breaks nothing. Expected values come from the runner.
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { equal, ok, until, waitForStep } from "./lib/assert.mjs";
+
+const LESSON = "src/scenario/library/nested-cd-2lvl.json";
+/** The row of the configuration cache that holds L1 CD descriptor 1 of nic0 (StreamID 16). */
+const L1CD = '[data-testid="cache-extra"][data-entry="cfg:l1cd:16:1"]';
+
+/** Steps forward from 0 to `step` with the → key. */
+async function stepTo(page, step) {
+  await page.keyboard.press("Home");
+  await waitForStep(page, 0);
+  for (let i = 0; i < step; i++) await page.keyboard.press("ArrowRight");
+  await waitForStep(page, step);
+}
+
+/** The lesson with another kernel, as a file the runner reads. */
+function onKernel(ctx, kernel) {
+  const json = JSON.parse(readFileSync(join(ctx.root, LESSON), "utf8"));
+  const file = join(tmpdir(), `sva-e2e-nested-cd-2lvl-${kernel}.json`);
+  writeFileSync(file, JSON.stringify({ ...json, kernel }));
+  return file;
+}
+
+export default [
+  {
+    name: "nested-cd-2lvl: on nested-v1-2023 the guest's new L1 CD descriptor stays stale and the DMA faults",
+    async run(page, ctx) {
+      const trace = ctx.runJson(LESSON);
+      equal(trace.kernel, "nested-v1-2023", "the lesson's kernel");
+      equal(
+        trace.violations.map((v) => v.kind),
+        ["stale-config"],
+        "the runner's violations",
+      );
+      equal(
+        trace.dma.map((d) => [d.pasid, d.result, d.fault ?? null]),
+        [
+          [1024, "fault", "C_BAD_SUBSTREAMID"],
+          [1024, "fault", "C_BAD_SUBSTREAMID"],
+        ],
+        "both DMAs fault, the second after the guest's bind",
+      );
+      const v = trace.violations[0];
+
+      await page.goto(`${ctx.base}#lesson=nested-cd-2lvl`);
+      await page.getByText(`Step 0 / ${trace.steps.length}`).waitFor();
+      await page.keyboard.press("End");
+      await waitForStep(page, trace.steps.length);
+      await until(
+        async () => (await page.getByTestId("violation-count").textContent()).includes("1 in the run"),
+        "one violation in the run",
+      );
+      equal(await page.getByTestId("violation").count(), 1, "one violation on the timeline");
+
+      // Just after the step that broke it: the configuration cache still holds the invalid
+      // descriptor, marked stale, although the guest has written it and sent CFGI_CD LEAF=0.
+      await stepTo(page, v.step + 1);
+      const row = page.locator(L1CD);
+      await row.waitFor();
+      equal(await row.getAttribute("data-stale"), "true", "L1 CD descriptor 1 is stale");
+      const words = ((await row.textContent()) ?? "").replace(/\s+/g, " ");
+      ok(words.includes("L1CD 16:1") && words.includes("invalid (V=0)"), `the cache row: ${words}`);
+      ok(
+        /[1-9]\d* so far/.test(await page.getByTestId("violation-count").textContent()),
+        "the cursor is past it",
+      );
+    },
+  },
+  {
+    name: "nested-cd-2lvl: the same scenario on the merged conversion (v6.14) translates, no violation",
+    async run(page, ctx) {
+      const file = onKernel(ctx, "v6.14");
+      const trace = ctx.runJson(file);
+      equal(trace.violations, [], "the runner finds no violation");
+      equal(
+        trace.dma.map((d) => d.result),
+        ["fault", "ok"],
+        "the DMA after the bind is translated",
+      );
+      const leaf0 = trace.commands.find((c) => c.op === "CFGI_CD" && c.leaf === false);
+      ok(
+        leaf0 && leaf0.sid === 16 && leaf0.ssid === 1024,
+        "the guest's LEAF=0 reached the host's queue as it was",
+      );
+
+      await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
+      await page.getByText(`Step 0 / ${trace.steps.length}`).waitFor();
+      await page.keyboard.press("End");
+      await waitForStep(page, trace.steps.length);
+      equal(
+        await page.getByTestId("violation-count").textContent(),
+        "0 so far, 0 in the run",
+        "no violation in the page",
+      );
+      equal(await page.getByTestId("violation").count(), 0, "none on the timeline");
+
+      // After the DMA that follows the bind: the SMMU caches the guest's new descriptor, fresh.
+      const dma = trace.dma[1];
+      await stepTo(page, dma.step + 1);
+      const row = page.locator(L1CD);
+      await row.waitFor();
+      equal(await row.getAttribute("data-stale"), "false", "L1 CD descriptor 1 is the guest's");
+      ok(((await row.textContent()) ?? "").includes("valid; same as memory"), "valid and fresh");
+    },
+  },
+];
