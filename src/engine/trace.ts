@@ -106,6 +106,11 @@ export class Recorder {
   readonly events: TraceEvent[] = [];
   /** The step's explanation, sentence by sentence. */
   readonly text: string[] = [];
+  /**
+   * The kernel function the step ran, when it is not the one its program names: a step shared
+   * by two releases whose code gives the function another name.
+   */
+  fn: string | null = null;
 
   record(ev: TraceEvent): void {
     this.events.push(ev);

@@ -102,6 +102,11 @@ describe("the v1 host and the merged conversion", () => {
     ]);
     expect(t.violations.map((v) => v.kind)).toEqual(["stale-config"]);
     expect(t.violations[0]!.text).toMatch(/L1 CD descriptor 1 of nic0 as 0x0000000000000000/);
+    // The host function is the v1 series' own, on the nested HWPT.
+    const fns = new Set(r.steps.map((s) => s.fn));
+    expect(fns.has("arm_smmu_cache_invalidate_user")).toBe(true);
+    expect(fns.has("arm_vsmmu_cache_invalidate")).toBe(false);
+    expect(new Set(runScenario(merged).steps.map((s) => s.fn)).has("arm_vsmmu_cache_invalidate")).toBe(true);
   });
 
   it("on the merged conversion the same scenario translates and breaks nothing", () => {

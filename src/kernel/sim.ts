@@ -279,5 +279,5 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
   jump(program, t, s.run({ w, t, op, rec }));
   if (s.since !== undefined || s.until !== undefined) rec.say(releaseNote(s));
   settleAll(sim, w, rec);
-  return { actor, fn: s.fn, opIndex };
+  return { actor, fn: rec.fn ?? s.fn, opIndex };
 }

@@ -265,6 +265,8 @@ export function guestCommands(
     step(
       "arm_vsmmu_cache_invalidate",
       (c) => {
+        // The v1 host's function of the same place (on the nested HWPT, not the vIOMMU).
+        if (hostConversion(c.w) === "v1-2023") c.rec.fn = "arm_smmu_cache_invalidate_user";
         const vm = vmOf(c);
         const batch = local<readonly string[]>(c, "vsmmu.batch");
         const start = local<number>(c, "vsmmu.start");
