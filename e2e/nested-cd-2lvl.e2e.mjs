@@ -73,11 +73,11 @@ export default [
     },
   },
   {
-    name: "nested-cd-2lvl: the same scenario on the merged conversion (v6.14) translates, no violation",
+    name: "nested-cd-2lvl: the lesson's switch runs it on the merged conversion (v6.14): no violation",
     async run(page, ctx) {
       const file = onKernel(ctx, "v6.14");
       const trace = ctx.runJson(file);
-      equal(trace.violations, [], "the runner finds no violation");
+      equal(trace.violations, [], "the runner finds no violation on v6.14");
       equal(
         trace.dma.map((d) => d.result),
         ["fault", "ok"],
@@ -89,8 +89,14 @@ export default [
         "the guest's LEAF=0 reached the host's queue as it was",
       );
 
-      await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
+      // The lesson bar names the fix and switches the release in one click.
+      await page.goto(`${ctx.base}#lesson=nested-cd-2lvl`);
+      const note = page.getByTestId("bug-note");
+      await note.waitFor();
+      ok((await note.textContent()).includes("stale-config on nested-v1-2023"), await note.textContent());
+      await note.getByRole("button", { name: "Run it on v6.14 (with the fix)" }).click();
       await page.getByText(`Step 0 / ${trace.steps.length}`).waitFor();
+      await note.getByRole("button", { name: "Back to nested-v1-2023 (before the fix)" }).waitFor();
       await page.keyboard.press("End");
       await waitForStep(page, trace.steps.length);
       equal(
@@ -101,12 +107,15 @@ export default [
       equal(await page.getByTestId("violation").count(), 0, "none on the timeline");
 
       // After the DMA that follows the bind: the SMMU caches the guest's new descriptor, fresh.
-      const dma = trace.dma[1];
-      await stepTo(page, dma.step + 1);
+      await stepTo(page, trace.dma[1].step + 1);
       const row = page.locator(L1CD);
       await row.waitFor();
       equal(await row.getAttribute("data-stale"), "false", "L1 CD descriptor 1 is the guest's");
       ok(((await row.textContent()) ?? "").includes("valid; same as memory"), "valid and fresh");
+
+      // And its link opens the same run anywhere: the runner's fragment of the v6.14 file.
+      await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
+      await page.getByText(`Step 0 / ${trace.steps.length}`).waitFor();
     },
   },
 ];

@@ -84,7 +84,17 @@ export const LIBRARY: readonly Lesson[] = [
     breaks: "stale-translation",
   }),
   lesson("nested-refused-batch", nestedRefusedBatch),
-  lesson("nested-cd-2lvl", nestedCdTwoLevel),
+  // Robin Murphy's review of the v1 series (March 2023); the merged code passes the guest's
+  // CFGI_CD through with its LEAF bit and copies its S1DSS.
+  museum("nested-cd-2lvl", nestedCdTwoLevel, {
+    breaks: "stale-config",
+    fixedIn: "v6.14",
+    fix: {
+      subject: "iommu/arm-smmu-v3: Support IOMMU_HWPT_INVALIDATE using a VIOMMU object",
+      hash: "d68beb276ba2",
+    },
+    upstream: true,
+  }),
   lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
     name: "free-notifier-now",
     breaks: "use-after-free",
