@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { equal, ok, until, waitForStep } from "./lib/assert.mjs";
+import { sva } from "./lib/runner.mjs";
 
 const LESSON = "src/scenario/library/nested-cd-2lvl.json";
 /** The row of the configuration cache that holds L1 CD descriptor 1 of nic0 (StreamID 16). */
@@ -116,6 +117,43 @@ export default [
       // And its link opens the same run anywhere: the runner's fragment of the v6.14 file.
       await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
       await page.getByText(`Step 0 / ${trace.steps.length}`).waitFor();
+    },
+  },
+  {
+    name: "nested-cd-2lvl: the editor shows the guest's CD table, S1DSS and first PASID, and checks them",
+    async run(page, ctx) {
+      const trace = ctx.runJson(LESSON);
+      await page.goto(`${ctx.base}#lesson=nested-cd-2lvl`);
+      await page.getByText(`Step 0 / ${trace.steps.length}`).waitFor();
+      await page.getByRole("button", { name: "Edit scenario" }).click();
+      const editor = page.getByRole("dialog", { name: "Scenario editor" });
+      await editor.waitFor();
+      const table = editor.getByLabel("VM vm0 guest CD table");
+      equal(await table.inputValue(), "2lvl", "the guest's CD table");
+      equal(await editor.getByLabel("VM vm0 S1DSS").inputValue(), "ssid0", "S1DSS by default");
+      equal(await editor.getByLabel("VM vm0 first PASID").inputValue(), "1024", "the first PASID");
+
+      // A linear table cannot hold PASID 1024: one line, on the field, and the run shown stays.
+      await table.selectOption("linear");
+      const error = editor.getByTestId("editor-error");
+      await error.waitFor();
+      const line = (await error.textContent()) ?? "";
+      ok(line.includes("vms[0].pasidBase: 1024 is beyond the guest's PASIDs"), line);
+      await table.selectOption("2lvl");
+      await until(async () => (await error.count()) === 0, "the error to go");
+
+      // S1DSS = terminate: the run changes (no CD 0, so no leaf 0 to look in on this host).
+      await editor.getByLabel("VM vm0 S1DSS").selectOption("terminate");
+      await editor.getByTestId("editor-status").getByText("Valid: the run shown").waitFor();
+      await page.getByRole("button", { name: "Close editor" }).click();
+      // The page's link carries them: what the runner decodes from it.
+      await until(async () => page.url().includes("#v1."), "the page's link");
+      const decoded = JSON.parse(sva(["decode", page.url()]));
+      equal(
+        [decoded.vms[0].cdTable, decoded.vms[0].s1dss, decoded.vms[0].pasidBase],
+        ["2lvl", "terminate", 1024],
+        "the VM's guest fields in the link",
+      );
     },
   },
 ];

@@ -1,9 +1,11 @@
 /**
- * The editor's VMs (nested translation): add or remove a VM, its guest RAM in pages, and the
- * devices it owns, each with the virtual StreamID its guest calls it by. A process joins a VM
+ * The editor's VMs (nested translation): add or remove a VM, its guest RAM in pages, its guest's
+ * CD table format, S1DSS and first PASID (docs/nested.md; the defaults leave the key out), and
+ * the devices it owns, each with the virtual StreamID its guest calls it by. A process joins a VM
  * by the VM select on the process (ProcessVmField.tsx).
  */
 
+import { GUEST_S1DSS } from "../../scenario/types.ts";
 import { useEditor } from "../../store/editor.ts";
 import { listAt, numberInput, removeItem } from "./draft.ts";
 import { iconButton, Labelled, Section, SelectField, smallButton, TextField } from "./fields.tsx";
@@ -62,6 +64,33 @@ function Vm({ index }: { readonly index: number }) {
             label={`VM ${name} RAM pages`}
             parse={(t) => (t.trim() === "" ? undefined : numberInput(t))}
             placeholder="256"
+            className="w-14"
+          />
+        </Labelled>
+        <Labelled text="guest CD table">
+          <SelectField
+            path={["vms", index, "cdTable"]}
+            label={`VM ${name} guest CD table`}
+            options={["linear", "2lvl"]}
+            parse={(t) => (t === "linear" ? undefined : t)}
+            fallback="linear"
+          />
+        </Labelled>
+        <Labelled text="S1DSS">
+          <SelectField
+            path={["vms", index, "s1dss"]}
+            label={`VM ${name} S1DSS`}
+            options={GUEST_S1DSS}
+            parse={(t) => (t === "ssid0" ? undefined : t)}
+            fallback="ssid0"
+          />
+        </Labelled>
+        <Labelled text="first PASID">
+          <TextField
+            path={["vms", index, "pasidBase"]}
+            label={`VM ${name} first PASID`}
+            parse={(t) => (t.trim() === "" ? undefined : numberInput(t))}
+            placeholder="1"
             className="w-14"
           />
         </Labelled>
