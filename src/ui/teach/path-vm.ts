@@ -194,6 +194,8 @@ function cdBoxes(
   ssid: number,
   ste: readonly bigint[],
   fetched: boolean,
+  /** The DMA's step read the L1 CD descriptor from memory (a config cache miss). */
+  l1Fetched = false,
 ): { boxes: PathBox[]; cd: bigint[] } {
   const dev = w.devices.find((d) => d.sid === sid);
   // A VM's CD table holds IPAs: each read goes through stage 2.
@@ -210,15 +212,31 @@ function cdBoxes(
     const i = Math.floor(ssid / CTXDESC_L2_ENTRIES);
     const at = base + i * 8;
     const l1Pa = pa(at);
-    const l1 = [l1Pa === null ? 0n : readWord(w.mem, l1Pa)];
+    const memL1 = l1Pa === null ? 0n : readWord(w.mem, l1Pa);
+    // The SMMU goes through its cached copy when it has one, stale or not.
+    const cachedL1 = w.smmu.cfg.l1cd?.[`${sid}:${i}`];
+    const l1 = [cachedL1 ?? memL1];
     const valid = getField(l1, CD_L1_DESC.fields.V) === 1n;
     const l2 = Number(getField(l1, CD_L1_DESC.fields.L2PTR));
+    const stale = cachedL1 !== undefined && cachedL1 !== memL1;
     boxes.push({
       id: "path:cd-l1",
       title: "CD table L1 (2-level)",
       where: `descriptor ${i} = SSID ${ssid} / 1024, at ${at8(at)}`,
-      lines: [`V ${yes(valid)} · L2Ptr ${hexNum(l2)}`, `word ${hexWord(l1[0]!)}`],
-      tone: !valid ? "bad" : fetched ? "ok" : "muted",
+      lines: [
+        `V ${yes(valid)} · L2Ptr ${hexNum(l2)}`,
+        `word ${hexWord(l1[0]!)}`,
+        ...(cachedL1 === undefined
+          ? []
+          : [
+              l1Fetched
+                ? "read from memory: config cache miss"
+                : stale
+                  ? `config cache copy: STALE, memory holds ${hexWord(memL1)}`
+                  : "from the config cache",
+            ]),
+      ],
+      tone: !valid || stale ? "bad" : fetched || l1Fetched ? "ok" : "muted",
       strip: { count: Math.max(1, Math.ceil(2 ** cdmax / CTXDESC_L2_ENTRIES)), index: i },
       term: "cd-table",
     });
@@ -368,7 +386,8 @@ export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): 
     dma.fault === "C_BAD_STE" || dma.fault === "C_BAD_STREAMID" || dma.fault === "F_BAD_ATS_TREQ";
   if (ssid !== null && ssid !== undefined && !configFault && getField(ste, STE_LAYOUT.fields.V) === 1n) {
     const cdFetched = fetches.some((e) => e.type === "smmu.cfg.fetch" && e.what === "CD");
-    const { boxes: cb } = cdBoxes(w, dma.sid, ssid, ste, cdFetched);
+    const l1Fetched = fetches.some((e) => e.type === "smmu.cfg.fetch" && e.what === "L1CD");
+    const { boxes: cb } = cdBoxes(w, dma.sid, ssid, ste, cdFetched, l1Fetched);
     boxes.push(...cb);
     ids.push(`cd:${dma.sid}:${ssid}`);
   }

@@ -54,6 +54,18 @@ describe("the translation path", () => {
     expect(p.boxes[3]!.strip).toEqual({ count: 1024, index: 2000 % 1024 });
   });
 
+  it("shows the L1 CD descriptor the SMMU used: its stale cached copy on nested-v1-2023", () => {
+    const box = (r: RunResult) => pathAfterDma(r, 1).boxes.find((b) => b.id === "path:cd-l1")!;
+    const v1 = box(run("nested-cd-2lvl"));
+    expect(v1.tone).toBe("bad");
+    expect(v1.lines[0]).toBe("V 0 · L2Ptr 0x0");
+    expect(v1.lines[2]).toMatch(/^config cache copy: STALE, memory holds 0x0000000040/);
+    const l = findLesson("nested-cd-2lvl")!;
+    const merged = box(runScenario({ ...l.scenario, kernel: "v6.14" }, { snapshots: true }));
+    expect(merged.tone).toBe("ok");
+    expect(merged.lines[2]).toBe("read from memory: config cache miss");
+  });
+
   it("ends in the fault a walk ran into", () => {
     const r = run("walk-cache");
     const t = toTraceJson(r);
