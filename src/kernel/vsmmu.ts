@@ -128,11 +128,11 @@ function listCmds(cmds: readonly (readonly [bigint, bigint])[]): string {
 const isSync = (words: readonly bigint[]): boolean => Number(words[0]! & 0xffn) === CMDQ_OP.CMD_SYNC;
 
 /**
- * The checker, when the guest's CMD_SYNC has completed: every L1 CD descriptor that the
- * guest's CFGI_CD with LEAF=0 or CFGI_CD_ALL before it covered must be gone from the
- * configuration cache, or equal to what the guest's memory holds (refetched since). The
- * guest's commands are read back from its queue, from its CMD_SYNC (slot `end` − 1) to the
- * CMD_SYNC of the batch before.
+ * The checker, when the guest's CMD_SYNC completes (the VMM moves CONS past it): every L1 CD
+ * descriptor that the guest's CFGI_CD with LEAF=0 or CFGI_CD_ALL before it covered must be
+ * gone from the configuration cache, or equal to what the guest's memory holds (refetched
+ * since). The guest's commands are read back from its queue, from its CMD_SYNC (slot `end` − 1)
+ * to the CMD_SYNC of the batch before.
  */
 function checkGuestCfgi(c: Ctx, vm: VmState, end: number): void {
   const l1 = c.w.smmu.cfg.l1cd;
@@ -237,6 +237,7 @@ export function guestCommands(
           c.rec.say(
             "The VMM reaches the guest's CMD_SYNC with nothing left before it: it moves the vSMMU's CONS past it, and the guest's CMD_SYNC completes.",
           );
+          checkGuestCfgi(c, vm, start + 1);
           return LOOP;
         }
         const batch: string[] = [];
@@ -374,7 +375,6 @@ export function guestCommands(
       "arm_smmu_cmdq_poll_until_sync (guest)",
       (c) => {
         c.rec.say("The guest's CMD_SYNC has completed: its driver goes on.");
-        checkGuestCfgi(c, vmOf(c), local<number>(c, "vsmmu.wait"));
         return undefined;
       },
       { local: true, when: (c) => when(c) },
