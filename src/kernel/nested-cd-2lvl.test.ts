@@ -65,6 +65,16 @@ describe("a guest's 2-level CD table", () => {
     expect(r.final.devices[0]!.cdTable.leaves[1]).toBeDefined();
   });
 
+  it("fails the bind with -ENOMEM, allocating nothing, when no 64 KiB of guest RAM is free", () => {
+    const small = { ...merged, vms: [{ ...merged.vms![0]!, pages: 40 }] };
+    const r = runScenario(withOps(small, [v1.threads[0]!.ops[1]!]));
+    expect(r.steps.map((s) => s.fn)).toEqual(["iommu_sva_bind_device (guest)"]);
+    expect(r.steps[0]!.text).toMatch(/-ENOMEM/);
+    const vm = findVm(r.final, "vm0");
+    expect([vm.pasids, Object.keys(vm.asids)]).toEqual([{}, ["1"]]);
+    expect(r.final.devices[0]!.cdTable.leaves[1]).toBeUndefined();
+  });
+
   it("takes its PASIDs from the VM's pasidBase", () => {
     expect(toTraceJson(runScenario(merged)).pasids).toEqual({});
     const r = runScenario(withOps(merged, [v1.threads[0]!.ops[1]!]));
