@@ -191,6 +191,9 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
     execute(w, cmd);
     const after = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
     rec.say(explain(cmd, before - after));
+    if (cmd.op === "CFGI_CD" && cmd.leaf && w.smmu.cfg.l1cd?.[l1CdKey(cmd.sid, cmd.ssid)] !== undefined) {
+      rec.say("LEAF=1: the L1 CD descriptor it cached for that SSID stays cached.");
+    }
   }
   q.consumed += 1;
   rec.record({ type: "smmu.cmd.consume", seq, words: [w0, w1] });

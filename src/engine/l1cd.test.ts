@@ -25,13 +25,16 @@ const SID = 272;
 /** In leaf 1 (PASIDs 1024–2047), which the boot did not allocate. */
 const SSID = 2000;
 
-function issue(w: World, ...cmds: Cmd[]): void {
+/** Queues `cmds` and lets the SMMU consume them; returns the steps' explanations. */
+function issue(w: World, ...cmds: Cmd[]): string[] {
   const q = w.smmu.cmdq;
   for (const cmd of cmds) {
     writeWords(w.mem, slotAddr(q, q.produced), buildCmd(cmd));
     q.produced += 1;
   }
-  while (consumeCommand(w, new Recorder()));
+  const rec = new Recorder();
+  while (consumeCommand(w, rec));
+  return rec.text;
 }
 
 const dma = (w: World) =>
@@ -75,8 +78,9 @@ describe("the configuration cache and L1 CD descriptors", () => {
   it("CFGI_CD with LEAF=1 leaves it cached: the SMMU still sees the old, invalid descriptor", () => {
     dma(w);
     growLeaf(w);
-    issue(w, { op: "CFGI_CD", sid: SID, ssid: SSID, leaf: true });
+    const said = issue(w, { op: "CFGI_CD", sid: SID, ssid: SSID, leaf: true });
     expect(w.smmu.cfg.l1cd?.[`${SID}:1`]).toBe(0n);
+    expect(said.at(-1)).toBe("LEAF=1: the L1 CD descriptor it cached for that SSID stays cached.");
     expect(dma(w)).toMatchObject({ status: "fault", event: "C_BAD_SUBSTREAMID" });
   });
 
