@@ -6,6 +6,7 @@
  * descriptor with arm_smmu_sync_cd(master, ssid, false) ("An invalid L1CD can be cached").
  */
 
+import fc from "fast-check";
 import { beforeEach, describe, expect, it } from "vitest";
 import { boot } from "../kernel/boot.ts";
 import { scenario } from "../kernel/testing.ts";
@@ -130,5 +131,62 @@ describe("the configuration cache and L1 CD descriptors", () => {
       "0x0000000000000001",
     );
     expect(buildCmd({ op: "CFGI_CD_ALL", sid: SID }).map(hex64)[0]).toBe("0x0000011000000006");
+  });
+});
+
+describe("the L1 CD descriptor cache against the architecture's rules", () => {
+  // A reference of what may stay cached: an L1 entry is cached by a CD fetch that misses the
+  // CD cache, and dropped by CFGI_CD LEAF=0 for an SSID under it, CFGI_CD_ALL and CFGI_STE.
+  type Act =
+    | { readonly kind: "dma"; readonly ssid: number }
+    | { readonly kind: "cfgi-cd"; readonly ssid: number; readonly leaf: boolean }
+    | { readonly kind: "cfgi-cd-all" }
+    | { readonly kind: "cfgi-ste" };
+  const ssid = fc.integer({ min: 0, max: 4095 });
+  const act: fc.Arbitrary<Act> = fc.oneof(
+    fc.record({ kind: fc.constant("dma" as const), ssid }),
+    fc.record({ kind: fc.constant("cfgi-cd" as const), ssid, leaf: fc.boolean() }),
+    fc.constant({ kind: "cfgi-cd-all" as const }),
+    fc.constant({ kind: "cfgi-ste" as const }),
+  );
+
+  it("holds exactly the descriptors the reference says, after any sequence", () => {
+    fc.assert(
+      fc.property(fc.array(act, { maxLength: 30 }), (acts) => {
+        const w = boot(scenario(cdTwoLevel));
+        const l1 = new Set<number>();
+        const cds = new Set<number>();
+        for (const a of acts) {
+          if (a.kind === "dma") {
+            translate(
+              w,
+              { sid: SID, ssid: a.ssid, va: va(0x10000), write: false, ats: false },
+              new Recorder(),
+            );
+            if (!cds.has(a.ssid)) {
+              l1.add(a.ssid >> 10);
+              // Only leaf 0 exists: a CD is fetched, and cached, through a valid descriptor alone.
+              if (a.ssid < 1024) cds.add(a.ssid);
+            }
+          } else if (a.kind === "cfgi-cd") {
+            issue(w, { op: "CFGI_CD", sid: SID, ssid: a.ssid, leaf: a.leaf });
+            cds.delete(a.ssid);
+            if (!a.leaf) l1.delete(a.ssid >> 10);
+          } else {
+            issue(
+              w,
+              a.kind === "cfgi-ste"
+                ? { op: "CFGI_STE", sid: SID, leaf: true }
+                : { op: "CFGI_CD_ALL", sid: SID },
+            );
+            l1.clear();
+            cds.clear();
+          }
+          const held = Object.keys(w.smmu.cfg.l1cd ?? {}).map((k) => Number(k.split(":")[1]));
+          expect(held.sort()).toEqual([...l1].sort());
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });
