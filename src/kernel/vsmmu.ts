@@ -92,8 +92,9 @@ export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, b
       if (!dev) return { ok: false, why: `no vDEVICE with virtual StreamID ${vsid} (arm_vsmmu_vsid_to_sid)` };
       if (op !== CMDQ_OP.ATC_INV && hostConversion(w) === "v1-2023") {
         // v1: arm_smmu_sync_cd(smmu_domain, inv_info->ssid, true) for both opcodes: CFGI_CD
-        // with LEAF=1 for each StreamID of the nested domain (this device's). The VMM took the
-        // SSID from dw0 31:12, which a CFGI_CD_ALL leaves 0; the guest's LEAF bit was not passed.
+        // with LEAF=1 for each StreamID of the nested domain (this device's); the uAPI had no
+        // LEAF bit. The VMM filled inv_info->ssid; for a CFGI_CD_ALL, which has no SSID, the
+        // model passes 0 (an assumption: the v1 VMM was not read).
         const ssid = op === CMDQ_OP.CFGI_CD ? Number(getField(words, CMD_LAYOUTS.CFGI_CD.fields.SSID!)) : 0;
         return { ok: true, words: buildCmd({ op: "CFGI_CD", sid: dev.sid, ssid, leaf: true }) };
       }
