@@ -80,7 +80,7 @@ export default [
           ),
           `${l.id}: the lesson bar`,
         );
-        await until(() => /#v1\.[^&]*&step=0(&|$)/.test(page.url()), `${l.id}: the URL`);
+        await until(() => /#v1\.[^&]*&m=\d+&step=0(&|$)/.test(page.url()), `${l.id}: the URL`);
       }
 
       // A lesson's scenario URL opens it, lesson bar included; so does the short #lesson=<id>.
