@@ -3,15 +3,20 @@
  * from the queue in memory at CONS, carried out on the configuration cache, the IOTLB, the
  * walk cache, the devices' ATCs, stalled transactions and page responses, then CONS moves on.
  * Commands complete in order, so a CMD_SYNC completes once everything before it has.
+ *
+ * A command the SMMU cannot consume (cmdq-error.ts) stops the queue at CONS with CERROR_ILL
+ * until software acknowledges the error through GERRORN.
  */
 
+import { getField } from "./bits.ts";
+import { CMDQ_ERR_CERROR, cmdIllegal, cmdqErrorActive, raiseCmdqError } from "./cmdq-error.ts";
 import type { Cmd } from "./commands.ts";
-import { decodeCmd } from "./commands.ts";
+import { CMD_LAYOUTS, CMDQ_OP, CMDQ_RESUME_0_RESP, decodeCmd } from "./commands.ts";
 import { PAGE_SIZE } from "./ids.ts";
 import { readWords } from "./memory.ts";
-import { L3_SPAN } from "./pgtable.ts";
 import { queueEmpty, slotAddr } from "./queue.ts";
 import { l1CdKey } from "./tables.ts";
+import { invalidateAsid, invalidateVa, vaScope } from "./tlb.ts";
 import type { Recorder } from "./trace.ts";
 import { type DeviceState, findDeviceBySid, type World } from "./world.ts";
 
@@ -103,27 +108,17 @@ function execute(w: World, cmd: Cmd): void {
       return;
     case "TLBI_NH_ASID":
     case "TLBI_EL2_ASID": {
-      const vmid = "vmid" in cmd ? cmd.vmid : 0;
-      s.iotlb = s.iotlb.filter((e) => !(e.asid === cmd.asid && e.vmid === vmid));
-      s.walkCache = s.walkCache.filter((e) => !(e.asid === cmd.asid && e.vmid === vmid));
+      invalidateAsid(s, { asid: cmd.asid, vmid: "vmid" in cmd ? cmd.vmid : 0 });
       return;
     }
     case "TLBI_NH_VA":
     case "TLBI_EL2_VA":
     case "TLBI_NH_VAA": {
       const [first, count] = tlbiSpan(cmd);
-      // NH_VAA matches every ASID; EL2 entries carry no VMID.
-      const vmid = "vmid" in cmd ? cmd.vmid : 0;
-      const tagMatch = (e: { asid: number; vmid: number }) =>
-        e.vmid === vmid && (!("asid" in cmd) || e.asid === cmd.asid);
-      s.iotlb = s.iotlb.filter((e) => !(tagMatch(e) && inRange(e.va, first, count)));
-      // LEAF=1, or a TTL that names level 3, promises only last-level entries changed:
-      // the walk cache keeps its table pointers.
-      if (!cmd.leaf && cmd.ttl !== 3) {
-        s.walkCache = s.walkCache.filter(
-          (e) => !(tagMatch(e) && e.va < first + count * PAGE_SIZE && e.va + L3_SPAN > first),
-        );
-      }
+      // NH_VAA matches every ASID; EL2 entries carry no VMID. LEAF=1 keeps the walk cache's
+      // table pointers; so does a TTL hint naming a level above 3 (tlb.ts, vaScope).
+      const m = { vmid: "vmid" in cmd ? cmd.vmid : 0, ...("asid" in cmd ? { asid: cmd.asid } : {}) };
+      invalidateVa(s, m, first, count, vaScope(cmd));
       return;
     }
     case "TLBI_NH_ALL":
@@ -165,6 +160,13 @@ function execute(w: World, cmd: Cmd): void {
   }
 }
 
+/** CMD_RESUME with RESP = 0b11 is Ac = Retry with Ab IGNORED (§4.7.1): read it as RETRY. */
+function resumeAsRetry(words: [bigint, bigint]): [bigint, bigint] {
+  const resp = CMD_LAYOUTS.RESUME.fields.RESP!;
+  if (Number(words[0] & 0xffn) !== CMDQ_OP.RESUME || getField(words, resp) !== 3n) return words;
+  return [(words[0] & ~resp.mask) | (BigInt(CMDQ_RESUME_0_RESP.RETRY) << BigInt(resp.lo)), words[1]];
+}
+
 /** First page and page count a TLBI by VA covers: one page (TG=0) or (NUM+1)·2^SCALE granules. */
 export function tlbiSpan(
   cmd: Extract<Cmd, { op: "TLBI_NH_VA" | "TLBI_EL2_VA" | "TLBI_NH_VAA" }>,
@@ -180,20 +182,27 @@ export function tlbiSpan(
  */
 export function consumeCommand(w: World, rec: Recorder): boolean {
   const q = w.smmu.cmdq;
-  if (queueEmpty(q)) return false;
+  if (queueEmpty(q) || cmdqErrorActive(w.smmu)) return false;
   const seq = q.consumed;
   const [w0, w1] = readWords(w.mem, slotAddr(q, seq), 2) as [bigint, bigint];
-  const cmd = decodeCmd([w0, w1]);
-  if (cmd.op === "UNKNOWN") {
-    rec.say(`Opcode 0x${cmd.opcode.toString(16)} is not a command this SMMU knows (CERROR_ILL).`);
-  } else {
-    const before = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
-    execute(w, cmd);
-    const after = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
-    rec.say(explain(cmd, before - after));
-    if (cmd.op === "CFGI_CD" && cmd.leaf && w.smmu.cfg.l1cd?.[l1CdKey(cmd.sid, cmd.ssid)] !== undefined) {
-      rec.say("LEAF=1: the L1 CD descriptor it cached for that SSID stays cached.");
-    }
+  const why = cmdIllegal(w.smmu, [w0, w1]);
+  if (why !== null) {
+    // §7.1: consumption stops at the command; CONS keeps pointing at it.
+    raiseCmdqError(w.smmu, CMDQ_ERR_CERROR.ILL);
+    rec.record({ type: "smmu.cmdq.error", seq, cerror: CMDQ_ERR_CERROR.ILL, why, words: [w0, w1] });
+    rec.say(
+      `CERROR_ILL: ${why}. The SMMU stops consuming: CONS stays at this command with CMDQ_CONS.ERR = CERROR_ILL, and GERROR.CMDQ_ERR toggles (the GERROR interrupt). Nothing after it is consumed until software acknowledges the error.`,
+    );
+    return true;
+  }
+  const cmd = decodeCmd(resumeAsRetry([w0, w1]));
+  if (cmd.op === "UNKNOWN") throw new Error(`unreachable: cmdIllegal passed opcode ${cmd.opcode}`);
+  const before = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+  execute(w, cmd);
+  const after = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+  rec.say(explain(cmd, before - after));
+  if (cmd.op === "CFGI_CD" && cmd.leaf && w.smmu.cfg.l1cd?.[l1CdKey(cmd.sid, cmd.ssid)] !== undefined) {
+    rec.say("LEAF=1: the L1 CD descriptor it cached for that SSID stays cached.");
   }
   q.consumed += 1;
   rec.record({ type: "smmu.cmd.consume", seq, words: [w0, w1] });

@@ -5,6 +5,7 @@
 
 export * from "./bits.ts";
 export * from "./cd.ts";
+export * from "./cmdq-error.ts";
 export * from "./commands.ts";
 export * from "./events.ts";
 export * from "./hash.ts";
@@ -15,6 +16,7 @@ export * from "./queue.ts";
 export * from "./stage2.ts";
 export * from "./ste.ts";
 export * from "./tables.ts";
+export * from "./tlb.ts";
 export type * from "./trace.ts";
 export * from "./world.ts";
 export * from "./write-entry.ts";

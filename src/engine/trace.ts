@@ -98,6 +98,41 @@ export type TraceEvent =
         readonly output: number | null;
       };
     }
+  /** A CPU's broadcast TLBI the SMMU applied (BTM): what it dropped. */
+  | {
+      readonly type: "smmu.tlbi.broadcast";
+      readonly tlbi: "VAE1IS" | "VALE1IS" | "ASIDE1IS";
+      readonly asid: number;
+      readonly va?: number;
+      readonly size?: number;
+      readonly iotlb: number;
+      readonly walkCache: number;
+    }
+  /** The SMMU stopped at the command at CONS (CMDQ_CONS.ERR, GERROR.CMDQ_ERR). */
+  | {
+      readonly type: "smmu.cmdq.error";
+      readonly seq: number;
+      readonly cerror: number;
+      readonly why: string;
+      readonly words: readonly [bigint, bigint];
+    }
+  /** A driver overwrote the command at CONS with a CMD_SYNC (arm_smmu_cmdq_skip_err). */
+  | {
+      readonly type: "cmdq.skip";
+      /** "cmdq", or the VM whose vSMMU queue it was. */
+      readonly queue: string;
+      readonly seq: number;
+      readonly addr: number;
+      readonly was: readonly [bigint, bigint];
+      readonly words: readonly [bigint, bigint];
+    }
+  /** One stage of the hitless STE/CD writer (arm_smmu_write_entry): its sync follows. */
+  | {
+      readonly type: "entry.write";
+      readonly stage: number;
+      readonly stages: number;
+      readonly hitless: boolean;
+    }
   | { readonly type: "dev.dma"; readonly dma: DmaOutcome }
   | { readonly type: "mem.write"; readonly what: string; readonly addr: number }
   | { readonly type: "check.violation"; readonly kind: ViolationKind; readonly text: string };

@@ -187,6 +187,14 @@ export interface SmmuState {
   /** Stalled transactions, by STAG. */
   stalls: StalledTxn[];
   nextStag: number;
+  /**
+   * SMMU_GERROR and SMMU_GERRORN (reference §1.1): a global error is active while a bit differs
+   * between them. The SMMU toggles GERROR; software acknowledges by copying it into GERRORN.
+   */
+  gerror: number;
+  gerrorn: number;
+  /** SMMU_CMDQ_CONS.ERR: the CERROR code of the command at CONS while GERROR.CMDQ_ERR is active. */
+  cmdqErr: number;
 }
 
 export interface VmaState {

@@ -91,6 +91,9 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
     walkCache: [],
     stalls: [],
     nextStag: 1,
+    gerror: 0,
+    gerrorn: 0,
+    cmdqErr: 0,
   };
 }
 

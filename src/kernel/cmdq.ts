@@ -10,12 +10,34 @@
 
 import { hex64 } from "../engine/bits.ts";
 import { buildCmd, type Cmd, cmdSummary } from "../engine/commands.ts";
-import { writeWords } from "../engine/memory.ts";
+import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
+import type { Recorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
 import { AGAIN, type Ctx, local, type MicroStep, setLocal, step } from "./program.ts";
 
 export const CMD_SYNC: Cmd = { op: "CMD_SYNC", cs: "SEV" };
+
+/**
+ * The heart of `__arm_smmu_cmdq_skip_err` for CERROR_ILL, shared by the host's GERROR handler
+ * (gerror.ts) and the guest's driver on its vSMMU (vsmmu.ts): read the command at CONS, log
+ * it ("skipping command in error state"), and overwrite it in place with a CMD_SYNC (CS=SEV,
+ * as arm_smmu_cmdq_build_cmd makes one without an MSI address). The command's effect is lost.
+ * `addr` is the slot's physical address; returns the words that were there.
+ */
+export function cmdqSkipErr(
+  w: World,
+  rec: Recorder,
+  queue: string,
+  seq: number,
+  addr: number,
+): [bigint, bigint] {
+  const was = readWords(w.mem, addr, 2) as [bigint, bigint];
+  const words = buildCmd(CMD_SYNC);
+  writeWords(w.mem, addr, words);
+  rec.record({ type: "cmdq.skip", queue, seq, addr, was, words });
+  return was;
+}
 
 export function hasFault(w: World, name: string): boolean {
   return w.kernel.faults.includes(name);

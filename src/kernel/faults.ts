@@ -19,7 +19,7 @@ export const FAULTS = {
   "no-quiet-cd":
     "On mm release the CD is left as it was (no EPD0): the SMMU keeps walking page tables the exiting mm tears down.",
   "leaf-only-tlbi":
-    "The notifier's TLBI_NH_VA says LEAF=1: the SMMU keeps walk-cache pointers to page-table pages munmap frees.",
+    "The notifier's TLBI_NH_VA says LEAF=1 (and with BTM the CPU's broadcast is VALE1IS): the SMMU keeps walk-cache pointers to page-table pages munmap frees.",
   "kref-get":
     "io_mm lookup uses kref_get instead of kref_get_unless_zero: it revives an io_mm that is being freed.",
   "atc-inv-wrong-sid":

@@ -23,6 +23,7 @@ import {
   walk,
 } from "../engine/pgtable.ts";
 import { guestAlloc, guestSpace } from "../engine/stage2.ts";
+import { smmuBroadcastTlbi } from "../engine/tlb.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
@@ -94,23 +95,36 @@ function removeRange(mm: MmState, start: number, end: number): void {
   mm.vmas = out;
 }
 
+/** arm64 MAX_TLBI_OPS (PTRS_PER_PTE): from this many pages on, __flush_tlb_range flushes the ASID. */
+const MAX_TLBI_OPS = 512;
+
 /**
- * The CPU's TLB invalidation for [start, end) of the mm's ASID. With BTM the SMMU receives the
- * broadcast too and drops IOTLB entries of that ASID that came through a shared (ASET=0) CD.
+ * The CPU's TLB invalidation for [start, end) of the mm's ASID, broadcast to every agent that
+ * takes part in it (smmuBroadcastTlbi: with BTM, the SMMU's ASET=0 entries). `leaf`: arm64's
+ * last_level — tlb_flush passes !tlb->freed_tables (VALE1IS), flush_tlb_range always false
+ * (VAE1IS); a range of MAX_TLBI_OPS pages or more becomes flush_tlb_mm (ASIDE1IS), as does
+ * the whole address space. The fault leaf-only-tlbi makes it last-level whatever was freed.
  */
-function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string): void {
+function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string, leaf: boolean): void {
+  const lastLevel = leaf || hasFault(c.w, "leaf-only-tlbi");
+  const byAsid = end - start >= MAX_TLBI_OPS * PAGE_SIZE;
+  const op = byAsid ? "ASIDE1IS" : lastLevel ? "VALE1IS" : "VAE1IS";
   if (!c.w.smmu.features.btm) {
     c.rec.say(
-      `${fn}: the CPU TLBs drop ASID ${mm.cpuAsid}'s entries; without BTM the SMMU does not see this.`,
+      `${fn}: the CPU TLBs drop ASID ${mm.cpuAsid}'s entries (TLBI ${op}); without BTM the SMMU does not see this.`,
     );
     return;
   }
-  const before = c.w.smmu.iotlb.length;
-  c.w.smmu.iotlb = c.w.smmu.iotlb.filter(
-    (e) => !(e.shared && e.asid === mm.cpuAsid && e.va >= start && e.va < end),
+  const d = smmuBroadcastTlbi(
+    c.w,
+    c.rec,
+    byAsid
+      ? { kind: "asid", asid: mm.cpuAsid }
+      : { kind: "va", asid: mm.cpuAsid, va: start, size: end - start, leaf: lastLevel },
   );
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? "y" : "ies"}`;
   c.rec.say(
-    `${fn}: the broadcast TLBI for ASID ${mm.cpuAsid} also reaches the SMMU (BTM) and drops ${before - c.w.smmu.iotlb.length} IOTLB entr${before - c.w.smmu.iotlb.length === 1 ? "y" : "ies"}. (Mainline Linux never enables BTM for SVA.)`,
+    `${fn}: the broadcast TLBI ${op} for ASID ${mm.cpuAsid} also reaches the SMMU (BTM) and drops ${n(d.iotlb, "IOTLB entr")} and ${n(d.walkCache, "walk-cache entr")}${lastLevel && !byAsid ? " (last level only: walk caches are kept)" : ""}. (Mainline Linux never enables BTM for SVA.)`,
   );
 }
 
@@ -298,7 +312,9 @@ export function mmPrograms() {
       return undefined;
     }),
     step("flush_tlb_range", (c) => {
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
+      // tlb_flush: last level unless free_pgtables freed tables (tlb->freed_tables).
+      const freedTables = (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length > 0;
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range", !freedTables);
       return undefined;
     }),
     ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
@@ -325,7 +341,8 @@ export function mmPrograms() {
       return undefined;
     }),
     step("flush_tlb_range", (c) => {
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
+      // arm64 flush_tlb_range is never last-level (it may be collapsing or moving tables).
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range", false);
       return undefined;
     }),
     ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
@@ -391,7 +408,7 @@ export function mmPrograms() {
       return undefined;
     }),
     step("flush_tlb_mm", (c) => {
-      cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm");
+      cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm", false);
       return undefined;
     }),
     step("tlb_finish_mmu", (c) => {

@@ -10,6 +10,7 @@
  * first thread, in declaration order, that can step; otherwise a ready SRCU callback.
  */
 
+import { cmdqErrorActive } from "../engine/cmdq-error.ts";
 import { consumeCommand } from "../engine/consume.ts";
 import { queueEmpty } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
@@ -18,6 +19,7 @@ import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
 import { dmaProgram } from "./dma.ts";
 import type { Driver } from "./driver.ts";
+import { gerrorPending } from "./gerror.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmPrograms } from "./mm.ts";
@@ -199,18 +201,28 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
     next: nextFn(sim, t),
   }));
   const cmdqEmpty = queueEmpty(w.smmu.cmdq);
+  const stopped = cmdqErrorActive(w.smmu);
   list.push({
     name: SMMU,
-    runnable: !cmdqEmpty,
-    why: cmdqEmpty ? "the command queue is empty" : null,
-    next: cmdqEmpty ? null : "consume one command",
+    runnable: !cmdqEmpty && !stopped,
+    why: stopped
+      ? "the command queue is stopped at CONS (CMDQ_CONS.ERR = CERROR_ILL) until the GERROR handler acknowledges it"
+      : cmdqEmpty
+        ? "the command queue is empty"
+        : null,
+    next: cmdqEmpty || stopped ? null : "consume one command",
   });
   const iopfWhy = iopfWait(w);
   list.push({
     name: IOPF,
     runnable: iopfWhy === null,
     why: iopfWhy,
-    next: iopfWhy === null ? "handle one I/O page fault" : null,
+    next:
+      iopfWhy !== null
+        ? null
+        : gerrorPending(w)
+          ? "handle the global error (GERROR)"
+          : "handle one I/O page fault",
   });
   const srcuReady = readySrcuCallbacks(w).length > 0;
   list.push({

@@ -29,7 +29,7 @@ import { s2Lookup } from "../engine/stage2.ts";
 import { cdL1DescAddr, l1CdKey } from "../engine/tables.ts";
 import type { VmState, World } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
-import { CMD_SYNC, hasFault } from "./cmdq.ts";
+import { CMD_SYNC, cmdqSkipErr, hasFault } from "./cmdq.ts";
 import { lockWait, releaseLock, takeLock } from "./objects.ts";
 import { type Ctx, control, local, type MicroStep, setLocal, step } from "./program.ts";
 
@@ -363,8 +363,9 @@ export function guestCommands(
     step("arm_smmu_cmdq_skip_err (guest)", (c) => {
       const vm = vmOf(c);
       const seq = vm.vcmdq.consumed;
-      const bad = cmdSummary(readGuestCmd(c.w, vm, seq));
-      writeWords(c.w.mem, guestPa(c.w, vm, slotAddr(vm.vcmdq, seq)), buildCmd(CMD_SYNC));
+      const bad = cmdSummary(
+        cmdqSkipErr(c.w, c.rec, vm.name, seq, guestPa(c.w, vm, slotAddr(vm.vcmdq, seq))),
+      );
       vm.cerror = 0;
       c.rec.say(
         `The guest's driver sees CERROR_ILL at CONS ("CMDQ error … Illegal command"), overwrites ${bad} with a CMD_SYNC and acknowledges the error; the vSMMU goes on from there.`,
