@@ -332,6 +332,19 @@ export function atcInvCmd(sid: number, ssid: number, iova: number, size: number)
   return { ...base, addr: Number(first << 12n), size: span };
 }
 
+/**
+ * ATC_INV of a PASID's whole address space: `arm_smmu_atc_inv_to_cmd(ssid, 0, 0, &cmd)`, which
+ * the kernel sends when a size is 0 — `arm_smmu_atc_inv_master` (attach, detach), the release
+ * of an mm, and an invalidation the notifier has widened to everything (the TLBI threshold).
+ * SSV=1 with the PASID, ADDR 0, SIZE 52 (ATC_INV_SIZE_ALL: a 2^64-byte span, §4.5.1).
+ *
+ * @example
+ *   buildCmd(atcInvPasidCmd(16, 1)).map(hex64) // ["0x0000001000001840", "0x0000000000000034"]
+ */
+export function atcInvPasidCmd(sid: number, ssid: number): CmdOf<"ATC_INV"> {
+  return atcInvCmd(sid, ssid, 0, 0);
+}
+
 export type TlbiRangeOp = "TLBI_NH_VA" | "TLBI_S2_IPA" | "TLBI_EL2_VA";
 
 export interface TlbiRangeOptions {
