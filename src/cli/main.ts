@@ -146,7 +146,8 @@ function run(args: string[], io: Io): number {
   const json = flag(args, "--json");
   const until = option(args, "--until");
   const { scenario } = loadFor(args, io);
-  const result = runScenario(scenario, until === undefined ? {} : { until });
+  // The JSON trace lists each step's table writes, records and registers (docs/trace-tables.md).
+  const result = runScenario(scenario, { ...(until === undefined ? {} : { until }), tables: json });
   const trace = toTraceJson(result);
   if (json) {
     io.out(JSON.stringify(trace, null, 2));

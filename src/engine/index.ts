@@ -15,6 +15,7 @@ export * from "./pgtable.ts";
 export * from "./queue.ts";
 export * from "./stage2.ts";
 export * from "./ste.ts";
+export * from "./table-writes.ts";
 export * from "./tables.ts";
 export * from "./tlb.ts";
 export type * from "./trace.ts";

@@ -183,11 +183,60 @@ export function freeFrame(mem: Memory, addr: Pa): void {
   mem.free.push(index);
 }
 
+/**
+ * What a writer knows about a word it writes and memory does not: the input address and level
+ * of a page-table descriptor (pgtable.ts, stage2.ts). The trace names table writes with it.
+ */
+export interface WriteTag {
+  /** The first input address (VA or IPA) the descriptor covers. */
+  readonly va: number;
+  readonly level: number;
+}
+
+/** One word written while a journal was open. */
+export interface WordWrite {
+  readonly addr: number;
+  readonly value: bigint;
+  readonly tag?: WriteTag;
+}
+
+/**
+ * The open journal, or null. Only `journalWrites` opens one (the runner, for the trace's table
+ * writes); everywhere else, the explorer included, a write costs one comparison more.
+ */
+let journal: WordWrite[] | null = null;
+
+/**
+ * Runs `fn` and returns its result with every word written meanwhile, in order.
+ *
+ * @example
+ *   const [, writes] = journalWrites(() => writeWord(mem, 0x4000_0000, 1n)); // [{ addr, value: 1n }]
+ */
+export function journalWrites<T>(fn: () => T): [T, WordWrite[]] {
+  const outer = journal;
+  const mine: WordWrite[] = [];
+  journal = mine;
+  try {
+    return [fn(), mine];
+  } finally {
+    journal = outer;
+  }
+}
+
 export function readWord(mem: Memory, addr: number): bigint {
   return mem.words.get(addr) ?? 0n;
 }
 
-export function writeWord(mem: Memory, addr: number, value: bigint): void {
+/**
+ * Writes one 64-bit word. A page-table writer passes the descriptor's input address and level
+ * (its `WriteTag`, as two numbers so that nothing is allocated when no journal is open).
+ */
+export function writeWord(mem: Memory, addr: number, value: bigint, tagVa?: number, tagLevel?: number): void {
+  if (journal !== null) {
+    journal.push(
+      tagVa === undefined ? { addr, value } : { addr, value, tag: { va: tagVa, level: tagLevel ?? 3 } },
+    );
+  }
   const was = mem.words.has(addr);
   const now = value !== 0n;
   if (!was && !now) return;

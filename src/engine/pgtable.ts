@@ -68,6 +68,12 @@ export const PTE = defineLayout("PTE", 1, [
 export const LEVELS = 4;
 const TABLE_ENTRIES = 512;
 
+/** The first address of the region the descriptor for `va` at `level` covers (the trace's id). */
+export function regionOf(va: number, level: number): number {
+  const span = 2 ** (12 + 9 * (3 - level));
+  return Math.floor(va / span) * span;
+}
+
 /** Index of `va` in the table at `level` (0: VA 47:39 … 3: VA 20:12). */
 export function pgtableIndex(va: Va, level: number): number {
   return Math.floor(va / 2 ** (12 + 9 * (3 - level))) % TABLE_ENTRIES;
@@ -199,7 +205,7 @@ export function ptep(
       if (!alloc) return null;
       const owner: FrameOwner = { kind: "pgtable", process, level: level + 1 };
       const next = space === HOST ? allocFrame(mem, owner) : space.alloc(owner);
-      writeWord(mem, slot, tableDesc(next as Pa));
+      writeWord(mem, slot, tableDesc(next as Pa), regionOf(va, level), level);
       table = next;
     } else {
       table = Number(getField(desc, PTE.fields.OA));
@@ -218,7 +224,7 @@ export function mapPage(
   process: string,
   space?: TableSpace,
 ): void {
-  writeWord(mem, ptep(mem, pgd, va, process, true, space)!, userPageDesc(page, writable));
+  writeWord(mem, ptep(mem, pgd, va, process, true, space)!, userPageDesc(page, writable), regionOf(va, 3), 3);
 }
 
 /** Clears the PTE for `va` (ptep_get_and_clear) and returns the page it mapped, if any. */
@@ -227,7 +233,7 @@ export function unmapPage(mem: Memory, pgd: Pa, va: Va, space?: TableSpace): Pa 
   if (slot === null) return null;
   const desc = [readWord(mem, slot)];
   if (getField(desc, PTE.fields.VALID) === 0n && getField(desc, PTE.fields.PROT_NONE) === 0n) return null;
-  writeWord(mem, slot, 0n);
+  writeWord(mem, slot, 0n, regionOf(va, 3), 3);
   return Number(getField(desc, PTE.fields.OA)) as Pa;
 }
 
@@ -249,7 +255,13 @@ export function protectPage(
   const present = getField(desc, PTE.fields.VALID) === 1n || getField(desc, PTE.fields.PROT_NONE) === 1n;
   if (!present) return false;
   const page = Number(getField(desc, PTE.fields.OA)) as Pa;
-  writeWord(mem, slot, prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw"));
+  writeWord(
+    mem,
+    slot,
+    prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw"),
+    regionOf(va, 3),
+    3,
+  );
   return true;
 }
 
@@ -286,7 +298,7 @@ export function collectEmptyTables(mem: Memory, pgd: Pa, start: Va, end: Va): Pa
       const next = Number(getField(desc, PTE.fields.OA)) as Pa;
       visit(next, level + 1, lo);
       if (tableIsEmpty(mem, next)) {
-        writeWord(mem, slot, 0n);
+        writeWord(mem, slot, 0n, lo, level);
         freed.push(next);
       }
     }

@@ -12,7 +12,7 @@
 import { defineLayout, getField, prepare } from "./bits.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
-import { LEVELS, PTE, pgtableIndex, ptep, type TableSpace } from "./pgtable.ts";
+import { LEVELS, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
 import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
 import type { VmState, World } from "./world.ts";
 
@@ -72,7 +72,7 @@ export function s2PageDesc(page: Pa, writable: boolean): bigint {
 
 /** Maps one guest page: IPA → PA (iommufd IOMMU_IOAS_MAP of guest RAM into the S2 domain). */
 export function mapS2Page(mem: Memory, s2ttb: Pa, ipa: number, page: Pa, owner: string): void {
-  writeWord(mem, ptep(mem, s2ttb, ipa as never, owner, true)!, s2PageDesc(page, true));
+  writeWord(mem, ptep(mem, s2ttb, ipa as never, owner, true)!, s2PageDesc(page, true), regionOf(ipa, 3), 3);
 }
 
 export type S2Walk =

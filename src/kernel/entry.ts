@@ -48,6 +48,14 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
         .slice(i * 8, i * 8 + 8)
         .map((h) => BigInt(h));
       u.write(c, words);
+      // The trace's table write of this step names its stage (docs/trace-tables.md).
+      c.rec.record({
+        type: "entry.write",
+        stage: i + 1,
+        stages: stages(c).length / 8,
+        // arm_smmu_write_entry is hitless when no stage leaves qword 0 at 0 (V=0).
+        hitless: stages(c).every((h, j) => j % 8 !== 0 || BigInt(h) !== 0n),
+      });
       const text = u.say?.(c, i + 1, stages(c).length / 8);
       if (text) c.rec.say(text);
       return undefined;

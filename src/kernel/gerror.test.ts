@@ -11,12 +11,14 @@ import { hex64 } from "../engine/bits.ts";
 import { buildCmd } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { slotAddr } from "../engine/queue.ts";
+import { registerValues } from "../engine/table-writes.ts";
 import { Recorder } from "../engine/trace.ts";
 import nestedJson from "../scenario/library/nested-refused-batch.json";
 import rangeJson from "../scenario/library/range-invalidation.json";
 import { boot } from "./boot.ts";
 import { IOPF } from "./iopf.ts";
-import { runScenario } from "./run.ts";
+import { toTraceJson } from "./report.ts";
+import { type RunResult, runScenario, type StepRecord } from "./run.ts";
 import { actors, createSim, defaultActor, SMMU, settleAll, stepActor } from "./sim.ts";
 import { scenario } from "./testing.ts";
 
@@ -84,6 +86,87 @@ describe("arm_smmu_gerror_handler", () => {
     stepActor(sim, w, SMMU, new Recorder());
     expect(q.consumed).toBe(2);
     expect(actor(IOPF).runnable).toBe(false);
+  });
+});
+
+describe("the trace of an illegal command", () => {
+  it("lists where the SMMU stopped at it and where the driver overwrote it; CONS shows ERR, GERROR toggles", () => {
+    const s = scenario(rangeJson);
+    const sim = createSim(s);
+    const w = boot(s);
+    settleAll(sim, w, new Recorder());
+    const q = w.smmu.cmdq;
+    const sync = buildCmd({ op: "CMD_SYNC", cs: "SEV" });
+    const queued: StepRecord["events"] = [
+      { type: "cmdq.insert", seq: 0, words: ILLEGAL },
+      { type: "cmdq.insert", seq: 1, words: sync },
+    ];
+    writeWords(w.mem, slotAddr(q, 0), ILLEGAL);
+    writeWords(w.mem, slotAddr(q, 1), sync);
+    q.produced = 2;
+    const steps: StepRecord[] = [
+      {
+        index: 0,
+        actor: "T0",
+        fn: "arm_smmu_cmdq_issue_cmdlist",
+        text: "",
+        opIndex: 0,
+        events: queued,
+        blocked: [],
+      },
+    ];
+    let regs = registerValues(w);
+    for (const actor of [SMMU, IOPF, SMMU, SMMU]) {
+      const rec = new Recorder();
+      const out = stepActor(sim, w, actor, rec);
+      const now = registerValues(w);
+      const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => regs[k] !== v));
+      regs = now;
+      steps.push({
+        index: steps.length,
+        actor,
+        fn: out.fn,
+        text: rec.text.join(" "),
+        opIndex: null,
+        events: rec.events,
+        blocked: [],
+        regs: changed,
+      });
+    }
+    const r = {
+      sim,
+      steps,
+      snapshots: [],
+      checkpointEvery: 0,
+      final: w,
+      violations: [],
+      stateHash: "",
+    } as RunResult;
+    const t = toTraceJson(r);
+    expect(t.commands[0]).toMatchObject({
+      op: "TLBI_NH_VA",
+      cerror: "CERROR_ILL",
+      stoppedAt: 1,
+      skippedAt: 2,
+      consumedAt: 3,
+    });
+    expect(t.steps[1]!.regs).toEqual({
+      GERROR: { value: "0x00000001" },
+      CMDQ_CONS: { value: "0x01000000", index: 0, wrap: 0, err: "CERROR_ILL" },
+    });
+    expect(t.steps[2]!.regs).toEqual({
+      GERRORN: { value: "0x00000001" },
+      CMDQ_CONS: { value: "0x00000000", index: 0, wrap: 0 },
+    });
+    expect(t.steps[2]!.records).toEqual([
+      {
+        queue: "cmdq",
+        seq: 0,
+        addr: `0x${slotAddr(q, 0).toString(16)}`,
+        words: SYNC_WORDS,
+        was: ILLEGAL.map(hex64),
+      },
+    ]);
   });
 });
 

@@ -3,8 +3,12 @@
  * command-line runner, the page and the tests that compare them.
  */
 
-import { hex, hex64 } from "../engine/bits.ts";
+import { getField, hex, hex64 } from "../engine/bits.ts";
+import { CMDQ_CONS } from "../engine/cmdq-error.ts";
 import { decodeCmd } from "../engine/commands.ts";
+import { decodeEvent } from "../engine/events.ts";
+import type { TableWrite } from "../engine/table-writes.ts";
+import type { TraceEvent } from "../engine/trace.ts";
 import type { RunResult } from "./run.ts";
 
 export const TRACE_FORMAT = "sva-lab-trace/1";
@@ -23,7 +27,11 @@ export interface TraceJson {
   readonly kernel: string;
   /** Its driver design. */
   readonly driver: string;
-  readonly steps: { index: number; actor: string; fn: string; text: string }[];
+  /**
+   * With `runScenario(…, { tables: true })` (run --json) a step also lists, when it has any,
+   * `tables`, `records` and `regs` (docs/trace-tables.md).
+   */
+  readonly steps: ({ index: number; actor: string; fn: string; text: string } & StepTables)[];
   readonly commands: TraceCommand[];
   readonly events: { step: number; type: string; code: number; sid: number; ssid?: number; addr: string }[];
   readonly dma: Record<string, unknown>[];
@@ -31,6 +39,64 @@ export interface TraceJson {
   readonly asids: Record<string, number>;
   readonly violations: { step: number; kind: string; text: string }[];
   readonly stateHash: string;
+}
+
+/** A table write as the trace prints it: addresses and words in hex. */
+export type TraceTableWrite = Record<string, unknown> & {
+  readonly table: TableWrite["table"];
+  readonly addr: string;
+  readonly words: string[];
+  readonly dwords: readonly number[];
+};
+
+export interface TraceRegister {
+  readonly value: string;
+  /** PROD / CONS: the index and the wrap bit. */
+  readonly index?: number;
+  readonly wrap?: number;
+  /** CMDQ_CONS: the error code while a command error is active. */
+  readonly err?: string;
+}
+
+export interface StepTables {
+  readonly tables?: TraceTableWrite[];
+  readonly records?: Record<string, unknown>[];
+  readonly regs?: Record<string, TraceRegister>;
+}
+
+const hex32 = (v: number) => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
+
+/** A table write with its ids and words in hex; the hitless writer's stage when it made it. */
+function traceTable(t: TableWrite, writer: TraceEvent | undefined): TraceTableWrite {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(t)) {
+    if (k === "words") out[k] = (v as bigint[]).map(hex64);
+    else if (k === "addr" || k === "va" || k === "ipa" || k === "addrIpa") out[k] = hex(v as number);
+    else out[k] = v;
+  }
+  if (writer?.type === "entry.write" && (t.table === "STE" || t.table === "CD")) {
+    out.writer = { stage: writer.stage, stages: writer.stages, hitless: writer.hitless };
+  }
+  return out as TraceTableWrite;
+}
+
+/** A queue register decoded: RD/WR index and wrap bit for a queue of 2^log2size entries. */
+function traceRegister(
+  name: string,
+  value: number,
+  log2size: (queue: string) => number | null,
+): TraceRegister {
+  const queue = name.replace(/_(PROD|CONS)$/, "");
+  const log2 = name === queue ? null : log2size(queue);
+  if (log2 === null) return { value: hex32(value) };
+  const rd = Number(getField([BigInt(value)], CMDQ_CONS.fields.RD));
+  const err = name.endsWith("CMDQ_CONS") ? Number(getField([BigInt(value)], CMDQ_CONS.fields.ERR)) : 0;
+  return {
+    value: hex32(value),
+    index: rd % 2 ** log2,
+    wrap: Math.floor(rd / 2 ** log2) & 1,
+    ...(err !== 0 ? { err: CMDQ_CONS.fields.ERR.values?.[err] ?? String(err) } : {}),
+  };
 }
 
 /** The decoded fields of a command, addresses in hex, as the trace lists them. */
@@ -53,9 +119,19 @@ export function toTraceJson(r: RunResult): TraceJson {
   const consumed = new Map<number, number>();
   const events: TraceJson["events"] = [];
   const dma: TraceJson["dma"] = [];
+  const cerrors = new Map<number, { cerror: string; why: string; step: number }>();
+  const skipped = new Map<number, number>();
   for (const s of r.steps) {
     for (const e of s.events) {
-      if (e.type === "cmdq.insert") {
+      if (e.type === "smmu.cmdq.error") {
+        cerrors.set(e.seq, {
+          cerror: CMDQ_CONS.fields.ERR.values?.[e.cerror] ?? "",
+          why: e.why,
+          step: s.index,
+        });
+      } else if (e.type === "cmdq.skip" && e.queue === "cmdq") {
+        skipped.set(e.seq, s.index);
+      } else if (e.type === "cmdq.insert") {
         const { op, fields } = commandFields(e.words);
         seqs.push(e.seq);
         commands.push({
@@ -95,7 +171,65 @@ export function toTraceJson(r: RunResult): TraceJson {
       }
     }
   }
-  const withConsumed = commands.map((c, i) => ({ ...c, consumedAt: consumed.get(seqs[i]!) ?? null }));
+  const withConsumed = commands.map((c, i) => {
+    const seq = seqs[i]!;
+    const err = cerrors.get(seq);
+    // An illegal command: where the SMMU stopped at it, and where the driver overwrote it.
+    const extra = err
+      ? { cerror: err.cerror, why: err.why, stoppedAt: err.step, skippedAt: skipped.get(seq) ?? null }
+      : {};
+    return { ...c, consumedAt: consumed.get(seq) ?? null, ...extra };
+  });
+  const log2size = (queue: string): number | null => {
+    const [vm, q] = queue.includes(".") ? queue.split(".") : [null, queue];
+    if (vm !== null) return r.final.vms?.find((v) => v.name === vm)?.vcmdq.log2size ?? null;
+    const own = { CMDQ: r.final.smmu.cmdq, EVTQ: r.final.smmu.evtq, PRIQ: r.final.smmu.priq }[q as string];
+    return own?.log2size ?? null;
+  };
+  const stepOf = (s: RunResult["steps"][number]) => {
+    const writer = s.events.find((e) => e.type === "entry.write");
+    const skips = s.events.flatMap((e) =>
+      e.type === "cmdq.skip"
+        ? [
+            {
+              queue: e.queue === "cmdq" ? "cmdq" : `${e.queue}.vcmdq`,
+              seq: e.seq,
+              addr: hex(e.addr),
+              words: e.words.map(hex64),
+              was: e.was.map(hex64),
+            },
+          ]
+        : [],
+    );
+    const records = [
+      ...(s.records ?? []).map((q) => {
+        const ev = q.queue === "evtq" ? decodeEvent(q.words) : null;
+        return {
+          queue: q.queue,
+          index: q.index,
+          addr: hex(q.addr),
+          ...(ev ? { type: ev.type === "UNKNOWN" ? `UNKNOWN(${hex(ev.code)})` : ev.type } : {}),
+          words: q.words.map(hex64),
+        };
+      }),
+      ...skips,
+    ];
+    return {
+      index: s.index,
+      actor: s.actor,
+      fn: s.fn,
+      text: s.text,
+      ...(s.tables ? { tables: s.tables.map((t) => traceTable(t, writer)) } : {}),
+      ...(records.length > 0 ? { records } : {}),
+      ...(s.regs
+        ? {
+            regs: Object.fromEntries(
+              Object.entries(s.regs).map(([k, v]) => [k, traceRegister(k, v, log2size)]),
+            ),
+          }
+        : {}),
+    };
+  };
   const pasids: Record<string, number> = {};
   const asids: Record<string, number> = {};
   for (const o of Object.values(r.final.kernel.objects)) {
@@ -106,7 +240,7 @@ export function toTraceJson(r: RunResult): TraceJson {
     format: TRACE_FORMAT,
     kernel: r.final.kernel.release,
     driver: r.final.kernel.design,
-    steps: r.steps.map((s) => ({ index: s.index, actor: s.actor, fn: s.fn, text: s.text })),
+    steps: r.steps.map(stepOf),
     commands: withConsumed,
     events,
     dma,

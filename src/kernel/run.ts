@@ -6,6 +6,8 @@
 
 import { cloneWorld } from "../engine/clone.ts";
 import { hashState } from "../engine/hash.ts";
+import { journalWrites, type WordWrite } from "../engine/memory.ts";
+import { describeWrites, type QueueRecord, registerValues, type TableWrite } from "../engine/table-writes.ts";
 import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -21,6 +23,12 @@ export interface StepRecord {
   readonly events: readonly TraceEvent[];
   /** Threads blocked after the step, with why: the timeline's blocked spans. */
   readonly blocked: readonly { readonly thread: string; readonly why: string }[];
+  /** With `tables`: the STE, CD, L1 descriptor and page-table entries the step wrote. */
+  readonly tables?: readonly TableWrite[];
+  /** With `tables`: the event records and PRI queue entries the step wrote. */
+  readonly records?: readonly QueueRecord[];
+  /** With `tables`: the queue registers the step changed, with their new values. */
+  readonly regs?: Readonly<Record<string, number>>;
 }
 
 export interface Violation {
@@ -56,6 +64,11 @@ export interface RunOptions {
   readonly maxSteps?: number;
   /** Replace the scenario's schedule. */
   readonly schedule?: readonly string[];
+  /**
+   * Record each step's table writes, queue records and register changes (`run --json`). Off,
+   * they cost nothing: memory keeps no journal.
+   */
+  readonly tables?: boolean;
 }
 
 export const clone = (w: World): World => cloneWorld(w);
@@ -102,9 +115,12 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const every = opts.checkpointEvery ?? (opts.snapshots ? 1 : 0);
   if (every > 0) snapshots[0] = clone(w);
 
+  let regs = opts.tables ? registerValues(w) : {};
   const take = (actor: string): void => {
     const rec = new Recorder();
-    const out = stepActor(sim, w, actor, rec);
+    const [out, writes] = opts.tables
+      ? journalWrites(() => stepActor(sim, w, actor, rec))
+      : [stepActor(sim, w, actor, rec), null];
     const index = steps.length;
     const blocked = w.threads
       .filter((t) => t.status === "blocked")
@@ -117,10 +133,24 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       opIndex: out.opIndex,
       events: rec.events,
       blocked,
+      ...(writes ? stepTables(w, writes) : {}),
     });
     for (const e of rec.events)
       if (e.type === "check.violation") violations.push({ step: index, kind: e.kind, text: e.text });
     if (every > 0 && (index + 1) % every === 0) snapshots[index + 1] = clone(w);
+  };
+
+  /** What a step wrote to tables and queues, and which registers it changed. */
+  const stepTables = (world: World, writes: readonly WordWrite[]) => {
+    const now = registerValues(world);
+    const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => regs[k] !== v));
+    regs = now;
+    const { tables, records } = describeWrites(world, writes);
+    return {
+      ...(tables.length > 0 ? { tables } : {}),
+      ...(records.length > 0 ? { records } : {}),
+      ...(Object.keys(changed).length > 0 ? { regs: changed } : {}),
+    };
   };
 
   const schedule = opts.schedule ?? scenario.schedule ?? [];
