@@ -25,7 +25,7 @@
  */
 
 import { defineLayout, genmask, getField, prepare } from "./bits.ts";
-import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, CMDQ_OP, type CmdOp, decodeCmd } from "./commands.ts";
+import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, CMDQ_OP, type CmdOp } from "./commands.ts";
 import { consReg, prodReg, type Queue } from "./queue.ts";
 import type { SmmuState } from "./world.ts";
 import { valueNames } from "./write-entry.ts";
@@ -106,6 +106,7 @@ const DEFINED: ReadonlyMap<CmdOp, readonly [bigint, bigint]> = new Map(
   }),
 );
 
+const WORD = genmask(63, 0);
 const RANGE_OPS: ReadonlySet<CmdOp> = new Set(["TLBI_NH_VA", "TLBI_NH_VAA", "TLBI_EL2_VA", "TLBI_S2_IPA"]);
 const TLBI_16K = 2;
 
@@ -124,8 +125,8 @@ export function cmdIllegal(s: SmmuState, words: readonly bigint[]): string | nul
   const hex = `0x${opcode.toString(16).padStart(2, "0")}`;
   if (op === undefined) return `opcode ${hex} is Reserved or not implemented by this SMMU (§4.1.1)`;
   const defined = DEFINED.get(op)!;
-  for (const i of [0, 1] as const) {
-    const stray = (words[i] ?? 0n) & ~defined[i] & genmask(63, 0);
+  for (let i = 0; i < 2; i++) {
+    const stray = (words[i] ?? 0n) & ~defined[i]! & WORD;
     if (stray !== 0n)
       return `${op} sets bits 0x${stray.toString(16)} of word ${i}, which are RES0 (§4.1.5: this SMMU checks them)`;
   }
@@ -170,10 +171,9 @@ export function cmdIllegal(s: SmmuState, words: readonly bigint[]): string | nul
   }
   // CMD_RESUME's RESP is Linux's name for Ac (bit 12) and Ab (bit 13): 0b11 is a retry whose
   // Ab is IGNORED (§4.7.1), not a Reserved value; consume.ts reads it as RETRY.
-  if (op !== "RESUME" && decodeCmd(words).op === "UNKNOWN") {
-    return op === "CMD_SYNC"
-      ? "CMD_SYNC CS=0b11 is Reserved (§4.7.3)"
-      : "PRI_RESP RESP=0b11 is Reserved (§4.5.2)";
-  }
+  if (op === "CMD_SYNC" && getField(words, CMD_LAYOUTS.CMD_SYNC.fields.CS!) === 3n)
+    return "CMD_SYNC CS=0b11 is Reserved (§4.7.3)";
+  if (op === "PRI_RESP" && getField(words, CMD_LAYOUTS.PRI_RESP.fields.RESP!) === 3n)
+    return "PRI_RESP RESP=0b11 is Reserved (§4.5.2)";
   return null;
 }
