@@ -56,6 +56,7 @@ function drawSlots(svg: SVGSVGElement, vm: CmdqView, width: number, pick: (s: St
       reg("CONS", vm.cons),
       `${vm.size} slots`,
       `${vm.pending} pending${vm.full ? ": full" : vm.pending === 0 ? ": empty" : ""}`,
+      ...(vm.error ? [vm.error] : []),
     ]);
   head
     .join("text")

@@ -6,6 +6,8 @@
 
 import type { World } from "../../engine/index.ts";
 import {
+  cmdqConsReg,
+  cmdqErrorActive,
   cmdSummary,
   consReg,
   decodeCmd,
@@ -45,6 +47,8 @@ export interface CmdqView {
   readonly slots: readonly SlotView[];
   /** State of every slot of the ring, for the overview ring. */
   readonly ring: readonly SlotState[];
+  /** While the SMMU is stopped at an illegal command: CMDQ_CONS.ERR and GERROR in words. */
+  readonly error: string | null;
 }
 
 /** Slots drawn at most, and at least when the ring is larger. */
@@ -106,10 +110,14 @@ export function cmdqVm(w: World): CmdqView {
   return {
     size,
     prod: pointer(q, prodReg(q)),
-    cons: pointer(q, consReg(q)),
+    // CONS as the register reads: with ERR (bits 30:24) while a command error is active.
+    cons: { ...pointer(q, consReg(q)), reg: cmdqConsReg(w.smmu) },
     pending,
     full: pending === size,
     slots,
     ring,
+    error: cmdqErrorActive(w.smmu)
+      ? `ERR CERROR_ILL: stopped at slot ${consIdx}; GERROR 0x${w.smmu.gerror.toString(16)} ≠ GERRORN 0x${w.smmu.gerrorn.toString(16)}`
+      : null,
   };
 }
