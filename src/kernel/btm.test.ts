@@ -66,6 +66,18 @@ describe("exit on an SMMU with BTM", () => {
   });
 });
 
+describe("mprotect on an SMMU with BTM", () => {
+  it("arm64's flush_tlb_range is never last level: VAE1IS, which also drops the walk-cache entry", () => {
+    const s = withBtm(walkCache);
+    const ops = [
+      ...s.threads[0]!.ops.slice(0, 2),
+      { op: "mprotect", process: "app", start: 0x200000, pages: 4, prot: "r" },
+    ] as Scenario["threads"][number]["ops"];
+    const b = broadcasts({ ...s, threads: [{ name: "T0", ops }] });
+    expect(b.map((x) => [x.fn, x.tlbi, x.iotlb, x.walkCache])).toEqual([["flush_tlb_range", "VAE1IS", 1, 1]]);
+  });
+});
+
 describe("munmap-btm", () => {
   it("stays clean: a munmap that frees no table sends a last-level VALE1IS, which drops the page", () => {
     const s = scenario(munmapBtmJson);

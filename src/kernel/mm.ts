@@ -100,14 +100,19 @@ const MAX_TLBI_OPS = 512;
 
 /**
  * The CPU's TLB invalidation for [start, end) of the mm's ASID, broadcast to every agent that
- * takes part in it (smmuBroadcastTlbi: with BTM, the SMMU's ASET=0 entries). `leaf`: arm64's
- * last_level — tlb_flush passes !tlb->freed_tables (VALE1IS), flush_tlb_range always false
- * (VAE1IS); a range of MAX_TLBI_OPS pages or more becomes flush_tlb_mm (ASIDE1IS), as does
- * the whole address space. The fault leaf-only-tlbi makes it last-level whatever was freed.
+ * takes part in it (smmuBroadcastTlbi: with BTM, the SMMU's ASET=0 IOTLB and walk-cache
+ * entries). Which TLBI arm64 sends follows from where it is called:
+ *   - inside an mmu_gather (munmap, exit: zap_pte_range gathered pages): tlb_flush's last_level
+ *     is !tlb->freed_tables, so VALE1IS until free_pgtables has freed a table, then VAE1IS;
+ *   - flush_tlb_range elsewhere (mprotect, a permission upgrade): never last level, VAE1IS;
+ *   - MAX_TLBI_OPS pages or more, or flush_tlb_mm: ASIDE1IS.
+ * The fault leaf-only-tlbi makes a by-VA flush last level whatever was freed.
  */
-function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string, leaf: boolean): void {
-  const lastLevel = leaf || hasFault(c.w, "leaf-only-tlbi");
-  const byAsid = end - start >= MAX_TLBI_OPS * PAGE_SIZE;
+function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string): void {
+  const gathered = local<readonly number[] | undefined>(c, "gather.pages") !== undefined;
+  const freedTables = (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length > 0;
+  const lastLevel = (gathered && !freedTables) || hasFault(c.w, "leaf-only-tlbi");
+  const byAsid = fn === "flush_tlb_mm" || end - start >= MAX_TLBI_OPS * PAGE_SIZE;
   const op = byAsid ? "ASIDE1IS" : lastLevel ? "VALE1IS" : "VAE1IS";
   if (!c.w.smmu.features.btm) {
     c.rec.say(
@@ -312,9 +317,7 @@ export function mmPrograms() {
       return undefined;
     }),
     step("flush_tlb_range", (c) => {
-      // tlb_flush: last level unless free_pgtables freed tables (tlb->freed_tables).
-      const freedTables = (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length > 0;
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range", !freedTables);
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
       return undefined;
     }),
     ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
@@ -341,8 +344,7 @@ export function mmPrograms() {
       return undefined;
     }),
     step("flush_tlb_range", (c) => {
-      // arm64 flush_tlb_range is never last-level (it may be collapsing or moving tables).
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range", false);
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
       return undefined;
     }),
     ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
@@ -408,7 +410,7 @@ export function mmPrograms() {
       return undefined;
     }),
     step("flush_tlb_mm", (c) => {
-      cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm", false);
+      cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm");
       return undefined;
     }),
     step("tlb_finish_mmu", (c) => {
