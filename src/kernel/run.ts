@@ -103,6 +103,33 @@ export function* entrySteps(sim: Sim, w: World, entry: string, where: string): G
   }
 }
 
+/**
+ * With `tables`: the memory writes journalled around each step, described as table writes and
+ * queue records, with the registers the step changed (docs/trace-tables.md).
+ */
+function tableTracker(w: World) {
+  let regs = registerValues(w);
+  let writes: readonly WordWrite[] = [];
+  return {
+    around<T>(f: () => T): T {
+      const [out, journal] = journalWrites(f);
+      writes = journal;
+      return out;
+    },
+    describe(): Pick<StepRecord, "tables" | "records" | "regs"> {
+      const now = registerValues(w);
+      const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => regs[k] !== v));
+      regs = now;
+      const { tables, records } = describeWrites(w, writes);
+      return {
+        ...(tables.length > 0 ? { tables } : {}),
+        ...(records.length > 0 ? { records } : {}),
+        ...(Object.keys(changed).length > 0 ? { regs: changed } : {}),
+      };
+    },
+  };
+}
+
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const sim = createSim(scenario);
   const w = boot(scenario);
@@ -111,16 +138,14 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const snapshots: World[] = [];
   const maxSteps = opts.maxSteps ?? 200_000;
   const until = opts.until ?? Number.POSITIVE_INFINITY;
+  const tables = opts.tables ? tableTracker(w) : null;
   settleAll(sim, w, new Recorder());
   const every = opts.checkpointEvery ?? (opts.snapshots ? 1 : 0);
   if (every > 0) snapshots[0] = clone(w);
 
-  let regs = opts.tables ? registerValues(w) : {};
   const take = (actor: string): void => {
     const rec = new Recorder();
-    const [out, writes] = opts.tables
-      ? journalWrites(() => stepActor(sim, w, actor, rec))
-      : [stepActor(sim, w, actor, rec), null];
+    const out = tables ? tables.around(() => stepActor(sim, w, actor, rec)) : stepActor(sim, w, actor, rec);
     const index = steps.length;
     const blocked = w.threads
       .filter((t) => t.status === "blocked")
@@ -133,24 +158,11 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       opIndex: out.opIndex,
       events: rec.events,
       blocked,
-      ...(writes ? stepTables(w, writes) : {}),
+      ...tables?.describe(),
     });
     for (const e of rec.events)
       if (e.type === "check.violation") violations.push({ step: index, kind: e.kind, text: e.text });
     if (every > 0 && (index + 1) % every === 0) snapshots[index + 1] = clone(w);
-  };
-
-  /** What a step wrote to tables and queues, and which registers it changed. */
-  const stepTables = (world: World, writes: readonly WordWrite[]) => {
-    const now = registerValues(world);
-    const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => regs[k] !== v));
-    regs = now;
-    const { tables, records } = describeWrites(world, writes);
-    return {
-      ...(tables.length > 0 ? { tables } : {}),
-      ...(records.length > 0 ? { records } : {}),
-      ...(Object.keys(changed).length > 0 ? { regs: changed } : {}),
-    };
   };
 
   const schedule = opts.schedule ?? scenario.schedule ?? [];
