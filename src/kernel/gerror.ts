@@ -1,6 +1,6 @@
 /**
  * The host driver's GERROR interrupt (`arm_smmu_gerror_handler`, arm-smmu-v3.c), run by the
- * actor "iopf" — the SMMU's interrupt handlers — before any fault record, as one step:
+ * actor "iopf" — the SMMU's interrupt handlers (sim.ts) — before any fault record, as one step:
  *
  *   active = GERROR ^ GERRORN; nothing active → IRQ_NONE
  *   "unexpected global error reported (0x%08x), this could be serious"

@@ -2,8 +2,7 @@
  * I/O page faults: the kernel's side of PRI page requests and of stalled transactions
  * (reference §4.2, §4.3), as the actor "iopf" — the SMMU's PRI-queue and event-queue IRQ
  * threads with the IOPF work they queue, one record per step. Event records that are not
- * stalls are only logged ("event 0x10 received"), and CONS moves on. A pending GERROR (a
- * stopped command queue) comes before any record: arm_smmu_gerror_handler, gerror.ts.
+ * stalls are only logged ("event 0x10 received"), and CONS moves on.
  *
  *   PRI (a device's Page Request in the PRI queue): the 2018 design services it —
  *     iommu_report_device_fault → iommu_sva_handle_iopf (find the mm by PASID with
@@ -26,7 +25,6 @@ import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { DeviceState, MmState, World } from "../engine/world.ts";
 import { findDevice, findDeviceBySid } from "../engine/world.ts";
-import { armSmmuGerrorHandler, gerrorPending } from "./gerror.ts";
 import { faultIn, mmSpace } from "./mm.ts";
 import { lockHolder } from "./objects.ts";
 import { type MicroStep, step } from "./program.ts";
@@ -70,7 +68,6 @@ function mmOfPasid(w: World, pasid: number | null): MmState | undefined {
 
 /** Why the handler cannot take its next fault now, or null when it can (or has none). */
 export function iopfWait(w: World): string | null {
-  if (gerrorPending(w)) return null;
   const f = pendingFault(w);
   if (!f) return "no page request or event record is pending";
   if (f.kind === "event") return null;
@@ -126,12 +123,8 @@ function queue(w: World, cmd: Cmd, rec: Recorder): void {
   rec.say(`Queues ${cmdSummary(words)} (no CMD_SYNC: nobody waits for it).`);
 }
 
-/**
- * One step of the SMMU's interrupt handlers: a pending global error first (gerror.ts), else
- * the IOPF handler takes the next fault, resolves it, and queues the answer.
- */
+/** One step of the IOPF handler: takes the next fault, resolves it, queues the answer. */
 export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string {
-  if (gerrorPending(w)) return armSmmuGerrorHandler(w, rec);
   const f = pendingFault(w)!;
   const dev: DeviceState | undefined = findDeviceBySid(w, f.sid);
   if (f.kind === "pri") {

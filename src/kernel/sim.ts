@@ -19,7 +19,7 @@ import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
 import { dmaProgram } from "./dma.ts";
 import type { Driver } from "./driver.ts";
-import { gerrorPending } from "./gerror.ts";
+import { armSmmuGerrorHandler, gerrorPending } from "./gerror.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmPrograms } from "./mm.ts";
@@ -212,7 +212,8 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
         : null,
     next: cmdqEmpty || stopped ? null : "consume one command",
   });
-  const iopfWhy = iopfWait(w);
+  // The SMMU's interrupt handlers: a pending GERROR (gerror.ts) comes before any fault record.
+  const iopfWhy = gerrorPending(w) ? null : iopfWait(w);
   list.push({
     name: IOPF,
     runnable: iopfWhy === null,
@@ -259,7 +260,7 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     return { actor, fn: "arm_smmu_cmdq_consume", opIndex: null };
   }
   if (actor === IOPF) {
-    const fn = iopfStep(w, sim.driver.servicesPri, rec);
+    const fn = gerrorPending(w) ? armSmmuGerrorHandler(w, rec) : iopfStep(w, sim.driver.servicesPri, rec);
     settleAll(sim, w, rec);
     return { actor, fn, opIndex: null };
   }
