@@ -18,7 +18,7 @@ import rangeJson from "../scenario/library/range-invalidation.json";
 import { boot } from "./boot.ts";
 import { IOPF } from "./iopf.ts";
 import { toTraceJson } from "./report.ts";
-import { type RunResult, runScenario, type StepRecord } from "./run.ts";
+import { entrySteps, type RunResult, runScenario, type StepRecord } from "./run.ts";
 import { actors, createSim, defaultActor, SMMU, settleAll, stepActor } from "./sim.ts";
 import { scenario } from "./testing.ts";
 
@@ -86,6 +86,33 @@ describe("arm_smmu_gerror_handler", () => {
     stepActor(sim, w, SMMU, new Recorder());
     expect(q.consumed).toBe(2);
     expect(actor(IOPF).runnable).toBe(false);
+  });
+});
+
+describe('"T0:op" through an illegal command', () => {
+  it("runs the GERROR handler when the queue stops, and T0's op finishes", () => {
+    const s = scenario(rangeJson); // T0: bind, dma, munmap, dma
+    const sim = createSim(s);
+    const w = boot(s);
+    settleAll(sim, w, new Recorder());
+    const run = (entry: string) => {
+      const taken: string[] = [];
+      for (const actor of entrySteps(sim, w, entry, "test")) {
+        stepActor(sim, w, actor, new Recorder());
+        taken.push(actor);
+      }
+      return taken;
+    };
+    run("T0:op"); // bind
+    run("T0:op"); // dma
+    // Another CPU has queued an illegal command (no CMD_SYNC of its own) ahead of munmap's.
+    const q = w.smmu.cmdq;
+    writeWords(w.mem, slotAddr(q, q.produced), ILLEGAL);
+    q.produced += 1;
+    const taken = run("T0:op");
+    expect(taken).toContain(IOPF);
+    expect(w.threads[0]!.opIndex).toBe(3);
+    expect(w.smmu.gerror).toBe(w.smmu.gerrorn);
   });
 });
 

@@ -12,6 +12,8 @@ import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.t
 import type { World } from "../engine/world.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { boot } from "./boot.ts";
+import { gerrorPending } from "./gerror.ts";
+import { IOPF } from "./iopf.ts";
 import { actors, createSim, defaultActor, type Sim, SMMU, settleAll, stepActor } from "./sim.ts";
 
 export interface StepRecord {
@@ -96,6 +98,8 @@ export function* entrySteps(sim: Sim, w: World, entry: string, where: string): G
     const now = actors(sim, w);
     if (now.find((a) => a.name === name)?.runnable) yield name;
     else if (now.find((a) => a.name === SMMU)?.runnable) yield SMMU;
+    // A stopped command queue needs the GERROR handler before the SMMU goes on.
+    else if (gerrorPending(w)) yield IOPF;
     else
       throw new ScheduleError(
         `${where}: ${name} is stuck (${t.blockedOn ?? "blocked"}) before its op finished`,
