@@ -116,7 +116,7 @@ function execute(w: World, cmd: Cmd): void {
     case "TLBI_NH_VAA": {
       const [first, count] = tlbiSpan(cmd);
       // NH_VAA matches every ASID; EL2 entries carry no VMID. LEAF=1 keeps the walk cache's
-      // table pointers; so does a TTL hint naming a level above 3 (tlb.ts, vaScope).
+      // table pointers; a TTL hint of level 1 or 2 reaches neither kind (tlb.ts, vaScope).
       const m = { vmid: "vmid" in cmd ? cmd.vmid : 0, ...("asid" in cmd ? { asid: cmd.asid } : {}) };
       invalidateVa(s, m, first, count, vaScope(cmd));
       return;
