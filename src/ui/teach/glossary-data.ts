@@ -184,8 +184,9 @@ export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTer
   },
   "cerror-ill": {
     body: [
-      "The command-queue error an SMMU reports in CMDQ_CONS.ERR (with GERROR.CMDQ_ERR) when the command at CONS is not one it accepts; the queue stops there.",
-      "For a guest, the VMM reports it when the host refused a command with -EIO. The guest's driver (arm_smmu_cmdq_skip_err) replaces the bad command with a CMD_SYNC, acknowledges the error, and the queue goes on.",
+      "The command-queue error an SMMU reports in CMDQ_CONS.ERR (with GERROR.CMDQ_ERR) when the command at CONS is not one it accepts — a Reserved opcode, a command for a feature it lacks, a range TLBI with TG ≠ 0 and NUM = SCALE = TTL = 0; the queue stops there.",
+      "The host's GERROR interrupt (arm_smmu_gerror_handler → arm_smmu_cmdq_skip_err) logs \"skipping command in error state\", replaces the bad command with a CMD_SYNC and acknowledges the error in GERRORN: the queue goes on, and that command's effect is lost.",
+      "For a guest, the VMM reports it when the host refused a command with -EIO; the guest's driver skips it the same way.",
     ],
     see: ["user-invalidation", "cmdq"],
     ref: "§1.1, §7",
@@ -267,7 +268,7 @@ export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTer
   },
   btm: {
     body: [
-      "An SMMU feature: it snoops the TLB invalidations the CPUs broadcast and drops its matching IOTLB entries (those filled through a CD with ASET = 0).",
+      "An SMMU feature: it snoops the TLB invalidations the CPUs broadcast and drops its matching IOTLB entries (those filled through a CD with ASET = 0), and, for a non-leaf TLBI (VAE1IS, ASIDE1IS), its walk-cache entries too: arm64 sends one after free_pgtables frees tables.",
       "With BTM the MMU notifier needs no TLBI commands, only ATC_INV. Mainline Linux never enables BTM for SVA, so the notifier always sends TLBI_NH_VA or TLBI_NH_ASID.",
     ],
     see: ["aset", "tlbi", "mmu-notifier"],

@@ -77,7 +77,7 @@ export const TERMS: readonly GlossaryTerm[] = [
   {
     id: "cerror-ill",
     term: "CERROR_ILL (illegal command)",
-    aliases: ["CERROR_ILL", "-EIO", "CMDQ_CONS.ERR"],
+    aliases: ["CERROR_ILL", "-EIO", "CMDQ_CONS.ERR", "GERROR", "arm_smmu_gerror_handler"],
   },
   {
     id: "page-table",
