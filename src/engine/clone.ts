@@ -18,7 +18,9 @@ export function deepClone<T>(v: T): T {
     for (const [k, x] of v) out.set(k, deepClone(x));
     return out as T;
   }
-  const out: Record<string, unknown> = {};
+  // A prototype-free record (dict.ts: keyed by a user's names) stays prototype-free, so a key
+  // such as "__proto__" or "constructor" is a key like any other in the copy too.
+  const out: Record<string, unknown> = Object.getPrototypeOf(v) === null ? Object.create(null) : {};
   for (const k in v) out[k] = deepClone((v as Record<string, unknown>)[k]);
   return out as T;
 }

@@ -6,6 +6,7 @@
  */
 
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import { dict } from "../engine/dict.ts";
 import type { Asid, Pa, Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
@@ -144,7 +145,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     atc: [],
     prgs: [],
     nextPrg: 0,
-    pasids: {},
+    pasids: dict(),
     stopped: [],
   };
   // CD 0: the private DMA domain (io-pgtable, ASET=1). With a 2-level table, leaf 0 first.
@@ -218,13 +219,13 @@ export function boot(s: Scenario): World {
       design: s.driver,
       release: s.kernel,
       faults: [...s.faults],
-      locks: {},
+      locks: dict(),
       pasidBase: s.pasidBase ?? 1,
       pasids: {},
       asids: {},
       objects: {},
       nextObjectId: 1,
-      srcu: { readers: {}, callbacks: [] },
+      srcu: { readers: dict(), callbacks: [] },
     },
     threads: [],
     clock: 0,

@@ -5,6 +5,7 @@
  */
 
 import { deviceDma } from "../engine/device.ts";
+import { own } from "../engine/dict.ts";
 import { va as toVa, type Va } from "../engine/ids.ts";
 import { guestSpace } from "../engine/stage2.ts";
 import type { DmaOutcome } from "../engine/trace.ts";
@@ -19,7 +20,7 @@ type DmaOp = Extract<Op, { op: "dma" }>;
 /** The PASID a device puts on a DMA for a process (CONTRACT §1, `dma` and PASIDs). */
 export function dmaPasid(w: World, op: DmaOp): number | null {
   if (op.pasid !== undefined) return op.pasid;
-  return findDevice(w, op.device).pasids[op.process] ?? null;
+  return own(findDevice(w, op.device).pasids, op.process) ?? null;
 }
 
 function issue(c: Ctx<DmaOp>, dev: DeviceState, retry: boolean): DmaOutcome {

@@ -26,7 +26,7 @@ import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
 import type { DeviceState, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
-import { guestBindings } from "./guest-bindings.ts";
+import { bindingKey, guestBindings } from "./guest-bindings.ts";
 import { mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
 import { type Ctx, call, local, type Program, RETURN, setLocal, step } from "./program.ts";
@@ -40,7 +40,6 @@ const hexa = (v: number) => `0x${v.toString(16)}`;
 const vmOf = (c: Ctx): VmState => findVm(c.w, mmOf(c).vm!);
 const vmName = (c: Ctx): string => mmOf(c).vm!;
 const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string }).device);
-const bindingKey = (process: string, device: string) => `sva:${process}:${device}`;
 
 /** The IPA of CD[ssid] in the guest's table (arm_smmu_get_cd_ptr): linear, or in its leaf. */
 function cdIpa(dev: DeviceState, ssid: number): number {

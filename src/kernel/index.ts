@@ -9,7 +9,7 @@ import { type ActorInfo, actors } from "./sim.ts";
 
 export { dmaPasid } from "./dma.ts";
 export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
-export { guestBindings } from "./guest-bindings.ts";
+export { guestAsidProcess, guestBindings } from "./guest-bindings.ts";
 export { IOPF } from "./iopf.ts";
 export { MACHINES, type MachineName, machineGraph } from "./machines.ts";
 export { objectName } from "./objects.ts";

@@ -387,7 +387,7 @@ export function mmPrograms() {
       {
         wait: (c) => {
           const waitFor = local<readonly string[] | null>(c, "srcu.wait") ?? [];
-          const inside = waitFor.filter((r) => r in c.w.kernel.srcu.readers);
+          const inside = waitFor.filter((r) => Object.hasOwn(c.w.kernel.srcu.readers, r));
           return inside.length > 0 ? `waiting for the SRCU readers ${inside.join(", ")} to leave` : null;
         },
       },

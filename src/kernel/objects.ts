@@ -7,6 +7,7 @@
  * reference taken on an object whose count already reached zero.
  */
 
+import { own } from "../engine/dict.ts";
 import type { ViolationKind } from "../engine/trace.ts";
 import type { KObject, MmState, World } from "../engine/world.ts";
 import { initialState, type MachineName, sendEvent } from "./machines.ts";
@@ -99,7 +100,7 @@ export function mmgrab(c: Ctx, mm: MmState): void {
 // --- mutexes ---------------------------------------------------------------------------------
 
 export function lockHolder(w: World, lock: string): string | null {
-  return w.kernel.locks[lock] ?? null;
+  return own(w.kernel.locks, lock) ?? null;
 }
 
 /** Why `thread` cannot take `lock` now, or null. */
@@ -122,11 +123,11 @@ export function releaseLock(w: World, lock: string): void {
 // --- SRCU ------------------------------------------------------------------------------------
 
 export function srcuReadLock(w: World, thread: string): void {
-  w.kernel.srcu.readers[thread] = (w.kernel.srcu.readers[thread] ?? 0) + 1;
+  w.kernel.srcu.readers[thread] = (own(w.kernel.srcu.readers, thread) ?? 0) + 1;
 }
 
 export function srcuReadUnlock(w: World, thread: string): void {
-  const n = (w.kernel.srcu.readers[thread] ?? 0) - 1;
+  const n = (own(w.kernel.srcu.readers, thread) ?? 0) - 1;
   if (n > 0) w.kernel.srcu.readers[thread] = n;
   else delete w.kernel.srcu.readers[thread];
 }
@@ -140,7 +141,7 @@ export function callSrcu(w: World, object: number, fn: string): void {
 export function readySrcuCallbacks(w: World): number[] {
   const out: number[] = [];
   w.kernel.srcu.callbacks.forEach((cb, i) => {
-    if (cb.waitFor.every((r) => !(r in w.kernel.srcu.readers))) out.push(i);
+    if (cb.waitFor.every((r) => !Object.hasOwn(w.kernel.srcu.readers, r))) out.push(i);
   });
   return out;
 }

@@ -6,6 +6,7 @@
 import { getField, hex, hex64 } from "../engine/bits.ts";
 import { CMDQ_CONS } from "../engine/cmdq-error.ts";
 import { decodeCmd } from "../engine/commands.ts";
+import { dict } from "../engine/dict.ts";
 import { decodeEvent } from "../engine/events.ts";
 import type { TableWrite } from "../engine/table-writes.ts";
 import type { TraceEvent } from "../engine/trace.ts";
@@ -230,11 +231,14 @@ export function toTraceJson(r: RunResult): TraceJson {
         : {}),
     };
   };
-  const pasids: Record<string, number> = {};
-  const asids: Record<string, number> = {};
+  // Keyed by process names, which may be "constructor" or "__proto__": prototype-free.
+  const pasids = dict<number>();
+  const asids = dict<number>();
   for (const o of Object.values(r.final.kernel.objects)) {
-    if (typeof o.fields.pasid === "number" && !(o.process in pasids)) pasids[o.process] = o.fields.pasid;
-    if (typeof o.fields.asid === "number" && !(o.process in asids)) asids[o.process] = o.fields.asid;
+    if (typeof o.fields.pasid === "number" && !Object.hasOwn(pasids, o.process))
+      pasids[o.process] = o.fields.pasid;
+    if (typeof o.fields.asid === "number" && !Object.hasOwn(asids, o.process))
+      asids[o.process] = o.fields.asid;
   }
   return {
     format: TRACE_FORMAT,

@@ -24,6 +24,7 @@
 
 import { withField } from "../engine/bits.ts";
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import { dict } from "../engine/dict.ts";
 import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
@@ -177,7 +178,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
     atc: [],
     prgs: [],
     nextPrg: 0,
-    pasids: {},
+    pasids: dict(),
     stopped: [],
     vm: vm.name,
     vsid,

@@ -27,6 +27,7 @@
  * conflict with a private CD (arm_smmu_share_asid's -EEXIST, reported as a violation).
  */
 
+import { own } from "../../engine/dict.ts";
 import type { DeviceState, KObject, MmState, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
 import { checkPasidClean } from "../checks.ts";
@@ -468,7 +469,7 @@ const unbind: Program<UnbindOp> = [
   flushFaultsStep("iommu_fault_queue_flush"),
   lock(),
   step("__iommu_sva_unbind_device", (c) => {
-    const pasid = findDevice(c.w, c.op.device).pasids[c.op.process];
+    const pasid = own(findDevice(c.w, c.op.device).pasids, c.op.process);
     const bond = Object.values(c.w.kernel.objects).find(
       (o) =>
         o.kind === "bond" && o.device === c.op.device && o.fields.linked === true && o.fields.pasid === pasid,

@@ -10,6 +10,7 @@
 
 import type { DeviceState, MmState, Pa, Va, World } from "../../engine/index.ts";
 import { lookup } from "../../engine/index.ts";
+import { guestAsidProcess } from "../../kernel/index.ts";
 import { hexNum } from "./format.ts";
 import { mmLookupPa } from "./nested.ts";
 
@@ -41,7 +42,7 @@ function mmSource(mm: MmState | undefined): Source {
 /** A guest's entry (VMID ≠ 0): its ASID is the guest kernel's, in the VM's own allocator. */
 function guestAsidSource(w: World, vmid: number, asid: number): Source {
   const vm = w.vms?.find((v) => v.vmid === vmid);
-  const owner = vm?.asids[asid]?.owner.split(":")[1];
+  const owner = vm ? guestAsidProcess(w, vm, asid) : undefined;
   return mmSource(w.mms.find((m) => m.vm === vm?.name && m.process === owner));
 }
 
