@@ -9,7 +9,9 @@ import {
   mappings,
   pgtableIndex,
   protectPage,
+  protectRange,
   unmapPage,
+  unmapRange,
   userPageDesc,
   walk,
 } from "./pgtable.ts";
@@ -107,5 +109,67 @@ describe("map/unmap/walk against a reference model", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("range ops (zap_pte_range, change_pte_range) table by table", () => {
+  // A few pages scattered over 64 MiB, some PROT_NONE: the range ops must do exactly what the
+  // page-by-page ops do, page for page and word for word.
+  const scattered = fc.uniqueArray(fc.nat(2 ** 14 - 1), { minLength: 1, maxLength: 24 });
+  const range = fc.tuple(fc.nat(2 ** 14), fc.integer({ min: 1, max: 2 ** 12 }));
+  const build = (pages: readonly number[]) => {
+    const { mem, pgd } = setup();
+    for (const [i, p] of pages.entries()) {
+      const va = (p * PAGE_SIZE) as Va;
+      mapPage(mem, pgd, va, allocFrame(mem, { kind: "data", process: "p", va }), i % 2 === 0, "p");
+      if (i % 3 === 0) protectPage(mem, pgd, va, "none");
+    }
+    return { mem, pgd };
+  };
+  const pageByPage = <T>(first: number, count: number, f: (va: Va) => T): T[] =>
+    Array.from({ length: count }, (_, i) => f(((first + i) * PAGE_SIZE) as Va));
+
+  it("unmapRange frees the same pages in the same order and leaves the same words", () => {
+    fc.assert(
+      fc.property(scattered, range, (pages, [first, count]) => {
+        const a = build(pages);
+        const b = build(pages);
+        const start = (first * PAGE_SIZE) as Va;
+        const end = ((first + count) * PAGE_SIZE) as Va;
+        const expected = pageByPage(first, count, (va) => unmapPage(a.mem, a.pgd, va)).filter(
+          (p) => p !== null,
+        );
+        expect(unmapRange(b.mem, b.pgd, start, end)).toEqual(expected);
+        expect([...b.mem.words].sort()).toEqual([...a.mem.words].sort());
+      }),
+    );
+  });
+
+  it("protectRange rewrites the same PTEs as protectPage", () => {
+    fc.assert(
+      fc.property(scattered, range, fc.constantFrom("r", "rw", "none"), (pages, [first, count], prot) => {
+        const a = build(pages);
+        const b = build(pages);
+        const start = (first * PAGE_SIZE) as Va;
+        const end = ((first + count) * PAGE_SIZE) as Va;
+        const changed = pageByPage(first, count, (va) => protectPage(a.mem, a.pgd, va, prot)).filter(Boolean);
+        expect(protectRange(b.mem, b.pgd, start, end, prot)).toBe(changed.length);
+        expect([...b.mem.words].sort()).toEqual([...a.mem.words].sort());
+      }),
+    );
+  });
+
+  it("walks only the tables present: a 2^36-page range with one page mapped reads a few tables", () => {
+    const { mem, pgd } = build([5]);
+    let reads = 0;
+    const counting = {
+      toPa: (a: number) => {
+        reads++;
+        return a;
+      },
+      alloc: () => 0,
+    };
+    expect(unmapRange(mem, pgd, 0 as Va, (2 ** 48) as Va, counting)).toHaveLength(1);
+    expect(reads).toBeLessThanOrEqual(4 * 512);
   });
 });

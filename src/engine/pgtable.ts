@@ -265,6 +265,74 @@ export function protectPage(
   return true;
 }
 
+/**
+ * Visits the level-3 slots of [start, end) that have a table above them, in VA order, table by
+ * table as zap_pte_range and change_pte_range do (pmd_none: the 2 MiB is skipped whole): the
+ * cost is the tables present, not the pages of the range, so a 2^36-page VMA with nothing
+ * mapped costs one scan of the pgd.
+ */
+function forEachLeafSlot(
+  mem: Memory,
+  pgd: Pa,
+  start: number,
+  end: number,
+  space: TableSpace,
+  visit: (slot: number, desc: bigint) => void,
+): void {
+  const descend = (table: number, level: number, base: number): void => {
+    const span = 2 ** (12 + 9 * (3 - level));
+    const first = Math.max(0, Math.floor((start - base) / span));
+    const last = Math.min(TABLE_ENTRIES - 1, Math.ceil((end - base) / span) - 1);
+    for (let i = first; i <= last; i++) {
+      const slot = space.toPa(table + i * 8);
+      if (slot === null) continue;
+      const desc = readWord(mem, slot);
+      if (level === LEVELS - 1) visit(slot, desc);
+      else if (getField([desc], PTE.fields.VALID) === 1n)
+        descend(Number(getField([desc], PTE.fields.OA)), level + 1, base + i * span);
+    }
+  };
+  if (end > start) descend(pgd, 0, 0);
+}
+
+/**
+ * Clears every PTE of [start, end) (zap_pte_range) and returns the pages they mapped, in VA
+ * order: `unmapPage` for each page of the range, at the cost of the tables present.
+ */
+export function unmapRange(mem: Memory, pgd: Pa, start: Va, end: Va, space: TableSpace = HOST): Pa[] {
+  const freed: Pa[] = [];
+  forEachLeafSlot(mem, pgd, start, end, space, (slot, desc) => {
+    const d = [desc];
+    if (getField(d, PTE.fields.VALID) === 0n && getField(d, PTE.fields.PROT_NONE) === 0n) return;
+    writeWord(mem, slot, 0n);
+    freed.push(Number(getField(d, PTE.fields.OA)) as Pa);
+  });
+  return freed;
+}
+
+/**
+ * Rewrites the protection of every present PTE of [start, end) (change_pte_range): `protectPage`
+ * for each page of the range, at the cost of the tables present. Returns how many changed.
+ */
+export function protectRange(
+  mem: Memory,
+  pgd: Pa,
+  start: Va,
+  end: Va,
+  prot: "r" | "rw" | "none",
+  space: TableSpace = HOST,
+): number {
+  let changed = 0;
+  forEachLeafSlot(mem, pgd, start, end, space, (slot, desc) => {
+    const d = [desc];
+    if (getField(d, PTE.fields.VALID) === 0n && getField(d, PTE.fields.PROT_NONE) === 0n) return;
+    const page = Number(getField(d, PTE.fields.OA)) as Pa;
+    writeWord(mem, slot, prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw"));
+    changed += 1;
+  });
+  return changed;
+}
+
 function protNoneDesc(page: Pa): bigint {
   return prepare(PTE, { PROT_NONE: 1, AF: 1, NG: 1, SH: 3, OA: page, PXN: 1, UXN: 1 })[0]!;
 }

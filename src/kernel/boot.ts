@@ -23,6 +23,7 @@ import type {
   World,
 } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
+import { STREAM_TABLE_LOG2SIZE } from "../scenario/limits.ts";
 import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
 import { initialState } from "./machines.ts";
 import { faultIn } from "./mm.ts";
@@ -44,7 +45,7 @@ function frames(bytes: number): number {
 function bootSmmu(w: World, s: Scenario): SmmuState {
   const f = new Set(s.smmu.features);
   const twoLevel = s.smmu.streamTable === "2lvl";
-  const log2size = twoLevel ? 16 : 8;
+  const log2size = STREAM_TABLE_LOG2SIZE[s.smmu.streamTable];
   const strtab: StreamTableState = twoLevel
     ? {
         fmt: "2lvl",

@@ -21,7 +21,7 @@
 import { cdTableLayout, makeL1Cd } from "../engine/cd.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
-import { mappings, unmapPage } from "../engine/pgtable.ts";
+import { mappings, unmapPage, unmapRange } from "../engine/pgtable.ts";
 import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
 import type { DeviceState, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
@@ -221,12 +221,8 @@ const munmap: Program<OpOf<"munmap">> = [
     const mm = mmOf(c);
     const vm = vmOf(c);
     const space = guestSpace(c.w, vm);
-    const freed: number[] = [];
-    for (let i = 0; i < c.op.pages; i++) {
-      const page = unmapPage(c.w.mem, mm.pgd, (c.op.start + i * PAGE_SIZE) as Va, space);
-      if (page !== null) freed.push(page);
-    }
     const end = c.op.start + c.op.pages * PAGE_SIZE;
+    const freed = unmapRange(c.w.mem, mm.pgd, c.op.start as Va, end as Va, space);
     mm.vmas = mm.vmas.flatMap((v) => {
       const vEnd = v.start + v.pages * PAGE_SIZE;
       if (vEnd <= c.op.start || v.start >= end) return [v];

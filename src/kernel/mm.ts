@@ -18,8 +18,9 @@ import {
   collectEmptyTables,
   mapPage,
   protectPage,
+  protectRange,
   type TableSpace,
-  unmapPage,
+  unmapRange,
   walk,
 } from "../engine/pgtable.ts";
 import { guestAlloc, guestSpace } from "../engine/stage2.ts";
@@ -284,11 +285,7 @@ export function mmPrograms() {
     step("zap_pte_range", (c) => {
       const mm = mmOf(c);
       const { start, pages } = c.op;
-      const freed: number[] = [];
-      for (let i = 0; i < pages; i++) {
-        const p = unmapPage(c.w.mem, mm.pgd, (start + i * PAGE_SIZE) as Va);
-        if (p !== null) freed.push(p);
-      }
+      const freed = unmapRange(c.w.mem, mm.pgd, start as Va, (start + pages * PAGE_SIZE) as Va);
       removeRange(mm, start, start + pages * PAGE_SIZE);
       setLocal(c, "gather.pages", freed);
       setLocal(c, "inv.start", start);
@@ -333,10 +330,7 @@ export function mmPrograms() {
     step("change_protection", (c) => {
       const mm = mmOf(c);
       const { start, pages, prot } = c.op;
-      let changed = 0;
-      for (let i = 0; i < pages; i++) {
-        if (protectPage(c.w.mem, mm.pgd, (start + i * PAGE_SIZE) as Va, prot)) changed += 1;
-      }
+      const changed = protectRange(c.w.mem, mm.pgd, start as Va, (start + pages * PAGE_SIZE) as Va, prot);
       for (const v of mm.vmas) if (v.start >= start && v.start < start + pages * PAGE_SIZE) v.prot = prot;
       setLocal(c, "inv.start", start);
       setLocal(c, "inv.end", start + pages * PAGE_SIZE);
@@ -395,12 +389,8 @@ export function mmPrograms() {
     step("unmap_vmas", (c) => {
       const mm = mmOf(c);
       const freed: number[] = [];
-      for (const v of mm.vmas) {
-        for (let i = 0; i < v.pages; i++) {
-          const p = unmapPage(c.w.mem, mm.pgd, (v.start + i * PAGE_SIZE) as Va);
-          if (p !== null) freed.push(p);
-        }
-      }
+      for (const v of mm.vmas)
+        freed.push(...unmapRange(c.w.mem, mm.pgd, v.start as Va, (v.start + v.pages * PAGE_SIZE) as Va));
       mm.vmas = [];
       setLocal(c, "gather.pages", freed);
       setLocal(c, "gather.tables", collectEmptyTables(c.w.mem, mm.pgd, 0 as Va, (2 ** 48) as Va));

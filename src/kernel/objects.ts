@@ -137,11 +137,12 @@ export function callSrcu(w: World, object: number, fn: string): void {
   w.kernel.srcu.callbacks.push({ object, fn, waitFor: Object.keys(w.kernel.srcu.readers).sort() });
 }
 
-/** Callbacks whose grace period has ended. */
-export function readySrcuCallbacks(w: World): number[] {
-  const out: number[] = [];
-  w.kernel.srcu.callbacks.forEach((cb, i) => {
-    if (cb.waitFor.every((r) => !Object.hasOwn(w.kernel.srcu.readers, r))) out.push(i);
-  });
-  return out;
+/**
+ * The first callback whose grace period has ended, or -1. Callbacks pile up while threads keep
+ * binding and unbinding (the default policy runs SRCU last), so this stops at the first ready
+ * one rather than checking them all at every step.
+ */
+export function firstReadySrcuCallback(w: World): number {
+  const { callbacks, readers } = w.kernel.srcu;
+  return callbacks.findIndex((cb) => cb.waitFor.every((r) => !Object.hasOwn(readers, r)));
 }

@@ -23,7 +23,7 @@ import { armSmmuGerrorHandler, gerrorPending } from "./gerror.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmPrograms } from "./mm.ts";
-import { readySrcuCallbacks } from "./objects.ts";
+import { firstReadySrcuCallback } from "./objects.ts";
 import {
   AGAIN,
   type Ctx,
@@ -225,12 +225,13 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
           ? "handle the global error (GERROR)"
           : "handle one I/O page fault",
   });
-  const srcuReady = readySrcuCallbacks(w).length > 0;
+  const ready = firstReadySrcuCallback(w);
+  const srcuReady = ready >= 0;
   list.push({
     name: SRCU,
     runnable: srcuReady,
     why: srcuReady ? null : "no SRCU callback is past its grace period",
-    next: srcuReady ? (w.kernel.srcu.callbacks[readySrcuCallbacks(w)[0]!]?.fn ?? null) : null,
+    next: srcuReady ? (w.kernel.srcu.callbacks[ready]?.fn ?? null) : null,
   });
   return list;
 }
@@ -265,7 +266,7 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     return { actor, fn, opIndex: null };
   }
   if (actor === SRCU) {
-    const i = readySrcuCallbacks(w)[0]!;
+    const i = firstReadySrcuCallback(w);
     const cb = w.kernel.srcu.callbacks.splice(i, 1)[0]!;
     const obj = w.kernel.objects[cb.object]!;
     const pseudo: ThreadState = {

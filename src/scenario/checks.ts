@@ -13,6 +13,7 @@ import {
   SCENARIO_LIMITS,
   SMMU_ACTOR,
   SRCU_ACTOR,
+  STREAM_TABLE_LOG2SIZE,
 } from "./limits.ts";
 import type { Op, ProcessSpec, Scenario, ThreadSpec } from "./types.ts";
 
@@ -79,7 +80,16 @@ function checkDevices(s: Scenario): Problem {
       ["devices", dup[1], "sid"],
       `StreamID ${s.devices[dup[1]]!.sid} is already devices[${dup[0]}]'s`,
     );
-  return uniqueNames(s.devices, "devices", "device");
+  const names = uniqueNames(s.devices, "devices", "device");
+  if (names) return names;
+  const log2size = STREAM_TABLE_LOG2SIZE[s.smmu.streamTable];
+  const beyond = s.devices.findIndex((d) => d.sid >= 2 ** log2size);
+  if (beyond < 0) return undefined;
+  const more = s.smmu.streamTable === "linear" ? '; "streamTable": "2lvl" takes StreamIDs up to 65535' : "";
+  return at(
+    ["devices", beyond, "sid"],
+    `StreamID ${s.devices[beyond]!.sid} is beyond the ${s.smmu.streamTable} stream table (${2 ** log2size} STEs: StreamIDs 0–${2 ** log2size - 1}${more})`,
+  );
 }
 
 /** A page range `[start, start + pages)`: page-aligned and inside the 48-bit address space. */

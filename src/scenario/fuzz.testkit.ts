@@ -218,7 +218,7 @@ const hostScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
                 { ats: fc.boolean(), pri: fc.boolean(), pasidBits: fc.integer({ min: 0, max: 20 }) },
                 { requiredKeys: [] },
               )
-              .map((o) => ({ name, sid: i * 1000 + 3, ...o })),
+              .map((o) => ({ name, sid: i * 100 + 3, ...o })), // within a linear stream table
           ),
         ),
         processes: fc.tuple(

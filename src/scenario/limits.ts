@@ -19,6 +19,14 @@ export const SCENARIO_LIMITS = {
   text: 4 * 1024 * 1024,
 } as const;
 
+/**
+ * log2 of the StreamIDs each stream table format covers (STRTAB_BASE_CFG.LOG2SIZE as the model
+ * sets it): a linear table of 256 STEs (one PCI bus), a 2-level one of 65,536 (256 leaves of
+ * 256). Linux refuses to probe a master whose StreamID is beyond it (arm_smmu_sid_in_range,
+ * -ERANGE), so the validator refuses such a device instead of booting a machine without it.
+ */
+export const STREAM_TABLE_LOG2SIZE = { linear: 8, "2lvl": 16 } as const;
+
 export const PAGE_SIZE = 4096;
 /** Addresses are 48-bit virtual addresses (arm64, 4 KiB granule, 4 levels). */
 export const ADDRESS_LIMIT = 2 ** 48;
