@@ -409,7 +409,10 @@ export function tlbiRangeCmds(o: TlbiRangeOptions): CmdOf<TlbiRangeOp>[] {
       invRange = n << BigInt(scale + tgShift);
       numPages -= n << BigInt(scale);
     }
-    const range = { addr: Number(iova), leaf: o.leaf, num, scale, tg, ttl };
+    // FIELD_PREP(CMDQ_TLBI_0_SCALE, scale) masks a runtime value to the field's 5 bits: a range
+    // of 2^32 pages or more aligned to its size (only the model's whole-VA-space munmap makes
+    // one) is sent with SCALE = scale mod 32, as Linux would send it, and invalidates less.
+    const range = { addr: Number(iova), leaf: o.leaf, num, scale: scale % 32, tg, ttl };
     const asid = o.asid ?? 0;
     const vmid = o.vmid ?? 0;
     switch (o.op) {

@@ -337,7 +337,9 @@ function guestCmdOf(c: Ctx, op: OpOf<"guest-cmd">, name: GuestCmdName): Cmd {
   const sid = dev.vsid!;
   const ssid = mm.pasid ?? 0;
   const asid = guestBindings(c.w, vm, mm.process).find((b) => b.device === dev)?.asid ?? 0;
-  const va = op.va ?? mm.vmas[0]?.start ?? 0;
+  // arm_smmu_cmdq_build_cmd stores `addr & CMDQ_TLBI_1_VA_MASK` (or _IPA_MASK): bits 11:0 of
+  // an unaligned address are dropped, not refused.
+  const va = Math.floor((op.va ?? mm.vmas[0]?.start ?? 0) / PAGE_SIZE) * PAGE_SIZE;
   const one = { num: 0, scale: 0, tg: 0, ttl: 0, leaf: false };
   switch (name) {
     case "CFGI_CD":

@@ -10,6 +10,7 @@ import { journalWrites, type WordWrite } from "../engine/memory.ts";
 import { describeWrites, type QueueRecord, registerValues, type TableWrite } from "../engine/table-writes.ts";
 import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
+import { SCENARIO_LIMITS } from "../scenario/limits.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { boot } from "./boot.ts";
 import { gerrorPending } from "./gerror.ts";
@@ -140,7 +141,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const steps: StepRecord[] = [];
   const violations: Violation[] = [];
   const snapshots: World[] = [];
-  const maxSteps = opts.maxSteps ?? 200_000;
+  const maxSteps = opts.maxSteps ?? SCENARIO_LIMITS.steps;
   const until = opts.until ?? Number.POSITIVE_INFINITY;
   const tables = opts.tables ? tableTracker(w) : null;
   settleAll(sim, w, new Recorder());
@@ -180,7 +181,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
     const actor = defaultActor(sim, w);
     if (actor === null) break;
     if (steps.length >= maxSteps)
-      throw new ScheduleError(`the scenario did not finish within ${maxSteps} steps`);
+      throw new ScheduleError(`the scenario did not finish within ${maxSteps} steps (the step limit)`);
     take(actor);
   }
   if (steps.length < until) finalChecks(w, steps.length - 1, violations);

@@ -125,6 +125,25 @@ function checkProcesses(s: Scenario): Problem {
     const problem = checkVmas(p, pi);
     if (problem) return problem;
   }
+  return checkPopulated(s);
+}
+
+/** Every populated page is a frame and a PTE at boot: their total is capped (limits.ts). */
+function checkPopulated(s: Scenario): Problem {
+  const limit = SCENARIO_LIMITS.populatedPages;
+  let total = 0;
+  for (const [pi, p] of s.processes.entries()) {
+    for (const [vi, v] of p.vmas.entries()) {
+      if (!v.populate) continue;
+      total += v.pages;
+      if (total > limit) {
+        return at(
+          ["processes", pi, "vmas", vi, "pages"],
+          `populating ${v.pages} pages makes ${total} populated pages in all, beyond the limit of ${limit} (${limit / 256} MiB)`,
+        );
+      }
+    }
+  }
   return undefined;
 }
 

@@ -212,13 +212,14 @@ const hostScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
         faults: fc.subarray(FAULT_NAMES as string[]),
         smmu: smmuArb,
         devices: fc.tuple(
-          ...names.devices.map((name, i) =>
-            fc
-              .record(
-                { ats: fc.boolean(), pri: fc.boolean(), pasidBits: fc.integer({ min: 0, max: 20 }) },
-                { requiredKeys: [] },
-              )
-              .map((o) => ({ name, sid: i * 100 + 3, ...o })), // within a linear stream table
+          ...names.devices.map(
+            (name, i) =>
+              fc
+                .record(
+                  { ats: fc.boolean(), pri: fc.boolean(), pasidBits: fc.integer({ min: 0, max: 20 }) },
+                  { requiredKeys: [] },
+                )
+                .map((o) => ({ name, sid: i * 100 + 3, ...o })), // within a linear stream table
           ),
         ),
         processes: fc.tuple(

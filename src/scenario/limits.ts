@@ -1,6 +1,9 @@
 /**
  * Size caps on a scenario. They are far above anything a person writes, and low enough that a
  * hostile file or link cannot make the page build millions of objects or draw a 10 MB title.
+ * Besides how many objects a scenario has, two caps bound what it costs to run: the pages it
+ * populates at boot (each a frame, a PTE and its share of the page tables, copied by every
+ * checkpoint) and the steps a run may take. docs/limits.md gives each value and why.
  */
 export const SCENARIO_LIMITS = {
   processes: 256,
@@ -15,6 +18,17 @@ export const SCENARIO_LIMITS = {
   /** Names, title, schedule entries, fault names. */
   string: 200,
   description: 4000,
+  /**
+   * Pages populated at boot (`populate: true`), all processes together: 256 MiB of simulated
+   * memory, four times the large benchmark scenario's 16,384.
+   */
+  populatedPages: 65_536,
+  /**
+   * Micro-steps a run may take before it is stopped (the runner's and the page's bound): about
+   * seven times the large benchmark scenario's 14,000. Range ops cost the tables present, not
+   * the pages of the range, so no other cap is needed on what ops walk.
+   */
+  steps: 100_000,
   /** Characters of scenario JSON text that `parseScenarioText` reads. */
   text: 4 * 1024 * 1024,
 } as const;
