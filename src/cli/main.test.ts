@@ -148,3 +148,57 @@ describe("sva-lab kernels and --kernel", () => {
     expect(bad.err).toMatch(/: kernel: unknown release "6\.1"/);
   });
 });
+
+describe("bounded input and links that cannot be made (issue 15)", () => {
+  /** A scenario whose link is longer than 64 KiB: 256 processes with incompressible names. */
+  const unlinkable = () => {
+    let x = 12345;
+    const noise = () =>
+      Array.from({ length: 190 }, () => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return String.fromCharCode(0x4e00 + (x % 20000));
+      }).join("");
+    return {
+      ...lifecycle,
+      processes: [...lifecycle.processes, ...Array.from({ length: 255 }, () => ({ name: noise() }))],
+    };
+  };
+
+  it("reads no more of a file than a scenario may hold: /dev/zero is refused, exit 2", () => {
+    const r = cli("run", "/dev/zero");
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("sva-lab: /dev/zero: the file is too large (more than 16777216 bytes)");
+  });
+
+  it("url of a scenario too large for a link says so in one line, exit 2", () => {
+    const r = cli("url", file("unlinkable.json", unlinkable()));
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(
+      /^sva-lab: .*unlinkable\.json: the scenario is too large for a link \(\d+ characters; the limit is 65536\)$/,
+    );
+    expect(r.out).toBe("");
+  });
+
+  it("explore keeps its result when the outcomes' links would be too long: printed without url", () => {
+    const r = cli("explore", file("unlinkable.json", unlinkable()), "--json");
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.out);
+    expect(report.complete).toBe(true);
+    expect(report.outcomes.length).toBeGreaterThan(0);
+    for (const o of report.outcomes) expect(o.url).toBeUndefined();
+    expect(r.err).toMatch(
+      /^sva-lab: note: outcomes are printed without their link: the scenario is too large/,
+    );
+  });
+
+  it("a file with the removed fault no-cleared-flag opens, with a note on stderr", () => {
+    const r = cli("run", file("old.json", { ...lifecycle, faults: ["no-cleared-flag"] }), "--json");
+    expect(r.code).toBe(0);
+    expect(r.err).toMatch(
+      /^sva-lab: .*old\.json: note: faults\[0\]: the fault "no-cleared-flag" was removed/,
+    );
+    expect(JSON.parse(r.out).stateHash).toBe(
+      JSON.parse(cli("run", file("ok.json", lifecycle), "--json").out).stateHash,
+    );
+  });
+});

@@ -3,7 +3,7 @@
  * 1 ran and an invariant broke, 2 bad input (one line on stderr saying what and where).
  */
 
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import "../kernel/all.ts";
 import { exploreScenario } from "../explorer/explore.ts";
 import { FAULTS } from "../kernel/faults.ts";
@@ -14,6 +14,7 @@ import {
   encodeScenarioUrl,
   modelNote,
   parseScenarioText,
+  SCENARIO_LIMITS,
   scenarioToJson,
 } from "../scenario/index.ts";
 import { KERNEL_CHANGES } from "../scenario/kernel-changes.ts";
@@ -40,21 +41,43 @@ interface Io {
 
 const looksLikeUrl = (arg: string): boolean => /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) || arg.startsWith("#");
 
+/**
+ * The file's text, reading at most one byte more than a scenario may hold (SCENARIO_LIMITS.text
+ * characters take at most 4 bytes each): `/dev/zero` or a huge file is refused after that,
+ * not read to the end first.
+ */
 function readText(path: string): string {
+  const max = SCENARIO_LIMITS.text * 4;
+  let fd: number | undefined;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, "r");
+    if (fstatSync(fd).isDirectory())
+      throw new InputError(`${path}: cannot read the file (it is a directory)`);
+    const buf = Buffer.alloc(max + 1);
+    let size = 0;
+    for (let n = 1; n > 0 && size <= max; size += n) n = readSync(fd, buf, size, max + 1 - size, null);
+    if (size > max) throw new InputError(`${path}: the file is too large (more than ${max} bytes)`);
+    return buf.toString("utf8", 0, size);
   } catch (e) {
+    if (e instanceof InputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new InputError(`${path}: cannot read the file${code ? ` (${code})` : ""}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
-/** A scenario from a file or a URL, with the step a URL names and its note on the model version. */
-function load(arg: string | undefined): { scenario: Scenario; step?: number; note?: string } {
+/**
+ * A scenario from a file or a URL, with the step a URL names and its note on the model version.
+ * What a migration changed (a scenario from an earlier SVA Lab) goes to stderr, one line each,
+ * and the scenario opens.
+ */
+function load(arg: string | undefined, io: Io): { scenario: Scenario; step?: number; note?: string } {
   if (!arg) throw new InputError("missing the scenario file or URL");
   if (looksLikeUrl(arg)) {
     const r = decodeScenarioUrl(arg);
     if (!r.ok) throw new InputError(`URL: ${r.error}`);
+    for (const n of r.value.notes ?? []) io.err(`sva-lab: URL: note: ${n}`);
     const note = modelNote(r.value.model);
     return {
       scenario: r.value.scenario,
@@ -64,7 +87,18 @@ function load(arg: string | undefined): { scenario: Scenario; step?: number; not
   }
   const r = parseScenarioText(readText(arg));
   if (!r.ok) throw new InputError(`${arg}: ${r.error}`);
+  for (const n of r.notes ?? []) io.err(`sva-lab: ${arg}: note: ${n}`);
   return { scenario: r.value };
+}
+
+/** The link of a scenario, or why there is none (too large: CONTRACT §2's bad input). */
+function linkOf(s: Scenario): { url: string } | { error: string } {
+  try {
+    return { url: encodeScenarioUrl(s) };
+  } catch (e) {
+    if (e instanceof RangeError) return { error: e.message };
+    throw e;
+  }
 }
 
 function flag(args: string[], name: string): boolean {
@@ -102,7 +136,7 @@ function loadFor(args: string[], io: Io): { scenario: Scenario; step?: number } 
   const kernel = stringOption(args, "--kernel");
   const [file, ...rest] = args;
   if (rest.length > 0) throw new InputError(`unexpected argument "${rest[0]}"`);
-  const loaded = load(file);
+  const loaded = load(file, io);
   if (loaded.note !== undefined) io.err(`sva-lab: note: ${loaded.note}`);
   if (kernel === undefined) return loaded;
   const r = parseScenario({ ...scenarioToJson(loaded.scenario), kernel });
@@ -179,13 +213,18 @@ function explore(args: string[], io: Io): number {
   const maxStates = option(args, "--max-states");
   const { scenario } = loadFor(args, io);
   const report = exploreScenario(scenario, maxStates === undefined ? {} : { maxStates });
+  // An outcome whose link would be too long is printed without one (and says so on stderr
+  // once): the search's result is never lost to the link.
+  let tooLong: string | undefined;
   const withUrls = {
     ...report,
-    outcomes: report.outcomes.map((o) => ({
-      ...o,
-      url: encodeScenarioUrl({ ...scenario, schedule: o.schedule }),
-    })),
+    outcomes: report.outcomes.map((o) => {
+      const link = linkOf({ ...scenario, schedule: o.schedule });
+      if ("error" in link) tooLong ??= link.error;
+      return "url" in link ? { ...o, url: link.url } : o;
+    }),
   };
+  if (tooLong !== undefined) io.err(`sva-lab: note: outcomes are printed without their link: ${tooLong}`);
   if (json) io.out(JSON.stringify(withUrls, null, 2));
   else {
     io.out(
@@ -194,7 +233,7 @@ function explore(args: string[], io: Io): number {
     for (const o of withUrls.outcomes) {
       io.out(`${o.count} × ${o.violations.length ? o.violations.join(", ") : "no violation"}`);
       io.out(`   schedule ${o.schedule.join(" ")}`);
-      io.out(`   ${o.url}`);
+      if ("url" in o) io.out(`   ${o.url}`);
     }
   }
   return report.outcomes.some((o) => o.violations.length > 0) ? 1 : 0;
@@ -210,13 +249,14 @@ export function main(argv: readonly string[], io: Io = { out: console.log, err: 
       case "explore":
         return explore(args, io);
       case "url": {
-        const { scenario } = load(args[0]);
-        io.out(encodeScenarioUrl(scenario));
+        const link = linkOf(load(args[0], io).scenario);
+        if ("error" in link) throw new InputError(`${args[0]}: ${link.error}`);
+        io.out(link.url);
         return 0;
       }
       case "decode": {
         if (!args[0] || !looksLikeUrl(args[0])) throw new InputError("decode: expected a URL");
-        io.out(JSON.stringify(scenarioToJson(load(args[0]).scenario), null, 2));
+        io.out(JSON.stringify(scenarioToJson(load(args[0], io).scenario), null, 2));
         return 0;
       }
       case "kernels":

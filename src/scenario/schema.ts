@@ -17,6 +17,7 @@ import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./defaults.ts"
 import { describeIssue, describeValue } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
 import { ADDRESS_LIMIT, SCENARIO_LIMITS as L, MAX_PAGES } from "./limits.ts";
+import { migrateScenarioJson } from "./migrate.ts";
 import { resolveKernel } from "./releases.ts";
 import {
   DRIVER_DESIGNS,
@@ -202,7 +203,8 @@ function checkFormat(input: unknown): string | undefined {
 export function parseScenario(input: unknown): Parsed<Scenario> {
   const formatError = checkFormat(input);
   if (formatError !== undefined) return fail(formatError);
-  const result = scenarioSchema.safeParse(input, { reportInput: true });
+  const { json, notes } = migrateScenarioJson(input);
+  const result = scenarioSchema.safeParse(json, { reportInput: true });
   if (!result.success) {
     const first = result.error.issues[0];
     return fail(first ? describeIssue(first) : "the scenario does not validate");
@@ -220,7 +222,8 @@ export function parseScenario(input: unknown): Parsed<Scenario> {
     ...rest,
   };
   const error = checkScenario(scenario);
-  return error === undefined ? { ok: true, value: scenario } : fail(error);
+  if (error !== undefined) return fail(error);
+  return notes.length > 0 ? { ok: true, value: scenario, notes } : { ok: true, value: scenario };
 }
 
 /** Parses scenario JSON text; a syntax error is reported by line and column. */

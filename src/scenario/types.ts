@@ -198,5 +198,10 @@ export interface Scenario {
 }
 
 export type Parsed<T> =
-  | { readonly ok: true; readonly value: T }
+  | {
+      readonly ok: true;
+      readonly value: T;
+      /** What a migration changed (migrate.ts): a scenario from an earlier SVA Lab, opened. */
+      readonly notes?: readonly string[];
+    }
   | { readonly ok: false; readonly error: string };

@@ -35,6 +35,8 @@ export {
 
 export interface SharedScenario {
   readonly scenario: Scenario;
+  /** What a migration changed: the link was made by an earlier SVA Lab (migrate.ts). */
+  readonly notes?: readonly string[];
   readonly step?: number;
   readonly view?: string;
   /** The model version the link was made with (`&m=`; absent: 1, before releases were modelled). */
@@ -177,7 +179,8 @@ function decode(input: string): Parsed<SharedScenario> {
   if (!extras.ok) return extras;
   const scenario = payloadScenario(payload.value);
   if (!scenario.ok) return scenario;
-  return { ok: true, value: { scenario: scenario.value, ...extras.value } };
+  const notes = scenario.notes ? { notes: scenario.notes } : {};
+  return { ok: true, value: { scenario: scenario.value, ...notes, ...extras.value } };
 }
 
 /**

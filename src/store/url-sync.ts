@@ -155,7 +155,7 @@ function openDecoded(
     s.setError(`This link could not be opened: ${decoded.error}. The built-in scenario is shown instead.`);
     return;
   }
-  const { scenario, step, view, model } = decoded.value;
+  const { scenario, step, view, model, notes: migrated } = decoded.value;
   const { selection, params } = parseView(view);
   for (const read of viewReaders) read(params);
   const opened = (error: string | null): void => {
@@ -168,6 +168,8 @@ function openDecoded(
     const notes = [
       step !== undefined && step > steps ? `The link asks for step ${step}; the run has ${steps}.` : null,
       reader()?.modelNote(model) ?? null,
+      // A link from an earlier SVA Lab opens, with what changed said (migrate.ts).
+      migrated?.length ? `This link was made by an earlier SVA Lab: ${migrated.join(" ")}` : null,
     ].filter((n) => n !== null);
     s.setError(notes.length > 0 ? notes.join(" ") : null);
   };
