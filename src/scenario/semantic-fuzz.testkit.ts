@@ -6,7 +6,8 @@
  *
  * Generation is a seeded function of its own (no fast-check): one seed is one scenario, so a
  * crash is reported and kept (fuzz-crashes.json) as the scenario's JSON, and 100,000 cases
- * cost generation time only. It covers every op, feature, driver design, fault, VMs and
+ * cost generation time only. It covers every op, feature, kernel release and driver design
+ * (as `kernel`, `driver` or both), fault, VMs and
  * guest ops, every kind of schedule entry, hostile names (`constructor`, `__proto__`, `g:app`,
  * names that look like separators or JSON) and sizes at the limits (2^36-page VMAs, the most
  * populated pages, thousands of ops), the rare big ones rarely.
@@ -18,6 +19,7 @@ import { toTraceJson } from "../kernel/report.ts";
 import { runScenario, ScheduleError } from "../kernel/run.ts";
 import type { JsonObject, JsonValue } from "./json-form.ts";
 import { SCENARIO_LIMITS, STREAM_TABLE_LOG2SIZE } from "./limits.ts";
+import { designOf, RELEASES } from "./releases.ts";
 import { parseScenario } from "./schema.ts";
 import { DRIVER_DESIGNS, GUEST_CMDS, type Scenario, SMMU_FEATURES } from "./types.ts";
 import { decodeScenarioUrl, encodeScenarioUrl } from "./url.ts";
@@ -341,10 +343,18 @@ export function generateScenario(seed: number): JsonObject {
     }),
   }));
 
+  // The release modelled: named by `kernel` (any release), by `driver` alone (files and links
+  // made before releases were modelled), or by both (the release's own design).
+  const kernel = r.pick(RELEASES);
+  const release: JsonObject = r.chance(0.4)
+    ? { driver: r.pick(DRIVER_DESIGNS) }
+    : r.chance(0.8)
+      ? { kernel }
+      : { kernel, driver: designOf(kernel) };
   const json: JsonObject = {
     format: "sva-lab/1",
     title: r.chance(0.1) ? r.pick(HOSTILE_NAMES) : `fuzz ${seed}`,
-    driver: r.pick(DRIVER_DESIGNS),
+    ...release,
     devices,
     processes,
     threads,
