@@ -2,6 +2,8 @@
 // a 2^36-page exit runs at once; hostile names step to the end as their plain-named twins; a
 // sample of the semantic fuzzer's scenarios reaches the runner's state hash in the page.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { equal, ok, position, until, waitForStep } from "./lib/assert.mjs";
 import { ROOT } from "./lib/runner.mjs";
 
@@ -86,6 +88,26 @@ export default [
           "after Home, End",
         );
       }
+    },
+  },
+  {
+    name: "valid is safe: a link made before the fault no-cleared-flag was removed opens, with a note saying so",
+    async run(page, ctx) {
+      const corpus = JSON.parse(readFileSync(join(ctx.root, "src/scenario/url-corpus-v1.json"), "utf8"));
+      const entry = corpus.entries.find((e) => e.id === "no-cleared-flag-unbind-vs-exit");
+      await page.goto(`${ctx.base}${entry.url.slice(entry.url.indexOf("#"))}`);
+      const alert = page.getByTestId("load-error");
+      await alert.waitFor();
+      const text = (await alert.textContent()) ?? "";
+      ok(text.includes("made by an earlier SVA Lab"), `the note: ${text}`);
+      ok(text.includes('the fault "no-cleared-flag" was removed'), `names the fault: ${text}`);
+      equal(
+        (await page.getByTestId("scenario-title").textContent())?.trim(),
+        entry.scenario.title,
+        "its scenario is shown",
+      );
+      await page.getByRole("button", { name: "Step forward" }).click();
+      await waitForStep(page, 1);
     },
   },
   {
