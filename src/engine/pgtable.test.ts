@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { allocFrame, createMemory, frameAt, readWord } from "./memory.ts";
+import { allocFrame, createMemory, frameAt, journalWrites, readWord } from "./memory.ts";
 import {
   collectEmptyTables,
   lookup,
@@ -136,10 +136,13 @@ describe("range ops (zap_pte_range, change_pte_range) table by table", () => {
         const b = build(pages);
         const start = (first * PAGE_SIZE) as Va;
         const end = ((first + count) * PAGE_SIZE) as Va;
-        const expected = pageByPage(first, count, (va) => unmapPage(a.mem, a.pgd, va)).filter(
-          (p) => p !== null,
+        const [expected, journalA] = journalWrites(() =>
+          pageByPage(first, count, (va) => unmapPage(a.mem, a.pgd, va)).filter((p) => p !== null),
         );
-        expect(unmapRange(b.mem, b.pgd, start, end)).toEqual(expected);
+        const [freed, journalB] = journalWrites(() => unmapRange(b.mem, b.pgd, start, end));
+        expect(freed).toEqual(expected);
+        // The same words written in the same order, tagged alike (the trace's table writes).
+        expect(journalB).toEqual(journalA);
         expect([...b.mem.words].sort()).toEqual([...a.mem.words].sort());
       }),
     );
@@ -152,8 +155,12 @@ describe("range ops (zap_pte_range, change_pte_range) table by table", () => {
         const b = build(pages);
         const start = (first * PAGE_SIZE) as Va;
         const end = ((first + count) * PAGE_SIZE) as Va;
-        const changed = pageByPage(first, count, (va) => protectPage(a.mem, a.pgd, va, prot)).filter(Boolean);
-        expect(protectRange(b.mem, b.pgd, start, end, prot)).toBe(changed.length);
+        const [changed, journalA] = journalWrites(() =>
+          pageByPage(first, count, (va) => protectPage(a.mem, a.pgd, va, prot)).filter(Boolean),
+        );
+        const [n, journalB] = journalWrites(() => protectRange(b.mem, b.pgd, start, end, prot));
+        expect(n).toBe(changed.length);
+        expect(journalB).toEqual(journalA);
         expect([...b.mem.words].sort()).toEqual([...a.mem.words].sort());
       }),
     );

@@ -277,7 +277,7 @@ function forEachLeafSlot(
   start: number,
   end: number,
   space: TableSpace,
-  visit: (slot: number, desc: bigint) => void,
+  visit: (slot: number, desc: bigint, va: number) => void,
 ): void {
   const descend = (table: number, level: number, base: number): void => {
     const span = 2 ** (12 + 9 * (3 - level));
@@ -287,7 +287,7 @@ function forEachLeafSlot(
       const slot = space.toPa(table + i * 8);
       if (slot === null) continue;
       const desc = readWord(mem, slot);
-      if (level === LEVELS - 1) visit(slot, desc);
+      if (level === LEVELS - 1) visit(slot, desc, base + i * span);
       else if (getField([desc], PTE.fields.VALID) === 1n)
         descend(Number(getField([desc], PTE.fields.OA)), level + 1, base + i * span);
     }
@@ -301,10 +301,10 @@ function forEachLeafSlot(
  */
 export function unmapRange(mem: Memory, pgd: Pa, start: Va, end: Va, space: TableSpace = HOST): Pa[] {
   const freed: Pa[] = [];
-  forEachLeafSlot(mem, pgd, start, end, space, (slot, desc) => {
+  forEachLeafSlot(mem, pgd, start, end, space, (slot, desc, va) => {
     const d = [desc];
     if (getField(d, PTE.fields.VALID) === 0n && getField(d, PTE.fields.PROT_NONE) === 0n) return;
-    writeWord(mem, slot, 0n);
+    writeWord(mem, slot, 0n, regionOf(va, 3), 3);
     freed.push(Number(getField(d, PTE.fields.OA)) as Pa);
   });
   return freed;
@@ -323,11 +323,12 @@ export function protectRange(
   space: TableSpace = HOST,
 ): number {
   let changed = 0;
-  forEachLeafSlot(mem, pgd, start, end, space, (slot, desc) => {
+  forEachLeafSlot(mem, pgd, start, end, space, (slot, desc, va) => {
     const d = [desc];
     if (getField(d, PTE.fields.VALID) === 0n && getField(d, PTE.fields.PROT_NONE) === 0n) return;
     const page = Number(getField(d, PTE.fields.OA)) as Pa;
-    writeWord(mem, slot, prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw"));
+    const value = prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw");
+    writeWord(mem, slot, value, regionOf(va, 3), 3);
     changed += 1;
   });
   return changed;

@@ -181,11 +181,16 @@ export function toTraceJson(r: RunResult): TraceJson {
       : {};
     return { ...c, consumedAt: consumed.get(seq) ?? null, ...extra };
   });
+  // A VM's registers are "<vm>.CMDQ_…": matched whole against each VM's name, never split at
+  // the '.', which a VM's name may hold too.
+  const own = new Map([
+    ["CMDQ", r.final.smmu.cmdq],
+    ["EVTQ", r.final.smmu.evtq],
+    ["PRIQ", r.final.smmu.priq],
+  ]);
   const log2size = (queue: string): number | null => {
-    const [vm, q] = queue.includes(".") ? queue.split(".") : [null, queue];
-    if (vm !== null) return r.final.vms?.find((v) => v.name === vm)?.vcmdq.log2size ?? null;
-    const own = { CMDQ: r.final.smmu.cmdq, EVTQ: r.final.smmu.evtq, PRIQ: r.final.smmu.priq }[q as string];
-    return own?.log2size ?? null;
+    const vm = r.final.vms?.find((v) => queue === `${v.name}.CMDQ`);
+    return (vm ? vm.vcmdq : own.get(queue))?.log2size ?? null;
   };
   const stepOf = (s: RunResult["steps"][number]) => {
     const writer = s.events.find((e) => e.type === "entry.write");

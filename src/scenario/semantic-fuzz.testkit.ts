@@ -50,6 +50,8 @@ export const HOSTILE_NAMES = [
   "prototype",
   "g:app",
   "a:b:c",
+  "vm.0",
+  "x.CMDQ",
   ":",
   "[x",
   '["a","b"]',
