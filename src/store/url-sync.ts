@@ -90,7 +90,7 @@ export function currentUrl(s: LabState = useLab.getState()): string | null {
   // As encodeScenarioUrl appends them (src/scenario/url.ts), from the cached head.
   let url = `${head}&step=${s.cursor}`;
   const view = viewString(s);
-  if (view) url += `&view=${encodeURIComponent(view.slice(0, URL_LIMITS.view))}`;
+  if (view) url += `&view=${encoder.encodeViewParam(view)}`;
   for (const param of linkParams) {
     const kv = param(s);
     if (kv !== null) url += `&${kv}`;
