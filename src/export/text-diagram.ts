@@ -295,7 +295,10 @@ export function textDiagram(scenario: Scenario, r: RunResult, opts: TextDiagramO
     }
     if (notes.length) out.push("", `Source (${label}):`, ...notes);
   }
-  if (opts.schedule) out.push("", ...paragraph(`Schedule: ${opts.schedule.join(" ")}`, width, "  "));
+  if (opts.schedule) {
+    const text = opts.schedule.length ? opts.schedule.join(" ") : "(none: the default policy)";
+    out.push("", ...paragraph(`Schedule: ${text}`, width, "  "));
+  }
   if (opts.link) out.push("", opts.link);
   return `${out.join("\n")}\n`;
 }
