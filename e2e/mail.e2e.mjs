@@ -4,7 +4,7 @@
 // links the last one wins; Copy as text and Export Perfetto give what the runner prints; each
 // step's function links to its source; the panel views travel in the link.
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { equal, ok, until, waitForStep } from "./lib/assert.mjs";
@@ -90,6 +90,29 @@ export default [
       const other = svaRun(ctx, ["open", UNBIND, "--base-url", "https://sva.example.org/lab"]);
       equal(other.status, 0, "open --base-url exits at once");
       ok(other.stdout.startsWith("https://sva.example.org/lab/#v1."), `the printed host: ${other.stdout}`);
+    },
+  },
+  {
+    name: "the static build works under a sub-path, and links made with --base-url open there",
+    async run(page, ctx) {
+      const root = mkdtempSync(join(tmpdir(), "sva-e2e-host-"));
+      // A host with a site of its own, the page in a folder of it.
+      writeFileSync(join(root, "index.html"), "<!doctype html><title>Another site</title>");
+      symlinkSync(dist() ?? join(ctx.root, "dist"), join(root, "sva-lab"));
+      const { child, line, exited } = startCli(ctx, ["serve", "--port", "0", "--dist", root]);
+      try {
+        const host = await line;
+        const base = `${host}sva-lab`;
+        const link = svaRun(ctx, ["url", UNBIND, "--base-url", base, "--step", "5"]).stdout.trim();
+        ok(link.startsWith(`${base}/#v1.`), `the link keeps the sub-path: ${link}`);
+        await page.goto(link);
+        await waitForStep(page, 5);
+        const title = JSON.parse(readFileSync(join(ctx.root, UNBIND), "utf8")).title;
+        equal((await page.getByTestId("scenario-title").textContent())?.trim(), title, "the scenario");
+      } finally {
+        child.kill("SIGINT");
+      }
+      equal((await exited).code, 0, "serve stops cleanly on SIGINT");
     },
   },
   {

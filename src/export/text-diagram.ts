@@ -32,8 +32,8 @@ export interface TextDiagramOptions {
   readonly links?: boolean;
 }
 
-/** A column's least width: the longest kernel function names wrap once or twice at this width. */
-const MIN_COLUMN = 12;
+/** A column's least width; a column needing less (a DMA, a command name) gives the rest to others. */
+const MIN_COLUMN = 8;
 const GAP = 2;
 const NON_THREAD_ORDER = ["smmu", "iopf", "srcu"];
 
@@ -176,7 +176,7 @@ function tail(r: RunResult, last: number): string | null {
     ? `Steps ${last + 1}-${r.steps.length - 1} not shown (${[...counts].map(([a, n]) => `${a} ×${n}`).join(", ")})`
     : "";
   const vs = more.length
-    ? `${more.length} more violation(s): ${more
+    ? `${more.length} more violation${more.length > 1 ? "s" : ""}: ${more
         .slice(0, 4)
         .map((v) => `${v.kind} at step ${v.step}`)
         .join(", ")}${more.length > 4 ? ", …" : ""}`
