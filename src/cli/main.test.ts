@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { FAULT_NAMES } from "../kernel/faults.ts";
 import cmdSync from "../scenario/library/cmd-sync.json";
 import lifecycle from "../scenario/library/lifecycle.json";
+import svaLock from "../scenario/library/sva-lock.json";
 import { main } from "./main.ts";
 
 /** Runs the CLI in-process, collecting what it prints. */
@@ -396,5 +397,24 @@ describe("sva-lab serve / open", () => {
     ]);
     process.emit("SIGTERM");
     expect(await first).toBe(0);
+  });
+});
+
+describe("explore's progress", () => {
+  it("goes to the progress line (stderr, when a terminal) and is cleared at the end", () => {
+    const lines: string[] = [];
+    const out: string[] = [];
+    const code = main(["explore", file("progress.json", svaLock), "--fault", "no-sva-lock"], {
+      out: (t) => out.push(t),
+      err: () => {},
+      env: {},
+      progress: (t) => lines.push(t),
+    });
+    expect(code).toBe(1);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines[0]).toMatch(/^explore: \d+ states…$/);
+    expect(lines.at(-1)).toBe("");
+    // Nothing of it in the report.
+    expect(out.join("\n")).not.toContain("states…");
   });
 });

@@ -312,6 +312,15 @@ function linkOf(scenario: Scenario, base: string, step?: number): string {
   }
 }
 
+/** An outcome's link, or null when the scenario is too large for one: the search's result stays. */
+function linkOrNull(scenario: Scenario, base: string, step?: number): string | null {
+  try {
+    return linkOf(scenario, base, step);
+  } catch {
+    return null;
+  }
+}
+
 /** The run's actors as a scenario schedule that replays it (short form, then expanded). */
 function replaying(scenario: Scenario, r: RunResult): { scenario: Scenario; short: string[] } {
   const short = shortSchedule(
@@ -429,7 +438,7 @@ function explore(args: ParsedArgs, io: Io): number {
       ...o,
       shortSchedule: again.short.join(" "),
       ...(first ? { firstViolation: first } : {}),
-      url: linkOf(again.scenario, base, first && first.step >= 0 ? first.step : undefined),
+      url: linkOrNull(again.scenario, base, first && first.step >= 0 ? first.step : undefined),
     };
   });
   const violated = outcomes.some((o) => o.violations.length > 0);
@@ -447,7 +456,7 @@ function explore(args: ParsedArgs, io: Io): number {
         io.out(`   first: ${f.kind} at step ${f.step}, ${f.actor ?? "?"}${op} in ${f.fn ?? "?"}`);
       }
       io.out(`   schedule ${o.shortSchedule || "(the default policy)"}`);
-      io.out(`   ${o.url}`);
+      io.out(`   ${o.url ?? "(no link: the scenario is too large for one; replay it with run --schedule)"}`);
     }
     if (!report.complete && !violated) {
       io.out("no violation met, but the search stopped before trying every interleaving (exit 3)");

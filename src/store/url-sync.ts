@@ -203,6 +203,12 @@ function openDecoded(
   // The link opens: the address bar may follow the page again.
   useLinkRepair.setState({ failed: null, hold: null });
   viewNotes = [];
+  const part = (view ?? "").split(";").find((p) => p !== "" && !p.includes("="));
+  if (part !== undefined && selection === null) {
+    noteView(
+      `The link's view names a selection this page cannot read (${JSON.stringify(part.slice(0, 40))}): nothing is selected.`,
+    );
+  }
   for (const read of viewReaders) read(params);
   const fromView = viewNotes;
   // A large run takes seconds: the page paints its "busy" message first.
