@@ -170,6 +170,20 @@ export default [
       equal(await alert.count(), 0, "the message is gone");
       await page.goBack();
       await until(() => page.url() === bad, "the bad link is the entry before");
+
+      // A link from a newer version, and a lesson link naming no lesson, stay too.
+      for (const [link, says] of [
+        [`${ctx.base}#v2.${ctx.fragment.slice(3)}`, "newer SVA Lab"],
+        [`${ctx.base}#lesson=no-such-lesson`, 'no built-in lesson "no-such-lesson"'],
+      ]) {
+        await page.goto("about:blank");
+        await page.goto(link);
+        await alert.getByText(says).waitFor();
+        await page.keyboard.press("ArrowRight");
+        await waitForStep(page, 1);
+        await page.waitForTimeout(600);
+        equal(page.url(), link, "the address bar keeps the link");
+      }
     },
   },
   {

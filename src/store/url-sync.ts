@@ -30,6 +30,13 @@ import { defaultScenario, isLarge, type LabState, useLab } from "./store.ts";
  */
 export const linkParams: ((s: LabState) => string | null)[] = [];
 
+/**
+ * Fragments another module reads before the URL sync (`#lesson=<id>`, rewritten into the
+ * lesson's link): one still there when the URL sync reads it did not open, and that module has
+ * said why. The address bar keeps it, as for any link that does not open.
+ */
+export const heldLinks: ((hash: string) => boolean)[] = [];
+
 /** `key=value` parts other modules add to the view string (e.g. the panel layout). */
 export const viewParts: ((s: LabState) => readonly string[])[] = [];
 
@@ -148,6 +155,11 @@ export function openFragment(hash: string, store = useLab, atLoad = false): Prom
     useLinkRepair.setState({ failed: null, hold: null });
     s.load(defaultScenario());
     s.setError(null);
+    settled();
+    return Promise.resolve();
+  }
+  if (heldLinks.some((held) => held(hash))) {
+    useLinkRepair.setState({ failed: location.href, hold: s.scenario });
     settled();
     return Promise.resolve();
   }
