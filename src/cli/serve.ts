@@ -42,7 +42,8 @@ export function ensureBuilt(dist: string, log: (text: string) => void): string |
   log("sva-lab: dist/ is missing: building the page first (npm run build)…");
   const r = spawnSync(process.execPath, [join(ROOT, "node_modules", "vite", "bin", "vite.js"), "build"], {
     cwd: ROOT,
-    stdio: ["ignore", "inherit", "inherit"],
+    // The build's log on stderr: stdout is the URL alone, for scripts.
+    stdio: ["ignore", 2, 2],
   });
   if (r.status !== 0 || !existsSync(join(dist, "index.html")))
     return "the page could not be built (vite build failed)";
