@@ -44,7 +44,13 @@ export function cleanLinkText(input: string): string {
 
 /** One `&`-separated part of the fragment, its percent-encoded white space dropped (step 4). */
 export function cleanLinkPart(part: string): string {
-  return part.replace(ENCODED_SPACE, "");
+  // Until none is left: one inserted inside another ("%%2020") leaves one behind.
+  let out = part;
+  for (let before = ""; before !== out; ) {
+    before = out;
+    out = out.replace(ENCODED_SPACE, "");
+  }
+  return out;
 }
 
 /**
