@@ -10,4 +10,11 @@ process.stdout.on("error", (e) => {
   throw e;
 });
 const { main } = await import("../src/cli/main.ts");
-process.exitCode = main(process.argv.slice(2));
+const io = {
+  out: (text) => console.log(text),
+  err: (text) => console.error(text),
+  env: process.env,
+  // Progress rewrites one line of a terminal; in a pipe or a file it would be noise.
+  ...(process.stderr.isTTY ? { progress: (text) => process.stderr.write(`\r\x1b[K${text}`) } : {}),
+};
+process.exitCode = await main(process.argv.slice(2), io);

@@ -17,10 +17,15 @@ export {
 export * from "./types.ts";
 export type { SharedScenario, UrlOptions } from "./url.ts";
 export {
+  CUT_SHORT,
+  cleanLinkText,
+  DAMAGED,
   DEFAULT_URL_BASE,
   decodeScenarioUrl,
   encodeScenarioFragment,
   encodeScenarioUrl,
+  encodeViewParam,
+  looksLikeLink,
   MODEL_VERSION,
   modelNote,
   URL_LIMITS,

@@ -41,6 +41,18 @@ function wellFormed(s: string): string {
   return s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
 
+/**
+ * The view, percent-encoded for the link: as encodeURIComponent, and also the characters it
+ * leaves that mail readers take for the punctuation after a link (`. ! ' ( ) * ~`), so a
+ * reader may drop those from a link's end (link-text.ts) without cutting the view.
+ */
+export function encodeViewParam(view: string): string {
+  return encodeURIComponent(wellFormed(view.slice(0, URL_LIMITS.view))).replace(
+    /[.!'()*~]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
 /** The payload after `v1.`: compact layout → UTF-8 → deflate-raw ‖ CRC-32 → base64url. */
 function encodePayload(s: Scenario): string {
   const utf8 = new TextEncoder().encode(JSON.stringify(scenarioToCompactV1(s)));
@@ -64,7 +76,7 @@ export function encodeScenarioFragment(s: Scenario, opts: Omit<UrlOptions, "base
     }
     fragment += `&step=${opts.step}`;
   }
-  if (opts.view) fragment += `&view=${encodeURIComponent(wellFormed(opts.view.slice(0, URL_LIMITS.view)))}`;
+  if (opts.view) fragment += `&view=${encodeViewParam(opts.view)}`;
   return fragment;
 }
 

@@ -20,6 +20,8 @@ import { type JsonObject, scenarioToJson } from "./json-form.ts";
 import { parseScenario } from "./schema.ts";
 import type { Scenario } from "./types.ts";
 import {
+  CUT_SHORT,
+  DAMAGED,
   decodeScenarioUrl,
   encodeScenarioUrl,
   MODEL_VERSION,
@@ -146,20 +148,15 @@ describe("decodeScenarioUrl errors", () => {
     expect(errorOf(decodeScenarioUrl(`#v0.${payload}`))).toBe("the link has an unknown version (v0)");
   });
 
-  it("says when the data is not base64url, truncated or corrupt", () => {
+  it("tells a link cut short from a damaged one", () => {
     expect(errorOf(decodeScenarioUrl("#v1.ab$cd"))).toBe(
-      'the link\'s data is not base64url (character "$" at 2)',
+      'the link is damaged: its data is not base64url (character "$" at 2)',
     );
-    expect(errorOf(decodeScenarioUrl("#v1."))).toBe("the link's data is truncated (too short)");
-    expect(errorOf(decodeScenarioUrl(`#v1.${payload.slice(0, 41)}`))).toMatch(
-      /^the link's data is truncated/,
-    );
-    expect(errorOf(decodeScenarioUrl(`#v1.${payload.slice(0, 40)}`))).toMatch(
-      /truncated or corrupt|checksum/,
-    );
-    expect(errorOf(decodeScenarioUrl(`#v1.${payload}AAAA`))).toMatch(
-      /^the link's data is corrupt: its checksum/,
-    );
+    expect(errorOf(decodeScenarioUrl("#v1."))).toBe(CUT_SHORT);
+    expect(errorOf(decodeScenarioUrl(`#v1.${payload.slice(0, 41)}`))).toBe(CUT_SHORT);
+    expect(errorOf(decodeScenarioUrl(`#v1.${payload.slice(0, 40)}`))).toBe(CUT_SHORT);
+    expect(errorOf(decodeScenarioUrl(`#v1.${payload}AAAA`))).toBe(DAMAGED);
+    expect(errorOf(decodeScenarioUrl(`#v1.${payload.slice(0, 30)}Q${payload.slice(31)}`))).toBe(DAMAGED);
   });
 
   it("refuses every single-character change of the sample's link, or reads the same scenario", () => {
@@ -225,17 +222,24 @@ describe("decodeScenarioUrl errors", () => {
     );
   });
 
-  it("says when the step or the view is malformed", () => {
+  it("opens the scenario of a link whose step or view is malformed, with a note on each", () => {
     const url = encodeScenarioUrl(sample);
-    expect(errorOf(decodeScenarioUrl(`${url}&step=abc`))).toBe(
-      'the link\'s step is not a step number: "abc"',
-    );
-    expect(errorOf(decodeScenarioUrl(`${url}&step=-1`))).toMatch(/^the link's step is not a step number/);
-    expect(errorOf(decodeScenarioUrl(`${url}&view=%E0%A4%A`))).toBe(
-      "the link's view is not valid percent-encoding",
-    );
-    expect(errorOf(decodeScenarioUrl(`${url}&view=${"x".repeat(2001)}`))).toMatch(
-      /^the link's view is too long/,
+    expect(okValue(decodeScenarioUrl(`${url}&step=abc`))).toEqual({
+      scenario: sample,
+      model: MODEL_VERSION,
+      notes: ['The link\'s step was ignored: its step is not a step number: "abc"; the first step is shown.'],
+    });
+    expect(okValue(decodeScenarioUrl(`${url}&step=-1`)).notes?.[0]).toMatch(/^The link's step was ignored/);
+    expect(okValue(decodeScenarioUrl(`${url}&step=-3&view=%E0%A4%A`))).toEqual({
+      scenario: sample,
+      model: MODEL_VERSION,
+      notes: [
+        'The link\'s step was ignored: its step is not a step number: "-3"; the first step is shown.',
+        "The link's view was ignored: its view is not valid percent-encoding; the default view is shown.",
+      ],
+    });
+    expect(okValue(decodeScenarioUrl(`${url}&view=${"x".repeat(2001)}`)).notes?.[0]).toMatch(
+      /^The link's view was ignored: its view is too long/,
     );
   });
 

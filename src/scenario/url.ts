@@ -19,15 +19,18 @@ import { crc32, fromBase64Url, inflateRawCapped } from "./bytes.ts";
 import { compactV1ToJson } from "./compact.ts";
 import { quote } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
+import { cleanLinkPart, cleanLinkText } from "./link-text.ts";
 import { parseScenario } from "./schema.ts";
 import type { Parsed, Scenario } from "./types.ts";
 import { MODEL_VERSION, URL_LIMITS, URL_VERSION } from "./url-encode.ts";
 
+export { cleanLinkText, looksLikeLink } from "./link-text.ts";
 export type { UrlOptions } from "./url-encode.ts";
 export {
   DEFAULT_URL_BASE,
   encodeScenarioFragment,
   encodeScenarioUrl,
+  encodeViewParam,
   MODEL_VERSION,
   URL_LIMITS,
   URL_VERSION,
@@ -35,12 +38,16 @@ export {
 
 export interface SharedScenario {
   readonly scenario: Scenario;
-  /** What a migration changed: the link was made by an earlier SVA Lab (migrate.ts). */
-  readonly notes?: readonly string[];
   readonly step?: number;
   readonly view?: string;
   /** The model version the link was made with (`&m=`; absent: 1, before releases were modelled). */
   readonly model?: number;
+  /**
+   * One-line notes on what opening the link changed: what a migration changed (the link was
+   * made by an earlier SVA Lab: migrate.ts), and what the link holds besides the scenario that
+   * could not be read (a bad `step=` or `view=`, ignored). Absent when there is none.
+   */
+  readonly notes?: readonly string[];
 }
 
 /**
@@ -58,8 +65,8 @@ const fail = (error: string): Parsed<never> => ({ ok: false, error });
 
 /** The fragment text of a full URL, a `#fragment`, or a bare fragment. */
 function fragmentOf(input: string): Parsed<string> {
-  // Links pasted from mail arrive wrapped over lines or in <…>; the fragment has no spaces.
-  const text = input.replace(/\s+/g, "").replace(/^<(.*)>$/, "$1");
+  // Links pasted from mail arrive wrapped, quoted, in <…>, with a full stop after them.
+  const text = cleanLinkText(input);
   const hash = text.indexOf("#");
   if (hash >= 0) return { ok: true, value: text.slice(hash + 1) };
   if (/^[a-z][a-z0-9+.-]*:/i.test(text) || text.startsWith("/")) {
@@ -70,24 +77,26 @@ function fragmentOf(input: string): Parsed<string> {
 
 /** Checks the `v<N>.` prefix; returns the payload after it. */
 function versionedPayload(head: string): Parsed<string> {
-  const m = /^v(\d{1,12})\.(.*)$/s.exec(head);
+  // "v1" alone: a link cut just after its version (its "." then read as a full stop).
+  const m = /^v(\d{1,12})(?:\.(.*))?$/s.exec(head);
   if (!m) return fail(`not an SVA Lab link: expected a fragment starting "v1.", got ${quote(head, 24)}`);
   const version = Number(m[1]);
   if (version > URL_VERSION)
     return fail(`the link was made by a newer SVA Lab (v${m[1]}); this one reads v1 links`);
   if (version !== URL_VERSION) return fail(`the link has an unknown version (v${m[1]})`);
-  return { ok: true, value: m[2]! };
+  return { ok: true, value: m[2] ?? "" };
 }
 
 interface Extras {
   step?: number;
   view?: string;
   model?: number;
+  notes: string[];
 }
 
 function readStep(value: string): Parsed<number> {
   if (!new RegExp(`^\\d{1,${URL_LIMITS.stepDigits}}$`).test(value)) {
-    return fail(`the link's step is not a step number: ${quote(value, 24)}`);
+    return fail(`its step is not a step number: ${quote(value, 24)}`);
   }
   return { ok: true, value: Number(value) };
 }
@@ -97,48 +106,62 @@ function readView(value: string): Parsed<string> {
   try {
     view = decodeURIComponent(value);
   } catch {
-    return fail("the link's view is not valid percent-encoding");
+    return fail("its view is not valid percent-encoding");
   }
   if (view.length > URL_LIMITS.view)
-    return fail(`the link's view is too long (more than ${URL_LIMITS.view} characters)`);
+    return fail(`its view is too long (more than ${URL_LIMITS.view} characters)`);
   return { ok: true, value: view };
 }
 
-/** `step=12`, `view=…`; other keys are ignored. `amp;` is what `&amp;` in HTML mail leaves. */
-function readExtras(params: readonly string[]): Parsed<Extras> {
-  const extras: Extras = {};
-  for (const param of params) {
-    const eq = param.indexOf("=");
-    const key = (eq < 0 ? param : param.slice(0, eq)).replace(/^amp;/, "");
-    const value = eq < 0 ? "" : param.slice(eq + 1);
+/**
+ * `step=12`, `view=…`; other keys are ignored (later versions add some). `amp;` is what
+ * `&amp;` in HTML mail leaves. A bad step or view is dropped with a note: the scenario, the
+ * part that matters, still opens (the first step, the default view).
+ */
+function readExtras(params: readonly string[]): Extras {
+  const extras: Extras = { notes: [] };
+  for (const raw of params) {
+    const eq = raw.indexOf("=");
+    const key = cleanLinkPart(eq < 0 ? raw : raw.slice(0, eq)).replace(/^amp;/, "");
+    const value = eq < 0 ? "" : raw.slice(eq + 1);
     if (key === "step" && extras.step === undefined) {
-      const step = readStep(value);
-      if (!step.ok) return step;
-      extras.step = step.value;
-    } else if (key === "m" && extras.model === undefined && /^[1-9]\d{0,5}$/.test(value)) {
+      const step = readStep(cleanLinkPart(value));
+      if (step.ok) extras.step = step.value;
+      else extras.notes.push(`The link's step was ignored: ${step.error}; the first step is shown.`);
+    } else if (key === "m" && extras.model === undefined && /^[1-9]\d{0,5}$/.test(cleanLinkPart(value))) {
       // Only a note depends on it: a damaged value is ignored rather than refused.
-      extras.model = Number(value);
+      extras.model = Number(cleanLinkPart(value));
     } else if (key === "view" && extras.view === undefined) {
       const view = readView(value);
-      if (!view.ok) return view;
-      extras.view = view.value;
+      if (view.ok) extras.view = view.value;
+      else extras.notes.push(`The link's view was ignored: ${view.error}; the default view is shown.`);
     }
   }
-  return { ok: true, value: extras };
+  return extras;
 }
+
+/** The two ways mail breaks a link that cleaning cannot undo (docs/links.md). */
+export const CUT_SHORT =
+  "the link is cut short: its data ends early (paste the whole link, every line of it)";
+export const DAMAGED =
+  "the link is damaged: its checksum does not match (a character of it was changed, added or lost)";
 
 /** base64url → bytes → inflate (capped) → checksum → UTF-8 text. */
 function payloadText(payload: string): Parsed<string> {
   const bytes = fromBase64Url(payload);
-  if (!bytes.ok) return fail(`the link's data ${bytes.error}`);
-  if (bytes.value.length < 5) return fail("the link's data is truncated (too short)");
+  if (!bytes.ok) {
+    return fail(/truncated/.test(bytes.error) ? CUT_SHORT : `the link is damaged: its data ${bytes.error}`);
+  }
+  if (bytes.value.length < 5) return fail(CUT_SHORT);
   const packed = bytes.value.subarray(0, -4);
   const expected = new DataView(bytes.value.buffer, bytes.value.length - 4).getUint32(0);
   const inflated = inflateRawCapped(packed, URL_LIMITS.inflated);
-  if (!inflated.ok) return fail(`the link's data ${inflated.error}`);
-  if (crc32(inflated.value) !== expected) {
-    return fail("the link's data is corrupt: its checksum does not match (was the link cut or edited?)");
+  if (!inflated.ok) {
+    if (/too large/.test(inflated.error)) return fail(`the link's data ${inflated.error}`);
+    // A link cut short loses the end of its DEFLATE stream: the inflater runs out of input.
+    return fail(/EOF|empty/i.test(inflated.error) ? CUT_SHORT : DAMAGED);
   }
+  if (crc32(inflated.value) !== expected) return fail(DAMAGED);
   try {
     return { ok: true, value: new TextDecoder("utf-8", { fatal: true }).decode(inflated.value) };
   } catch {
@@ -173,14 +196,14 @@ function decode(input: string): Parsed<SharedScenario> {
   const fragment = fragmentOf(input);
   if (!fragment.ok) return fragment;
   const [head = "", ...params] = fragment.value.split("&");
-  const payload = versionedPayload(head);
+  const payload = versionedPayload(cleanLinkPart(head));
   if (!payload.ok) return payload;
-  const extras = readExtras(params);
-  if (!extras.ok) return extras;
+  const { notes, ...extras } = readExtras(params);
   const scenario = payloadScenario(payload.value);
   if (!scenario.ok) return scenario;
-  const notes = scenario.notes ? { notes: scenario.notes } : {};
-  return { ok: true, value: { scenario: scenario.value, ...notes, ...extras.value } };
+  const migrated = (scenario.notes ?? []).map((n) => `This link was made by an earlier SVA Lab: ${n}`);
+  const all = [...migrated, ...notes];
+  return { ok: true, value: { scenario: scenario.value, ...extras, ...(all.length ? { notes: all } : {}) } };
 }
 
 /**
@@ -196,8 +219,9 @@ export function decodeScenarioUrl(urlOrFragment: string): Parsed<SharedScenario>
   try {
     return decode(urlOrFragment);
   } catch (e) {
-    // Not expected (the fuzz tests look for it): keep the page usable all the same.
-    const what = e instanceof Error ? e.name : "error";
-    return fail(`the link could not be read (internal error: ${what})`);
+    // Not expected (the fuzz tests look for it): keep the page usable all the same, and say
+    // it in the user's terms (an engine's exception text means nothing to them).
+    void e;
+    return fail("the link could not be read: SVA Lab met a problem of its own reading it (please report it)");
   }
 }

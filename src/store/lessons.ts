@@ -20,7 +20,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { linkEncoder } from "./codecs.ts";
 import { type Found, type Search, searchBreakingSchedule } from "./fault-search.ts";
 import { useLab } from "./store.ts";
-import { currentUrl, linkParams } from "./url-sync.ts";
+import { heldLinks, linkParams } from "./url-sync.ts";
 
 export type FaultStatus =
   | { readonly state: "idle" }
@@ -251,7 +251,7 @@ function badLessonMessage(id: string): string {
  */
 export function installLessonLinks(lessons = useLessons): string | null {
   const base = (): string => location.origin + location.pathname;
-  const rewrite = (atLoad: boolean): string | null => {
+  const rewrite = (): string | null => {
     const link = parseLessonLink(location.hash);
     if (link === null) {
       // A scenario link: `&lesson=` says which of the lessons sharing the scenario it is.
@@ -260,14 +260,11 @@ export function installLessonLinks(lessons = useLessons): string | null {
       return null;
     }
     const l = findLesson(link.id);
-    if (!l) {
-      // At load nothing is shown yet: the built-in scenario opens; later, what is shown stays.
-      history.replaceState(history.state, "", atLoad ? base() : (currentUrl() ?? base()));
-      return badLessonMessage(link.id);
-    }
+    // A link that does not open stays in the address bar (the URL sync holds it: see
+    // `heldLinks`); at load the built-in scenario shows, later what is shown stays.
+    if (!l) return badLessonMessage(link.id);
     const encoder = linkEncoder.get();
     if (encoder === null) {
-      history.replaceState(history.state, "", atLoad ? base() : (currentUrl() ?? base()));
       return `The lesson "${l.id}" could not be opened: the page could not load its link encoder (is it offline?).`;
     }
     preferred = l.id;
@@ -280,11 +277,12 @@ export function installLessonLinks(lessons = useLessons): string | null {
     return null;
   };
   linkParams.push(lessonLinkParam);
+  heldLinks.push(isLessonLink);
   window.addEventListener("hashchange", () => {
-    const error = rewrite(false);
+    const error = rewrite();
     if (error !== null) useLab.getState().setError(error);
   });
-  return rewrite(true);
+  return rewrite();
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   kernelLoaded,
   type RunResult,
   runScenario,
+  ScheduleError,
   scheduleWithChoice,
   type TraceJson,
   toTraceJson,
@@ -63,7 +64,7 @@ export interface LabState extends Loaded {
    */
   loadSoon(
     scenario: Scenario,
-    opts?: { step?: number; selection?: Selection | null },
+    opts?: { step?: number; selection?: Selection | null; wanted?: () => boolean },
   ): Promise<string | null>;
   /**
    * Manual interleaving: `actor` takes the step after the cursor. The run continues (the
@@ -124,7 +125,10 @@ export function runForPage(scenario: Scenario): Loaded | string {
     const result = runScenario(scenario, { checkpointEvery: checkpointsFor(scenario) });
     return { scenario, result, trace: toTraceJson(result) };
   } catch (e) {
-    return `the scenario could not be run: ${e instanceof Error ? e.message : String(e)}`;
+    // A schedule's error says what and where ("schedule[3]: T0 cannot step…"); anything else
+    // is the model's own failure, whose text would mean nothing to the reader.
+    if (e instanceof ScheduleError) return `the scenario could not be run: ${e.message}`;
+    return "the scenario could not be run: SVA Lab met a problem of its own running it (please report it)";
   }
 }
 
@@ -187,6 +191,8 @@ export const useLab = create<LabState>()((set, get) => ({
     });
     return afterPaint().then(() => {
       try {
+        // Something else was asked for meanwhile (a later link): this one is dropped.
+        if (opts.wanted && !opts.wanted()) return null;
         return get().load(scenario, opts);
       } finally {
         set({ busy: null });

@@ -1,6 +1,10 @@
 /**
  * The address bar and the store (CONTRACT §5). On load the fragment is decoded; a link that
- * does not open leaves its message in `error` (shown as text) and the built-in scenario loads.
+ * does not open leaves its message in `error` (shown as text), and stays in the address bar
+ * and in history: what was shown stays (the built-in scenario at load), the address bar is not
+ * written while it does, and the first scenario opened after it gets a new history entry
+ * (`useLinkRepair` holds the link for the page's repair box). Only the last link asked for is
+ * opened: a decoder or a large run arriving for an earlier one is dropped.
  * Afterwards the address bar follows the scenario, the cursor, the selection and the view with
  * `history.replaceState`, so stepping does not flood the history (and while a key is held the
  * cursor is written at most every CURSOR_WRITE_MS). A fragment pasted into the address bar
@@ -13,6 +17,7 @@
  * panel layout: `hide=…`, `size=…`), and `viewReaders` apply them when a link opens.
  */
 
+import { create } from "zustand";
 import type { Scenario } from "../scenario/types.ts";
 import type { SharedScenario } from "../scenario/url.ts";
 import { linkEncoder, loadReader, reader } from "./codecs.ts";
@@ -24,6 +29,13 @@ import { defaultScenario, isLarge, type LabState, useLab } from "./store.ts";
  * e.g. `lesson=<id>` when two lessons share a scenario. The decoder ignores keys it does not know.
  */
 export const linkParams: ((s: LabState) => string | null)[] = [];
+
+/**
+ * Fragments another module reads before the URL sync (`#lesson=<id>`, rewritten into the
+ * lesson's link): one still there when the URL sync reads it did not open, and that module has
+ * said why. The address bar keeps it, as for any link that does not open.
+ */
+export const heldLinks: ((hash: string) => boolean)[] = [];
 
 /** `key=value` parts other modules add to the view string (e.g. the panel layout). */
 export const viewParts: ((s: LabState) => readonly string[])[] = [];
@@ -90,7 +102,7 @@ export function currentUrl(s: LabState = useLab.getState()): string | null {
   // As encodeScenarioUrl appends them (src/scenario/url.ts), from the cached head.
   let url = `${head}&step=${s.cursor}`;
   const view = viewString(s);
-  if (view) url += `&view=${encodeURIComponent(view.slice(0, URL_LIMITS.view))}`;
+  if (view) url += `&view=${encoder.encodeViewParam(view)}`;
   for (const param of linkParams) {
     const kv = param(s);
     if (kv !== null) url += `&${kv}`;
@@ -101,46 +113,74 @@ export function currentUrl(s: LabState = useLab.getState()): string | null {
 /** What the page shows while the link's decoder is fetched. */
 export const OPENING_LINK = "Opening the link…";
 
-/** Counts the fragments asked for: a decoder arriving for an older one is ignored. */
+/** Counts the fragments asked for: a decoder or a run arriving for an older one is ignored. */
 let opening = 0;
+
+/**
+ * A link that did not open: `failed` is its text, for the page's box to paste a repaired one
+ * (null once dismissed); `hold` is the scenario the page kept showing, while which the address
+ * bar keeps the link.
+ */
+export const useLinkRepair = create<{ failed: string | null; hold: Scenario | null }>(() => ({
+  failed: null,
+  hold: null,
+}));
+
+/** What the page says when the link's reader itself cannot be fetched. */
+const READER_MISSING =
+  "the page could not fetch its link reader (offline, or SVA Lab was updated meanwhile: reload the page)";
+
+function failed(store: typeof useLab, error: string, atLoad: boolean): void {
+  const s = store.getState();
+  useLinkRepair.setState({ failed: location.href, hold: s.scenario });
+  s.setError(
+    `This link could not be opened: ${error}. It stays in the address bar${
+      atLoad ? "; the built-in scenario is shown meanwhile" : "; what was shown stays"
+    }. Paste a repaired link below, or open another scenario.`,
+  );
+}
 
 /**
  * Opens the scenario a fragment holds; the empty fragment opens the built-in scenario.
  * Resolves once it is shown (at once when the decoder is already here; a large run may still
  * be computing then: it puts up its own message).
  */
-export function openFragment(hash: string, store = useLab): Promise<void> {
+export function openFragment(hash: string, store = useLab, atLoad = false): Promise<void> {
   const mine = ++opening;
   const s = store.getState();
   const settled = (): void => {
     if (store.getState().busy === OPENING_LINK) store.setState({ busy: null });
   };
   if (hash === "" || hash === "#") {
+    useLinkRepair.setState({ failed: null, hold: null });
     s.load(defaultScenario());
     s.setError(null);
     settled();
     return Promise.resolve();
   }
+  if (heldLinks.some((held) => held(hash))) {
+    useLinkRepair.setState({ failed: location.href, hold: s.scenario });
+    settled();
+    return Promise.resolve();
+  }
+  const wanted = (): boolean => mine === opening;
   const now = reader();
   if (now !== null) {
-    openDecoded(now.decodeScenarioUrl(hash), store);
+    openDecoded(now.decodeScenarioUrl(hash), store, wanted, atLoad);
     settled();
     return Promise.resolve();
   }
   store.setState({ busy: OPENING_LINK, playing: false });
   return loadReader().then(
     (r) => {
-      if (mine !== opening) return;
-      openDecoded(r.decodeScenarioUrl(hash), store);
+      if (!wanted()) return;
+      openDecoded(r.decodeScenarioUrl(hash), store, wanted, atLoad);
       settled();
     },
-    (e: unknown) => {
-      if (mine !== opening) return;
-      s.load(defaultScenario());
-      s.setError(
-        `This link could not be opened: ${e instanceof Error ? e.message : String(e)}. The built-in scenario is shown instead.`,
-      );
+    () => {
+      if (!wanted()) return;
       settled();
+      failed(store, READER_MISSING, atLoad);
     },
   );
 }
@@ -148,34 +188,52 @@ export function openFragment(hash: string, store = useLab): Promise<void> {
 function openDecoded(
   decoded: { ok: true; value: SharedScenario } | { ok: false; error: string },
   store: typeof useLab,
+  wanted: () => boolean,
+  atLoad: boolean,
 ): void {
   const s = store.getState();
   if (!decoded.ok) {
-    s.load(defaultScenario());
-    s.setError(`This link could not be opened: ${decoded.error}. The built-in scenario is shown instead.`);
+    failed(store, decoded.error, atLoad);
     return;
   }
-  const { scenario, step, view, model, notes: migrated } = decoded.value;
+  const { scenario, step, view, model, notes = [] } = decoded.value;
   const { selection, params } = parseView(view);
-  for (const read of viewReaders) read(params);
   const opened = (error: string | null): void => {
+    if (!wanted()) return;
     if (error !== null) {
-      s.load(defaultScenario());
-      s.setError(`This link could not be opened: ${error}. The built-in scenario is shown instead.`);
+      failed(store, error, atLoad);
       return;
     }
     const steps = store.getState().result.steps.length;
-    const notes = [
-      step !== undefined && step > steps ? `The link asks for step ${step}; the run has ${steps}.` : null,
-      reader()?.modelNote(model) ?? null,
-      // A link from an earlier SVA Lab opens, with what changed said (migrate.ts).
-      migrated?.length ? `This link was made by an earlier SVA Lab: ${migrated.join(" ")}` : null,
-    ].filter((n) => n !== null);
-    s.setError(notes.length > 0 ? notes.join(" ") : null);
+    const messages = [...notes, ...fromView];
+    if (step !== undefined && step > steps)
+      messages.push(`The link asks for step ${step}; the run has ${steps}.`);
+    const note = reader()?.modelNote(model) ?? null;
+    if (note !== null) messages.push(note);
+    s.setError(messages.length ? messages.join(" ") : null);
   };
+  // The link opens: the address bar may follow the page again.
+  useLinkRepair.setState({ failed: null, hold: null });
+  viewNotes = [];
+  const part = (view ?? "").split(";").find((p) => p !== "" && !p.includes("="));
+  if (part !== undefined && selection === null) {
+    noteView(
+      `The link's view names a selection this page cannot read (${JSON.stringify(part.slice(0, 40))}): nothing is selected.`,
+    );
+  }
+  for (const read of viewReaders) read(params);
+  const fromView = viewNotes;
   // A large run takes seconds: the page paints its "busy" message first.
-  if (isLarge(scenario)) void s.loadSoon(scenario, { step: step ?? 0, selection }).then(opened);
+  if (isLarge(scenario)) void s.loadSoon(scenario, { step: step ?? 0, selection, wanted }).then(opened);
   else opened(s.load(scenario, { step: step ?? 0, selection }));
+}
+
+/** Messages from the view readers about the link being opened (a part they could not read). */
+let viewNotes: string[] = [];
+
+/** For a view reader: a part of the link's view it ignored, said in one line. */
+export function noteView(message: string): void {
+  viewNotes.push(message);
 }
 
 /** Resolves once the link the page opened with is shown (see `startUrlSync`). */
@@ -201,10 +259,18 @@ export function startUrlSync(store = useLab): () => void {
       linkEncoder.load().then(write, () => {});
       return;
     }
-    const url = currentUrl(store.getState());
+    const now = store.getState();
+    const held = useLinkRepair.getState();
+    // A link that did not open stays in the address bar while what was shown stays.
+    if (held.hold !== null && held.hold === now.scenario) return;
+    const url = currentUrl(now);
     if (url === null || url === written) return;
     written = url;
-    history.replaceState(history.state, "", url);
+    if (held.hold !== null) {
+      // Something else was opened in the page: a new history entry, the bad link stays before it.
+      useLinkRepair.setState({ failed: null, hold: null });
+      history.pushState(history.state, "", url);
+    } else history.replaceState(history.state, "", url);
   };
   /**
    * Cursor moves: once the pace allows, in an idle moment (a long link takes a few ms to
@@ -225,7 +291,7 @@ export function startUrlSync(store = useLab): () => void {
     if (location.href === written) return;
     openFragment(location.hash, store);
   };
-  linkOpened = openFragment(location.hash, store);
+  linkOpened = openFragment(location.hash, store, true);
   write();
   requestUrlWrite = write;
   const unsubscribe = store.subscribe((s, prev) => {

@@ -11,6 +11,7 @@ import { type CSSProperties, lazy, Suspense, useState } from "react";
 import { useEditor } from "../store/editor.ts";
 import { useLayout } from "../store/layout.ts";
 import { useLab } from "../store/store.ts";
+import { useLinkRepair } from "../store/url-sync.ts";
 import { Controls } from "./components/Controls.tsx";
 import { Header } from "./components/Header.tsx";
 import { LessonBar } from "./components/LessonMenu.tsx";
@@ -26,22 +27,37 @@ const ScenarioEditor = lazy(() =>
 const GlossaryPanel = lazy(() =>
   import("./teach/GlossaryPanel.tsx").then((m) => ({ default: m.GlossaryPanel })),
 );
+const LinkRepair = lazy(() => import("./components/LinkRepair.tsx").then((m) => ({ default: m.LinkRepair })));
 const HelpDialog = lazy(() => import("./help/HelpDialog.tsx").then((m) => ({ default: m.HelpDialog })));
 
 function LoadError() {
   const error = useLab((s) => s.error);
   const setError = useLab((s) => s.setError);
-  if (error === null) return null;
+  const failed = useLinkRepair((s) => s.failed !== null);
+  if (error === null && !failed) return null;
   return (
-    <div
-      role="alert"
-      data-testid="load-error"
-      className="flex items-start justify-between gap-3 border-b border-red-300 bg-red-50 px-3 py-1.5 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200"
-    >
-      <p className="min-w-0 break-words">{error}</p>
-      <button type="button" className="shrink-0 underline" onClick={() => setError(null)}>
-        Dismiss
-      </button>
+    <div className="border-b border-red-300 bg-red-50 px-3 py-1.5 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+      <div className="flex items-start justify-between gap-3">
+        <p role="alert" data-testid="load-error" className="min-w-0 break-words">
+          {error}
+        </p>
+        <button
+          type="button"
+          className="shrink-0 underline"
+          onClick={() => {
+            setError(null);
+            // The link stays in the address bar; only the box goes.
+            useLinkRepair.setState({ failed: null });
+          }}
+        >
+          Dismiss
+        </button>
+      </div>
+      {failed ? (
+        <Suspense fallback={null}>
+          <LinkRepair />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

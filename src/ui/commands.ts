@@ -6,6 +6,7 @@
 
 import { type LabState, useLab } from "../store/store.ts";
 import { useHelp } from "./help/help-state.ts";
+import { shareAction } from "./share-status.ts";
 import { TEACH_COMMANDS, type TeachCommandName } from "./teach/commands.ts";
 
 export type CommandName =
@@ -15,6 +16,8 @@ export type CommandName =
   | "reset"
   | "last-step"
   | "help"
+  | "copy-text"
+  | "export-perfetto"
   | TeachCommandName;
 
 export interface Command {
@@ -91,6 +94,24 @@ export const COMMANDS: readonly Command[] = [
     keys: ["?"],
     enabled: () => true,
     run: () => useHelp.getState().setOpen(true),
+  },
+  {
+    name: "copy-text",
+    label: () => "Copy as text",
+    help: "Copy the race as text, for a mail: a column per thread, the violation, the link",
+    toolbar: false,
+    keys: ["t"],
+    enabled: (s) => s.result.steps.length > 0,
+    run: (s) => shareAction("copyAsText", s),
+  },
+  {
+    name: "export-perfetto",
+    label: () => "Export Perfetto",
+    help: "Save the run as a Chrome trace-event file, for ui.perfetto.dev or chrome://tracing",
+    toolbar: false,
+    keys: ["P"],
+    enabled: (s) => s.result.steps.length > 0,
+    run: (s) => shareAction("exportPerfetto", s),
   },
   // Violations, breakpoints, the glossary: the teaching bar's buttons (teach/TeachBar.tsx).
   ...TEACH_COMMANDS,

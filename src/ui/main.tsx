@@ -12,6 +12,7 @@ import { installLessonLinks, isLessonLink, startLessonSync } from "../store/less
 import { startPlayback } from "../store/playback.ts";
 import { startPrefetch } from "../store/prefetch.ts";
 import { useLab } from "../store/store.ts";
+import { startTabSync } from "../store/tabs.ts";
 import { linkOpened, OPENING_LINK, startUrlSync } from "../store/url-sync.ts";
 import { App } from "./App.tsx";
 import { installShortcuts } from "./commands.ts";
@@ -38,6 +39,7 @@ function startLinks(): void {
   installLargeLink();
   // Before the URL sync: the link's layout is read when it opens.
   startLayoutSync();
+  startTabSync();
   startUrlSync();
   startLessonSync(lessonLinkError);
   // Once the link is shown (its decoder may be fetched first): its scenario is no Undo step.

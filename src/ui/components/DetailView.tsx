@@ -9,6 +9,7 @@ import { BitGrid } from "../diagrams/BitGrid.tsx";
 import { detailVm } from "../model/detail.ts";
 import { FieldTerm, TermText } from "../teach/Term.tsx";
 import { useWorld } from "../useSnapshot.ts";
+import { StepSource } from "./SourceLink.tsx";
 
 export function DetailView() {
   const selection = useLab((s) => s.selection);
@@ -23,15 +24,19 @@ export function DetailView() {
   );
   if (vm === null) {
     return (
-      <p className="text-sm text-slate-600 dark:text-slate-300">
-        Select an STE, a CD, a command slot or queued command, or a page-table entry to see every field
-        decoded.
-      </p>
+      <>
+        <StepSource />
+        <p className="text-sm text-slate-600 dark:text-slate-300">
+          Select an STE, a CD, a command slot or queued command, or a page-table entry to see every field
+          decoded.
+        </p>
+      </>
     );
   }
   if (typeof vm === "string") return <p className="text-sm text-red-700 dark:text-red-400">{vm}</p>;
   return (
     <div className="space-y-2 text-xs" data-testid="detail">
+      <StepSource />
       <div className="flex items-start justify-between gap-2">
         <h3 className="text-sm font-semibold">
           <TermText text={vm.title} />

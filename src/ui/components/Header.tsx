@@ -10,9 +10,11 @@ import { linkEncoder } from "../../store/codecs.ts";
 import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
 import { currentUrl } from "../../store/url-sync.ts";
+import { perform } from "../commands.ts";
 import { ScenarioActions } from "../editor/ScenarioActions.tsx";
 import { useHelp } from "../help/help-state.ts";
 import { PanelsMenu } from "../layout/PanelsMenu.tsx";
+import { useShareStatus } from "../share-status.ts";
 import { KernelPicker } from "./KernelPicker.tsx";
 
 const button =
@@ -25,6 +27,43 @@ export function embedUrl(): string | null {
   const url = currentUrl();
   if (url === null) return null;
   return /[#&]embed=1(&|$)/.test(url) ? url : `${url}&embed=1`;
+}
+
+/** "Copy as text" and "Export Perfetto": the race for a mail, the trace for Perfetto. */
+function ShareRace() {
+  const status = useShareStatus((s) => s.text);
+  useEffect(() => {
+    if (status === "") return;
+    const t = setTimeout(() => useShareStatus.setState({ text: "" }), 2500);
+    return () => clearTimeout(t);
+  }, [status]);
+  return (
+    <div className="flex items-center gap-2">
+      <output
+        aria-live="polite"
+        className="text-xs text-emerald-700 dark:text-emerald-400"
+        data-testid="race-status"
+      >
+        {status}
+      </output>
+      <button
+        type="button"
+        className={`${button} text-xs`}
+        onClick={() => perform("copy-text")}
+        title="Copy the race as text for a mail: a column per thread, cut to the race window, the violation, the link (t)"
+      >
+        Copy as text
+      </button>
+      <button
+        type="button"
+        className={`${button} text-xs`}
+        onClick={() => perform("export-perfetto")}
+        title="Save the run as a Chrome trace-event file for ui.perfetto.dev or chrome://tracing (Shift+P)"
+      >
+        Export Perfetto
+      </button>
+    </div>
+  );
 }
 
 function ShareLink() {
@@ -165,6 +204,7 @@ function FullHeader() {
       >
         {theme === "dark" ? "☀ Light" : "☾ Dark"}
       </button>
+      <ShareRace />
       <ShareLink />
     </header>
   );

@@ -3,11 +3,12 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
-import { lazy, memo, Suspense, useState } from "react";
+import { lazy, memo, Suspense } from "react";
 import type { World } from "../../engine/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { useLab } from "../../store/store.ts";
+import { useTabs } from "../../store/tabs.ts";
 import { shareEqual } from "../model/same.ts";
 import { ViewSwitch } from "../teach/views.tsx";
 import { perWorld, useStable, useWorld } from "../useSnapshot.ts";
@@ -88,7 +89,8 @@ const TopologyView = lazy(() =>
 
 /** The kernel panel's body: the state as text, or the topology diagram (who is bound to whom). */
 export function KernelState() {
-  const [view, setView] = useState<KernelView>("state");
+  const view: KernelView = useTabs((s) => s.tabs.kernel) ?? "state";
+  const setView = (v: KernelView): void => useTabs.getState().set("kernel", v);
   return (
     <div>
       {/* Above the text (its thread lines are placed absolutely, they cannot flow round it) or the diagram. */}

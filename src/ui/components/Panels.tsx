@@ -4,9 +4,10 @@
  * shows, hides and sizes them. A panel added here appears in the Panels menu by its label.
  */
 
-import { lazy, type ReactNode, Suspense, useState } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
+import { useTabs } from "../../store/tabs.ts";
 import { CmdqDiagram } from "../diagrams/CmdqDiagram.tsx";
 import { MemoryDiagram } from "../diagrams/MemoryDiagram.tsx";
 import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
@@ -50,7 +51,8 @@ const STREAM_VIEWS = [
 function StreamPanel() {
   const vm = useStreamTableVm();
   const select = useLab((s) => s.select);
-  const [view, setView] = useState<"tables" | "path">("tables");
+  const view = useTabs((s) => s.tabs.stream) ?? "tables";
+  const setView = (v: "tables" | "path"): void => useTabs.getState().set("stream", v);
   const selected = useSelected();
   return (
     <Panel
@@ -93,7 +95,8 @@ function CmdqPanel() {
   const select = useLab((s) => s.select);
   // With VMs, the CMDQ view shows each guest's vSMMU queue beside the host's.
   const nested = useHasVms();
-  const [view, setView] = useState<"cmdq" | "evtq" | "priq">("cmdq");
+  const view = useTabs((s) => s.tabs.queue) ?? "cmdq";
+  const setView = (v: "cmdq" | "evtq" | "priq"): void => useTabs.getState().set("queue", v);
   const counts = useQueueCounts();
   const selected = useSelected();
   const count = (n: number): string => (n > 0 ? ` ${n}` : "");

@@ -11,6 +11,7 @@ import type { StepRecord, Violation } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
 import { TermText } from "../teach/Term.tsx";
 import { ViolationWhy } from "../teach/ViolationWhy.tsx";
+import { SourceLink } from "./SourceLink.tsx";
 import { useVirtualRows } from "./useVirtualRows.ts";
 
 const ACTOR_STYLE: Record<string, string> = {
@@ -25,9 +26,11 @@ interface RowProps {
   readonly current: boolean;
   readonly violations: readonly Violation[];
   readonly onPick: (cursor: number) => void;
+  /** The release modelled, for the function's source link. */
+  readonly release: string;
 }
 
-const Row = memo(function Row({ step, cursorAfter, current, violations, onPick }: RowProps) {
+const Row = memo(function Row({ step, cursorAfter, current, violations, onPick, release }: RowProps) {
   const bad = violations.length > 0;
   return (
     <li
@@ -83,6 +86,7 @@ const Row = memo(function Row({ step, cursorAfter, current, violations, onPick }
         {step?.text ? (
           <span className="mt-0.5 block pl-8.5 text-slate-700 dark:text-slate-300">
             <TermText text={step.text} focusable={current} />
+            <SourceLink release={release} actor={step.actor} fn={step.fn} focusable={current} />
           </span>
         ) : null}
         {violations.map((v) => (
@@ -104,6 +108,7 @@ const NO_VIOLATIONS: readonly Violation[] = [];
 
 export function Timeline() {
   const steps = useLab((s) => s.result.steps);
+  const release = useLab((s) => s.scenario.kernel);
   const violations = useLab((s) => s.result.violations);
   const cursor = useLab((s) => s.cursor);
   const goTo = useLab((s) => s.goTo);
@@ -153,6 +158,7 @@ export function Timeline() {
         current={cursor === r}
         violations={s === null ? NO_VIOLATIONS : (byStep.get(s.index) ?? NO_VIOLATIONS)}
         onPick={pick}
+        release={release}
       />,
     );
   }

@@ -163,7 +163,7 @@ export function panelSvg(panel: HTMLElement, title: string): { text: string; wid
   return { text, width, height };
 }
 
-function download(blob: Blob, name: string): void {
+export function download(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;

@@ -6,8 +6,9 @@
  * layout are not in the initial bundle).
  */
 
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense } from "react";
 import { useLab } from "../../store/store.ts";
+import { useTabs } from "../../store/tabs.ts";
 import { Panel } from "../components/Panel.tsx";
 
 const DetailView = lazy(() =>
@@ -31,10 +32,13 @@ const toggle = (on: boolean): string =>
 
 export function DetailPanel() {
   const selected = useLab((s) => s.selection !== null);
-  const [view, setView] = useState<View>(selected ? "detail" : "statecharts");
-  useEffect(() => {
-    setView(selected ? "detail" : "statecharts");
-  }, [selected]);
+  // A view picked by hand (or by the link's tab=) holds until the selection changes (store/tabs.ts).
+  const picked = useTabs((s) => s.tabs.detail);
+  const view: View =
+    picked === null ? (selected ? "detail" : "statecharts") : picked === "entry" ? "detail" : "statecharts";
+  const setView = (v: View): void =>
+    useTabs.getState().set("detail", v === "detail" ? "entry" : "statecharts");
+
   const aside = (
     <span className="flex gap-0.5">
       <button
