@@ -14,19 +14,16 @@ import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
 import { TlbDiagram } from "../diagrams/TlbDiagram.tsx";
 import { DetailPanel } from "../races/DetailPanel.tsx";
 import { useHasVms } from "../teach/has-vms.ts";
-import {
-  CachesView,
-  PageTablesView,
-  PathOverlay,
-  useQueueCounts,
-  useStaleCacheCount,
-  ViewSwitch,
-} from "../teach/views.tsx";
+import { CachesView, PathOverlay, useQueueCounts, useStaleCacheCount, ViewSwitch } from "../teach/views.tsx";
 import { useCmdqVm, useMemoryVm, useStreamTableVm, useTlbVm, useWorld } from "../useSnapshot.ts";
 import { CommandLog, DmaLog, EventLog } from "./Logs.tsx";
 import { Panel } from "./Panel.tsx";
 
 /** The views a panel shows only when switched to: fetched the first time. */
+/** Fetched at start-up, just after the first paint (pagetables-view.tsx says why). */
+const PageTablesView = lazy(() =>
+  import("../teach/pagetables-view.tsx").then((m) => ({ default: m.PageTablesView })),
+);
 const TranslationPathView = lazy(() =>
   import("../teach/path-view.tsx").then((m) => ({ default: m.TranslationPathView })),
 );
@@ -85,7 +82,9 @@ function PageTablePanel() {
       exportName="page-tables"
       terms={["page-table"]}
     >
-      <PageTablesView />
+      <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the page tables…</p>}>
+        <PageTablesView />
+      </Suspense>
     </Panel>
   );
 }

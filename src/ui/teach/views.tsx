@@ -1,8 +1,9 @@
 /**
- * The teaching views as panel bodies: the page-table tree and the other caches; and the
+ * The teaching views as panel bodies: the caches; and the
  * overlay that marks the last DMA's path on the stream-table diagram. The views a panel shows
  * only when switched to (the translation path, the event and PRI queues, the topology) are in
- * path-view.tsx, queue-views.tsx and topology-views.tsx, fetched when first shown. Each takes its view model from the world at the cursor
+ * path-view.tsx, queue-views.tsx and topology-views.tsx, fetched when first shown; the page-table
+ * tree is in pagetables-view.tsx, fetched at start-up after the first paint. Each takes its view model from the world at the cursor
  * (cached per world: worlds are never mutated once shown).
  */
 
@@ -12,18 +13,12 @@ import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
-import { PageTableTree } from "../diagrams/PageTableTree.tsx";
 import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
 import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
-import { OPEN_ALL, pageForest } from "./pgtree-vm.ts";
 import "./teach.css";
 
-/** The forest with every mm open (few processes), or with all closed (many): what shows first. */
-const fullForestOf = perWorld((w) => pageForest(w), shareEqual);
-const closedForestOf = perWorld((w) => pageForest(w, new Set()), shareEqual);
-warmers.push((w) => (w.mms.length > OPEN_ALL ? closedForestOf(w) : fullForestOf(w)));
 const cachesOf = perWorld(cachesVm, shareEqual);
 warmers.push(cachesOf);
 export function useSelectedKey(): string | null {
@@ -105,32 +100,6 @@ export function PathOverlay({ children }: { children: ReactNode }) {
     });
   }, [ids, w]);
   return <div ref={box}>{children}</div>;
-}
-
-export function PageTablesView() {
-  const w = useWorld();
-  const forestOf = useCallback(
-    (open: ReadonlySet<string>) =>
-      w.mms.length <= OPEN_ALL ? fullForestOf(w) : open.size === 0 ? closedForestOf(w) : pageForest(w, open),
-    [w],
-  );
-  const path = usePathVm();
-  const select = useLab((s) => s.select);
-  const selected = useSelectedKey();
-  // Only a DMA the SMMU walked for has a path through the tables (not one the ATC or IOTLB served).
-  const highlight = useMemo(
-    () => (path && path.tables.length > 0 ? { va: path.va, process: path.process } : null),
-    [path],
-  );
-  return (
-    <PageTableTree
-      forestOf={forestOf}
-      world={w}
-      highlight={highlight}
-      selectedId={selected}
-      onSelect={select}
-    />
-  );
 }
 
 /** How many records each queue holds for the kernel: the switch's labels show them. */
