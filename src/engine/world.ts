@@ -244,10 +244,10 @@ export interface ThreadState {
   blockedOn: string | null;
 }
 
-/** A kernel object whose lifetime the checker follows (bond, notifier, io_mm, domain). */
+/** A kernel object whose lifetime the checker follows (bond, notifier, io_mm, domain, iommu_mm_data). */
 export interface KObject {
   readonly id: number;
-  readonly kind: "bond" | "notifier" | "io_mm" | "domain";
+  readonly kind: "bond" | "notifier" | "io_mm" | "domain" | "mm_data";
   /** The kernel's name for it (struct arm_smmu_bond, struct iommu_sva…). */
   readonly label: string;
   /** Its lifecycle statechart state (kernel/machines.ts). */
@@ -282,6 +282,21 @@ export interface KernelState {
   objects: Record<number, KObject>;
   nextObjectId: number;
   srcu: { readers: Record<string, number>; callbacks: SrcuCallback[] };
+  /**
+   * The 2018 design's fault worker between iommu_sva_find (mmget_not_zero) and its mmput: the
+   * page request it took and the answer it will send. Absent when it holds no mm.
+   */
+  iopfHeld?: IopfHeld | null;
+  /** The fault worker waits for itself (flushing its own queue from mm exit): it never runs again. */
+  iopfStuck?: boolean;
+}
+
+export interface IopfHeld {
+  readonly process: string;
+  readonly sid: number;
+  readonly pasid: number | null;
+  readonly prg: number;
+  readonly resp: "SUCC" | "FAIL";
 }
 
 export interface World {

@@ -43,10 +43,13 @@ describe("PRI in the 2018 design", () => {
   });
 
   it("a request racing exit is answered without touching the mm, and unbind waits for it", () => {
+    expect(runScenario(lesson("pri-exit")).violations).toEqual([]);
     const report = exploreScenario(lesson("pri-exit"));
     expect(report.complete).toBe(true);
-    expect(report.outcomes.flatMap((o) => o.violations)).toEqual([]);
     expect(report.interleavings).toBeGreaterThan(1);
+    expect(report.outcomes.some((o) => o.violations.length === 0)).toBe(true);
+    // The one order that breaks: the worker's mmput is the mm's last (the mm-exit-deadlock lesson).
+    expect([...new Set(report.outcomes.flatMap((o) => o.violations))]).toEqual(["deadlock"]);
   });
 });
 

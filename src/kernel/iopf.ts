@@ -68,6 +68,8 @@ function mmOfPasid(w: World, pasid: number | null): MmState | undefined {
 
 /** Why the handler cannot take its next fault now, or null when it can (or has none). */
 export function iopfWait(w: World): string | null {
+  if (w.kernel.iopfStuck) return "deadlocked: the fault worker waits in iopf_queue_flush_dev for itself";
+  if (w.kernel.iopfHeld) return null;
   const f = pendingFault(w);
   if (!f) return "no page request or event record is pending";
   if (f.kind === "event") return null;
@@ -123,8 +125,52 @@ function queue(w: World, cmd: Cmd, rec: Recorder): void {
   rec.say(`Queues ${cmdSummary(words)} (no CMD_SYNC: nobody waits for it).`);
 }
 
+/**
+ * The 2018 design's fault worker, second half (io-pgfault.c, iopf_handle_group): the mmput of
+ * the mm iommu_sva_find took, then the page response (iopf_complete_group). When this mmput is
+ * the mm's last, exit_mmap runs in the worker: __mmu_notifier_release → iommu_notifier_release →
+ * the device driver's mm_exit → iopf_queue_flush_dev, which flushes the fault workqueue and so
+ * waits for the worker running it. The worker never returns: a deadlock on exit, fixed by
+ * removing mm_exit ("iommu: Remove iommu_sva_ops::mm_exit()", v5.8).
+ */
+function iopfMmput(w: World, rec: Recorder): string {
+  const held = w.kernel.iopfHeld!;
+  const mm = w.mms.find((m) => m.process === held.process)!;
+  mm.users -= 1;
+  if (mm.users > 0) {
+    w.kernel.iopfHeld = null;
+    rec.say(
+      `mmput: mm_users of ${mm.process} drops to ${mm.users}. iopf_complete_group answers the page request.`,
+    );
+    queue(
+      w,
+      {
+        op: "PRI_RESP",
+        sid: held.sid,
+        ssid: held.pasid ?? 0,
+        ssv: held.pasid !== null,
+        grpid: held.prg,
+        resp: held.resp,
+      },
+      rec,
+    );
+    return "iopf_complete_group";
+  }
+  mm.state = "exiting";
+  w.kernel.iopfStuck = true;
+  rec.say(
+    `mmput: the fault worker dropped ${mm.process}'s last mm_users, so exit_mmap runs here: iommu_notifier_release calls the device driver's mm_exit, then iopf_queue_flush_dev waits for the fault queue to drain — the work item being flushed is this one.`,
+  );
+  rec.violation(
+    "deadlock",
+    `The IOPF worker waits for itself: its mmput of ${mm.process} was the last, exit_mmap → iommu_notifier_release → iopf_queue_flush_dev flushes the workqueue it runs on. The page request (PRG ${held.prg}) is never answered and ${mm.process} never finishes exiting.`,
+  );
+  return "mmput";
+}
+
 /** One step of the IOPF handler: takes the next fault, resolves it, queues the answer. */
 export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string {
+  if (w.kernel.iopfHeld) return iopfMmput(w, rec);
   const f = pendingFault(w)!;
   const dev: DeviceState | undefined = findDeviceBySid(w, f.sid);
   if (f.kind === "pri") {
@@ -140,10 +186,26 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
       return "arm_smmu_handle_ppr";
     }
     rec.say(
-      `${dev?.name ?? "The device"} asks for 0x${f.va.toString(16)} (PRG ${f.tag}): iommu_report_device_fault → iommu_sva_handle_iopf.`,
+      `${dev?.name ?? "The device"} asks for 0x${f.va.toString(16)} (PRG ${f.tag}): iommu_report_device_fault queues it; the fault worker's iopf_handle_single looks the mm up with iommu_sva_find.`,
     );
-    answer(handleMmFault(w, f, rec) ? "SUCC" : "FAIL");
-    return "iommu_sva_handle_iopf";
+    const mm = mmOfPasid(w, f.pasid);
+    if (mm?.state !== "live" || mm.users === 0) {
+      handleMmFault(w, f, rec);
+      answer("FAIL");
+      return "iopf_handle_single";
+    }
+    // iommu_sva_find: mmget_not_zero, held until the worker's mmput (iopfMmput).
+    mm.users += 1;
+    const ok = handleMmFault(w, f, rec);
+    w.kernel.iopfHeld = {
+      process: mm.process,
+      sid: f.sid,
+      pasid: f.pasid,
+      prg: f.tag,
+      resp: ok ? "SUCC" : "FAIL",
+    };
+    rec.say(`The worker holds ${mm.process}'s mm_users (${mm.users}) until its mmput.`);
+    return "iopf_handle_single";
   }
   w.smmu.evtq.consumed += 1;
   if (f.kind === "event") {
@@ -167,7 +229,7 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
 /** Faults of a device still waiting for the handler (what iopf_queue_flush_dev waits for). */
 export function pendingFaultsOf(w: World, dev: DeviceState): number {
   const q = w.smmu.priq;
-  let n = 0;
+  let n = w.kernel.iopfHeld?.sid === dev.sid ? 1 : 0;
   for (let seq = q.consumed; seq < q.produced; seq++) {
     if (decodePriEntry(readWords(w.mem, slotAddr(q, seq), 2)).sid === dev.sid) n++;
   }

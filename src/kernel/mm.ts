@@ -29,7 +29,16 @@ import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
 import { hasFault } from "./cmdq.ts";
-import { lockWait, mmEvent, releaseLock, srcuReadLock, srcuReadUnlock, takeLock } from "./objects.ts";
+import {
+  free,
+  lockWait,
+  mmEvent,
+  putRef,
+  releaseLock,
+  srcuReadLock,
+  srcuReadUnlock,
+  takeLock,
+} from "./objects.ts";
 import {
   type Ctx,
   call,
@@ -441,4 +450,9 @@ export function mmdrop(c: Ctx, mm: MmState): void {
     c.rec.say(`mm_pasid_drop: PASID ${mm.pasid} is free again.`);
     mm.pasid = null;
   }
+  // 6.8+: mm_pasid_drop also kfrees mm->iommu_mm (struct iommu_mm_data).
+  const iommuMm = Object.values(c.w.kernel.objects).find(
+    (o) => o.kind === "mm_data" && o.process === mm.process && o.state === "live",
+  );
+  if (iommuMm && putRef(c, iommuMm)) free(c, iommuMm);
 }

@@ -17,14 +17,10 @@ function machineOf(obj: KObject): MachineName {
   return obj.kind === "notifier" ? "notifier" : "object";
 }
 
+/** The object as the kernel names its struct (`label`: arm_smmu_bond, iommu_sva, iommu_mm_data…). */
 export function objectName(obj: KObject): string {
-  const names = {
-    bond: "arm_smmu_bond",
-    notifier: "arm_smmu_mmu_notifier",
-    io_mm: "io_mm",
-    domain: "SVA domain",
-  };
-  return `${names[obj.kind]} #${obj.id} (${obj.process}${obj.device ? ` ↔ ${obj.device}` : ""})`;
+  const name = obj.kind === "domain" ? "SVA domain" : obj.label;
+  return `${name} #${obj.id} (${obj.process}${obj.device ? ` ↔ ${obj.device}` : ""})`;
 }
 
 export function createObject(

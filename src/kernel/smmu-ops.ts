@@ -139,10 +139,14 @@ export function lowestFree(used: Record<number, unknown>, min: number, max: numb
  * it, write its L1 descriptor, and sync with CFGI_CD leaf=0 (the SMMU may have cached the
  * invalid L1 descriptor). Nothing happens when the leaf is there.
  */
-export function cdLeafSteps(dev: (c: Ctx) => DeviceState, ssid: (c: Ctx) => number): MicroStep[] {
+export function cdLeafSteps(
+  dev: (c: Ctx) => DeviceState,
+  ssid: (c: Ctx) => number,
+  fn = "arm_smmu_get_cd_ptr",
+): MicroStep[] {
   return [
     step(
-      "arm_smmu_get_cd_ptr",
+      fn,
       (c) => {
         const leaf = allocCdLeaf(c.w, dev(c), ssid(c));
         setLocal(c, "l1.new", true);

@@ -118,6 +118,35 @@ export const CHANGE_NOTES: Readonly<Record<ChangeId, KernelChangeNote>> = {
       "The SVA domain is a normal arm_smmu_domain with its own ASID (ASET=1), accepted by any master of the same SMMU; set_dev_pasid through arm_smmu_attach_prepare / arm_smmu_attach_commit.",
     functions: ["arm_smmu_sva_domain_alloc", "arm_smmu_sva_set_dev_pasid", "arm_smmu_attach_prepare"],
   },
+  "sva-handle-list-removed": {
+    area: "iommu-sva.c, include/linux/iommu.h",
+    before:
+      "iommu_mm_data holds a list of the mm's iommu_sva handles (sva_handles); iommu_sva_bind_device walks it for the device's handle.",
+    after:
+      "The handle is the device PASID's attach handle: iommu_sva_bind_device finds it with iommu_attach_handle_get; iommu_mm_data keeps only the PASID and sva_domains.",
+    functions: ["iommu_sva_bind_device", "iommu_attach_handle_get"],
+  },
+  "vsmmu-invalidate": {
+    area: "arm-smmu-v3-iommufd.c",
+    before: "No vIOMMU for SMMUv3: a guest's stage 1 cannot be nested over a host stage 2 through iommufd.",
+    after:
+      "iommufd's vIOMMU (arm_vsmmu) nests a guest's CD table over the host's stage 2 and forwards the guest's invalidations: arm_vsmmu_cache_invalidate converts each command (arm_vsmmu_convert_user_cmd) and issues them in blocks of 63.",
+    functions: ["arm_vsmmu_cache_invalidate", "arm_vsmmu_convert_user_cmd"],
+  },
+  "blocked-domain-pasid": {
+    area: "arm-smmu-v3.c, iommu.c",
+    before: "iommu_detach_device_pasid calls the driver's remove_dev_pasid op: arm_smmu_remove_dev_pasid.",
+    after:
+      "The blocked domain supports PASIDs and detaching sets it: arm_smmu_blocking_set_dev_pasid, with the same body (clear the CD, ATC_INV, remove the master_domain, under arm_smmu_asid_lock). The release is inferred from the series' posting, not read in a v6.14 tree.",
+    functions: ["arm_smmu_remove_dev_pasid", "arm_smmu_blocking_set_dev_pasid"],
+  },
+  "sva-pgsize-bitmap": {
+    area: "arm-smmu-v3-sva.c",
+    before:
+      "arm_smmu_sva_domain_alloc leaves the SVA domain's pgsize_bitmap 0: with RIL, __arm_smmu_tlb_inv_range takes __ffs(0) as its granule shift (undefined behaviour UBSan reports).",
+    after: "The SVA domain's pgsize_bitmap is PAGE_SIZE: range invalidations use the CPU's page size.",
+    functions: ["arm_smmu_sva_domain_alloc", "__arm_smmu_tlb_inv_range"],
+  },
 };
 
 export type KernelChange = KernelChangeRef & KernelChangeNote;

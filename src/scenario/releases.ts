@@ -146,6 +146,25 @@ const CHANGES = [
   { id: "per-master-cd", release: "v6.8" },
   { id: "make-sva-cd", release: "v6.9" },
   { id: "smmu-sva-domain", release: "v6.10" },
+  {
+    id: "sva-handle-list-removed",
+    release: "v6.11",
+    commit: { subject: "iommu: Remove sva handle list", hash: "3e7f57d1ef3f" },
+  },
+  {
+    id: "vsmmu-invalidate",
+    release: "v6.13",
+    commit: {
+      subject: "iommu/arm-smmu-v3: Support IOMMU_HWPT_INVALIDATE using a VIOMMU object",
+      hash: "d68beb276ba2",
+    },
+  },
+  { id: "blocked-domain-pasid", release: "v6.14" },
+  {
+    id: "sva-pgsize-bitmap",
+    release: "v6.15",
+    commit: { subject: "iommu/arm-smmu-v3: Fix pgsize_bit for sva domains", hash: "12f78021973a" },
+  },
 ] as const satisfies readonly KernelChangeRef[];
 
 export type ChangeId = (typeof CHANGES)[number]["id"];

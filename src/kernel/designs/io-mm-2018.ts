@@ -10,16 +10,21 @@
  *            idr_alloc (kref 0: invisible) → mmu_notifier_register → kref_init] →
  *            io_mm_attach: spin_lock → mm_attach (CD dw1–3, CFGI_CD+SYNC, dw0 V=1,
  *            CFGI_CD+SYNC) → bond on the lists → spin_unlock → mmput
- *   unbind:  iommu_fault_queue_flush → spin_lock → find the bond → io_mm_detach_locked(wait):
- *            wait while mm_exit_active → list_del → mm_detach (CD dw0=0, CFGI_CD+SYNC,
- *            TLBI_NH_ASID+SYNC, ATC_INV+SYNC) → io_mm_put_locked → kfree(bond) → spin_unlock
+ *   unbind:  iopf_queue_flush_dev (RFC v1: iommu_fault_queue_flush) → spin_lock → find the
+ *            bond → io_mm_detach_locked(wait): wait while mm_exit_active → list_del → mm_detach
+ *            (CD dw0=0, CFGI_CD+SYNC, ATC_INV+SYNC; no TLBI: "TODO: Invalidate all mappings if
+ *            last and not DVM") → io_mm_put_locked → kfree(bond) → spin_unlock
  *   release: iommu_notifier_release → spin_lock → io_mm_get_locked (fails: return) → for each
  *            bond: mm_exit_active, spin_unlock, mm_exit, iopf_queue_flush_dev, spin_lock,
  *            wake_up_all, io_mm_detach_locked(no wait) → spin_unlock → io_mm_put
  *   io_mm_release (last kref): idr_remove → mmu_notifier_unregister_no_release →
  *            mmu_notifier_call_srcu(io_mm_free: unpin the ASID, kfree, mmdrop)
- *   invalidate_range: spin_lock → per bond mm_invalidate: TLBI_NH_VA… +SYNC unless BTM (a TODO
- *            in the RFC), ATC_INV+SYNC → spin_unlock
+ *   invalidate_range: spin_lock → per bond mm_invalidate: ATC_INV+SYNC only → spin_unlock. The
+ *            series assumed BTM (DVM): the TLBI was left as "TODO: Invalidate mapping if not
+ *            DVM", and the ATC invalidation came with a follow-up patch, modelled here.
+ *   fault worker (PRI): iommu_sva_find (mmget_not_zero) → handle_mm_fault → mmput →
+ *            page response; a last mmput there runs exit_mmap and mm_exit in the worker, whose
+ *            iopf_queue_flush_dev waits for the worker itself (iopf.ts).
  *
  * Left out: the IOPF queue itself (the flushes find nothing pending), private io_mms
  * (iommu_sva_alloc_pasid), the bind flags, several devices sharing one domain's CD table
@@ -33,7 +38,7 @@ import { findDevice } from "../../engine/world.ts";
 import { checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
-import { flushFaultsStep } from "../iopf.ts";
+import { flushFaultsStep, pendingFaultsOf } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
 import { mmdrop, mmOf, mmputStep } from "../mm.ts";
 import {
@@ -61,17 +66,7 @@ import {
   setLocal,
   step,
 } from "../program.ts";
-import {
-  atcInv,
-  atsEnabled,
-  cdLeafSteps,
-  cfgiCd,
-  lowestFree,
-  svaCd,
-  tlbiAsid,
-  tlbiRange,
-  writeCdWords,
-} from "../smmu-ops.ts";
+import { atcInv, atsEnabled, cdLeafSteps, cfgiCd, lowestFree, svaCd, writeCdWords } from "../smmu-ops.ts";
 
 // --- pure helpers ----------------------------------------------------------------------------
 
@@ -251,9 +246,8 @@ const ioMmDetach: Program = [
     return undefined;
   }),
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(bondDev(c), pasidOf(c))),
-  ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(asidOf(c)), {
-    when: (c) => !hasFault(c.w, "skip-tlbi"),
-  }),
+  // No TLBI: the series left "TODO: Invalidate all mappings if last and not DVM" — it relied on
+  // the CPU's broadcast TLB maintenance (BTM) reaching the SMMU for the shared ASID.
   ...issueCommands("arm_smmu_atc_inv_master_all", (c) => atcInv(bondDev(c), pasidOf(c), 0, 0), {
     when: (c) => atsEnabled(c.w, bondDev(c)) && !hasFault(c.w, "skip-atc-inv"),
   }),
@@ -465,8 +459,9 @@ const bind: Program<BindOp> = [
 // --- unbind ----------------------------------------------------------------------------------
 
 const unbind: Program<UnbindOp> = [
-  // RFC v1's stub iommu_fault_queue_flush, iopf_queue_flush_dev in v2.
-  flushFaultsStep("iommu_fault_queue_flush"),
+  // "Caller stopped the device from issuing PASIDs, now make sure they are out of the fault
+  // queue": iopf_queue_flush_dev (RFC v1 called the same flush iommu_fault_queue_flush).
+  flushFaultsStep("iopf_queue_flush_dev"),
   lock(),
   step("__iommu_sva_unbind_device", (c) => {
     const pasid = own(findDevice(c.w, c.op.device).pasids, c.op.process);
@@ -567,10 +562,21 @@ const release: Program = [
     );
     return undefined;
   }),
-  step("iopf_queue_flush_dev", (c) => {
-    c.rec.say(`No page request for PASID ${pasidOf(c)} is left in ${bondDev(c).name}'s fault queue.`);
-    return undefined;
-  }),
+  step(
+    "iopf_queue_flush_dev",
+    (c) => {
+      c.rec.say(`No page request for PASID ${pasidOf(c)} is left in ${bondDev(c).name}'s fault queue.`);
+      return undefined;
+    },
+    {
+      wait: (c) => {
+        const n = pendingFaultsOf(c.w, bondDev(c));
+        return n > 0
+          ? `waiting for the fault worker to finish ${n} page request(s) of ${bondDev(c).name}`
+          : null;
+      },
+    },
+  ),
   lock(),
   step("wake_up_all(&bond->mm_exit_wq)", (c) => {
     const bond = bondOf(c);
@@ -621,16 +627,11 @@ const invalidate: Program = [
     lifecycle(c, ioMmOf(c), "obj.use");
     c.rec.say(
       c.w.smmu.features.btm
-        ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command."
-        : `No BTM: the RFC left "TODO: invalidate mapping if not DVM" (it assumed BTM); the model sends the TLBI for ASID ${asidOf(c)} the driver would need.`,
+        ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it; the driver invalidates only the ATC."
+        : `No BTM, yet the series sends no TLBI for ASID ${asidOf(c)}: it left "TODO: Invalidate mapping if not DVM" (it assumed BTM). Only the ATC is invalidated; the IOTLB keeps the old translation.`,
     );
     return undefined;
   }),
-  ...issueCommands(
-    "arm_smmu_tlb_inv_range_asid",
-    (c) => tlbiRange(c.w, asidOf(c), local(c, "inv.start"), local(c, "inv.end")),
-    { when: (c) => !c.w.smmu.features.btm && !hasFault(c.w, "skip-tlbi") },
-  ),
   ...issueCommands(
     "arm_smmu_atc_inv_master_range",
     (c) =>

@@ -16,7 +16,7 @@ export interface ChartSpec {
   /** Counts and what the object is doing, in words. */
   readonly detail: string;
   readonly active: string;
-  readonly kind: "mm" | "bond" | "notifier" | "io_mm" | "domain" | "thread";
+  readonly kind: "mm" | "bond" | "notifier" | "io_mm" | "domain" | "mm_data" | "thread";
 }
 
 export function lifecyclesVm(w: World, scenario: Scenario): ChartSpec[] {

@@ -77,6 +77,7 @@ const TERM_OF: Readonly<Record<KObject["kind"], string>> = {
   notifier: "mmu-notifier",
   io_mm: "io-mm",
   domain: "sva-domain",
+  mm_data: "pasid",
 };
 
 function fieldLine(o: KObject): string {
