@@ -8,11 +8,15 @@
  *            PASID yet: a 64 KiB leaf, its L1 descriptor, CFGI_CD with LEAF=0 + SYNC, as
  *            arm_smmu_alloc_cd_ptr does ("An invalid L1CD can be cached")] → the CD's upper
  *            qwords, CFGI_CD+SYNC → qword 0 with V=1, CFGI_CD+SYNC
- *   unbind:  CD qword 0 cleared, CFGI_CD+SYNC → ATC_INV for the PASID+SYNC → TLBI_NH_ASID+SYNC
- *            → ASID (and PASID, with the last binding) freed
+ *   unbind:  the CD cleared by the hitless writer (two stages, CFGI_CD+SYNC each) → ATC_INV for
+ *            the PASID+SYNC → TLBI_NH_ASID+SYNC (the SVA domain's free) → ASID freed; the PASID
+ *            stays with the mm until its __mmdrop (mm_pasid_drop)
  *   munmap:  PTEs cleared → the notifier's invalidation for each binding: TLBI_NH_VA… and
  *            ATC_INV, one SYNC → the pages go back to the guest's free RAM
- *   exit:    each binding torn down as by unbind, in one batch → pages and page tables freed
+ *   exit:    arm_smmu_mm_release for each binding: the *valid* release CD (EPD0, S=R=0) in two
+ *            stages with CFGI_CD+SYNC each → TLBI_NH_ASID+SYNC → ATC_INV+SYNC, separate batches
+ *            → pages and page tables freed. The bindings keep their PASID and ASID (and the mm
+ *            its pgd: the SVA domain holds mm_count) until unbind.
  *
  * What the model leaves out of the guest: its own locks and refcounts (one vCPU thread per
  * op), and its mm notifiers are implicit.
@@ -27,6 +31,7 @@ import type { DeviceState, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
 import { bindingKey, guestBindings } from "./guest-bindings.ts";
+import { guestCdWrites } from "./guest-cd.ts";
 import { mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
 import { type Ctx, call, local, type Program, RETURN, setLocal, step } from "./program.ts";
@@ -53,15 +58,6 @@ function cdIpa(dev: DeviceState, ssid: number): number {
 /** The guest's 2-level CD table has no leaf for `ssid` yet. */
 function needsLeaf(dev: DeviceState, ssid: number): boolean {
   return dev.cdTable.fmt === "2lvl" && dev.cdTable.leaves[cdTableLayout.l1Index(ssid)] === undefined;
-}
-
-/** The commands that take one binding's context out of every cache: CD, ATC, TLB. */
-function teardownCmds(dev: DeviceState, pasid: number, asid: number): Cmd[] {
-  return [
-    { op: "CFGI_CD", sid: dev.vsid!, ssid: pasid, leaf: true },
-    atcInvCmd(dev.vsid!, pasid, 0, 0),
-    ...tlbiAsid(asid),
-  ];
 }
 
 const bind: Program<OpOf<"bind">> = [
@@ -164,13 +160,17 @@ const allocCdPtr: Program<OpOf<"bind">> = [
   ]),
 ];
 
-/** Frees the guest's ASID of one binding and drops the PASID with the mm's last binding. */
+/**
+ * Frees the guest's ASID of one binding (arm_smmu_sva_domain_free). The PASID is the mm's
+ * (6.10+): it goes only with the mm itself, once it exited and its last binding is gone.
+ */
 function releaseBinding(vm: VmState, mm: MmState, asid: number): void {
   delete vm.asids[asid];
   const pasid = mm.pasid;
   if (pasid === null) return;
   const p = vm.pasids[pasid];
-  if (p && --p.refs === 0) {
+  if (p) p.refs -= 1;
+  if (p && p.refs <= 0 && mm.state === "exited") {
     delete vm.pasids[pasid];
     mm.pasid = null;
   }
@@ -193,13 +193,21 @@ const unbind: Program<OpOf<"unbind">> = [
     }
     setLocal(c, "pasid", mm.pasid);
     setLocal(c, "asid", binding.asid);
-    writeGuestWords(c.w, vm, cdIpa(dev, mm.pasid), [0n]);
-    c.rec.say(`The guest clears CD ${mm.pasid}'s qword 0 (V=0) in ${dev.name}'s CD table.`);
+    c.rec.say(`The guest's last user of ${dev.name}'s PASID ${mm.pasid} is gone: its CD is cleared.`);
     return undefined;
   }),
-  ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
-  ]),
+  ...guestCdWrites(
+    "gclear",
+    "arm_smmu_clear_cd (guest)",
+    vmOf,
+    vmName,
+    (c) => {
+      const pasid = local<number>(c, "pasid");
+      return [{ device: devOf(c), pasid, ipa: cdIpa(devOf(c), pasid), target: new Array(8).fill(0n) }];
+    },
+    (_c, device, pasid, i, n) =>
+      `The guest clears CD ${pasid} of ${device}, stage ${i} of ${n}${i === 1 ? "" : " (the rest of the entry)"}.`,
+  ),
   ...guestCommands(
     "arm_smmu_atc_inv_master (guest)",
     vmName,
@@ -208,9 +216,16 @@ const unbind: Program<OpOf<"unbind">> = [
   ),
   ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(local<number>(c, "asid"))),
   step("iommu_sva_unbind_device: free (guest)", (c) => {
-    releaseBinding(vmOf(c), mmOf(c), local<number>(c, "asid"));
+    const mm = mmOf(c);
+    const vm = vmOf(c);
+    releaseBinding(vm, mm, local<number>(c, "asid"));
+    const last = mm.state === "exited" && guestBindings(c.w, vm, mm.process).length === 0;
+    if (last) {
+      guestFree(c.w, vm, mm.pgd);
+      mmEvent(c, mm, "mm.mmdrop_last");
+    }
     c.rec.say(
-      `The guest frees ASID ${local<number>(c, "asid")}${mmOf(c).pasid === null ? ` and PASID ${local<number>(c, "pasid")}` : ""}.`,
+      `The guest frees ASID ${local<number>(c, "asid")}${last ? `; ${mm.process}'s mm had exited and this was its last SVA domain: __mmdrop frees its pgd, and mm_pasid_drop PASID ${local<number>(c, "pasid")}` : mm.pasid === null ? "" : `; PASID ${mm.pasid} stays with ${mm.process}'s mm`}.`,
     );
     return undefined;
   }),
@@ -265,33 +280,57 @@ const munmap: Program<OpOf<"munmap">> = [
 const exit: Program<OpOf<"exit">> = [
   step("exit_mmap: release (guest)", (c) => {
     const mm = mmOf(c);
-    const vm = vmOf(c);
-    const bindings = guestBindings(c.w, vm, mm.process);
-    for (const { device } of bindings)
-      if (mm.pasid !== null) writeGuestWords(c.w, vm, cdIpa(device, mm.pasid), [0n]);
+    const bindings = guestBindings(c.w, vmOf(c), mm.process);
     mmEvent(c, mm, "mm.mmput_last");
     c.rec.say(
       bindings.length === 0
         ? `${mm.process} exits; it has no SVA binding in the guest.`
-        : `${mm.process} exits: the guest's SVA release clears its CD (PASID ${mm.pasid}) on ${bindings.map((b) => b.device.name).join(", ")}.`,
+        : `${mm.process} exits: the guest's arm_smmu_mm_release writes the release CD (valid, EPD0) at PASID ${mm.pasid} on ${bindings.map((b) => b.device.name).join(", ")}; the PASID and the ASIDs stay until unbind.`,
     );
     return undefined;
   }),
-  ...guestCommands(
-    "arm_smmu_mm_release (guest)",
+  ...guestCdWrites(
+    "grelease",
+    "arm_smmu_write_cd_entry (guest)",
+    vmOf,
     vmName,
     (c) => {
       const mm = mmOf(c);
-      return guestBindings(c.w, vmOf(c), mm.process).flatMap(({ device, asid }) =>
-        teardownCmds(device, mm.pasid!, asid),
-      );
+      if (mm.pasid === null) return [];
+      return guestBindings(c.w, vmOf(c), mm.process).map(({ device, asid }) => ({
+        device,
+        pasid: mm.pasid!,
+        ipa: cdIpa(device, mm.pasid!),
+        target: svaCd(c.w, device, null, asid, true),
+      }));
     },
+    (_c, device, pasid, i, n) =>
+      `arm_smmu_make_sva_cd(NULL) for ${device}'s PASID ${pasid} (guest), stage ${i} of ${n}${i === 1 ? ": EPD0=1, S=R=0, still valid" : ": TTB0 cleared"}.`,
+  ),
+  ...guestCommands(
+    "arm_smmu_tlb_inv_asid (guest)",
+    vmName,
+    (c) => guestBindings(c.w, vmOf(c), mmOf(c).process).flatMap(({ asid }) => tlbiAsid(asid)),
     { when: (c) => mmOf(c).pasid !== null && guestBindings(c.w, vmOf(c), mmOf(c).process).length > 0 },
+  ),
+  ...guestCommands(
+    "arm_smmu_atc_inv_domain (guest)",
+    vmName,
+    (c) =>
+      guestBindings(c.w, vmOf(c), mmOf(c).process)
+        .filter(({ device }) => device.ats && c.w.smmu.features.ats)
+        .map(({ device }) => atcInvCmd(device.vsid!, mmOf(c).pasid!, 0, 0)),
+    {
+      when: (c) =>
+        mmOf(c).pasid !== null &&
+        c.w.smmu.features.ats &&
+        guestBindings(c.w, vmOf(c), mmOf(c).process).some(({ device }) => device.ats),
+    },
   ),
   step("exit_mmap: free (guest)", (c) => {
     const mm = mmOf(c);
     const vm = vmOf(c);
-    for (const { asid } of guestBindings(c.w, vm, mm.process)) releaseBinding(vm, mm, asid);
+    const bound = guestBindings(c.w, vm, mm.process).length > 0;
     const space = guestSpace(c.w, vm);
     const pages = mappings(c.w.mem, mm.pgd, space);
     for (const m of pages) {
@@ -311,12 +350,21 @@ const exit: Program<OpOf<"exit">> = [
       tables.push(table);
     };
     collect(mm.pgd, 0);
-    for (const t of tables) guestFree(c.w, vm, t);
+    // The pgd goes with the mm_struct (__mmdrop): an SVA domain still holds mm_count.
+    for (const t of tables) if (t !== mm.pgd || !bound) guestFree(c.w, vm, t);
     mm.vmas = [];
     mmEvent(c, mm, "mm.exit_mmap_done");
-    mmEvent(c, mm, "mm.mmdrop_last");
+    if (!bound) {
+      mmEvent(c, mm, "mm.mmdrop_last");
+      if (mm.pasid !== null) {
+        delete vm.pasids[mm.pasid];
+        mm.pasid = null;
+      }
+    }
     c.rec.say(
-      `The guest frees ${pages.length} page(s) and ${tables.length} page-table page(s) of ${mm.process}: its mm is gone.`,
+      bound
+        ? `The guest frees ${pages.length} page(s) and ${tables.length - 1} page-table page(s) of ${mm.process}; its SVA domains keep the mm_struct, its pgd and its PASID until they are unbound.`
+        : `The guest frees ${pages.length} page(s) and ${tables.length} page-table page(s) of ${mm.process}: its mm is gone.`,
     );
     return undefined;
   }),

@@ -15,6 +15,7 @@ import {
   SRCU_ACTOR,
   STREAM_TABLE_LOG2SIZE,
 } from "./limits.ts";
+import { changeById, hasNesting } from "./releases.ts";
 import type { Op, ProcessSpec, Scenario, ThreadSpec } from "./types.ts";
 
 type Path = readonly (string | number)[];
@@ -157,6 +158,13 @@ function checkVms(s: Scenario): Problem {
   const vms = s.vms ?? [];
   if (vms.length > 0 && !s.smmu.features.includes("nested")) {
     return at(["vms"], 'a VM needs the "nested" SMMU feature (smmu.features)');
+  }
+  if (vms.length > 0 && !hasNesting(s.kernel)) {
+    const from = changeById("vsmmu-invalidate").release;
+    return at(
+      ["kernel"],
+      `${quote(s.kernel)} cannot nest a VM on SMMUv3: iommufd's vIOMMU arrives in ${from} (or use "nested-v1-2023")`,
+    );
   }
   const dup = uniqueNames(vms, "vms", "VM");
   if (dup) return dup;

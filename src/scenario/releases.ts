@@ -193,6 +193,14 @@ export function releaseHas(release: KernelRelease, id: ChangeId): boolean {
   return at >= 0 && at >= mainlineIndex(change.release);
 }
 
+/**
+ * Whether `release` can nest a guest over stage 2 (a scenario's `vms`): mainline from iommufd's
+ * vSMMU (v6.13, "vsmmu-invalidate") on, and the v1 nesting series.
+ */
+export function hasNesting(release: KernelRelease): boolean {
+  return release === "nested-v1-2023" || releaseHas(release, "vsmmu-invalidate");
+}
+
 /** The changes that land in exactly `release`. */
 export function changesIn(release: KernelRelease): KernelChangeRef[] {
   return CHANGE_REFS.filter((c) => c.release === release);

@@ -14,6 +14,7 @@ import cmdSync from "./cmd-sync.json";
 import exitWhileBound from "./exit-while-bound.json";
 import ioMmUnbindVsExit from "./io-mm-unbind-vs-exit.json";
 import lifecycle from "./lifecycle.json";
+import mmExitDeadlock from "./mm-exit-deadlock.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
 import nestedCdTwoLevel from "./nested-cd-2lvl.json";
@@ -24,6 +25,7 @@ import pri from "./pri.json";
 import priExit from "./pri-exit.json";
 import rangeInvalidation from "./range-invalidation.json";
 import stall from "./stall.json";
+import svaDomainReleaseVsClear from "./sva-domain-release-vs-clear.json";
 import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
 import unbindVsExit from "./unbind-vs-exit.json";
@@ -43,11 +45,25 @@ export interface LessonBug {
   readonly upstream: boolean;
 }
 
+/**
+ * A finding of the model that no release modelled fixes (not confirmed upstream, the lesson's
+ * text says so): every release from `since` to the newest has the flaw, the ones before do not.
+ */
+export interface LessonFinding {
+  /** The invariant it breaks in some interleaving; absent when no invariant catches it. */
+  readonly breaks?: ViolationKind;
+  /** The first release with the flaw. */
+  readonly since: KernelRelease;
+  readonly upstream: false;
+}
+
 export interface Lesson {
   readonly id: string;
   readonly scenario: Scenario;
   /** The safeguard the lesson is about, and what breaks without it. */
   readonly fault?: { readonly name: string; readonly breaks: ViolationKind };
+  /** A flaw of the code that no release modelled fixes. */
+  readonly finding?: LessonFinding;
   /** The museum of real bugs: the bug the lesson shows, and the release that fixed it. */
   readonly bug?: LessonBug;
 }
@@ -55,6 +71,11 @@ export interface Lesson {
 /** The JSON is trusted (library.test.ts validates every lesson): no validator at startup. */
 function lesson(id: string, json: unknown, fault?: Lesson["fault"]): Lesson {
   return { id, scenario: trustedScenario(json), ...(fault ? { fault } : {}) };
+}
+
+/** A finding of the model that is still in the newest release modelled. */
+function finding(id: string, json: unknown, f: LessonFinding): Lesson {
+  return { id, scenario: trustedScenario(json), finding: f };
 }
 
 /** A lesson of the museum: `json` names the buggy release in its `kernel`. */
@@ -83,7 +104,7 @@ export const LIBRARY: readonly Lesson[] = [
     name: "atc-inv-wrong-sid",
     breaks: "stale-translation",
   }),
-  lesson("nested-refused-batch", nestedRefusedBatch),
+  finding("nested-refused-batch", nestedRefusedBatch, { since: "v6.13", upstream: false }),
   // Robin Murphy's review of the v1 series (March 2023); the merged code passes the guest's
   // CFGI_CD through with its LEAF bit and copies its S1DSS.
   museum("nested-cd-2lvl", nestedCdTwoLevel, {
@@ -103,6 +124,14 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("io-mm-notifier-freed-early", ioMmUnbindVsExit, {
     name: "free-notifier-now",
     breaks: "use-after-free",
+  }),
+  // "iommu: Remove iommu_sva_ops::mm_exit()" landed in v5.8; v5.11 is the first mainline
+  // release modelled, and it has neither mm_exit nor a PRI handler.
+  museum("mm-exit-deadlock", mmExitDeadlock, { breaks: "deadlock", fixedIn: "v5.11", upstream: true }),
+  finding("sva-domain-release-vs-clear", svaDomainReleaseVsClear, {
+    breaks: "stale-cd",
+    since: "v6.10",
+    upstream: false,
   }),
 ];
 
