@@ -485,8 +485,10 @@ const release: Program = [
     used: cdUsedBits,
     write: (c, words) => writeCdWords(c.w, devOf(c), pasidOf(c), words),
     sync,
-    say: (c, i, n) =>
-      `arm_smmu_make_sva_cd(NULL) for ${devOf(c).name}'s PASID ${pasidOf(c)}, stage ${i} of ${n}${i === 1 ? ": EPD0=1, S=R=0" : ": TTB0 cleared"}.`,
+    say: (c, i, n) => {
+      const valid = (readCd(c.w, devOf(c), pasidOf(c))[0]! & 1n) === 1n;
+      return `arm_smmu_make_sva_cd(NULL) for ${devOf(c).name}'s PASID ${pasidOf(c)}, stage ${i} of ${n}: the CD is ${valid ? "valid with EPD0=1 and S=R=0 (every access faults, silently)" : "not valid yet (V=0)"}.`;
+    },
   }),
   control("rel.next", (c) => {
     setLocal(c, "rel.i", local<number>(c, "rel.i") + 1);
