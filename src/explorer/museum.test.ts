@@ -1,0 +1,38 @@
+/**
+ * The museum of real bugs: each lesson shows its bug on the release before the fix (some
+ * interleaving breaks the invariant, and run replays it) and not on the release with the fix.
+ */
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../kernel/run.ts";
+import { scenarioToJson } from "../scenario/json-form.ts";
+import { LIBRARY } from "../scenario/library/index.ts";
+import { mainlineIndex } from "../scenario/releases.ts";
+import { parseScenario } from "../scenario/schema.ts";
+import { exploreScenario } from "./explore.ts";
+
+const museum = LIBRARY.filter((l) => l.bug !== undefined);
+
+describe.each(museum.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
+  const bug = lesson.bug!;
+
+  it("opens on a release before the fix", () => {
+    const at = mainlineIndex(lesson.scenario.kernel);
+    expect(at < 0 || at < mainlineIndex(bug.fixedIn)).toBe(true);
+  });
+
+  it(`breaks ${bug.breaks} on its release, and run replays it`, () => {
+    const report = exploreScenario(lesson.scenario);
+    const bad = report.outcomes.find((o) => o.violations.includes(bug.breaks));
+    expect(bad, JSON.stringify(report.outcomes.map((o) => o.violations))).toBeDefined();
+    const replay = runScenario({ ...lesson.scenario, schedule: bad!.schedule });
+    expect(replay.violations.map((v) => v.kind)).toContain(bug.breaks);
+  });
+
+  it(`has no violation on ${bug.fixedIn}`, () => {
+    const fixed = parseScenario({ ...scenarioToJson(lesson.scenario), kernel: bug.fixedIn });
+    if (!fixed.ok) throw new Error(fixed.error);
+    const report = exploreScenario(fixed.value);
+    expect(report.complete).toBe(true);
+    expect(report.outcomes.flatMap((o) => o.violations)).toEqual([]);
+  });
+});

@@ -1,0 +1,53 @@
+/**
+ * Findings of the model that no release modelled fixes: each shows its flaw on the release it
+ * opens on and on the newest release, and not on the release before the flaw appeared (where
+ * that release can run the scenario at all).
+ */
+import { describe, expect, it } from "vitest";
+import { exploreScenario } from "../../explorer/explore.ts";
+import { runScenario } from "../../kernel/run.ts";
+import { scenarioToJson } from "../json-form.ts";
+import { MAINLINE_RELEASES, mainlineIndex, NEWEST_MAINLINE } from "../releases.ts";
+import { parseScenario } from "../schema.ts";
+import type { Scenario } from "../types.ts";
+import { LIBRARY } from "./index.ts";
+
+const findings = LIBRARY.filter((l) => l.finding !== undefined);
+
+function onKernel(s: Scenario, kernel: string) {
+  return parseScenario({ ...scenarioToJson(s), kernel });
+}
+
+describe.each(findings.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
+  const f = lesson.finding!;
+  const before = MAINLINE_RELEASES[mainlineIndex(f.since) - 1];
+
+  it("opens on a release that has the flaw, and says it is not confirmed upstream", () => {
+    expect(mainlineIndex(lesson.scenario.kernel)).toBeGreaterThanOrEqual(mainlineIndex(f.since));
+    expect(lesson.scenario.description).toMatch(/not confirmed upstream/);
+  });
+
+  it.runIf(f.breaks !== undefined)(`breaks ${f.breaks} on its release and the newest, and run replays it`, () => {
+    for (const kernel of [lesson.scenario.kernel, NEWEST_MAINLINE]) {
+      const s = onKernel(lesson.scenario, kernel);
+      if (!s.ok) throw new Error(s.error);
+      const report = exploreScenario(s.value);
+      const bad = report.outcomes.find((o) => o.violations.includes(f.breaks!));
+      expect(bad, `${kernel}: ${JSON.stringify(report.outcomes.map((o) => o.violations))}`).toBeDefined();
+      const replay = runScenario({ ...s.value, schedule: bad!.schedule });
+      expect(replay.violations.map((v) => v.kind)).toContain(f.breaks);
+    }
+  });
+
+  it(`has no ${f.breaks ?? "flaw"} on ${before}, the release before`, () => {
+    const s = onKernel(lesson.scenario, before!);
+    if (!s.ok) {
+      // The scenario needs what the flaw came with (a VM needs the v6.13 vIOMMU).
+      expect(s.error).toMatch(/^kernel: /);
+      return;
+    }
+    const report = exploreScenario(s.value);
+    expect(report.complete).toBe(true);
+    expect(report.outcomes.flatMap((o) => o.violations)).not.toContain(f.breaks);
+  });
+});
