@@ -48,7 +48,7 @@ describe("PRI in the 2018 design", () => {
     expect(report.complete).toBe(true);
     expect(report.interleavings).toBeGreaterThan(1);
     expect(report.outcomes.some((o) => o.violations.length === 0)).toBe(true);
-    // The one order that breaks: the worker's mmput is the mm's last (the mm-exit-deadlock lesson).
+    // The one order that breaks: the worker's mmput is the mm's last (the museum-mm-exit-deadlock lesson).
     expect([...new Set(report.outcomes.flatMap((o) => o.violations))]).toEqual(["deadlock"]);
   });
 });

@@ -11,14 +11,14 @@
  * Each line is `fn: OP field=value…` — `fn` the step that queued it, CMD_SYNC as `SYNC`.
  */
 import { describe, expect, it } from "vitest";
+import { exploreScenario } from "../../explorer/explore.ts";
 import ioMmRace from "../../scenario/library/io-mm-unbind-vs-exit.json";
 import lifecycleJson from "../../scenario/library/lifecycle.json";
-import mmExitDeadlock from "../../scenario/library/mm-exit-deadlock.json";
+import mmExitDeadlock from "../../scenario/library/museum-mm-exit-deadlock.json";
 import nestedRefused from "../../scenario/library/nested-refused-batch.json";
 import pri from "../../scenario/library/pri.json";
 import svaRace from "../../scenario/library/sva-domain-unbind-vs-exit.json";
 import type { Scenario } from "../../scenario/types.ts";
-import { exploreScenario } from "../../explorer/explore.ts";
 import { toTraceJson } from "../report.ts";
 import { runScenario } from "../run.ts";
 import { scenario } from "../testing.ts";
@@ -42,7 +42,8 @@ const sync = (fn: string) => `${fn}: SYNC`;
 const pair = (fn: string, cmd: string) => [`${fn}: ${cmd}`, sync(fn)];
 
 /** arm_smmu_write_cd_entry / arm_smmu_clear_cd: one CFGI_CD per stage of arm_smmu_write_entry. */
-const cdStage = (sid: number, ssid: number) => pair("arm_smmu_sync_cd", `CFGI_CD sid=${sid} ssid=${ssid} leaf=true`);
+const cdStage = (sid: number, ssid: number) =>
+  pair("arm_smmu_sync_cd", `CFGI_CD sid=${sid} ssid=${ssid} leaf=true`);
 
 const lifecycleAt = (kernel: string, features: string[] = ["ats"]) =>
   scenario({ ...lifecycleJson, driver: undefined, kernel, smmu: { features } } as unknown as Record<
@@ -228,7 +229,7 @@ describe("rfc-2018 (io_mm)", () => {
     expect(pris.every((c) => c.endsWith("resp=SUCC"))).toBe(true);
   });
 
-  it("mm-exit-deadlock: the Page Request is never answered", () => {
+  it("museum-mm-exit-deadlock: the Page Request is never answered", () => {
     expect(commands(scenario(mmExitDeadlock))).toEqual([...cdStage(24, 1), ...cdStage(24, 1)]);
   });
 });

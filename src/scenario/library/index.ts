@@ -14,9 +14,10 @@ import cmdSync from "./cmd-sync.json";
 import exitWhileBound from "./exit-while-bound.json";
 import ioMmUnbindVsExit from "./io-mm-unbind-vs-exit.json";
 import lifecycle from "./lifecycle.json";
-import mmExitDeadlock from "./mm-exit-deadlock.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
+import museumMmExitDeadlock from "./museum-mm-exit-deadlock.json";
+import museumReleaseVsClear from "./museum-release-vs-clear.json";
 import nestedCdTwoLevel from "./nested-cd-2lvl.json";
 import nestedInvalidation from "./nested-invalidation.json";
 import nestedRefusedBatch from "./nested-refused-batch.json";
@@ -25,7 +26,6 @@ import pri from "./pri.json";
 import priExit from "./pri-exit.json";
 import rangeInvalidation from "./range-invalidation.json";
 import stall from "./stall.json";
-import svaDomainReleaseVsClear from "./sva-domain-release-vs-clear.json";
 import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
 import unbindVsExit from "./unbind-vs-exit.json";
@@ -130,8 +130,13 @@ export const LIBRARY: readonly Lesson[] = [
   }),
   // "iommu: Remove iommu_sva_ops::mm_exit()" landed in v5.8; v5.11 is the first mainline
   // release modelled, and it has neither mm_exit nor a PRI handler.
-  museum("mm-exit-deadlock", mmExitDeadlock, { breaks: "deadlock", fixedIn: "v5.11", upstream: true }),
-  finding("sva-domain-release-vs-clear", svaDomainReleaseVsClear, {
+  museum("museum-mm-exit-deadlock", museumMmExitDeadlock, {
+    breaks: "deadlock",
+    fixedIn: "v5.11",
+    fix: { subject: "iommu: Remove iommu_sva_ops::mm_exit()", hash: "edcc40d2ab5f" },
+    upstream: true,
+  }),
+  finding("museum-release-vs-clear", museumReleaseVsClear, {
     breaks: "stale-cd",
     since: "v6.10",
     upstream: false,
