@@ -23,8 +23,12 @@ function xstateGraphStates(s: Scenario): number {
   const root = boot(s);
   settleAll(sim, root, new Recorder());
   for (const entry of s.schedule ?? []) {
-    // The race lessons' prefixes are "T0:op" entries: run them with the default policy.
-    const [name] = entry.split(":") as [string];
+    // "T0:op" entries run the op with the default policy; "T0" or "smmu" take one step.
+    const [name, suffix] = entry.split(":") as [string, string | undefined];
+    if (suffix !== "op") {
+      stepActor(sim, root, name, new Recorder());
+      continue;
+    }
     const t = root.threads.find((x) => x.name === name)!;
     const start = t.opIndex;
     while (t.opIndex === start && t.status !== "done") {
