@@ -130,7 +130,7 @@ export const CHANGE_NOTES: Readonly<Record<ChangeId, KernelChangeNote>> = {
     area: "arm-smmu-v3-iommufd.c",
     before: "No vIOMMU for SMMUv3: a guest's stage 1 cannot be nested over a host stage 2 through iommufd.",
     after:
-      "iommufd's vIOMMU (arm_vsmmu) nests a guest's CD table over the host's stage 2 and forwards the guest's invalidations: arm_vsmmu_cache_invalidate converts each command (arm_vsmmu_convert_user_cmd) and issues them in blocks of 63.",
+      "iommufd's vIOMMU (arm_vsmmu) nests a guest's CD table over the host's stage 2 and forwards the guest's invalidations: arm_vsmmu_cache_invalidate converts each command (arm_vsmmu_convert_user_cmd) and issues them in blocks of 63. The release is inferred from the commit's date (applied in November 2024, the v6.13 merge window), not read in a v6.13 tree.",
     functions: ["arm_vsmmu_cache_invalidate", "arm_vsmmu_convert_user_cmd"],
   },
   "blocked-domain-pasid": {
