@@ -128,11 +128,12 @@ export const LIBRARY: readonly Lesson[] = [
     name: "free-notifier-now",
     breaks: "use-after-free",
   }),
-  // "iommu: Remove iommu_sva_ops::mm_exit()" landed in v5.8; v5.11 is the first mainline
-  // release modelled, and it has neither mm_exit nor a PRI handler.
+  // "iommu: Remove iommu_sva_ops::mm_exit()" landed in v5.8. The switch goes to v5.14, the first
+  // release modelled where mainline SMMUv3 binds the device at all (v5.11–v5.13 demanded IOPF
+  // for SVA and never granted it): no mm_exit, and PRI requests answered DENY.
   museum("museum-mm-exit-deadlock", museumMmExitDeadlock, {
     breaks: "deadlock",
-    fixedIn: "v5.11",
+    fixedIn: "v5.14",
     fix: { subject: "iommu: Remove iommu_sva_ops::mm_exit()", hash: "edcc40d2ab5f" },
     upstream: true,
   }),
