@@ -124,6 +124,21 @@ describe("the io-mm-2018 order of operations", () => {
   });
 });
 
+describe("a CPU ASID a private DMA domain already holds", () => {
+  it("makes arm_smmu_share_asid return -EEXIST: the bind fails, which is not a violation", () => {
+    const s = scenario({
+      ...lifecycleJson,
+      driver: "io-mm-2018",
+      smmu: { features: ["ats", "btm"] },
+      processes: [{ ...lifecycleJson.processes[0], asid: 1 }],
+    });
+    const r = runScenario(withOps(s, [bind, dmaW, exit]));
+    expect(r.violations).toEqual([]);
+    expect(r.steps.some((x) => /arm_smmu_share_asid returns -EEXIST/.test(x.text))).toBe(true);
+    expect(toTraceJson(r).pasids).toEqual({});
+  });
+});
+
 describe("the lifecycle scenario with io-mm-2018", () => {
   const r = runScenario(lifecycle);
   const t = toTraceJson(r);

@@ -29,7 +29,7 @@
  * Left out: the IOPF queue itself (the flushes find nothing pending), private io_mms
  * (iommu_sva_alloc_pasid), the bind flags, several devices sharing one domain's CD table
  * (here every device has its own, so mm_attach/mm_detach always write the CD), the ASID-IDR
- * conflict with a private CD (arm_smmu_share_asid's -EEXIST, reported as a violation).
+ * conflict with a private CD is arm_smmu_share_asid's -EEXIST: the bind fails.
  */
 
 import { own } from "../../engine/dict.ts";
@@ -310,10 +310,13 @@ const bind: Program<BindOp> = [
     const asid = mm.cpuAsid;
     const slot = c.w.kernel.asids[asid];
     if (slot && slot.owner !== `mm:${mm.process}`) {
-      c.rec.violation(
-        "asid-conflict",
-        `ASID ${asid} is already used by ${slot.owner}: arm_smmu_share_asid returns -EEXIST in the RFC ("TODO: seize it").`,
+      // The RFC's arm_smmu_share_asid could not take an ASID from a private CD yet ("TODO:
+      // seize it"): an error return, the bind fails cleanly.
+      mm.asidPins -= 1;
+      c.rec.say(
+        `ASID ${asid} is already used by ${slot.owner}: arm_smmu_share_asid returns -EEXIST (the RFC cannot seize it yet); mm_context_put, and the bind fails.`,
       );
+      return "out";
     }
     if (slot && slot.owner === `mm:${mm.process}`) slot.refs += 1;
     else c.w.kernel.asids[asid] = { owner: `mm:${mm.process}`, refs: 1 };
