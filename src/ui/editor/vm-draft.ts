@@ -5,6 +5,8 @@
  */
 
 import type { JsonObject, JsonValue } from "../../scenario/index.ts";
+import { DEFAULT_RELEASE, isRelease, NEWEST_MAINLINE, releaseHas } from "../../scenario/releases.ts";
+import type { DriverDesign } from "../../scenario/types.ts";
 import {
   addDevice,
   type Draft,
@@ -45,9 +47,24 @@ function freeDevice(root: Draft): { draft: Draft; device: string } {
   return { draft, device: names[names.length - 1]! };
 }
 
-/** A new VM owning the first free device as vSID 1; the SMMU gets the "nested" feature. */
+/**
+ * The draft on a release with iommufd's vSMMU (v6.13+), which a VM needs: an older `kernel`, or a
+ * `driver` standing for one, becomes the newest release.
+ */
+function withVsmmu(root: Draft): Draft {
+  const driver = root.driver as DriverDesign | undefined;
+  const kernel = typeof root.kernel === "string" ? root.kernel : driver ? DEFAULT_RELEASE[driver] : undefined;
+  if (kernel === undefined || !isRelease(kernel) || releaseHas(kernel, "vsmmu-invalidate")) return root;
+  const { driver: _design, ...rest } = root;
+  return { ...rest, kernel: NEWEST_MAINLINE };
+}
+
+/**
+ * A new VM owning the first free device as vSID 1; the SMMU gets the "nested" feature, and the
+ * kernel a release with the vSMMU.
+ */
 export function addVm(root: Draft): Draft {
-  const { draft, device } = freeDevice(root);
+  const { draft, device } = freeDevice(withVsmmu(root));
   let out = draft;
   const features = listAt(out, ["smmu", "features"]);
   if (!features.includes("nested")) out = setIn(out, ["smmu", "features"], [...features, "nested"]);
