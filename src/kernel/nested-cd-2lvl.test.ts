@@ -54,10 +54,12 @@ describe("a guest's 2-level CD table", () => {
       "arm_smmu_sync_cd (guest)",
     ]);
     expect(bind.indexOf("arm_smmu_write_cd_entry (guest)")).toBeGreaterThan(2);
-    // What reached the host's queue: the guest's own LEAF=0, then the CD's two LEAF=1 syncs.
+    // What reached the host's queue: the guest's own LEAF=0, then the CD's two LEAF=1 syncs;
+    // at exit, the v6.10+ guest's release CD, two stages with a LEAF=1 sync each.
     const cfgi = t.commands.filter((c) => c.op === "CFGI_CD");
     expect(cfgi.map((c) => [c.sid, c.ssid, c.leaf])).toEqual([
       [16, 1024, false],
+      [16, 1024, true],
       [16, 1024, true],
       [16, 1024, true],
       [16, 1024, true],

@@ -5,7 +5,7 @@
  */
 
 import type { JsonObject, JsonValue } from "../../scenario/index.ts";
-import { DEFAULT_RELEASE, isRelease, NEWEST_MAINLINE, releaseHas } from "../../scenario/releases.ts";
+import { DEFAULT_RELEASE, hasNesting, isRelease, NEWEST_MAINLINE } from "../../scenario/releases.ts";
 import type { DriverDesign } from "../../scenario/types.ts";
 import {
   addDevice,
@@ -48,13 +48,13 @@ function freeDevice(root: Draft): { draft: Draft; device: string } {
 }
 
 /**
- * The draft on a release with iommufd's vSMMU (v6.13+), which a VM needs: an older `kernel`, or a
- * `driver` standing for one, becomes the newest release.
+ * The draft on a release that nests a VM (iommufd's vSMMU from v6.13, or the v1 nesting series):
+ * an older `kernel`, or a `driver` standing for one, becomes the newest release.
  */
 function withVsmmu(root: Draft): Draft {
   const driver = root.driver as DriverDesign | undefined;
   const kernel = typeof root.kernel === "string" ? root.kernel : driver ? DEFAULT_RELEASE[driver] : undefined;
-  if (kernel === undefined || !isRelease(kernel) || releaseHas(kernel, "vsmmu-invalidate")) return root;
+  if (kernel === undefined || !isRelease(kernel) || hasNesting(kernel)) return root;
   const { driver: _design, ...rest } = root;
   return { ...rest, kernel: NEWEST_MAINLINE };
 }
