@@ -4,10 +4,13 @@
  * threads with the IOPF work they queue, one record per step. Event records that are not
  * stalls are only logged ("event 0x10 received"), and CONS moves on.
  *
- *   PRI (a device's Page Request in the PRI queue): the 2018 design services it —
- *     iommu_report_device_fault → iommu_sva_handle_iopf (find the mm by PASID with
- *     mmget_not_zero, check the VMA, handle_mm_fault under mmap_lock) → PRI_RESP SUCCESS or
- *     FAILURE. Mainline arm-smmu-v3 never enables PRI: "unexpected PRI request", PRI_RESP DENY.
+ *   PRI (a device's Page Request in the PRI queue): the 2018 design services it in two steps
+ *     of its fault worker — iommu_report_device_fault → iopf_handle_single (iommu_sva_find: the
+ *     mm by PASID with mmget_not_zero, the VMA checked, handle_mm_fault under mmap_lock), then
+ *     the worker's mmput and iopf_complete_group's PRI_RESP SUCCESS or FAILURE. A last mmput
+ *     there runs exit_mmap in the worker, and mm_exit's iopf_queue_flush_dev waits for the
+ *     worker itself: a deadlock (fixed by edcc40d2ab5f, v5.8). Mainline arm-smmu-v3 never
+ *     enables PRI: "unexpected PRI request", PRI_RESP DENY.
  *   Stall (an event with STALL=1): every design services it the same way and answers with
  *     CMD_RESUME RETRY (the fault was fixed) or ABORT.
  * Neither answer is followed by a CMD_SYNC (fire and forget). A fault for a PASID whose mm
