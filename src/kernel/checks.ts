@@ -7,6 +7,7 @@
 
 import { getField } from "../engine/bits.ts";
 import { CD_LAYOUT } from "../engine/cd.ts";
+import type { World } from "../engine/world.ts";
 import type { Ctx } from "./program.ts";
 import { readCd } from "./smmu-ops.ts";
 
@@ -43,5 +44,30 @@ export function checkAsidClean(c: Ctx, asid: number, owner: string): void {
       "asid-conflict",
       `ASID ${asid} is handed to ${owner}, but the IOTLB still holds ${left} entr${left === 1 ? "y" : "ies"} tagged with it from its previous owner.`,
     );
+  }
+}
+
+/**
+ * The valid CDs, and valid cached CDs, still at `pasid` in host devices' tables: what must be
+ * gone once the PASID is free (stale-cd). A device assigned to a VM holds guest CDs, indexed by
+ * the guest's PASIDs, so it is not looked at.
+ */
+export function validCdsAt(w: World, pasid: number): string[] {
+  const left: string[] = [];
+  for (const dev of w.devices) {
+    if (dev.vm !== undefined || pasid >= 2 ** dev.cdTable.s1cdmax) continue;
+    if (valid(readCd(w, dev, pasid))) left.push(`${dev.name}'s CD ${pasid} is still valid`);
+    const cached = w.smmu.cfg.cd[`${dev.sid}:${pasid}`];
+    if (cached && valid(cached))
+      left.push(`the SMMU's configuration cache still holds ${dev.name}'s valid CD ${pasid}`);
+  }
+  return left;
+}
+
+/** Called where the kernel frees `pasid` (iommu_sva_free_pasid ≤v5.17, mm_pasid_drop v5.18+). */
+export function checkPasidFreed(c: Ctx, pasid: number, fn: string): void {
+  const left = validCdsAt(c.w, pasid);
+  if (left.length > 0) {
+    c.rec.violation("stale-cd", `${fn} frees PASID ${pasid}, but ${left.join("; ")}.`);
   }
 }

@@ -28,6 +28,7 @@ import { smmuBroadcastTlbi } from "../engine/tlb.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
+import { checkPasidFreed } from "./checks.ts";
 import { hasFault } from "./cmdq.ts";
 import {
   free,
@@ -446,6 +447,7 @@ export function mmdrop(c: Ctx, mm: MmState): void {
   c.rec.say(`__mmdrop: ${mm.process}'s mm_struct and pgd (frame ${hexa(mm.pgd)}) are freed.`);
   if (mm.pasid !== null) {
     // mm_pasid_drop (6.2+): the PASID belongs to the mm and goes with it.
+    checkPasidFreed(c, mm.pasid, "mm_pasid_drop");
     delete c.w.kernel.pasids[mm.pasid];
     c.rec.say(`mm_pasid_drop: PASID ${mm.pasid} is free again.`);
     mm.pasid = null;
