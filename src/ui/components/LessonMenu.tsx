@@ -7,6 +7,7 @@
 import { lazy, Suspense, useId } from "react";
 import { FAULTS } from "../../kernel/index.ts";
 import { LIBRARY } from "../../scenario/library/index.ts";
+import { NEWEST_MAINLINE } from "../../scenario/releases.ts";
 import { useLessons } from "../../store/lessons.ts";
 import { useLab } from "../../store/store.ts";
 import { buttonClass } from "./Header.tsx";
@@ -114,8 +115,17 @@ export function LessonBar() {
         <Suspense fallback={null}>
           <BugNote lesson={lesson} />
         </Suspense>
+      ) : lesson.finding ? (
+        <span
+          className="min-w-0 flex-1 basis-72 font-medium text-red-800 dark:text-red-300"
+          data-testid="finding-note"
+        >
+          Found by the model, not confirmed upstream
+          {lesson.finding.breaks ? `: ${lesson.finding.breaks}` : ""} on every release from{" "}
+          {lesson.finding.since} to {NEWEST_MAINLINE}; no release modelled fixes it.
+        </span>
       ) : null}
-      {lesson.bug ? null : fault ? (
+      {lesson.bug || lesson.finding ? null : fault ? (
         <>
           <label className="inline-flex items-center gap-1.5 font-medium">
             <input
