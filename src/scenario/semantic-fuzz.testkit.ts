@@ -19,7 +19,7 @@ import { toTraceJson } from "../kernel/report.ts";
 import { runScenario, ScheduleError } from "../kernel/run.ts";
 import type { JsonObject, JsonValue } from "./json-form.ts";
 import { SCENARIO_LIMITS, STREAM_TABLE_LOG2SIZE } from "./limits.ts";
-import { designOf, RELEASES } from "./releases.ts";
+import { designOf, hasNesting, RELEASES } from "./releases.ts";
 import { parseScenario } from "./schema.ts";
 import { DRIVER_DESIGNS, GUEST_CMDS, type Scenario, SMMU_FEATURES } from "./types.ts";
 import { decodeScenarioUrl, encodeScenarioUrl } from "./url.ts";
@@ -345,11 +345,13 @@ export function generateScenario(seed: number): JsonObject {
     }),
   }));
 
-  // The release modelled: named by `kernel` (any release), by `driver` alone (files and links
-  // made before releases were modelled), or by both (the release's own design).
-  const kernel = r.pick(RELEASES);
+  // The release modelled: named by `kernel` (any release, one that nests VMs when there are
+  // some), by `driver` alone (files and links made before releases were modelled), or by both
+  // (the release's own design).
+  const nests = vms.length > 0;
+  const kernel = r.pick(nests ? RELEASES.filter(hasNesting) : RELEASES);
   const release: JsonObject = r.chance(0.4)
-    ? { driver: r.pick(DRIVER_DESIGNS) }
+    ? { driver: nests ? r.pick(["sva-domain"]) : r.pick(DRIVER_DESIGNS) }
     : r.chance(0.8)
       ? { kernel }
       : { kernel, driver: designOf(kernel) };
