@@ -3,11 +3,12 @@
  * overlay that marks the last DMA's path on the stream-table diagram. The views a panel shows
  * only when switched to (the translation path, the event and PRI queues, the topology) are in
  * path-view.tsx, queue-views.tsx and topology-views.tsx, fetched when first shown; the page-table
- * tree is in pagetables-view.tsx, fetched at start-up after the first paint. Each takes its view model from the world at the cursor
- * (cached per world: worlds are never mutated once shown).
+ * tree is in pagetables-view.tsx and the path's view model in path-vm.ts, both fetched at start-up
+ * after the first paint. Each takes its view model from the world at the cursor (cached per
+ * world: worlds are never mutated once shown).
  */
 
-import { type ReactNode, useCallback, useEffect, useMemo, useRef } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
@@ -16,7 +17,7 @@ import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
 import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
-import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
+import type { PathVm } from "./path-vm.ts";
 import "./teach.css";
 
 const cachesOf = perWorld(cachesVm, shareEqual);
@@ -33,12 +34,30 @@ export function useSelectedKey(): string | null {
  */
 const paths = new WeakMap<RunResult, Map<number, PathVm>>();
 
+/**
+ * The path's view model (the address arithmetic of every table a DMA reads) is fetched at
+ * start-up, after the first paint: until it is here no path is marked (about 2.5 kB gzip of the
+ * initial JavaScript budget).
+ */
+type PathModule = typeof import("./path-vm.ts");
+let pathModule: PathModule | null = null;
+const pathModuleLoaded = import("./path-vm.ts").then((m) => {
+  pathModule = m;
+  return m;
+});
+
 /** The path of the last DMA before the cursor, read from the world just after its step. */
 export function usePathVm(): PathVm | null {
   const result = useLab((s) => s.result);
   const cursor = useLab((s) => s.cursor);
   const here = useWorld();
+  const [m, setM] = useState(pathModule);
+  useEffect(() => {
+    if (m === null) void pathModuleLoaded.then(setM);
+  }, [m]);
   return useMemo(() => {
+    if (m === null) return null;
+    const { lastDma, pathVm } = m;
     const found = lastDma(result.steps, cursor);
     if (!found) return null;
     let byStep = paths.get(result);
@@ -52,7 +71,7 @@ export function usePathVm(): PathVm | null {
     const vm = pathVm(result.steps, after, after === cursor ? here : worldAt(result, after));
     if (vm) byStep.set(found.step.index, vm);
     return vm;
-  }, [result, cursor, here]);
+  }, [m, result, cursor, here]);
 }
 
 /** Buttons that switch a panel between its views (not tabs: ← and → belong to the stepper). */
