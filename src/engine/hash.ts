@@ -118,3 +118,10 @@ export function hashState(value: unknown): string {
   hashValue(value);
   return (ha >>> 0).toString(16).padStart(8, "0") + (hb >>> 0).toString(16).padStart(8, "0");
 }
+
+/** The two lanes of `hashState(value)`, unformatted, into `out` (the explorer's fingerprints). */
+export function hashInto(value: unknown, out: Int32Array): void {
+  hashValue(value);
+  out[0] = ha;
+  out[1] = hb;
+}
