@@ -17,9 +17,9 @@
  * (random.ts).
  */
 
-import { hashInto } from "../engine/hash.ts";
 import { Recorder, SilentRecorder, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
+import { hashWorldInto } from "../engine/world-hash.ts";
 import { boot } from "../kernel/boot.ts";
 import { clone, entrySteps, finalChecks, runScenario, type Violation } from "../kernel/run.ts";
 import { actors, createSim, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
@@ -176,7 +176,7 @@ function fmix(h: number): number {
  * Leaves the two lanes in `lanes`.
  */
 export function fingerprint(w: World, extra: number): void {
-  hashInto({ ...w, clock: 0 }, lanes);
+  hashWorldInto(w, lanes);
   const x = fmix(Math.imul(extra + 1, 0x9e3779b1));
   lanes[0] = lanes[0]! ^ x;
   lanes[1] = lanes[1]! ^ fmix(x + 0x6b43a9b5);
