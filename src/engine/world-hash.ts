@@ -9,7 +9,7 @@
  * hashWorldInto(w, out); // out[0], out[1]: the lanes of worldHash(w)
  */
 
-import { EntrySum, ElementMix, hashInto, keyInto } from "./hash.ts";
+import { ElementMix, EntrySum, hashInto, keyInto } from "./hash.ts";
 import { hashCache, type Memory } from "./memory.ts";
 import type { World } from "./world.ts";
 

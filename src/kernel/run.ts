@@ -7,9 +7,9 @@
 import { cloneWorld } from "../engine/clone.ts";
 import { journalWrites, type WordWrite } from "../engine/memory.ts";
 import { describeWrites, type QueueRecord, registerValues, type TableWrite } from "../engine/table-writes.ts";
-import { hashWorldInto } from "../engine/world-hash.ts";
 import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
+import { hashWorldInto } from "../engine/world-hash.ts";
 import { SCENARIO_LIMITS } from "../scenario/limits.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { boot } from "./boot.ts";
