@@ -25,6 +25,7 @@ import { clone, entrySteps, finalChecks, runScenario, type Violation } from "../
 import { actors, createSim, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { persistentSet } from "./por.ts";
+import { exploreRandom } from "./random.ts";
 import { Tallies } from "./tally.ts";
 import { Visited } from "./visited.ts";
 
@@ -86,6 +87,8 @@ export interface ExploreOptions {
   readonly reduce?: boolean;
   /** Only interleavings with at most this many preemptions. */
   readonly preemptions?: number;
+  /** A seeded random search of `runs` interleavings instead (random.ts). */
+  readonly random?: { readonly runs: number; readonly seed: number };
 }
 
 export const DEFAULT_MAX_BYTES = 2 ** 30;
@@ -160,7 +163,8 @@ export function runnableActors(sim: Sim, w: World): number[] {
   return out;
 }
 
-const lanes = new Int32Array(2);
+/** The lanes `fingerprint` leaves. */
+export const lanes = new Int32Array(2);
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -244,6 +248,7 @@ interface Frame {
 }
 
 export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): ExploreReport {
+  if (opts.random) return exploreRandom(scenario, { ...opts, ...opts.random });
   const maxStates = opts.maxStates ?? Number.POSITIVE_INFINITY;
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const bound = opts.preemptions;
