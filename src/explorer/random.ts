@@ -10,21 +10,18 @@ import { SilentRecorder } from "../engine/trace.ts";
 import { clone } from "../kernel/run.ts";
 import { stepActor } from "../kernel/sim.ts";
 import type { Scenario } from "../scenario/types.ts";
+import type { ExploreOptions, ExploreReport, StopReason } from "./explore.ts";
+import { report } from "./explore.ts";
+import { DEFAULT_MAX_BYTES } from "./search.ts";
 import {
-  DEFAULT_MAX_BYTES,
-  EXPLORE_FORMAT,
-  type ExploreOptions,
-  type ExploreReport,
   endMask,
   fingerprint,
   lanes,
   makeOutcome,
   OutcomeTable,
   runnableActors,
-  type StopReason,
-  sortOutcomes,
   startExplore,
-} from "./explore.ts";
+} from "./start.ts";
 import { Visited } from "./visited.ts";
 
 /** A run longer than this is cut (a livelock): it counts as a run that met no end. */
@@ -58,7 +55,7 @@ export function exploreRandom(scenario: Scenario, opts: RandomOptions): ExploreR
   let stopped: StopReason | null = null;
   let maxDepth = 0;
   let done = 0;
-  fingerprint(start.root, start.prefixMask);
+  fingerprint(start.root, start.kinds.hash(start.prefixMask));
   visited.findOrAdd(lanes[0]!, lanes[1]!, -1, 0);
   for (let run = 0; run < opts.runs && stopped === null; run++) {
     const w = clone(start.root);
@@ -71,14 +68,14 @@ export function exploreRandom(scenario: Scenario, opts: RandomOptions): ExploreR
       stepActor(sim, w, names[a]!, rec);
       mask |= start.kinds.maskOf(rec);
       path.push(names[a]!);
-      fingerprint(w, mask);
+      fingerprint(w, start.kinds.hash(mask));
       visited.findOrAdd(lanes[0]!, lanes[1]!, -1, a);
       runnable = runnableActors(sim, w);
     }
     maxDepth = Math.max(maxDepth, path.length);
     if (runnable.length === 0) {
       const full = mask | endMask(start, w, start.prefix.length + path.length - 1);
-      const o = outcomes.id(full, run);
+      const o = outcomes.terminal(full, run);
       witness[o] ??= [...start.prefix, ...path];
     }
     done++;
@@ -90,19 +87,8 @@ export function exploreRandom(scenario: Scenario, opts: RandomOptions): ExploreR
   }
   opts.onProgress?.(visited.size, { states: visited.size, depth: maxDepth, bytes: visited.bytes });
   const found = outcomes.masks.map((mask, o) =>
-    makeOutcome(start, mask, witness[o]!, outcomes.terminals[o]!),
+    makeOutcome(scenario, start.kinds.of(mask), witness[o]!, outcomes.terminals[o]!),
   );
-  const total = found.reduce((s, o) => s + BigInt(o.exactCount), 0n);
-  return {
-    format: EXPLORE_FORMAT,
-    complete: false,
-    stopped,
-    mode: { kind: "random", runs: done, seed: opts.seed },
-    states: visited.size,
-    interleavings: Number(total),
-    exactInterleavings: total.toString(),
-    maxDepth,
-    bytes: visited.bytes,
-    outcomes: sortOutcomes(found),
-  };
+  const mode = { kind: "random", runs: done, seed: opts.seed } as const;
+  return report(mode, stopped, visited.size, maxDepth, visited.bytes, found);
 }
