@@ -4,7 +4,10 @@
 // takes most of a short run's time). Runs at `npm install` (the `prepare` script);
 // bin/sva-lab.mjs falls back to the sources through tsx when the build is absent or older
 // than them.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
+
+rmSync("build/cli", { recursive: true, force: true });
 
 await build({
   entryPoints: { main: "src/cli/main.ts", "explore-worker": "src/explorer/node-worker.ts" },

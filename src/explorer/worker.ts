@@ -1,8 +1,9 @@
 /**
  * The explorer off the page's thread. Message in: `{ scenario, maxStates }` (a validated
- * scenario; its schedule is the fixed prefix, as for `sva-lab explore`). Messages out:
- * `{ type: "progress", states }` every 256 states or so, then `{ type: "done", report }` or
- * `{ type: "error", message }`. Cancelling is the page terminating the worker.
+ * scenario; its schedule is the fixed prefix, as for `sva-lab explore`), with `preemptions`
+ * or `random` for the bounded and random modes. Messages out: `{ type: "progress", states,
+ * depth }` every few thousand states, then `{ type: "done", report }` or `{ type: "error",
+ * message }`. Cancelling is the page terminating the worker.
  */
 
 import "../kernel/all.ts";
@@ -12,10 +13,12 @@ import { type ExploreReport, exploreScenario } from "./explore.ts";
 export interface ExploreRequest {
   readonly scenario: Scenario;
   readonly maxStates: number;
+  readonly preemptions?: number;
+  readonly random?: { readonly runs: number; readonly seed: number };
 }
 
 export type ExploreMessage =
-  | { readonly type: "progress"; readonly states: number }
+  | { readonly type: "progress"; readonly states: number; readonly depth?: number }
   | { readonly type: "done"; readonly report: ExploreReport }
   | { readonly type: "error"; readonly message: string };
 
@@ -26,10 +29,12 @@ const scope = self as unknown as {
 
 scope.onmessage = (e) => {
   try {
-    const { scenario, maxStates } = e.data;
+    const { scenario, maxStates, preemptions, random } = e.data;
     const report = exploreScenario(scenario, {
       maxStates,
-      onProgress: (states) => scope.postMessage({ type: "progress", states }),
+      ...(preemptions !== undefined ? { preemptions } : {}),
+      ...(random ? { random } : {}),
+      onProgress: (states, info) => scope.postMessage({ type: "progress", states, depth: info.depth }),
     });
     scope.postMessage({ type: "done", report });
   } catch (err) {
