@@ -1,10 +1,11 @@
 /**
- * The reduction's claims checked by the engine rather than trusted: wherever a lesson's run
- * (seeded random runs of it and of its faulted variant) meets a thread whose next step is marked `local`, that step
- * enables no other actor, and commutes with the next step of every other runnable actor:
- * neither disables the other, and both orders reach the same state (the same state hash). A new step wrongly marked `local`
- * fails here (marking the command queue's insertion step local fails 33 of these). What this
- * cannot see: a step of another actor further ahead that the local step does not commute with.
+ * The reduction's claims checked by the engine rather than trusted: wherever seeded random
+ * runs of a lesson (and of its faulted variant) meet a thread whose next step is marked
+ * `local`, that step enables no other actor and commutes with the next step of every other
+ * runnable actor: neither disables the other, and both orders reach the same state hash. A
+ * step wrongly marked `local` fails here (marking the command queue's insertion step local
+ * fails 33 of these). What this cannot see: a step of another actor further ahead that the
+ * local step does not commute with.
  */
 import { describe, expect, it } from "vitest";
 import { Recorder } from "../engine/trace.ts";
