@@ -21,5 +21,7 @@ await build({
   packages: "bundle",
   logLevel: "warning",
   // Bundled CommonJS dependencies may still call require().
-  banner: { js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);' },
+  banner: {
+    js: 'import { createRequire as __cr } from "node:module"; const require = __cr(import.meta.url);',
+  },
 });

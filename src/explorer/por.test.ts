@@ -20,7 +20,7 @@ import { mulberry32 } from "./random.ts";
 const runnable = (sim: Sim, w: World, name: string): boolean =>
   actors(sim, w).find((a) => a.name === name)?.runnable ?? false;
 
-function after(sim: Sim, w: World, ...names: string[]): World {
+function stepped(sim: Sim, w: World, ...names: string[]): World {
   const c = clone(w);
   for (const n of names) {
     if (!runnable(sim, c, n)) return c;
@@ -52,20 +52,22 @@ describe.each(LIBRARY.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
               .filter((a) => a.name !== t.name && a.runnable)
               .map((a) => a.name);
           expect(
-            others(after(sim, w, t.name)),
+            others(stepped(sim, w, t.name)),
             `${t.name}'s ${fn} after step ${i} enables another actor`,
           ).toEqual(others(w));
           for (const a of actors(sim, w)) {
             if (a.name === t.name || !a.runnable) continue;
             const where = `${t.name}'s ${fn} and ${a.name}'s next step, after step ${i}`;
-            expect(runnable(sim, after(sim, w, t.name), a.name), `${where}: the local step disables it`).toBe(
-              true,
-            );
-            expect(runnable(sim, after(sim, w, a.name), t.name), `${where}: it disables the local step`).toBe(
-              true,
-            );
-            expect(worldHash(after(sim, w, t.name, a.name)), where).toBe(
-              worldHash(after(sim, w, a.name, t.name)),
+            expect(
+              runnable(sim, stepped(sim, w, t.name), a.name),
+              `${where}: the local step disables it`,
+            ).toBe(true);
+            expect(
+              runnable(sim, stepped(sim, w, a.name), t.name),
+              `${where}: it disables the local step`,
+            ).toBe(true);
+            expect(worldHash(stepped(sim, w, t.name, a.name)), where).toBe(
+              worldHash(stepped(sim, w, a.name, t.name)),
             );
             checked++;
           }
