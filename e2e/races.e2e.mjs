@@ -287,6 +287,46 @@ export default [
     },
   },
   {
+    name: "explorer: a search past 20,000 states goes on in task workers and counts as one search does",
+    async run(page, ctx) {
+      const file = variant(ctx, UNBIND_VS_EXIT, "split", (s) => {
+        s.faults = ["free-notifier-now"];
+        s.threads.push({
+          name: "T3",
+          ops: [
+            { op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "read" },
+            { op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "write" },
+          ],
+        });
+        delete s.schedule;
+      });
+      const one = JSON.parse(sva(["explore", file, "--json", "--workers", "1"]));
+      ok(one.complete && one.states > 20_000, `the race is past 20,000 states: ${one.states}`);
+      const tasks = [];
+      page.on("request", (r) => {
+        if (/task-worker[^/]*\.js/.test(r.url())) tasks.push(r.url());
+      });
+      const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+      await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
+      await waitForStep(page, 0);
+      await page.getByRole("button", { name: "Explore interleavings" }).click();
+      const status = page.getByTestId("explore-status");
+      await until(
+        async () => (await status.textContent()).startsWith("Complete"),
+        "the split search",
+        120_000,
+      );
+      if (cores >= 2) ok(tasks.length >= 1, "task workers were started");
+      ok(
+        (await status.textContent()).includes(
+          `${one.states.toLocaleString("en-US")} states, ${BigInt(one.exactInterleavings).toLocaleString("en-US")} interleavings`,
+        ),
+        `as one search counts: ${await status.textContent()} vs ${one.states} / ${one.exactInterleavings}`,
+      );
+      equal(await page.getByTestId("explore-outcome").count(), one.outcomes.length, "the same outcomes");
+    },
+  },
+  {
     name: "explorer: a search too big for the limit offers the bounded and random modes, as the runner counts them",
     async run(page, ctx) {
       const file = variant(ctx, UNBIND_VS_EXIT, "too-big", (s) => {
