@@ -5,8 +5,8 @@
  * depth }` every few thousand states, then `{ type: "done", report }` or `{ type: "error",
  * message }`. Cancelling is the page terminating the worker.
  *
- * A search that has met PARALLEL_FROM states without finishing starts again split across
- * task workers (task-worker.ts, one per core up to four; parallel.ts): the same outcomes,
+ * With `workers` > 1, a search that has met PARALLEL_FROM states without finishing starts
+ * again split across that many task workers (task-worker.ts; parallel.ts): the same outcomes,
  * counts and states. Workers it started end with it (a terminated worker ends its own).
  */
 
@@ -24,6 +24,8 @@ export interface ExploreRequest {
   readonly maxStates: number;
   readonly preemptions?: number;
   readonly random?: { readonly runs: number; readonly seed: number };
+  /** Task workers for a big search (default 1: this worker alone). */
+  readonly workers?: number;
 }
 
 export type ExploreMessage =
@@ -57,7 +59,10 @@ function parallel(scenario: Scenario, opts: ExploreOptions, n: number): Promise<
             if (m.type === "progress") {
               states[k] = m.states;
               const sum = states.reduce((a, b) => a + b, 0);
-              if (sum > shown) post({ type: "progress", states: (shown = sum) });
+              if (sum > shown) {
+                shown = sum;
+                post({ type: "progress", states: sum });
+              }
               return;
             }
             w.terminate();
@@ -82,14 +87,14 @@ scope.onmessage = (e) => {
 };
 
 async function explore(req: ExploreRequest): Promise<ExploreReport> {
-  const { scenario, maxStates, preemptions, random } = req;
+  const { scenario, maxStates, preemptions, random, workers = 1 } = req;
   const opts: ExploreOptions = {
     maxStates,
     ...(preemptions !== undefined ? { preemptions } : {}),
     ...(random ? { random } : {}),
     onProgress: (states, info) => post({ type: "progress", states, depth: info.depth }),
   };
-  const cores = Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 1);
+  const cores = Math.min(workers, 8);
   const splittable = preemptions === undefined && random === undefined && typeof Worker !== "undefined";
   if (cores < 2 || !splittable || maxStates <= PARALLEL_FROM) return exploreScenario(scenario, opts);
   const probe = exploreScenario(scenario, { ...opts, maxStates: PARALLEL_FROM });

@@ -44,6 +44,8 @@ export interface ExploreState {
   readonly states: number;
   readonly depth: number;
   readonly search: ExploreSearch;
+  /** Task workers for a big search (1: the explorer's worker alone). */
+  readonly workers: number;
   readonly maxStates: number;
   readonly from: ExploreFrom;
   readonly report: ExploreReport | null;
@@ -58,6 +60,7 @@ export interface ExploreState {
   setFrom(from: ExploreFrom): void;
   setMaxStates(n: number): void;
   setSearch(search: ExploreSearch): void;
+  setWorkers(n: number): void;
   /** Explores the page's scenario (from `from`); a running exploration is cancelled first. */
   start(): void;
   cancel(): void;
@@ -96,6 +99,7 @@ export const useExplore = create<ExploreState>()((set, get) => ({
   states: 0,
   depth: 0,
   search: "every",
+  workers: 1,
   maxStates: 100_000,
   from: "schedule",
   report: null,
@@ -115,6 +119,9 @@ export const useExplore = create<ExploreState>()((set, get) => ({
   },
   setSearch(search) {
     set({ search });
+  },
+  setWorkers(workers) {
+    set({ workers });
   },
   start() {
     stop();
@@ -148,7 +155,12 @@ export const useExplore = create<ExploreState>()((set, get) => ({
       stop();
       set({ status: "failed", error: e.message || "the explorer's worker stopped", elapsedMs: elapsed() });
     };
-    const request: ExploreRequest = { scenario, maxStates, ...searchOptions(get().search) };
+    const request: ExploreRequest = {
+      scenario,
+      maxStates,
+      workers: get().workers,
+      ...searchOptions(get().search),
+    };
     worker.postMessage(request);
     set({
       status: "running",

@@ -195,6 +195,8 @@ export function ExplorePanel({ id }: { id: string }) {
   const setMax = useExplore((s) => s.setMaxStates);
   const search = useExplore((s) => s.search);
   const setSearch = useExplore((s) => s.setSearch);
+  const workers = useExplore((s) => s.workers);
+  const setWorkers = useExplore((s) => s.setWorkers);
   const start = useExplore((s) => s.start);
   const setOpen = useExplore((s) => s.setOpen);
   const scheduleLength = useLab((s) => s.scenario.schedule?.length ?? 0);
@@ -273,6 +275,24 @@ export function ExplorePanel({ id }: { id: string }) {
             {STATE_LIMITS.map((n) => (
               <option key={n} value={n}>
                 {fmt(n)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label
+          className="flex items-center gap-1"
+          title="Past 20,000 states, split the search across this many workers (the same outcomes; each worker keeps its own visited states, so they repeat some of each other's work)"
+        >
+          Workers
+          <select
+            aria-label="Workers"
+            className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800"
+            value={workers}
+            onChange={(e) => setWorkers(Number(e.target.value))}
+          >
+            {[1, 2, 4].map((n) => (
+              <option key={n} value={n}>
+                {n}
               </option>
             ))}
           </select>
