@@ -169,7 +169,7 @@ describe("sva-lab faults / explore", () => {
     expect(report).toMatchObject({ complete: true, stopped: null, mode: { kind: "preemptions", bound: 1 } });
     expect(report.exactInterleavings).toMatch(/^[1-9][0-9]*$/);
     expect(cli("explore", path, "--preemptions", "1").out).toMatch(
-      /^complete: every interleaving with at most 1 preemption/,
+      /^complete: \d+ states, \d+ interleavings \(every interleaving with at most 1 preemption/,
     );
   });
 
@@ -184,7 +184,8 @@ describe("sva-lab faults / explore", () => {
   it("explore stopped at the state limit says so and why", () => {
     const path = file("race-s.json", lifecycle);
     const r = cli("explore", path, "--max-states", "3");
-    expect(r.out).toMatch(/^incomplete \(stopped at the state limit; outcomes met so far\)/);
+    expect(r.out).toMatch(/^incomplete \(stopped at the state limit\): 3 states/);
+    expect(r.code).toBe(3);
     expect(JSON.parse(cli("explore", path, "--json", "--max-states", "3").out).stopped).toBe("max-states");
   });
 
@@ -447,7 +448,7 @@ describe("explore's progress", () => {
     });
     expect(code).toBe(1);
     expect(lines.length).toBeGreaterThan(1);
-    expect(lines[0]).toMatch(/^explore: \d+ states…$/);
+    expect(lines[0]).toMatch(/^explore: \d+ states… \d+ states\/s, depth \d+, \d+ MiB$/);
     expect(lines.at(-1)).toBe("");
     // Nothing of it in the report.
     expect(out.join("\n")).not.toContain("states…");
