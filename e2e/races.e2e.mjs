@@ -287,6 +287,99 @@ export default [
     },
   },
   {
+    name: "explorer: with 2 workers a search past 20,000 states goes on in task workers and counts as one search does",
+    async run(page, ctx) {
+      const file = variant(ctx, UNBIND_VS_EXIT, "split", (s) => {
+        s.faults = ["free-notifier-now"];
+        s.threads.push({
+          name: "T3",
+          ops: [
+            { op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "read" },
+            { op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "write" },
+          ],
+        });
+        delete s.schedule;
+      });
+      const one = JSON.parse(sva(["explore", file, "--json", "--workers", "1"]));
+      ok(one.complete && one.states > 20_000, `the race is past 20,000 states: ${one.states}`);
+      const tasks = [];
+      page.on("request", (r) => {
+        if (/task-worker[^/]*\.js/.test(r.url())) tasks.push(r.url());
+      });
+      await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
+      await waitForStep(page, 0);
+      await page.getByRole("button", { name: "Explore interleavings" }).click();
+      await page.getByLabel("Workers").selectOption("2");
+      await page.getByRole("button", { name: /Restart|Explore again/ }).click();
+      const status = page.getByTestId("explore-status");
+      await until(
+        async () => (await status.textContent()).startsWith("Complete"),
+        "the split search",
+        120_000,
+      );
+      ok(tasks.length >= 2, `task workers were started: ${tasks.length}`);
+      ok(
+        (await status.textContent()).includes(
+          `${one.states.toLocaleString("en-US")} states, ${BigInt(one.exactInterleavings).toLocaleString("en-US")} interleavings`,
+        ),
+        `as one search counts: ${await status.textContent()} vs ${one.states} / ${one.exactInterleavings}`,
+      );
+      equal(await page.getByTestId("explore-outcome").count(), one.outcomes.length, "the same outcomes");
+    },
+  },
+  {
+    name: "explorer: a search too big for the limit offers the bounded and random modes, as the runner counts them",
+    async run(page, ctx) {
+      const file = variant(ctx, UNBIND_VS_EXIT, "too-big", (s) => {
+        s.threads.push({
+          name: "T3",
+          ops: [{ op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "read" }],
+        });
+        delete s.schedule;
+      });
+      const k2 = JSON.parse(sva(["explore", file, "--json", "--preemptions", "2", "--max-states", "10000"]));
+      const sample = JSON.parse(sva(["explore", file, "--json", "--random", "1000", "--seed", "1"]));
+      await page.goto(`${ctx.base}#${ctx.fragmentOf(file)}`);
+      await waitForStep(page, 0);
+      await page.getByRole("button", { name: "Explore interleavings" }).click();
+      await page.getByLabel("State limit").selectOption("10000");
+      await page.getByRole("button", { name: /Restart|Explore again/ }).click();
+      const status = page.getByTestId("explore-status");
+      await until(
+        async () => (await status.textContent()).startsWith("Stopped at the limit"),
+        "the limit",
+        60_000,
+      );
+      await page.getByRole("button", { name: "every interleaving with at most 2 preemptions" }).click();
+      const bounded = `${k2.complete ? "Complete" : "Stopped at the limit of 10,000 states"} with at most 2 preemptions`;
+      await until(async () => (await status.textContent()).startsWith(bounded), bounded, 60_000);
+      ok(
+        (await status.textContent()).includes(
+          `${k2.states.toLocaleString("en-US")} states, ${BigInt(k2.exactInterleavings).toLocaleString("en-US")} interleavings`,
+        ),
+        `the bounded search as the runner counts it: ${await status.textContent()} vs ${k2.states}`,
+      );
+      await page.getByLabel("Search mode").selectOption("random");
+      await page.getByRole("button", { name: "Explore again" }).click();
+      await until(
+        async () => (await status.textContent()).startsWith("Sampled 1,000 random"),
+        "the sample",
+        60_000,
+      );
+      ok(
+        (await status.textContent()).includes(
+          `${sample.states.toLocaleString("en-US")} states, 1,000 interleavings`,
+        ),
+        `the seeded sample meets the runner's states: ${await status.textContent()} vs ${sample.states}`,
+      );
+      equal(
+        await page.getByTestId("explore-outcome").count(),
+        sample.outcomes.length,
+        "the sample's outcomes",
+      );
+    },
+  },
+  {
     name: "statecharts: one per mm, driver object and thread, the active state as the world has it",
     async run(page, ctx) {
       const ex = ctx.runJson(UNBIND_VS_EXIT);

@@ -4,14 +4,17 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-/** `npx sva-lab <args>`; returns stdout. Exit 0 and 1 (a violation) are runs; 2 is bad input. */
+/**
+ * `npx sva-lab <args>`; returns stdout. Exit 0 and 1 (a violation) are runs, and so is 3 (an
+ * explore that stopped early); 2 is bad input.
+ */
 export function sva(args) {
   const r = spawnSync("npx", ["--no-install", "sva-lab", ...args], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,
   });
-  if (r.status !== 0 && r.status !== 1) {
+  if (r.status !== 0 && r.status !== 1 && r.status !== 3) {
     throw new Error(`sva-lab ${args.join(" ")} exited ${r.status}: ${r.stderr || r.error?.message}`);
   }
   return r.stdout;

@@ -162,6 +162,42 @@ describe("sva-lab faults / explore", () => {
     );
     expect(cli("run", bad.url).code).toBe(1);
   });
+
+  it("explore --preemptions K covers the interleavings within the bound, exact counts as strings", () => {
+    const path = file("race-k.json", { ...lifecycle, faults: ["skip-atc-inv"] });
+    const report = JSON.parse(cli("explore", path, "--json", "--preemptions", "1").out);
+    expect(report).toMatchObject({ complete: true, stopped: null, mode: { kind: "preemptions", bound: 1 } });
+    expect(report.exactInterleavings).toMatch(/^[1-9][0-9]*$/);
+    expect(cli("explore", path, "--preemptions", "1").out).toMatch(
+      /^complete: \d+ states, \d+ interleavings \(every interleaving with at most 1 preemption/,
+    );
+  });
+
+  it("explore --random N --seed S samples, the same for the same seed, and never says complete", () => {
+    const path = file("race-r.json", { ...lifecycle, faults: ["skip-atc-inv"] });
+    const a = cli("explore", path, "--json", "--random", "20", "--seed", "5");
+    const b = cli("explore", path, "--json", "--random", "20", "--seed", "5");
+    expect(a.out).toBe(b.out);
+    expect(JSON.parse(a.out)).toMatchObject({ complete: false, mode: { kind: "random", runs: 20, seed: 5 } });
+  });
+
+  it("explore stopped at the state limit says so and why", () => {
+    const path = file("race-s.json", lifecycle);
+    const r = cli("explore", path, "--max-states", "3");
+    expect(r.out).toMatch(/^incomplete \(stopped at the state limit\): 3 states/);
+    expect(r.code).toBe(3);
+    expect(JSON.parse(cli("explore", path, "--json", "--max-states", "3").out).stopped).toBe("max-states");
+  });
+
+  it.each([
+    [["--preemptions", "1", "--random", "3"], "choose one mode"],
+    [["--seed", "3"], "only with --random"],
+    [["--random", "x"], "--random: expected a non-negative integer"],
+  ])("explore %j is bad input (exit 2)", (flags, message) => {
+    const r = cli("explore", file("race-b.json", lifecycle), ...flags);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(message);
+  });
 });
 
 describe("sva-lab kernels and --kernel", () => {
@@ -412,7 +448,7 @@ describe("explore's progress", () => {
     });
     expect(code).toBe(1);
     expect(lines.length).toBeGreaterThan(1);
-    expect(lines[0]).toMatch(/^explore: \d+ states…$/);
+    expect(lines[0]).toMatch(/^explore: \d+ states… \d+ states\/s, depth \d+, \d+ MiB$/);
     expect(lines.at(-1)).toBe("");
     // Nothing of it in the report.
     expect(out.join("\n")).not.toContain("states…");

@@ -5,9 +5,11 @@
  */
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { totalmem } from "node:os";
 import { join } from "node:path";
 import "../kernel/all.ts";
-import { exploreScenario } from "../explorer/explore.ts";
+import { type ExploreOptions, type ExploreReport, exploreScenario } from "../explorer/explore.ts";
+import { exploreParallel } from "../explorer/node-parallel.ts";
 import { perfettoTrace } from "../export/perfetto.ts";
 import { expandSchedule, shortSchedule } from "../export/schedule.ts";
 import { textDiagram } from "../export/text-diagram.ts";
@@ -63,14 +65,31 @@ const COMMANDS: Readonly<Record<string, CommandSpec & { readonly usage: string; 
   explore: {
     name: "explore",
     positional: [1, 1],
-    options: { ...RUN_OPTIONS, "--json": "flag", "--max-states": "count" },
-    usage: "sva-lab explore <file.json | URL | -> [--json] [--max-states N]",
+    options: {
+      ...RUN_OPTIONS,
+      "--json": "flag",
+      "--max-states": "count",
+      "--max-mib": "count",
+      "--preemptions": "count",
+      "--random": "count",
+      "--seed": "count",
+      "--full": "flag",
+      "--workers": "count",
+    },
+    usage:
+      "sva-lab explore <file.json | URL | -> [--json] [--max-states N] [--max-mib N] [--preemptions K | --random N [--seed S]] [--full] [--workers N]",
     help: `Tries every interleaving of the threads (and of the SMMU, the IRQ threads and SRCU) after
 the scenario's schedule, and prints the distinct outcomes: for each, its first violation's
 step and op, a short schedule that \`run --schedule\` replays, and its link.
-  --max-states N   give up after N distinct states (default 100000): exit 3 if no
-                   violation was met by then
-  --json           the report as JSON (format sva-lab-explore/1)
+  --max-states N   give up after N distinct states (default: no limit but memory): exit 3
+                   if no violation was met by then
+  --max-mib N      give up when the visited states take N MiB (default: half the RAM)
+  --preemptions K  only the interleavings with at most K preemptions (CHESS), exactly
+  --random N       N seeded random interleavings instead (--seed S, default 1)
+  --full           no partial-order reduction
+  --workers N      split the search over N worker threads (same outcomes and counts)
+  --json           the report as JSON (format sva-lab-explore/1; exact counts as strings)
+See docs/explorer.md.
 Progress goes to stderr while it runs, when stderr is a terminal.`,
   },
   url: {
@@ -415,23 +434,68 @@ function firstViolation(scenario: Scenario, r: RunResult) {
   };
 }
 
+/** What the search covered, in words. */
+function coverage(r: ExploreReport): string {
+  const m = r.mode;
+  return m.kind === "random"
+    ? `a random sample of ${m.runs} run(s), seed ${m.seed}`
+    : m.kind === "preemptions"
+      ? `every interleaving with at most ${m.bound} preemption(s)`
+      : m.kind === "full"
+        ? "every interleaving, no reduction"
+        : "every interleaving, partial-order reduced";
+}
+
+const STOPPED: Record<string, string> = {
+  "max-states": "stopped at the state limit",
+  "max-bytes": "stopped at the memory limit",
+  cancelled: "cancelled",
+};
+
 function explore(args: ParsedArgs, io: Io): number {
-  const maxText = args.strings.get("--max-states");
-  const maxStates = maxText === undefined ? undefined : strictCount(maxText, "--max-states", "explore");
+  const count = (name: string): number | undefined => {
+    const text = args.strings.get(name);
+    return text === undefined ? undefined : strictCount(text, name, "explore");
+  };
+  const maxStates = count("--max-states");
+  const maxMib = count("--max-mib");
+  const preemptions = count("--preemptions");
+  const runs = count("--random");
+  const seed = count("--seed");
+  const workers = count("--workers");
+  if (preemptions !== undefined && runs !== undefined)
+    throw new UsageError("--preemptions and --random: choose one mode", "explore");
+  if (seed !== undefined && runs === undefined)
+    throw new UsageError("--seed: only with --random N", "explore");
+  if (workers === 0) throw new UsageError("--workers: expected at least 1", "explore");
   const base = baseUrl(args, io);
   const { scenario } = loadFor(args, io);
   let shown = false;
-  const report = exploreScenario(scenario, {
+  const started = Date.now();
+  const opts: ExploreOptions = {
+    // By default the visited set may take half the machine's memory.
+    maxBytes: maxMib !== undefined ? maxMib * 2 ** 20 : totalmem() / 2,
     ...(maxStates === undefined ? {} : { maxStates }),
+    ...(args.flags.has("--full") ? { reduce: false } : {}),
+    ...(preemptions !== undefined ? { preemptions } : {}),
+    ...(runs !== undefined ? { random: { runs, seed: seed ?? 1 } } : {}),
     ...(io.progress
       ? {
-          onProgress: (states: number) => {
+          onProgress: (states: number, info: { depth: number; bytes: number }) => {
             shown = true;
-            io.progress!(`explore: ${states} states…`);
+            const s = Math.max(0.001, (Date.now() - started) / 1000);
+            io.progress!(
+              `explore: ${states} states… ${Math.round(states / s)} states/s, depth ${info.depth}, ${(info.bytes / 2 ** 20).toFixed(0)} MiB`,
+            );
           },
         }
       : {}),
-  });
+  };
+  // One thread unless asked: each worker keeps its own visited set (docs/explorer.md).
+  const report =
+    workers !== undefined && workers > 1
+      ? exploreParallel(scenario, opts, workers)
+      : exploreScenario(scenario, opts);
   if (shown) io.progress!("");
   const outcomes = report.outcomes.map((o) => {
     const r = runScenario({ ...scenario, schedule: o.schedule });
@@ -445,14 +509,18 @@ function explore(args: ParsedArgs, io: Io): number {
     };
   });
   const violated = outcomes.some((o) => o.violations.length > 0);
-  const reason = (report as { reason?: string }).reason;
+  const reason = report.stopped
+    ? STOPPED[report.stopped]
+    : report.mode.kind === "random"
+      ? "a sample"
+      : undefined;
   if (args.flags.has("--json")) io.out(JSON.stringify({ ...report, outcomes }, null, 2));
   else {
     io.out(
-      `${report.complete ? "complete" : `incomplete (${reason ?? "state limit reached"})`}: ${report.states} states, ${report.interleavings} interleavings`,
+      `${report.complete ? "complete" : `incomplete (${reason ?? "state limit reached"})`}: ${report.states} states, ${report.exactInterleavings} interleavings (${coverage(report)}; depth ${report.maxDepth})`,
     );
     for (const o of outcomes) {
-      io.out(`${o.count} × ${o.violations.length ? o.violations.join(", ") : "no violation"}`);
+      io.out(`${o.exactCount} × ${o.violations.length ? o.violations.join(", ") : "no violation"}`);
       const f = o.firstViolation;
       if (f) {
         const op = f.op !== undefined ? ` op ${f.opIndex} (${f.op})` : "";

@@ -47,6 +47,11 @@ function hashString(s: string, tag: number): void {
   hb = fmix(b ^ tag);
 }
 
+/** A bigint's two 32-bit halves without BigInt arithmetic (which allocates): a 64-bit store. */
+const u64 = new BigUint64Array(1);
+const u32 = new Int32Array(u64.buffer);
+const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
+
 function hashNumber(lo: number, hi: number, tag: number): void {
   ha = mix(mix(tag, lo, 0x9e3779b1), hi, 0x85ebca77);
   hb = mix(mix(~tag, hi, 0xc2b2ae3d), lo, 0x27d4eb2f);
@@ -61,8 +66,11 @@ function hashPrimitive(v: unknown): boolean {
     else hashString(String(v), 4);
   } else if (typeof v === "bigint") {
     // Table words are 64-bit: hash their two halves; anything wider by its digits.
-    if (v < 0n || v >> 64n !== 0n) hashString(v.toString(16), 5);
-    else hashNumber(Number(BigInt.asUintN(32, v)) | 0, Number(v >> 32n) | 0, 5);
+    if (v < 0n || v > 0xffff_ffff_ffff_ffffn) hashString(v.toString(16), 5);
+    else {
+      u64[0] = v;
+      hashNumber(u32[LO]!, u32[1 - LO]!, 5);
+    }
   } else if (typeof v === "string") hashString(v, 6);
   else if (typeof v === "object") return false;
   else throw new TypeError(`cannot hash a ${typeof v}`);
@@ -117,4 +125,75 @@ function hashValue(v: unknown): void {
 export function hashState(value: unknown): string {
   hashValue(value);
   return (ha >>> 0).toString(16).padStart(8, "0") + (hb >>> 0).toString(16).padStart(8, "0");
+}
+
+/** The two lanes of `hashState(value)`, unformatted, into `out` (the explorer's fingerprints). */
+export function hashInto(value: unknown, out: Int32Array): void {
+  hashValue(value);
+  out[0] = ha;
+  out[1] = hb;
+}
+
+/*
+ * The pieces of `hashState` for hashers that take some parts' hashes from a cache
+ * (world-hash.ts): an object's (or Map's) entries summed, an array's elements mixed in order.
+ * Composed from these, a hash is bit for bit the one `hashState` gives.
+ */
+
+/** `hashState`'s lanes of a key string (object keys hash as strings). */
+export function keyInto(key: string, out: Int32Array): void {
+  hashString(key, 6);
+  out[0] = ha;
+  out[1] = hb;
+}
+
+/** Order-independent sum of an object's or a Map's entries. */
+export class EntrySum {
+  private sa = 0;
+  private sb = 0;
+  private n = 0;
+
+  add(ka: number, kb: number, va: number, vb: number): void {
+    this.sa = (this.sa + fmix(Math.imul(ka, 31) ^ va)) | 0;
+    this.sb = (this.sb + fmix(Math.imul(kb, 37) ^ vb)) | 0;
+    this.n++;
+  }
+
+  /** Adds the entry whose key is a string and whose value is hashed here. */
+  addValue(key: string, value: unknown): void {
+    hashString(key, 6);
+    const ka = ha;
+    const kb = hb;
+    hashValue(value);
+    this.add(ka, kb, ha, hb);
+  }
+
+  finish(out: Int32Array): void {
+    out[0] = fmix(this.sa ^ Math.imul(this.n, 0x27d4eb2f) ^ 8);
+    out[1] = fmix(this.sb ^ Math.imul(this.n, 0x165667b1) ^ 9);
+    this.sa = 0;
+    this.sb = 0;
+    this.n = 0;
+  }
+}
+
+/** In-order mix of an array's elements, whose lanes are given one by one. */
+export class ElementMix {
+  private a = 0;
+  private b = 0;
+
+  start(length: number): void {
+    this.a = 7 ^ length;
+    this.b = ~7 ^ length;
+  }
+
+  add(ea: number, eb: number): void {
+    this.a = mix(this.a, ea, 0x9e3779b1);
+    this.b = mix(this.b, eb, 0xc2b2ae3d);
+  }
+
+  finish(out: Int32Array): void {
+    out[0] = this.a;
+    out[1] = this.b;
+  }
 }

@@ -72,6 +72,12 @@ export function frameAt(mem: Memory, addr: Pa): Frame | undefined {
  * bookkeeping lives beside the memory, not in it: the state hash and the data are unchanged.
  */
 
+/**
+ * Hashes of frames and word maps (world-hash.ts), by identity: an entry is dropped whenever
+ * memory.ts hands that frame or map out to be changed, so a kept hash is always current.
+ */
+export const hashCache = new WeakMap<object, Int32Array>();
+
 /** Per frame, whether this memory has its own copy (frames appended since are its own). */
 const ownFrames = new WeakMap<Memory, Uint8Array>();
 /** Memories whose word map another memory also holds. */
@@ -81,7 +87,7 @@ const sharedWords = new WeakSet<Memory>();
  * Below this many frames a copy is plain (the explorer copies small worlds by the thousand,
  * and there sharing costs more than it saves).
  */
-const SHARE_FROM = 1024;
+const SHARE_FROM = 0;
 
 /** A copy of `mem`: one that shares its frames and words until either changes them. */
 export function cloneMemory(mem: Memory): Memory {
@@ -110,7 +116,10 @@ export function cloneMemory(mem: Memory): Memory {
 export function frameForWrite(mem: Memory, index: number): Frame | undefined {
   const frame = mem.frames[index];
   const own = ownFrames.get(mem);
-  if (!frame || !own || index >= own.length || own[index] === 1) return frame;
+  if (!frame || !own || index >= own.length || own[index] === 1) {
+    if (frame) hashCache.delete(frame);
+    return frame;
+  }
   own[index] = 1;
   const copy = { ...frame };
   mem.frames[index] = copy;
@@ -122,7 +131,7 @@ function wordsForWrite(mem: Memory): Map<number, bigint> {
   if (sharedWords.has(mem)) {
     sharedWords.delete(mem);
     (mem as { words: Map<number, bigint> }).words = new Map(mem.words);
-  }
+  } else hashCache.delete(mem.words);
   return mem.words;
 }
 

@@ -138,6 +138,8 @@ export type TraceEvent =
   | { readonly type: "check.violation"; readonly kind: ViolationKind; readonly text: string };
 
 export class Recorder {
+  /** A silent recorder keeps only violations (the explorer's): code may skip building texts. */
+  readonly silent: boolean = false;
   readonly events: TraceEvent[] = [];
   /** The step's explanation, sentence by sentence. */
   readonly text: string[] = [];
@@ -157,5 +159,21 @@ export class Recorder {
 
   violation(kind: ViolationKind, text: string): void {
     this.events.push({ type: "check.violation", kind, text });
+  }
+}
+
+/**
+ * The explorer's recorder: it keeps the violations and drops the step texts and the other
+ * events nobody reads there. One is reused for every step (`reset` between steps).
+ */
+export class SilentRecorder extends Recorder {
+  override readonly silent: boolean = true;
+
+  override record(_ev: TraceEvent): void {}
+
+  override say(_sentence: string): void {}
+
+  reset(): void {
+    this.events.length = 0;
   }
 }

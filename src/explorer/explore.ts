@@ -1,204 +1,134 @@
 /**
- * Exhaustive exploration of a scenario's interleavings: every order in which the threads, the
- * SMMU (consuming commands) and the SRCU callbacks can step, after the scenario's schedule as a
- * fixed prefix.
+ * Exploration of a scenario's interleavings: every order in which the threads, the SMMU
+ * (consuming commands), the IOPF handler and the SRCU callbacks can step, after the scenario's
+ * schedule as a fixed prefix.
  *
- * Depth-first over cloned worlds. States are deduplicated by their canonical hash together
- * with the violations met on the way (two paths into the same state with different histories
- * are different outcomes); each state remembers how many complete interleavings leave it with
- * each outcome, so the counts are exact even though every state is expanded once.
+ * Depth-first over cloned worlds (search.ts). States are told apart by a 64-bit fingerprint of the world
+ * together with the violations met on the way (two paths into the same state with different
+ * histories are different outcomes), kept in a compact table (visited.ts). Each state, once
+ * every continuation from it is counted, keeps a tally of how many complete interleavings
+ * leave it with each outcome, so the counts are exact (BigInt) though each state is expanded
+ * once. Each outcome's witness schedule is rebuilt from parent links.
  *
- * Each distinct outcome (its set of violation kinds) comes with the first schedule that
- * reached it, which `sva-lab run` replays.
+ * Modes: the reduced search (default, por.ts), the full search (`reduce: false`), a
+ * preemption-bounded search (`preemptions: k`: every interleaving with at most k switches away
+ * from an actor that could have gone on, as CHESS does) and a seeded random search
+ * (random.ts).
  */
 
-import { CMDQ_OP } from "../engine/commands.ts";
-import { readWord } from "../engine/memory.ts";
-import { slotAddr } from "../engine/queue.ts";
-import { Recorder, type ViolationKind } from "../engine/trace.ts";
-import type { World } from "../engine/world.ts";
-import { boot } from "../kernel/boot.ts";
-import { clone, entrySteps, finalChecks, type Violation, worldHash } from "../kernel/run.ts";
-import {
-  type ActorInfo,
-  actors,
-  createSim,
-  nextStep,
-  remainingOps,
-  type Sim,
-  SMMU,
-  settleAll,
-  stepActor,
-} from "../kernel/sim.ts";
+import type { ViolationKind } from "../engine/trace.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { exploreRandom } from "./random.ts";
+import { Search } from "./search.ts";
+import { makeOutcome, sortOutcomes, startExplore } from "./start.ts";
+
+export { DEFAULT_MAX_BYTES } from "./search.ts";
 
 export const EXPLORE_FORMAT = "sva-lab-explore/1";
 
 export interface Outcome {
   readonly violations: ViolationKind[];
+  /** Interleavings that end so (a float past 2^53: `exactCount` is exact). */
   count: number;
+  /** `count` exactly, in decimal. */
+  exactCount: string;
   /** A full schedule (one actor per step) that reaches this outcome. */
   readonly schedule: string[];
   /** The step at which the outcome's first violation happened, if any. */
   readonly step: number | null;
 }
 
+/** Why a search ended before covering everything it set out to. */
+export type StopReason = "max-states" | "max-bytes" | "cancelled";
+
+export type ExploreMode =
+  | { readonly kind: "full" }
+  | { readonly kind: "reduced" }
+  | { readonly kind: "preemptions"; readonly bound: number }
+  | { readonly kind: "random"; readonly runs: number; readonly seed: number };
+
 export interface ExploreReport {
   readonly format: typeof EXPLORE_FORMAT;
+  /** Every interleaving the mode covers was tried (never true for the random mode). */
   readonly complete: boolean;
+  /** null when complete, or for a random search that did all its runs. */
+  readonly stopped: StopReason | null;
+  readonly mode: ExploreMode;
   readonly states: number;
   readonly interleavings: number;
+  readonly exactInterleavings: string;
+  /** The deepest the search went, in steps after the prefix. */
+  readonly maxDepth: number;
+  /** Memory the visited set held at the end. */
+  readonly bytes: number;
   readonly outcomes: Outcome[];
+}
+
+export interface ProgressInfo {
+  readonly states: number;
+  readonly depth: number;
+  readonly bytes: number;
 }
 
 export interface ExploreOptions {
   readonly maxStates?: number;
-  /** Called now and then with the number of states seen: the page's progress bar. */
-  readonly onProgress?: (states: number) => void;
+  /** Memory the visited set may take (default 1 GiB; the CLI gives half the machine's). */
+  readonly maxBytes?: number;
+  /** Called every few thousand states: the page's progress bar, the CLI's stderr line. */
+  readonly onProgress?: (states: number, info: ProgressInfo) => void;
   /** Polled now and then: return true to stop (the page's cancel button). */
   readonly cancelled?: () => boolean;
-  /** Partial-order reduction (default on). */
+  /** Partial-order reduction (default on; off under a preemption bound). */
   readonly reduce?: boolean;
-}
-
-/** Outcomes reachable from a state: outcome id → interleavings, plus a witness path suffix. */
-type Tally = Map<string, { count: number; suffix: string[]; kinds: ViolationKind[]; step: number | null }>;
-
-class Stop extends Error {}
-
-/**
- * Partial-order reduction: from the runnable actors, a subset whose steps commute with
- * everything the others could do first (an ample set), so the explorer tries one order
- * instead of all. Two sound cases:
- *   - a thread whose next step is `local` (it touches only its own locals): that step alone;
- *   - the SMMU, when the command at CONS is a CMD_SYNC (it changes nothing but CONS, which
- *     only enables the thread polling for it), or when no thread has a DMA or a bind left:
- *     consuming a command reads only the queue and writes only the SMMU's caches and the
- *     ATCs, which only DMA (and the PASID/ASID checks in bind) look at; the SMMU step alone.
- * `exploreScenario(…, { reduce: false })` tries every interleaving; the tests check that both
- * find the same outcomes.
- */
-function reduce(sim: Sim, w: World, runnable: ActorInfo[]): ActorInfo[] {
-  for (const t of w.threads) {
-    if (t.status === "ready" && nextStep(sim, t)?.local) return runnable.filter((a) => a.name === t.name);
-  }
-  const smmu = runnable.find((a) => a.name === SMMU);
-  if (!smmu) return runnable;
-  const q = w.smmu.cmdq;
-  const opcode = Number(readWord(w.mem, slotAddr(q, q.consumed)) & 0xffn);
-  if (opcode === CMDQ_OP.CMD_SYNC) return [smmu];
-  if (w.threads.every((t) => remainingOps(sim, t).every((op) => op.op !== "dma" && op.op !== "bind"))) {
-    return [smmu];
-  }
-  return runnable;
+  /** Only interleavings with at most this many preemptions. */
+  readonly preemptions?: number;
+  /** A seeded random search of `runs` interleavings instead (random.ts). */
+  readonly random?: { readonly runs: number; readonly seed: number };
 }
 
 export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): ExploreReport {
-  const maxStates = opts.maxStates ?? 100_000;
-  const por = opts.reduce ?? true;
-  const sim = createSim(scenario);
-  const root = boot(scenario);
-  settleAll(sim, root, new Recorder());
-  const prefix: string[] = [];
-  const prefixKinds = new Set<ViolationKind>();
-  let prefixStep: number | null = null;
-  (scenario.schedule ?? []).forEach((entry, i) => {
-    for (const actor of entrySteps(sim, root, entry, `schedule[${i}]`)) {
-      const r = new Recorder();
-      stepActor(sim, root, actor, r);
-      for (const e of r.events) {
-        if (e.type !== "check.violation") continue;
-        prefixKinds.add(e.kind);
-        prefixStep ??= prefix.length;
-      }
-      prefix.push(actor);
-    }
+  if (opts.random) return exploreRandom(scenario, { ...opts, ...opts.random });
+  const bound = opts.preemptions;
+  const por = bound === undefined && (opts.reduce ?? true);
+  const mode: ExploreMode =
+    bound !== undefined ? { kind: "preemptions", bound } : por ? { kind: "reduced" } : { kind: "full" };
+  const start = startExplore(scenario);
+  const search = new Search(start, { ...opts, por });
+  const top = search.run(start.root, start.prefixMask);
+  search.progress();
+  const { visited, tallies, outcomes } = search;
+  // Complete: the root's tally. Stopped early: the outcomes met so far, each counted once per
+  // terminal state reached.
+  const rootTally = top === null ? null : tallies.all[top]!;
+  const found: Outcome[] = outcomes.masks.map((mask, o) => {
+    const i = rootTally ? rootTally.outcomes.indexOf(o) : -1;
+    const count = rootTally ? (i >= 0 ? rootTally.counts[i]! : 0n) : outcomes.terminals[o]!;
+    const schedule = [...start.prefix, ...visited.path(outcomes.firstState[o]!).map((x) => start.names[x]!)];
+    return makeOutcome(scenario, start.kinds.of(mask), schedule, count);
   });
+  return report(mode, search.stopped, visited.size, search.maxDepth, visited.bytes, found);
+}
 
-  const memo = new Map<string, Tally>();
-  /** The first full schedule found for each outcome, and how often a terminal state gave it. */
-  const witness = new Map<string, Outcome>();
-  const path: string[] = [...prefix];
-  let complete = true;
-
-  const visit = (
-    w: World,
-    depth: number,
-    kinds: ReadonlySet<ViolationKind>,
-    firstStep: number | null,
-  ): Tally => {
-    const key = `${worldHash(w)}|${[...kinds].sort().join(",")}`;
-    const known = memo.get(key);
-    if (known) return known;
-    if (memo.size >= maxStates || opts.cancelled?.()) throw new Stop();
-    const tally: Tally = new Map();
-    memo.set(key, tally);
-    if (memo.size % 256 === 0) opts.onProgress?.(memo.size);
-
-    const runnable = actors(sim, w).filter((a) => a.runnable);
-    const choices = por ? reduce(sim, w, runnable) : runnable;
-    if (runnable.length === 0) {
-      const end: Violation[] = [];
-      finalChecks(w, depth - 1, end);
-      const all = [...new Set([...kinds, ...end.map((v) => v.kind)])].sort();
-      const step = firstStep ?? (end.length > 0 ? depth - 1 : null);
-      const id = all.join(",");
-      tally.set(id, { count: 1, suffix: [], kinds: all, step });
-      const seen = witness.get(id);
-      if (seen) seen.count += 1;
-      else witness.set(id, { violations: all, count: 1, schedule: [...path], step });
-      return tally;
-    }
-    for (let i = 0; i < choices.length; i++) {
-      const a = choices[i]!;
-      // The last choice may take the parent's world: nothing needs it afterwards.
-      const next = i === choices.length - 1 ? w : clone(w);
-      const r = new Recorder();
-      stepActor(sim, next, a.name, r);
-      const nextKinds = new Set(kinds);
-      let nextFirst = firstStep;
-      for (const e of r.events) {
-        if (e.type !== "check.violation") continue;
-        nextKinds.add(e.kind);
-        nextFirst ??= depth;
-      }
-      path.push(a.name);
-      const below = visit(next, depth + 1, nextKinds, nextFirst);
-      path.pop();
-      for (const [id, t] of below) {
-        const mine = tally.get(id);
-        if (mine) mine.count += t.count;
-        else tally.set(id, { count: t.count, suffix: [a.name, ...t.suffix], kinds: t.kinds, step: t.step });
-      }
-    }
-    return tally;
-  };
-
-  let found: Outcome[];
-  try {
-    const top = visit(root, prefix.length, prefixKinds, prefixStep);
-    found = [...top.values()].map((t) => ({
-      violations: t.kinds,
-      count: t.count,
-      schedule: [...prefix, ...t.suffix],
-      step: t.step,
-    }));
-  } catch (e) {
-    if (!(e instanceof Stop)) throw e;
-    // Stopped early: the outcomes met so far, each counted once per terminal state reached.
-    complete = false;
-    found = [...witness.values()];
-  }
-  opts.onProgress?.(memo.size);
-  const outcomes = found.sort(
-    (a, b) =>
-      a.violations.length - b.violations.length || a.violations.join().localeCompare(b.violations.join()),
-  );
+/** The report of a search, its outcomes sorted (fewest violations first). */
+export function report(
+  mode: ExploreMode,
+  stopped: StopReason | null,
+  states: number,
+  maxDepth: number,
+  bytes: number,
+  found: Outcome[],
+): ExploreReport {
+  const total = found.reduce((s, o) => s + BigInt(o.exactCount), 0n);
   return {
     format: EXPLORE_FORMAT,
-    complete,
-    states: memo.size,
-    interleavings: outcomes.reduce((n, o) => n + o.count, 0),
-    outcomes,
+    complete: stopped === null && mode.kind !== "random",
+    stopped,
+    mode,
+    states,
+    interleavings: Number(total),
+    exactInterleavings: total.toString(),
+    maxDepth,
+    bytes,
+    outcomes: sortOutcomes(found),
   };
 }

@@ -51,6 +51,6 @@ describe("partial-order reduction", () => {
       expect(reduced.outcomes.map((o) => o.violations)).toEqual(full.outcomes.map((o) => o.violations));
       expect(reduced.states).toBeLessThanOrEqual(full.states);
     },
-    30_000,
+    120_000,
   );
 });

@@ -5,11 +5,11 @@
  */
 
 import { cloneWorld } from "../engine/clone.ts";
-import { hashState } from "../engine/hash.ts";
 import { journalWrites, type WordWrite } from "../engine/memory.ts";
 import { describeWrites, type QueueRecord, registerValues, type TableWrite } from "../engine/table-writes.ts";
 import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
+import { hashWorldInto } from "../engine/world-hash.ts";
 import { SCENARIO_LIMITS } from "../scenario/limits.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { boot } from "./boot.ts";
@@ -76,10 +76,13 @@ export interface RunOptions {
 
 export const clone = (w: World): World => cloneWorld(w);
 
-/** The state hash of a world (what the runner prints and the page shows). */
+/** The state hash of a world (what the runner prints and the page shows): `hashState` of it without its clock. */
 export function worldHash(w: World): string {
-  return hashState({ ...w, clock: 0 });
+  hashWorldInto(w, lanes);
+  return (lanes[0]! >>> 0).toString(16).padStart(8, "0") + (lanes[1]! >>> 0).toString(16).padStart(8, "0");
 }
+
+const lanes = new Int32Array(2);
 
 /** Runs one entry of a schedule (CONTRACT §1): "T0", "T0:op" or "smmu"/"srcu". */
 export function* entrySteps(sim: Sim, w: World, entry: string, where: string): Generator<string> {

@@ -21,10 +21,31 @@ export type ExploreFrom = "schedule" | "cursor" | "start";
 
 export const STATE_LIMITS = [10_000, 100_000, 1_000_000] as const;
 
+/**
+ * How to search: every interleaving (reduced), every one with at most k preemptions, or a
+ * seeded random sample (for races whose full search would not fit; docs/explorer.md).
+ */
+export type ExploreSearch = "every" | "k1" | "k2" | "k3" | "random";
+
+/** The random sample's size and seed. */
+export const RANDOM_RUNS = 1000;
+export const RANDOM_SEED = 1;
+
+/** The worker's options for a search choice. */
+export function searchOptions(search: ExploreSearch): Pick<ExploreRequest, "preemptions" | "random"> {
+  if (search === "random") return { random: { runs: RANDOM_RUNS, seed: RANDOM_SEED } };
+  if (search === "every") return {};
+  return { preemptions: Number(search.slice(1)) };
+}
+
 export interface ExploreState {
   readonly status: ExploreStatus;
-  /** States seen so far (the progress bar). */
+  /** States seen so far (the progress bar), and the depth the search is at. */
   readonly states: number;
+  readonly depth: number;
+  readonly search: ExploreSearch;
+  /** Task workers for a big search (1: the explorer's worker alone). */
+  readonly workers: number;
   readonly maxStates: number;
   readonly from: ExploreFrom;
   readonly report: ExploreReport | null;
@@ -38,6 +59,8 @@ export interface ExploreState {
   setOpen(open: boolean): void;
   setFrom(from: ExploreFrom): void;
   setMaxStates(n: number): void;
+  setSearch(search: ExploreSearch): void;
+  setWorkers(n: number): void;
   /** Explores the page's scenario (from `from`); a running exploration is cancelled first. */
   start(): void;
   cancel(): void;
@@ -74,6 +97,9 @@ function stop(): void {
 export const useExplore = create<ExploreState>()((set, get) => ({
   status: "idle",
   states: 0,
+  depth: 0,
+  search: "every",
+  workers: 1,
   maxStates: 100_000,
   from: "schedule",
   report: null,
@@ -90,6 +116,12 @@ export const useExplore = create<ExploreState>()((set, get) => ({
   },
   setMaxStates(maxStates) {
     set({ maxStates });
+  },
+  setSearch(search) {
+    set({ search });
+  },
+  setWorkers(workers) {
+    set({ workers });
   },
   start() {
     stop();
@@ -109,7 +141,7 @@ export const useExplore = create<ExploreState>()((set, get) => ({
       if (running !== mine) return;
       const m = e.data;
       if (m.type === "progress") {
-        set({ states: m.states, elapsedMs: elapsed() });
+        set({ states: m.states, depth: m.depth ?? 0, elapsedMs: elapsed() });
         return;
       }
       stop();
@@ -123,11 +155,17 @@ export const useExplore = create<ExploreState>()((set, get) => ({
       stop();
       set({ status: "failed", error: e.message || "the explorer's worker stopped", elapsedMs: elapsed() });
     };
-    const request: ExploreRequest = { scenario, maxStates };
+    const request: ExploreRequest = {
+      scenario,
+      maxStates,
+      workers: get().workers,
+      ...searchOptions(get().search),
+    };
     worker.postMessage(request);
     set({
       status: "running",
       states: 0,
+      depth: 0,
       report: null,
       explored: scenario,
       error: null,

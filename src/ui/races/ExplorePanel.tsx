@@ -6,14 +6,41 @@
  */
 
 import { type KeyboardEvent, useId } from "react";
-import type { Outcome } from "../../explorer/explore.ts";
-import { type ExploreFrom, STATE_LIMITS, useExplore } from "../../store/explore.ts";
+import type { ExploreReport, Outcome } from "../../explorer/explore.ts";
+import {
+  type ExploreFrom,
+  type ExploreSearch,
+  RANDOM_RUNS,
+  RANDOM_SEED,
+  STATE_LIMITS,
+  useExplore,
+} from "../../store/explore.ts";
 import { useLab } from "../../store/store.ts";
 
 const small =
   "rounded-md border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-40 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
 
-const fmt = (n: number): string => n.toLocaleString("en-US");
+const fmt = (n: number | bigint): string => n.toLocaleString("en-US");
+/** An exact count (a decimal string) with thousands separators. */
+const exact = (n: string): string => fmt(BigInt(n));
+
+const SEARCHES: { value: ExploreSearch; label: string }[] = [
+  { value: "every", label: "every interleaving" },
+  { value: "k1", label: "at most 1 preemption" },
+  { value: "k2", label: "at most 2 preemptions" },
+  { value: "k3", label: "at most 3 preemptions" },
+  { value: "random", label: `${fmt(RANDOM_RUNS)} random interleavings (seed ${RANDOM_SEED})` },
+];
+
+/** What a finished search covered, in words. */
+function covered(report: ExploreReport, max: number): string {
+  const m = report.mode;
+  if (m.kind === "random") return `Sampled ${fmt(m.runs)} random interleavings (seed ${m.seed})`;
+  const within =
+    m.kind === "preemptions" ? ` with at most ${m.bound} preemption${m.bound === 1 ? "" : "s"}` : "";
+  if (report.complete) return within ? `Complete${within}` : "Complete";
+  return `Stopped at the limit of ${fmt(max)} states${within} (outcomes met so far)`;
+}
 
 function Progress() {
   const status = useExplore((s) => s.status);
@@ -23,6 +50,9 @@ function Progress() {
   const report = useExplore((s) => s.report);
   const error = useExplore((s) => s.error);
   const cancel = useExplore((s) => s.cancel);
+  const depth = useExplore((s) => s.depth);
+  const setSearch = useExplore((s) => s.setSearch);
+  const start = useExplore((s) => s.start);
   if (status === "idle") return null;
   const running = status === "running";
   const pct = Math.min(100, (states / max) * 100);
@@ -57,13 +87,39 @@ function Progress() {
         data-testid="explore-status"
       >
         {running
-          ? `Exploring… ${fmt(states)} states so far`
+          ? `Exploring… ${fmt(states)} states so far, depth ${fmt(depth)}`
           : status === "done" && report
-            ? `${report.complete ? "Complete" : `Stopped at the limit of ${fmt(max)} states (outcomes met so far)`}: ${fmt(report.states)} states, ${fmt(report.interleavings)} interleavings, ${(elapsed / 1000).toFixed(1)} s.`
+            ? `${covered(report, max)}: ${fmt(report.states)} states, ${exact(report.exactInterleavings)} interleavings, ${(elapsed / 1000).toFixed(1)} s.`
             : status === "cancelled"
               ? `Cancelled after ${fmt(states)} states.`
               : `The explorer failed: ${error ?? "unknown error"}`}
       </p>
+      {status === "done" && report && report.stopped && report.mode.kind !== "random" ? (
+        <p className="flex flex-wrap items-center gap-1 text-xs" data-testid="explore-suggest">
+          The whole search does not fit in the limit. Cover instead
+          <button
+            type="button"
+            className={small}
+            onClick={() => {
+              setSearch("k2");
+              start();
+            }}
+          >
+            every interleaving with at most 2 preemptions
+          </button>
+          or
+          <button
+            type="button"
+            className={small}
+            onClick={() => {
+              setSearch("random");
+              start();
+            }}
+          >
+            {fmt(RANDOM_RUNS)} random interleavings
+          </button>
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -100,7 +156,7 @@ function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
             </span>
           )}
           <span className="text-slate-600 dark:text-slate-300">
-            × {fmt(o.count)} interleaving{o.count === 1 ? "" : "s"}
+            × {exact(o.exactCount)} interleaving{o.exactCount === "1" ? "" : "s"}
           </span>
           {shown ? <span className="font-semibold text-blue-700 dark:text-sky-300">(shown)</span> : null}
         </p>
@@ -137,6 +193,10 @@ export function ExplorePanel({ id }: { id: string }) {
   const max = useExplore((s) => s.maxStates);
   const setFrom = useExplore((s) => s.setFrom);
   const setMax = useExplore((s) => s.setMaxStates);
+  const search = useExplore((s) => s.search);
+  const setSearch = useExplore((s) => s.setSearch);
+  const workers = useExplore((s) => s.workers);
+  const setWorkers = useExplore((s) => s.setWorkers);
   const start = useExplore((s) => s.start);
   const setOpen = useExplore((s) => s.setOpen);
   const scheduleLength = useLab((s) => s.scenario.schedule?.length ?? 0);
@@ -191,6 +251,21 @@ export function ExplorePanel({ id }: { id: string }) {
       </fieldset>
       <div className="flex flex-wrap items-center gap-2 text-xs">
         <label className="flex items-center gap-1">
+          Search
+          <select
+            className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800"
+            aria-label="Search mode"
+            value={search}
+            onChange={(e) => setSearch(e.target.value as ExploreSearch)}
+          >
+            {SEARCHES.map((x) => (
+              <option key={x.value} value={x.value}>
+                {x.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="flex items-center gap-1">
           State limit
           <select
             className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800"
@@ -200,6 +275,24 @@ export function ExplorePanel({ id }: { id: string }) {
             {STATE_LIMITS.map((n) => (
               <option key={n} value={n}>
                 {fmt(n)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label
+          className="flex items-center gap-1"
+          title="Past 20,000 states, split the search across this many workers (the same outcomes; each worker keeps its own visited states, so they repeat some of each other's work)"
+        >
+          Workers
+          <select
+            aria-label="Workers"
+            className="rounded border border-slate-300 bg-white px-1 py-0.5 dark:border-slate-600 dark:bg-slate-800"
+            value={workers}
+            onChange={(e) => setWorkers(Number(e.target.value))}
+          >
+            {[1, 2, 4].map((n) => (
+              <option key={n} value={n}>
+                {n}
               </option>
             ))}
           </select>

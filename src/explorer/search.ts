@@ -1,0 +1,168 @@
+/**
+ * The depth-first search itself, over an explicit stack (a thread of thousands of steps does
+ * not grow the JS stack):
+ *   1. a state met for the first time gets a number in the visited set, with a parent link;
+ *   2. a terminal state (nothing runnable) counts one interleaving of its outcome (the
+ *      violations met on the way and at the end);
+ *   3. any other state is expanded: its choices (every runnable actor, or a persistent set)
+ *      are stepped one by one on copies of its world, the last on the world itself;
+ *   4. once every choice is done the state's tally (tally.ts) is the sum of its successors'
+ *      and is added into its parent's; a state met again adds its kept tally.
+ * A frontier (parallel.ts) stops the expansion at a depth and takes those states' tallies
+ * from elsewhere.
+ */
+
+import { SilentRecorder } from "../engine/trace.ts";
+import type { World } from "../engine/world.ts";
+import { clone } from "../kernel/run.ts";
+import { stepActor } from "../kernel/sim.ts";
+import type { ExploreOptions, StopReason } from "./explore.ts";
+import { persistentSet } from "./por.ts";
+import { endMask, fingerprint, lanes, OutcomeTable, runnableActors, type Start } from "./start.ts";
+import { Tallies } from "./tally.ts";
+import { Visited } from "./visited.ts";
+
+export const DEFAULT_MAX_BYTES = 2 ** 30;
+const PROGRESS_EVERY = 4096;
+
+export interface Frontier {
+  /** States this many steps below the search's root are not expanded… */
+  readonly depth: number;
+  /** …but given this tally (a number in the search's `tallies`). */
+  at(w: World, state: number, mask: number): number;
+}
+
+interface Frame {
+  world: World;
+  readonly state: number;
+  readonly mask: number;
+  /** The actor that took the last step (-1 at the root), and preemptions so far. */
+  readonly last: number;
+  readonly used: number;
+  readonly choices: number[];
+  next: number;
+  readonly acc: Map<number, bigint>;
+}
+
+export type SearchOptions = Pick<
+  ExploreOptions,
+  "maxStates" | "maxBytes" | "onProgress" | "cancelled" | "preemptions"
+> & { readonly por: boolean };
+
+export class Search {
+  readonly visited = new Visited();
+  readonly tallies = new Tallies();
+  readonly outcomes = new OutcomeTable();
+  stopped: StopReason | null = null;
+  maxDepth = 0;
+  private readonly rec = new SilentRecorder();
+  private readonly stack: Frame[] = [];
+
+  constructor(
+    readonly start: Start,
+    readonly opts: SearchOptions,
+  ) {}
+
+  /** The preemption bound's part of a fingerprint. */
+  private extra(last: number, used: number): number {
+    return this.opts.preemptions === undefined ? 0 : (last + 1) | (used << 8);
+  }
+
+  /** A state met for the first time: a terminal's tally, the frontier's, or null (expanded). */
+  private enter(
+    w: World,
+    state: number,
+    mask: number,
+    last: number,
+    used: number,
+    task: number,
+  ): number | null {
+    const { sim, names } = this.start;
+    const bound = this.opts.preemptions;
+    const runnable = runnableActors(sim, w);
+    if (runnable.length === 0) {
+      const o = this.outcomes.terminal(mask | endMask(this.start, w, 0), state, task);
+      const t = this.tallies.intern(new Map([[o, 1n]]));
+      this.visited.tally[state] = t;
+      return t;
+    }
+    if (this.frontier && this.stack.length === this.frontier.depth) {
+      const t = this.frontier.at(w, state, mask);
+      this.visited.tally[state] = t;
+      return t;
+    }
+    let choices = this.opts.por ? persistentSet(sim, w, names, runnable) : runnable;
+    if (bound !== undefined && last >= 0 && runnable.includes(last) && used >= bound) choices = [last];
+    this.stack.push({ world: w, state, mask, last, used, choices, next: 0, acc: new Map() });
+    if (this.stack.length > this.maxDepth) this.maxDepth = this.stack.length;
+    return null;
+  }
+
+  private frontier: Frontier | undefined;
+
+  /**
+   * Explores every continuation of `w` (which it consumes), `mask` the violations met before;
+   * `task` names this root in the outcomes' witnesses. Returns the root's tally, or null when
+   * the search stopped (`stopped` says why).
+   */
+  run(w: World, mask: number, task = 0, frontier?: Frontier): number | null {
+    const { start, visited, tallies, stack, rec, opts } = this;
+    const bound = opts.preemptions;
+    this.frontier = frontier;
+    fingerprint(w, start.kinds.hash(mask), this.extra(-1, 0));
+    const n0 = visited.findOrAdd(lanes[0]!, lanes[1]!, -1, 0);
+    if (n0 >= 0) return visited.tally[n0]! >= 0 ? visited.tally[n0]! : null;
+    const root = ~n0;
+    const top = this.enter(w, root, mask, -1, 0, task);
+    if (top !== null) return top;
+    while (stack.length > 0) {
+      const f = stack[stack.length - 1]!;
+      if (f.next === f.choices.length) {
+        stack.pop();
+        const t = tallies.intern(f.acc);
+        visited.tally[f.state] = t;
+        const parent = stack[stack.length - 1];
+        if (parent) tallies.addInto(parent.acc, t);
+        continue;
+      }
+      const a = f.choices[f.next++]!;
+      // The last choice may take the parent's world: nothing needs it afterwards.
+      const lastChoice = f.next === f.choices.length;
+      const next = lastChoice ? f.world : clone(f.world);
+      if (lastChoice) f.world = null as unknown as World;
+      rec.reset();
+      stepActor(start.sim, next, start.names[a]!, rec);
+      const m = f.mask | start.kinds.maskOf(rec);
+      // Switching away from an actor that could have gone on is a preemption (bounded mode,
+      // where the choices are all the runnable actors).
+      const preempts = bound !== undefined && f.last >= 0 && a !== f.last && f.choices.includes(f.last);
+      const used = f.used + (preempts ? 1 : 0);
+      const last = bound === undefined ? -1 : a;
+      fingerprint(next, start.kinds.hash(m), this.extra(last, used));
+      const n = visited.findOrAdd(lanes[0]!, lanes[1]!, f.state, a);
+      if (n >= 0) {
+        const t = visited.tally[n]!;
+        if (t >= 0) tallies.addInto(f.acc, t);
+        continue;
+      }
+      const t = this.enter(next, ~n, m, last, used, task);
+      if (t !== null) tallies.addInto(f.acc, t);
+      if (visited.size % PROGRESS_EVERY === 0) {
+        this.progress();
+        if (opts.cancelled?.()) this.stopped = "cancelled";
+      }
+      if (visited.size >= (opts.maxStates ?? Number.POSITIVE_INFINITY)) this.stopped ??= "max-states";
+      if (visited.bytes > (opts.maxBytes ?? DEFAULT_MAX_BYTES)) this.stopped ??= "max-bytes";
+      if (this.stopped) {
+        stack.length = 0;
+        return null;
+      }
+    }
+    return visited.tally[root]!;
+  }
+
+  progress(): void {
+    const v = this.visited;
+    this.opts.onProgress?.(v.size, { states: v.size, depth: this.stack.length, bytes: v.bytes });
+  }
+}
