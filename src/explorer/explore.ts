@@ -137,9 +137,11 @@ export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): 
 
     const runnable = actors(sim, w).filter((a) => a.runnable);
     const choices = por ? reduce(sim, w, runnable) : runnable;
-    if (runnable.length === 0) {
+    // A livelock ends the run at its step (kernel/run.ts): nothing after it is explored.
+    const cut = kinds.has("livelock");
+    if (runnable.length === 0 || cut) {
       const end: Violation[] = [];
-      finalChecks(w, depth - 1, end);
+      if (!cut) finalChecks(w, depth - 1, end);
       const all = [...new Set([...kinds, ...end.map((v) => v.kind)])].sort();
       const step = firstStep ?? (end.length > 0 ? depth - 1 : null);
       const id = all.join(",");

@@ -27,6 +27,7 @@ import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import { smmuBroadcastTlbi } from "../engine/tlb.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
+import { mainlineIndex, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 import { checkPasidFreed } from "./checks.ts";
 import { hasFault } from "./cmdq.ts";
@@ -445,8 +446,13 @@ export function mmdrop(c: Ctx, mm: MmState): void {
   mmEvent(c, mm, "mm.mmdrop_last");
   freeFrame(c.w.mem, mm.pgd);
   c.rec.say(`__mmdrop: ${mm.process}'s mm_struct and pgd (frame ${hexa(mm.pgd)}) are freed.`);
-  if (mm.pasid !== null) {
-    // mm_pasid_drop (6.2+): the PASID belongs to the mm and goes with it.
+  // mm_pasid_drop (v5.18+, "mm: Fix PASID use-after-free issue"): the PASID belongs to the mm
+  // and goes with it. Before, unbind's iommu_sva_free_pasid freed it and __mmdrop had nothing
+  // to do; the 2018 RFC and the guest kernels keep their own allocators.
+  if (
+    mm.pasid !== null &&
+    (mainlineIndex(c.w.kernel.release) < 0 || releaseHas(c.w.kernel.release, "pasid-mm-lifetime"))
+  ) {
     checkPasidFreed(c, mm.pasid, "mm_pasid_drop");
     delete c.w.kernel.pasids[mm.pasid];
     c.rec.say(`mm_pasid_drop: PASID ${mm.pasid} is free again.`);
@@ -457,4 +463,32 @@ export function mmdrop(c: Ctx, mm: MmState): void {
     (o) => o.kind === "mm_data" && o.process === mm.process && o.state === "live",
   );
   if (iommuMm && putRef(c, iommuMm)) free(c, iommuMm);
+}
+
+/**
+ * The caller's mm_users reference around a bind (iommu_sva_bind_device): callers bind their
+ * own, live mm (current->mm, or one they hold with mmget), and __mmu_notifier_register
+ * BUG_ONs on mm_users == 0, so exit_mmap cannot start inside a bind. The reference is the
+ * caller's, modelled at the bind's ends; an mm that already exited cannot be bound (-ESRCH).
+ */
+export function callerMmget(fn: string): MicroStep {
+  return step(fn, (c) => {
+    const mm = mmOf(c);
+    if (mm.state !== "live") {
+      setLocal(c, "caller.mmget", false);
+      c.rec.say(`${mm.process} has exited: its driver has no mm to bind (-ESRCH).`);
+      return RETURN;
+    }
+    mm.users += 1;
+    setLocal(c, "caller.mmget", true);
+    c.rec.say(
+      `${mm.process}'s mm_users is held by the caller for the whole bind (${mm.users}): exit_mmap cannot start before the bind returns.`,
+    );
+    return undefined;
+  });
+}
+
+/** The caller's mmput after bind returned: the last one runs exit_mmap in this thread. */
+export function callerMmput(): MicroStep {
+  return { ...mmputStep(), when: (c: Ctx) => local<boolean>(c, "caller.mmget") === true };
 }
