@@ -177,7 +177,7 @@ describe("schedules", () => {
     const bindEnd = full.findIndex((s) => s.opIndex === 1);
     const r = runScenario({ ...lifecycle, schedule: ["T0:op"] }, { until: bindEnd }).steps;
     expect(r.every((s) => s.opIndex === 0 || s.actor === "smmu")).toBe(true);
-    expect(r.at(-1)!.fn).toBe("mutex_unlock(&sva_lock)");
+    expect(r.at(-1)!.fn).toBe("mmput");
   });
 });
 
