@@ -29,10 +29,22 @@ describe.each(museum.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
   });
 
   it(`has no violation on ${bug.fixedIn}`, () => {
-    const fixed = parseScenario({ ...scenarioToJson(lesson.scenario), kernel: bug.fixedIn });
+    // The fixed release may run another design: the scenario names only its kernel.
+    const { driver: _design, ...json } = scenarioToJson(lesson.scenario) as Record<string, unknown>;
+    const fixed = parseScenario({ ...json, kernel: bug.fixedIn });
     if (!fixed.ok) throw new Error(fixed.error);
     const report = exploreScenario(fixed.value);
     expect(report.complete).toBe(true);
-    expect(report.outcomes.flatMap((o) => o.violations)).toEqual([]);
+    // The bug is gone; a finding that spans more releases (4.1 on v5.18–v6.9) may remain.
+    expect(report.outcomes.flatMap((o) => o.violations)).not.toContain(bug.breaks);
   });
+});
+
+it("the museum is not empty, and every lesson names its fix or says it is the model's finding", () => {
+  expect(museum.length).toBeGreaterThan(0);
+  for (const l of museum) {
+    expect(l.bug!.upstream === (l.bug!.fix !== undefined), l.id).toBe(true);
+    if (l.bug!.fix) expect(l.scenario.description).toContain(l.bug!.fix.hash);
+    else expect(l.scenario.description).toContain("not confirmed upstream");
+  }
 });

@@ -89,7 +89,9 @@ export interface KernelChangeRef {
 const CHANGES = [
   {
     id: "btm-optional",
-    release: "v5.14",
+    // Pushed to for-joerg/arm-smmu/updates on 22 Jan 2021, merged for v5.12 (the hinlin tree,
+    // ≈v5.12, already has it); not v5.14 as first entered here.
+    release: "v5.12",
     commit: { subject: "iommu/arm-smmu-v3: Make BTM optional for SVA", hash: "51d113c3be09" },
   },
   {
