@@ -438,13 +438,13 @@ const unbind: Program<UnbindOp> = [
       return undefined;
     }
     delete c.w.kernel.asids[cd.fields.asid as number];
+    c.rec.say(
+      `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : " (no mm_count of its own before v5.19)"}; ${objectName(cd)} is kfree'd.`,
+    );
     // arm64_mm_context_put(cd->mm): a touch of the mm, which only the v5.19 mmgrab keeps alive.
     if (mmEvent(c, mm, "mm.use")) mm.asidPins -= 1;
     if (cd.fields.grab === true) mmdrop(c, mm);
     free(c, cd);
-    c.rec.say(
-      `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : ""}; ${objectName(cd)} is kfree'd.`,
-    );
     return undefined;
   }),
   step(
@@ -540,7 +540,7 @@ const release: Program = [
     c.rec.say(
       pasid === 0
         ? `mm->pasid is already 0 (unbind freed PASID ${own}): the quiet CD lands on SSID 0, the device's DMA-API context, and the ATC_INV goes out with SSV=0.`
-        : "DMA may still be running: keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).",
+        : `cleared is ${mn.fields.cleared === true}: DMA may still be running, so keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).`,
     );
     return undefined;
   }),

@@ -98,7 +98,7 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("exit-while-bound", exitWhileBound, { name: "no-quiet-cd", breaks: "stale-translation" }),
   lesson("unbind-vs-exit", unbindVsExit),
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
-  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "stale-cd" }),
   lesson("cd-2lvl", cdTwoLevel),
   lesson("pri", pri),
   lesson("stall", stall),
