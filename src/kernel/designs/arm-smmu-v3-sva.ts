@@ -53,7 +53,7 @@ import {
   objectName,
   putRef,
 } from "../objects.ts";
-import { type Ctx, local, type MicroStep, type Program, RETURN, setLocal, step } from "../program.ts";
+import { type Ctx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -540,7 +540,7 @@ const release: Program = [
     c.rec.say(
       pasid === 0
         ? `mm->pasid is already 0 (unbind freed PASID ${own}): the quiet CD lands on SSID 0, the device's DMA-API context, and the ATC_INV goes out with SSV=0.`
-        : `cleared is ${mn.fields.cleared === true}: DMA may still be running, so keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).`,
+        : `cleared is false: DMA may still be running, so keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).`,
     );
     return undefined;
   }),
@@ -569,21 +569,26 @@ const invName = (c: Ctx): string =>
     ? "arm_smmu_mm_arch_invalidate_secondary_tlbs"
     : "arm_smmu_mm_invalidate_range";
 
+/** The notifier's entry: the range, its size, what the SMMU needs (shared by both names). */
+const invalidateEntry = (c: Ctx): undefined => {
+  const mn = mnOf(c);
+  lifecycle(c, mn, "mn.invalidate");
+  const start = local<number>(c, "inv.start");
+  const end = local<number>(c, "inv.end");
+  const size = notifierSize(c, start, end);
+  setLocal(c, "inv.size", size);
+  setLocal(c, "pasid", mmOf(c).pasid ?? 0);
+  const btm = c.w.smmu.features.btm;
+  c.rec.say(
+    `${invName(c)} for ${objectName(mn)}: [0x${start.toString(16)}, 0x${end.toString(16)}) changed, size ${size === 0 ? "0 (the whole address space: too many pages for one TLBI each)" : `0x${size.toString(16)}${has(c, "invalidate-size-exclusive") ? "" : " (end − start + 1: one byte more than the range)"}`}. ${btm ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command." : "No BTM: the driver must send TLBI commands."}`,
+  );
+  return undefined;
+};
+
 const invalidate: Program = [
-  step("arm_smmu_mm_invalidate_range", (c) => {
-    const mn = mnOf(c);
-    lifecycle(c, mn, "mn.invalidate");
-    const start = local<number>(c, "inv.start");
-    const end = local<number>(c, "inv.end");
-    const size = notifierSize(c, start, end);
-    setLocal(c, "inv.size", size);
-    setLocal(c, "pasid", mmOf(c).pasid ?? 0);
-    const btm = c.w.smmu.features.btm;
-    c.rec.say(
-      `${invName(c)} for ${objectName(mn)}: [0x${start.toString(16)}, 0x${end.toString(16)}) changed, size ${size === 0 ? "0 (the whole address space: too many pages for one TLBI each)" : `0x${size.toString(16)}${has(c, "invalidate-size-exclusive") ? "" : " (end − start + 1: one byte more than the range)"}`}. ${btm ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command." : "No BTM: the driver must send TLBI commands."}`,
-    );
-    return undefined;
-  }),
+  // ≤v6.5 the notifier op is invalidate_range; v6.6 renamed it (6bbd42e2df8f).
+  step("arm_smmu_mm_invalidate_range", invalidateEntry, { until: "secondary-tlb-arch" }),
+  step("arm_smmu_mm_arch_invalidate_secondary_tlbs", invalidateEntry, { since: "secondary-tlb-arch" }),
   ...issueCommands(
     "arm_smmu_tlb_inv_range_asid",
     (c) => {
