@@ -16,7 +16,8 @@
  *   invalidate_range: TLBI_NH_VA… +SYNC unless BTM, ATC_INV+SYNC
  *
  * What changes by release (scenario/releases.ts; the steps carry `since` / `until`):
- *   ≤v5.11 SVA needs BTM (arm_smmu_sva_supported); ≤v5.17 the notifier's size is end − start + 1
+ *   ≤v5.13 no master can enable SVA (arm_smmu_master_sva_supported demands IOPF, which
+ *   arm_smmu_iopf_supported never grants: every bind fails; v5.11 also demanded BTM); ≤v5.17 the notifier's size is end − start + 1
  *   and unbind frees the PASID (mm->pasid = 0); ≤v5.18 the shared CD takes no mmgrab; v6.2–v6.9
  *   the core's SVA domain wraps the driver (iommu_attach_device_pasid → arm_smmu_sva_set_dev_pasid
  *   → __arm_smmu_sva_bind); v6.6+ the notifier is arch_invalidate_secondary_tlbs with the TLBI
@@ -155,14 +156,14 @@ function allocPasid(c: Ctx): string | undefined {
 const bind: Program<BindOp> = [
   callerMmget("iommu_sva_bind_device"),
   step(
-    "arm_smmu_sva_supported",
+    "arm_smmu_master_sva_supported",
     (c) => {
       c.rec.say(
-        "The SMMU has no BTM: before v5.12 arm_smmu_sva_supported refuses SVA without it (the notifier sent no TLBI), so the device has no SVA feature: -ENODEV.",
+        'Before v5.14 arm_smmu_master_sva_supported requires I/O page faults ("SSID and IOPF support are mandatory for the moment") and arm_smmu_iopf_supported always says no: the device driver could not enable IOMMU_DEV_FEAT_SVA, master->sva_enabled is false, and __arm_smmu_sva_bind fails with -ENODEV. No SMMUv3 master can bind an mm in this release.',
       );
       return "unlock.caller";
     },
-    { until: "btm-optional", when: (c) => !c.w.smmu.features.btm },
+    { until: "sva-without-iopf" },
   ),
   step("iommu_sva_alloc_pasid", (c) => (allocPasid(c) === undefined ? undefined : "unlock.caller"), {
     since: "sva-domain-core",
