@@ -10,7 +10,7 @@ import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
 import { locateCd } from "../engine/tables.ts";
 import type { DeviceState, KObject, MmState, World } from "../engine/world.ts";
-import { releaseHas } from "../scenario/releases.ts";
+import { mainlineIndex, releaseHas } from "../scenario/releases.ts";
 import { issueCommands } from "./cmdq.ts";
 import { mmdrop } from "./mm.ts";
 import { free } from "./objects.ts";
@@ -69,6 +69,10 @@ export function writeCdWords(
  * its own ("dma-can-stall"); its CDs set S and its STE leaves S1STALLD clear.
  */
 export function stallEnabled(w: World, dev: DeviceState): boolean {
+  // master->stall_enabled came with "iommu/arm-smmu-v3: Add stall support for platform devices"
+  // (v5.14): before it the STE sets S1STALLD and faults terminate.
+  const rel = w.kernel.release;
+  if (mainlineIndex(rel) >= 0 && !releaseHas(rel, "sva-without-iopf")) return false;
   return w.smmu.features.stall && !dev.pri;
 }
 
@@ -156,6 +160,8 @@ export function tlbiRangeAsid(c: Ctx, asid: number, start: number, size: number)
     });
   if (ril && size % PAGE_SIZE !== 0) {
     const whole = range(size - (size % PAGE_SIZE));
+    // The loop never reaches arm_smmu_cmdq_batch_submit: no CMD_SYNC follows.
+    setLocal(c, "cmdq.cut", true);
     c.rec.violation(
       "livelock",
       `__arm_smmu_tlb_inv_range: size 0x${size.toString(16)} is not a multiple of the 4 KiB granule. After ${whole.length} range command(s) cover the whole pages, num_pages is 0, each further command covers 0 bytes and iova never reaches the end: the loop never ends (the model stops it here, ${whole.length} command(s) queued).`,
