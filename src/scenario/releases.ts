@@ -99,13 +99,7 @@ const CHANGES = [
     // Applied to for-joerg/arm-smmu/updates on 8 Jun 2021 ("[PATCH v15 0/3] iommu/arm-smmu-v3:
     // Add stall support", Will Deacon's reply), merged for v5.14.
     release: "v5.14",
-    area: "arm-smmu-v3-sva.c",
-    before:
-      'arm_smmu_master_sva_supported requires IOPF ("SSID and IOPF support are mandatory for the moment") and arm_smmu_iopf_supported returns false: no master can enable IOMMU_DEV_FEAT_SVA, so every bind fails with -ENODEV (master->sva_enabled is false).',
-    after:
-      "SSID support alone is required; a stall-capable master (dma-can-stall) enables IOPF first and gets the stall model for its page faults.",
     commit: { subject: "iommu/arm-smmu-v3: Add stall support for platform devices", hash: "395ad89d11fd" },
-    functions: ["arm_smmu_master_sva_supported", "arm_smmu_master_iopf_supported", "arm_smmu_page_response"],
   },
   {
     id: "pasid-mm-lifetime",
