@@ -34,7 +34,7 @@ import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import { smmuBroadcastTlbi } from "../engine/tlb.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
-import { mainlineIndex, releaseHas } from "../scenario/releases.ts";
+import { designOf, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 import { checkPasidFreed } from "./checks.ts";
 import { hasFault } from "./cmdq.ts";
@@ -210,7 +210,7 @@ const secondaryFromArch = (c: Ctx): boolean => releaseHas(c.w.kernel.release, "s
  * kernels had both calls too; that design keeps one call from tlb_flush_mmu_tlbonly for now.)
  */
 const invalidateRangeEra = (c: Ctx): boolean =>
-  mainlineIndex(c.w.kernel.release) >= 0 && !secondaryFromArch(c);
+  designOf(c.w.kernel.release) !== "io-mm-2018" && !secondaryFromArch(c);
 
 function lockStep(fn: string) {
   return step(
@@ -521,7 +521,7 @@ export function mmdrop(c: Ctx, mm: MmState): void {
   // to do; the 2018 RFC and the guest kernels keep their own allocators.
   if (
     mm.pasid !== null &&
-    (mainlineIndex(c.w.kernel.release) < 0 || releaseHas(c.w.kernel.release, "pasid-mm-lifetime"))
+    (designOf(c.w.kernel.release) === "io-mm-2018" || releaseHas(c.w.kernel.release, "pasid-mm-lifetime"))
   ) {
     checkPasidFreed(c, mm.pasid, "mm_pasid_drop");
     delete c.w.kernel.pasids[mm.pasid];

@@ -10,7 +10,7 @@ import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
 import { locateCd } from "../engine/tables.ts";
 import type { DeviceState, KObject, MmState, World } from "../engine/world.ts";
-import { mainlineIndex, releaseHas } from "../scenario/releases.ts";
+import { designOf, releaseHas } from "../scenario/releases.ts";
 import { issueCommands } from "./cmdq.ts";
 import { mmdrop } from "./mm.ts";
 import { free } from "./objects.ts";
@@ -72,7 +72,7 @@ export function stallEnabled(w: World, dev: DeviceState): boolean {
   // master->stall_enabled came with "iommu/arm-smmu-v3: Add stall support for platform devices"
   // (v5.14): before it the STE sets S1STALLD and faults terminate.
   const rel = w.kernel.release;
-  if (mainlineIndex(rel) >= 0 && !releaseHas(rel, "sva-without-iopf")) return false;
+  if (designOf(rel) !== "io-mm-2018" && !releaseHas(rel, "sva-without-iopf")) return false;
   return w.smmu.features.stall && !dev.pri;
 }
 
