@@ -198,7 +198,6 @@ const ORACLE: Readonly<Record<string, readonly Event[]>> = {
   "asid-sharing": [{ k: "bind", shareAsidOf: 1 }],
   stall: [{ k: "bind" }, { k: "resume", resp: "RETRY" }, { k: "resume", resp: "ABORT" }, { k: "unbind" }],
   "museum-mm-use-after-free": [{ k: "bind" }, { k: "release" }, { k: "unbind", cleared: true }],
-  "museum-ttl-hint": [{ k: "bind" }, { k: "munmap", start: 0x200000, pages: 512, tables: true }],
   // Their default schedule runs T0's unbind whole before T1's exit: release finds no notifier.
   "museum-release-freed-cd": [{ k: "bind" }, { k: "unbind" }],
   "museum-release-ssid0": [{ k: "bind" }, { k: "unbind" }],

@@ -23,7 +23,6 @@ import museumReleaseSsid0 from "./museum-release-ssid0.json";
 import museumReleaseVsClear from "./museum-release-vs-clear.json";
 import museumSizeDeadLoop from "./museum-size-dead-loop.json";
 import museumSoftLockup from "./museum-soft-lockup.json";
-import museumTtlHint from "./museum-ttl-hint.json";
 import nestedCdTwoLevel from "./nested-cd-2lvl.json";
 import nestedInvalidation from "./nested-invalidation.json";
 import nestedRefusedBatch from "./nested-refused-batch.json";
@@ -161,12 +160,6 @@ export const LIBRARY: readonly Lesson[] = [
       subject: "iommu/arm-smmu-v3: Fix size calculation in arm_smmu_mm_invalidate_range()",
       hash: "95d4782c34a6",
     },
-    upstream: true,
-  }),
-  museum("museum-ttl-hint", museumTtlHint, {
-    breaks: "walk-freed-table",
-    fixedIn: "v6.5",
-    fix: { subject: "iommu/arm-smmu-v3: Set TTL invalidation hint better", hash: "6833b8f2e199" },
     upstream: true,
   }),
   museum("museum-soft-lockup", museumSoftLockup, {
