@@ -358,7 +358,7 @@ describe("run --format", () => {
       "run",
       path,
       "--schedule",
-      "T0:op T0×9 T1",
+      "T0:op T0×14 T1",
       "--format",
       "text-diagram",
       "--links",

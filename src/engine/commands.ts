@@ -362,6 +362,11 @@ export interface TlbiRangeOptions {
   readonly tgShift?: number;
   /** ≥6.12: a non-leaf range whose page count ends in NUM=0,SCALE=0 is widened by one page. */
   readonly bumpNonLeaf?: boolean;
+  /**
+   * Before Linux v6.5 ("Set TTL invalidation hint better", 6833b8f2e199) the TTL came from the
+   * granule for non-leaf invalidations too (TTL=3 for 4 KiB pages: "level 3 only").
+   */
+  readonly ttlNonLeaf?: boolean;
 }
 
 /**
@@ -394,8 +399,8 @@ export function tlbiRangeCmds(o: TlbiRangeOptions): CmdOf<TlbiRangeOp>[] {
     if (o.size % 2 ** tgShift !== 0) throw new RangeError(`size ${o.size} is not a multiple of 2^${tgShift}`);
     numPages = BigInt(o.size) >> BigInt(tgShift);
     tg = (tgShift - 10) / 2;
-    if (o.leaf) ttl = 4 - Math.floor((granuleShift - 3) / (tgShift - 3));
-    else if ((o.bumpNonLeaf ?? true) && (numPages & BigInt(CMDQ_TLBI_RANGE_NUM_MAX)) === 1n) numPages++;
+    if (o.leaf || o.ttlNonLeaf) ttl = 4 - Math.floor((granuleShift - 3) / (tgShift - 3));
+    if (!o.leaf && (o.bumpNonLeaf ?? true) && (numPages & BigInt(CMDQ_TLBI_RANGE_NUM_MAX)) === 1n) numPages++;
   }
   const out: CmdOf<TlbiRangeOp>[] = [];
   while (iova < end) {

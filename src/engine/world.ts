@@ -244,10 +244,13 @@ export interface ThreadState {
   blockedOn: string | null;
 }
 
-/** A kernel object whose lifetime the checker follows (bond, notifier, io_mm, domain, iommu_mm_data). */
+/**
+ * A kernel object whose lifetime the checker follows (bond, notifier, io_mm, domain, iommu_mm_data, and the
+ * shared context descriptor `struct arm_smmu_ctx_desc` of the ≤6.9 driver: `cd`).
+ */
 export interface KObject {
   readonly id: number;
-  readonly kind: "bond" | "notifier" | "io_mm" | "domain" | "mm_data";
+  readonly kind: "bond" | "notifier" | "io_mm" | "domain" | "mm_data" | "cd";
   /** The kernel's name for it (struct arm_smmu_bond, struct iommu_sva…). */
   readonly label: string;
   /** Its lifecycle statechart state (kernel/machines.ts). */
@@ -277,8 +280,11 @@ export interface KernelState {
   readonly pasidBase: number;
   /** Allocated PASIDs → owning mm and references (ioasid_get / ioasid_put). */
   pasids: Record<number, { owner: string; refs: number }>;
-  /** arm_smmu_asid_xa: SMMU ASIDs in use → owner ("mm:app" for shared CDs, "dma:gpu0"). */
-  asids: Record<number, { owner: string; refs: number }>;
+  /**
+   * arm_smmu_asid_xa: SMMU ASIDs in use → owner ("mm:app" for shared CDs, "dma:gpu0"); a shared
+   * CD's entry names its kernel object (`cd`: the arm_smmu_ctx_desc, with its own refcount).
+   */
+  asids: Record<number, { owner: string; refs: number; cd?: number }>;
   objects: Record<number, KObject>;
   nextObjectId: number;
   srcu: { readers: Record<string, number>; callbacks: SrcuCallback[] };

@@ -62,7 +62,8 @@ export function exploreRandom(scenario: Scenario, opts: RandomOptions): ExploreR
     let mask = start.prefixMask;
     const path: string[] = [];
     let runnable = runnableActors(sim, w);
-    while (runnable.length > 0 && path.length < MAX_RUN_STEPS) {
+    const cut = (): boolean => start.kinds.has(mask, "livelock");
+    while (runnable.length > 0 && path.length < MAX_RUN_STEPS && !cut()) {
       const a = runnable[Math.floor(next() * runnable.length)]!;
       rec.reset();
       stepActor(sim, w, names[a]!, rec);
@@ -73,8 +74,9 @@ export function exploreRandom(scenario: Scenario, opts: RandomOptions): ExploreR
       runnable = runnableActors(sim, w);
     }
     maxDepth = Math.max(maxDepth, path.length);
-    if (runnable.length === 0) {
-      const full = mask | endMask(start, w, start.prefix.length + path.length - 1);
+    if (runnable.length === 0 || cut()) {
+      // A livelock ends the run at its step: no end-of-run checks after it.
+      const full = cut() ? mask : mask | endMask(start, w, start.prefix.length + path.length - 1);
       const o = outcomes.terminal(full, run);
       witness[o] ??= [...start.prefix, ...path];
     }

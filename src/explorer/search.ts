@@ -80,8 +80,10 @@ export class Search {
     const { sim, names } = this.start;
     const bound = this.opts.preemptions;
     const runnable = runnableActors(sim, w);
-    if (runnable.length === 0) {
-      const o = this.outcomes.terminal(mask | endMask(this.start, w, 0), state, task);
+    // A livelock ends the run at its step (kernel/run.ts): nothing after it is explored.
+    const cut = this.start.kinds.has(mask, "livelock");
+    if (runnable.length === 0 || cut) {
+      const o = this.outcomes.terminal(cut ? mask : mask | endMask(this.start, w, 0), state, task);
       const t = this.tallies.intern(new Map([[o, 1n]]));
       this.visited.tally[state] = t;
       return t;

@@ -60,6 +60,12 @@ export class KindBits {
     return 1 << b;
   }
 
+  /** Whether `mask` holds `kind` (without giving the kind a bit). */
+  has(mask: number, kind: ViolationKind): boolean {
+    const b = this.bits.get(kind);
+    return b !== undefined && (mask & (1 << b)) !== 0;
+  }
+
   of(mask: number): ViolationKind[] {
     return this.names.filter((_k, i) => mask & (1 << i)).sort();
   }

@@ -27,15 +27,28 @@ describe("the walk-cache lesson on an SMMU with BTM", () => {
     const r = runScenario(s);
     expect(r.violations).toEqual([]);
     expect(toTraceJson(r).commands.map((c) => c.op)).not.toContain("TLBI_NH_VA");
+    const asid = r.final.mms[0]!.cpuAsid;
+    // tlb_end_vma's flush of the unmapped range (last level: no table freed yet), then
+    // tlb_finish_mmu's for the freed table (pte_free_tlb's [addr, addr + PAGE_SIZE), non-leaf).
     expect(broadcasts(s)).toEqual([
       {
-        fn: "flush_tlb_range",
+        fn: "tlb_flush_mmu_tlbonly",
         type: "smmu.tlbi.broadcast",
-        tlbi: "VAE1IS",
-        asid: r.final.mms[0]!.cpuAsid,
+        tlbi: "VALE1IS",
+        asid,
         va: 0x200000,
         size: 0x4000,
         iotlb: 1,
+        walkCache: 0,
+      },
+      {
+        fn: "tlb_flush_mmu_tlbonly",
+        type: "smmu.tlbi.broadcast",
+        tlbi: "VAE1IS",
+        asid,
+        va: 0x200000,
+        size: 0x1000,
+        iotlb: 0,
         walkCache: 1,
       },
     ]);
@@ -83,6 +96,6 @@ describe("munmap-btm", () => {
     const s = scenario(munmapBtmJson);
     const r = runScenario(s);
     expect(r.violations).toEqual([]);
-    expect(broadcasts(s)[0]).toMatchObject({ fn: "flush_tlb_range", tlbi: "VALE1IS", iotlb: 1 });
+    expect(broadcasts(s)[0]).toMatchObject({ fn: "tlb_flush_mmu_tlbonly", tlbi: "VALE1IS", iotlb: 1 });
   });
 });

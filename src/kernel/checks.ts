@@ -1,13 +1,15 @@
 /**
  * Invariants checked where the kernel hands out an identifier: a PASID or an ASID given to a
  * new owner must carry nothing of its previous owner — no valid CD, no cached CD, no ATC entry
- * for the PASID; no IOTLB entry tagged with the ASID. (The other invariants are checked where
- * they can break: DMA in engine/device.ts, lifetimes in objects.ts, the end in run.ts.)
+ * for the PASID; no IOTLB entry tagged with the ASID — and where it takes one back: a freed
+ * PASID has no valid CD left (stale-cd). A CD write names the SSID its binding owns
+ * (foreign-cd-write). (The other invariants are checked where they can break: DMA in
+ * engine/device.ts, lifetimes in objects.ts, the end in run.ts.)
  */
 
 import { getField } from "../engine/bits.ts";
 import { CD_LAYOUT } from "../engine/cd.ts";
-import type { World } from "../engine/world.ts";
+import type { DeviceState, World } from "../engine/world.ts";
 import type { Ctx } from "./program.ts";
 import { readCd } from "./smmu-ops.ts";
 
@@ -70,4 +72,41 @@ export function checkPasidFreed(c: Ctx, pasid: number, fn: string): void {
   if (left.length > 0) {
     c.rec.violation("stale-cd", `${fn} frees PASID ${pasid}, but ${left.join("; ")}.`);
   }
+}
+
+/**
+ * At the end of a run: every PASID a device's driver was given and that is free now (no
+ * longer in the allocator) must have no valid CD or cached CD left. Only the PASIDs devices
+ * were told and the configuration cache's keys are looked at: no scan of whole CD tables.
+ */
+export function staleCdsAtEnd(w: World): string[] {
+  const pasids = new Set<number>();
+  for (const dev of w.devices) {
+    if (dev.vm !== undefined) continue;
+    for (const p of Object.values(dev.pasids)) pasids.add(p);
+  }
+  for (const key of Object.keys(w.smmu.cfg.cd)) {
+    const ssid = Number(key.slice(key.indexOf(":") + 1));
+    if (ssid !== 0) pasids.add(ssid);
+  }
+  const out: string[] = [];
+  for (const pasid of [...pasids].sort((a, b) => a - b)) {
+    if (pasid in w.kernel.pasids) continue;
+    for (const what of validCdsAt(w, pasid)) out.push(`PASID ${pasid} is free, but ${what}`);
+  }
+  return out;
+}
+
+/**
+ * A path writes CD[ssid] of `dev` on behalf of a binding that owns `owned` (its PASID): any
+ * other SSID belongs to someone else — SSID 0 to the device's DMA-API domain, another PASID to
+ * another binding (foreign-cd-write).
+ */
+export function checkCdOwner(c: Ctx, dev: DeviceState, ssid: number, owned: number, who: string): void {
+  if (ssid === owned) return;
+  const whose = ssid === 0 ? `SSID 0, ${dev.name}'s DMA-API context` : `SSID ${ssid}, not its PASID`;
+  c.rec.violation(
+    "foreign-cd-write",
+    `${who} writes ${dev.name}'s CD ${ssid} on behalf of a binding that owns PASID ${owned}: it touches ${whose}.`,
+  );
 }

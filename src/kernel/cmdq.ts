@@ -62,7 +62,10 @@ export function issueCommands(
         let pending = local<readonly string[] | null>(c, "cmdq.pending");
         if (pending === null || pending === undefined) {
           const cmds = build(c);
-          if (sync && !hasFault(c.w, "skip-sync")) cmds.push(CMD_SYNC);
+          // A loop the model cut as a livelock never gets to its CMD_SYNC.
+          const cut = local<boolean | undefined>(c, "cmdq.cut") === true;
+          if (cut) setLocal(c, "cmdq.cut", false);
+          if (sync && !cut && !hasFault(c.w, "skip-sync")) cmds.push(CMD_SYNC);
           pending = cmds.flatMap((cmd) => buildCmd(cmd).map(hex64));
         }
         const q = c.w.smmu.cmdq;

@@ -1,10 +1,17 @@
 /**
  * The process side: mmap, touch (a CPU access that faults a page in), munmap, mprotect and
- * exit, in the kernel's order of operations (≤6.5 mm with `invalidate_range` notifiers):
+ * exit, in the kernel's order of operations. Where the secondary-TLB calls sit depends on the
+ * release ("mmu_notifiers: call invalidate_range() when invalidating TLBs", 6bbd42e2df8f, v6.6):
  *
- *   munmap:  mmap_write_lock → zap_pte_range (PTEs cleared, pages gathered) → free_pgtables
- *            → flush_tlb_range (CPU TLBI; with BTM the SMMU snoops it) → each notifier's
- *            invalidate_range → tlb_finish_mmu (pages and tables freed) → mmap_write_unlock
+ *   munmap ≤v6.5: mmap_write_lock → zap_pte_range (PTEs cleared, pages gathered) → tlb_end_vma:
+ *            tlb_flush_mmu_tlbonly = flush_tlb_range (CPU TLBI; with BTM the SMMU snoops it)
+ *            + each notifier's invalidate_range → mmu_notifier_invalidate_range_end: each
+ *            invalidate_range again → free_pgtables → tlb_finish_mmu: if tables were freed,
+ *            tlb_flush_mmu_tlbonly again (non-leaf) with invalidate_range; pages and tables freed
+ *   munmap v6.6+: the same without the range_end call: arm64's __flush_tlb_range calls
+ *            arch_invalidate_secondary_tlbs, so every CPU flush is mirrored, and only those
+ *   mprotect ≤v6.5: change_protection → mmu_notifier_invalidate_range_end (invalidate_range)
+ *            → flush_tlb_range; v6.6+: change_protection → flush_tlb_range (secondary TLBs)
  *   exit:    mmput → __mmu_notifier_release (each notifier's release, unhook, synchronize_srcu)
  *            → unmap_vmas → flush_tlb_mm → free_pgtables/tlb_finish_mmu → mmdrop
  *
@@ -27,6 +34,7 @@ import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import { smmuBroadcastTlbi } from "../engine/tlb.ts";
 import type { MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
+import { designOf, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 import { checkPasidFreed } from "./checks.ts";
 import { hasFault } from "./cmdq.ts";
@@ -164,9 +172,10 @@ function freeGathered(c: Ctx): void {
  * The list is read when the walk starts: like an RCU reader, the walk can still reach a
  * notifier that another thread unhooks meanwhile.
  */
-export function forEachNotifier(prefix: string, callback: string): Program {
+export function forEachNotifier(prefix: string, callback: string, skip?: (c: Ctx) => boolean): Program {
   return [
     control(`${prefix}.start`, (c) => {
+      if (skip?.(c)) return `${prefix}.end`;
       setLocal(c, `${prefix}.list`, [...mmOf(c).notifiers]);
       setLocal(c, `${prefix}.i`, 0);
       srcuReadLock(c.w, c.t.name);
@@ -189,8 +198,19 @@ export function forEachNotifier(prefix: string, callback: string): Program {
       setLocal(c, "mn", null);
       return undefined;
     }),
+    control(`${prefix}.end`, () => undefined),
   ];
 }
+
+/** The release calls the secondary TLBs from the arch's TLB flush (v6.6+). */
+const secondaryFromArch = (c: Ctx): boolean => releaseHas(c.w.kernel.release, "secondary-tlb-arch");
+
+/**
+ * invalidate_range from both mmu_gather and range_end: mainline ≤v6.5. (The 2018 RFC's base
+ * kernels had both calls too; that design keeps one call from tlb_flush_mmu_tlbonly for now.)
+ */
+const invalidateRangeEra = (c: Ctx): boolean =>
+  designOf(c.w.kernel.release) !== "io-mm-2018" && !secondaryFromArch(c);
 
 function lockStep(fn: string) {
   return step(
@@ -210,6 +230,11 @@ function unlockStep(fn: string) {
     c.rec.say(`${c.t.name} releases ${mmOf(c).process}'s mmap_lock.`);
     return undefined;
   });
+}
+
+/** The CPU flush's name as the release's arm64 code calls it. */
+function tlbFlushName(c: Ctx): string {
+  return secondaryFromArch(c) ? "__flush_tlb_range" : "flush_tlb_range";
 }
 
 /**
@@ -309,6 +334,30 @@ export function mmPrograms() {
       }
       return undefined;
     }),
+    // tlb_end_vma → tlb_flush_mmu_tlbonly → tlb_flush: the CPU's flush of the unmapped range.
+    step("tlb_flush_mmu_tlbonly", (c) => {
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, tlbFlushName(c));
+      c.rec.say(
+        secondaryFromArch(c)
+          ? "__flush_tlb_range also calls mmu_notifier_arch_invalidate_secondary_tlbs: each notifier's arch_invalidate_secondary_tlbs follows."
+          : "tlb_flush_mmu_tlbonly then calls mmu_notifier_invalidate_range: each notifier's invalidate_range follows.",
+      );
+      return undefined;
+    }),
+    ...forEachNotifier("tlb_flush_mmu_tlbonly", "drv:invalidate"),
+    // ≤v6.5: unmap_vmas ends with mmu_notifier_invalidate_range_end, which calls
+    // invalidate_range once more (mn_hlist_invalidate_end, not an only_end call).
+    step(
+      "mmu_notifier_invalidate_range_end",
+      (c) => {
+        c.rec.say(
+          "unmap_vmas ends the notifier range: __mmu_notifier_invalidate_range_end calls each notifier's invalidate_range again, for the same range.",
+        );
+        return undefined;
+      },
+      { until: "secondary-tlb-arch", when: (c) => invalidateRangeEra(c) && mmOf(c).notifiers.length > 0 },
+    ),
+    ...forEachNotifier("mmu_notifier_invalidate_range_end", "drv:invalidate", (c) => !invalidateRangeEra(c)),
     step("free_pgtables", (c) => {
       const mm = mmOf(c);
       const lo = Math.floor(c.op.start / 2 ** 21) * 2 ** 21;
@@ -316,18 +365,34 @@ export function mmPrograms() {
       // Only tables that no remaining VMA needs: approximate floor/ceiling by emptiness.
       const tables = collectEmptyTables(c.w.mem, mm.pgd, lo as Va, hi as Va);
       setLocal(c, "gather.tables", tables);
+      // pte_free_tlb: tlb_flush_pmd_range(tlb, addr, PAGE_SIZE) and freed_tables = 1.
+      setLocal(c, "inv.start", lo);
+      setLocal(c, "inv.end", lo + PAGE_SIZE);
       c.rec.say(
         tables.length > 0
-          ? `${tables.length} page-table page(s) emptied by the unmap are unhooked and gathered too.`
+          ? `${tables.length} page-table page(s) emptied by the unmap are unhooked and gathered too (pte_free_tlb: the gather's range becomes [0x${lo.toString(16)}, +4 KiB), freed_tables).`
           : "No page-table page became empty.",
       );
       return undefined;
     }),
-    step("flush_tlb_range", (c) => {
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
-      return undefined;
-    }),
-    ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
+    // tlb_finish_mmu → tlb_flush_mmu → tlb_flush_mmu_tlbonly: a non-last-level flush for the freed tables.
+    step(
+      "tlb_flush_mmu_tlbonly",
+      (c) => {
+        const start = local<number>(c, "inv.start");
+        cpuTlbi(c, mmOf(c), start, start + PAGE_SIZE, tlbFlushName(c));
+        c.rec.say(
+          `tlb_finish_mmu flushes again for the freed tables (a non-last-level TLBI): the notifiers' ${secondaryFromArch(c) ? "arch_invalidate_secondary_tlbs" : "invalidate_range"} follows.`,
+        );
+        return undefined;
+      },
+      { when: (c) => (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length > 0 },
+    ),
+    ...forEachNotifier(
+      "tlb_finish_mmu.tables",
+      "drv:invalidate",
+      (c) => (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length === 0,
+    ),
     step("tlb_finish_mmu", (c) => {
       freeGathered(c);
       return undefined;
@@ -347,11 +412,17 @@ export function mmPrograms() {
       c.rec.say(`${changed} PTE(s) rewritten as ${prot}.`);
       return undefined;
     }),
+    // ≤v6.5: change_pmd_range's mmu_notifier_invalidate_range_end calls invalidate_range before
+    // change_protection_range's flush_tlb_range.
+    ...forEachNotifier("change_protection.range_end", "drv:invalidate", (c) => !invalidateRangeEra(c)),
     step("flush_tlb_range", (c) => {
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, "flush_tlb_range");
+      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, tlbFlushName(c));
+      if (!invalidateRangeEra(c) && mmOf(c).notifiers.length > 0) {
+        c.rec.say("__flush_tlb_range calls each notifier's arch_invalidate_secondary_tlbs.");
+      }
       return undefined;
     }),
-    ...forEachNotifier("mmu_notifier_invalidate_range", "drv:invalidate"),
+    ...forEachNotifier("flush_tlb_range", "drv:invalidate", invalidateRangeEra),
     unlockStep("mmap_write_unlock"),
   ];
 
@@ -445,8 +516,13 @@ export function mmdrop(c: Ctx, mm: MmState): void {
   mmEvent(c, mm, "mm.mmdrop_last");
   freeFrame(c.w.mem, mm.pgd);
   c.rec.say(`__mmdrop: ${mm.process}'s mm_struct and pgd (frame ${hexa(mm.pgd)}) are freed.`);
-  if (mm.pasid !== null) {
-    // mm_pasid_drop (6.2+): the PASID belongs to the mm and goes with it.
+  // mm_pasid_drop (v5.18+, "mm: Fix PASID use-after-free issue"): the PASID belongs to the mm
+  // and goes with it. Before, unbind's iommu_sva_free_pasid freed it and __mmdrop had nothing
+  // to do; the 2018 RFC and the guest kernels keep their own allocators.
+  if (
+    mm.pasid !== null &&
+    (designOf(c.w.kernel.release) === "io-mm-2018" || releaseHas(c.w.kernel.release, "pasid-mm-lifetime"))
+  ) {
     checkPasidFreed(c, mm.pasid, "mm_pasid_drop");
     delete c.w.kernel.pasids[mm.pasid];
     c.rec.say(`mm_pasid_drop: PASID ${mm.pasid} is free again.`);
@@ -457,4 +533,32 @@ export function mmdrop(c: Ctx, mm: MmState): void {
     (o) => o.kind === "mm_data" && o.process === mm.process && o.state === "live",
   );
   if (iommuMm && putRef(c, iommuMm)) free(c, iommuMm);
+}
+
+/**
+ * The caller's mm_users reference around a bind (iommu_sva_bind_device): callers bind their
+ * own, live mm (current->mm, or one they hold with mmget), and __mmu_notifier_register
+ * BUG_ONs on mm_users == 0, so exit_mmap cannot start inside a bind. The reference is the
+ * caller's, modelled at the bind's ends; an mm that already exited cannot be bound (-ESRCH).
+ */
+export function callerMmget(fn: string): MicroStep {
+  return step(fn, (c) => {
+    const mm = mmOf(c);
+    if (mm.state !== "live") {
+      setLocal(c, "caller.mmget", false);
+      c.rec.say(`${mm.process} has exited: its driver has no mm to bind (-ESRCH).`);
+      return RETURN;
+    }
+    mm.users += 1;
+    setLocal(c, "caller.mmget", true);
+    c.rec.say(
+      `${mm.process}'s mm_users is held by the caller for the whole bind (${mm.users}): exit_mmap cannot start before the bind returns.`,
+    );
+    return undefined;
+  });
+}
+
+/** The caller's mmput after bind returned: the last one runs exit_mmap in this thread. */
+export function callerMmput(): MicroStep {
+  return { ...mmputStep(), when: (c: Ctx) => local<boolean>(c, "caller.mmget") === true };
 }

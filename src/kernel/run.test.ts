@@ -17,23 +17,40 @@ describe("the arm-smmu-v3-sva order of operations", () => {
     expect(commandsOfOp(lifecycle, 0)).toEqual(["CFGI_CD", "CMD_SYNC", "CFGI_CD", "CMD_SYNC"]);
   });
 
-  it("munmap sends TLBI_NH_VA then ATC_INV, each with its CMD_SYNC, before freeing the page", () => {
+  it("munmap (v6.1) calls invalidate_range twice, each TLBI_NH_VA then ATC_INV with its CMD_SYNC, before freeing the page", () => {
     const r = runScenario(lifecycle);
-    expect(commandsOfOp(lifecycle, 2)).toEqual(["TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"]);
+    // tlb_end_vma → tlb_flush_mmu_tlbonly → mmu_notifier_invalidate_range, then unmap_vmas's
+    // mmu_notifier_invalidate_range_end → invalidate_range again (include/asm-generic/tlb.h,
+    // mm/mmu_notifier.c mn_hlist_invalidate_end, ≤v6.5).
+    const once = ["TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"];
+    expect(commandsOfOp(lifecycle, 2)).toEqual([...once, ...once]);
     const fns = r.steps.filter((s) => s.opIndex === 2 && s.actor === "T0").map((s) => s.fn);
-    expect(fns.indexOf("zap_pte_range")).toBeLessThan(fns.indexOf("flush_tlb_range"));
-    expect(fns.indexOf("flush_tlb_range")).toBeLessThan(fns.indexOf("arm_smmu_mm_invalidate_range"));
+    expect(fns.indexOf("zap_pte_range")).toBeLessThan(fns.indexOf("tlb_flush_mmu_tlbonly"));
+    expect(fns.indexOf("tlb_flush_mmu_tlbonly")).toBeLessThan(fns.indexOf("arm_smmu_mm_invalidate_range"));
+    expect(fns.indexOf("mmu_notifier_invalidate_range_end")).toBeLessThan(
+      fns.lastIndexOf("arm_smmu_mm_invalidate_range"),
+    );
     expect(fns.lastIndexOf("arm_smmu_cmdq_poll_until_sync")).toBeLessThan(fns.indexOf("tlb_finish_mmu"));
+  });
+
+  it("munmap (v6.6) calls arch_invalidate_secondary_tlbs once, from __flush_tlb_range", () => {
+    const s = { ...lifecycle, kernel: "v6.6" };
+    expect(commandsOfOp(s, 2)).toEqual(["TLBI_NH_VA", "CMD_SYNC", "ATC_INV", "CMD_SYNC"]);
+    const fns = runScenario(s)
+      .steps.filter((x) => x.opIndex === 2 && x.actor === "T0")
+      .map((x) => x.fn);
+    expect(fns).toContain("arm_smmu_mm_arch_invalidate_secondary_tlbs");
+    expect(fns).not.toContain("mmu_notifier_invalidate_range_end");
   });
 
   it("with BTM the notifier sends no TLBI, only the ATC invalidation", () => {
     const s = { ...lifecycle, smmu: { ...lifecycle.smmu, features: ["ats", "btm"] as const } };
-    expect(commandsOfOp(s as Scenario, 2)).toEqual(["ATC_INV", "CMD_SYNC"]);
+    expect(commandsOfOp(s as Scenario, 2)).toEqual(["ATC_INV", "CMD_SYNC", "ATC_INV", "CMD_SYNC"]);
   });
 
   it("without ATS no ATC_INV is sent", () => {
     const s = scenario({ ...lifecycleJson, smmu: {}, devices: [{ name: "gpu0", sid: 16 }] });
-    expect(commandsOfOp(s, 2)).toEqual(["TLBI_NH_VA", "CMD_SYNC"]);
+    expect(commandsOfOp(s, 2)).toEqual(["TLBI_NH_VA", "CMD_SYNC", "TLBI_NH_VA", "CMD_SYNC"]);
   });
 
   it("unbind while alive clears the CD, then TLBI_NH_ASID and ATC_INV", () => {
@@ -177,7 +194,7 @@ describe("schedules", () => {
     const bindEnd = full.findIndex((s) => s.opIndex === 1);
     const r = runScenario({ ...lifecycle, schedule: ["T0:op"] }, { until: bindEnd }).steps;
     expect(r.every((s) => s.opIndex === 0 || s.actor === "smmu")).toBe(true);
-    expect(r.at(-1)!.fn).toBe("mutex_unlock(&sva_lock)");
+    expect(r.at(-1)!.fn).toBe("mmput");
   });
 });
 

@@ -13,6 +13,7 @@ import { hashWorldInto } from "../engine/world-hash.ts";
 import { SCENARIO_LIMITS } from "../scenario/limits.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { boot } from "./boot.ts";
+import { staleCdsAtEnd } from "./checks.ts";
 import { gerrorPending } from "./gerror.ts";
 import { IOPF } from "./iopf.ts";
 import { actors, createSim, defaultActor, type Sim, SMMU, settleAll, stepActor } from "./sim.ts";
@@ -151,6 +152,9 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const every = opts.checkpointEvery ?? (opts.snapshots ? 1 : 0);
   if (every > 0) snapshots[0] = clone(w);
 
+  // A livelock (a kernel loop the model cut) ends the run at its step: the kernel would not
+  // have got past it either.
+  let cut = false;
   const take = (actor: string): void => {
     const rec = new Recorder();
     const out = tables ? tables.around(() => stepActor(sim, w, actor, rec)) : stepActor(sim, w, actor, rec);
@@ -168,26 +172,29 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       blocked,
       ...tables?.describe(),
     });
-    for (const e of rec.events)
-      if (e.type === "check.violation") violations.push({ step: index, kind: e.kind, text: e.text });
+    for (const e of rec.events) {
+      if (e.type !== "check.violation") continue;
+      violations.push({ step: index, kind: e.kind, text: e.text });
+      if (e.kind === "livelock") cut = true;
+    }
     if (every > 0 && (index + 1) % every === 0) snapshots[index + 1] = clone(w);
   };
 
   const schedule = opts.schedule ?? scenario.schedule ?? [];
-  for (let i = 0; i < schedule.length && steps.length < until; i++) {
+  for (let i = 0; i < schedule.length && steps.length < until && !cut; i++) {
     for (const actor of entrySteps(sim, w, schedule[i]!, `schedule[${i}]`)) {
       take(actor);
-      if (steps.length >= until) break;
+      if (steps.length >= until || cut) break;
     }
   }
-  while (steps.length < until) {
+  while (steps.length < until && !cut) {
     const actor = defaultActor(sim, w);
     if (actor === null) break;
     if (steps.length >= maxSteps)
       throw new ScheduleError(`the scenario did not finish within ${maxSteps} steps (the step limit)`);
     take(actor);
   }
-  if (steps.length < until) finalChecks(w, steps.length - 1, violations);
+  if (steps.length < until && !cut) finalChecks(w, steps.length - 1, violations);
   return { sim, steps, snapshots, checkpointEvery: every, final: w, violations, stateHash: worldHash(w) };
 }
 
@@ -223,7 +230,7 @@ export function worldAt(r: RunResult, k: number): World {
   return w;
 }
 
-/** Deadlock and leak checks once nothing can step (DESIGN, the checker). */
+/** Deadlock, stale-CD and leak checks once nothing can step (DESIGN, the checker). */
 export function finalChecks(w: World, step: number, violations: Violation[]): void {
   const stuck = w.threads.filter((t) => t.status !== "done");
   if (stuck.length > 0) {
@@ -234,6 +241,8 @@ export function finalChecks(w: World, step: number, violations: Violation[]): vo
     });
     return;
   }
+  const stale = staleCdsAtEnd(w);
+  if (stale.length > 0) violations.push({ step, kind: "stale-cd", text: `At the end: ${stale.join("; ")}.` });
   const allExited = w.mms.every((m) => m.state !== "live");
   const bondsLive = Object.values(w.kernel.objects).some((o) => o.kind === "bond" && o.state !== "freed");
   if (!allExited || bondsLive) return;

@@ -10,6 +10,7 @@ import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
 import { locateCd } from "../engine/tables.ts";
 import type { DeviceState, KObject, MmState, World } from "../engine/world.ts";
+import { designOf, releaseHas } from "../scenario/releases.ts";
 import { issueCommands } from "./cmdq.ts";
 import { mmdrop } from "./mm.ts";
 import { free } from "./objects.ts";
@@ -68,6 +69,10 @@ export function writeCdWords(
  * its own ("dma-can-stall"); its CDs set S and its STE leaves S1STALLD clear.
  */
 export function stallEnabled(w: World, dev: DeviceState): boolean {
+  // master->stall_enabled came with "iommu/arm-smmu-v3: Add stall support for platform devices"
+  // (v5.14): before it the STE sets S1STALLD and faults terminate.
+  const rel = w.kernel.release;
+  if (designOf(rel) !== "io-mm-2018" && !releaseHas(rel, "sva-without-iopf")) return false;
   return w.smmu.features.stall && !dev.pri;
 }
 
@@ -117,6 +122,60 @@ export function tlbiRange(w: World, asid: number, start: number, end: number): C
     leaf: w.kernel.faults.includes("leaf-only-tlbi"),
     ril: w.smmu.features.ril,
   });
+}
+
+/**
+ * The model's bound on one call of __arm_smmu_tlb_inv_range without RIL: 2^16 TLBI_NH_VA (256
+ * MiB of 4 KiB pages) queued in one notifier call with no pause. The kernel's soft-lockup
+ * watchdog fires after 20 s in such a loop (the report behind d5afb4b47e13 unmapped far more);
+ * the model cannot queue that many commands, so it cuts the loop here and calls it a livelock.
+ */
+export const SOFT_LOCKUP_TLBI_CMDS = 1 << 16;
+
+/**
+ * arm_smmu_tlb_inv_range_asid for [start, start + size) as the world's release builds it
+ * (__arm_smmu_tlb_inv_range): non-leaf, TTL from the granule before v6.5 ("Set TTL invalidation
+ * hint better" leaves non-leaf TTL 0), NUM=SCALE=0 chunks rounded up from v6.6 ("Avoid
+ * constructing invalid range commands"). Two loops the kernel could not leave are cut and
+ * reported as a livelock: a size that is not a multiple of the granule with RIL (≤v5.17's
+ * end − start + 1: `while (iova < end)` adds 0 bytes once num_pages is 0), and a per-page loop
+ * longer than SOFT_LOCKUP_TLBI_CMDS.
+ */
+export function tlbiRangeAsid(c: Ctx, asid: number, start: number, size: number): Cmd[] {
+  const ril = c.w.smmu.features.ril;
+  const rel = c.w.kernel.release;
+  const leaf = c.w.kernel.faults.includes("leaf-only-tlbi");
+  const range = (bytes: number) =>
+    tlbiRangeCmds({
+      op: "TLBI_NH_VA",
+      asid,
+      vmid: 0,
+      iova: start,
+      size: bytes,
+      granule: PAGE_SIZE,
+      leaf,
+      ril,
+      ttlNonLeaf: !releaseHas(rel, "ttl-leaf-only"),
+      bumpNonLeaf: releaseHas(rel, "range-no-zero-num"),
+    });
+  if (ril && size % PAGE_SIZE !== 0) {
+    const whole = range(size - (size % PAGE_SIZE));
+    // The loop never reaches arm_smmu_cmdq_batch_submit: no CMD_SYNC follows.
+    setLocal(c, "cmdq.cut", true);
+    c.rec.violation(
+      "livelock",
+      `__arm_smmu_tlb_inv_range: size 0x${size.toString(16)} is not a multiple of the 4 KiB granule. After ${whole.length} range command(s) cover the whole pages, num_pages is 0, each further command covers 0 bytes and iova never reaches the end: the loop never ends (the model stops it here, ${whole.length} command(s) queued).`,
+    );
+    return whole;
+  }
+  if (!ril && size / PAGE_SIZE > SOFT_LOCKUP_TLBI_CMDS) {
+    c.rec.violation(
+      "livelock",
+      `__arm_smmu_tlb_inv_range would queue ${size / PAGE_SIZE} TLBI_NH_VA, one per page (no RIL), in one call with no pause: a soft lockup ("watchdog: BUG: soft lockup"). The model stops the loop at its bound of ${SOFT_LOCKUP_TLBI_CMDS} commands; none of them is queued.`,
+    );
+    return [];
+  }
+  return range(size);
 }
 
 /** arm_smmu_atc_inv_domain: one ATC_INV per ATS-enabled SID; size 0 = everything. */

@@ -26,6 +26,14 @@ export const CHANGE_NOTES: Readonly<Record<ChangeId, KernelChangeNote>> = {
       "BTM is optional: without it arm_smmu_mm_invalidate_range sends TLBI_NH_VA (or TLBI_NH_ASID) and CMD_SYNC itself.",
     functions: ["arm_smmu_sva_supported", "arm_smmu_mm_invalidate_range"],
   },
+  "sva-without-iopf": {
+    area: "arm-smmu-v3-sva.c, arm-smmu-v3.c",
+    before:
+      'arm_smmu_master_sva_supported requires IOPF ("SSID and IOPF support are mandatory for the moment") and arm_smmu_iopf_supported returns false: no master can enable IOMMU_DEV_FEAT_SVA, so every bind fails with -ENODEV (master->sva_enabled is false); no master stalls (the STE sets S1STALLD).',
+    after:
+      "SSID support alone is required; a stall-capable master (dma-can-stall) enables IOPF first and its page faults stall until arm_smmu_page_response's CMD_RESUME.",
+    functions: ["arm_smmu_master_sva_supported", "arm_smmu_master_iopf_supported", "arm_smmu_page_response"],
+  },
   "pasid-mm-lifetime": {
     area: "iommu-sva-lib.c, kernel/fork.c",
     before:

@@ -89,8 +89,17 @@ export interface KernelChangeRef {
 const CHANGES = [
   {
     id: "btm-optional",
-    release: "v5.14",
+    // Pushed to for-joerg/arm-smmu/updates on 22 Jan 2021, merged for v5.12 (the hinlin tree,
+    // ≈v5.12, already has it); not v5.14 as first entered here.
+    release: "v5.12",
     commit: { subject: "iommu/arm-smmu-v3: Make BTM optional for SVA", hash: "51d113c3be09" },
+  },
+  {
+    id: "sva-without-iopf",
+    // Applied to for-joerg/arm-smmu/updates on 8 Jun 2021 ("[PATCH v15 0/3] iommu/arm-smmu-v3:
+    // Add stall support", Will Deacon's reply), merged for v5.14.
+    release: "v5.14",
+    commit: { subject: "iommu/arm-smmu-v3: Add stall support for platform devices", hash: "395ad89d11fd" },
   },
   {
     id: "pasid-mm-lifetime",

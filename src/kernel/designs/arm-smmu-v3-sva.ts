@@ -1,5 +1,5 @@
 /**
- * The `arm-smmu-v3-sva` design (Linux ≈5.11–6.1, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c):
+ * The `arm-smmu-v3-sva` design (Linux v5.11–v6.9, drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3-sva.c):
  * a bond per {device, mm} with a refcount, an `arm_smmu_mmu_notifier` per {domain, mm}, a CD
  * shared with the CPU (the CPU's pinned ASID, ASET=0, TTB0 = the mm's pgd), `sva_lock`
  * serialising bind, unbind and release, and the `cleared` flag so that unbind after release
@@ -15,25 +15,50 @@
  *            ATC_INV+SYNC, cleared = true
  *   invalidate_range: TLBI_NH_VA… +SYNC unless BTM, ATC_INV+SYNC
  *
- * Left out: ASID sharing with a private domain (arm_smmu_share_asid reassigning the domain's
- * ASID) is reported but not performed; stall/IOPF; E2H (TLBI_EL2_*).
+ * What changes by release (scenario/releases.ts; the steps carry `since` / `until`):
+ *   ≤v5.13 no master can enable SVA (arm_smmu_master_sva_supported demands IOPF, which
+ *   arm_smmu_iopf_supported never grants: every bind fails; v5.11 also demanded BTM); ≤v5.17 the notifier's size is end − start + 1
+ *   and unbind frees the PASID (mm->pasid = 0); ≤v5.18 the shared CD takes no mmgrab; v6.2–v6.9
+ *   the core's SVA domain wraps the driver (iommu_attach_device_pasid → arm_smmu_sva_set_dev_pasid
+ *   → __arm_smmu_sva_bind); v6.6+ the notifier is arch_invalidate_secondary_tlbs with the TLBI
+ *   threshold; v6.8 the quiet CD clears S and R; v6.9 release writes arm_smmu_make_sva_cd(NULL).
+ *
+ * The shared CD (`struct arm_smmu_ctx_desc`) is a kernel object with its refcount (cd->refs, one
+ * per notifier sharing it) and its kfree in arm_smmu_free_shared_cd: release and the notifier
+ * read `smmu_mn->cd->asid`, and after the last unbind that is a read of freed memory.
+ *
+ * Left out: E2H (TLBI_EL2_*); several SIDs per master; the core's iommu_sva_lock (v6.2+).
  */
 
 import { withField } from "../../engine/bits.ts";
-import { CD_LAYOUT, makeQuietCd } from "../../engine/cd.ts";
+import { CD_LAYOUT, cdUsedBits, makeQuietCd } from "../../engine/cd.ts";
+import { PAGE_SIZE } from "../../engine/ids.ts";
 import type { DeviceState, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
-import { checkAsidClean, checkPasidClean } from "../checks.ts";
+import { type ChangeId, releaseHas } from "../../scenario/releases.ts";
+import { checkAsidClean, checkCdOwner, checkPasidClean, checkPasidFreed } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
+import { writeEntrySteps } from "../entry.ts";
 import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { mmdrop, mmOf } from "../mm.ts";
-import { callSrcu, createObject, free, get, lifecycle, mmgrab, objectName, putRef } from "../objects.ts";
+import { callerMmget, callerMmput, mmdrop, mmOf } from "../mm.ts";
+import {
+  callSrcu,
+  createObject,
+  free,
+  get,
+  lifecycle,
+  mmEvent,
+  mmgrab,
+  objectName,
+  putRef,
+} from "../objects.ts";
 import { type Ctx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
 import {
   atcInv,
   atsEnabled,
+  CMDQ_MAX_TLBI_OPS,
   cdLeafSteps,
   cdValid,
   cfgiCd,
@@ -42,7 +67,7 @@ import {
   readCd,
   svaCd,
   tlbiAsid,
-  tlbiRange,
+  tlbiRangeAsid,
   writeCdWords,
 } from "../smmu-ops.ts";
 
@@ -57,6 +82,21 @@ const devOf = (c: Ctx): DeviceState => {
 const obj = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
 const mnOf = (c: Ctx): KObject => obj(c, "mn");
 const pasidOf = (c: Ctx): number => local<number>(c, "pasid") ?? (mnOf(c).fields.pasid as number);
+
+const has = (c: Ctx, id: ChangeId): boolean => releaseHas(c.w.kernel.release, id);
+/** The shared CD the notifier points at (smmu_mn->cd). */
+const cdOf = (c: Ctx): KObject => c.w.kernel.objects[mnOf(c).fields.cd as number]!;
+/** smmu_mn->cd->asid: a read of the shared CD, which may have been kfree'd. */
+const cdAsid = (c: Ctx, fn: string): number => {
+  const cd = cdOf(c);
+  if (cd.state === "freed") {
+    c.rec.violation(
+      "use-after-free",
+      `${c.t.name}'s ${fn} reads smmu_mn->cd->asid, but ${objectName(cd)} was kfree'd by arm_smmu_free_shared_cd.`,
+    );
+  } else lifecycle(c, cd, "obj.use");
+  return cd.fields.asid as number;
+};
 
 const lockSva = (): MicroStep => mutexLock(SVA_LOCK);
 const unlockSva = (label: string, before?: (c: Ctx) => void): MicroStep =>
@@ -79,7 +119,73 @@ function findNotifier(w: World, process: string, device: string): KObject | unde
   );
 }
 
+/**
+ * iommu_sva_alloc_pasid: ≤v5.17 (iommu-sva-lib.c) an ioasid refcounted per bond (ioasid_get for
+ * an mm that has one); v5.18+ the mm keeps one PASID for its life, taken without a reference.
+ * In ≤v6.1 __arm_smmu_sva_bind calls it under sva_lock; in v6.2+ the core calls it first.
+ */
+function allocPasid(c: Ctx): string | undefined {
+  const mm = mmOf(c);
+  const dev = devOf(c);
+  const max = 2 ** dev.cdTable.s1cdmax - 1;
+  const refcounted = !has(c, "pasid-mm-lifetime");
+  if (mm.pasid !== null) {
+    if (refcounted) c.w.kernel.pasids[mm.pasid]!.refs += 1;
+    c.rec.say(
+      refcounted
+        ? `${mm.process} already has PASID ${mm.pasid} (mm->pasid): ioasid_get.`
+        : `${mm.process} already has PASID ${mm.pasid} (mm->pasid); it stays until the mm is freed.`,
+    );
+  } else {
+    const pasid = lowestFree(c.w.kernel.pasids, c.w.kernel.pasidBase, max);
+    if (pasid === null) {
+      c.rec.say(`No free PASID in [${c.w.kernel.pasidBase}, ${max}]: bind fails with -ENOSPC.`);
+      return "unlock";
+    }
+    checkPasidClean(c, pasid, mm.process);
+    c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
+    mm.pasid = pasid;
+    c.rec.say(
+      `PASID ${pasid} is allocated for ${mm.process} (ioasid_alloc in [${c.w.kernel.pasidBase}, ${max}]) and kept in mm->pasid${refcounted ? "" : " until __mmdrop"}.`,
+    );
+  }
+  setLocal(c, "pasid", mm.pasid);
+  return undefined;
+}
+
 const bind: Program<BindOp> = [
+  callerMmget("iommu_sva_bind_device"),
+  step(
+    "arm_smmu_master_sva_supported",
+    (c) => {
+      c.rec.say(
+        'Before v5.14 arm_smmu_master_sva_supported requires I/O page faults ("SSID and IOPF support are mandatory for the moment") and arm_smmu_iopf_supported always says no: the device driver could not enable IOMMU_DEV_FEAT_SVA, master->sva_enabled is false, and __arm_smmu_sva_bind fails with -ENODEV. No SMMUv3 master can bind an mm in this release.',
+      );
+      return "unlock.caller";
+    },
+    { until: "sva-without-iopf" },
+  ),
+  step("iommu_sva_alloc_pasid", (c) => (allocPasid(c) === undefined ? undefined : "unlock.caller"), {
+    since: "sva-domain-core",
+  }),
+  step(
+    "iommu_attach_device_pasid",
+    (c) => {
+      c.rec.say(
+        `iommu_sva_domain_alloc makes an IOMMU_DOMAIN_SVA domain for {${c.op.device}, ${c.op.process}}; iommu_attach_device_pasid calls the driver's set_dev_pasid, arm_smmu_sva_set_dev_pasid, which takes sva_lock and calls __arm_smmu_sva_bind.`,
+      );
+      return undefined;
+    },
+    { since: "sva-domain-core", local: true },
+  ),
+  step(
+    "arm_smmu_sva_bind",
+    (c) => {
+      c.rec.say(`iommu_sva_bind_device calls the driver's sva_bind op: arm_smmu_sva_bind takes sva_lock.`);
+      return undefined;
+    },
+    { until: "sva-domain-core", local: true },
+  ),
   lockSva(),
   step("__arm_smmu_sva_bind", (c) => {
     const mm = mmOf(c);
@@ -89,36 +195,10 @@ const bind: Program<BindOp> = [
       c.rec.say(`${objectName(bond)} already exists: its refcount goes to ${bond.refs}.`);
       return "unlock";
     }
-    if (mm.state !== "live") {
-      c.rec.say(`${mm.process} is exiting: there is no mm to bind (-ESRCH).`);
-      return "unlock";
-    }
     c.rec.say(`No bond for {${c.op.device}, ${mm.process}} yet: a new one is prepared.`);
     return undefined;
   }),
-  step("iommu_sva_alloc_pasid", (c) => {
-    const mm = mmOf(c);
-    const dev = devOf(c);
-    const max = 2 ** dev.cdTable.s1cdmax - 1;
-    if (mm.pasid !== null) {
-      c.w.kernel.pasids[mm.pasid]!.refs += 1;
-      c.rec.say(`${mm.process} already has PASID ${mm.pasid} (mm->pasid): ioasid_get.`);
-    } else {
-      const pasid = lowestFree(c.w.kernel.pasids, c.w.kernel.pasidBase, max);
-      if (pasid === null) {
-        c.rec.say(`No free PASID in [${c.w.kernel.pasidBase}, ${max}]: bind fails with -ENOSPC.`);
-        return "unlock";
-      }
-      checkPasidClean(c, pasid, mm.process);
-      c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
-      mm.pasid = pasid;
-      c.rec.say(
-        `PASID ${pasid} is allocated for ${mm.process} (ioasid_alloc in [${c.w.kernel.pasidBase}, ${max}]) and kept in mm->pasid.`,
-      );
-    }
-    setLocal(c, "pasid", mm.pasid);
-    return undefined;
-  }),
+  step("iommu_sva_alloc_pasid", (c) => allocPasid(c), { until: "sva-domain-core" }),
   step("arm_smmu_mmu_notifier_get", (c) => {
     const mm = mmOf(c);
     const mn = findNotifier(c.w, mm.process, c.op.device);
@@ -136,10 +216,12 @@ const bind: Program<BindOp> = [
   }),
   step("arm_smmu_alloc_shared_cd", (c) => {
     const mm = mmOf(c);
-    mmgrab(c, mm);
+    const grab = has(c, "shared-cd-mmgrab");
+    if (grab) mmgrab(c, mm);
     mm.asidPins += 1;
+    setLocal(c, "cd.grab", grab);
     c.rec.say(
-      `mmgrab(${mm.process}); arm64_mm_context_get pins the CPU ASID ${mm.cpuAsid} so it survives rollover: the SMMU will tag this PASID's TLB entries with the same ASID.`,
+      `${grab ? `mmgrab(${mm.process}) ("Don't free the mm until we release the ASID"); ` : "No mmgrab: the CD will reach the mm through cd->mm without holding it (before v5.19); "}arm64_mm_context_get pins the CPU ASID ${mm.cpuAsid} so it survives rollover: the SMMU will tag this PASID's TLB entries with the same ASID.`,
     );
     return undefined;
   }),
@@ -154,8 +236,15 @@ const bind: Program<BindOp> = [
       return undefined;
     }
     if (slot.owner === `mm:${mm.process}`) {
-      slot.refs += 1;
-      c.rec.say(`ASID ${asid} is already ${mm.process}'s shared CD: refcount ${slot.refs}.`);
+      const cd = c.w.kernel.objects[slot.cd!]!;
+      get(c, cd);
+      setLocal(c, "cd", cd.id);
+      // The caller's fresh CD is kfree'd, its pin and its mmgrab undone (out_free_cd).
+      mm.asidPins -= 1;
+      if (local<boolean>(c, "cd.grab")) mmdrop(c, mm);
+      c.rec.say(
+        `ASID ${asid} is already ${objectName(cd)}: all devices bound to this mm share it, refcount ${cd.refs}; the CD just allocated is freed again.`,
+      );
       return "asid.unlock";
     }
     const dev = c.w.devices.find((d) => slot.owner === `dma:${d.name}`);
@@ -195,8 +284,15 @@ const bind: Program<BindOp> = [
   step("xa_insert(&arm_smmu_asid_xa)", (c) => {
     const mm = mmOf(c);
     checkAsidClean(c, mm.cpuAsid, `${mm.process}'s shared CD`);
-    c.w.kernel.asids[mm.cpuAsid] = { owner: `mm:${mm.process}`, refs: 1 };
-    c.rec.say(`ASID ${mm.cpuAsid} now names ${mm.process}'s address space in arm_smmu_asid_xa.`);
+    const cd = createObject(c.w, "cd", "arm_smmu_ctx_desc", mm.process, null, {
+      asid: mm.cpuAsid,
+      grab: local<boolean>(c, "cd.grab"),
+    });
+    c.w.kernel.asids[mm.cpuAsid] = { owner: `mm:${mm.process}`, refs: 1, cd: cd.id };
+    setLocal(c, "cd", cd.id);
+    c.rec.say(
+      `${objectName(cd)} (refs 1) is kept in arm_smmu_asid_xa at ASID ${mm.cpuAsid}: TTB0 = ${mm.process}'s pgd, MAIR_EL1, cd->mm = ${mm.process}.`,
+    );
     return undefined;
   }),
   mutexUnlock(ASID_LOCK, "asid.unlock"),
@@ -205,12 +301,15 @@ const bind: Program<BindOp> = [
     const mn = createObject(c.w, "notifier", "arm_smmu_mmu_notifier", mm.process, c.op.device, {
       asid: mm.cpuAsid,
       pasid: local<number>(c, "pasid"),
+      cd: local<number>(c, "cd"),
       cleared: false,
     });
     mm.notifiers.push(mn.id);
     mmgrab(c, mm);
     setLocal(c, "mn", mn.id);
-    c.rec.say(`${objectName(mn)} is registered on ${mm.process}'s mm: from now on munmap and exit call it.`);
+    c.rec.say(
+      `${objectName(mn)} is registered on ${mm.process}'s mm (with its own mmgrab): from now on munmap and exit call it.`,
+    );
     return undefined;
   }),
   ...cdLeafSteps(devOf, pasidOf),
@@ -248,21 +347,18 @@ const bind: Program<BindOp> = [
     { label: "bond" },
   ),
   unlockSva("unlock"),
+  { ...callerMmput(), label: "unlock.caller" },
 ];
 
-/** arm_smmu_mmu_notifier_put's invalidations, shared by unbind and release. */
-function invalidateAll(skip: (c: Ctx) => boolean): MicroStep[] {
+/** arm_smmu_mmu_notifier_put's invalidations (and release's): TLBI by ASID, ATC_INV of the PASID. */
+function invalidateAll(skip: (c: Ctx) => boolean, fn: string): MicroStep[] {
   return [
-    ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(mnOf(c).fields.asid as number), {
+    ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(cdAsid(c, fn)), {
       when: (c) => !skip(c) && !hasFault(c.w, "skip-tlbi"),
     }),
-    ...issueCommands(
-      "arm_smmu_atc_inv_domain",
-      (c) => atcInv(devOf(c), mnOf(c).fields.pasid as number, 0, 0),
-      {
-        when: (c) => !skip(c) && atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"),
-      },
-    ),
+    ...issueCommands("arm_smmu_atc_inv_domain", (c) => atcInv(devOf(c), pasidOf(c), 0, 0), {
+      when: (c) => !skip(c) && atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"),
+    }),
   ];
 }
 
@@ -271,6 +367,16 @@ const cleared = (c: Ctx): boolean => mnOf(c).fields.cleared === true;
 const unbind: Program<UnbindOp> = [
   // The device driver has stopped the device; faults it sent before must be handled first.
   flushFaultsStep(),
+  step(
+    "iommu_detach_device_pasid",
+    (c) => {
+      c.rec.say(
+        "iommu_sva_unbind_device detaches the SVA domain: iommu_detach_device_pasid calls arm_smmu_remove_dev_pasid, then arm_smmu_sva_remove_dev_pasid, which takes sva_lock.",
+      );
+      return undefined;
+    },
+    { since: "sva-domain-core", local: true },
+  ),
   lockSva(),
   step("arm_smmu_sva_unbind", (c) => {
     const bond = findBond(c.w, c.op.process, c.op.device);
@@ -306,7 +412,7 @@ const unbind: Program<UnbindOp> = [
     return undefined;
   }),
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
-  ...invalidateAll(cleared),
+  ...invalidateAll(cleared, "arm_smmu_mmu_notifier_put"),
   step("mmu_notifier_put", (c) => {
     const mn = mnOf(c);
     const mm = mmOf(c);
@@ -325,15 +431,21 @@ const unbind: Program<UnbindOp> = [
   }),
   step("arm_smmu_free_shared_cd", (c) => {
     const mm = mmOf(c);
-    const asid = mnOf(c).fields.asid as number;
-    const slot = c.w.kernel.asids[asid];
-    if (slot) {
-      slot.refs -= 1;
-      if (slot.refs <= 0) delete c.w.kernel.asids[asid];
+    // The bond's notifier may be freed already (the SRCU callback ran): the CD pointer was
+    // read into a local before mmu_notifier_put, as the kernel does.
+    const cd = c.w.kernel.objects[mnOf(c).fields.cd as number]!;
+    if (!putRef(c, cd)) {
+      c.rec.say(`${objectName(cd)} is still shared by ${cd.refs} notifier(s).`);
+      return undefined;
     }
-    mm.asidPins -= 1;
-    mmdrop(c, mm);
-    c.rec.say(`ASID ${asid} leaves arm_smmu_asid_xa; arm64_mm_context_put unpins it; mmdrop.`);
+    delete c.w.kernel.asids[cd.fields.asid as number];
+    c.rec.say(
+      `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : " (no mm_count of its own before v5.19)"}; ${objectName(cd)} is kfree'd.`,
+    );
+    // arm64_mm_context_put(cd->mm): a touch of the mm, which only the v5.19 mmgrab keeps alive.
+    if (mmEvent(c, mm, "mm.use")) mm.asidPins -= 1;
+    if (cd.fields.grab === true) mmdrop(c, mm);
+    free(c, cd);
     return undefined;
   }),
   step(
@@ -345,19 +457,73 @@ const unbind: Program<UnbindOp> = [
       if (slot) {
         slot.refs -= 1;
         if (slot.refs <= 0) {
+          checkPasidFreed(c, pasid, "iommu_sva_free_pasid");
           delete c.w.kernel.pasids[pasid];
           if (mm.pasid === pasid) mm.pasid = null;
-          c.rec.say(`PASID ${pasid} is freed (ioasid_put) and mm->pasid cleared.`);
+          c.rec.say(`PASID ${pasid} is freed (ioasid_put) and mm->pasid set to 0.`);
         } else c.rec.say(`PASID ${pasid} keeps ${slot.refs} reference(s).`);
       }
-      const bond = obj(c, "bond");
-      free(c, bond);
       return undefined;
     },
-    { label: "free_pasid" },
+    { label: "free_pasid", until: "pasid-mm-lifetime" },
   ),
+  step("kfree(bond)", (c) => {
+    const bond = obj(c, "bond");
+    free(c, bond);
+    c.rec.say(`${objectName(bond)} is kfree'd.`);
+    return undefined;
+  }),
   unlockSva("unlock"),
 ];
+
+/** The quiet CD of ≤v6.8: the live word 0 read, then written back with EPD0 (v6.8: S, R cleared). */
+const quietCdSteps: Program = [
+  step(
+    "arm_smmu_write_ctx_desc",
+    (c) => {
+      const dw0 = readCd(c.w, devOf(c), pasidOf(c))[0]!;
+      setLocal(c, "cd.val", `0x${dw0.toString(16)}`);
+      c.rec.say(`val = CD ${pasidOf(c)} word 0 (0x${dw0.toString(16)}); the quiet CD is val | EPD0.`);
+      return undefined;
+    },
+    { until: "make-sva-cd", when: (c) => !hasFault(c.w, "no-quiet-cd") },
+  ),
+  step(
+    "WRITE_ONCE(cdptr[0], val)",
+    (c) => {
+      const val = BigInt(local<string>(c, "cd.val"));
+      const era = has(c, "quiet-cd-no-stall") ? "clear-s-r" : "keep-r";
+      const quiet = makeQuietCd([val], era)[0]!;
+      checkCdOwner(c, devOf(c), pasidOf(c), mnOf(c).fields.pasid as number, "arm_smmu_mm_release");
+      writeCdWords(c.w, devOf(c), pasidOf(c), [quiet], 0, 1);
+      c.rec.say(
+        cdValid([quiet])
+          ? `CD ${pasidOf(c)} gets EPD0=1 (quiet_cd): V stays 1, ${era === "keep-r" ? "R stays 1, so stray DMA takes a recorded F_TRANSLATION" : "S and R are cleared (v6.8), so stray DMA is terminated silently"}.`
+          : `CD ${pasidOf(c)} was not valid: EPD0 is set on an invalid CD.`,
+      );
+      return undefined;
+    },
+    { until: "make-sva-cd", when: (c) => !hasFault(c.w, "no-quiet-cd") },
+  ),
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c)), {
+    when: (c) => !has(c, "make-sva-cd") && !hasFault(c.w, "no-quiet-cd"),
+  }),
+];
+
+/** v6.9: arm_smmu_make_sva_cd(NULL) with smmu_mn->cd->asid, written by the hitless writer. */
+const releaseCdSteps: Program = writeEntrySteps("rel", "arm_smmu_write_cd_entry", "arm_smmu_sync_cd", {
+  current: (c) => readCd(c.w, devOf(c), pasidOf(c)),
+  target: (c) => {
+    if (!has(c, "make-sva-cd") || hasFault(c.w, "no-quiet-cd")) return readCd(c.w, devOf(c), pasidOf(c));
+    checkCdOwner(c, devOf(c), pasidOf(c), mnOf(c).fields.pasid as number, "arm_smmu_mm_release");
+    return svaCd(c.w, devOf(c), null, cdAsid(c, "arm_smmu_make_sva_cd"), false);
+  },
+  used: cdUsedBits,
+  write: (c, words) => writeCdWords(c.w, devOf(c), pasidOf(c), words),
+  sync: (c) => cfgiCd(devOf(c), pasidOf(c)),
+  say: (c, i, n) =>
+    `Release CD (arm_smmu_make_sva_cd with no mm) for PASID ${pasidOf(c)}, stage ${i} of ${n}: valid, EPD0=1, no TTB0.`,
+});
 
 const release: Program = [
   lockSva(),
@@ -371,42 +537,17 @@ const release: Program = [
     // The kernel reads mm->pasid here, not a copy kept in the notifier.
     const pasid = mmOf(c).pasid ?? 0;
     setLocal(c, "pasid", pasid);
+    const own = mn.fields.pasid as number;
     c.rec.say(
       pasid === 0
-        ? "mm->pasid is already 0 (unbind freed the PASID): the quiet CD lands on SSID 0, the device's DMA context."
-        : "DMA may still be running: keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).",
+        ? `mm->pasid is already 0 (unbind freed PASID ${own}): the quiet CD lands on SSID 0, the device's DMA-API context, and the ATC_INV goes out with SSV=0.`
+        : `cleared is false: DMA may still be running, so keep the CD valid to avoid C_BAD_CD events, but disable translation (the quiet CD).`,
     );
     return undefined;
   }),
-  step(
-    "arm_smmu_write_ctx_desc",
-    (c) => {
-      const dw0 = readCd(c.w, devOf(c), pasidOf(c))[0]!;
-      setLocal(c, "cd.val", `0x${dw0.toString(16)}`);
-      c.rec.say(`val = CD ${pasidOf(c)} word 0 (0x${dw0.toString(16)}); the quiet CD is val | EPD0.`);
-      return undefined;
-    },
-    { when: (c) => !hasFault(c.w, "no-quiet-cd") },
-  ),
-  step(
-    "WRITE_ONCE(cdptr[0], val)",
-    (c) => {
-      const val = BigInt(local<string>(c, "cd.val"));
-      const quiet = makeQuietCd([val], "keep-r")[0]!;
-      writeCdWords(c.w, devOf(c), pasidOf(c), [quiet], 0, 1);
-      c.rec.say(
-        cdValid([quiet])
-          ? `CD ${pasidOf(c)} gets EPD0=1 (quiet_cd): V stays 1, R stays 1, so stray DMA takes a recorded F_TRANSLATION.`
-          : `CD ${pasidOf(c)} was already invalid: EPD0 is set on an invalid CD.`,
-      );
-      return undefined;
-    },
-    { when: (c) => !hasFault(c.w, "no-quiet-cd") },
-  ),
-  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c)), {
-    when: (c) => !hasFault(c.w, "no-quiet-cd"),
-  }),
-  ...invalidateAll(() => false),
+  ...quietCdSteps,
+  ...releaseCdSteps,
+  ...invalidateAll(() => false, "arm_smmu_mm_release"),
   unlockSva("rel.unlock", (c) => {
     const mn = mnOf(c);
     mn.fields.cleared = true;
@@ -414,32 +555,58 @@ const release: Program = [
   }),
 ];
 
+/**
+ * The notifier's size for [start, end): ≤v5.17 `end - start + 1` (the notifier's end taken as
+ * inclusive); v6.6+ 0 (everything) at CMDQ_MAX_TLBI_OPS pages or more without RIL.
+ */
+function notifierSize(c: Ctx, start: number, end: number): number {
+  let size = has(c, "invalidate-size-exclusive") ? end - start : end - start + 1;
+  if (has(c, "tlbi-threshold") && !c.w.smmu.features.ril && size >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE) size = 0;
+  return size;
+}
+
+const invName = (c: Ctx): string =>
+  has(c, "secondary-tlb-arch")
+    ? "arm_smmu_mm_arch_invalidate_secondary_tlbs"
+    : "arm_smmu_mm_invalidate_range";
+
+/** The notifier's entry: the range, its size, what the SMMU needs (shared by both names). */
+const invalidateEntry = (c: Ctx): undefined => {
+  const mn = mnOf(c);
+  lifecycle(c, mn, "mn.invalidate");
+  const start = local<number>(c, "inv.start");
+  const end = local<number>(c, "inv.end");
+  const size = notifierSize(c, start, end);
+  setLocal(c, "inv.size", size);
+  setLocal(c, "pasid", mmOf(c).pasid ?? 0);
+  const btm = c.w.smmu.features.btm;
+  c.rec.say(
+    `${invName(c)} for ${objectName(mn)}: [0x${start.toString(16)}, 0x${end.toString(16)}) changed, size ${size === 0 ? "0 (the whole address space: too many pages for one TLBI each)" : `0x${size.toString(16)}${has(c, "invalidate-size-exclusive") ? "" : " (end − start + 1: one byte more than the range)"}`}. ${btm ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command." : "No BTM: the driver must send TLBI commands."}`,
+  );
+  return undefined;
+};
+
 const invalidate: Program = [
-  step("arm_smmu_mm_invalidate_range", (c) => {
-    const mn = mnOf(c);
-    lifecycle(c, mn, "mn.invalidate");
-    const start = local<number>(c, "inv.start");
-    const end = local<number>(c, "inv.end");
-    const btm = c.w.smmu.features.btm;
-    c.rec.say(
-      `${objectName(mn)}: [0x${start.toString(16)}, 0x${end.toString(16)}) changed. ${btm ? "The SMMU has BTM: the CPU's broadcast TLBI already reached it, so no TLBI command." : "No BTM: the driver must send TLBI commands."}`,
-    );
-    return undefined;
-  }),
+  // ≤v6.5 the notifier op is invalidate_range; v6.6 renamed it (6bbd42e2df8f).
+  step("arm_smmu_mm_invalidate_range", invalidateEntry, { until: "secondary-tlb-arch" }),
+  step("arm_smmu_mm_arch_invalidate_secondary_tlbs", invalidateEntry, { since: "secondary-tlb-arch" }),
   ...issueCommands(
     "arm_smmu_tlb_inv_range_asid",
-    (c) => tlbiRange(c.w, mnOf(c).fields.asid as number, local(c, "inv.start"), local(c, "inv.end")),
-    { when: (c) => !c.w.smmu.features.btm && !hasFault(c.w, "skip-tlbi") },
+    (c) => {
+      const start = local<number>(c, "inv.start");
+      return tlbiRangeAsid(c, cdAsid(c, invName(c)), start, local<number>(c, "inv.size"));
+    },
+    {
+      when: (c) =>
+        !c.w.smmu.features.btm && local<number>(c, "inv.size") !== 0 && !hasFault(c.w, "skip-tlbi"),
+    },
   ),
+  ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(cdAsid(c, invName(c))), {
+    when: (c) => !c.w.smmu.features.btm && local<number>(c, "inv.size") === 0 && !hasFault(c.w, "skip-tlbi"),
+  }),
   ...issueCommands(
     "arm_smmu_atc_inv_domain",
-    (c) =>
-      atcInv(
-        devOf(c),
-        mnOf(c).fields.pasid as number,
-        local<number>(c, "inv.start"),
-        local<number>(c, "inv.end") - local<number>(c, "inv.start"),
-      ),
+    (c) => atcInv(devOf(c), pasidOf(c), local<number>(c, "inv.start"), local<number>(c, "inv.size")),
     { when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv") },
   ),
 ];
@@ -449,7 +616,7 @@ const freeNotifier = (c: Ctx, mn: KObject): void => freeNotifierAndMm(c, mn);
 
 export const armSmmuV3Sva: Driver = {
   name: "arm-smmu-v3-sva",
-  era: "Linux ≈5.11–6.1: shared CD, arm_smmu_mmu_notifier, quiet CD, cleared flag",
+  era: "Linux v5.11–v6.9: shared CD, arm_smmu_mmu_notifier, quiet CD, cleared flag",
   servicesPri: false,
   bind,
   unbind,

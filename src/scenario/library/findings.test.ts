@@ -1,7 +1,7 @@
 /**
  * Findings of the model that no release modelled fixes: each shows its flaw on the release it
  * opens on and on the newest release, and not on the release before the flaw appeared (where
- * that release can run the scenario at all).
+ * that release runs the same design and can run the scenario at all).
  */
 import { describe, expect, it } from "vitest";
 import { exploreScenario } from "../../explorer/explore.ts";
@@ -49,7 +49,10 @@ describe.each(findings.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
     },
   );
 
-  it(`has no ${f.breaks ?? "flaw"} on ${before}, the release before`, () => {
+  it(`has no ${f.breaks ?? "flaw"} on ${before}, the release before, when it runs the same design`, () => {
+    // A release of another design has flaws of its own, shown by its own lessons (the shared-CD
+    // design's release writes a valid CD after the last unbind too: museum-release-freed-cd).
+    if (designOf(before!) !== lesson.scenario.driver) return;
     const s = onKernel(lesson.scenario, before!);
     if (!s.ok) {
       // The scenario needs what the flaw came with (a VM needs the v6.13 vIOMMU).

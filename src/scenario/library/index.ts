@@ -17,7 +17,12 @@ import lifecycle from "./lifecycle.json";
 import munmapBtm from "./munmap-btm.json";
 import munmapNoBtm from "./munmap-no-btm.json";
 import museumMmExitDeadlock from "./museum-mm-exit-deadlock.json";
+import museumMmUseAfterFree from "./museum-mm-use-after-free.json";
+import museumReleaseFreedCd from "./museum-release-freed-cd.json";
+import museumReleaseSsid0 from "./museum-release-ssid0.json";
 import museumReleaseVsClear from "./museum-release-vs-clear.json";
+import museumSizeDeadLoop from "./museum-size-dead-loop.json";
+import museumSoftLockup from "./museum-soft-lockup.json";
 import nestedCdTwoLevel from "./nested-cd-2lvl.json";
 import nestedInvalidation from "./nested-invalidation.json";
 import nestedRefusedBatch from "./nested-refused-batch.json";
@@ -92,7 +97,7 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("exit-while-bound", exitWhileBound, { name: "no-quiet-cd", breaks: "stale-translation" }),
   lesson("unbind-vs-exit", unbindVsExit),
   lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
-  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
+  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "stale-cd" }),
   lesson("cd-2lvl", cdTwoLevel),
   lesson("pri", pri),
   lesson("stall", stall),
@@ -140,6 +145,41 @@ export const LIBRARY: readonly Lesson[] = [
   finding("museum-release-vs-clear", museumReleaseVsClear, {
     breaks: "stale-cd",
     since: "v6.10",
+    upstream: false,
+  }),
+  museum("museum-mm-use-after-free", museumMmUseAfterFree, {
+    breaks: "use-after-free",
+    fixedIn: "v5.19",
+    fix: { subject: "iommu/arm-smmu-v3-sva: Fix mm use-after-free", hash: "cbd23144f766" },
+    upstream: true,
+  }),
+  museum("museum-size-dead-loop", museumSizeDeadLoop, {
+    breaks: "livelock",
+    fixedIn: "v5.18",
+    fix: {
+      subject: "iommu/arm-smmu-v3: Fix size calculation in arm_smmu_mm_invalidate_range()",
+      hash: "95d4782c34a6",
+    },
+    upstream: true,
+  }),
+  museum("museum-soft-lockup", museumSoftLockup, {
+    breaks: "livelock",
+    fixedIn: "v6.6",
+    fix: {
+      subject: "iommu/arm-smmu-v3: Fix soft lockup triggered by arm_smmu_mm_invalidate_range",
+      hash: "d5afb4b47e13",
+    },
+    upstream: true,
+  }),
+  // Findings of the model (reference §4.1, §4.2): not confirmed upstream.
+  museum("museum-release-freed-cd", museumReleaseFreedCd, {
+    breaks: "use-after-free",
+    fixedIn: "v6.10",
+    upstream: false,
+  }),
+  museum("museum-release-ssid0", museumReleaseSsid0, {
+    breaks: "foreign-cd-write",
+    fixedIn: "v5.18",
     upstream: false,
   }),
 ];

@@ -4,7 +4,7 @@
  * the state value the world keeps for it, its name and its counts.
  */
 
-import type { World } from "../../engine/index.ts";
+import type { KObject, World } from "../../engine/index.ts";
 import type { MachineName } from "../../kernel/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
 
@@ -16,7 +16,7 @@ export interface ChartSpec {
   /** Counts and what the object is doing, in words. */
   readonly detail: string;
   readonly active: string;
-  readonly kind: "mm" | "bond" | "notifier" | "io_mm" | "domain" | "mm_data" | "thread";
+  readonly kind: "mm" | KObject["kind"] | "thread";
 }
 
 export function lifecyclesVm(w: World, scenario: Scenario): ChartSpec[] {

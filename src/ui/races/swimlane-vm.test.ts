@@ -56,7 +56,9 @@ describe("swimlane view model of unbind ‖ exit ‖ DMA", () => {
       .slice(0, result.steps.length)
       .reduce((n, w) => n + w.threads.filter((t) => t.status === "blocked").length, 0);
     expect(blockedSteps).toBe(expected);
-    expect(vm.violations).toEqual([]);
+    // The lesson's race: release reads the freed shared CD (one use-after-free).
+    expect(vm.violations.map((v) => v.step)).toEqual(result.violations.map((v) => v.step));
+    expect(result.violations.map((v) => v.kind)).toEqual(["use-after-free"]);
   });
 });
 

@@ -70,7 +70,7 @@ function tone(state: string): TopoTone {
 }
 
 /** Fields that name another object: drawn as links, not text. */
-const REF_FIELDS = new Set(["mn", "io_mm", "domain"]);
+const REF_FIELDS = new Set(["mn", "io_mm", "domain", "cd"]);
 
 const TERM_OF: Readonly<Record<KObject["kind"], string>> = {
   bond: "bond",
@@ -78,6 +78,7 @@ const TERM_OF: Readonly<Record<KObject["kind"], string>> = {
   io_mm: "io-mm",
   domain: "sva-domain",
   mm_data: "pasid",
+  cd: "cd",
 };
 
 function fieldLine(o: KObject): string {
