@@ -7,6 +7,7 @@
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { totalmem } from "node:os";
 import { join } from "node:path";
+import { tableTracker } from "../engine/table-writes.ts";
 import "../kernel/all.ts";
 import { type ExploreOptions, type ExploreReport, exploreScenario } from "../explorer/explore.ts";
 import { exploreParallel } from "../explorer/node-parallel.ts";
@@ -374,7 +375,7 @@ function run(args: ParsedArgs, io: Io): number {
   // The JSON trace lists each step's table writes, records and registers (docs/trace-tables.md).
   const result = runScenario(scenario, {
     ...(until === undefined ? {} : { until }),
-    tables: format === "json",
+    ...(format === "json" ? { tables: tableTracker } : {}),
   });
   const broke = result.violations.length > 0 ? 1 : 0;
   if (format === "text-diagram") {

@@ -16,7 +16,7 @@ import { prepare } from "./bits.ts";
 import { CTXDESC_L2_ENTRIES } from "./cd.ts";
 import { CMDQ_CONS, queueRegisters } from "./cmdq-error.ts";
 import { PAGE_SIZE } from "./ids.ts";
-import { type FrameOwner, frameAt, readWords, type WordWrite } from "./memory.ts";
+import { type FrameOwner, frameAt, journalWrites, readWords, type WordWrite } from "./memory.ts";
 import { consReg, prodReg } from "./queue.ts";
 import { GUEST_RAM_BASE, s2Lookup } from "./stage2.ts";
 import { CD_BYTES, STE_BYTES } from "./tables.ts";
@@ -239,4 +239,46 @@ export function registerValues(w: World): Record<string, number> {
     out[`${vm.name}.CMDQ_CONS`] = Number(prepare(CMDQ_CONS, { RD: consReg(vm.vcmdq), ERR: vm.cerror })[0]);
   }
   return out;
+}
+
+/** What `tableTracker` adds to a step's record. */
+export interface StepTables {
+  readonly tables?: readonly TableWrite[];
+  readonly records?: readonly QueueRecord[];
+  readonly regs?: Readonly<Record<string, number>>;
+}
+
+export interface TableTracker {
+  /** Runs one step with memory journalling its writes. */
+  around<T>(f: () => T): T;
+  /** The step's table writes, queue records and the registers it changed. */
+  describe(): StepTables;
+}
+
+/**
+ * The memory writes journalled around each step, described as table writes and queue records,
+ * with the registers the step changed (docs/trace-tables.md): `runScenario(s, { tables:
+ * tableTracker })`.
+ */
+export function tableTracker(w: World): TableTracker {
+  let regs = registerValues(w);
+  let writes: readonly WordWrite[] = [];
+  return {
+    around<T>(f: () => T): T {
+      const [out, journal] = journalWrites(f);
+      writes = journal;
+      return out;
+    },
+    describe(): StepTables {
+      const now = registerValues(w);
+      const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => regs[k] !== v));
+      regs = now;
+      const { tables, records } = describeWrites(w, writes);
+      return {
+        ...(tables.length > 0 ? { tables } : {}),
+        ...(records.length > 0 ? { records } : {}),
+        ...(Object.keys(changed).length > 0 ? { regs: changed } : {}),
+      };
+    },
+  };
 }

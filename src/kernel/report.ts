@@ -29,7 +29,7 @@ export interface TraceJson {
   /** Its driver design. */
   readonly driver: string;
   /**
-   * With `runScenario(…, { tables: true })` (run --json) a step also lists, when it has any,
+   * With `runScenario(…, { tables: tableTracker })` (run --json) a step also lists, when it has any,
    * `tables`, `records` and `regs` (docs/trace-tables.md).
    */
   readonly steps: ({ index: number; actor: string; fn: string; text: string } & StepTables)[];

@@ -5,8 +5,7 @@
  */
 
 import { cloneWorld } from "../engine/clone.ts";
-import { journalWrites, type WordWrite } from "../engine/memory.ts";
-import { describeWrites, type QueueRecord, registerValues, type TableWrite } from "../engine/table-writes.ts";
+import type { QueueRecord, TableTracker, TableWrite } from "../engine/table-writes.ts";
 import { Recorder, type TraceEvent, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
 import { hashWorldInto } from "../engine/world-hash.ts";
@@ -69,10 +68,11 @@ export interface RunOptions {
   /** Replace the scenario's schedule. */
   readonly schedule?: readonly string[];
   /**
-   * Record each step's table writes, queue records and register changes (`run --json`). Off,
-   * they cost nothing: memory keeps no journal.
+   * Record each step's table writes, queue records and register changes (`run --json`): pass
+   * `tableTracker` (engine/table-writes.ts). Off, they cost nothing: memory keeps no journal, and
+   * the page, which never asks, does not download the describer.
    */
-  readonly tables?: boolean;
+  readonly tables?: (w: World) => TableTracker;
 }
 
 export const clone = (w: World): World => cloneWorld(w);
@@ -112,33 +112,6 @@ export function* entrySteps(sim: Sim, w: World, entry: string, where: string): G
   }
 }
 
-/**
- * With `tables`: the memory writes journalled around each step, described as table writes and
- * queue records, with the registers the step changed (docs/trace-tables.md).
- */
-function tableTracker(w: World) {
-  let regs = registerValues(w);
-  let writes: readonly WordWrite[] = [];
-  return {
-    around<T>(f: () => T): T {
-      const [out, journal] = journalWrites(f);
-      writes = journal;
-      return out;
-    },
-    describe(): Pick<StepRecord, "tables" | "records" | "regs"> {
-      const now = registerValues(w);
-      const changed = Object.fromEntries(Object.entries(now).filter(([k, v]) => regs[k] !== v));
-      regs = now;
-      const { tables, records } = describeWrites(w, writes);
-      return {
-        ...(tables.length > 0 ? { tables } : {}),
-        ...(records.length > 0 ? { records } : {}),
-        ...(Object.keys(changed).length > 0 ? { regs: changed } : {}),
-      };
-    },
-  };
-}
-
 export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResult {
   const sim = createSim(scenario);
   const w = boot(scenario);
@@ -147,7 +120,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   const snapshots: World[] = [];
   const maxSteps = opts.maxSteps ?? SCENARIO_LIMITS.steps;
   const until = opts.until ?? Number.POSITIVE_INFINITY;
-  const tables = opts.tables ? tableTracker(w) : null;
+  const tables = opts.tables ? opts.tables(w) : null;
   settleAll(sim, w, new Recorder());
   const every = opts.checkpointEvery ?? (opts.snapshots ? 1 : 0);
   if (every > 0) snapshots[0] = clone(w);

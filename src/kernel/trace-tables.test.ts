@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest";
 import { getField } from "../engine/bits.ts";
 import { s2Lookup } from "../engine/stage2.ts";
 import { STE_LAYOUT } from "../engine/ste.ts";
+import { tableTracker } from "../engine/table-writes.ts";
 import { locateSte } from "../engine/tables.ts";
 import { findVm } from "../engine/world.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
@@ -26,7 +27,7 @@ const GENMASK = (h: number, l: number) => ((1n << BigInt(h - l + 1)) - 1n) << Bi
 const field = (w: string, h: number, l: number) => Number((BigInt(w) & GENMASK(h, l)) >> BigInt(l));
 
 const traced = (s: Scenario) => {
-  const r = runScenario(s, { tables: true });
+  const r = runScenario(s, { tables: tableTracker });
   return { r, t: toTraceJson(r) };
 };
 const writes = (t: TraceJson, table: string) =>
