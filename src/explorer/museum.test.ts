@@ -28,9 +28,18 @@ describe.each(museum.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
     expect(replay.violations.map((v) => v.kind)).toContain(bug.breaks);
   });
 
+  it(`shows ${bug.breaks} in its own run, as the page opens it`, () => {
+    expect(runScenario(lesson.scenario).violations.map((v) => v.kind)).toContain(bug.breaks);
+  });
+
   it(`has no violation on ${bug.fixedIn}`, () => {
     // The fixed release may run another design: the scenario names only its kernel.
-    const { driver: _design, ...json } = scenarioToJson(lesson.scenario) as Record<string, unknown>;
+    // Its schedule leads to the bug on the buggy release: on the fixed one, every interleaving.
+    const {
+      driver: _design,
+      schedule: _s,
+      ...json
+    } = scenarioToJson(lesson.scenario) as Record<string, unknown>;
     const fixed = parseScenario({ ...json, kernel: bug.fixedIn });
     if (!fixed.ok) throw new Error(fixed.error);
     const report = exploreScenario(fixed.value);

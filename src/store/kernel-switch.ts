@@ -13,8 +13,14 @@ export async function switchKernel(release: string): Promise<string | null> {
   const reader = await loadReader();
   const { scenario, cursor, selection } = useLab.getState();
   if (scenario.kernel === release) return null;
-  const r = reader.parseScenario({ ...reader.scenarioToJson(scenario), kernel: release });
-  const error = r.ok ? useLab.getState().load(r.value, { step: cursor, selection }) : `kernel: ${r.error}`;
+  const json = { ...reader.scenarioToJson(scenario), kernel: release };
+  const r = reader.parseScenario(json);
+  let error = r.ok ? useLab.getState().load(r.value, { step: cursor, selection }) : `kernel: ${r.error}`;
+  if (r.ok && error !== null && r.value.schedule !== undefined) {
+    // The schedule was made for the other release's steps: run this one's own way instead.
+    const { schedule: _made, ...rest } = r.value;
+    error = useLab.getState().load(rest, { step: cursor, selection });
+  }
   useLab.getState().setError(error);
   return error;
 }
