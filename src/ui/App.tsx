@@ -15,6 +15,7 @@ import { useLinkRepair } from "../store/url-sync.ts";
 import { Controls } from "./components/Controls.tsx";
 import { Header } from "./components/Header.tsx";
 import { LessonBar } from "./components/LessonMenu.tsx";
+import { PanelBoundary } from "./components/PanelBoundary.tsx";
 import { useHelp } from "./help/help-state.ts";
 import { Splitter } from "./layout/Splitter.tsx";
 import { Workspace } from "./layout/Workspace.tsx";
@@ -124,7 +125,11 @@ export function App() {
       <Controls />
       {embed ? null : <LessonBar />}
       <LoadError />
-      {timeline ? <RacesStrip /> : null}
+      {timeline ? (
+        <PanelBoundary id="timeline">
+          <RacesStrip />
+        </PanelBoundary>
+      ) : null}
       {timeline ? (
         <Splitter
           orientation="horizontal"

@@ -159,13 +159,25 @@ export function typingTarget(target: EventTarget | null): boolean {
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
 }
 
+/**
+ * A control that Space or Enter activates itself: a button, a link, a summary. The key is
+ * its own (a keyboard user building an interleaving with "Run T0 next" must not start Play).
+ */
+export function activationTarget(target: EventTarget | null, key: string): boolean {
+  if (key !== " " && key !== "Enter") return false;
+  if (!(target instanceof HTMLElement)) return false;
+  return target.closest('button, a[href], summary, [role="button"], [role="menuitem"], [role="tab"]') !== null;
+}
+
 /** The page's keyboard shortcuts; returns the function that removes them. */
 export function installShortcuts(store = useLab): () => void {
   const onKey = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+    // Space on a focused button presses that button (Play is one Tab away, or Space with the
+    // focus on the page).
+    if (activationTarget(e.target, e.key)) return;
     const name = commandForKey(e.key);
     if (name === null) return;
-    // Space would also press the focused button; the page's shortcut wins, as in media players.
     e.preventDefault();
     perform(name, store);
   };

@@ -72,7 +72,12 @@ export function LessonMenuDialog() {
       aria-labelledby={titleId}
       data-testid="lesson-menu"
       onKeyDown={onKeyDown}
-      onClose={() => setMenuOpen(false)}
+      // The close event is queued: under StrictMode the effect's cleanup closes the dialog and
+      // its second run opens it again before the event arrives. Only a dialog still closed
+      // (Escape, or a close that stuck) closes the menu.
+      onClose={() => {
+        if (!ref.current?.open) setMenuOpen(false);
+      }}
       onClick={(e) => {
         if (e.target === ref.current) setMenuOpen(false); // a click on the backdrop
       }}

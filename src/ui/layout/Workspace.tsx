@@ -13,6 +13,7 @@ import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
 import { KernelState } from "../components/KernelState.tsx";
 import { Panel } from "../components/Panel.tsx";
+import { PanelBoundary } from "../components/PanelBoundary.tsx";
 import { PANEL_ROWS, type PanelDef } from "../components/Panels.tsx";
 import { Timeline } from "../components/Timeline.tsx";
 import { TermText } from "../teach/Term.tsx";
@@ -57,7 +58,9 @@ function LeftColumn({ steps, kernel, alone }: { steps: boolean; kernel: boolean;
           className="flex-[3] [contain:strict] xl:[flex:var(--steps)_1_0%]"
           testId="panel-steps"
         >
-          <Timeline />
+          <PanelBoundary id="steps">
+            <Timeline />
+          </PanelBoundary>
         </Panel>
       ) : null}
       {steps && kernel ? (
@@ -75,7 +78,9 @@ function LeftColumn({ steps, kernel, alone }: { steps: boolean; kernel: boolean;
           className="flex-[1.4] [contain:strict] xl:[flex:calc(1-var(--steps))_1_0%]"
           testId="panel-kernel"
         >
-          <KernelState />
+          <PanelBoundary id="kernel">
+            <KernelState />
+          </PanelBoundary>
         </Panel>
       ) : null}
     </div>
@@ -109,7 +114,7 @@ function Row({ panels, style }: { panels: readonly PanelDef[]; style: string }) 
         className="grid min-h-0 min-w-0 [contain:strict] max-xl:h-[26rem] xl:[flex:var(--w)_1_0%]"
         style={{ "--w": weight(p) } as CSSProperties}
       >
-        {p.render()}
+        <PanelBoundary id={p.id}>{p.render()}</PanelBoundary>
       </div>,
     );
   });
