@@ -7,7 +7,7 @@ import { equal, ok, position, until, waitForStep } from "./lib/assert.mjs";
 
 /** Nothing blanked the page, and no panel shows its error box. */
 async function pageAlive(page, what) {
-  const text = await page.evaluate(() => document.getElementById("root")?.innerText.length ?? 0);
+  const text = await page.evaluate(() => document.getElementById("root")?.textContent?.length ?? 0);
   ok(text > 200, `the page is blank after ${what}`);
   const broken = await page.locator('[data-testid^="panel-error-"]').count();
   equal(broken, 0, `panels showing an error after ${what}`);
@@ -99,7 +99,11 @@ export default [
 
       // The explorer's panel opens and runs on the lesson.
       await page.getByRole("button", { name: "Explore interleavings" }).click();
-      await page.getByRole("dialog").filter({ hasText: /interleaving/i }).first().waitFor();
+      await page
+        .getByRole("dialog")
+        .filter({ hasText: /interleaving/i })
+        .first()
+        .waitFor();
       await pageAlive(page, "opening the explorer");
 
       // A lesson picked from the menu opens at step 0 and steps.

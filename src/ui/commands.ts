@@ -166,7 +166,9 @@ export function typingTarget(target: EventTarget | null): boolean {
 export function activationTarget(target: EventTarget | null, key: string): boolean {
   if (key !== " " && key !== "Enter") return false;
   if (!(target instanceof HTMLElement)) return false;
-  return target.closest('button, a[href], summary, [role="button"], [role="menuitem"], [role="tab"]') !== null;
+  return (
+    target.closest('button, a[href], summary, [role="button"], [role="menuitem"], [role="tab"]') !== null
+  );
 }
 
 /** The page's keyboard shortcuts; returns the function that removes them. */
