@@ -169,4 +169,29 @@ export default [
       await page.getByRole("button", { name: "Play", exact: true }).waitFor();
     },
   },
+  {
+    name: "docs: the glossary's references open the docs beside the page; the scenario schema is served",
+    dev: true,
+    async run(page, ctx) {
+      await page.goto(ctx.base);
+      await waitForStep(page, 0);
+      await page.getByRole("button", { name: "Glossary", exact: true }).click();
+      const ref = page.getByTestId("glossary-ref").first();
+      await ref.waitFor();
+      const href = await ref.getAttribute("href");
+      ok(/^docs\/sources\.md#s\d+$/.test(href ?? ""), `a reference links into docs/sources.md: ${href}`);
+      const doc = await page.request.get(new URL(href, ctx.base).href);
+      equal(doc.status(), 200, `GET ${href}`);
+      ok(
+        (await doc.text()).includes(`<a id="${href.split("#")[1]}"></a>`),
+        "the section is in the page served",
+      );
+      const schema = await page.request.get(
+        new URL(ctx.mode === "dev" ? "docs/scenario.schema.json" : "scenario.schema.json", ctx.base).href,
+      );
+      equal(schema.status(), 200, "the scenario schema");
+      const json = await schema.json();
+      equal(json.properties.format.const, "sva-lab/1", "the schema's format");
+    },
+  },
 ];
