@@ -43,6 +43,10 @@ export interface LessonBug {
   readonly upstream: boolean;
 }
 
+/** The menu's sections, in order (a section with no lesson yet is not shown). */
+export const LESSON_GROUPS = ["basics", "invalidation", "races", "faults", "nested", "real bugs"] as const;
+export type LessonGroup = (typeof LESSON_GROUPS)[number];
+
 export interface Lesson {
   readonly id: string;
   readonly scenario: Scenario;
@@ -50,40 +54,72 @@ export interface Lesson {
   readonly fault?: { readonly name: string; readonly breaks: ViolationKind };
   /** The museum of real bugs: the bug the lesson shows, and the release that fixed it. */
   readonly bug?: LessonBug;
+  /** The menu's section (the menu's titles and first sentences are in guide.ts). */
+  readonly group: LessonGroup;
+}
+
+interface LessonOptions {
+  readonly fault?: Lesson["fault"];
 }
 
 /** The JSON is trusted (library.test.ts validates every lesson): no validator at startup. */
-function lesson(id: string, json: unknown, fault?: Lesson["fault"]): Lesson {
-  return { id, scenario: trustedScenario(json), ...(fault ? { fault } : {}) };
+function lesson(id: string, group: LessonGroup, json: unknown, opts: LessonOptions = {}): Lesson {
+  return { id, group, scenario: trustedScenario(json), ...opts };
 }
 
-/** A lesson of the museum: `json` names the buggy release in its `kernel`. */
+/** A lesson of the museum (the real bugs section): `json` names the buggy release in its `kernel`. */
 function museum(id: string, json: unknown, bug: LessonBug): Lesson {
-  return { id, scenario: trustedScenario(json), bug };
+  return { id, group: "real bugs", scenario: trustedScenario(json), bug };
 }
 
 export const LIBRARY: readonly Lesson[] = [
-  lesson("lifecycle", lifecycle, { name: "skip-atc-inv", breaks: "stale-translation" }),
-  lesson("munmap-no-btm", munmapNoBtm, { name: "skip-tlbi", breaks: "stale-translation" }),
-  lesson("munmap-btm", munmapBtm),
-  lesson("cmd-sync", cmdSync, { name: "skip-sync", breaks: "stale-translation" }),
-  lesson("cmd-sync-early-free", cmdSync, { name: "early-free-pages", breaks: "stale-translation" }),
-  lesson("exit-while-bound", exitWhileBound, { name: "no-quiet-cd", breaks: "stale-translation" }),
-  lesson("unbind-vs-exit", unbindVsExit),
-  lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
-  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "pasid-reuse" }),
-  lesson("cd-2lvl", cdTwoLevel),
-  lesson("pri", pri),
-  lesson("stall", stall),
-  lesson("pri-exit", priExit),
-  lesson("walk-cache", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
-  lesson("range-invalidation", rangeInvalidation, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
-  lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
-  lesson("nested-invalidation", nestedInvalidation, {
-    name: "atc-inv-wrong-sid",
-    breaks: "stale-translation",
+  lesson("lifecycle", "basics", lifecycle, { fault: { name: "skip-atc-inv", breaks: "stale-translation" } }),
+  lesson("munmap-no-btm", "basics", munmapNoBtm, {
+    fault: { name: "skip-tlbi", breaks: "stale-translation" },
   }),
-  lesson("nested-refused-batch", nestedRefusedBatch),
+  lesson("munmap-btm", "basics", munmapBtm),
+  lesson("cd-2lvl", "basics", cdTwoLevel),
+  lesson("cmd-sync", "invalidation", cmdSync, {
+    fault: { name: "skip-sync", breaks: "stale-translation" },
+  }),
+  lesson("cmd-sync-early-free", "invalidation", cmdSync, {
+    fault: { name: "early-free-pages", breaks: "stale-translation" },
+  }),
+  lesson("walk-cache", "invalidation", walkCache, {
+    fault: { name: "leaf-only-tlbi", breaks: "walk-freed-table" },
+  }),
+  lesson("range-invalidation", "invalidation", rangeInvalidation, {
+    fault: { name: "leaf-only-tlbi", breaks: "walk-freed-table" },
+  }),
+  lesson("asid-sharing", "invalidation", asidSharing, {
+    fault: { name: "skip-tlbi", breaks: "asid-conflict" },
+  }),
+  lesson("exit-while-bound", "races", exitWhileBound, {
+    fault: { name: "no-quiet-cd", breaks: "stale-translation" },
+  }),
+  lesson("unbind-vs-exit", "races", unbindVsExit, {
+    fault: { name: "free-notifier-now", breaks: "use-after-free" },
+  }),
+  lesson("sva-domain-unbind-vs-exit", "races", svaDomainUnbindVsExit, {
+    fault: { name: "free-notifier-now", breaks: "use-after-free" },
+  }),
+  lesson("io-mm-unbind-vs-exit", "races", ioMmUnbindVsExit, {
+    fault: { name: "kref-get", breaks: "refcount" },
+  }),
+  lesson("io-mm-notifier-freed-early", "races", ioMmUnbindVsExit, {
+    fault: { name: "free-notifier-now", breaks: "use-after-free" },
+  }),
+  lesson("notifier-freed-early", "races", notifierFreedEarly, {
+    fault: { name: "free-notifier-now", breaks: "use-after-free" },
+  }),
+  lesson("sva-lock", "races", svaLock, { fault: { name: "no-sva-lock", breaks: "pasid-reuse" } }),
+  lesson("pri", "faults", pri),
+  lesson("stall", "faults", stall),
+  lesson("pri-exit", "faults", priExit),
+  lesson("nested-invalidation", "nested", nestedInvalidation, {
+    fault: { name: "atc-inv-wrong-sid", breaks: "stale-translation" },
+  }),
+  lesson("nested-refused-batch", "nested", nestedRefusedBatch),
   // Robin Murphy's review of the v1 series (March 2023); the merged code passes the guest's
   // CFGI_CD through with its LEAF bit and copies its S1DSS.
   museum("nested-cd-2lvl", nestedCdTwoLevel, {
@@ -94,15 +130,6 @@ export const LIBRARY: readonly Lesson[] = [
       hash: "d68beb276ba2",
     },
     upstream: true,
-  }),
-  lesson("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
-    name: "free-notifier-now",
-    breaks: "use-after-free",
-  }),
-  lesson("io-mm-unbind-vs-exit", ioMmUnbindVsExit, { name: "kref-get", breaks: "refcount" }),
-  lesson("io-mm-notifier-freed-early", ioMmUnbindVsExit, {
-    name: "free-notifier-now",
-    breaks: "use-after-free",
   }),
 ];
 

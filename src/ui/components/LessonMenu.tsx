@@ -1,23 +1,29 @@
 /**
  * The lessons: a "Lessons" button in the header opening a menu of the built-in library (title
- * and first sentence of each), and the lesson bar under the step controls with the
- * "Switch off <fault>" toggle for the lessons that demonstrate a safeguard.
+ * and first sentence of each, by section, with the learner's progress), and the lesson bar
+ * under the step controls: the "Break it: <what>" switch for the lessons that demonstrate a
+ * safeguard, the lesson's challenges, and at its last step the recap.
  */
 
 import { lazy, Suspense, useId } from "react";
 import { FAULTS } from "../../kernel/index.ts";
 import { LIBRARY } from "../../scenario/library/index.ts";
+import { useChallenge } from "../../store/challenge-state.ts";
 import { useLessons } from "../../store/lessons.ts";
+import { useProgress } from "../../store/progress.ts";
 import { useLab } from "../../store/store.ts";
+import { breakItLabel } from "../teach/safeguards.ts";
 import { buttonClass } from "./Header.tsx";
+import { useGuide } from "./useGuide.ts";
 
 const MENU_BUTTON_ID = "lessons-button";
 
 /** A museum lesson's note and release switch, fetched with the first museum lesson shown. */
 const BugNote = lazy(() => import("./BugNote.tsx").then((m) => ({ default: m.BugNote })));
 
-/** The menu's dialog, fetched the first time it opens. */
+/** The menu's dialog, fetched the first time it opens; the challenge's bar, when one starts. */
 const Menu = lazy(() => import("./LessonMenuDialog.tsx").then((m) => ({ default: m.LessonMenuDialog })));
+const ChallengeBar = lazy(() => import("./ChallengeBar.tsx").then((m) => ({ default: m.ChallengeBar })));
 
 export function LessonMenuButton() {
   const open = useLessons((s) => s.menuOpen);
@@ -69,7 +75,7 @@ function FaultStatusLine({ fault }: { readonly fault: string }) {
       return (
         <span className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
           <span className="font-medium text-red-700 dark:text-red-400" data-testid="fault-result">
-            ⚠ Without this safeguard: {status.kind} at step {status.step}
+            ⚠ Without this safeguard: {status.kind} at step {status.step + 1}
             {status.searched ? ", in an interleaving the explorer found (the schedule is now that one)" : ""}.
           </span>
           <button
@@ -91,10 +97,59 @@ function FaultStatusLine({ fault }: { readonly fault: string }) {
   }
 }
 
-/** Under the step controls while a lesson is shown: where it sits, and its safeguard toggle. */
+/** At the lesson's last step: what it showed, and what to try with the safeguard off. */
+function Recap({ lesson, faultOn }: { readonly lesson: string; readonly faultOn: boolean }) {
+  const guide = useGuide();
+  const recap = guide?.RECAPS[lesson];
+  if (!recap) return null;
+  return (
+    <p className="w-full text-slate-800 dark:text-slate-100" data-testid="lesson-recap">
+      <strong>Recap.</strong> {recap.text}
+      {recap.breakIt && !faultOn ? (
+        <>
+          {" "}
+          <strong>Now break it:</strong> {recap.breakIt}
+        </>
+      ) : null}
+    </p>
+  );
+}
+
+/** The lesson's challenges, as buttons that start them (fetched with the guide). */
+function ChallengeButtons({ lesson }: { readonly lesson: string }) {
+  const guide = useGuide();
+  const active = useChallenge((s) => s.challenge);
+  const won = useProgress((s) => s.won);
+  if (!guide || active) return null;
+  return (
+    <>
+      {guide.challengesOf(lesson).map((c) => (
+        <button
+          key={c.id}
+          type="button"
+          data-testid="challenge-start"
+          className="rounded border border-violet-400 bg-violet-50 px-1.5 font-medium text-violet-900 hover:bg-violet-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-violet-500 dark:bg-violet-950 dark:text-violet-100 dark:hover:bg-violet-900"
+          title={`Challenge: ${c.goal}`}
+          onClick={() => {
+            void import("../../store/challenge.ts").then((m) => {
+              const error = m.startChallenge(c);
+              if (error !== null) useLab.getState().setError(error);
+            });
+          }}
+        >
+          {won[c.id] ? "✓ " : ""}Challenge: {c.goal}
+        </button>
+      ))}
+    </>
+  );
+}
+
+/** Under the step controls while a lesson is shown: where it sits, and its safeguard switch. */
 export function LessonBar() {
   const id = useLessons((s) => s.id);
   const faultOn = useLessons((s) => s.faultOn);
+  const atEnd = useLab((s) => s.cursor > 0 && s.cursor >= s.result.steps.length);
+  const inChallenge = useChallenge((s) => s.challenge !== null);
   const helpId = useId();
   const index = LIBRARY.findIndex((l) => l.id === id);
   const lesson = LIBRARY[index];
@@ -109,13 +164,14 @@ export function LessonBar() {
     >
       <span className="font-semibold">
         Lesson {index + 1} of {LIBRARY.length}
+        <span className="font-normal text-slate-600 dark:text-slate-300"> · {lesson.group}</span>
       </span>
       {lesson.bug ? (
         <Suspense fallback={null}>
           <BugNote lesson={lesson} />
         </Suspense>
       ) : null}
-      {lesson.bug ? null : fault ? (
+      {lesson.bug ? null : fault && !inChallenge ? (
         <>
           <label className="inline-flex items-center gap-1.5 font-medium">
             <input
@@ -125,19 +181,21 @@ export function LessonBar() {
               aria-describedby={helpId}
               onChange={(e) => useLessons.getState().switchOff(e.target.checked)}
             />
-            Switch off {fault.name}
+            {breakItLabel(fault.name)}
           </label>
           <span id={helpId} className="min-w-0 flex-1 basis-72 text-slate-600 dark:text-slate-300">
+            {faultOn ? "Safeguard off: " : "Ticked, it switches the safeguard off: "}
             {(FAULTS as Record<string, string>)[fault.name] ?? ""}
           </span>
           {faultOn ? <FaultStatusLine fault={fault.name} /> : null}
         </>
-      ) : (
+      ) : fault || lesson.bug ? null : (
         <span className="flex-1 text-slate-600 dark:text-slate-300">
           This lesson shows the design working; it has no safeguard to switch off.
         </span>
       )}
-      {next ? (
+      <ChallengeButtons lesson={lesson.id} />
+      {next && !inChallenge ? (
         <button
           type="button"
           className="ml-auto rounded border border-slate-300 bg-white px-1.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700"
@@ -146,6 +204,12 @@ export function LessonBar() {
         >
           Next lesson
         </button>
+      ) : null}
+      {atEnd && !inChallenge ? <Recap lesson={lesson.id} faultOn={faultOn} /> : null}
+      {inChallenge ? (
+        <Suspense fallback={null}>
+          <ChallengeBar />
+        </Suspense>
       ) : null}
     </section>
   );

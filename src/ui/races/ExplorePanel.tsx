@@ -107,7 +107,7 @@ function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
         <p className="text-[11px] text-slate-500 dark:text-slate-400">
           {o.step === null
             ? `runs to the end in ${o.schedule.length} steps`
-            : `first broken at step ${o.step} of ${o.schedule.length}`}
+            : `first broken at step ${o.step + 1} of ${o.schedule.length}`}
         </p>
       </div>
       <button
@@ -115,7 +115,7 @@ function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
         className={small}
         aria-describedby={id}
         onClick={() => openOutcome(o)}
-        title={o.step === null ? "Open this interleaving" : `Open this interleaving at step ${o.step}`}
+        title={o.step === null ? "Open this interleaving" : `Open this interleaving at step ${o.step + 1}`}
       >
         Open
       </button>
