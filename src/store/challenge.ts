@@ -14,7 +14,7 @@ import { findLesson } from "../scenario/library/index.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { OFF, useChallenge } from "./challenge-state.ts";
 import { type Search, searchBreakingSchedule } from "./fault-search.ts";
-import { useLessons } from "./lessons.ts";
+import { matchLesson, useLessons } from "./lessons.ts";
 import { useProgress } from "./progress.ts";
 import { useLab } from "./store.ts";
 
@@ -105,7 +105,8 @@ export function startChallengeSync(lab = useLab, challenge = useChallenge): () =
     const st = challenge.getState();
     const c = st.challenge;
     if (!c) return;
-    if (s.scenario !== prev.scenario && useLessons.getState().id !== c.lesson) {
+    // Another lesson or scenario opened (a re-run with a new choice is still the challenge's lesson).
+    if (s.scenario !== prev.scenario && matchLesson(s.scenario, c.lesson)?.id !== c.lesson) {
       stopSearch();
       challenge.setState(OFF);
       return;

@@ -94,7 +94,7 @@ export const LIBRARY: readonly Lesson[] = [
   lesson("asid-sharing", "invalidation", asidSharing, {
     fault: { name: "skip-tlbi", breaks: "asid-conflict" },
   }),
-  lesson("exit-while-bound", "races", exitWhileBound, {
+  lesson("exit-while-bound", "invalidation", exitWhileBound, {
     fault: { name: "no-quiet-cd", breaks: "stale-translation" },
   }),
   lesson("unbind-vs-exit", "races", unbindVsExit, {

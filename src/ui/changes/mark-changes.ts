@@ -122,7 +122,7 @@ function noteRemoved(body: HTMLElement, removed: readonly string[]): void {
     box.setAttribute("data-removed", "");
     box.setAttribute("role", "note");
     box.className =
-      "pointer-events-none absolute top-1 right-3 z-10 max-w-[70%] rounded border border-amber-400 bg-amber-50/95 px-1.5 py-0.5 font-mono text-[10px] text-amber-950 shadow-sm dark:border-amber-500 dark:bg-amber-950/95 dark:text-amber-100";
+      "pointer-events-none absolute right-3 bottom-1 z-10 max-w-[70%] rounded border border-amber-400 bg-amber-50/95 px-1.5 py-0.5 font-mono text-[10px] text-amber-950 shadow-sm dark:border-amber-500 dark:bg-amber-950/95 dark:text-amber-100";
     host.append(box);
   }
   const shown = removed.slice(0, 2).map((t) => (t.length > 48 ? `${t.slice(0, 47)}…` : t));

@@ -5,10 +5,11 @@
  * step where it first broke.
  */
 
-import { type KeyboardEvent, useId } from "react";
+import { type KeyboardEvent, useId, useMemo } from "react";
 import type { Outcome } from "../../explorer/explore.ts";
 import { type ExploreFrom, STATE_LIMITS, useExplore } from "../../store/explore.ts";
 import { useLab } from "../../store/store.ts";
+import { type OutcomeSummary, summarizeOutcomes } from "./outcome-diff.ts";
 
 const small =
   "rounded-md border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-40 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
@@ -68,7 +69,7 @@ function Progress() {
   );
 }
 
-function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
+function OutcomeRow({ o, shown, summary }: { o: Outcome; shown: boolean; summary?: OutcomeSummary }) {
   const openOutcome = useExplore((s) => s.openOutcome);
   const id = useId();
   const bad = o.violations.length > 0;
@@ -109,6 +110,15 @@ function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
             ? `runs to the end in ${o.schedule.length} steps`
             : `first broken at step ${o.step + 1} of ${o.schedule.length}`}
         </p>
+        {summary ? (
+          <p className="text-[11px] text-slate-600 dark:text-slate-300" data-testid="outcome-diff">
+            {summary.decided
+              ? `Decided at step ${summary.decided.step + 1}: ${summary.decided.here} here, ${summary.decided.there} in the other. `
+              : ""}
+            DMA: {summary.dmas.length > 0 ? summary.dmas.join("; ") : "none"} · final state{" "}
+            <span className="font-mono">{summary.stateHash}</span>
+          </p>
+        ) : null}
       </div>
       <button
         type="button"
@@ -143,6 +153,17 @@ export function ExplorePanel({ id }: { id: string }) {
   const cursor = useLab((s) => s.cursor);
   const shownSchedule = useLab((s) => (s.scenario.schedule ?? []).join(" "));
   const heading = useId();
+  // Replays of each outcome's witness (a few short runs; none for a run that takes seconds).
+  const summaries = useMemo(
+    () =>
+      explored &&
+      report &&
+      report.outcomes.length <= 12 &&
+      report.outcomes.every((o) => o.schedule.length <= 2000)
+        ? summarizeOutcomes(explored, report.outcomes)
+        : null,
+    [explored, report],
+  );
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key === "Escape") {
@@ -222,11 +243,12 @@ export function ExplorePanel({ id }: { id: string }) {
             </span>
           </h3>
           <ul className="space-y-1" data-testid="explore-outcomes">
-            {report.outcomes.map((o) => (
+            {report.outcomes.map((o, i) => (
               <OutcomeRow
                 key={o.violations.join() || "ok"}
                 o={o}
                 shown={o.schedule.join(" ") === shownSchedule}
+                summary={summaries?.[i]}
               />
             ))}
           </ul>
