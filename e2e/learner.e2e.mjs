@@ -284,6 +284,7 @@ export default [
       await waitForStep(page, 11);
       const current = page.locator('[data-testid="timeline-step"][data-current]');
       ok((await current.textContent()).trim().startsWith("11"), await current.textContent());
+      await until(() => page.url().endsWith("&step=11"), "the link to follow the cursor");
       await page.reload();
       await waitForStep(page, 11);
       equal(await page.getByTestId("welcome").count(), 0, "no welcome on the second visit");
