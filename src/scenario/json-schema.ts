@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { ADDRESS_LIMIT } from "./limits.ts";
+import { RELEASES } from "./releases.ts";
 import { address, scenarioSchema } from "./schema.ts";
 import { SCENARIO_FORMAT } from "./types.ts";
 
@@ -39,6 +40,14 @@ export function scenarioJsonSchema(): Record<string, unknown> {
       }
     },
   }) as Record<string, unknown>;
+  // The validator takes any short string and resolves it (releases.ts): the schema lists them.
+  const props = generated.properties as Record<string, Record<string, unknown>>;
+  props.kernel = {
+    type: "string",
+    enum: [...RELEASES],
+    description:
+      "the kernel release modelled; it decides the driver design. Either kernel or driver is required (driver alone stands for its default release).",
+  };
   return {
     $schema: generated.$schema,
     $id: SCHEMA_ID,

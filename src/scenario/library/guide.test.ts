@@ -7,8 +7,11 @@ import { CHALLENGES, lessonLead, lessonTitle, RECAPS } from "./guide.ts";
 import { findLesson, LESSON_GROUPS, LIBRARY } from "./index.ts";
 
 describe("the recaps", () => {
-  it("has one for every lesson, and a “now break it” for every lesson with a safeguard", () => {
-    expect(Object.keys(RECAPS).sort()).toEqual(LIBRARY.map((l) => l.id).sort());
+  it("has one for every lesson but the museum's, and a “now break it” for every lesson with a safeguard", () => {
+    // The museum's lessons (real bugs) say what their fix changed instead (BugNote).
+    const taught = LIBRARY.filter((l) => !l.bug);
+    for (const l of taught) expect(RECAPS[l.id], l.id).toBeDefined();
+    for (const id of Object.keys(RECAPS)) expect(findLesson(id), id).toBeDefined();
     for (const l of LIBRARY) {
       if (l.fault) expect(RECAPS[l.id]!.breakIt, l.id).toMatch(/Break it/);
     }

@@ -143,11 +143,22 @@ function reveal(body: HTMLElement, el: Element): void {
     body.scrollLeft += Math.min(r.right - (b.right - pad), r.left - (b.left + pad));
 }
 
+/**
+ * Beyond this many entries in a panel (the large scenario's 64 processes and 256 bindings) the
+ * panel is not scanned: reading every entry's text at each step would cost more than the step.
+ */
+const MAX_ENTRIES = 400;
+
 /** Scans one panel; returns how many entries changed. */
 function scanPanel(id: string, panel: Element, compare: boolean): number {
   const body = panel.querySelector<HTMLElement>("[data-panel-body]");
   if (!body) return 0;
   unmark(body);
+  const all = body.querySelectorAll(ENTRIES);
+  if (all.length > MAX_ENTRIES) {
+    memory.delete(id);
+    return 0;
+  }
   const before = memory.get(id);
   const scrolled =
     before !== undefined && (before.scrollTop !== body.scrollTop || before.scrollLeft !== body.scrollLeft);
@@ -155,7 +166,7 @@ function scanPanel(id: string, panel: Element, compare: boolean): number {
   const nth = new Map<string, number>();
   let first: Element | null = null;
   let changed = 0;
-  for (const el of body.querySelectorAll(ENTRIES)) {
+  for (const el of all) {
     const key = keyOf(el, nth);
     const seen: Seen = { text: ownText(el), fields: fieldsOf(el) };
     now.set(key, seen);
@@ -218,12 +229,31 @@ export function markChanges(root: ParentNode = document): void {
   document.body.setAttribute("data-marked", `${cursor}`);
 }
 
+/** Takes every mark off (a run that is not marked). */
+function clearMarks(): void {
+  if (memory.size === 0) return;
+  memory.clear();
+  lastThreads = null;
+  for (const body of document.querySelectorAll<HTMLElement>("[data-panel-body]")) {
+    unmark(body);
+    noteRemoved(body, []);
+  }
+  for (const p of document.querySelectorAll("[data-named]")) p.removeAttribute("data-named");
+}
+
 /** Marks after every move of the cursor and every new run, in the frame after it is drawn. */
 export function startChangeMarks(): () => void {
   let frame = 0;
   const schedule = (): void => {
     cancelAnimationFrame(frame);
     // Two frames: React commits, then the diagrams' effects draw; the marks go on what they drew.
+    // A long run (checkpoints, a big world: the 14,000-step benchmark) is not marked: its
+    // panels draw only what is in view, and moving their scroll boxes at each step would
+    // redraw them between keys (npm run bench -- page measured the step latency doubling).
+    if (useLab.getState().result.checkpointEvery > 1) {
+      clearMarks();
+      return;
+    }
     frame = requestAnimationFrame(() => {
       frame = requestAnimationFrame(() => markChanges());
     });
