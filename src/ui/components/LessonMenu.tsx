@@ -10,11 +10,9 @@ import { FAULTS } from "../../kernel/index.ts";
 import { LIBRARY } from "../../scenario/library/index.ts";
 import { useChallenge } from "../../store/challenge-state.ts";
 import { useLessons } from "../../store/lessons.ts";
-import { useProgress } from "../../store/progress.ts";
 import { useLab } from "../../store/store.ts";
 import { breakItLabel } from "../teach/safeguards.ts";
 import { buttonClass } from "./Header.tsx";
-import { useGuide } from "./useGuide.ts";
 
 const MENU_BUTTON_ID = "lessons-button";
 
@@ -24,6 +22,11 @@ const BugNote = lazy(() => import("./BugNote.tsx").then((m) => ({ default: m.Bug
 /** The menu's dialog, fetched the first time it opens; the challenge's bar, when one starts. */
 const Menu = lazy(() => import("./LessonMenuDialog.tsx").then((m) => ({ default: m.LessonMenuDialog })));
 const ChallengeBar = lazy(() => import("./ChallengeBar.tsx").then((m) => ({ default: m.ChallengeBar })));
+/** The recap and the challenge buttons, with the guide's text: after the first paint. */
+const Recap = lazy(() => import("./LessonExtras.tsx").then((m) => ({ default: m.Recap })));
+const ChallengeButtons = lazy(() =>
+  import("./LessonExtras.tsx").then((m) => ({ default: m.ChallengeButtons })),
+);
 
 export function LessonMenuButton() {
   const open = useLessons((s) => s.menuOpen);
@@ -97,53 +100,6 @@ function FaultStatusLine({ fault }: { readonly fault: string }) {
   }
 }
 
-/** At the lesson's last step: what it showed, and what to try with the safeguard off. */
-function Recap({ lesson, faultOn }: { readonly lesson: string; readonly faultOn: boolean }) {
-  const guide = useGuide();
-  const recap = guide?.RECAPS[lesson];
-  if (!recap) return null;
-  return (
-    <p className="w-full text-slate-800 dark:text-slate-100" data-testid="lesson-recap">
-      <strong>Recap.</strong> {recap.text}
-      {recap.breakIt && !faultOn ? (
-        <>
-          {" "}
-          <strong>Now break it:</strong> {recap.breakIt}
-        </>
-      ) : null}
-    </p>
-  );
-}
-
-/** The lesson's challenges, as buttons that start them (fetched with the guide). */
-function ChallengeButtons({ lesson }: { readonly lesson: string }) {
-  const guide = useGuide();
-  const active = useChallenge((s) => s.challenge);
-  const won = useProgress((s) => s.won);
-  if (!guide || active) return null;
-  return (
-    <>
-      {guide.challengesOf(lesson).map((c) => (
-        <button
-          key={c.id}
-          type="button"
-          data-testid="challenge-start"
-          className="rounded border border-violet-400 bg-violet-50 px-1.5 font-medium text-violet-900 hover:bg-violet-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-violet-500 dark:bg-violet-950 dark:text-violet-100 dark:hover:bg-violet-900"
-          title={`Challenge: ${c.goal}`}
-          onClick={() => {
-            void import("../../store/challenge.ts").then((m) => {
-              const error = m.startChallenge(c);
-              if (error !== null) useLab.getState().setError(error);
-            });
-          }}
-        >
-          {won[c.id] ? "✓ " : ""}Challenge: {c.goal}
-        </button>
-      ))}
-    </>
-  );
-}
-
 /** Under the step controls while a lesson is shown: where it sits, and its safeguard switch. */
 export function LessonBar() {
   const id = useLessons((s) => s.id);
@@ -194,7 +150,9 @@ export function LessonBar() {
           This lesson shows the design working; it has no safeguard to switch off.
         </span>
       )}
-      <ChallengeButtons lesson={lesson.id} />
+      <Suspense fallback={null}>
+        <ChallengeButtons lesson={lesson.id} />
+      </Suspense>
       {next && !inChallenge ? (
         <button
           type="button"
@@ -205,7 +163,11 @@ export function LessonBar() {
           Next lesson
         </button>
       ) : null}
-      {atEnd && !inChallenge ? <Recap lesson={lesson.id} faultOn={faultOn} /> : null}
+      {atEnd && !inChallenge ? (
+        <Suspense fallback={null}>
+          <Recap lesson={lesson.id} faultOn={faultOn} />
+        </Suspense>
+      ) : null}
       {inChallenge ? (
         <Suspense fallback={null}>
           <ChallengeBar />

@@ -7,7 +7,7 @@
  * (cached per world: worlds are never mutated once shown).
  */
 
-import { type ReactNode, useCallback, useEffect, useMemo, useRef } from "react";
+import { type ReactNode, useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
@@ -16,7 +16,7 @@ import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
 import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
-import { lastDma, type PathVm, pathVm } from "./path-vm.ts";
+import type { PathVm } from "./path-vm.ts";
 import "./teach.css";
 
 const cachesOf = perWorld(cachesVm, shareEqual);
@@ -33,12 +33,35 @@ export function useSelectedKey(): string | null {
  */
 const paths = new WeakMap<RunResult, Map<number, PathVm>>();
 
+/**
+ * The path's view model (path-vm.ts) is fetched just after the first paint, not with it: before
+ * the first DMA there is no path to draw.
+ */
+type PathModule = typeof import("./path-vm.ts");
+let pathModule: PathModule | null = null;
+const pathListeners = new Set<() => void>();
+let pathLoading: Promise<void> | null = null;
+function loadPathModule(): void {
+  pathLoading ??= import("./path-vm.ts").then((m) => {
+    pathModule = m;
+    for (const l of pathListeners) l();
+  });
+}
+function onPathModule(l: () => void): () => void {
+  pathListeners.add(l);
+  return () => pathListeners.delete(l);
+}
+
 /** The path of the last DMA before the cursor, read from the world just after its step. */
 export function usePathVm(): PathVm | null {
   const result = useLab((s) => s.result);
   const cursor = useLab((s) => s.cursor);
   const here = useWorld();
+  const m = useSyncExternalStore(onPathModule, () => pathModule);
+  if (m === null) loadPathModule();
   return useMemo(() => {
+    if (m === null) return null;
+    const { lastDma, pathVm } = m;
     const found = lastDma(result.steps, cursor);
     if (!found) return null;
     let byStep = paths.get(result);
@@ -52,7 +75,7 @@ export function usePathVm(): PathVm | null {
     const vm = pathVm(result.steps, after, after === cursor ? here : worldAt(result, after));
     if (vm) byStep.set(found.step.index, vm);
     return vm;
-  }, [result, cursor, here]);
+  }, [m, result, cursor, here]);
 }
 
 /** Buttons that switch a panel between its views (not tabs: ← and → belong to the stepper). */
