@@ -88,7 +88,11 @@ export default [
       const groups = await menu
         .getByTestId("lesson-group")
         .evaluateAll((els) => els.map((e) => e.dataset.group));
-      equal(groups, ["basics", "invalidation", "races", "faults", "nested", "real bugs"], "the menu's sections");
+      equal(
+        groups,
+        ["basics", "invalidation", "races", "faults", "nested", "real bugs"],
+        "the menu's sections",
+      );
       const items = await menu
         .getByTestId("lesson-item")
         .evaluateAll((els) => els.map((e) => ({ id: e.dataset.lesson, text: e.textContent })));

@@ -53,7 +53,7 @@ function keep(
   return [...others, { schedule: old, cursor, from, actor: old[from] ?? "end" }].slice(-12);
 }
 
-export const useBranches = create<BranchesState>()((set, get) => ({
+export const useBranches = create<BranchesState>()((_set, get) => ({
   list: [],
   open(i) {
     const b = get().list[i];

@@ -7,7 +7,7 @@
  * (cached per world: worlds are never mutated once shown).
  */
 
-import { type ReactNode, useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
@@ -40,9 +40,11 @@ const paths = new WeakMap<RunResult, Map<number, PathVm>>();
 type PathModule = typeof import("./path-vm.ts");
 let pathModule: PathModule | null = null;
 const pathListeners = new Set<() => void>();
-let pathLoading: Promise<void> | null = null;
+let pathRequested = false;
 function loadPathModule(): void {
-  pathLoading ??= import("./path-vm.ts").then((m) => {
+  if (pathRequested) return;
+  pathRequested = true;
+  void import("./path-vm.ts").then((m) => {
     pathModule = m;
     for (const l of pathListeners) l();
   });
