@@ -10,9 +10,11 @@ import { ROOT } from "./lib/runner.mjs";
 function library() {
   const script = `
     const { LIBRARY } = await import("./src/scenario/library/index.ts");
+    const { lessonTitle } = await import("./src/scenario/library/guide.ts");
     const { scenarioToJson } = await import("./src/scenario/index.ts");
     console.log(JSON.stringify(LIBRARY.map((l) => ({
-      id: l.id, title: l.scenario.title, fault: l.fault ?? null, json: scenarioToJson(l.scenario),
+      id: l.id, title: l.scenario.title, menuTitle: lessonTitle(l), fault: l.fault ?? null,
+      json: scenarioToJson(l.scenario),
     }))));`;
   const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
     cwd: ROOT,
@@ -61,7 +63,7 @@ export default [
       equal(await items.count(), lessons.length, "lessons in the menu (LIBRARY.length)");
       equal(
         await menu.getByTestId("lesson-title").allTextContents(),
-        lessons.map((l) => l.title),
+        lessons.map((l) => l.menuTitle),
         "the lessons' titles, in order",
       );
       await page.screenshot({ path: join(ctx.screenshots, "lessons-menu-1280x800.png") });
@@ -242,14 +244,14 @@ export default [
     },
   },
   {
-    name: "Switch off <fault> on a lesson shows the violation it prevents",
+    name: "Break it: <what> on a lesson shows the violation the safeguard prevents",
     async run(page, ctx) {
       const lessons = library();
       await page.goto(ctx.base);
       // The lifecycle lesson: its own order already breaks without ATC_INV.
       const lifecycle = lessons.findIndex((l) => l.id === "lifecycle");
       await openLesson(page, lifecycle);
-      const toggle = page.getByRole("checkbox", { name: "Switch off skip-atc-inv" });
+      const toggle = page.getByRole("checkbox", { name: "Break it: skip the ATC_INV" });
       ok((await toggle.getAttribute("aria-describedby")) !== null, "the toggle has its help text");
       equal(await page.getByTestId("violation").count(), 0, "no violation with the safeguard on");
       await toggle.check();
@@ -269,7 +271,7 @@ export default [
       // cmd-sync: its own order breaks nothing without CMD_SYNC; the explorer finds one that does.
       const cmdSync = lessons.findIndex((l) => l.id === "cmd-sync");
       await openLesson(page, cmdSync);
-      await page.getByRole("checkbox", { name: "Switch off skip-sync" }).check();
+      await page.getByRole("checkbox", { name: "Break it: skip the CMD_SYNC" }).check();
       await page.getByTestId("fault-result").waitFor({ timeout: 20_000 });
       ok(
         (await page.getByTestId("fault-result").textContent()).includes("explorer"),

@@ -55,19 +55,25 @@ export default [
         ex.commands.map((c) => c.op),
         "queued commands, in order",
       );
-      const pasidText = await page.getByTestId("pasids").textContent();
-      for (const [proc, pasid] of Object.entries(ex.pasids)) {
-        ok(
-          pasidText.includes(`${proc}: PASID ${pasid}, ASID ${ex.asids[proc]}`),
-          `PASID summary: ${pasidText}`,
-        );
-      }
+      // The header describes the cursor: at the end, unbind and exit have freed the PASID.
+      ok(
+        (await page.getByTestId("pasids").textContent()).includes("none bound"),
+        "no PASID bound at the end",
+      );
 
       // Back to the first DMA: the binding is live, the CD at the PASID carries the ASID.
       const dma = ex.dma[0];
       ok(dma, "the runner recorded a DMA");
       const target = dma.step + 1;
       for (let i = M; i > target; i--) await page.keyboard.press("ArrowLeft");
+      await waitForStep(page, target);
+      const pasidText = await page.getByTestId("pasids").textContent();
+      for (const [proc, pasid] of Object.entries(ex.pasids)) {
+        ok(
+          pasidText.includes(`${proc}: PASID ${pasid}, ASID ${ex.asids[proc]}`),
+          `PASID summary at the DMA: ${pasidText}`,
+        );
+      }
       await waitForStep(page, target);
       const sid = 16;
       const cd = page.getByTestId(`cd-${sid}-${ex.pasids.app}`);

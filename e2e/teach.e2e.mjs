@@ -127,7 +127,7 @@ export default [
       ok(text["path:l0"].includes(pgd), `the walk starts at the pgd: ${text["path:l0"]}`);
       ok(text["path:frame"].includes(dma.pa), `the frame ${dma.pa}: ${text["path:frame"]}`);
       ok(
-        (await page.getByTestId("path-view").textContent()).includes(`Step ${dma.step}`),
+        (await page.getByTestId("path-view").textContent()).includes(`Step ${dma.step + 1}:`),
         "the path names the DMA's step",
       );
 

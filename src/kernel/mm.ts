@@ -163,6 +163,8 @@ function freeGathered(c: Ctx): void {
     c.rec.say(
       `${pages.length} page(s) and ${tables.length} page-table page(s) go back to the page allocator.`,
     );
+  } else {
+    c.rec.say("Nothing was gathered to free: no page or page-table page of this range was mapped.");
   }
 }
 

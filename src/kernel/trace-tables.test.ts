@@ -169,7 +169,8 @@ describe("queue records", () => {
   });
 
   it("an event record agrees with events[]: EVTQ_0_ID 7:0, EVTQ_0_SID 63:32, EVTQ_2_ADDR", () => {
-    const { t } = traced(scenario(svaDomainJson));
+    // The threads one after another: the DMA comes after unbind and faults (C_BAD_CD).
+    const { t } = traced({ ...scenario(svaDomainJson), schedule: ["T0:op", "T0:op"] });
     const ev = t.events[0]!;
     const rec = t.steps[ev.step]!.records!.find((x) => x.queue === "evtq")!;
     const [w0, , w2] = rec.words as string[];

@@ -13,7 +13,7 @@
  */
 import { config, z } from "zod";
 import { checkScenario } from "./checks.ts";
-import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES } from "./defaults.ts";
+import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./defaults.ts";
 import { describeIssue, describeValue } from "./issues.ts";
 import { describeJsonSyntaxError, findJsonSyntaxError } from "./json-error.ts";
 import { ADDRESS_LIMIT, SCENARIO_LIMITS as L, MAX_PAGES } from "./limits.ts";
@@ -54,7 +54,7 @@ export function toAddress(v: unknown): number | { readonly error: string } {
 }
 
 /** Accepts anything, so that every wrong value gets the address message of `toAddress`. */
-const address = z.unknown().transform((v, ctx): number => {
+export const address = z.unknown().transform((v, ctx): number => {
   const n = toAddress(v);
   if (typeof n === "number") return n;
   ctx.issues.push({ code: "custom", message: n.error, input: v });
@@ -98,8 +98,8 @@ const deviceSchema = z.strictObject({
 const vmaSchema = z.strictObject({
   start: address,
   pages,
-  prot: prot.default("rw"),
-  populate: z.boolean().default(false),
+  prot: prot.default(VMA_DEFAULTS.prot),
+  populate: z.boolean().default(VMA_DEFAULTS.populate),
 });
 
 const processSchema = z.strictObject({

@@ -1,10 +1,11 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { scenarioToJson } from "../scenario/index.ts";
+import { firstSentence } from "../scenario/library/guide.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
 import { removeItem, setIn } from "../ui/editor/draft.ts";
 import { loadReader } from "./codecs.ts";
 import { RUN_DELAY_MS, startEditorSync, useEditor } from "./editor.ts";
-import { firstSentence, lessonParam, matchLesson, parseLessonLink, withFault } from "./lessons.ts";
+import { lessonParam, matchLesson, parseLessonLink, withFault } from "./lessons.ts";
 import { defaultScenario, useLab } from "./store.ts";
 
 const lesson = (id: string) => LIBRARY.find((l) => l.id === id)!;

@@ -19,6 +19,7 @@ import { findLesson, type Lesson, LIBRARY } from "../scenario/library/index.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { linkEncoder } from "./codecs.ts";
 import { type Found, type Search, searchBreakingSchedule } from "./fault-search.ts";
+import { useProgress } from "./progress.ts";
 import { useLab } from "./store.ts";
 import { heldLinks, linkParams } from "./url-sync.ts";
 
@@ -94,13 +95,6 @@ function findMatch(s: Scenario, preferred: string | null): { id: string; faultOn
 export function withFault(l: Lesson): Scenario {
   if (!l.fault || l.scenario.faults.includes(l.fault.name)) return l.scenario;
   return { ...l.scenario, faults: [...l.scenario.faults, l.fault.name] };
-}
-
-/** The first sentence of a lesson's description: what the menu shows under its title. */
-export function firstSentence(text: string | undefined): string {
-  if (!text) return "";
-  const m = /^.*?[.!?](?=\s+[A-Z(]|$)/s.exec(text.trim());
-  return (m ? m[0] : text).trim();
 }
 
 /** Orders the explorer found, by lesson id (null: none breaks). */
@@ -303,5 +297,10 @@ export function startLessonSync(error: string | null = null, lessons = useLesson
   if (error !== null) lab.getState().setError(error);
   return lab.subscribe((s, prev) => {
     if (s.scenario !== prev.scenario) follow(s.scenario);
+    // A lesson followed to its last step counts as done (the menu shows it).
+    const id = lessons.getState().id;
+    if (id !== null && s.cursor !== prev.cursor && s.cursor > 0 && s.cursor >= s.result.steps.length) {
+      useProgress.getState().markDone(id);
+    }
   });
 }

@@ -71,6 +71,11 @@ export interface LabState extends Loaded {
    * default policy after the new schedule) and the cursor moves onto the new step.
    */
   chooseNext(actor: string): string | null;
+  /**
+   * `actor` runs to the end of its current op (the schedule entry "T0:op": the SMMU consumes
+   * as needed) from the cursor; the cursor moves onto that op's last step.
+   */
+  finishOp(actor: string): string | null;
   stepForward(): void;
   stepBack(): void;
   goTo(step: number): void;
@@ -226,6 +231,23 @@ export const useLab = create<LabState>()((set, get) => ({
     }
     const schedule = scheduleWithChoice(result, cursor, actor);
     return get().load({ ...scenario, schedule }, { step: cursor + 1, selection });
+  },
+  finishOp(actor) {
+    const { scenario, result, cursor, selection } = get();
+    const schedule = [...result.steps.slice(0, cursor).map((s) => s.actor), `${actor}:op`];
+    const loaded = runForPage({ ...scenario, schedule });
+    if (typeof loaded === "string") return loaded;
+    const steps = loaded.result.steps;
+    const op = steps[cursor]?.opIndex;
+    // The entry's steps: the thread's in that op, with the SMMU's between them; its last one.
+    let end = cursor;
+    for (let j = cursor; j < steps.length; j++) {
+      const st = steps[j]!;
+      if (st.actor === actor && st.opIndex === op) end = j + 1;
+      else if (st.actor !== "smmu") break;
+    }
+    set({ ...loaded, ...at(loaded.result, end), playing: false, selection });
+    return null;
   },
   stepForward() {
     const { cursor, result } = get();

@@ -15,7 +15,9 @@ import { useLinkRepair } from "../store/url-sync.ts";
 import { Controls } from "./components/Controls.tsx";
 import { Header } from "./components/Header.tsx";
 import { LessonBar } from "./components/LessonMenu.tsx";
+import { PanelBoundary } from "./components/PanelBoundary.tsx";
 import { useHelp } from "./help/help-state.ts";
+import { usePhone } from "./layout/phone-query.ts";
 import { Splitter } from "./layout/Splitter.tsx";
 import { Workspace } from "./layout/Workspace.tsx";
 import { RacesStrip } from "./races/RacesStrip.tsx";
@@ -28,6 +30,8 @@ const GlossaryPanel = lazy(() =>
   import("./teach/GlossaryPanel.tsx").then((m) => ({ default: m.GlossaryPanel })),
 );
 const LinkRepair = lazy(() => import("./components/LinkRepair.tsx").then((m) => ({ default: m.LinkRepair })));
+/** The page on a phone: fetched only there. */
+const PhonePage = lazy(() => import("./layout/Phone.tsx"));
 const HelpDialog = lazy(() => import("./help/HelpDialog.tsx").then((m) => ({ default: m.HelpDialog })));
 
 function LoadError() {
@@ -111,6 +115,24 @@ function Glossary() {
 
 export function App() {
   const embed = useLayout((s) => s.embed);
+  const phone = usePhone();
+  if (phone && !embed) {
+    return (
+      <>
+        <Suspense fallback={null}>
+          <PhonePage />
+        </Suspense>
+        <LoadError />
+        <Help />
+        <Glossary />
+        <Busy />
+      </>
+    );
+  }
+  return <Wide embed={embed} />;
+}
+
+function Wide({ embed }: { readonly embed: boolean }) {
   const timeline = useLayout((s) => !s.hidden.includes("timeline"));
   const strip = useLayout((s) => s.sizes.strip);
   const style = (strip === undefined ? {} : { "--strip-h": `${strip}px` }) as CSSProperties;
@@ -124,7 +146,11 @@ export function App() {
       <Controls />
       {embed ? null : <LessonBar />}
       <LoadError />
-      {timeline ? <RacesStrip /> : null}
+      {timeline ? (
+        <PanelBoundary id="timeline">
+          <RacesStrip />
+        </PanelBoundary>
+      ) : null}
       {timeline ? (
         <Splitter
           orientation="horizontal"

@@ -4,12 +4,14 @@
  * (a conflict is a bug to fix, not a race to win).
  */
 
+import { actorsIn } from "../kernel/index.ts";
 import { type LabState, useLab } from "../store/store.ts";
 import { useHelp } from "./help/help-state.ts";
 import { shareAction } from "./share-status.ts";
 import { TEACH_COMMANDS, type TeachCommandName } from "./teach/commands.ts";
 
 export type CommandName =
+  | "choose-next"
   | "step-back"
   | "step-forward"
   | "play-pause"
@@ -29,11 +31,21 @@ export interface Command {
   /** A button in the step controls (default); false: a key only, listed in the help. */
   readonly toolbar?: boolean;
   readonly keys: readonly string[];
-  readonly enabled: (s: LabState) => boolean;
-  readonly run: (s: LabState) => void;
+  /** `key`: the key that ran it, for a command several keys run differently (1…9). */
+  readonly enabled: (s: LabState, key?: string) => boolean;
+  readonly run: (s: LabState, key?: string) => void;
 }
 
 const atEnd = (s: LabState): boolean => s.cursor >= s.result.steps.length;
+
+/** The n-th actor (from 1) that can take the next step, as "Next step" numbers them. */
+export function nthRunnable(s: LabState, key: string | undefined): string | null {
+  const n = Number(key);
+  if (!Number.isInteger(n) || n < 1) return null;
+  return actorsIn(s.result, s.world).filter((a) => a.runnable)[n - 1]?.name ?? null;
+}
+
+const DIGITS = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 export const COMMANDS: readonly Command[] = [
   {
@@ -72,6 +84,21 @@ export const COMMANDS: readonly Command[] = [
     run: (s) => {
       s.pause();
       s.stepForward();
+    },
+  },
+  {
+    name: "choose-next",
+    label: () => "Choose who steps next",
+    help: "Run the n-th choice of “Next step” (they are numbered): you are the scheduler",
+    toolbar: false,
+    keys: DIGITS,
+    enabled: (s, key) => (key === undefined ? true : nthRunnable(s, key) !== null),
+    run: (s, key) => {
+      const actor = nthRunnable(s, key);
+      if (actor === null) return;
+      s.pause();
+      const error = s.chooseNext(actor);
+      if (error !== null) s.setError(`${actor} could not take the next step: ${error}`);
     },
   },
   {
@@ -137,11 +164,11 @@ export function command(name: CommandName): Command {
 }
 
 /** Runs a command if it is enabled now; true when it ran. */
-export function perform(name: CommandName, store = useLab): boolean {
+export function perform(name: CommandName, store = useLab, key?: string): boolean {
   const c = command(name);
   const s = store.getState();
-  if (!c.enabled(s)) return false;
-  c.run(s);
+  if (!c.enabled(s, key)) return false;
+  c.run(s, key);
   return true;
 }
 
@@ -159,15 +186,29 @@ export function typingTarget(target: EventTarget | null): boolean {
   return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT";
 }
 
+/**
+ * A control that Space or Enter activates itself: a button, a link, a summary. The key is
+ * its own (a keyboard user building an interleaving with "Run T0 next" must not start Play).
+ */
+export function activationTarget(target: EventTarget | null, key: string): boolean {
+  if (key !== " " && key !== "Enter") return false;
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.closest('button, a[href], summary, [role="button"], [role="menuitem"], [role="tab"]') !== null
+  );
+}
+
 /** The page's keyboard shortcuts; returns the function that removes them. */
 export function installShortcuts(store = useLab): () => void {
   const onKey = (e: KeyboardEvent): void => {
     if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || typingTarget(e.target)) return;
+    // Space on a focused button presses that button (Play is one Tab away, or Space with the
+    // focus on the page).
+    if (activationTarget(e.target, e.key)) return;
     const name = commandForKey(e.key);
     if (name === null) return;
-    // Space would also press the focused button; the page's shortcut wins, as in media players.
     e.preventDefault();
-    perform(name, store);
+    perform(name, store, e.key);
   };
   window.addEventListener("keydown", onKey);
   return () => window.removeEventListener("keydown", onKey);

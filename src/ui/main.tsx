@@ -3,6 +3,7 @@
 // First: the store runs the built-in scenario as soon as it is imported.
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { startBranchSync } from "../store/branches.ts";
 import { installBreakpointStop } from "../store/breakpoints.ts";
 import { kernelParts, linkEncoder } from "../store/codecs.ts";
 import { startEditorSync } from "../store/editor.ts";
@@ -42,6 +43,7 @@ function startLinks(): void {
   startTabSync();
   startUrlSync();
   startLessonSync(lessonLinkError);
+  startBranchSync();
   // Once the link is shown (its decoder may be fetched first): its scenario is no Undo step.
   void linkOpened.then(() => startEditorSync());
 }
@@ -57,6 +59,8 @@ installBreakpointStop();
 startPrefetch();
 installShortcuts();
 if (bench) void import("./bench.ts").then((m) => m.installBench());
+// What changed at each step: marked after the first paint (step 0 changes nothing).
+void import("./changes/mark-changes.ts").then((m) => m.startChangeMarks());
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

@@ -62,6 +62,10 @@ export interface LessonFinding {
   readonly upstream: false;
 }
 
+/** The menu's sections, in order (a section with no lesson yet is not shown). */
+export const LESSON_GROUPS = ["basics", "invalidation", "races", "faults", "nested", "real bugs"] as const;
+export type LessonGroup = (typeof LESSON_GROUPS)[number];
+
 export interface Lesson {
   readonly id: string;
   readonly scenario: Scenario;
@@ -71,45 +75,71 @@ export interface Lesson {
   readonly finding?: LessonFinding;
   /** The museum of real bugs: the bug the lesson shows, and the release that fixed it. */
   readonly bug?: LessonBug;
+  /** The menu's section (the menu's titles and first sentences are in guide.ts). */
+  readonly group: LessonGroup;
 }
 
 /** The JSON is trusted (library.test.ts validates every lesson): no validator at startup. */
-function lesson(id: string, json: unknown, fault?: Lesson["fault"]): Lesson {
-  return { id, scenario: trustedScenario(json), ...(fault ? { fault } : {}) };
+function lesson(id: string, group: LessonGroup, json: unknown, fault?: Lesson["fault"]): Lesson {
+  return { id, group, scenario: trustedScenario(json), ...(fault ? { fault } : {}) };
 }
 
 /** A finding of the model that is still in the newest release modelled. */
-function finding(id: string, json: unknown, f: LessonFinding): Lesson {
-  return { id, scenario: trustedScenario(json), finding: f };
+function finding(id: string, group: LessonGroup, json: unknown, f: LessonFinding): Lesson {
+  return { id, group, scenario: trustedScenario(json), finding: f };
 }
 
-/** A lesson of the museum: `json` names the buggy release in its `kernel`. */
+/** A lesson of the museum (the real bugs section): `json` names the buggy release in its `kernel`. */
 function museum(id: string, json: unknown, bug: LessonBug): Lesson {
-  return { id, scenario: trustedScenario(json), bug };
+  return { id, group: "real bugs", scenario: trustedScenario(json), bug };
 }
 
 export const LIBRARY: readonly Lesson[] = [
-  lesson("lifecycle", lifecycle, { name: "skip-atc-inv", breaks: "stale-translation" }),
-  lesson("munmap-no-btm", munmapNoBtm, { name: "skip-tlbi", breaks: "stale-translation" }),
-  lesson("munmap-btm", munmapBtm),
-  lesson("cmd-sync", cmdSync, { name: "skip-sync", breaks: "stale-translation" }),
-  lesson("cmd-sync-early-free", cmdSync, { name: "early-free-pages", breaks: "stale-translation" }),
-  lesson("exit-while-bound", exitWhileBound, { name: "no-quiet-cd", breaks: "stale-translation" }),
-  lesson("unbind-vs-exit", unbindVsExit),
-  lesson("notifier-freed-early", notifierFreedEarly, { name: "free-notifier-now", breaks: "use-after-free" }),
-  lesson("sva-lock", svaLock, { name: "no-sva-lock", breaks: "stale-cd" }),
-  lesson("cd-2lvl", cdTwoLevel),
-  lesson("pri", pri),
-  lesson("stall", stall),
-  lesson("pri-exit", priExit),
-  lesson("walk-cache", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
-  lesson("range-invalidation", rangeInvalidation, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
-  lesson("asid-sharing", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
-  lesson("nested-invalidation", nestedInvalidation, {
+  lesson("lifecycle", "basics", lifecycle, { name: "skip-atc-inv", breaks: "stale-translation" }),
+  lesson("munmap-no-btm", "basics", munmapNoBtm, { name: "skip-tlbi", breaks: "stale-translation" }),
+  lesson("munmap-btm", "basics", munmapBtm),
+  lesson("cd-2lvl", "basics", cdTwoLevel),
+  lesson("cmd-sync", "invalidation", cmdSync, { name: "skip-sync", breaks: "stale-translation" }),
+  lesson("cmd-sync-early-free", "invalidation", cmdSync, {
+    name: "early-free-pages",
+    breaks: "stale-translation",
+  }),
+  lesson("exit-while-bound", "invalidation", exitWhileBound, {
+    name: "no-quiet-cd",
+    breaks: "stale-translation",
+  }),
+  lesson("walk-cache", "invalidation", walkCache, { name: "leaf-only-tlbi", breaks: "walk-freed-table" }),
+  lesson("range-invalidation", "invalidation", rangeInvalidation, {
+    name: "leaf-only-tlbi",
+    breaks: "walk-freed-table",
+  }),
+  lesson("asid-sharing", "invalidation", asidSharing, { name: "skip-tlbi", breaks: "asid-conflict" }),
+  lesson("unbind-vs-exit", "races", unbindVsExit),
+  lesson("notifier-freed-early", "races", notifierFreedEarly, {
+    name: "free-notifier-now",
+    breaks: "use-after-free",
+  }),
+  lesson("sva-lock", "races", svaLock, { name: "no-sva-lock", breaks: "stale-cd" }),
+  // The SRCU deferral still protects release here (free-notifier-now breaks it: the oracle test
+  // shows it), but as the kernel wrote it the release CD can outlive the unbind.
+  finding("sva-domain-unbind-vs-exit", "races", svaDomainUnbindVsExit, {
+    breaks: "stale-cd",
+    since: "v6.10",
+    upstream: false,
+  }),
+  lesson("io-mm-unbind-vs-exit", "races", ioMmUnbindVsExit, { name: "kref-get", breaks: "refcount" }),
+  lesson("io-mm-notifier-freed-early", "races", ioMmUnbindVsExit, {
+    name: "free-notifier-now",
+    breaks: "use-after-free",
+  }),
+  lesson("pri", "faults", pri),
+  lesson("stall", "faults", stall),
+  lesson("pri-exit", "faults", priExit),
+  lesson("nested-invalidation", "nested", nestedInvalidation, {
     name: "atc-inv-wrong-sid",
     breaks: "stale-translation",
   }),
-  finding("nested-refused-batch", nestedRefusedBatch, { since: "v6.13", upstream: false }),
+  finding("nested-refused-batch", "nested", nestedRefusedBatch, { since: "v6.13", upstream: false }),
   // Robin Murphy's review of the v1 series (March 2023); the merged code passes the guest's
   // CFGI_CD through with its LEAF bit and copies its S1DSS.
   museum("nested-cd-2lvl", nestedCdTwoLevel, {
@@ -121,18 +151,6 @@ export const LIBRARY: readonly Lesson[] = [
     },
     upstream: true,
   }),
-  // The SRCU deferral still protects release here (free-notifier-now breaks it: the oracle test
-  // shows it), but as the kernel wrote it the release CD can outlive the unbind.
-  finding("sva-domain-unbind-vs-exit", svaDomainUnbindVsExit, {
-    breaks: "stale-cd",
-    since: "v6.10",
-    upstream: false,
-  }),
-  lesson("io-mm-unbind-vs-exit", ioMmUnbindVsExit, { name: "kref-get", breaks: "refcount" }),
-  lesson("io-mm-notifier-freed-early", ioMmUnbindVsExit, {
-    name: "free-notifier-now",
-    breaks: "use-after-free",
-  }),
   // "iommu: Remove iommu_sva_ops::mm_exit()" landed in v5.8. The switch goes to v5.14, the first
   // release modelled where mainline SMMUv3 binds the device at all (v5.11–v5.13 demanded IOPF
   // for SVA and never granted it): no mm_exit, and PRI requests answered DENY.
@@ -142,7 +160,7 @@ export const LIBRARY: readonly Lesson[] = [
     fix: { subject: "iommu: Remove iommu_sva_ops::mm_exit()", hash: "edcc40d2ab5f" },
     upstream: true,
   }),
-  finding("museum-release-vs-clear", museumReleaseVsClear, {
+  finding("museum-release-vs-clear", "real bugs", museumReleaseVsClear, {
     breaks: "stale-cd",
     since: "v6.10",
     upstream: false,

@@ -5,11 +5,12 @@
  */
 
 import { useMemo } from "react";
+import type { World } from "../../engine/index.ts";
 import { useLayout } from "../../store/layout.ts";
 import { SPEEDS, type Speed, useLab } from "../../store/store.ts";
 import { COMMANDS, type Command, keyName, perform } from "../commands.ts";
 import { TeachBar } from "../teach/TeachBar.tsx";
-import { useStateHash } from "../useSnapshot.ts";
+import { useStateHash, useWorld } from "../useSnapshot.ts";
 import { buttonClass } from "./Header.tsx";
 
 /** Icon paths on a 16×16 grid (fonts may lack the media-control glyphs). */
@@ -35,13 +36,18 @@ function Icon({ d }: { d: string }) {
   );
 }
 
+/** The one filled button of the page: what a learner does first and most. */
+const PRIMARY =
+  "rounded-md border border-blue-700 bg-blue-600 px-2.5 py-1 text-sm font-semibold text-white hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-sky-400 dark:bg-sky-600 dark:hover:bg-sky-500";
+
 function CommandButton({ c }: { c: Command }) {
   const label = useLab(c.label);
-  const enabled = useLab(c.enabled);
+  const enabled = useLab((s) => c.enabled(s));
   return (
     <button
       type="button"
-      className={`${buttonClass} disabled:cursor-not-allowed disabled:opacity-40`}
+      data-primary={c.name === "step-forward" || undefined}
+      className={`${c.name === "step-forward" ? PRIMARY : buttonClass} disabled:cursor-not-allowed disabled:opacity-40`}
       disabled={!enabled}
       onClick={() => perform(c.name)}
       title={`${label} (${c.keys.map(keyName).join(", ")})`}
@@ -55,17 +61,27 @@ function CommandButton({ c }: { c: Command }) {
 /** Beyond this many bound processes the list is cut short (all of them in its tooltip). */
 const SHOWN_PASIDS = 3;
 
+/**
+ * The PASIDs bound in the world at the cursor, with their ASIDs: what the panels show now, not
+ * what the run hands out later (the state hash and the violation count describe the cursor too).
+ */
+function boundAt(w: World): string[] {
+  const out = new Map<string, string>();
+  for (const o of Object.values(w.kernel.objects)) {
+    if (o.state === "freed" || typeof o.fields.pasid !== "number" || out.has(o.process)) continue;
+    const asid = typeof o.fields.asid === "number" ? `, ASID ${o.fields.asid}` : "";
+    out.set(o.process, `${o.process}: PASID ${o.fields.pasid}${asid}`);
+  }
+  return [...out.values()];
+}
+
 function Summary() {
   const trace = useLab((s) => s.trace);
   const cursor = useLab((s) => s.cursor);
+  const world = useWorld();
   const hash = useStateHash();
   const seen = trace.violations.filter((v) => v.step < cursor).length;
-  // The run's, not the step's: built once per run (a large run binds 64 processes).
-  const all = useMemo(
-    () =>
-      Object.keys(trace.pasids).map((p) => `${p}: PASID ${trace.pasids[p]}, ASID ${trace.asids[p] ?? "?"}`),
-    [trace],
-  );
+  const all = useMemo(() => boundAt(world), [world]);
   return (
     <dl className="flex flex-wrap items-baseline gap-x-4 gap-y-0.5 text-xs">
       <div className="flex gap-1">
@@ -79,13 +95,15 @@ function Summary() {
         </dd>
       </div>
       <div className="flex gap-1" data-testid="pasids">
-        <dt className="text-slate-500 dark:text-slate-400">PASIDs</dt>
+        <dt className="text-slate-500 dark:text-slate-400" title="Bound in the world at this step">
+          PASIDs now
+        </dt>
         <dd
           className="max-w-[28rem] truncate font-mono"
           title={all.length > SHOWN_PASIDS ? all.join("; ") : undefined}
         >
           {all.length === 0
-            ? "none"
+            ? "none bound"
             : all.length > SHOWN_PASIDS
               ? `${all.slice(0, 2).join("; ")}; … ${all.length - 2} more`
               : all.join("; ")}

@@ -66,7 +66,8 @@ function ShareRace() {
   );
 }
 
-function ShareLink() {
+/** Share link (and Copy embed link, unless `compact`: the phone's header). */
+export function ShareLink({ compact = false }: { readonly compact?: boolean }) {
   const [status, setStatus] = useState<CopyStatus>("");
   useEffect(() => {
     if (status === "") return;
@@ -98,7 +99,7 @@ function ShareLink() {
       </button>
       <button
         type="button"
-        className={`${button} text-xs`}
+        className={`${button} text-xs ${compact ? "hidden" : ""}`}
         onClick={() => void copy(embedUrl, "Embed link copied")}
         title="Copy a link that shows only the diagrams and the step controls, for slides and blog posts"
       >

@@ -40,6 +40,7 @@ const ThreadLine = memo(function ThreadLine({
   return (
     <li
       className="flex gap-1.5 whitespace-nowrap"
+      data-ch={`thread:${name}`}
       style={rowStyle(index, THREAD_H)}
       title={`${name}: ${text}`}
     >
@@ -70,7 +71,7 @@ const ObjectLine = memo(function ObjectLine(props: {
   fields: string;
 }) {
   return (
-    <li className={props.freed ? "text-slate-400 dark:text-slate-500" : ""}>
+    <li className={props.freed ? "text-slate-400 dark:text-slate-500" : ""} data-ch={`obj:${props.id}`}>
       <span className="font-mono">
         {props.kind} #{props.id}
       </span>{" "}
@@ -170,13 +171,13 @@ const KernelTextView = memo(function KernelTextView({ vm }: { vm: KernelText }) 
   return (
     <div className="space-y-1.5 text-xs">
       <Threads threads={vm.threads} />
-      <p>
+      <p data-ch="locks">
         <span className="text-slate-500 dark:text-slate-400">locks held: </span>
         <span className="font-mono">{vm.locks}</span>
       </p>
       <Objects objects={vm.objects} />
       {vm.srcu !== null ? (
-        <p>
+        <p data-ch="srcu">
           <span className="text-slate-500 dark:text-slate-400">SRCU callbacks: </span>
           {vm.srcu}
         </p>

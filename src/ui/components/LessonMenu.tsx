@@ -1,15 +1,18 @@
 /**
  * The lessons: a "Lessons" button in the header opening a menu of the built-in library (title
- * and first sentence of each), and the lesson bar under the step controls with the
- * "Switch off <fault>" toggle for the lessons that demonstrate a safeguard.
+ * and first sentence of each, by section, with the learner's progress), and the lesson bar
+ * under the step controls: the "Break it: <what>" switch for the lessons that demonstrate a
+ * safeguard, the lesson's challenges, and at its last step the recap.
  */
 
 import { lazy, Suspense, useId } from "react";
 import { FAULTS } from "../../kernel/index.ts";
 import { LIBRARY } from "../../scenario/library/index.ts";
 import { NEWEST_MAINLINE } from "../../scenario/releases.ts";
+import { useChallenge } from "../../store/challenge-state.ts";
 import { useLessons } from "../../store/lessons.ts";
 import { useLab } from "../../store/store.ts";
+import { breakItLabel } from "../teach/safeguards.ts";
 import { buttonClass } from "./Header.tsx";
 
 const MENU_BUTTON_ID = "lessons-button";
@@ -17,8 +20,14 @@ const MENU_BUTTON_ID = "lessons-button";
 /** A museum lesson's note and release switch, fetched with the first museum lesson shown. */
 const BugNote = lazy(() => import("./BugNote.tsx").then((m) => ({ default: m.BugNote })));
 
-/** The menu's dialog, fetched the first time it opens. */
+/** The menu's dialog, fetched the first time it opens; the challenge's bar, when one starts. */
 const Menu = lazy(() => import("./LessonMenuDialog.tsx").then((m) => ({ default: m.LessonMenuDialog })));
+const ChallengeBar = lazy(() => import("./ChallengeBar.tsx").then((m) => ({ default: m.ChallengeBar })));
+/** The recap and the challenge buttons, with the guide's text: after the first paint. */
+const Recap = lazy(() => import("./LessonExtras.tsx").then((m) => ({ default: m.Recap })));
+const ChallengeButtons = lazy(() =>
+  import("./LessonExtras.tsx").then((m) => ({ default: m.ChallengeButtons })),
+);
 
 export function LessonMenuButton() {
   const open = useLessons((s) => s.menuOpen);
@@ -70,7 +79,7 @@ function FaultStatusLine({ fault }: { readonly fault: string }) {
       return (
         <span className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
           <span className="font-medium text-red-700 dark:text-red-400" data-testid="fault-result">
-            ⚠ Without this safeguard: {status.kind} at step {status.step}
+            ⚠ Without this safeguard: {status.kind} at step {status.step + 1}
             {status.searched ? ", in an interleaving the explorer found (the schedule is now that one)" : ""}.
           </span>
           <button
@@ -92,10 +101,12 @@ function FaultStatusLine({ fault }: { readonly fault: string }) {
   }
 }
 
-/** Under the step controls while a lesson is shown: where it sits, and its safeguard toggle. */
+/** Under the step controls while a lesson is shown: where it sits, and its safeguard switch. */
 export function LessonBar() {
   const id = useLessons((s) => s.id);
   const faultOn = useLessons((s) => s.faultOn);
+  const atEnd = useLab((s) => s.cursor > 0 && s.cursor >= s.result.steps.length);
+  const inChallenge = useChallenge((s) => s.challenge !== null);
   const helpId = useId();
   const index = LIBRARY.findIndex((l) => l.id === id);
   const lesson = LIBRARY[index];
@@ -110,6 +121,7 @@ export function LessonBar() {
     >
       <span className="font-semibold">
         Lesson {index + 1} of {LIBRARY.length}
+        <span className="font-normal text-slate-600 dark:text-slate-300"> · {lesson.group}</span>
       </span>
       {lesson.bug ? (
         <Suspense fallback={null}>
@@ -125,7 +137,7 @@ export function LessonBar() {
           {lesson.finding.since} to {NEWEST_MAINLINE}; no release modelled fixes it.
         </span>
       ) : null}
-      {lesson.bug || lesson.finding ? null : fault ? (
+      {lesson.bug || lesson.finding ? null : fault && !inChallenge ? (
         <>
           <label className="inline-flex items-center gap-1.5 font-medium">
             <input
@@ -135,19 +147,23 @@ export function LessonBar() {
               aria-describedby={helpId}
               onChange={(e) => useLessons.getState().switchOff(e.target.checked)}
             />
-            Switch off {fault.name}
+            {breakItLabel(fault.name)}
           </label>
           <span id={helpId} className="min-w-0 flex-1 basis-72 text-slate-600 dark:text-slate-300">
+            {faultOn ? "Safeguard off: " : "Ticked, it switches the safeguard off: "}
             {(FAULTS as Record<string, string>)[fault.name] ?? ""}
           </span>
           {faultOn ? <FaultStatusLine fault={fault.name} /> : null}
         </>
-      ) : (
+      ) : fault || lesson.bug ? null : (
         <span className="flex-1 text-slate-600 dark:text-slate-300">
           This lesson shows the design working; it has no safeguard to switch off.
         </span>
       )}
-      {next ? (
+      <Suspense fallback={null}>
+        <ChallengeButtons lesson={lesson.id} />
+      </Suspense>
+      {next && !inChallenge ? (
         <button
           type="button"
           className="ml-auto rounded border border-slate-300 bg-white px-1.5 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700"
@@ -156,6 +172,16 @@ export function LessonBar() {
         >
           Next lesson
         </button>
+      ) : null}
+      {atEnd && !inChallenge ? (
+        <Suspense fallback={null}>
+          <Recap lesson={lesson.id} faultOn={faultOn} />
+        </Suspense>
+      ) : null}
+      {inChallenge ? (
+        <Suspense fallback={null}>
+          <ChallengeBar />
+        </Suspense>
       ) : null}
     </section>
   );

@@ -1,16 +1,24 @@
 /**
- * The lessons menu's dialog: the built-in library (title and first sentence of each) and the
- * large scenario. Loaded the first time the menu opens.
+ * The lessons menu's dialog: the built-in library by section (basics, invalidation, races,
+ * faults, nested, real bugs), title and first sentence of each, the lessons done and the
+ * challenges won (kept in the browser), and the large scenario. Loaded the first time the menu
+ * opens.
  */
 
 import { type KeyboardEvent, useEffect, useId, useRef } from "react";
-import { LIBRARY } from "../../scenario/library/index.ts";
+import { challengesOf, lessonLead, lessonTitle } from "../../scenario/library/guide.ts";
+import { LESSON_GROUPS, LIBRARY } from "../../scenario/library/index.ts";
 import { openLarge } from "../../store/large.ts";
-import { firstSentence, useLessons } from "../../store/lessons.ts";
+import { useLessons } from "../../store/lessons.ts";
+import { useProgress } from "../../store/progress.ts";
 import { buttonClass } from "./Header.tsx";
 
 function LessonItem({ index, current }: { readonly index: number; readonly current: boolean }) {
   const l = LIBRARY[index]!;
+  const done = useProgress((s) => s.done[l.id] === true);
+  const won = useProgress((s) => s.won);
+  const challenges = challengesOf(l.id);
+  const wonHere = challenges.filter((c) => won[c.id]).length;
   return (
     <li>
       <button
@@ -31,19 +39,53 @@ function LessonItem({ index, current }: { readonly index: number; readonly curre
         <span className="flex flex-wrap items-baseline gap-x-2">
           <span className="font-mono text-xs text-slate-500 dark:text-slate-400">{index + 1}.</span>
           <span className="font-semibold" data-testid="lesson-title">
-            {l.scenario.title}
+            {lessonTitle(l)}
           </span>
+          {done ? (
+            <span className="text-xs text-green-700 dark:text-green-400" data-testid="lesson-done">
+              ✓ done
+            </span>
+          ) : null}
+          {challenges.length > 0 ? (
+            <span className="rounded bg-violet-100 px-1.5 text-[11px] text-violet-900 dark:bg-violet-950 dark:text-violet-200">
+              challenge{challenges.length > 1 ? "s" : ""} {wonHere}/{challenges.length}
+            </span>
+          ) : null}
           {l.fault ? (
             <span className="rounded bg-amber-100 px-1.5 font-mono text-[11px] text-amber-900 dark:bg-amber-950 dark:text-amber-200">
               safeguard: {l.fault.name}
             </span>
           ) : null}
         </span>
-        <span className="mt-0.5 block text-xs text-slate-600 dark:text-slate-300">
-          {firstSentence(l.scenario.description)}
-        </span>
+        <span className="mt-0.5 block text-xs text-slate-600 dark:text-slate-300">{lessonLead(l)}</span>
       </button>
     </li>
+  );
+}
+
+function LessonGroup({ group, current }: { readonly group: string; readonly current: string | null }) {
+  const done = useProgress((s) => s.done);
+  const headId = useId();
+  const items = LIBRARY.flatMap((l, i) => (l.group === group ? [i] : []));
+  if (items.length === 0) return null;
+  const doneHere = items.filter((i) => done[LIBRARY[i]!.id]).length;
+  return (
+    <section aria-labelledby={headId} className="mb-3" data-testid="lesson-group" data-group={group}>
+      <h3
+        id={headId}
+        className="mb-1 flex items-baseline justify-between text-xs font-semibold text-slate-600 capitalize dark:text-slate-300"
+      >
+        {group}
+        <span className="font-normal normal-case" data-testid="lesson-group-progress">
+          {doneHere} of {items.length} done
+        </span>
+      </h3>
+      <ol className="space-y-1.5" aria-label={`Lessons: ${group}`}>
+        {items.map((i) => (
+          <LessonItem key={LIBRARY[i]!.id} index={i} current={LIBRARY[i]!.id === current} />
+        ))}
+      </ol>
+    </section>
   );
 }
 
@@ -72,7 +114,12 @@ export function LessonMenuDialog() {
       aria-labelledby={titleId}
       data-testid="lesson-menu"
       onKeyDown={onKeyDown}
-      onClose={() => setMenuOpen(false)}
+      // The close event is queued: under StrictMode the effect's cleanup closes the dialog and
+      // its second run opens it again before the event arrives. Only a dialog still closed
+      // (Escape, or a close that stuck) closes the menu.
+      onClose={() => {
+        if (!ref.current?.open) setMenuOpen(false);
+      }}
       onClick={(e) => {
         if (e.target === ref.current) setMenuOpen(false); // a click on the backdrop
       }}
@@ -85,7 +132,8 @@ export function LessonMenuDialog() {
               Lessons
             </h2>
             <p className="text-xs text-slate-600 dark:text-slate-300">
-              One scenario per lesson; each opens at step 0 and has its own link.
+              One scenario per lesson, by section; each opens at step 0 and has its own link. A lesson is done
+              once you step to its end; progress stays in this browser.
             </p>
           </div>
           <button type="button" className={buttonClass} onClick={() => setMenuOpen(false)}>
@@ -93,11 +141,9 @@ export function LessonMenuDialog() {
           </button>
         </header>
         <div className="min-h-0 flex-1 overflow-y-auto p-3">
-          <ol className="space-y-1.5" aria-label="Lessons">
-            {LIBRARY.map((l, i) => (
-              <LessonItem key={l.id} index={i} current={l.id === current} />
-            ))}
-          </ol>
+          {LESSON_GROUPS.map((g) => (
+            <LessonGroup key={g} group={g} current={current} />
+          ))}
           <h3 className="mt-3 mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">Scale</h3>
           <button
             type="button"

@@ -62,7 +62,7 @@ function LongCommandLog({
           }`}
           title={c.words.join(" ")}
         >
-          {i} {c.op} · queued at step {c.step}
+          {i} {c.op} · queued at step {c.step + 1}
           {pendingAt(c, cursor) ? ", pending" : `, consumed at ${c.consumedAt}`}
         </button>
       </li>,
@@ -108,7 +108,7 @@ export function CommandLog() {
             <button
               type="button"
               onClick={() => select({ kind: "cmdlog", index: i })}
-              title={`queued at step ${c.step}${c.consumedAt === null || c.consumedAt >= cursor ? ", not consumed yet" : `, consumed at step ${c.consumedAt}`}: ${c.words.join(" ")}`}
+              title={`queued at step ${c.step + 1}${c.consumedAt === null || c.consumedAt >= cursor ? ", not consumed yet" : `, consumed at step ${c.consumedAt + 1}`}: ${c.words.join(" ")}`}
               className={`rounded border px-1 font-mono text-[10px] ${
                 c.consumedAt === null || c.consumedAt >= cursor
                   ? "border-blue-400 bg-blue-50 dark:border-sky-500 dark:bg-sky-950"
@@ -135,7 +135,7 @@ export function EventLog() {
         {seen.map((e, i) => (
           // biome-ignore lint/suspicious/noArrayIndexKey: records are append-only
           <li key={i} className="text-amber-800 dark:text-amber-300">
-            step {e.step}: {e.type} (0x{e.code.toString(16)}) sid {e.sid}
+            step {e.step + 1}: {e.type} (0x{e.code.toString(16)}) sid {e.sid}
             {e.ssid === undefined ? "" : ` ssid ${e.ssid}`} at {e.addr}
           </li>
         ))}
@@ -166,7 +166,7 @@ const DmaList = memo(function DmaList({ dma, count }: { dma: TraceJson["dma"]; c
       <ul className="font-mono text-[11px]">
         {shown.map((d, i) => {
           const stale = d.stale === true;
-          const text = `step ${String(d.step)}: ${String(d.device)} ${String(d.access)} ${String(d.va)} pasid ${String(d.pasid)} → ${String(d.result)}${d.via ? ` via ${String(d.via)}` : ""}${d.pa ? ` ${String(d.pa)}` : ""}${d.fault ? ` ${String(d.fault)}` : ""}${stale ? " STALE" : ""}`;
+          const text = `step ${Number(d.step) + 1}: ${String(d.device)} ${String(d.access)} ${String(d.va)} pasid ${String(d.pasid)} → ${String(d.result)}${d.via ? ` via ${String(d.via)}` : ""}${d.pa ? ` ${String(d.pa)}` : ""}${d.fault ? ` ${String(d.fault)}` : ""}${stale ? " STALE" : ""}`;
           return (
             // biome-ignore lint/suspicious/noArrayIndexKey: DMAs are append-only
             <li key={i} className={stale ? "font-semibold text-red-700 dark:text-red-400" : ""}>

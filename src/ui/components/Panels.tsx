@@ -16,7 +16,6 @@ import { DetailPanel } from "../races/DetailPanel.tsx";
 import { useHasVms } from "../teach/has-vms.ts";
 import { CachesView, PathOverlay, useQueueCounts, useStaleCacheCount, ViewSwitch } from "../teach/views.tsx";
 import { useCmdqVm, useMemoryVm, useStreamTableVm, useTlbVm, useWorld } from "../useSnapshot.ts";
-import { CommandLog, DmaLog, EventLog } from "./Logs.tsx";
 import { Panel } from "./Panel.tsx";
 
 /** The views a panel shows only when switched to: fetched the first time. */
@@ -30,6 +29,10 @@ const TranslationPathView = lazy(() =>
 const RecordQueueView = lazy(() =>
   import("../teach/queue-views.tsx").then((m) => ({ default: m.RecordQueueView })),
 );
+/** The logs under the queue and cache diagrams (below the fold of their panels): after the first paint. */
+const CommandLog = lazy(() => import("./Logs.tsx").then((m) => ({ default: m.CommandLog })));
+const EventLog = lazy(() => import("./Logs.tsx").then((m) => ({ default: m.EventLog })));
+const DmaLog = lazy(() => import("./Logs.tsx").then((m) => ({ default: m.DmaLog })));
 /** Only a scenario with VMs needs the guest queues. */
 const NestedQueuesView = lazy(() =>
   import("../teach/nested-views.tsx").then((m) => ({ default: m.NestedQueuesView })),
@@ -124,8 +127,10 @@ function CmdqPanel() {
           ) : (
             <CmdqDiagram vm={vm} selectedId={selected} onSelect={select} />
           )}
-          <CommandLog />
-          <EventLog />
+          <Suspense fallback={null}>
+            <CommandLog />
+            <EventLog />
+          </Suspense>
         </>
       ) : (
         <Suspense fallback={null}>
@@ -152,7 +157,9 @@ function TlbPanel() {
     >
       <TlbDiagram vm={vm} />
       <CachesView />
-      <DmaLog />
+      <Suspense fallback={null}>
+        <DmaLog />
+      </Suspense>
     </Panel>
   );
 }

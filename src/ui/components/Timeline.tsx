@@ -70,7 +70,7 @@ const Row = memo(function Row({ step, cursorAfter, current, violations, onPick, 
           ) : (
             <span className="flex items-baseline gap-1.5">
               <span className="w-7 shrink-0 text-right font-mono tabular-nums text-slate-500 dark:text-slate-400">
-                {step.index}
+                {step.index + 1}
               </span>
               <span
                 className={`shrink-0 rounded px-1 font-mono text-[10px] ${ACTOR_STYLE[step.actor] ?? THREAD_STYLE}`}

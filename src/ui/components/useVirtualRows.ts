@@ -105,7 +105,14 @@ export function useVirtualRows(
       if (!el) return;
       const row = el.querySelector<HTMLElement>(`:scope > [data-row="${i}"]`);
       if (row) {
-        row.scrollIntoView({ block: "nearest" });
+        // The list's own scroll box only (scrollIntoView would scroll the page too, on a phone).
+        const box = scrollParent(el);
+        if (box) {
+          const b = box.getBoundingClientRect();
+          const r = row.getBoundingClientRect();
+          if (r.top < b.top) box.scrollTop -= b.top - r.top;
+          else if (r.bottom > b.bottom) box.scrollTop += Math.min(r.bottom - b.bottom, r.top - b.top);
+        }
         return;
       }
       if (!windowed) return;

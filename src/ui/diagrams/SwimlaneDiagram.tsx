@@ -384,8 +384,8 @@ export class SwimlaneChart {
       .attr("data-actor", (d) => d.actor)
       .attr("aria-label", (d) =>
         d.kind === "device"
-          ? `Step ${d.step}: ${d.lane.slice(4)} ${d.fn} (DMA by ${d.actor})`
-          : `Step ${d.step}: ${d.actor} ${d.fn}${d.violation ? ", violation" : ""}`,
+          ? `Step ${d.step + 1}: ${d.lane.slice(4)} ${d.fn} (DMA by ${d.actor})`
+          : `Step ${d.step + 1}: ${d.actor} ${d.fn}${d.violation ? ", violation" : ""}`,
       )
       .classed("violation", (d) => d.violation)
       .on("click", (_e, d) => this.onPick(d.step + 1))
@@ -466,7 +466,7 @@ export class SwimlaneChart {
       })
       .attr("data-step", (d) => d.step)
       .attr("data-kinds", (d) => d.kinds.join(" "));
-    sel.select("title").text((d) => `Step ${d.step}: ${d.text}`);
+    sel.select("title").text((d) => `Step ${d.step + 1}: ${d.text}`);
     this.plot
       .select("g.bands")
       .selectAll<SVGRectElement, ViolationMark>("rect.violation")
@@ -600,9 +600,16 @@ export class SwimlaneChart {
     const room = Math.max(30, String(vm.total).length * 6.5 + 12);
     const every =
       [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].find((n) => n * sw >= room) ?? 20000;
+    // Steps are numbered from 1 in the page (step n takes the cursor from n−1 to n): a tick at
+    // every multiple of `every` of those numbers, and at step 1.
     const ticks: number[] = [];
-    for (let i = Math.max(0, Math.ceil(d0 / every) * every); i < Math.min(vm.total, d1); i += every)
-      ticks.push(i);
+    if (d0 < 1 && vm.total > 0) ticks.push(0);
+    for (
+      let n = Math.max(every, Math.ceil((d0 + 1) / every) * every);
+      n - 1 < Math.min(vm.total, d1);
+      n += every
+    )
+      if (n > 1) ticks.push(n - 1);
     this.plot
       .select("g.axis")
       .selectAll<SVGTextElement, number>("text")
@@ -614,7 +621,7 @@ export class SwimlaneChart {
       .attr("x", (d) => this.xs(d + 0.5))
       .attr("font-weight", (d) => (bad.has(d) ? 700 : null))
       .style("fill", (d) => (bad.has(d) ? "var(--violation)" : null))
-      .text((d) => String(d));
+      .text((d) => String(d + 1));
   }
 
   /** The cursor's line and the band of the step just taken, in the panned layers. */

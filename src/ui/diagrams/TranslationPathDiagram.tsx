@@ -62,7 +62,7 @@ function layout(vm: PathVm, width: number): { placed: Placed[]; width: number; h
 }
 
 /** The slots of the strip: a window of at most CELLS around the used one. */
-function window(count: number, index: number): { first: number; n: number } {
+function slotWindow(count: number, index: number): { first: number; n: number } {
   const n = Math.min(count, CELLS);
   const first = Math.max(0, Math.min(count - n, index - Math.floor(n / 2)));
   return { first, n };
@@ -162,7 +162,7 @@ function draw(svg: SVGSVGElement, vm: PathVm, width: number, pick: (s: StoreSele
         .text(cut(line));
     });
     if (b.strip) {
-      const { first, n } = window(b.strip.count, b.strip.index);
+      const { first, n } = slotWindow(b.strip.count, b.strip.index);
       const top = HEAD + LINE * (1 + b.lines.length) + 6;
       const labelW = 70;
       const cw = (BW - 2 * PAD - labelW) / n;

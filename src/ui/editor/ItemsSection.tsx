@@ -1,5 +1,6 @@
 /** The editor's devices and processes (with their VMAs): add, remove, rename, edit. */
 
+import { VMA_DEFAULTS } from "../../scenario/index.ts";
 import { useEditor } from "../../store/editor.ts";
 import {
   addDevice,
@@ -138,8 +139,15 @@ function Vma({
           fallback="rw"
         />
       </Labelled>
-      <CheckField path={[...path, "populate"]} label={`${what} populate`} className="pb-1">
-        populate
+      <CheckField
+        path={[...path, "populate"]}
+        label={`${what} populate`}
+        fallback={VMA_DEFAULTS.populate}
+        className="pb-1"
+      >
+        <span title="Map every page at boot. Off (the default, as in a file without the field): the pages are mapped only by a touch, and a DMA before it faults.">
+          populate
+        </span>
       </CheckField>
       <button
         type="button"

@@ -7,7 +7,7 @@
  */
 
 import type { JsonObject, JsonValue } from "../../scenario/index.ts";
-import { OP_NAMES, type OpName } from "../../scenario/index.ts";
+import { OP_NAMES, type OpName, VMA_DEFAULTS } from "../../scenario/index.ts";
 
 export type Draft = JsonObject;
 export type Path = readonly (string | number)[];
@@ -190,7 +190,9 @@ export function addDevice(root: Draft): Draft {
 
 export function addProcess(root: Draft): Draft {
   const name = freshName(namesOf(root, "processes"), "proc");
-  const vma = { start: "0x10000", pages: 1, prot: "rw", populate: true };
+  // populate as a file without the field has it (false: the first access faults the page in),
+  // written out so that the checkbox and the JSON say the same.
+  const vma = { start: "0x10000", pages: 1, prot: "rw", populate: VMA_DEFAULTS.populate };
   return updateList(root, ["processes"], (l) => [...l, { name, vmas: [vma] }]);
 }
 
@@ -207,7 +209,7 @@ export function addVma(root: Draft, pi: number): Draft {
   const start = hex(Math.ceil(end / PAGE) * PAGE);
   return updateList(root, ["processes", pi, "vmas"], (l) => [
     ...l,
-    { start, pages: 1, prot: "rw", populate: false },
+    { start, pages: 1, prot: "rw", populate: VMA_DEFAULTS.populate },
   ]);
 }
 

@@ -130,7 +130,7 @@ export function HelpDialog() {
             </caption>
             <tbody>
               {LOCAL_KEYS.map((k) => (
-                <tr key={k.keys} className="border-t border-slate-100 dark:border-slate-800">
+                <tr key={k.what} className="border-t border-slate-100 dark:border-slate-800">
                   <td className="py-1 pr-3 whitespace-nowrap">
                     <Kbd k={k.keys} />
                   </td>

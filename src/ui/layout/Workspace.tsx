@@ -8,11 +8,13 @@
  * and one above the other below, each a fixed height, and the page scrolls.
  */
 
-import type { CSSProperties, ReactNode } from "react";
+import { type CSSProperties, type ReactNode, useEffect, useState } from "react";
 import { useLayout } from "../../store/layout.ts";
+import { useProgress } from "../../store/progress.ts";
 import { useLab } from "../../store/store.ts";
 import { KernelState } from "../components/KernelState.tsx";
 import { Panel } from "../components/Panel.tsx";
+import { PanelBoundary } from "../components/PanelBoundary.tsx";
 import { PANEL_ROWS, type PanelDef } from "../components/Panels.tsx";
 import { Timeline } from "../components/Timeline.tsx";
 import { TermText } from "../teach/Term.tsx";
@@ -22,12 +24,41 @@ import { Splitter } from "./Splitter.tsx";
 const STEPS = 0.68;
 const ROWS = 0.5;
 
+/**
+ * The scenario's introduction. On the first visit (progress.ts remembers it) it opens by itself
+ * with how to begin, and closes when the first step is taken.
+ */
 function About() {
   const scenario = useLab((s) => s.scenario);
+  const welcomed = useProgress((s) => s.welcomed);
+  const started = useLab((s) => s.cursor > 0);
+  const [open, setOpen] = useState(!welcomed);
+  const first = !welcomed;
+  useEffect(() => {
+    if (started && first) {
+      setOpen(false);
+      useProgress.getState().markWelcomed();
+    }
+  }, [started, first]);
   if (!scenario.description) return null;
   return (
-    <details className="shrink-0 rounded-lg border border-slate-200 bg-white px-3 py-1.5 text-xs dark:border-slate-700 dark:bg-slate-900">
+    <details
+      open={open}
+      onToggle={(e) => {
+        const now = (e.currentTarget as HTMLDetailsElement).open;
+        if (now !== open) setOpen(now);
+        if (!now) useProgress.getState().markWelcomed();
+      }}
+      data-testid="about"
+      className="shrink-0 rounded-lg border border-slate-200 bg-white px-3 py-1.5 text-xs dark:border-slate-700 dark:bg-slate-900"
+    >
       <summary className="cursor-pointer font-semibold">About this scenario</summary>
+      {first ? (
+        <p className="mt-1 font-semibold text-blue-800 dark:text-sky-300" data-testid="welcome">
+          Welcome: press → (or Step forward) to take the first step; ← goes back. Each step is one kernel
+          function, and the panels mark what it changed.
+        </p>
+      ) : null}
       <p className="mt-1 max-h-40 overflow-y-auto text-slate-700 dark:text-slate-300">
         <TermText text={scenario.description} />
       </p>
@@ -57,7 +88,9 @@ function LeftColumn({ steps, kernel, alone }: { steps: boolean; kernel: boolean;
           className="flex-[3] [contain:strict] xl:[flex:var(--steps)_1_0%]"
           testId="panel-steps"
         >
-          <Timeline />
+          <PanelBoundary id="steps">
+            <Timeline />
+          </PanelBoundary>
         </Panel>
       ) : null}
       {steps && kernel ? (
@@ -75,7 +108,9 @@ function LeftColumn({ steps, kernel, alone }: { steps: boolean; kernel: boolean;
           className="flex-[1.4] [contain:strict] xl:[flex:calc(1-var(--steps))_1_0%]"
           testId="panel-kernel"
         >
-          <KernelState />
+          <PanelBoundary id="kernel">
+            <KernelState />
+          </PanelBoundary>
         </Panel>
       ) : null}
     </div>
@@ -109,7 +144,7 @@ function Row({ panels, style }: { panels: readonly PanelDef[]; style: string }) 
         className="grid min-h-0 min-w-0 [contain:strict] max-xl:h-[26rem] xl:[flex:var(--w)_1_0%]"
         style={{ "--w": weight(p) } as CSSProperties}
       >
-        {p.render()}
+        <PanelBoundary id={p.id}>{p.render()}</PanelBoundary>
       </div>,
     );
   });

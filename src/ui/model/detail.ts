@@ -124,10 +124,10 @@ export function detailVm(
       const c = trace.commands[sel.index];
       if (!c) return "No such command in this run.";
       const words = c.words.map((s) => BigInt(s));
-      const consumed = c.consumedAt === null ? "never consumed" : `consumed at step ${c.consumedAt}`;
+      const consumed = c.consumedAt === null ? "never consumed" : `consumed at step ${c.consumedAt + 1}`;
       return view(
         `Command ${sel.index + 1}: ${c.op}`,
-        [`Queued at step ${c.step}, ${consumed}.`],
+        [`Queued at step ${c.step + 1}, ${consumed}.`],
         words,
         cmdFields(words),
       );

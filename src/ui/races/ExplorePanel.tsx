@@ -5,7 +5,7 @@
  * step where it first broke.
  */
 
-import { type KeyboardEvent, useId } from "react";
+import { type KeyboardEvent, useId, useMemo } from "react";
 import type { ExploreReport, Outcome } from "../../explorer/explore.ts";
 import {
   type ExploreFrom,
@@ -16,6 +16,7 @@ import {
   useExplore,
 } from "../../store/explore.ts";
 import { useLab } from "../../store/store.ts";
+import { type OutcomeSummary, summarizeOutcomes } from "./outcome-diff.ts";
 
 const small =
   "rounded-md border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-40 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
@@ -124,7 +125,7 @@ function Progress() {
   );
 }
 
-function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
+function OutcomeRow({ o, shown, summary }: { o: Outcome; shown: boolean; summary?: OutcomeSummary }) {
   const openOutcome = useExplore((s) => s.openOutcome);
   const id = useId();
   const bad = o.violations.length > 0;
@@ -163,15 +164,24 @@ function OutcomeRow({ o, shown }: { o: Outcome; shown: boolean }) {
         <p className="text-[11px] text-slate-500 dark:text-slate-400">
           {o.step === null
             ? `runs to the end in ${o.schedule.length} steps`
-            : `first broken at step ${o.step} of ${o.schedule.length}`}
+            : `first broken at step ${o.step + 1} of ${o.schedule.length}`}
         </p>
+        {summary ? (
+          <p className="text-[11px] text-slate-600 dark:text-slate-300" data-testid="outcome-diff">
+            {summary.decided
+              ? `Decided at step ${summary.decided.step + 1}: ${summary.decided.here} here, ${summary.decided.there} in the other. `
+              : ""}
+            DMA: {summary.dmas.length > 0 ? summary.dmas.join("; ") : "none"} · final state{" "}
+            <span className="font-mono">{summary.stateHash}</span>
+          </p>
+        ) : null}
       </div>
       <button
         type="button"
         className={small}
         aria-describedby={id}
         onClick={() => openOutcome(o)}
-        title={o.step === null ? "Open this interleaving" : `Open this interleaving at step ${o.step}`}
+        title={o.step === null ? "Open this interleaving" : `Open this interleaving at step ${o.step + 1}`}
       >
         Open
       </button>
@@ -203,6 +213,17 @@ export function ExplorePanel({ id }: { id: string }) {
   const cursor = useLab((s) => s.cursor);
   const shownSchedule = useLab((s) => (s.scenario.schedule ?? []).join(" "));
   const heading = useId();
+  // Replays of each outcome's witness (a few short runs; none for a run that takes seconds).
+  const summaries = useMemo(
+    () =>
+      explored &&
+      report &&
+      report.outcomes.length <= 12 &&
+      report.outcomes.every((o) => o.schedule.length <= 2000)
+        ? summarizeOutcomes(explored, report.outcomes)
+        : null,
+    [explored, report],
+  );
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>): void => {
     if (e.key === "Escape") {
@@ -315,11 +336,12 @@ export function ExplorePanel({ id }: { id: string }) {
             </span>
           </h3>
           <ul className="space-y-1" data-testid="explore-outcomes">
-            {report.outcomes.map((o) => (
+            {report.outcomes.map((o, i) => (
               <OutcomeRow
                 key={o.violations.join() || "ok"}
                 o={o}
                 shown={o.schedule.join(" ") === shownSchedule}
+                summary={summaries?.[i]}
               />
             ))}
           </ul>

@@ -1,11 +1,14 @@
 /**
  * Manual interleaving: at the cursor, who may take the next step. Each runnable actor is a
- * button ("Run T1 next") with the kernel function it would run; the others are shown disabled
+ * button ("Run T1 next") with the kernel function it would run, numbered for the keys 1…9, and
+ * a thread's "to op end" runs it to the end of its current op; the others are shown disabled
  * with the reason (the lock they wait for, the empty command queue). Picking one re-runs the
- * scenario with that choice in its schedule (the link follows) and moves onto the new step.
+ * scenario with that choice in its schedule (the link follows) and moves onto the new step; the
+ * run left behind stays as a branch (Branches, under the list), one click away.
  */
 
 import { type KeyboardEvent, memo, useCallback, useId, useLayoutEffect, useRef, useState } from "react";
+import { useBranches } from "../../store/branches.ts";
 import { useLab } from "../../store/store.ts";
 import { FixedRows, rowStyle } from "../components/FixedRows.tsx";
 import { useActors } from "../useSnapshot.ts";
@@ -18,15 +21,27 @@ const ActorLine = memo(function ActorLine(props: {
   index: number;
   name: string;
   runnable: boolean;
+  /** Its number for the keys 1…9 (0: none). */
+  choice: number;
   text: string;
   inRun: boolean;
   why: string;
   onPick: (actor: string) => void;
+  onFinish: (actor: string) => void;
 }) {
-  const { index, name, runnable, text, inRun, why, onPick } = props;
+  const { index, name, runnable, choice, text, inRun, why, onPick, onFinish } = props;
+  const thread = name !== "smmu" && name !== "iopf" && name !== "srcu";
   return (
     <li className="flex items-center gap-1.5" style={rowStyle(index, ROW_H)} data-actor={name}>
+      <span
+        aria-hidden="true"
+        className="w-3 shrink-0 text-right font-mono text-[10px] text-slate-500 dark:text-slate-400"
+        data-testid="choice-number"
+      >
+        {choice > 0 ? choice : ""}
+      </span>
       <button
+        aria-keyshortcuts={choice > 0 ? String(choice) : undefined}
         type="button"
         disabled={!runnable}
         onClick={() => onPick(name)}
@@ -39,6 +54,18 @@ const ActorLine = memo(function ActorLine(props: {
       >
         Run {name} next
       </button>
+      {thread ? (
+        <button
+          type="button"
+          disabled={!runnable}
+          onClick={() => onFinish(name)}
+          aria-label={`Run ${name} to the end of its op`}
+          title={`Run ${name} to the end of its op (the SMMU consuming as needed)`}
+          className="shrink-0 rounded border border-slate-300 px-1 text-[10px] leading-4 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-40 dark:border-slate-600 dark:hover:bg-slate-700"
+        >
+          ⇥ op end
+        </button>
+      ) : null}
       <span
         id={why}
         title={text}
@@ -55,6 +82,7 @@ export function NextStep() {
   const result = useLab((s) => s.result);
   const cursor = useLab((s) => s.cursor);
   const chooseNext = useLab((s) => s.chooseNext);
+  const finishOp = useLab((s) => s.finishOp);
   const setError = useLab((s) => s.setError);
   const actors = useActors();
   const inRun = result.steps[cursor]?.actor ?? null;
@@ -101,6 +129,16 @@ export function NextStep() {
     },
     [chooseNext, setError],
   );
+  const finish = useCallback(
+    (actor: string): void => {
+      const error = finishOp(actor);
+      if (error !== null) setError(`${actor} could not run to the end of its op: ${error}`);
+    },
+    [finishOp, setError],
+  );
+  // The keys 1…9 pick the runnable actors in the order listed.
+  const choices = new Map<string, number>();
+  for (const a of actors) if (a.runnable && choices.size < 9) choices.set(a.name, choices.size + 1);
 
   return (
     <section aria-labelledby={`${id}-h`} className="flex min-h-0 flex-col" data-testid="next-step">
@@ -140,16 +178,46 @@ export function NextStep() {
                   index={i}
                   name={a.name}
                   runnable={a.runnable}
+                  choice={choices.get(a.name) ?? 0}
                   text={a.runnable ? (a.next ?? "") : (a.why ?? "cannot step")}
                   inRun={a.name === inRun}
                   why={`${id}-${a.name}`}
                   onPick={pick}
+                  onFinish={finish}
                 />
               );
             }}
           />
         </div>
       </div>
+      <BranchList />
     </section>
+  );
+}
+
+/** The runs left behind by a choice: each one click away (its link is then the page's). */
+function BranchList() {
+  const list = useBranches((s) => s.list);
+  const setError = useLab((s) => s.setError);
+  if (list.length === 0) return null;
+  return (
+    <div className="mt-0.5 flex shrink-0 flex-wrap items-center gap-1 text-[11px]" data-testid="branches">
+      <span className="text-slate-500 dark:text-slate-400">Branches:</span>
+      {list.map((b, i) => (
+        <button
+          key={b.schedule.join(" ")}
+          type="button"
+          data-testid="branch"
+          title={`The run in which ${b.actor} took step ${b.from + 1}, at step ${b.cursor} (${b.schedule.length} steps)`}
+          className="rounded border border-slate-300 px-1 font-mono leading-4 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-blue-500 dark:border-slate-600 dark:hover:bg-slate-700"
+          onClick={() => {
+            const error = useBranches.getState().open(i);
+            if (error !== null) setError(`the branch could not be opened: ${error}`);
+          }}
+        >
+          ↩ {b.actor} at step {b.from + 1}
+        </button>
+      ))}
+    </div>
   );
 }

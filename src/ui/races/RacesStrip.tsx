@@ -79,7 +79,7 @@ const ExploreButtons = memo(function ExploreButtons({ panelId }: { panelId: stri
     <div className="mt-1 flex flex-wrap items-center gap-1.5">
       <button
         type="button"
-        className="rounded-md border border-blue-600 bg-blue-600 px-2 py-0.5 text-xs font-medium text-white hover:bg-blue-700 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-sky-500 dark:bg-sky-700 dark:hover:bg-sky-600"
+        className="rounded-md border border-blue-600 bg-white px-2 py-0.5 text-xs font-medium text-blue-800 hover:bg-blue-50 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-sky-500 dark:bg-slate-800 dark:text-sky-200 dark:hover:bg-slate-700"
         onClick={start}
         title="Try every interleaving of the threads, the SMMU and SRCU (in a worker)"
       >

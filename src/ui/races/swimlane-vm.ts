@@ -150,7 +150,7 @@ export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
       actor: s.actor,
       fn: s.fn,
       label: cmd ?? s.fn,
-      title: `Step ${s.index} · ${s.actor} · ${s.fn}${cmd ? ` (${cmd})` : ""}\n${s.text}${warn}`,
+      title: `Step ${s.index + 1} · ${s.actor} · ${s.fn}${cmd ? ` (${cmd})` : ""}\n${s.text}${warn}`,
       violation: bad !== undefined,
     });
     const dma = dmaOf(s.events);
@@ -163,7 +163,7 @@ export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
         actor: s.actor,
         fn: `${dma.access} ${hex(dma.va)}`,
         label: `${dma.access} ${hex(dma.va)}`,
-        title: `Step ${s.index} · ${dma.device} (DMA issued by ${s.actor})\n${dmaText(dma)}${warn}`,
+        title: `Step ${s.index + 1} · ${dma.device} (DMA issued by ${s.actor})\n${dmaText(dma)}${warn}`,
         violation: bad !== undefined,
       });
     }

@@ -7,7 +7,7 @@
  */
 
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
-import { entry } from "./glossary.ts";
+import { entry, referenceLinks } from "./glossary.ts";
 import { GLOSSARY, type GlossaryEntry } from "./glossary-data.ts";
 import { useGlossary } from "./glossary-store.ts";
 import { TermText } from "./Term.tsx";
@@ -66,7 +66,21 @@ function Entry({ e, focused }: { e: GlossaryEntry; focused: boolean }) {
         </p>
       ) : null}
       {e.ref ? (
-        <p className="mt-1 text-[11px] text-slate-400 dark:text-slate-500">Reference {e.ref}</p>
+        <p className="mt-1 flex flex-wrap gap-1 text-[11px] text-slate-500 dark:text-slate-400">
+          Where it comes from:
+          {referenceLinks(e.ref).map((l) => (
+            <a
+              key={l.href}
+              href={l.href}
+              target="_blank"
+              rel="noopener"
+              className="text-blue-700 underline dark:text-sky-300"
+              data-testid="glossary-ref"
+            >
+              {l.label}
+            </a>
+          ))}
+        </p>
       ) : null}
     </article>
   );

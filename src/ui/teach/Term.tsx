@@ -6,21 +6,23 @@
  */
 
 import { type MouseEvent, memo, useMemo } from "react";
-import { entry, segments, termId } from "./glossary.ts";
+import { type GlossaryIndex, useGlossaryIndex } from "./glossary-index.ts";
 import { useGlossary } from "./glossary-store.ts";
 
 /** The name a question asks about: the word as written, or the entry's short name for a plural. */
-function askedName(text: string, id: string): string {
-  if (termId(text) === id && !/s$/.test(text)) return text;
+function askedName(g: GlossaryIndex | null, text: string, id: string): string {
+  if (!g) return text;
+  if (g.termId(text) === id && !/s$/.test(text)) return text;
   const singular = text.replace(/s$/, "");
-  if (termId(singular) === id) return singular;
-  const term = entry(id)?.term ?? text;
+  if (g.termId(singular) === id) return singular;
+  const term = g.entry(id)?.term ?? text;
   return term.split(" (")[0]!.split(":")[0]!;
 }
 
 export function Term(props: { id: string; text: string; focusable?: boolean; className?: string }) {
   const { id, text, focusable = true, className = "" } = props;
   const show = useGlossary((s) => s.show);
+  const g = useGlossaryIndex();
   const open = (e: MouseEvent): void => {
     e.stopPropagation();
     show(id);
@@ -31,7 +33,7 @@ export function Term(props: { id: string; text: string; focusable?: boolean; cla
       type="button"
       role="link"
       tabIndex={focusable ? 0 : -1}
-      aria-label={`What is ${askedName(text, id)}?`}
+      aria-label={`What is ${askedName(g, text, id)}?`}
       title="Open in the glossary"
       data-term={id}
       onClick={open}
@@ -48,7 +50,8 @@ export function Term(props: { id: string; text: string; focusable?: boolean; cla
  */
 export const TermText = memo(function TermText(props: { text: string; skip?: string; focusable?: boolean }) {
   const { text, skip, focusable = true } = props;
-  const segs = useMemo(() => segments(text, skip ? { skip } : {}), [text, skip]);
+  const g = useGlossaryIndex();
+  const segs = useMemo(() => (g ? g.segments(text, skip ? { skip } : {}) : [text]), [g, text, skip]);
   return (
     <>
       {segs.map((s, i) =>
@@ -65,14 +68,14 @@ export const TermText = memo(function TermText(props: { text: string; skip?: str
 
 /** A field name (detail view) that links when the glossary explains it. */
 export function FieldTerm({ name }: { name: string }) {
-  const id = termId(name);
+  const id = useGlossaryIndex()?.termId(name);
   return id ? <Term id={id} text={name} /> : name;
 }
 
 /** The name a panel's title link shows: the entry's short name or first alias. */
-export function shortTerm(id: string): string {
-  const e = entry(id);
-  return e?.short ?? e?.aliases[0] ?? id;
+function shortTerm(g: GlossaryIndex | null, id: string): string {
+  const e = g?.entry(id);
+  return e?.short ?? e?.aliases[0] ?? id.toUpperCase();
 }
 
 const chip =
@@ -86,6 +89,8 @@ const chip =
 export const PanelTerms = memo(
   function PanelTerms({ ids }: { ids: readonly string[] }) {
     const show = useGlossary((s) => s.show);
+    const g = useGlossaryIndex();
+    const shortName = (id: string): string => shortTerm(g, id);
     const first = ids[0];
     if (first === undefined) return null;
     return (
@@ -97,13 +102,13 @@ export const PanelTerms = memo(
               key={id}
               type="button"
               role="link"
-              aria-label={`What is ${shortTerm(id)}?`}
-              title={`What is ${shortTerm(id)}? (glossary)`}
+              aria-label={`What is ${shortName(id)}?`}
+              title={`What is ${shortName(id)}? (glossary)`}
               data-term={id}
               onClick={() => show(id)}
               className={chip}
             >
-              {shortTerm(id)}
+              {shortName(id)}
               <span aria-hidden="true" className="text-slate-400">
                 ?
               </span>
@@ -114,8 +119,8 @@ export const PanelTerms = memo(
         <button
           type="button"
           role="link"
-          aria-label={`What is ${shortTerm(first)}?`}
-          title={`What is ${ids.map(shortTerm).join(", ")}? (glossary)`}
+          aria-label={`What is ${shortName(first)}?`}
+          title={`What is ${ids.map(shortName).join(", ")}? (glossary)`}
           data-term={first}
           onClick={() => show(first)}
           className={`${chip} shrink-0 rounded-full @[30rem]:hidden`}

@@ -1,8 +1,9 @@
 /**
  * The glossary: every term a step text, a panel or the detail view uses, in a few plain
- * sentences each, from reference/smmu-facts.md (section in `ref`). The index (names, and the
- * spellings that link to each entry) is glossary-terms.ts; this, the text, is fetched with the
- * glossary panel the first time it opens.
+ * sentences each; `ref` names the sections of docs/sources.md it comes from ("trace":
+ * docs/trace-format.md), shown as links. The index (names, and the spellings that link to
+ * each entry) is glossary-terms.ts; this, the text, is fetched with the glossary panel the
+ * first time it opens.
  */
 
 import { type GlossaryTerm, TERMS } from "./glossary-terms.ts";
@@ -446,7 +447,7 @@ export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTer
       "The short window before an invalidation completes is normal; the harm is when the page is reused before the invalidation reached every cache.",
     ],
     see: ["munmap", "atc-inv", "tlbi"],
-    ref: "CONTRACT §3",
+    ref: "trace",
   },
   "use-after-free": {
     body: [

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { segments, termId } from "./glossary.ts";
+import { referenceLinks, segments, termId } from "./glossary.ts";
 import { GLOSSARY, TEXT } from "./glossary-data.ts";
 import { TERMS } from "./glossary-terms.ts";
 
@@ -58,5 +60,31 @@ describe("segments", () => {
   it("treats markup as text", () => {
     const segs = segments("<img src=x onerror=alert(1)> PASID");
     expect(segs[0]).toBe("<img src=x onerror=alert(1)> ");
+  });
+});
+
+describe("the glossary's references", () => {
+  const docs = (name: string): string =>
+    readFileSync(fileURLToPath(new URL(`../../../docs/${name}`, import.meta.url)), "utf8");
+
+  it("become links into the repository's docs, each to a section that exists", () => {
+    const sources = docs("sources.md");
+    for (const e of GLOSSARY) {
+      if (!e.ref) continue;
+      const links = referenceLinks(e.ref);
+      expect(links.length, `${e.id}: ${e.ref}`).toBeGreaterThan(0);
+      for (const l of links) {
+        const [file, anchor] = l.href.split("#");
+        const text = docs(file!.replace(/^docs\//, ""));
+        if (anchor) expect(text, `${e.id} → ${l.href}`).toContain(`<a id="${anchor}"></a>`);
+        expect(file === "docs/sources.md" ? sources : text).toBeTruthy();
+      }
+    }
+  });
+
+  it("reads §5.2, §5.5 (4, 9) as one link to §5 and trace as the trace format", () => {
+    expect(referenceLinks("§5.2, §5.5 (4, 9)").map((l) => l.href)).toEqual(["docs/sources.md#s5"]);
+    expect(referenceLinks("§1.1, §7").map((l) => l.label)).toEqual(["§1.1", "§7"]);
+    expect(referenceLinks("trace")).toEqual([{ label: "the trace format", href: "docs/trace-format.md" }]);
   });
 });

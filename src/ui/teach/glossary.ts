@@ -67,3 +67,18 @@ export function segments(text: string, opts: { once?: boolean; skip?: string } =
   out.push(text.slice(last));
   return out.filter((s) => s !== "");
 }
+
+/**
+ * A glossary entry's reference (`"§5.2, §5.5 (4, 9)"`, `"trace"`) as links into the
+ * repository's documentation, which the build publishes beside the page (`docs/`): each §N is
+ * the section of docs/sources.md on that part of the machine.
+ */
+export function referenceLinks(ref: string): { label: string; href: string }[] {
+  if (ref === "trace") return [{ label: "the trace format", href: "docs/trace-format.md" }];
+  const out: { label: string; href: string }[] = [];
+  for (const m of ref.matchAll(/§(\d+)(?:\.\d+)?/g)) {
+    const href = `docs/sources.md#s${m[1]}`;
+    if (!out.some((l) => l.href === href)) out.push({ label: m[0], href });
+  }
+  return out;
+}

@@ -354,7 +354,7 @@ export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): 
         : dma.result === "pri"
           ? `→ ATS translation failed (${dma.fault ?? ""}): page request PRG ${dma.prg ?? "?"}`
           : `→ stalled (${dma.fault ?? ""}), STAG ${dma.stag ?? "?"}`;
-  const headline = `Step ${step.index}: ${what} ${outcome}`;
+  const headline = `Step ${step.index + 1}: ${what} ${outcome}`;
   const boxes: PathBox[] = [];
   const ids: string[] = [];
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FAULT_NAMES } from "../../kernel/index.ts";
-import { BREAKS, explainViolation, explanationText, SAFEGUARDS } from "./safeguards.ts";
+import { LIBRARY } from "../../scenario/library/index.ts";
+import { BREAKS, breakItLabel, explainViolation, explanationText, SAFEGUARDS } from "./safeguards.ts";
 
 describe("safeguards", () => {
   it("names every fault's safeguard, and the lessons say what each breaks", () => {
@@ -22,5 +23,15 @@ describe("safeguards", () => {
     expect(e?.others.map((n) => n.fault)).toEqual(["skip-atc-inv"]);
     expect(explainViolation([], "stale-translation")).toBeNull();
     expect(explanationText([], "leak")).toBeNull();
+  });
+});
+
+describe("the Break it switch", () => {
+  it("names every fault as what ticking it does, and each lesson's recap says the same words", async () => {
+    const { RECAPS } = await import("../../scenario/library/guide.ts");
+    for (const f of FAULT_NAMES) expect(breakItLabel(f)).toMatch(/^Break it: \S/);
+    for (const l of LIBRARY) {
+      if (l.fault) expect(RECAPS[l.id]?.breakIt, l.id).toContain(`“${breakItLabel(l.fault.name)}”`);
+    }
   });
 });

@@ -23,6 +23,27 @@ export const SAFEGUARDS: Readonly<Record<FaultName, string>> = {
     "the vIOMMU's vSID → StreamID translation of a guest's ATC_INV (arm_vsmmu_vsid_to_sid)",
 };
 
+/**
+ * The lesson bar's switch, said as what ticking it does: "Break it: skip the ATC_INV" (ticked,
+ * the fault is on and the safeguard off).
+ */
+export const BREAK_IT: Readonly<Record<FaultName, string>> = {
+  "skip-tlbi": "skip the TLBI",
+  "skip-atc-inv": "skip the ATC_INV",
+  "skip-sync": "skip the CMD_SYNC",
+  "early-free-pages": "free the pages first",
+  "free-notifier-now": "free the notifier at once",
+  "no-sva-lock": "drop sva_lock",
+  "no-quiet-cd": "leave the CD live on release",
+  "leaf-only-tlbi": "leaf-only TLBI",
+  "kref-get": "kref_get instead of kref_get_unless_zero",
+  "atc-inv-wrong-sid": "send the ATC_INV to the wrong device",
+};
+
+export function breakItLabel(fault: string): string {
+  return `Break it: ${isFaultName(fault) ? BREAK_IT[fault] : fault}`;
+}
+
 /** Fault name → the violation kinds the lessons show it breaking. */
 export const BREAKS: ReadonlyMap<string, ReadonlySet<string>> = (() => {
   const m = new Map<string, Set<string>>();

@@ -3,12 +3,11 @@
  * overlay that marks the last DMA's path on the stream-table diagram. The views a panel shows
  * only when switched to (the translation path, the event and PRI queues, the topology) are in
  * path-view.tsx, queue-views.tsx and topology-views.tsx, fetched when first shown; the page-table
- * tree is in pagetables-view.tsx and the path's view model in path-vm.ts, both fetched at start-up
- * after the first paint. Each takes its view model from the world at the cursor (cached per
- * world: worlds are never mutated once shown).
+ * tree is in pagetables-view.tsx, fetched at start-up after the first paint. Each takes its view model from the world at the cursor
+ * (cached per world: worlds are never mutated once shown).
  */
 
-import { type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
@@ -35,26 +34,33 @@ export function useSelectedKey(): string | null {
 const paths = new WeakMap<RunResult, Map<number, PathVm>>();
 
 /**
- * The path's view model (the address arithmetic of every table a DMA reads) is fetched at
- * start-up, after the first paint: until it is here no path is marked (about 2.5 kB gzip of the
- * initial JavaScript budget).
+ * The path's view model (path-vm.ts) is fetched just after the first paint, not with it: before
+ * the first DMA there is no path to draw.
  */
 type PathModule = typeof import("./path-vm.ts");
 let pathModule: PathModule | null = null;
-const pathModuleLoaded = import("./path-vm.ts").then((m) => {
-  pathModule = m;
-  return m;
-});
+const pathListeners = new Set<() => void>();
+let pathRequested = false;
+function loadPathModule(): void {
+  if (pathRequested) return;
+  pathRequested = true;
+  void import("./path-vm.ts").then((m) => {
+    pathModule = m;
+    for (const l of pathListeners) l();
+  });
+}
+function onPathModule(l: () => void): () => void {
+  pathListeners.add(l);
+  return () => pathListeners.delete(l);
+}
 
 /** The path of the last DMA before the cursor, read from the world just after its step. */
 export function usePathVm(): PathVm | null {
   const result = useLab((s) => s.result);
   const cursor = useLab((s) => s.cursor);
   const here = useWorld();
-  const [m, setM] = useState(pathModule);
-  useEffect(() => {
-    if (m === null) void pathModuleLoaded.then(setM);
-  }, [m]);
+  const m = useSyncExternalStore(onPathModule, () => pathModule);
+  if (m === null) loadPathModule();
   return useMemo(() => {
     if (m === null) return null;
     const { lastDma, pathVm } = m;
