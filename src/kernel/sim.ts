@@ -55,7 +55,7 @@ registerDriver(armSmmuV3Sva);
 export function createSim(scenario: Scenario): Sim {
   const driver = driverFor(scenario.driver);
   const guest = scenario.vms === undefined ? {} : nestedKernel().programs;
-  const mm = mmPrograms();
+  const mm = mmPrograms({ taskExit: driver.taskExit !== undefined });
   const ops: Record<OpName, Program> = {
     bind: driver.bind as Program,
     unbind: driver.unbind as Program,
@@ -72,6 +72,7 @@ export function createSim(scenario: Scenario): Sim {
     "drv:invalidate": driver.invalidate,
     "drv:release": driver.release,
     "mm:exit_mmap": mm.exitMmap,
+    ...(driver.taskExit ? { "drv:task_exit": driver.taskExit } : {}),
     ...driver.programs,
     ...guest,
   };
