@@ -207,7 +207,9 @@ export function scenarioToCompactV1(s: Scenario): CompactValue[] {
     s.title,
     // A release other than the design's default is written as its tag (links made before
     // releases were modelled hold a design code, which stands for that default).
-    s.kernel === DEFAULT_RELEASE[s.driver] ? code(V1_DRIVERS, s.driver) : s.kernel,
+    s.kernel === DEFAULT_RELEASE[s.driver] && (V1_DRIVERS as readonly string[]).includes(s.driver)
+      ? code(V1_DRIVERS, s.driver)
+      : s.kernel,
     s.faults.map((f) => code(V1_FAULTS, f)),
     smmuToCompact(s),
     s.devices.map(deviceToCompact),

@@ -30,6 +30,7 @@ const VIOLATION_KINDS = [
   "deadlock",
   "leak",
   "stale-config",
+  "lost-binding",
 ];
 
 const KINDS: readonly { id: BreakpointKind; label: string; hint: string }[] = [
