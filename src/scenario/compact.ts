@@ -443,8 +443,20 @@ function tasksFromCompact(v: unknown, procs: Fields[], threads: Fields[]): void 
 }
 
 function unpack(data: unknown): Fields {
-  const [title, driver, faults, smmu, devices, processes, threads, schedule, description, pasidBase, vms, tasks] =
-    list(data, "layout", 8, 12);
+  const [
+    title,
+    driver,
+    faults,
+    smmu,
+    devices,
+    processes,
+    threads,
+    schedule,
+    description,
+    pasidBase,
+    vms,
+    tasks,
+  ] = list(data, "layout", 8, 12);
   const devs = list(devices, "devices").map(deviceFromCompact);
   const machines =
     vms === undefined || vms === 0

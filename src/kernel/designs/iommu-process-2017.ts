@@ -146,6 +146,7 @@ const taskExit: Program = [
       c.rec.say(`${objectName(io)}'s kref is 0: someone else is already freeing it.`);
       return "texit.fail";
     }
+    c.rec.say(`${objectName(io)} kref ${io.refs}: each of its contexts (one per domain) is freed.`);
     return undefined;
   }),
   control("texit.head", (c) => {
@@ -168,7 +169,11 @@ const taskExit: Program = [
   }),
   step("iommu_context_free", (c) => {
     const bond = objOf(c, "bond");
-    if (!putRef(c, bond)) return undefined;
+    if (!putRef(c, bond)) {
+      c.rec.say(`An unbind is waiting to free ${objectName(bond)}: leave it to unbind.`);
+      return undefined;
+    }
+    c.rec.say(`iommu_context_free: ${objectName(bond)} goes, with the reference it held on the process.`);
     return call("drv:io_mm_detach");
   }),
   control("texit.next", () => "texit.head"),

@@ -1,10 +1,11 @@
 /**
- * The lessons menu's dialog: the built-in library (title and first sentence of each) and the
+ * The lessons menu's dialog: the built-in library (title and first sentence of each), the
+ * design history (one lesson per review thread, with the release or RFC it runs on) and the
  * large scenario. Loaded the first time the menu opens.
  */
 
 import { type KeyboardEvent, useEffect, useId, useRef } from "react";
-import { LIBRARY } from "../../scenario/library/index.ts";
+import { LIBRARY, lessonsOf } from "../../scenario/library/index.ts";
 import { openLarge } from "../../store/large.ts";
 import { firstSentence, useLessons } from "../../store/lessons.ts";
 import { buttonClass } from "./Header.tsx";
@@ -33,6 +34,14 @@ function LessonItem({ index, current }: { readonly index: number; readonly curre
           <span className="font-semibold" data-testid="lesson-title">
             {l.scenario.title}
           </span>
+          {l.group === "history" ? (
+            <span
+              data-testid="lesson-runs-on"
+              className="rounded bg-sky-100 px-1.5 font-mono text-[11px] text-sky-900 dark:bg-sky-950 dark:text-sky-200"
+            >
+              runs on {l.scenario.kernel}
+            </span>
+          ) : null}
           {l.fault ? (
             <span className="rounded bg-amber-100 px-1.5 font-mono text-[11px] text-amber-900 dark:bg-amber-950 dark:text-amber-200">
               safeguard: {l.fault.name}
@@ -50,6 +59,7 @@ function LessonItem({ index, current }: { readonly index: number; readonly curre
 export function LessonMenuDialog() {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
+  const historyId = useId();
   const current = useLessons((s) => s.id);
   const setMenuOpen = useLessons((s) => s.setMenuOpen);
 
@@ -94,8 +104,20 @@ export function LessonMenuDialog() {
         </header>
         <div className="min-h-0 flex-1 overflow-y-auto p-3">
           <ol className="space-y-1.5" aria-label="Lessons">
-            {LIBRARY.map((l, i) => (
-              <LessonItem key={l.id} index={i} current={l.id === current} />
+            {lessonsOf(undefined).map((l) => (
+              <LessonItem key={l.id} index={LIBRARY.indexOf(l)} current={l.id === current} />
+            ))}
+          </ol>
+          <h3 id={historyId} className="mt-3 mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">
+            Design history
+          </h3>
+          <p className="mb-1.5 text-xs text-slate-600 dark:text-slate-300">
+            The review threads the Linux SVA code went through, in order: each lesson opens with the question
+            the review asked.
+          </p>
+          <ol className="space-y-1.5" aria-labelledby={historyId} data-testid="lesson-group-history">
+            {lessonsOf("history").map((l) => (
+              <LessonItem key={l.id} index={LIBRARY.indexOf(l)} current={l.id === current} />
             ))}
           </ol>
           <h3 className="mt-3 mb-1 text-xs font-semibold text-slate-600 dark:text-slate-300">Scale</h3>
