@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import "../all.ts";
 import { exploreScenario } from "../../explorer/explore.ts";
-import taskVsMmJson from "../../scenario/library/task-vs-mm.json";
 import lifecycleJson from "../../scenario/library/lifecycle.json";
+import taskVsMmJson from "../../scenario/library/task-vs-mm.json";
 import { runScenario } from "../run.ts";
 import { scenario } from "../testing.ts";
 
