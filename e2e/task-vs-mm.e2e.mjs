@@ -139,7 +139,8 @@ export default [
         ["runs on rfc-2017", "runs on rfc-2018", "runs on v5.11", "runs on v6.18", "runs on nested-v1-2023"],
         "the release or RFC of each",
       );
-      for (const text of await items.allTextContents()) ok(text.includes("?"), `opens with a question: ${text}`);
+      for (const text of await items.allTextContents())
+        ok(text.includes("?"), `opens with a question: ${text}`);
       // Keyboard: the first history lesson opens with Enter.
       await items.first().focus();
       await page.keyboard.press("Enter");
