@@ -30,7 +30,7 @@ import type { KObject } from "../../engine/world.ts";
 import type { Op } from "../../scenario/types.ts";
 import type { Driver } from "../driver.ts";
 import { mmOf, taskOf } from "../mm.ts";
-import { lifecycle, objectName, putRef } from "../objects.ts";
+import { lifecycle, putRef } from "../objects.ts";
 import {
   type Ctx,
   call,
@@ -47,6 +47,13 @@ import { bondsOf, idrEntries, ioMm2018, ioMmGetLocked, ioMmPutLocked, lock, unlo
 // --- pure helpers ----------------------------------------------------------------------------
 
 const objOf = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
+
+/** The RFCv2's struct iommu_context: the link of a process and a domain (a device here). */
+const contextName = (bond: KObject): string => `iommu_context #${bond.id} (${bond.process} ↔ ${bond.device})`;
+
+/** The RFCv2's struct iommu_process, named with the task whose pid it keeps. */
+const processName = (io: KObject): string =>
+  `iommu_process #${io.id} (${io.process}${typeof io.fields.pid === "string" ? `, pid of ${io.fields.pid}` : ""})`;
 
 /** The RFCv2 names of the functions io-mm-2018 renamed (iommu-process.c → iommu-sva.c). */
 const RFC_V2_NAMES: Readonly<Record<string, string>> = {
@@ -84,11 +91,11 @@ const lookupByPid: MicroStep = step("iommu_process_bind_device", (c) => {
     setLocal(c, "io_mm", io.id);
     setLocal(c, "found", true);
     if (bondsOf(c.w, io).some((b) => b.device === (c.op as { device: string }).device)) {
-      c.rec.say(`${(c.op as { device: string }).device} is already bound to ${objectName(io)}: -EEXIST.`);
+      c.rec.say(`${(c.op as { device: string }).device} is already bound to ${processName(io)}: -EEXIST.`);
       return "bind.put";
     }
     c.rec.say(
-      `${objectName(io)} (PASID ${io.fields.pasid}) belongs to task ${task}'s pid: kref now ${io.refs}.`,
+      `${processName(io)} (PASID ${io.fields.pasid}) belongs to task ${task}'s pid: kref now ${io.refs}.`,
     );
     return undefined;
   }
@@ -135,7 +142,7 @@ const taskExit: Program = [
     const io = objOf(c, "io_mm");
     const others = (mmOf(c).tasks ?? []).filter((t) => !t.exited).map((t) => t.name);
     c.rec.say(
-      `Task ${taskOf(c)} exits: ${objectName(io)} (PASID ${io.fields.pasid}) was bound to its pid, so the binding goes with it${others.length > 0 ? ` — though ${others.join(", ")} still use${others.length === 1 ? "s" : ""} the same mm` : ""}.`,
+      `Task ${taskOf(c)} exits: ${processName(io)} (PASID ${io.fields.pasid}) was bound to its pid, so the binding goes with it${others.length > 0 ? ` — though ${others.join(", ")} still use${others.length === 1 ? "s" : ""} the same mm` : ""}.`,
     );
     return undefined;
   }),
@@ -143,10 +150,10 @@ const taskExit: Program = [
   step("iommu_process_get_locked", (c) => {
     const io = objOf(c, "io_mm");
     if (!ioMmGetLocked(c, io)) {
-      c.rec.say(`${objectName(io)}'s kref is 0: someone else is already freeing it.`);
+      c.rec.say(`${processName(io)}'s kref is 0: someone else is already freeing it.`);
       return "texit.fail";
     }
-    c.rec.say(`${objectName(io)} kref ${io.refs}: each of its contexts (one per domain) is freed.`);
+    c.rec.say(`${processName(io)} kref ${io.refs}: each of its contexts (one per domain) is freed.`);
     return undefined;
   }),
   control("texit.head", (c) => {
@@ -170,10 +177,10 @@ const taskExit: Program = [
   step("iommu_context_free", (c) => {
     const bond = objOf(c, "bond");
     if (!putRef(c, bond)) {
-      c.rec.say(`An unbind is waiting to free ${objectName(bond)}: leave it to unbind.`);
+      c.rec.say(`An unbind is waiting to free ${contextName(bond)}: leave it to unbind.`);
       return undefined;
     }
-    c.rec.say(`iommu_context_free: ${objectName(bond)} goes, with the reference it held on the process.`);
+    c.rec.say(`iommu_context_free: ${contextName(bond)} goes, with the reference it held on the process.`);
     return call("drv:io_mm_detach");
   }),
   control("texit.next", () => "texit.head"),
