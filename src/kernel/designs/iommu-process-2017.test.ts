@@ -49,6 +49,28 @@ describe("tasks sharing an mm", () => {
     expect(r.final.mms[0]!.users).toBe(1);
     expect(r.final.mms[0]!.state).toBe("live");
     expect(r.steps.filter((x) => x.fn === "mmput")).toHaveLength(1);
+    expect(r.steps.at(-1)!.text).toBe("Task main of app has exited: its exit does not run.");
+  });
+
+  it("an exited task's ops do not run; the other task's do", () => {
+    const s = scenario({
+      ...taskVsMmJson,
+      kernel: "v6.12",
+      threads: [
+        {
+          name: "T0",
+          ops: [
+            { op: "exit", process: "app", task: "worker" },
+            { op: "touch", process: "app", va: "0x20000", access: "write", task: "worker" },
+            { op: "touch", process: "app", va: "0x10000", access: "write", task: "main" },
+          ],
+        },
+      ],
+      schedule: undefined,
+    });
+    const fns = runScenario(s).steps.map((x) => `${x.opIndex} ${x.fn}`);
+    expect(fns).toContain("1 (task exited)");
+    expect(fns).toContain("2 handle_mm_fault");
   });
 
   it("a process without tasks runs as before: one task, no do_exit step", () => {
