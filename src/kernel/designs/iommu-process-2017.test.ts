@@ -89,7 +89,7 @@ describe("rfc-2017: the binding belongs to the task (Joerg Roedel's objection)",
         "do_exit",
         "release_task",
         "domain->ops->process_exit",
-        "arm_smmu_process_detach",
+        "domain->ops->process_detach",
         "idr_remove(&iommu_process_idr)",
       ]),
     );

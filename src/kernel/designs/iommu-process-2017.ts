@@ -55,21 +55,24 @@ const contextName = (bond: KObject): string => `iommu_context #${bond.id} (${bon
 const processName = (io: KObject): string =>
   `iommu_process #${io.id} (${io.process}${typeof io.fields.pid === "string" ? `, pid of ${io.fields.pid}` : ""})`;
 
-/** The RFCv2 names of the functions io-mm-2018 renamed (iommu-process.c → iommu-sva.c). */
+/**
+ * The RFCv2 names of the functions io-mm-2018 renamed (iommu-process.c → iommu-sva.c). The
+ * SMMU driver's side is named by the iommu_ops the core called (domain->ops->process_*).
+ */
 const RFC_V2_NAMES: Readonly<Record<string, string>> = {
-  arm_smmu_mm_alloc: "arm_smmu_process_alloc",
+  arm_smmu_mm_alloc: "domain->ops->process_alloc",
   "idr_alloc(&iommu_pasid_idr)": "idr_alloc_cyclic(&iommu_process_idr)",
   io_mm_attach: "iommu_process_attach",
-  arm_smmu_mm_attach: "arm_smmu_process_attach",
+  arm_smmu_mm_attach: "domain->ops->process_attach",
   "list_add(&bond->mm_head, &io_mm->devices)": "list_add(&context->process_head, &process->domains)",
   __iommu_sva_unbind_device: "iommu_process_unbind_device",
   io_mm_detach_locked: "iommu_process_detach_locked",
   io_mm_put_locked: "iommu_process_put_locked",
   "idr_remove(&iommu_pasid_idr)": "idr_remove(&iommu_process_idr)",
   "list_del(&bond->mm_head)": "list_del(&context->process_head)",
-  arm_smmu_mm_detach: "arm_smmu_process_detach",
+  arm_smmu_mm_detach: "domain->ops->process_detach",
   "kfree(bond)": "kfree(context)",
-  arm_smmu_mm_invalidate: "arm_smmu_process_invalidate",
+  arm_smmu_mm_invalidate: "domain->ops->process_invalidate",
   "spin_lock(&iommu_sva_lock)": "spin_lock(&iommu_process_lock)",
   "spin_unlock(&iommu_sva_lock)": "spin_unlock(&iommu_process_lock)",
 };
@@ -170,7 +173,7 @@ const taskExit: Program = [
     // What the checker reads: this binding ended because a task exited, not by unbind or exit_mmap.
     bond.fields.ended = "task-exit";
     c.rec.say(
-      `The SMMU driver is told to stop using PASID ${bond.fields.pasid} for ${bond.device}: its CD is cleared. ${bond.device}'s driver is not told; it still hands the PASID to the process's other tasks.`,
+      `The SMMU driver is told to stop using PASID ${bond.fields.pasid} for ${bond.device}: it clears the CD and invalidates as a detach does (the next steps). ${bond.device}'s driver is not told; it still hands the PASID to the process's other tasks.`,
     );
     return undefined;
   }),
