@@ -136,7 +136,7 @@ export default [
       );
       equal(
         await group.getByTestId("lesson-runs-on").allTextContents(),
-        ["runs on rfc-2017", "runs on rfc-2018", "runs on v5.11", "runs on v6.18", "runs on nested-v1-2023"],
+        ["runs on rfc-2017", "runs on rfc-2018", "runs on v5.14", "runs on v6.12", "runs on nested-v1-2023"],
         "the release or RFC of each",
       );
       for (const text of await items.allTextContents())

@@ -11,8 +11,8 @@ describe("the design history group", () => {
     expect(history.map((l) => [l.id, l.scenario.kernel])).toEqual([
       ["task-vs-mm", "rfc-2017"],
       ["history-2018-io-mm", "rfc-2018"],
-      ["history-2021-share-asid", "v5.11"],
-      ["history-2022-sva-domain", "v6.18"],
+      ["history-2021-share-asid", "v5.14"],
+      ["history-2022-sva-domain", "v6.12"],
       ["history-2023-user-invalidation", "nested-v1-2023"],
     ]);
   });

@@ -103,6 +103,7 @@ function history(
     readonly kernel?: KernelRelease;
     readonly fault?: Lesson["fault"];
     readonly bug?: LessonBug;
+    readonly finding?: LessonFinding;
   },
 ): Lesson {
   const j = json as Record<string, unknown>;
@@ -117,6 +118,7 @@ function history(
     scenario,
     ...(opts.fault ? { fault: opts.fault } : {}),
     ...(opts.bug ? { bug: opts.bug } : {}),
+    ...(opts.finding ? { finding: opts.finding } : {}),
   };
 }
 
@@ -231,13 +233,14 @@ export const LIBRARY: readonly Lesson[] = [
   history("history-2021-share-asid", asidSharing, {
     question:
       "If the SMMU's CD for a process reuses the CPU's ASID, what happens when a private DMA domain of the SMMU already holds that ASID?",
-    kernel: "v5.11",
+    // The first release modelled where mainline SMMUv3 binds at all (v5.11–v5.13 demanded IOPF).
+    kernel: "v5.14",
     fault: { name: "skip-tlbi", breaks: "asid-conflict" },
   }),
   history("history-2022-sva-domain", svaDomainUnbindVsExit, {
     question:
       "Should an SVA binding be an IOMMU domain of its own, attached to a PASID through set_dev_pasid, rather than a bond the SMMU driver keeps beside the DMA domain?",
-    fault: { name: "free-notifier-now", breaks: "use-after-free" },
+    finding: { breaks: "stale-cd", since: "v6.10", upstream: false },
   }),
   history("history-2023-user-invalidation", nestedCdTwoLevel, {
     question:
