@@ -230,7 +230,7 @@ describe("sva-lab kernels and --kernel", () => {
     const r = cli("run", file("k2.json", lifecycle), "--kernel", "v4.19");
     expect(r.code).toBe(2);
     expect(r.err).toMatch(
-      /^sva-lab: --kernel: unknown release "v4\.19" \(expected "v5\.11" … "v6\.\d+" or "rfc-2018", "nested-v1-2023"\)$/,
+      /^sva-lab: --kernel: unknown release "v4\.19" \(expected "v5\.11" … "v6\.\d+" or "rfc-2017", "rfc-2018", "nested-v1-2023"\)$/,
     );
     const bad = cli("run", file("k3.json", { ...lifecycle, kernel: "6.1" }));
     expect(bad.code).toBe(2);

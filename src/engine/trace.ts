@@ -23,7 +23,12 @@ export type ViolationKind =
    * An invalidation has completed (its CMD_SYNC), yet the SMMU still caches configuration it
    * covered — an L1 CD descriptor — that memory no longer holds.
    */
-  | "stale-config";
+  | "stale-config"
+  /**
+   * A DMA of a process whose mm is live and that never unbound the device faulted, because
+   * another task's exit tore the binding down (the 2017 RFC's binding tied to the task).
+   */
+  | "lost-binding";
 
 export type DmaVia = "atc" | "iotlb" | "walk";
 

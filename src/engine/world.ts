@@ -223,6 +223,17 @@ export interface MmState {
   notifiers: number[];
   /** The VM the process runs in: its pgd and pages are guest IPAs. */
   readonly vm?: string;
+  /**
+   * The tasks sharing this mm, when the scenario declares them (absent: one task); each live
+   * one holds an mm_users reference until its exit.
+   */
+  tasks?: TaskState[];
+}
+
+/** A task (thread) of a process: its name and whether it has run do_exit. */
+export interface TaskState {
+  readonly name: string;
+  exited: boolean;
 }
 
 export type ThreadStatus = "ready" | "blocked" | "done";

@@ -192,7 +192,8 @@ function createMm(w: World, spec: ProcessSpec, index: number): MmState {
   const mm: MmState = {
     process: spec.name,
     state: initialState("mm"),
-    users: 1,
+    // One mm_users reference per task (copy_process with CLONE_VM takes one for each thread).
+    users: spec.tasks?.length ?? 1,
     count: 1,
     pgd,
     cpuAsid,
@@ -201,6 +202,7 @@ function createMm(w: World, spec: ProcessSpec, index: number): MmState {
     vmas: spec.vmas.map((v) => ({ start: v.start, pages: v.pages, prot: v.prot })),
     notifiers: [],
     ...(spec.vm === undefined ? {} : { vm: spec.vm }),
+    ...(spec.tasks === undefined ? {} : { tasks: spec.tasks.map((name) => ({ name, exited: false })) }),
   };
   for (const v of spec.vmas) {
     if (!v.populate) continue;

@@ -110,3 +110,27 @@ export function checkCdOwner(c: Ctx, dev: DeviceState, ssid: number, owned: numb
     `${who} writes ${dev.name}'s CD ${ssid} on behalf of a binding that owns PASID ${owned}: it touches ${whose}.`,
   );
 }
+
+/**
+ * Called when a DMA with the PASID of `process`'s binding faulted: if the mm is live, the
+ * process never unbound the device, and the binding was torn down by a task's exit (the 2017
+ * RFC's binding belonged to the task that made it), a still-running task lost its device.
+ */
+export function checkLostBinding(c: Ctx, device: string, process: string, pasid: number): void {
+  const mm = c.w.mms.find((m) => m.process === process);
+  if (mm?.state !== "live" || mm.users === 0) return;
+  const bond = Object.values(c.w.kernel.objects).find(
+    (o) =>
+      o.kind === "bond" &&
+      o.process === process &&
+      o.device === device &&
+      o.fields.pasid === pasid &&
+      o.fields.ended === "task-exit",
+  );
+  if (!bond) return;
+  const live = (mm.tasks ?? []).filter((t) => !t.exited).map((t) => t.name);
+  c.rec.violation(
+    "lost-binding",
+    `${c.t.name}'s DMA for ${process} faulted on PASID ${pasid}: ${process}'s mm is live (mm_users ${mm.users}${live.length > 0 ? `, task${live.length > 1 ? "s" : ""} ${live.join(", ")}` : ""}) and never unbound ${device}, but the exit of the task that bound it tore the binding down.`,
+  );
+}

@@ -12,6 +12,7 @@ import type { DmaOutcome } from "../engine/trace.ts";
 import type { DeviceState, World } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
+import { checkLostBinding } from "./checks.ts";
 import { mmOf } from "./mm.ts";
 import { type Ctx, local, type Program, setLocal, step } from "./program.ts";
 
@@ -41,6 +42,9 @@ function issue(c: Ctx<DmaOp>, dev: DeviceState, retry: boolean): DmaOutcome {
     { dev, truth, pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write", retry },
     c.rec,
   );
+  if (r.result === "fault" && pasid !== null && c.op.pasid === undefined) {
+    checkLostBinding(c, dev.name, c.op.process, pasid);
+  }
   if (r.result === "ok") {
     const via = { atc: "its ATC (no SMMU lookup)", iotlb: "the SMMU's IOTLB", walk: "an SMMU table walk" }[
       r.via!

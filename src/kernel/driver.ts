@@ -28,6 +28,11 @@ export interface Driver {
   readonly release: Program;
   /** The SRCU callback that frees a notifier (free_notifier) once the grace period is over. */
   freeNotifier(c: Ctx, mn: KObject): void;
+  /**
+   * Run by a task's exit before its mmput (local-free: the op's `task`), for a design whose
+   * binding belongs to a task rather than to the mm (the 2017 RFC).
+   */
+  readonly taskExit?: Program;
   /** Further programs the design's steps call by name ("drv:domain_free"). */
   readonly programs?: Readonly<Record<string, Program>>;
 }

@@ -63,6 +63,12 @@ import {
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
 
 export const mmOf = (c: Ctx): MmState => findMm(c.w, (c.op as { process: string }).process);
+
+/** The task performing the op (docs/tasks.md): its `task`, else the process's first task. */
+export function taskOf(c: Ctx): string {
+  const mm = mmOf(c);
+  return c.op.task ?? mm.tasks?.[0]?.name ?? mm.process;
+}
 const mmapLock = (c: Ctx) => `mmap_lock:${mmOf(c).process}`;
 const hexa = (v: number) => `0x${v.toString(16)}`;
 
@@ -259,7 +265,11 @@ export function mmputStep(): MicroStep {
   });
 }
 
-export function mmPrograms() {
+/**
+ * The generic mm programs. `taskExit`: the design has a per-task exit hook ("drv:task_exit",
+ * the 2017 RFC's binding tied to the task), run by exit before the task's mmput.
+ */
+export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
   const mmap: Program<OpOf<"mmap">> = [
     step(
       "do_mmap",
@@ -433,6 +443,27 @@ export function mmPrograms() {
       if (mmOf(c).state === "live") return undefined;
       return RETURN;
     }),
+    // do_exit of one task of a process that declares several (docs/tasks.md): exit_mm drops
+    // this task's mm_users reference; the address space goes only with the last one.
+    step(
+      "do_exit",
+      (c) => {
+        const mm = mmOf(c);
+        const task = mm.tasks!.find((t) => t.name === taskOf(c))!;
+        if (task.exited) {
+          c.rec.say(`${task.name} has already exited: it holds no mm_users reference to drop.`);
+          return RETURN;
+        }
+        task.exited = true;
+        const left = mm.tasks!.filter((t) => !t.exited).map((t) => t.name);
+        c.rec.say(
+          `Task ${task.name} of ${mm.process} exits${left.length > 0 ? `; ${left.join(", ")} still run${left.length === 1 ? "s" : ""} on the same mm` : ""}.`,
+        );
+        return undefined;
+      },
+      { when: (c) => mmOf(c).tasks !== undefined },
+    ),
+    ...(opts.taskExit ? [control("exit_task_hook", () => call("drv:task_exit"))] : []),
     mmputStep(),
   ];
 

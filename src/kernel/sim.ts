@@ -34,6 +34,7 @@ import {
   type Program,
   RETURN,
   releaseNote,
+  step,
 } from "./program.ts";
 import { driverFor, nestedKernel, registerDriver } from "./registry.ts";
 
@@ -55,7 +56,7 @@ registerDriver(armSmmuV3Sva);
 export function createSim(scenario: Scenario): Sim {
   const driver = driverFor(scenario.driver);
   const guest = scenario.vms === undefined ? {} : nestedKernel().programs;
-  const mm = mmPrograms();
+  const mm = mmPrograms({ taskExit: driver.taskExit !== undefined });
   const ops: Record<OpName, Program> = {
     bind: driver.bind as Program,
     unbind: driver.unbind as Program,
@@ -72,6 +73,8 @@ export function createSim(scenario: Scenario): Sim {
     "drv:invalidate": driver.invalidate,
     "drv:release": driver.release,
     "mm:exit_mmap": mm.exitMmap,
+    "task:exited": taskExitedProgram,
+    ...(driver.taskExit ? { "drv:task_exit": driver.taskExit } : {}),
     ...driver.programs,
     ...guest,
   };
@@ -79,6 +82,21 @@ export function createSim(scenario: Scenario): Sim {
   const guests = new Set(scenario.processes.filter((p) => p.vm !== undefined).map((p) => p.name));
   return { scenario, driver, programs, guests };
 }
+
+/** The op names a task of its process that has already exited (docs/tasks.md). */
+function taskExited(w: World, op: Op): boolean {
+  if (op.task === undefined) return false;
+  const mm = w.mms.find((m) => m.process === op.process);
+  return mm?.tasks?.find((x) => x.name === op.task)?.exited === true;
+}
+
+/** An op of a task that has exited: the thread is gone, so it neither runs nor asks a device. */
+const taskExitedProgram: Program = [
+  step("(task exited)", (c) => {
+    c.rec.say(`Task ${c.op.task} of ${c.op.process} has exited: its ${c.op.op} does not run.`);
+    return undefined;
+  }),
+];
 
 function opOf(sim: Sim, t: ThreadState): Op | undefined {
   return sim.scenario.threads.find((x) => x.name === t.name)?.ops[t.opIndex];
@@ -129,7 +147,7 @@ export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void 
     }
     if (t.program === "") {
       const guest = sim.guests.has(op.process) ? `guest:${op.op}` : "";
-      t.program = guest in sim.programs ? guest : `op:${op.op}`;
+      t.program = taskExited(w, op) ? "task:exited" : guest in sim.programs ? guest : `op:${op.op}`;
       t.pc = 0;
     }
     const program = programOf(sim, t.program);

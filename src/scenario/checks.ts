@@ -16,7 +16,7 @@ import {
   STREAM_TABLE_LOG2SIZE,
 } from "./limits.ts";
 import { changeById, hasNesting } from "./releases.ts";
-import type { Op, ProcessSpec, Scenario, ThreadSpec } from "./types.ts";
+import { type Op, type ProcessSpec, type Scenario, type ThreadSpec, taskNames } from "./types.ts";
 
 type Path = readonly (string | number)[];
 type Problem = string | undefined;
@@ -123,7 +123,7 @@ function checkProcesses(s: Scenario): Problem {
   const dup = uniqueNames(s.processes, "processes", "process");
   if (dup) return dup;
   for (const [pi, p] of s.processes.entries()) {
-    const problem = checkVmas(p, pi);
+    const problem = checkVmas(p, pi) ?? checkTasks(p, pi);
     if (problem) return problem;
   }
   return checkPopulated(s);
@@ -146,6 +146,15 @@ function checkPopulated(s: Scenario): Problem {
     }
   }
   return undefined;
+}
+
+function checkTasks(p: ProcessSpec, pi: number): Problem {
+  const dup = p.tasks && findDuplicate(p.tasks, (t) => t);
+  if (!dup) return undefined;
+  return at(
+    ["processes", pi, "tasks", dup[1]],
+    `duplicate task name ${quote(p.tasks![dup[1]]!)} (as tasks[${dup[0]}])`,
+  );
 }
 
 function knownNames(names: readonly string[]): string {
@@ -245,6 +254,15 @@ function checkOp(op: Op, path: Path, s: Scenario, declared: Declared): Problem {
   if (!declared.processes.has(op.process)) {
     const names = knownNames(s.processes.map((p) => p.name));
     return at([...path, "process"], `unknown process ${quote(op.process)} (${names})`);
+  }
+  if (op.task !== undefined) {
+    const tasks = taskNames(s.processes.find((p) => p.name === op.process)!);
+    if (!tasks.includes(op.task)) {
+      return at(
+        [...path, "task"],
+        `${quote(op.process)} has no task ${quote(op.task)} (its tasks: ${tasks.join(", ")})`,
+      );
+    }
   }
   const vm = declared.processVm.get(op.process);
   const device =

@@ -5,8 +5,8 @@
  * numbers. DEFLATE then squeezes the repetition out of that: a generated 100-op scenario makes
  * an ~880-character link, where lz-string over the keyed JSON makes ~2,700.
  *
- *   [title, driver | kernel, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?, vms?]
- *   (description and pasidBase 0 = absent, when something follows)
+ *   [title, driver | kernel, faults, smmu, devices, processes, threads, schedule, description?, pasidBase?, vms?, tasks?]
+ *   (description, pasidBase and vms 0 = absent, when something follows)
  *   smmu      0 (all defaults) | [features, asidBits, ssidBits, cmdqEntries, streamTable, cdTable]
  *   device    [name, sid, flags (ats=1, pri=2), pasidBits]   (trailing defaults dropped)
  *   process   [name, vmas?, asid?, vm?]  vmas = flat [startPage, pages, prot | populate << 2, …]
@@ -15,6 +15,9 @@
  *             guest = [cdTable, s1dss, pasidBase] when any is given (each 0 = absent)
  *   thread    [name, ops]    ops  = flat [code, args…, code, args…] (OP_LAYOUT below)
  *   schedule  0 (absent) | [0 = smmu, 1 = srcu, 2 + 2i = thread i, 3 + 2i = "thread i:op", …]
+ *   tasks     [processes, ops] (docs/tasks.md): processes = [[process index, task names…], …],
+ *             ops = [[thread index, op index, task name], …]; appended later, so a link without
+ *             tasks is what it was
  *
  * The code tables are FROZEN: v1 links in the wild depend on them. A name added later (a new
  * fault, driver or feature) is written as its string, which every decoder passes on to
@@ -207,7 +210,9 @@ export function scenarioToCompactV1(s: Scenario): CompactValue[] {
     s.title,
     // A release other than the design's default is written as its tag (links made before
     // releases were modelled hold a design code, which stands for that default).
-    s.kernel === DEFAULT_RELEASE[s.driver] ? code(V1_DRIVERS, s.driver) : s.kernel,
+    s.kernel === DEFAULT_RELEASE[s.driver] && (V1_DRIVERS as readonly string[]).includes(s.driver)
+      ? code(V1_DRIVERS, s.driver)
+      : s.kernel,
     s.faults.map((f) => code(V1_FAULTS, f)),
     smmuToCompact(s),
     s.devices.map(deviceToCompact),
@@ -215,11 +220,22 @@ export function scenarioToCompactV1(s: Scenario): CompactValue[] {
     s.threads.map((t) => [t.name, t.ops.flatMap((op) => opToCompact(op, p, d))]),
     scheduleToCompact(s),
   ];
-  const more = s.pasidBase !== undefined || s.vms !== undefined;
+  const tasks = tasksToCompact(s);
+  const more = s.pasidBase !== undefined || s.vms !== undefined || tasks !== undefined;
   if (s.description !== undefined || more) out.push(s.description ?? 0);
   if (more) out.push(s.pasidBase ?? 0);
-  if (s.vms !== undefined) out.push(s.vms.map((v) => vmToCompact(v, d)));
+  if (s.vms !== undefined || tasks !== undefined) out.push(s.vms ? s.vms.map((v) => vmToCompact(v, d)) : 0);
+  if (tasks !== undefined) out.push(tasks);
   return out;
+}
+
+/** The processes' tasks and the ops' tasks, or undefined when the scenario names none. */
+function tasksToCompact(s: Scenario): CompactValue | undefined {
+  const processes = s.processes.flatMap((p, i) => (p.tasks ? [[i, ...p.tasks]] : []));
+  const ops = s.threads.flatMap((t, ti) =>
+    t.ops.flatMap((op, oi) => (op.task === undefined ? [] : [[ti, oi, op.task]])),
+  );
+  return processes.length + ops.length > 0 ? [processes, ops] : undefined;
 }
 
 /*
@@ -406,12 +422,44 @@ function driverSlot(v: unknown): Fields {
     : { driver: v };
 }
 
+/** The entry of `list` at index `v`. */
+function entryAt(list: readonly Fields[], v: unknown, where: string): Fields {
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < list.length) return list[v]!;
+  return refuse(where, `no entry #${describeValue(v)}`);
+}
+
+/** Puts the tasks slot back on the processes and ops it names (their fields, still unjudged). */
+function tasksFromCompact(v: unknown, procs: Fields[], threads: Fields[]): void {
+  const [processes, ops] = list(v, "tasks", 2, 2);
+  for (const [k, entry] of list(processes, "tasks.processes").entries()) {
+    const [pi, ...names] = list(entry, `tasks.processes[${k}]`, 1);
+    entryAt(procs, pi, `tasks.processes[${k}]`).tasks = names;
+  }
+  for (const [k, entry] of list(ops, "tasks.ops").entries()) {
+    const [ti, oi, task] = list(entry, `tasks.ops[${k}]`, 3, 3);
+    const t = entryAt(threads, ti, `tasks.ops[${k}]`);
+    entryAt(t.ops as Fields[], oi, `tasks.ops[${k}]`).task = task;
+  }
+}
+
 function unpack(data: unknown): Fields {
-  const [title, driver, faults, smmu, devices, processes, threads, schedule, description, pasidBase, vms] =
-    list(data, "layout", 8, 11);
+  const [
+    title,
+    driver,
+    faults,
+    smmu,
+    devices,
+    processes,
+    threads,
+    schedule,
+    description,
+    pasidBase,
+    vms,
+    tasks,
+  ] = list(data, "layout", 8, 12);
   const devs = list(devices, "devices").map(deviceFromCompact);
   const machines =
-    vms === undefined
+    vms === undefined || vms === 0
       ? undefined
       : list(vms, "vms").map((v, i) =>
           vmFromCompact(
@@ -429,6 +477,7 @@ function unpack(data: unknown): Fields {
   );
   const names: Names = { process: procs.map((p) => p.name), device: devs.map((d) => d.name) };
   const thrs = list(threads, "threads").map((t, i) => threadFromCompact(t, i, names));
+  if (tasks !== undefined) tasksFromCompact(tasks, procs, thrs);
   return defined({
     format: SCENARIO_FORMAT,
     title,

@@ -125,7 +125,10 @@ function opArb(p: string, d: string): fc.Arbitrary<JsonObject> {
 const pickFrom = <T>(xs: readonly T[]): fc.Arbitrary<T> => fc.nat(xs.length - 1).map((i) => xs[i]!);
 
 function threadsArb(processes: string[], devices: string[], threads: string[]): fc.Arbitrary<JsonObject[]> {
-  const op = fc.tuple(pickFrom(processes), pickFrom(devices)).chain(([p, d]) => opArb(p, d));
+  // Now and then the op names its task: the process's own name is one of its tasks, declared or not.
+  const op = fc
+    .tuple(pickFrom(processes), pickFrom(devices), fc.nat(3))
+    .chain(([p, d, t]) => opArb(p, d).map((o) => (t === 0 ? { ...o, task: p } : o)));
   return fc.tuple(...threads.map((name) => fc.array(op, { maxLength: 8 }).map((ops) => ({ name, ops }))));
 }
 
@@ -208,7 +211,7 @@ const hostScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
         format: fc.constant("sva-lab/1"),
         title: fc.string({ maxLength: 40 }).filter((s) => !/[\p{Cc}\p{Zl}\p{Zp}]/u.test(s)),
         description: fc.string({ maxLength: 80, unit: "grapheme" }),
-        driver: fc.constantFrom("arm-smmu-v3-sva", "io-mm-2018", "sva-domain"),
+        driver: fc.constantFrom("arm-smmu-v3-sva", "io-mm-2018", "sva-domain", "iommu-process-2017"),
         faults: fc.subarray(FAULT_NAMES as string[]),
         smmu: smmuArb,
         devices: fc.tuple(
@@ -224,7 +227,13 @@ const hostScenarioJsonArb: fc.Arbitrary<JsonObject> = fc
         ),
         processes: fc.tuple(
           ...names.processes.map((name) =>
-            vmasArb.map((vmas): JsonObject => (vmas.length ? { name, vmas } : { name })),
+            fc.tuple(vmasArb, fc.nat(3)).map(
+              ([vmas, t]): JsonObject => ({
+                name,
+                ...(vmas.length ? { vmas } : {}),
+                ...(t === 0 ? { tasks: [name, `${name}-w`] } : {}),
+              }),
+            ),
           ),
         ),
         threads: threadsArb(names.processes, names.devices, names.threads),

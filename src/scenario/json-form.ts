@@ -63,6 +63,7 @@ function processToJson(p: ProcessSpec): JsonObject {
   if (p.vmas.length > 0) out.vmas = p.vmas.map(vmaToJson);
   if (p.asid !== undefined) out.asid = p.asid;
   if (p.vm !== undefined) out.vm = p.vm;
+  if (p.tasks !== undefined) out.tasks = [...p.tasks];
   return out;
 }
 
@@ -80,6 +81,12 @@ function vmToJson(v: VmSpec): JsonObject {
 
 /** One op, its fields in the order of CONTRACT §1; `mmap`'s prot is left out when "rw". */
 export function opToJson(op: Op): JsonObject {
+  const out = opFieldsToJson(op);
+  if (op.task !== undefined) out.task = op.task;
+  return out;
+}
+
+function opFieldsToJson(op: Op): JsonObject {
   switch (op.op) {
     case "bind":
     case "unbind":

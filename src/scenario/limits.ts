@@ -11,6 +11,7 @@ export const SCENARIO_LIMITS = {
   vms: 8,
   threads: 64,
   vmasPerProcess: 256,
+  tasksPerProcess: 64,
   /** Ops in all threads together. */
   ops: 10_000,
   schedule: 100_000,

@@ -39,6 +39,7 @@ describe("the releases modelled", () => {
 
   it("run the design of their code: the shared-CD driver up to v6.9, the SVA domain from v6.10", () => {
     expect(designOf("rfc-2018")).toBe("io-mm-2018");
+    expect(designOf("rfc-2017")).toBe("iommu-process-2017");
     expect(designOf("v5.11")).toBe("arm-smmu-v3-sva");
     expect(designOf("v6.9")).toBe("arm-smmu-v3-sva");
     expect(designOf("v6.10")).toBe("sva-domain");
@@ -66,7 +67,7 @@ describe("a scenario's kernel", () => {
   it("refuses an unknown release, naming kernel and the range accepted", () => {
     const r = parseScenario({ ...withoutDriver, kernel: "v4.19" });
     expect(!r.ok && r.error).toBe(
-      `kernel: unknown release "v4.19" (expected "v5.11" … "${NEWEST_MAINLINE}" or "rfc-2018", "nested-v1-2023")`,
+      `kernel: unknown release "v4.19" (expected "v5.11" … "${NEWEST_MAINLINE}" or "rfc-2017", "rfc-2018", "nested-v1-2023")`,
     );
     expect(resolveKernel(undefined, undefined)).toMatchObject({ path: "kernel" });
   });

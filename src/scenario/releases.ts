@@ -5,7 +5,9 @@
  * the one place a change alters a path; the runner's `sva-lab kernels` and the page's kernel
  * picker print this table.
  *
- * Release tags are the mainline tags (vX.Y, not a stable branch); `rfc-2018` is Jean-Philippe
+ * Release tags are the mainline tags (vX.Y, not a stable branch); `rfc-2017` is Jean-Philippe
+ * Brucker's RFCv2 "Process management for IOMMU" (October 2017: iommu_process_bind_device binds a
+ * task, kernel/designs/iommu-process-2017.ts); `rfc-2018` is Jean-Philippe
  * Brucker's io_mm series, which never landed as such; `nested-v1-2023` is the host kernel of
  * Nicolin Chen's v1 nesting series (March 2023, on v6.3-rc1), whose
  * `arm_smmu_cache_invalidate_user` turned a guest's CFGI_CD into `arm_smmu_sync_cd(…, leaf =
@@ -20,7 +22,7 @@ export const OLDEST_MAINLINE = "v5.11";
 export const NEWEST_MAINLINE = "v6.18";
 
 /** Releases that are not mainline tags: the RFC series the seed threads discuss. */
-export const RFC_RELEASES = ["rfc-2018", "nested-v1-2023"] as const;
+export const RFC_RELEASES = ["rfc-2017", "rfc-2018", "nested-v1-2023"] as const;
 
 /**
  * The mainline release an RFC series was posted against: it holds that release's changes
@@ -58,6 +60,7 @@ export const RELEASE_RANGE = `"${OLDEST_MAINLINE}" … "${NEWEST_MAINLINE}" or $
 
 /** The driver design a release runs (drivers/iommu/arm/arm-smmu-v3/ as it stood at that tag). */
 export function designOf(release: KernelRelease): DriverDesign {
+  if (release === "rfc-2017") return "iommu-process-2017";
   if (release === "rfc-2018") return "io-mm-2018";
   return releaseHas(release, "smmu-sva-domain") ? "sva-domain" : "arm-smmu-v3-sva";
 }
@@ -68,6 +71,7 @@ export function designOf(release: KernelRelease): DriverDesign {
  */
 export const DEFAULT_RELEASE: Readonly<Record<DriverDesign, KernelRelease>> = {
   "io-mm-2018": "rfc-2018",
+  "iommu-process-2017": "rfc-2017",
   "arm-smmu-v3-sva": "v6.1",
   "sva-domain": NEWEST_MAINLINE,
 };
@@ -190,7 +194,7 @@ export function changeById(id: ChangeId): KernelChangeRef {
 
 /**
  * Whether `release` holds change `id`. An RFC holds the changes of the release it was posted
- * against (RFC_BASE), and `rfc-2018`, older than every release modelled, none.
+ * against (RFC_BASE), and `rfc-2017` and `rfc-2018`, older than every release modelled, none.
  *
  * @example
  * releaseHas("v5.15", "pasid-mm-lifetime"); // false: unbind frees the PASID

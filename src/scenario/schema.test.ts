@@ -157,8 +157,19 @@ describe("parseScenario errors: one line, what and where", () => {
     [
       "driver",
       set("driver", "intel"),
-      'driver: expected one of "arm-smmu-v3-sva", "io-mm-2018", "sva-domain", got "intel"',
+      'driver: expected one of "arm-smmu-v3-sva", "io-mm-2018", "sva-domain", "iommu-process-2017", got "intel"',
     ],
+    [
+      "duplicate task",
+      set("processes.0.tasks", ["main", "worker", "main"]),
+      'processes[0].tasks[2]: duplicate task name "main" (as tasks[0])',
+    ],
+    [
+      "unknown task",
+      set("threads.0.ops.0.task", "worker"),
+      'threads[0].ops[0].task: "app" has no task "worker" (its tasks: app)',
+    ],
+    ["task not a string", set("threads.0.ops.0.task", 7), "threads[0].ops[0].task: expected"],
     [
       "unknown fault",
       set("faults", ["skip-tlbii"]),

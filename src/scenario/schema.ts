@@ -110,6 +110,7 @@ const processSchema = z.strictObject({
     .default(() => []),
   asid: int(1, 2 ** 16 - 1).optional(),
   vm: name.optional(),
+  tasks: z.array(name).min(1).max(L.tasksPerProcess).optional(),
 });
 
 const vmSchema = z.strictObject({
@@ -124,29 +125,32 @@ const vmSchema = z.strictObject({
   pasidBase: int(1, 2 ** 20 - 1).optional(),
 });
 
+const task = name.optional();
 const binding = { process: name, device: name };
 const range = { process: name, start: address, pages };
 const opSchema = z.discriminatedUnion("op", [
-  z.strictObject({ op: z.literal("bind"), ...binding }),
-  z.strictObject({ op: z.literal("unbind"), ...binding }),
+  z.strictObject({ op: z.literal("bind"), ...binding, task }),
+  z.strictObject({ op: z.literal("unbind"), ...binding, task }),
   z.strictObject({
     op: z.literal("dma"),
     ...binding,
     va: address,
     access,
     pasid: int(0, 2 ** 20 - 1).optional(),
+    task,
   }),
-  z.strictObject({ op: z.literal("mmap"), ...range, prot: prot.default("rw") }),
-  z.strictObject({ op: z.literal("touch"), process: name, va: address, access }),
-  z.strictObject({ op: z.literal("munmap"), ...range }),
-  z.strictObject({ op: z.literal("mprotect"), ...range, prot }),
-  z.strictObject({ op: z.literal("exit"), process: name }),
+  z.strictObject({ op: z.literal("mmap"), ...range, prot: prot.default("rw"), task }),
+  z.strictObject({ op: z.literal("touch"), process: name, va: address, access, task }),
+  z.strictObject({ op: z.literal("munmap"), ...range, task }),
+  z.strictObject({ op: z.literal("mprotect"), ...range, prot, task }),
+  z.strictObject({ op: z.literal("exit"), process: name, task }),
   z.strictObject({
     op: z.literal("guest-cmd"),
     process: name,
     cmd: z.union([z.enum(GUEST_CMDS), z.array(z.enum(GUEST_CMDS)).min(1).max(64)]),
     device: name.optional(),
     va: address.optional(),
+    task,
   }),
 ]);
 

@@ -62,7 +62,7 @@ function vma(j: Json): VmaSpec {
 }
 
 function process(j: Json): ProcessSpec {
-  return defined({ name: j.name, vmas: (j.vmas ?? []).map(vma), asid: j.asid, vm: j.vm });
+  return defined({ name: j.name, vmas: (j.vmas ?? []).map(vma), asid: j.asid, vm: j.vm, tasks: j.tasks });
 }
 
 function vm(j: Json): VmSpec {
@@ -76,7 +76,13 @@ function vm(j: Json): VmSpec {
   });
 }
 
+/** The op, with the task performing it when one is named (docs/tasks.md). */
 function op(j: Json): Op {
+  const o = opFields(j);
+  return j.task === undefined ? o : { ...o, task: j.task };
+}
+
+function opFields(j: Json): Op {
   switch (j.op as Op["op"]) {
     case "dma":
       return defined({

@@ -7,8 +7,13 @@ import type { KernelRelease } from "./releases.ts";
 
 export const SCENARIO_FORMAT = "sva-lab/1";
 
-export type DriverDesign = "arm-smmu-v3-sva" | "io-mm-2018" | "sva-domain";
-export const DRIVER_DESIGNS: readonly DriverDesign[] = ["arm-smmu-v3-sva", "io-mm-2018", "sva-domain"];
+export type DriverDesign = "arm-smmu-v3-sva" | "io-mm-2018" | "sva-domain" | "iommu-process-2017";
+export const DRIVER_DESIGNS: readonly DriverDesign[] = [
+  "arm-smmu-v3-sva",
+  "io-mm-2018",
+  "sva-domain",
+  "iommu-process-2017",
+];
 
 export type SmmuFeature = "ats" | "pri" | "btm" | "ril" | "stall" | "nested";
 export const SMMU_FEATURES: readonly SmmuFeature[] = ["ats", "pri", "btm", "ril", "stall", "nested"];
@@ -108,51 +113,68 @@ export interface ProcessSpec {
    * ASIDs). Setting it to an ASID a private DMA domain uses shows arm_smmu_share_asid at work.
    */
   readonly asid?: number;
+  /**
+   * The process's tasks (threads sharing its mm), each holding an mm_users reference; absent:
+   * one task, named like the process (docs/tasks.md).
+   */
+  readonly tasks?: readonly string[];
 }
 
-export type Op =
-  | { readonly op: "bind"; readonly process: string; readonly device: string }
-  | { readonly op: "unbind"; readonly process: string; readonly device: string }
-  | {
-      readonly op: "dma";
-      readonly device: string;
-      readonly process: string;
-      readonly va: number;
-      readonly access: Access;
-      /** Overrides the PASID the device puts on the transaction. */
-      readonly pasid?: number;
-    }
-  | {
-      readonly op: "mmap";
-      readonly process: string;
-      readonly start: number;
-      readonly pages: number;
-      readonly prot: Prot;
-    }
-  | { readonly op: "touch"; readonly process: string; readonly va: number; readonly access: Access }
-  | { readonly op: "munmap"; readonly process: string; readonly start: number; readonly pages: number }
-  | {
-      readonly op: "mprotect";
-      readonly process: string;
-      readonly start: number;
-      readonly pages: number;
-      readonly prot: Prot;
-    }
-  | { readonly op: "exit"; readonly process: string }
-  | {
-      /**
-       * The guest kernel of the process's VM writes one command (and a CMD_SYNC) to its vSMMU;
-       * SSIDs and ASIDs are the process's, the StreamID the device's virtual one.
-       */
-      readonly op: "guest-cmd";
-      readonly process: string;
-      /** One command, or several queued together before the one CMD_SYNC. */
-      readonly cmd: GuestCmdName | readonly GuestCmdName[];
-      /** Default: the VM's first device. */
-      readonly device?: string;
-      /** For the commands by address; default the process's first VMA. */
-      readonly va?: number;
-    };
+/** A process's task names: its `tasks`, or the one task named like the process. */
+export function taskNames(p: ProcessSpec): readonly string[] {
+  return p.tasks ?? [p.name];
+}
+
+/** The task of the process that performs an op; absent: the process's first task. */
+export interface TaskField {
+  readonly task?: string;
+}
+
+export type Op = TaskField &
+  (
+    | { readonly op: "bind"; readonly process: string; readonly device: string }
+    | { readonly op: "unbind"; readonly process: string; readonly device: string }
+    | {
+        readonly op: "dma";
+        readonly device: string;
+        readonly process: string;
+        readonly va: number;
+        readonly access: Access;
+        /** Overrides the PASID the device puts on the transaction. */
+        readonly pasid?: number;
+      }
+    | {
+        readonly op: "mmap";
+        readonly process: string;
+        readonly start: number;
+        readonly pages: number;
+        readonly prot: Prot;
+      }
+    | { readonly op: "touch"; readonly process: string; readonly va: number; readonly access: Access }
+    | { readonly op: "munmap"; readonly process: string; readonly start: number; readonly pages: number }
+    | {
+        readonly op: "mprotect";
+        readonly process: string;
+        readonly start: number;
+        readonly pages: number;
+        readonly prot: Prot;
+      }
+    | { readonly op: "exit"; readonly process: string }
+    | {
+        /**
+         * The guest kernel of the process's VM writes one command (and a CMD_SYNC) to its vSMMU;
+         * SSIDs and ASIDs are the process's, the StreamID the device's virtual one.
+         */
+        readonly op: "guest-cmd";
+        readonly process: string;
+        /** One command, or several queued together before the one CMD_SYNC. */
+        readonly cmd: GuestCmdName | readonly GuestCmdName[];
+        /** Default: the VM's first device. */
+        readonly device?: string;
+        /** For the commands by address; default the process's first VMA. */
+        readonly va?: number;
+      }
+  );
 
 export type OpName = Op["op"];
 export const OP_NAMES: readonly OpName[] = [

@@ -88,7 +88,7 @@ function mmOfObject(w: World, o: KObject): MmState | undefined {
 }
 
 /** io_mms in iommu_pasid_idr, by PASID (idr_for_each_entry). */
-function idrEntries(w: World): KObject[] {
+export function idrEntries(w: World): KObject[] {
   return Object.values(w.kernel.objects)
     .filter((o) => o.kind === "io_mm" && o.fields.idr === true)
     .sort((a, b) => (a.fields.pasid as number) - (b.fields.pasid as number));
@@ -100,7 +100,7 @@ function notifierOf(w: World, io: KObject): KObject | undefined {
 }
 
 /** The bonds on io_mm->devices. */
-function bondsOf(w: World, io: KObject): KObject[] {
+export function bondsOf(w: World, io: KObject): KObject[] {
   return Object.values(w.kernel.objects).filter(
     (o) => o.kind === "bond" && o.fields.io_mm === io.id && o.fields.linked === true,
   );
@@ -112,7 +112,7 @@ function bondsOf(w: World, io: KObject): KObject[] {
  * that already reached zero, which the object statechart refuses (dying: refcount; freed:
  * use-after-free).
  */
-function ioMmGetLocked(c: Ctx, io: KObject): boolean {
+export function ioMmGetLocked(c: Ctx, io: KObject): boolean {
   if (hasFault(c.w, "kref-get")) {
     if (io.state === "live" && io.refs === 0) {
       c.rec.violation(
@@ -162,14 +162,15 @@ function ioMmFree(c: Ctx, obj: KObject): void {
 
 // --- shared steps and sub-programs -----------------------------------------------------------
 
-const lock = (label?: string): MicroStep => {
+export const lock = (label?: string): MicroStep => {
   const s = mutexLock(SVA_LOCK);
   return label ? { ...s, label } : s;
 };
-const unlock = (label?: string, before?: (c: Ctx) => void): MicroStep => mutexUnlock(SVA_LOCK, label, before);
+export const unlock = (label?: string, before?: (c: Ctx) => void): MicroStep =>
+  mutexUnlock(SVA_LOCK, label, before);
 
 /** io_mm_put_locked: kref_put(&io_mm->kref, io_mm_release). */
-function ioMmPutLocked(label?: string): MicroStep {
+export function ioMmPutLocked(label?: string): MicroStep {
   return step(
     "io_mm_put_locked",
     (c) => {

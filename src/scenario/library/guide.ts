@@ -36,6 +36,11 @@ const MENU_TEXT: Readonly<Record<string, { readonly title?: string; readonly lea
     title: "io_mm (2018): unbind racing exit, with DMA in flight",
     lead: "In the 2018 io_mm design, exit's mm_exit path meets unbind on the io_mm's kref: kref_get_unless_zero refuses an io_mm already on its way out.",
   },
+  // The design history reuses other lessons' scenarios: its own titles.
+  "history-2018-io-mm": { title: "2018: io_mm, the binding on the mm, and its notifier" },
+  "history-2021-share-asid": { title: "2021: shared CDs and arm_smmu_share_asid" },
+  "history-2022-sva-domain": { title: "2022: the SVA domain" },
+  "history-2023-user-invalidation": { title: "2023: user invalidation of a guest's CD table" },
   // The model's findings open with "Found by the model, not confirmed upstream." (the bar says
   // so too): the menu leads with what each shows.
   "museum-release-vs-clear": {
@@ -178,6 +183,18 @@ export const RECAPS: Readonly<Record<string, Recap>> = {
   },
   "nested-refused-batch": {
     text: "A refused command stopped the batch: the TLBI_NH_ASID converted before it was never queued, so its IOTLB entry survived the guest's CMD_SYNC.",
+  },
+  "history-2018-io-mm": {
+    text: "The binding hangs off the mm: exit's notifier release and the driver's unbind meet on the io_mm's kref, and io_mm_free waits for an SRCU grace period because release may still hold it.",
+    breakIt: "Tick “Break it: free the notifier at once”: release runs on the freed io_mm.",
+  },
+  "history-2021-share-asid": {
+    text: "The shared CD takes the CPU's ASID; a private DMA domain that held it was moved to a fresh ASID by arm_smmu_share_asid, synced and invalidated first.",
+    breakIt:
+      "Tick “Break it: skip the TLBI”: the process is handed the ASID while the IOTLB still holds the domain's entry.",
+  },
+  "history-2022-sva-domain": {
+    text: "The SVA binding became a domain attached to the PASID: release runs under devices_lock, unbind under arm_smmu_asid_lock, and the release CD can outlive the unbind (found by the model, not confirmed upstream).",
   },
   "museum-release-vs-clear": {
     text: "Release and unbind wrote the same CD under two different locks: the release CD landed after unbind's clear, stayed valid when the PASID was freed, and the next bind of that PASID found it live. No release modelled serialises the two.",

@@ -33,6 +33,7 @@ import rangeInvalidation from "./range-invalidation.json";
 import stall from "./stall.json";
 import svaDomainUnbindVsExit from "./sva-domain-unbind-vs-exit.json";
 import svaLock from "./sva-lock.json";
+import taskVsMm from "./task-vs-mm.json";
 import unbindVsExit from "./unbind-vs-exit.json";
 import walkCache from "./walk-cache.json";
 
@@ -62,8 +63,20 @@ export interface LessonFinding {
   readonly upstream: false;
 }
 
-/** The menu's sections, in order (a section with no lesson yet is not shown). */
-export const LESSON_GROUPS = ["basics", "invalidation", "races", "faults", "nested", "real bugs"] as const;
+/**
+ * The menu's sections, in order (a section with no lesson yet is not shown). "history": the
+ * design history, one lesson per review thread the SVA code went through, each opening with the
+ * review's question.
+ */
+export const LESSON_GROUPS = [
+  "basics",
+  "invalidation",
+  "races",
+  "faults",
+  "nested",
+  "real bugs",
+  "history",
+] as const;
 export type LessonGroup = (typeof LESSON_GROUPS)[number];
 
 export interface Lesson {
@@ -87,6 +100,37 @@ function lesson(id: string, group: LessonGroup, json: unknown, fault?: Lesson["f
 /** A finding of the model that is still in the newest release modelled. */
 function finding(id: string, group: LessonGroup, json: unknown, f: LessonFinding): Lesson {
   return { id, group, scenario: trustedScenario(json), finding: f };
+}
+
+/**
+ * A lesson of the design history: `json`'s scenario on `kernel` (default: its own release), its
+ * introduction opened by `question`, the one the review asked (none: the JSON opens with it).
+ */
+function history(
+  id: string,
+  json: unknown,
+  opts: {
+    readonly question?: string;
+    readonly kernel?: KernelRelease;
+    readonly fault?: Lesson["fault"];
+    readonly bug?: LessonBug;
+    readonly finding?: LessonFinding;
+  },
+): Lesson {
+  const j = json as Record<string, unknown>;
+  const scenario = trustedScenario({
+    ...j,
+    ...(opts.kernel ? { kernel: opts.kernel } : {}),
+    ...(opts.question ? { description: `${opts.question} ${j.description ?? ""}`.trim() } : {}),
+  });
+  return {
+    id,
+    group: "history",
+    scenario,
+    ...(opts.fault ? { fault: opts.fault } : {}),
+    ...(opts.bug ? { bug: opts.bug } : {}),
+    ...(opts.finding ? { finding: opts.finding } : {}),
+  };
 }
 
 /** A lesson of the museum (the real bugs section): `json` names the buggy release in its `kernel`. */
@@ -200,7 +244,46 @@ export const LIBRARY: readonly Lesson[] = [
     fixedIn: "v5.18",
     upstream: false,
   }),
+  // Design history: the seed threads in order. Joerg Roedel's review of the RFCv2 (2017).
+  history("task-vs-mm", taskVsMm, {
+    bug: { breaks: "lost-binding", fixedIn: "rfc-2018", upstream: true },
+  }),
+  history("history-2018-io-mm", ioMmUnbindVsExit, {
+    question:
+      "With the binding now on the mm, its MMU notifier's release can race the driver's unbind: who may free the io_mm and its notifier, and when?",
+    fault: { name: "free-notifier-now", breaks: "use-after-free" },
+  }),
+  history("history-2021-share-asid", asidSharing, {
+    question:
+      "If the SMMU's CD for a process reuses the CPU's ASID, what happens when a private DMA domain of the SMMU already holds that ASID?",
+    // The first release modelled where mainline SMMUv3 binds at all (v5.11–v5.13 demanded IOPF).
+    kernel: "v5.14",
+    fault: { name: "skip-tlbi", breaks: "asid-conflict" },
+  }),
+  history("history-2022-sva-domain", svaDomainUnbindVsExit, {
+    question:
+      "Should an SVA binding be an IOMMU domain of its own, attached to a PASID through set_dev_pasid, rather than a bond the SMMU driver keeps beside the DMA domain?",
+    finding: { breaks: "stale-cd", since: "v6.10", upstream: false },
+  }),
+  history("history-2023-user-invalidation", nestedCdTwoLevel, {
+    question:
+      "The guest picks its own CD table format: can the host turn its CFGI_CD into arm_smmu_sync_cd with leaf = true?",
+    bug: {
+      breaks: "stale-config",
+      fixedIn: "v6.14",
+      fix: {
+        subject: "iommu/arm-smmu-v3: Support IOMMU_HWPT_INVALIDATE using a VIOMMU object",
+        hash: "d68beb276ba2",
+      },
+      upstream: true,
+    },
+  }),
 ];
+
+/** The lessons of a menu group, in order (absent: the main list). */
+export function lessonsOf(group: LessonGroup): readonly Lesson[] {
+  return LIBRARY.filter((l) => l.group === group);
+}
 
 export function findLesson(id: string): Lesson | undefined {
   return LIBRARY.find((l) => l.id === id);

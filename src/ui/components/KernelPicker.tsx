@@ -17,6 +17,7 @@ import { switchKernel } from "../../store/kernel-switch.ts";
 import { useLab } from "../../store/store.ts";
 
 const DESIGN_WORDS: Record<DriverDesign, string> = {
+  "iommu-process-2017": "iommu_process RFCv2 (bind a task)",
   "io-mm-2018": "io_mm RFC",
   "arm-smmu-v3-sva": "shared CD + mmu_notifier",
   "sva-domain": "SVA domain with its own ASID",

@@ -51,6 +51,14 @@ function LessonItem({ index, current }: { readonly index: number; readonly curre
               challenge{challenges.length > 1 ? "s" : ""} {wonHere}/{challenges.length}
             </span>
           ) : null}
+          {l.group === "history" ? (
+            <span
+              data-testid="lesson-runs-on"
+              className="rounded bg-sky-100 px-1.5 font-mono text-[11px] text-sky-900 dark:bg-sky-950 dark:text-sky-200"
+            >
+              runs on {l.scenario.kernel}
+            </span>
+          ) : null}
           {l.fault ? (
             <span className="rounded bg-amber-100 px-1.5 font-mono text-[11px] text-amber-900 dark:bg-amber-950 dark:text-amber-200">
               safeguard: {l.fault.name}
@@ -62,6 +70,14 @@ function LessonItem({ index, current }: { readonly index: number; readonly curre
     </li>
   );
 }
+
+/** A section's heading, where its id is not the words. */
+const GROUP_NAMES: Readonly<Record<string, string>> = { history: "Design history" };
+/** A line under a section's heading, where one says what the section is. */
+const GROUP_NOTES: Readonly<Record<string, string>> = {
+  history:
+    "The review threads the Linux SVA code went through, in order: each lesson opens with the question the review asked.",
+};
 
 function LessonGroup({ group, current }: { readonly group: string; readonly current: string | null }) {
   const done = useProgress((s) => s.done);
@@ -75,12 +91,15 @@ function LessonGroup({ group, current }: { readonly group: string; readonly curr
         id={headId}
         className="mb-1 flex items-baseline justify-between text-xs font-semibold text-slate-600 capitalize dark:text-slate-300"
       >
-        {group}
+        {GROUP_NAMES[group] ?? group}
         <span className="font-normal normal-case" data-testid="lesson-group-progress">
           {doneHere} of {items.length} done
         </span>
       </h3>
-      <ol className="space-y-1.5" aria-label={`Lessons: ${group}`}>
+      {GROUP_NOTES[group] ? (
+        <p className="mb-1.5 text-xs text-slate-600 dark:text-slate-300">{GROUP_NOTES[group]}</p>
+      ) : null}
+      <ol className="space-y-1.5" aria-label={`Lessons: ${GROUP_NAMES[group] ?? group}`}>
         {items.map((i) => (
           <LessonItem key={LIBRARY[i]!.id} index={i} current={LIBRARY[i]!.id === current} />
         ))}

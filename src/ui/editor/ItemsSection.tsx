@@ -12,6 +12,8 @@ import {
   numberInput,
   removeItem,
   rename,
+  tasksInput,
+  tasksText,
 } from "./draft.ts";
 import {
   CheckField,
@@ -172,6 +174,16 @@ function Process({ index }: { readonly index: number }) {
           <NameField list="processes" index={index} label={`Process ${index + 1} name`} />
         </Labelled>
         <ProcessVmField index={index} process={name} />
+        <Labelled text="tasks">
+          <TextField
+            path={["processes", index, "tasks"]}
+            label={`${name} tasks (optional)`}
+            parse={tasksInput}
+            format={tasksText}
+            placeholder="one task"
+            className="w-28"
+          />
+        </Labelled>
         <button
           type="button"
           className={`${smallButton} ml-auto`}

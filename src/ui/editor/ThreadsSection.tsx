@@ -106,6 +106,17 @@ function OpField(props: {
           <TextField path={path} label={label} parse={numberInput} className="w-11" />
         </Labelled>
       );
+    case "task":
+      return (
+        <Labelled text="task (opt.)">
+          <TextField
+            path={path}
+            label={`${props.what} task (optional)`}
+            parse={(t) => (t.trim() === "" ? undefined : t.trim())}
+            className="w-16"
+          />
+        </Labelled>
+      );
     case "pasid":
       return (
         <Labelled text="PASID (opt.)">

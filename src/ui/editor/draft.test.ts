@@ -16,6 +16,8 @@ import {
   rename,
   scheduleInput,
   setIn,
+  tasksInput,
+  tasksText,
 } from "./draft.ts";
 
 const lifecycle = (): Draft => scenarioToJson(LIBRARY.find((l) => l.id === "lifecycle")!.scenario);
@@ -127,5 +129,24 @@ describe("adding, moving, renaming", () => {
     const d = rename(cmdSync, "threads", 0, "A");
     expect(d.schedule).toEqual(["A:op", "A:op"]);
     expect(parses(d)).toBeNull();
+  });
+});
+
+describe("tasks fields", () => {
+  it("reads a process's tasks as names separated by commas or spaces, none as absent", () => {
+    expect(tasksInput("main, worker")).toEqual(["main", "worker"]);
+    expect(tasksInput(" main  worker,")).toEqual(["main", "worker"]);
+    expect(tasksInput("  ")).toBeUndefined();
+    expect(tasksText(["main", "worker"])).toBe("main, worker");
+    expect(tasksText(undefined)).toBe("");
+  });
+
+  it("keeps an op's task when its kind changes", () => {
+    const op = opWithDefaults(
+      { processes: [{ name: "app" }] },
+      { op: "exit", process: "app", task: "w" },
+      "touch",
+    );
+    expect(op.task).toBe("w");
   });
 });

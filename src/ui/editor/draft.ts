@@ -228,16 +228,29 @@ export function addOp(root: Draft, ti: number): Draft {
 
 /** The fields each op takes, in the order CONTRACT §1 writes them. `?` marks optional ones. */
 export const OP_FIELDS: Record<OpName, readonly string[]> = {
-  bind: ["process", "device"],
-  unbind: ["process", "device"],
-  dma: ["device", "process", "va", "access", "pasid?"],
-  mmap: ["process", "start", "pages", "prot"],
-  touch: ["process", "va", "access"],
-  munmap: ["process", "start", "pages"],
-  mprotect: ["process", "start", "pages", "prot"],
-  exit: ["process"],
-  "guest-cmd": ["process", "cmd", "device?", "va?"],
+  bind: ["process", "device", "task?"],
+  unbind: ["process", "device", "task?"],
+  dma: ["device", "process", "va", "access", "pasid?", "task?"],
+  mmap: ["process", "start", "pages", "prot", "task?"],
+  touch: ["process", "va", "access", "task?"],
+  munmap: ["process", "start", "pages", "task?"],
+  mprotect: ["process", "start", "pages", "prot", "task?"],
+  exit: ["process", "task?"],
+  "guest-cmd": ["process", "cmd", "device?", "va?", "task?"],
 };
+
+/** A process's tasks as typed: names separated by commas or spaces; none: absent (one task). */
+export function tasksInput(text: string): JsonValue | undefined {
+  const names = text.split(/[\s,]+/).filter((t) => t !== "");
+  return names.length === 0 ? undefined : names;
+}
+
+/** A process's tasks as the field shows them. */
+export function tasksText(v: JsonValue | undefined): string {
+  return Array.isArray(v)
+    ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ")
+    : fieldText(v);
+}
 
 export const isOpName = (name: string): name is OpName => (OP_NAMES as readonly string[]).includes(name);
 

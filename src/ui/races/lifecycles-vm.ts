@@ -7,6 +7,7 @@
 import type { KObject, World } from "../../engine/index.ts";
 import type { MachineName } from "../../kernel/index.ts";
 import type { Scenario } from "../../scenario/index.ts";
+import { tasksLine } from "../model/tasks.ts";
 
 export interface ChartSpec {
   /** Stable across steps: "mm:app", "obj:3", "thread:T0". */
@@ -27,7 +28,7 @@ export function lifecyclesVm(w: World, scenario: Scenario): ChartSpec[] {
       machine: "mm",
       kind: "mm",
       title: `${mm.process}'s mm_struct`,
-      detail: `mm_users ${mm.users} · mm_count ${mm.count}${mm.pasid === null ? "" : ` · PASID ${mm.pasid}`}`,
+      detail: `mm_users ${mm.users} · mm_count ${mm.count}${mm.pasid === null ? "" : ` · PASID ${mm.pasid}`}${mm.tasks ? ` · ${tasksLine(mm)}` : ""}`,
       active: mm.state,
     });
   }

@@ -25,7 +25,11 @@ const VIOLATION_KINDS = [
   "refcount",
   "deadlock",
   "leak",
+  "stale-cd",
+  "foreign-cd-write",
+  "livelock",
   "stale-config",
+  "lost-binding",
 ];
 
 const KINDS: readonly { id: BreakpointKind; label: string; hint: string }[] = [

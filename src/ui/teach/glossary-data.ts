@@ -491,6 +491,11 @@ export const TEXT: Readonly<Record<string, Omit<GlossaryEntry, keyof GlossaryTer
     ],
     see: ["config-cache", "cfgi"],
   },
+  "lost-binding": {
+    body: [
+      "A process still bound to a device, its mm alive, has its DMA fault because its binding was torn down: in the 2017 RFCv2 the binding belonged to the task that made it (its pid), so when that thread exited, another thread of the same process lost the device. Joerg Roedel's review: bind the address space, not the task. See docs/tasks.md.",
+    ],
+  },
 };
 
 /** The whole entries, in the index's order. */

@@ -220,6 +220,7 @@ export const TERMS: readonly GlossaryTerm[] = [
   { id: "deadlock", term: "deadlock (violation)", aliases: ["deadlock"] },
   { id: "leak", term: "leak (violation)", aliases: ["leak"] },
   { id: "stale-config", term: "stale-config (violation)", aliases: ["stale-config"] },
+  { id: "lost-binding", term: "lost-binding (violation)", aliases: ["lost-binding"] },
 ];
 
 /**

@@ -152,3 +152,19 @@ describe("the queues and caches", () => {
     expect(stale).toBe(true);
   });
 });
+
+describe("the topology's tasks", () => {
+  it("shows the mm's tasks and mm_users, and which task has exited", () => {
+    const r = run("task-vs-mm");
+    const mmNode = (k: number) => topologyVm(worldAt(r, k)).nodes.find((n) => n.id === "mm:app")!;
+    expect(mmNode(0).lines).toContain("tasks: main, worker");
+    expect(mmNode(0).lines).toContain("mm_users 2, mm_count 1");
+    const mainExit = r.steps.findIndex((s) => s.fn === "do_exit");
+    expect(mmNode(mainExit + 1).lines).toContain("tasks: main (exited), worker");
+  });
+
+  it("adds no line for a process without tasks", () => {
+    const lines = topologyVm(worldAt(run("lifecycle"), 0)).nodes.find((n) => n.id === "mm:app")!.lines;
+    expect(lines.some((l) => l.startsWith("tasks:"))).toBe(false);
+  });
+});

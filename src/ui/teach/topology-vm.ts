@@ -8,6 +8,7 @@
 
 import type { KObject, World } from "../../engine/index.ts";
 import { guestBindings } from "../../kernel/index.ts";
+import { tasksLine } from "../model/tasks.ts";
 
 export type TopoColumn = "mm" | "object" | "bond" | "device" | "smmu";
 export const TOPO_COLUMNS: readonly TopoColumn[] = ["mm", "object", "bond", "device", "smmu"];
@@ -115,6 +116,7 @@ export function topologyVm(w: World): TopologyVm {
       lines: [
         `mm ${mm.state} · PASID ${mm.pasid ?? "none"}`,
         `mm_users ${mm.users}, mm_count ${mm.count}`,
+        ...(mm.tasks ? [tasksLine(mm)] : []),
         vm ? `pgd IPA 0x${mm.pgd.toString(16)}` : `CPU ASID ${mm.cpuAsid}`,
         ...bound.map((b) => `guest ASID ${b.asid} on ${b.device.name}`),
       ],
