@@ -9,7 +9,6 @@ import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
 import { useTabs } from "../../store/tabs.ts";
 import { CmdqDiagram } from "../diagrams/CmdqDiagram.tsx";
-import { MemoryDiagram } from "../diagrams/MemoryDiagram.tsx";
 import { StreamTableDiagram } from "../diagrams/StreamTableDiagram.tsx";
 import { TlbDiagram } from "../diagrams/TlbDiagram.tsx";
 import { DetailPanel } from "../races/DetailPanel.tsx";
@@ -22,6 +21,10 @@ import { Panel } from "./Panel.tsx";
 /** Fetched at start-up, just after the first paint (pagetables-view.tsx says why). */
 const PageTablesView = lazy(() =>
   import("../teach/pagetables-view.tsx").then((m) => ({ default: m.PageTablesView })),
+);
+/** The memory grid and the caches' diagram: fetched at once after the first paint, like the page tables. */
+const MemoryDiagram = lazy(() =>
+  import("../diagrams/MemoryDiagram.tsx").then((m) => ({ default: m.MemoryDiagram })),
 );
 const TranslationPathView = lazy(() =>
   import("../teach/path-view.tsx").then((m) => ({ default: m.TranslationPathView })),
@@ -173,7 +176,9 @@ function MemoryPanel() {
       testId="panel-memory"
       exportName="physical-memory"
     >
-      <MemoryDiagram vm={vm} />
+      <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the memory map…</p>}>
+        <MemoryDiagram vm={vm} />
+      </Suspense>
     </Panel>
   );
 }

@@ -8,8 +8,8 @@ import { lazy, memo, Suspense, useCallback, useId, useMemo, useRef } from "react
 import { useExplore } from "../../store/explore.ts";
 import { useLayout } from "../../store/layout.ts";
 import { useLab } from "../../store/store.ts";
+import { NextStep } from "../components/lazy-panels.tsx";
 import type { SwimlaneHandle } from "../diagrams/SwimlaneDiagram.tsx";
-import { NextStep } from "./NextStep.tsx";
 import { type SwimlaneVm, swimlaneVm } from "./swimlane-vm.ts";
 
 /** The explorer's panel is fetched the first time it opens, as its worker is. */

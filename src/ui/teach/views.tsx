@@ -7,12 +7,11 @@
  * (cached per world: worlds are never mutated once shown).
  */
 
-import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { warmers } from "../../store/prefetch.ts";
 import { selectionKey } from "../../store/selection.ts";
 import { useLab } from "../../store/store.ts";
-import { CachesDiagram } from "../diagrams/CachesDiagram.tsx";
 import { shareEqual } from "../model/same.ts";
 import { perWorld, useWorld } from "../useSnapshot.ts";
 import { cachesVm } from "./caches-vm.ts";
@@ -136,12 +135,21 @@ export function useQueueCounts(): { evtq: number; priq: number } {
   };
 }
 
+/** The caches' diagram is fetched just after the first paint (its view model is not: the count). */
+const CachesDiagram = lazy(() =>
+  import("../diagrams/CachesDiagram.tsx").then((m) => ({ default: m.CachesDiagram })),
+);
+
 export function CachesView() {
   const w = useWorld();
   const vm = cachesOf(w);
   const select = useLab((s) => s.select);
   const selected = useSelectedKey();
-  return <CachesDiagram vm={vm} selectedId={selected} onSelect={select} />;
+  return (
+    <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the caches…</p>}>
+      <CachesDiagram vm={vm} selectedId={selected} onSelect={select} />
+    </Suspense>
+  );
 }
 
 /** Stale entries in the walk cache and the configuration cache (the panel's count adds them). */

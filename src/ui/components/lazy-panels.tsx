@@ -1,0 +1,28 @@
+/**
+ * Panel bodies fetched just after the first paint rather than with it, to keep the page's first
+ * download under its 200 kB budget (`npm run bench -- size`): the page paints its frame and
+ * controls, then these fill in a moment later.
+ */
+
+import { lazy, Suspense } from "react";
+
+const NextStepBody = lazy(() => import("../races/NextStep.tsx").then((m) => ({ default: m.NextStep })));
+const KernelStateBody = lazy(() => import("./KernelState.tsx").then((m) => ({ default: m.KernelState })));
+
+/** The Kernel panel's body: threads, locks, objects (or the topology). */
+export function KernelState() {
+  return (
+    <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the kernel's state…</p>}>
+      <KernelStateBody />
+    </Suspense>
+  );
+}
+
+/** The timeline's "Next step": who can step now, as numbered choices. */
+export function NextStep() {
+  return (
+    <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the choices…</p>}>
+      <NextStepBody />
+    </Suspense>
+  );
+}
