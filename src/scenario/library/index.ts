@@ -138,6 +138,20 @@ function museum(id: string, json: unknown, bug: LessonBug): Lesson {
   return { id, group: "real bugs", scenario: trustedScenario(json), bug };
 }
 
+/**
+ * Robin Murphy's review of the v1 user invalidation (March 2023): the v1 host turned the guest's
+ * CFGI_CD into a LEAF=1 sync and dropped S1DSS; the merged code passes both through.
+ */
+const NESTED_V1_BUG: LessonBug = {
+  breaks: "stale-config",
+  fixedIn: "v6.14",
+  fix: {
+    subject: "iommu/arm-smmu-v3: Support IOMMU_HWPT_INVALIDATE using a VIOMMU object",
+    hash: "d68beb276ba2",
+  },
+  upstream: true,
+};
+
 export const LIBRARY: readonly Lesson[] = [
   lesson("lifecycle", "basics", lifecycle, { name: "skip-atc-inv", breaks: "stale-translation" }),
   lesson("munmap-no-btm", "basics", munmapNoBtm, { name: "skip-tlbi", breaks: "stale-translation" }),
@@ -184,17 +198,7 @@ export const LIBRARY: readonly Lesson[] = [
     breaks: "stale-translation",
   }),
   finding("nested-refused-batch", "nested", nestedRefusedBatch, { since: "v6.13", upstream: false }),
-  // Robin Murphy's review of the v1 series (March 2023); the merged code passes the guest's
-  // CFGI_CD through with its LEAF bit and copies its S1DSS.
-  museum("nested-cd-2lvl", nestedCdTwoLevel, {
-    breaks: "stale-config",
-    fixedIn: "v6.14",
-    fix: {
-      subject: "iommu/arm-smmu-v3: Support IOMMU_HWPT_INVALIDATE using a VIOMMU object",
-      hash: "d68beb276ba2",
-    },
-    upstream: true,
-  }),
+  museum("nested-cd-2lvl", nestedCdTwoLevel, NESTED_V1_BUG),
   // "iommu: Remove iommu_sva_ops::mm_exit()" landed in v5.8. The switch goes to v5.14, the first
   // release modelled where mainline SMMUv3 binds the device at all (v5.11–v5.13 demanded IOPF
   // for SVA and never granted it): no mm_exit, and PRI requests answered DENY.
@@ -268,15 +272,7 @@ export const LIBRARY: readonly Lesson[] = [
   history("history-2023-user-invalidation", nestedCdTwoLevel, {
     question:
       "The guest picks its own CD table format: can the host turn its CFGI_CD into arm_smmu_sync_cd with leaf = true?",
-    bug: {
-      breaks: "stale-config",
-      fixedIn: "v6.14",
-      fix: {
-        subject: "iommu/arm-smmu-v3: Support IOMMU_HWPT_INVALIDATE using a VIOMMU object",
-        hash: "d68beb276ba2",
-      },
-      upstream: true,
-    },
+    bug: NESTED_V1_BUG,
   }),
 ];
 
