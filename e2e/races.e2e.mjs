@@ -336,10 +336,15 @@ export default [
   {
     name: "explorer: a search too big for the limit offers the bounded and random modes, as the runner counts them",
     async run(page, ctx) {
+      // Two more DMAs: more than 10,000 states from the start (one alone now fits in 9,501).
       const file = variant(ctx, UNBIND_VS_EXIT, "too-big", (s) => {
         s.threads.push({
           name: "T3",
           ops: [{ op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "read" }],
+        });
+        s.threads.push({
+          name: "T4",
+          ops: [{ op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "write" }],
         });
         delete s.schedule;
       });

@@ -7,16 +7,6 @@
 import { lazy, Suspense } from "react";
 
 const NextStepBody = lazy(() => import("../races/NextStep.tsx").then((m) => ({ default: m.NextStep })));
-const KernelStateBody = lazy(() => import("./KernelState.tsx").then((m) => ({ default: m.KernelState })));
-
-/** The Kernel panel's body: threads, locks, objects (or the topology). */
-export function KernelState() {
-  return (
-    <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the kernel's state…</p>}>
-      <KernelStateBody />
-    </Suspense>
-  );
-}
 
 /** The timeline's "Next step": who can step now, as numbered choices. */
 export function NextStep() {

@@ -12,7 +12,7 @@ import { type CSSProperties, type ReactNode, useEffect, useState } from "react";
 import { useLayout } from "../../store/layout.ts";
 import { useProgress } from "../../store/progress.ts";
 import { useLab } from "../../store/store.ts";
-import { KernelState } from "../components/lazy-panels.tsx";
+import { KernelState } from "../components/KernelState.tsx";
 import { Panel } from "../components/Panel.tsx";
 import { PanelBoundary } from "../components/PanelBoundary.tsx";
 import { PANEL_ROWS, type PanelDef } from "../components/Panels.tsx";
