@@ -1,7 +1,7 @@
 // A learner's first hour (issue 12): races that race, what changed at a glance, the learner as
 // the scheduler (numbered choices, to the end of an op, branches in the link), a challenge won
 // by scheduling, words that mean what they say, and the phone layout.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { equal, ok, position, until, waitForStep } from "./lib/assert.mjs";
@@ -17,6 +17,18 @@ async function marked(page, step) {
 }
 
 /** The first changed element of each panel, and whether it lies inside its panel's scroll box. */
+/** Opens the unbind-vs-exit lesson by its link and waits for its title (read from its JSON) at step 0. */
+async function openUnbindVsExit(page, ctx) {
+  const { title } = JSON.parse(readFileSync(join(ctx.root, UNBIND_VS_EXIT), "utf8"));
+  await page.goto(`${ctx.base}#lesson=unbind-vs-exit`);
+  await until(
+    async () => (await page.getByTestId("scenario-title").textContent()) === title,
+    "the lesson to open",
+    15_000,
+  );
+  await waitForStep(page, 0);
+}
+
 function changesInView(page) {
   return page.evaluate(() => {
     const out = [];
@@ -57,15 +69,7 @@ export default [
         "v6.1 as written: release (T1) reads the shared CD unbind freed",
       );
 
-      await page.goto(`${ctx.base}#lesson=unbind-vs-exit`);
-      await until(
-        async () =>
-          (await page.getByTestId("scenario-title").textContent()) ===
-          "unbind racing exit, with DMA in flight: release reads the freed CD",
-        "the lesson to open",
-        15_000,
-      );
-      await waitForStep(page, 0);
+      await openUnbindVsExit(page, ctx);
       const rows = page.getByTestId("timeline-step");
       // The page numbers steps from 1: the step list's row for trace index i says i + 1.
       const row = await rows.nth(mmput + 1).textContent();
@@ -230,15 +234,7 @@ export default [
       ok(win, "the explorer has a witness");
       equal(ctx.runJson(file).violations.length, 0, "the default order breaks nothing");
 
-      await page.goto(`${ctx.base}#lesson=unbind-vs-exit`);
-      await until(
-        async () =>
-          (await page.getByTestId("scenario-title").textContent()) ===
-          "unbind racing exit, with DMA in flight: release reads the freed CD",
-        "the lesson to open",
-        15_000,
-      );
-      await waitForStep(page, 0);
+      await openUnbindVsExit(page, ctx);
       await page.getByTestId("challenge-start").click();
       const bar = page.getByTestId("challenge");
       await bar.waitFor();
