@@ -4,17 +4,17 @@
  * The golden file holds, per lesson, the final state hash and a digest of every step's actor,
  * function, text and state hash, recorded before the view-model and copy-on-write changes.
  * A change that alters behaviour on purpose regenerates it (`UPDATE_HASHES=1 npx vitest run
- * src/scenario/library/hashes.test.ts`) and says why in its commit.
+ * src/scenario/lesson-hashes.test.ts`) and says why in its commit.
  */
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { hashState } from "../../engine/hash.ts";
-import { runScenario, worldHash } from "../../kernel/run.ts";
-import { largeScenario } from "../large.ts";
-import { LIBRARY } from "./index.ts";
+import { hashState } from "../engine/hash.ts";
+import { runScenario, worldHash } from "../kernel/run.ts";
+import { largeScenario } from "./large.ts";
+import { LIBRARY } from "./library/index.ts";
 
-const golden = new URL("./hashes.golden.json", import.meta.url);
+const golden = new URL("./lesson-hashes.golden.json", import.meta.url);
 
 interface Digest {
   readonly final: string;
