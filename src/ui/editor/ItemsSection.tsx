@@ -14,7 +14,7 @@ import {
   rename,
   tasksInput,
   tasksText,
-} from "./draft.ts";
+} from "../../view/editor/draft.ts";
 import {
   CheckField,
   iconButton,

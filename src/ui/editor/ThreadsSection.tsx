@@ -23,7 +23,7 @@ import {
   scheduleInput,
   scheduleText,
   setIn,
-} from "./draft.ts";
+} from "../../view/editor/draft.ts";
 import {
   iconButton,
   Labelled,

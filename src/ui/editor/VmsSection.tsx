@@ -7,10 +7,10 @@
 
 import { GUEST_S1DSS } from "../../scenario/types.ts";
 import { useEditor } from "../../store/editor.ts";
-import { listAt, numberInput, removeItem } from "./draft.ts";
+import { listAt, numberInput, removeItem } from "../../view/editor/draft.ts";
+import { addVm, addVmDevice, removeVm } from "../../view/editor/vm-draft.ts";
 import { iconButton, Labelled, Section, SelectField, smallButton, TextField } from "./fields.tsx";
 import { useCount, useItemName } from "./ItemsSection.tsx";
-import { addVm, addVmDevice, removeVm } from "./vm-draft.ts";
 
 const edit = (field: string, change: Parameters<ReturnType<typeof useEditor.getState>["edit"]>[1]): void =>
   useEditor.getState().edit(field, change);
