@@ -26,7 +26,7 @@ import {
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import { trustedScenario } from "../scenario/trusted.ts";
 import type { Scenario } from "../scenario/types.ts";
-import type { Selection } from "../view/selection.ts";
+import type { Selection } from "../view/index.ts";
 import { kernelParts } from "./codecs.ts";
 
 export type Theme = "light" | "dark";

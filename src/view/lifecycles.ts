@@ -7,6 +7,8 @@
 import type { KObject, World } from "../engine/index.ts";
 import type { MachineName } from "../kernel/index.ts";
 import type { Scenario } from "../scenario/index.ts";
+import { perWorld } from "./cache.ts";
+import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
 
 export interface ChartSpec {
@@ -59,3 +61,6 @@ export function lifecyclesVm(w: World, scenario: Scenario): ChartSpec[] {
   }
   return out;
 }
+
+/** Cached per world, and warmed once the statecharts have been shown (warm.ts). */
+export const lifecyclesOf = perWorld(lifecyclesVm, shareEqual);

@@ -7,6 +7,7 @@
 import type { World } from "../engine/index.ts";
 import { describeOwner, type FrameOwner, frameAddr } from "../engine/index.ts";
 import { hexNum } from "./format.ts";
+import { sameData } from "./same.ts";
 
 export type OwnerKind = FrameOwner["kind"];
 
@@ -79,4 +80,20 @@ export function frameViews(vm: MemoryVm): FrameView[] {
     kind: OWNER_KINDS[vm.kind[index]!]!,
     was: vm.was[index] === NONE ? null : (OWNER_KINDS[vm.was[index]!] ?? null),
   }));
+}
+
+/** Up to this many frames, the titles are compared too (the SVG grid shows them). */
+const MEMORY_TITLES = 2048;
+
+/**
+ * Memory drawn the same: frames of the same kinds, and (small memories) the same hover texts.
+ * A large memory's hover text is read when shown; it may lag a step behind an owner change
+ * that kept the frame's kind.
+ */
+export function sameMemory(a: MemoryVm, b: MemoryVm): boolean {
+  if (a.count !== b.count || a.free !== b.free || !sameData(a.kind, b.kind) || !sameData(a.was, b.was))
+    return false;
+  if (a.count > MEMORY_TITLES) return true;
+  for (let i = 0; i < a.count; i++) if (a.title(i) !== b.title(i)) return false;
+  return true;
 }

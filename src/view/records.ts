@@ -16,7 +16,9 @@ import {
   regWrap,
   slotAddr,
 } from "../engine/index.ts";
+import { perWorld } from "./cache.ts";
 import { hexNum } from "./format.ts";
+import { shareEqual } from "./same.ts";
 
 export type RecordState = "pending" | "done" | "empty";
 
@@ -125,3 +127,7 @@ export function recordQueueVm(w: World, which: "evtq" | "priq"): RecordQueueVm {
     ring,
   };
 }
+
+/** Cached per world (not warmed: the event and PRI queues are a panel's second and third tab). */
+export const evtqOf = perWorld((w: World) => recordQueueVm(w, "evtq"), shareEqual);
+export const priqOf = perWorld((w: World) => recordQueueVm(w, "priq"), shareEqual);

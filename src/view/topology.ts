@@ -8,6 +8,8 @@
 
 import type { KObject, World } from "../engine/index.ts";
 import { guestBindings } from "../kernel/index.ts";
+import { perWorld } from "./cache.ts";
+import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
 
 export type TopoColumn = "mm" | "object" | "bond" | "device" | "smmu";
@@ -237,3 +239,6 @@ export function topologyVm(w: World): TopologyVm {
   const inVms = (w.vms ?? []).map((v) => `, VM ${v.name} with VMID ${v.vmid}`).join("");
   return { nodes, vms, links, summary: summary + inVms };
 }
+
+/** Cached per world, and warmed once the topology has been shown (warm.ts). */
+export const topologyOf = perWorld(topologyVm, shareEqual);

@@ -12,7 +12,7 @@
  */
 
 import { useLab } from "../../store/store.ts";
-import { panelNamed } from "../../view/named-panel.ts";
+import { panelNamed } from "../../view/index.ts";
 
 /** What counts as one entry of a panel. */
 const ENTRIES =

@@ -1,6 +1,6 @@
 /** The fixed colours of frame owners, one per kind, the same in both themes. */
 
-import { OWNER_KINDS, type OwnerKind } from "../../view/memory.ts";
+import { OWNER_KINDS, type OwnerKind } from "../../view/index.ts";
 
 const COLOURS: readonly string[] = [
   "#10b981", // data: a process's page

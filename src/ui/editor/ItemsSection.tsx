@@ -14,7 +14,7 @@ import {
   rename,
   tasksInput,
   tasksText,
-} from "../../view/editor/draft.ts";
+} from "../../view/index.ts";
 import {
   CheckField,
   iconButton,

@@ -1,7 +1,7 @@
 /** The VM select of a process in the editor (shown once the draft has a VM). */
 
 import { useEditor } from "../../store/editor.ts";
-import { vmNames } from "../../view/editor/vm-draft.ts";
+import { vmNames } from "../../view/index.ts";
 import { Labelled, SelectField, useDraftValue } from "./fields.tsx";
 
 /** The VM a process runs in: the host, or one of the draft's VMs. */

@@ -9,7 +9,7 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useEditor } from "../../store/editor.ts";
 import { useLab } from "../../store/store.ts";
-import { errorPath } from "../../view/editor/draft.ts";
+import { errorPath } from "../../view/index.ts";
 import { buttonClass } from "../app/Header.tsx";
 import { BUTTON_ID, EDITOR_ID } from "./EditScenarioButton.tsx";
 import { smallButton } from "./fields.tsx";

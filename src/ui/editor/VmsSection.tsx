@@ -7,8 +7,7 @@
 
 import { GUEST_S1DSS } from "../../scenario/types.ts";
 import { useEditor } from "../../store/editor.ts";
-import { listAt, numberInput, removeItem } from "../../view/editor/draft.ts";
-import { addVm, addVmDevice, removeVm } from "../../view/editor/vm-draft.ts";
+import { addVm, addVmDevice, listAt, numberInput, removeItem, removeVm } from "../../view/index.ts";
 import { iconButton, Labelled, Section, SelectField, smallButton, TextField } from "./fields.tsx";
 import { useCount, useItemName } from "./ItemsSection.tsx";
 

@@ -7,8 +7,7 @@
  */
 
 import { type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
-import { entry, referenceLinks } from "../../view/glossary/glossary.ts";
-import { GLOSSARY, type GlossaryEntry } from "../../view/glossary/glossary-data.ts";
+import { entry, GLOSSARY, type GlossaryEntry, referenceLinks } from "../../view/index.ts";
 import { useGlossary } from "./glossary-store.ts";
 import { TermText } from "./Term.tsx";
 

@@ -7,7 +7,7 @@
 import { lazy, type ReactNode, Suspense } from "react";
 import { useLab } from "../../store/store.ts";
 import { useTabs } from "../../store/tabs.ts";
-import { selectionKey } from "../../view/selection.ts";
+import { selectionKey } from "../../view/index.ts";
 import { useCmdqVm, useMemoryVm, useStreamTableVm, useTlbVm, useWorld } from "../app/useSnapshot.ts";
 import { CmdqDiagram } from "./cmdq/CmdqDiagram.tsx";
 import { DetailPanel } from "./detail/DetailPanel.tsx";

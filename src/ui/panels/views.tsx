@@ -9,17 +9,11 @@
 
 import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { type RunResult, worldAt } from "../../kernel/index.ts";
-import { warmers } from "../../store/prefetch.ts";
 import { useLab } from "../../store/store.ts";
-import { cachesVm } from "../../view/caches.ts";
-import type { PathVm } from "../../view/path.ts";
-import { shareEqual } from "../../view/same.ts";
-import { selectionKey } from "../../view/selection.ts";
-import { perWorld, useWorld } from "../app/useSnapshot.ts";
+import { cachesOf, type PathVm, selectionKey } from "../../view/index.ts";
+import { useWorld } from "../app/useSnapshot.ts";
 import "./teach.css";
 
-const cachesOf = perWorld(cachesVm, shareEqual);
-warmers.push(cachesOf);
 export function useSelectedKey(): string | null {
   const sel = useLab((s) => s.selection);
   return sel ? selectionKey(sel) : null;

@@ -12,7 +12,7 @@ import { NEWEST_MAINLINE } from "../../../scenario/releases.ts";
 import { useChallenge } from "../../../store/challenge-state.ts";
 import { useLessons } from "../../../store/lessons.ts";
 import { useLab } from "../../../store/store.ts";
-import { breakItLabel } from "../../../view/safeguards.ts";
+import { breakItLabel } from "../../../view/index.ts";
 import { buttonClass } from "../Header.tsx";
 
 const MENU_BUTTON_ID = "lessons-button";

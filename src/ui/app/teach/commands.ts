@@ -7,7 +7,7 @@
 
 import { nextHit, useBreakpoints } from "../../../store/breakpoints.ts";
 import type { LabState } from "../../../store/store.ts";
-import { nextViolation, prevViolation } from "../../../view/navigate.ts";
+import { nextViolation, prevViolation } from "../../../view/index.ts";
 import { useGlossary } from "../../glossary/glossary-store.ts";
 import type { Command } from "../commands.ts";
 import { useTeach } from "./teach-store.ts";

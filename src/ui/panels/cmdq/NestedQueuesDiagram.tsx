@@ -9,9 +9,13 @@
  */
 
 import { useEffect, useRef } from "react";
-import type { SlotState } from "../../../view/cmdq.ts";
-import type { Selection as StoreSelection } from "../../../view/selection.ts";
-import type { NestedQueuesVm, QueueRow, QueueSide } from "../../../view/vcmdq.ts";
+import type {
+  NestedQueuesVm,
+  QueueRow,
+  QueueSide,
+  SlotState,
+  Selection as StoreSelection,
+} from "../../../view/index.ts";
 import { drawRing, pointerMarks } from "../../d3/ring.ts";
 import { TermText } from "../../glossary/Term.tsx";
 

@@ -6,8 +6,13 @@
  */
 
 import { useCallback } from "react";
-import type { RecordQueueVm, RecordSlot, RecordState, RingPointer } from "../../../view/records.ts";
-import type { Selection as StoreSelection } from "../../../view/selection.ts";
+import type {
+  RecordQueueVm,
+  RecordSlot,
+  RecordState,
+  RingPointer,
+  Selection as StoreSelection,
+} from "../../../view/index.ts";
 import { asButtons, sizeDiagram, textWidth } from "../../d3/d3util.ts";
 import { addSlotRow, drawRing, pointerMarks } from "../../d3/ring.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";

@@ -5,8 +5,7 @@
 
 import { useMemo } from "react";
 import { useLab } from "../../../store/store.ts";
-import { selectionKey } from "../../../view/selection.ts";
-import { nestedQueuesVm } from "../../../view/vcmdq.ts";
+import { nestedQueuesVm, selectionKey } from "../../../view/index.ts";
 import { useWorld } from "../../app/useSnapshot.ts";
 import { NestedQueuesDiagram } from "./NestedQueuesDiagram.tsx";
 

@@ -3,14 +3,10 @@
  */
 
 import { useLab } from "../../../store/store.ts";
-import { recordQueueVm } from "../../../view/records.ts";
-import { shareEqual } from "../../../view/same.ts";
-import { perWorld, useWorld } from "../../app/useSnapshot.ts";
+import { evtqOf, priqOf } from "../../../view/index.ts";
+import { useWorld } from "../../app/useSnapshot.ts";
 import { useSelectedKey } from "../views.tsx";
 import { RecordQueueDiagram } from "./RecordQueueDiagram.tsx";
-
-const evtqOf = perWorld((w) => recordQueueVm(w, "evtq"), shareEqual);
-const priqOf = perWorld((w) => recordQueueVm(w, "priq"), shareEqual);
 
 export function RecordQueueView({ which }: { which: "evtq" | "priq" }) {
   const w = useWorld();

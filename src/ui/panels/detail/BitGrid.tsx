@@ -5,7 +5,7 @@
 
 import { select } from "d3-selection";
 import { useCallback, useMemo } from "react";
-import type { FieldRow } from "../../../view/detail.ts";
+import type { FieldRow } from "../../../view/index.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";
 
 interface Vm {

@@ -5,7 +5,7 @@
 
 import { useMemo } from "react";
 import { useLab } from "../../../store/store.ts";
-import { detailVm } from "../../../view/detail.ts";
+import { detailVm } from "../../../view/index.ts";
 import { StepSource } from "../../app/SourceLink.tsx";
 import { useWorld } from "../../app/useSnapshot.ts";
 import { FieldTerm, TermText } from "../../glossary/Term.tsx";

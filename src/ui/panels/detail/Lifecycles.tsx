@@ -7,11 +7,9 @@
 
 import { memo, useEffect, useRef, useState } from "react";
 import { MACHINES, type MachineName, machineGraph } from "../../../kernel/index.ts";
-import { warmers } from "../../../store/prefetch.ts";
 import { useLab } from "../../../store/store.ts";
-import { type ChartSpec, lifecyclesVm } from "../../../view/lifecycles.ts";
-import { shareEqual } from "../../../view/same.ts";
-import { perWorld, useStable, useWorld } from "../../app/useSnapshot.ts";
+import { type ChartSpec, lifecyclesOf } from "../../../view/index.ts";
+import { useStable, useWorld } from "../../app/useSnapshot.ts";
 import { StatechartDiagram } from "./StatechartDiagram.tsx";
 
 /** The machines never change: their graphs are read once. */
@@ -119,10 +117,6 @@ const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }
     </ul>
   );
 });
-
-/** Computed ahead by the prefetcher, like the diagrams' view models. */
-const lifecyclesOf = perWorld(lifecyclesVm, shareEqual);
-warmers.push((w, s) => lifecyclesOf(w, s.scenario));
 
 export function Lifecycles() {
   const w = useWorld();

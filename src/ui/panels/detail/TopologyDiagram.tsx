@@ -15,7 +15,7 @@ import {
   type TopologyVm,
   type TopoNode,
   type TopoVm,
-} from "../../../view/topology.ts";
+} from "../../../view/index.ts";
 import { asButtons, duration, moveTo, sizeDiagram, textWidth } from "../../d3/d3util.ts";
 import { linkHorizontal, linkVertical } from "../../d3/shapes.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";

@@ -4,16 +4,10 @@
  */
 
 import { useState } from "react";
-import { warmers } from "../../../store/prefetch.ts";
-import { shareEqual } from "../../../view/same.ts";
-import { topologyVm } from "../../../view/topology.ts";
-import { perWorld, useWorld } from "../../app/useSnapshot.ts";
+import { topologyOf } from "../../../view/index.ts";
+import { useWorld } from "../../app/useSnapshot.ts";
 import { useGlossary } from "../../glossary/glossary-store.ts";
 import { TopologyDiagram } from "./TopologyDiagram.tsx";
-
-const topologyOf = perWorld(topologyVm, shareEqual);
-// Once shown, computed ahead with the other view models.
-warmers.push(topologyOf);
 
 export function TopologyView() {
   const w = useWorld();

@@ -17,7 +17,7 @@ import {
   NONE,
   OWNER_KINDS,
   type OwnerKind,
-} from "../../../view/memory.ts";
+} from "../../../view/index.ts";
 import { duration, moveTo, sizeDiagram, textWidth } from "../../d3/d3util.ts";
 import { OWNER_LABELS, ownerColour } from "../../d3/palette.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";

@@ -14,11 +14,11 @@ import {
   findVa,
   type MmForest,
   parseVa,
+  type Selection as StoreSelection,
   type TreeNode,
   type TreeRow,
   visibleRows,
-} from "../../../view/pgtree.ts";
-import type { Selection as StoreSelection } from "../../../view/selection.ts";
+} from "../../../view/index.ts";
 import { asButtons, markSelected, textWidth } from "../../d3/d3util.ts";
 import { ownerColour } from "../../d3/palette.ts";
 import "../teach.css";

@@ -5,18 +5,11 @@
  */
 
 import { useCallback, useMemo } from "react";
-import { warmers } from "../../../store/prefetch.ts";
 import { useLab } from "../../../store/store.ts";
-import { OPEN_ALL, pageForest } from "../../../view/pgtree.ts";
-import { shareEqual } from "../../../view/same.ts";
-import { perWorld, useWorld } from "../../app/useSnapshot.ts";
+import { closedForestOf, fullForestOf, OPEN_ALL, pageForest } from "../../../view/index.ts";
+import { useWorld } from "../../app/useSnapshot.ts";
 import { usePathVm, useSelectedKey } from "../views.tsx";
 import { PageTableTree } from "./PageTableTree.tsx";
-
-/** The forest with every mm open (few processes), or with all closed (many): what shows first. */
-const fullForestOf = perWorld((w) => pageForest(w), shareEqual);
-const closedForestOf = perWorld((w) => pageForest(w, new Set()), shareEqual);
-warmers.push((w) => (w.mms.length > OPEN_ALL ? closedForestOf(w) : fullForestOf(w)));
 
 export function PageTablesView() {
   const w = useWorld();

@@ -16,7 +16,7 @@ import {
   useExplore,
 } from "../../../store/explore.ts";
 import { useLab } from "../../../store/store.ts";
-import { type OutcomeSummary, summarizeOutcomes } from "../../../view/outcome-diff.ts";
+import { type OutcomeSummary, summarizeOutcomes } from "../../../view/index.ts";
 
 const small =
   "rounded-md border border-slate-300 bg-white px-2 py-0.5 text-xs hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 disabled:cursor-not-allowed disabled:opacity-40 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";

@@ -8,7 +8,7 @@ import { lazy, memo, Suspense, useCallback, useId, useMemo, useRef } from "react
 import { useExplore } from "../../../store/explore.ts";
 import { useLayout } from "../../../store/layout.ts";
 import { useLab } from "../../../store/store.ts";
-import { type SwimlaneVm, swimlaneVm } from "../../../view/swimlane.ts";
+import { type SwimlaneVm, swimlaneVm } from "../../../view/index.ts";
 import { NextStep } from "../timeline/lazy-panels.tsx";
 import type { SwimlaneHandle } from "./SwimlaneDiagram.tsx";
 

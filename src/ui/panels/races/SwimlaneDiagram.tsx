@@ -22,7 +22,7 @@ import {
   type StepBox,
   type SwimlaneVm,
   type ViolationMark,
-} from "../../../view/swimlane.ts";
+} from "../../../view/index.ts";
 import "./races.css";
 import { idle } from "../../../store/prefetch.ts";
 import { type Linear, scaleLinear } from "../../d3/d3util.ts";

@@ -8,8 +8,7 @@
 
 import { select } from "d3-selection";
 import { memo, useCallback, useMemo } from "react";
-import type { Selection as StoreSelection } from "../../../view/selection.ts";
-import type { CacheState, CdRow, SteRow } from "../../../view/stream.ts";
+import type { CacheState, CdRow, SteRow, Selection as StoreSelection } from "../../../view/index.ts";
 import { type CardRow, cardHeight, drawCard } from "../../d3/card.ts";
 import { asButtons, diagramZoom, duration, moveTo, sizeDiagram } from "../../d3/d3util.ts";
 import { linkHorizontal } from "../../d3/shapes.ts";

@@ -8,8 +8,7 @@
 
 import { select } from "d3-selection";
 import { useCallback } from "react";
-import type { BoxTone, PathBox, PathVm } from "../../../view/path.ts";
-import type { Selection as StoreSelection } from "../../../view/selection.ts";
+import type { BoxTone, PathBox, PathVm, Selection as StoreSelection } from "../../../view/index.ts";
 import { asButtons, duration, moveTo, sizeDiagram, textWidth } from "../../d3/d3util.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";
 

@@ -4,7 +4,7 @@
  */
 
 import { useLab } from "../../../store/store.ts";
-import { explainViolation } from "../../../view/safeguards.ts";
+import { explainViolation } from "../../../view/index.ts";
 import { TermText } from "../../glossary/Term.tsx";
 
 export function ViolationWhy({ kind, focusable = true }: { kind: string; focusable?: boolean }) {

@@ -7,8 +7,7 @@
 
 import { type BaseType, type Selection as D3Selection, select } from "d3-selection";
 import { useCallback } from "react";
-import type { CacheRow, CacheSection } from "../../../view/caches.ts";
-import type { Selection as StoreSelection } from "../../../view/selection.ts";
+import type { CacheRow, CacheSection, Selection as StoreSelection } from "../../../view/index.ts";
 import { asButtons, sizeDiagram, textWidth } from "../../d3/d3util.ts";
 import { joinLines, placeLines } from "../../d3/sections.ts";
 import { type Draw, useDiagram } from "../../d3/useDiagram.ts";

@@ -7,7 +7,7 @@
 
 import { select } from "d3-selection";
 import { memo, useCallback, useMemo, useRef } from "react";
-import type { CacheEntryView, TlbView } from "../../../view/tlb.ts";
+import type { CacheEntryView, TlbView } from "../../../view/index.ts";
 import { sizeDiagram } from "../../d3/d3util.ts";
 import { joinLines, type Placed as PlacedLine, placeLines } from "../../d3/sections.ts";
 import { type Draw, useDiagram } from "../../d3/useDiagram.ts";
