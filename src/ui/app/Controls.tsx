@@ -8,8 +8,8 @@ import { useMemo } from "react";
 import type { World } from "../../engine/index.ts";
 import { useLayout } from "../../store/layout.ts";
 import { SPEEDS, type Speed, useLab } from "../../store/store.ts";
+import { buttonClass } from "./button.ts";
 import { COMMANDS, type Command, keyName, perform } from "./commands.ts";
-import { buttonClass } from "./Header.tsx";
 import { TeachBar } from "./teach/TeachBar.tsx";
 import { useStateHash, useWorld } from "./useSnapshot.ts";
 

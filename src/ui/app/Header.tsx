@@ -12,13 +12,11 @@ import { useLab } from "../../store/store.ts";
 import { currentUrl } from "../../store/url-sync.ts";
 import { ScenarioActions } from "../editor/ScenarioActions.tsx";
 import { useShareStatus } from "../export/share-status.ts";
+import { buttonClass as button } from "./button.ts";
 import { perform } from "./commands.ts";
 import { useHelp } from "./help/help-state.ts";
 import { KernelPicker } from "./KernelPicker.tsx";
 import { PanelsMenu } from "./layout/PanelsMenu.tsx";
-
-const button =
-  "rounded-md border border-slate-300 bg-white px-2.5 py-1 text-sm hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-blue-500 dark:border-slate-600 dark:bg-slate-800 dark:hover:bg-slate-700";
 
 type CopyStatus = "" | "Copied" | "Embed link copied" | "Copy failed: the link is in the address bar";
 
@@ -210,5 +208,3 @@ function FullHeader() {
     </header>
   );
 }
-
-export { button as buttonClass };

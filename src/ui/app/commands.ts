@@ -7,6 +7,7 @@
 import { actorsIn } from "../../kernel/index.ts";
 import { type LabState, useLab } from "../../store/store.ts";
 import { shareAction } from "../export/share-status.ts";
+import type { CommandOf } from "./command.ts";
 import { useHelp } from "./help/help-state.ts";
 import { TEACH_COMMANDS, type TeachCommandName } from "./teach/commands.ts";
 
@@ -22,19 +23,7 @@ export type CommandName =
   | "export-perfetto"
   | TeachCommandName;
 
-export interface Command {
-  readonly name: CommandName;
-  /** The button's accessible name (CONTRACT §6). */
-  readonly label: (s: LabState) => string;
-  /** What it does, for the keyboard help (the label when absent). */
-  readonly help?: string;
-  /** A button in the step controls (default); false: a key only, listed in the help. */
-  readonly toolbar?: boolean;
-  readonly keys: readonly string[];
-  /** `key`: the key that ran it, for a command several keys run differently (1…9). */
-  readonly enabled: (s: LabState, key?: string) => boolean;
-  readonly run: (s: LabState, key?: string) => void;
-}
+export type Command = CommandOf<CommandName>;
 
 const atEnd = (s: LabState): boolean => s.cursor >= s.result.steps.length;
 

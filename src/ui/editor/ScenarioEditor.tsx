@@ -10,7 +10,7 @@ import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState
 import { useEditor } from "../../store/editor.ts";
 import { useLab } from "../../store/store.ts";
 import { errorPath } from "../../view/index.ts";
-import { buttonClass } from "../app/Header.tsx";
+import { buttonClass } from "../app/button.ts";
 import { BUTTON_ID, EDITOR_ID } from "./EditScenarioButton.tsx";
 import { smallButton } from "./fields.tsx";
 import { DevicesSection, ProcessesSection } from "./ItemsSection.tsx";

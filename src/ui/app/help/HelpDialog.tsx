@@ -7,8 +7,8 @@
 
 import { type KeyboardEvent, useEffect, useId, useRef } from "react";
 import { useLab } from "../../../store/store.ts";
+import { buttonClass } from "../button.ts";
 import { COMMANDS, keyName } from "../commands.ts";
-import { buttonClass } from "../Header.tsx";
 import { useHelp } from "./help-state.ts";
 
 /** Keys that are not commands of the page but of one of its parts. */

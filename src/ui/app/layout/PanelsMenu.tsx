@@ -6,7 +6,7 @@
 
 import { type KeyboardEvent, useEffect, useId, useRef, useState } from "react";
 import { PANEL_IDS, useLayout } from "../../../store/layout.ts";
-import { buttonClass } from "../Header.tsx";
+import { buttonClass } from "../button.ts";
 
 export const PANEL_LABELS: Record<string, string> = {
   timeline: "Timeline (swimlanes)",

@@ -13,7 +13,7 @@ import { useChallenge } from "../../../store/challenge-state.ts";
 import { useLessons } from "../../../store/lessons.ts";
 import { useLab } from "../../../store/store.ts";
 import { breakItLabel } from "../../../view/index.ts";
-import { buttonClass } from "../Header.tsx";
+import { buttonClass } from "../button.ts";
 
 const MENU_BUTTON_ID = "lessons-button";
 

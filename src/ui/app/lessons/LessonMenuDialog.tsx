@@ -11,7 +11,7 @@ import { LESSON_GROUPS, LIBRARY } from "../../../scenario/library/index.ts";
 import { openLarge } from "../../../store/large.ts";
 import { useLessons } from "../../../store/lessons.ts";
 import { useProgress } from "../../../store/progress.ts";
-import { buttonClass } from "../Header.tsx";
+import { buttonClass } from "../button.ts";
 
 function LessonItem({ index, current }: { readonly index: number; readonly current: boolean }) {
   const l = LIBRARY[index]!;

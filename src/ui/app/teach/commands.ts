@@ -9,7 +9,7 @@ import { nextHit, useBreakpoints } from "../../../store/breakpoints.ts";
 import type { LabState } from "../../../store/store.ts";
 import { nextViolation, prevViolation } from "../../../view/index.ts";
 import { useGlossary } from "../../glossary/glossary-store.ts";
-import type { Command } from "../commands.ts";
+import type { CommandOf } from "../command.ts";
 import { useTeach } from "./teach-store.ts";
 
 export type TeachCommandName =
@@ -22,7 +22,7 @@ export type TeachCommandName =
 const nextBreak = (s: LabState): number | null =>
   nextHit(s.result.steps, useBreakpoints.getState().list, s.cursor);
 
-export const TEACH_COMMANDS: readonly Command[] = [
+export const TEACH_COMMANDS: readonly CommandOf<TeachCommandName>[] = [
   {
     name: "prev-violation",
     label: () => "Previous violation",
