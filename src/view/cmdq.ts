@@ -12,16 +12,11 @@ import {
   consReg,
   decodeCmd,
   prodReg,
-  type Queue,
   queueSize,
   readWords,
-  regIndex,
-  regWrap,
   slotAddr,
 } from "../engine/index.ts";
-
-/** pending: between CONS and PROD; done: consumed, its words still in the slot; empty: never written. */
-export type SlotState = "pending" | "done" | "empty";
+import { pointer, type RingPointer, ringByMemory, type SlotState } from "./ring.ts";
 
 export interface SlotView {
   readonly id: string;
@@ -31,16 +26,10 @@ export interface SlotView {
   readonly summary: string;
 }
 
-export interface QueuePointer {
-  readonly reg: number;
-  readonly index: number;
-  readonly wrap: number;
-}
-
 export interface CmdqView {
   readonly size: number;
-  readonly prod: QueuePointer;
-  readonly cons: QueuePointer;
+  readonly prod: RingPointer;
+  readonly cons: RingPointer;
   readonly pending: number;
   readonly full: boolean;
   /** The slots drawn, in ring order starting at `slots[0].slot`. */
@@ -59,32 +48,11 @@ const BEFORE = 4;
 /** The window starts at a multiple of this, and grows by it. */
 const STRIDE = 8;
 
-/** A PROD or CONS register: its value, index and wrap bit (the command queue's and a vSMMU's). */
-export const pointer = (q: Queue, reg: number): QueuePointer => ({
-  reg,
-  index: regIndex(q, reg),
-  wrap: regWrap(q, reg),
-});
-
 export function cmdqVm(w: World): CmdqView {
   const q = w.smmu.cmdq;
   const size = queueSize(q);
   const pending = q.produced - q.consumed;
-  // Which slots hold words: probe the ring's words when it is smaller than the sparse word
-  // map, else walk the map (so neither a 2^19-entry ring nor a 16k-page world costs much).
-  const ring: SlotState[] = new Array<SlotState>(size).fill("empty");
-  const end = q.base + size * q.entryBytes;
-  const words = w.mem.words;
-  if ((size * q.entryBytes) / 8 < words.size) {
-    for (let addr = q.base; addr < end; addr += 8)
-      if (words.has(addr)) ring[Math.floor((addr - q.base) / q.entryBytes)] = "done";
-  } else {
-    for (const addr of words.keys()) {
-      if (addr >= q.base && addr < end) ring[Math.floor((addr - q.base) / q.entryBytes)] = "done";
-    }
-  }
-  for (let seq = Math.max(q.consumed, q.produced - size); seq < q.produced; seq++)
-    ring[seq % size] = "pending";
+  const ring = ringByMemory(q, w.mem);
   const consIdx = q.consumed % size;
   // The window starts at a multiple of STRIDE and grows by STRIDE: a command queued or consumed
   // changes a row or two, and the rows move only when CONS crosses a stride.

@@ -22,6 +22,7 @@ export * from "./outcome-diff.ts";
 export * from "./path.ts";
 export * from "./pgtree.ts";
 export * from "./records.ts";
+export * from "./ring.ts";
 export * from "./safeguards.ts";
 export * from "./same.ts";
 export * from "./selection.ts";

@@ -4,7 +4,7 @@
  * from memory and decoded by name. Same shape for both, so one diagram draws either.
  */
 
-import type { Queue, World } from "../engine/index.ts";
+import type { World } from "../engine/index.ts";
 import {
   consReg,
   decodeEvent,
@@ -12,28 +12,19 @@ import {
   prodReg,
   queueSize,
   readWords,
-  regIndex,
-  regWrap,
   slotAddr,
 } from "../engine/index.ts";
 import { perWorld } from "./cache.ts";
 import { hexNum } from "./format.ts";
+import { pointer, type RingPointer, ringByCount, type SlotState } from "./ring.ts";
 import { shareEqual } from "./same.ts";
-
-export type RecordState = "pending" | "done" | "empty";
 
 export interface RecordSlot {
   readonly slot: number;
-  readonly state: RecordState;
+  readonly state: SlotState;
   /** Event type, or "PRG n". */
   readonly name: string;
   readonly summary: string;
-}
-
-export interface RingPointer {
-  readonly reg: number;
-  readonly index: number;
-  readonly wrap: number;
 }
 
 export interface RecordQueueVm {
@@ -49,14 +40,8 @@ export interface RecordQueueVm {
   /** The slots drawn: every slot that was ever written, and a few empty ones after PROD. */
   readonly slots: readonly RecordSlot[];
   /** State of every slot of the ring, for the overview ring. */
-  readonly ring: readonly RecordState[];
+  readonly ring: readonly SlotState[];
 }
-
-const pointer = (q: Queue, reg: number): RingPointer => ({
-  reg,
-  index: regIndex(q, reg),
-  wrap: regWrap(q, reg),
-});
 
 /** One line for an event record: "F_TRANSLATION sid 16 ssid 1 0x10000 read STALL STAG 2". */
 export function eventSummary(words: readonly bigint[]): { name: string; summary: string } {
@@ -97,10 +82,7 @@ export function recordQueueVm(w: World, which: "evtq" | "priq"): RecordQueueVm {
   const q = which === "evtq" ? w.smmu.evtq : w.smmu.priq;
   const size = queueSize(q);
   const words = q.entryBytes / 8;
-  const ring: RecordState[] = new Array<RecordState>(size).fill("empty");
-  for (let seq = Math.max(0, q.produced - size); seq < q.produced; seq++) {
-    ring[seq % size] = seq >= q.consumed ? "pending" : "done";
-  }
+  const ring = ringByCount(q);
   const last = Math.min(size, Math.max(MIN_SLOTS, Math.min(q.produced, size) + TAIL));
   const slots: RecordSlot[] = [];
   for (let slot = 0; slot < last; slot++) {

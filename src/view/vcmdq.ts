@@ -20,8 +20,8 @@ import {
   slotAddr,
 } from "../engine/index.ts";
 import type { StepRecord } from "../kernel/index.ts";
-import { pointer, type QueuePointer, type SlotState } from "./cmdq.ts";
 import { hexNum } from "./format.ts";
+import { pointer, type RingPointer, ringByCount, type SlotState } from "./ring.ts";
 
 /** What became of a guest command once the VMM took it. */
 export interface GuestOutcome {
@@ -55,8 +55,8 @@ export interface QueueSide {
   /** "IPA 0x40001000 (PA 0x4012e000)" or the host's PA. */
   readonly base: string;
   readonly size: number;
-  readonly prod: QueuePointer;
-  readonly cons: QueuePointer;
+  readonly prod: RingPointer;
+  readonly cons: RingPointer;
   readonly pending: number;
   readonly ring: readonly SlotState[];
   readonly rows: readonly QueueRow[];
@@ -115,14 +115,6 @@ export function guestOutcomes(
   return { outcomes, fromGuest };
 }
 
-function ringOf(q: Queue): SlotState[] {
-  const size = queueSize(q);
-  const ring = new Array<SlotState>(size).fill("empty");
-  for (let seq = Math.max(0, q.produced - size); seq < q.produced; seq++)
-    ring[seq % size] = seq >= q.consumed ? "pending" : "done";
-  return ring;
-}
-
 function side(
   title: string,
   base: string,
@@ -171,7 +163,7 @@ function side(
     prod: pointer(q, prodReg(q)),
     cons: pointer(q, consReg(q)),
     pending: q.produced - q.consumed,
-    ring: ringOf(q),
+    ring: ringByCount(q),
     rows,
   };
 }

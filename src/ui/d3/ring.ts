@@ -1,17 +1,17 @@
 /**
  * A queue drawn as the ring it is (CMDQ, EVTQ, PRIQ): an overview of its 2^n slots — pending
  * between CONS and PROD, consumed, empty — bucketed into at most 256 segments, with the CONS
- * and PROD pointers. Shared by the command-queue and record-queue diagrams.
+ * and PROD pointers, from the ring model of view/ring.ts. Shared by the command-queue,
+ * record-queue and nested-queue diagrams.
  */
 
 import { type Selection, select } from "d3-selection";
+import { ringSegments, type SlotState } from "../../view/index.ts";
 import { duration } from "./d3util.ts";
 import { ringSegment } from "./shapes.ts";
 
-export type RingState = "pending" | "done" | "empty";
-
 export interface RingSpec {
-  readonly ring: readonly RingState[];
+  readonly ring: readonly SlotState[];
   readonly size: number;
   readonly cons: number;
   readonly prod: number;
@@ -19,29 +19,17 @@ export interface RingSpec {
   readonly r: number;
   readonly thickness: number;
   readonly top: number;
-  readonly fill: Readonly<Record<RingState, string>>;
-}
-
-const SEGMENTS = 256;
-
-function buckets(ring: readonly RingState[]): readonly RingState[] {
-  if (ring.length <= SEGMENTS) return ring;
-  const n = SEGMENTS;
-  const per = ring.length / n;
-  return Array.from({ length: n }, (_, i) => {
-    const part = ring.slice(Math.floor(i * per), Math.floor((i + 1) * per));
-    return part.includes("pending") ? "pending" : part.includes("done") ? "done" : "empty";
-  });
+  readonly fill: Readonly<Record<SlotState, string>>;
 }
 
 /** What each ring last drew: its shape, and each segment's state (most steps change one or two). */
-const ringDrawn = new WeakMap<Element, { shape: string; states: RingState[]; paths: SVGPathElement[] }>();
+const ringDrawn = new WeakMap<Element, { shape: string; states: SlotState[]; paths: SVGPathElement[] }>();
 
 export function drawRing(svg: SVGSVGElement, spec: RingSpec): void {
   const { r: R } = spec;
   const g = select(svg).selectAll<SVGGElement, null>("g.ring").data([null]).join("g").attr("class", "ring");
   g.attr("transform", `translate(${R + 4},${spec.top})`);
-  const segs = buckets(spec.ring);
+  const segs = ringSegments(spec.ring);
   const node = g.node();
   const shape = `${segs.length}/${R}/${spec.thickness}`;
   let drawn = node ? ringDrawn.get(node) : undefined;
@@ -127,17 +115,4 @@ export function addSlotRow<D>(
     .attr("y", 13);
   e.append("text").attr("class", "ptrs").attr("y", 13);
   return e;
-}
-
-/** "◀ CONS w0 PROD w1" after the slot the registers point at, or "". */
-export function pointerMarks(
-  slot: number,
-  cons: { readonly index: number; readonly wrap: number },
-  prod: { readonly index: number; readonly wrap: number },
-): string {
-  const names = [
-    slot === cons.index ? `CONS w${cons.wrap}` : "",
-    slot === prod.index ? `PROD w${prod.wrap}` : "",
-  ].filter(Boolean);
-  return names.length === 0 ? "" : `◀ ${names.join(" ")}`;
 }

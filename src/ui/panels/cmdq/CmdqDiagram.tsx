@@ -7,8 +7,9 @@
 
 import { memo, useCallback } from "react";
 import type { CmdqView, SlotState, SlotView, Selection as StoreSelection } from "../../../view/index.ts";
+import { pointerMarks } from "../../../view/index.ts";
 import { asButtons, sizeDiagram, textWidth } from "../../d3/d3util.ts";
-import { addSlotRow, drawRing, pointerMarks } from "../../d3/ring.ts";
+import { addSlotRow, drawRing } from "../../d3/ring.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";
 
 const R = 46;

@@ -16,7 +16,8 @@ import type {
   SlotState,
   Selection as StoreSelection,
 } from "../../../view/index.ts";
-import { drawRing, pointerMarks } from "../../d3/ring.ts";
+import { pointerMarks } from "../../../view/index.ts";
+import { drawRing } from "../../d3/ring.ts";
 import { TermText } from "../../glossary/Term.tsx";
 
 const R = 20;

@@ -9,12 +9,13 @@ import { useCallback } from "react";
 import type {
   RecordQueueVm,
   RecordSlot,
-  RecordState,
   RingPointer,
+  SlotState,
   Selection as StoreSelection,
 } from "../../../view/index.ts";
+import { pointerMarks } from "../../../view/index.ts";
 import { asButtons, sizeDiagram, textWidth } from "../../d3/d3util.ts";
-import { addSlotRow, drawRing, pointerMarks } from "../../d3/ring.ts";
+import { addSlotRow, drawRing } from "../../d3/ring.ts";
 import { type Draw, useDiagram, useWidth } from "../../d3/useDiagram.ts";
 
 const R = 40;
@@ -23,7 +24,7 @@ const ROW = 18;
 const IDX_W = 30;
 const PTR_W = 104;
 
-const FILL: Record<RecordState, string> = {
+const FILL: Record<SlotState, string> = {
   pending: "var(--warn)",
   done: "var(--ink-muted)",
   empty: "var(--line)",
