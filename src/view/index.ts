@@ -15,6 +15,7 @@ export * from "./glossary/glossary-terms.ts";
 export * from "./kernel-state.ts";
 export * from "./lifecycles.ts";
 export * from "./memory.ts";
+export * from "./model.ts";
 export * from "./named-panel.ts";
 export * from "./navigate.ts";
 export * from "./nested.ts";

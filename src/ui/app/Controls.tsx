@@ -5,9 +5,9 @@
  */
 
 import { useMemo } from "react";
-import type { World } from "../../engine/index.ts";
 import { useLayout } from "../../store/layout.ts";
 import { SPEEDS, type Speed, useLab } from "../../store/store.ts";
+import type { World } from "../../view/index.ts";
 import { buttonClass } from "./button.ts";
 import { COMMANDS, type Command, keyName, perform } from "./commands.ts";
 import { TeachBar } from "./teach/TeachBar.tsx";

@@ -4,8 +4,8 @@
  * (a conflict is a bug to fix, not a race to win).
  */
 
-import { actorsIn } from "../../kernel/index.ts";
 import { type LabState, useLab } from "../../store/store.ts";
+import { actorsIn } from "../../view/index.ts";
 import { shareAction } from "../export/share-status.ts";
 import type { CommandOf } from "./command.ts";
 import { useHelp } from "./help/help-state.ts";

@@ -6,10 +6,9 @@
  */
 
 import { useEffect, useReducer, useRef } from "react";
-import type { World } from "../../engine/index.ts";
-import type { ActorInfo } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
 import {
+  type ActorInfo,
   actorsOf,
   cmdqVmOf,
   memoryVmOf,
@@ -19,6 +18,7 @@ import {
   stateHashOf,
   streamTableVmOf,
   tlbVmOf,
+  type World,
 } from "../../view/index.ts";
 
 export function useWorld(): World {

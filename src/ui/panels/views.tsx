@@ -8,9 +8,8 @@
  */
 
 import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
-import { type RunResult, worldAt } from "../../kernel/index.ts";
 import { useLab } from "../../store/store.ts";
-import { cachesOf, type PathVm, selectionKey } from "../../view/index.ts";
+import { cachesOf, type PathVm, type RunResult, selectionKey, worldAt } from "../../view/index.ts";
 import { useWorld } from "../app/useSnapshot.ts";
 import "./teach.css";
 

@@ -6,13 +6,12 @@
  */
 
 import { lazy, Suspense, useId } from "react";
-import { FAULTS } from "../../../kernel/index.ts";
 import { LIBRARY } from "../../../scenario/library/index.ts";
 import { NEWEST_MAINLINE } from "../../../scenario/releases.ts";
 import { useChallenge } from "../../../store/challenge-state.ts";
 import { useLessons } from "../../../store/lessons.ts";
 import { useLab } from "../../../store/store.ts";
-import { breakItLabel } from "../../../view/index.ts";
+import { breakItLabel, FAULTS } from "../../../view/index.ts";
 import { buttonClass } from "../button.ts";
 
 const MENU_BUTTON_ID = "lessons-button";

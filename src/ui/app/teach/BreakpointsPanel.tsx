@@ -4,7 +4,6 @@
  */
 
 import { type FormEvent, type KeyboardEvent, useEffect, useId, useMemo, useRef, useState } from "react";
-import { CMDQ_OP, EVENTS } from "../../../engine/index.ts";
 import {
   ANY_VIOLATION,
   type Breakpoint,
@@ -14,6 +13,7 @@ import {
   useBreakpoints,
 } from "../../../store/breakpoints.ts";
 import { useLab } from "../../../store/store.ts";
+import { CMDQ_OP, EVENTS } from "../../../view/index.ts";
 import { CmdButton, small } from "./TeachBar.tsx";
 
 const VIOLATION_KINDS = [

@@ -6,9 +6,14 @@
  */
 
 import { memo, useEffect, useRef, useState } from "react";
-import { MACHINES, type MachineName, machineGraph } from "../../../kernel/index.ts";
 import { useLab } from "../../../store/store.ts";
-import { type ChartSpec, lifecyclesOf } from "../../../view/index.ts";
+import {
+  type ChartSpec,
+  lifecyclesOf,
+  MACHINES,
+  type MachineName,
+  machineGraph,
+} from "../../../view/index.ts";
 import { useStable, useWorld } from "../../app/useSnapshot.ts";
 import { StatechartDiagram } from "./StatechartDiagram.tsx";
 

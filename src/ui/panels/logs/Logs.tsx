@@ -6,8 +6,8 @@
  */
 
 import { memo, useEffect, useRef } from "react";
-import type { TraceJson } from "../../../kernel/index.ts";
 import { useLab } from "../../../store/store.ts";
+import type { TraceJson } from "../../../view/index.ts";
 import { useVirtualRows } from "../useVirtualRows.ts";
 
 /** More entries than this: the windowed list. */

@@ -7,8 +7,8 @@
  */
 
 import { type KeyboardEvent, memo, useEffect, useMemo, useRef } from "react";
-import type { StepRecord, Violation } from "../../../kernel/index.ts";
 import { useLab } from "../../../store/store.ts";
+import type { StepRecord, Violation } from "../../../view/index.ts";
 import { SourceLink } from "../../app/SourceLink.tsx";
 import { TermText } from "../../glossary/Term.tsx";
 import { useVirtualRows } from "../useVirtualRows.ts";
