@@ -5,7 +5,7 @@
 import { useLab } from "../../../store/store.ts";
 import { evtqOf, priqOf } from "../../../view/index.ts";
 import { useWorld } from "../../app/useSnapshot.ts";
-import { useSelectedKey } from "../views.tsx";
+import { useSelectedKey } from "../shared.tsx";
 import { RecordQueueDiagram } from "./RecordQueueDiagram.tsx";
 
 export function RecordQueueView({ which }: { which: "evtq" | "priq" }) {

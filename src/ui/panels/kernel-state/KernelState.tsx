@@ -9,7 +9,7 @@ import { useTabs } from "../../../store/tabs.ts";
 import { type KernelText, kernelTextOf } from "../../../view/index.ts";
 import { useStable, useWorld } from "../../app/useSnapshot.ts";
 import { FixedRows, rowStyle } from "../FixedRows.tsx";
-import { ViewSwitch } from "../views.tsx";
+import { ViewSwitch } from "../shared.tsx";
 
 type KernelView = "state" | "topology";
 const KERNEL_VIEWS = [

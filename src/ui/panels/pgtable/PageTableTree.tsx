@@ -21,7 +21,7 @@ import {
 } from "../../../view/index.ts";
 import { asButtons, markSelected, textWidth } from "../../d3/d3util.ts";
 import { ownerColour } from "../../d3/palette.ts";
-import "../teach.css";
+import "../shared.css";
 
 const ROW = 19;
 const INDENT = 16;

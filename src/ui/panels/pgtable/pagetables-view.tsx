@@ -8,7 +8,7 @@ import { useCallback, useMemo } from "react";
 import { useLab } from "../../../store/store.ts";
 import { closedForestOf, fullForestOf, OPEN_ALL, pageForest } from "../../../view/index.ts";
 import { useWorld } from "../../app/useSnapshot.ts";
-import { usePathVm, useSelectedKey } from "../views.tsx";
+import { usePathVm, useSelectedKey } from "../shared.tsx";
 import { PageTableTree } from "./PageTableTree.tsx";
 
 export function PageTablesView() {

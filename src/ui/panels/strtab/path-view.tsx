@@ -5,7 +5,7 @@
 
 import { useLab } from "../../../store/store.ts";
 import { TermText } from "../../glossary/Term.tsx";
-import { usePathVm } from "../views.tsx";
+import { usePathVm } from "../shared.tsx";
 import { TranslationPathDiagram } from "./TranslationPathDiagram.tsx";
 
 export function TranslationPathView() {

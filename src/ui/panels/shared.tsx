@@ -1,17 +1,15 @@
 /**
- * The teaching views as panel bodies: the caches; and the
- * overlay that marks the last DMA's path on the stream-table diagram. The views a panel shows
- * only when switched to (the translation path, the event and PRI queues, the topology) are in
- * path-view.tsx, queue-views.tsx and topology-views.tsx, fetched when first shown; the page-table
- * tree is in pagetables-view.tsx, fetched at start-up after the first paint. Each takes its view model from the world at the cursor
- * (cached per world: worlds are never mutated once shown).
+ * What several panels share: the selected entry's key, the last DMA's translation path (read
+ * by the stream-table panel's overlay and Path view and by the page-table tree), the overlay
+ * that marks that path on the stream-table diagram, and the tab switch in a panel's header.
+ * Each panel's own views are in its folder (panels/<id>/).
  */
 
-import { lazy, type ReactNode, Suspense, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { useLab } from "../../store/store.ts";
-import { cachesOf, type PathVm, type RunResult, selectionKey, worldAt } from "../../view/index.ts";
+import { type PathVm, type RunResult, selectionKey, worldAt } from "../../view/index.ts";
 import { useWorld } from "../app/useSnapshot.ts";
-import "./teach.css";
+import "./shared.css";
 
 export function useSelectedKey(): string | null {
   const sel = useLab((s) => s.selection);
@@ -117,36 +115,4 @@ export function PathOverlay({ children }: { children: ReactNode }) {
     });
   }, [ids, w]);
   return <div ref={box}>{children}</div>;
-}
-
-/** How many records each queue holds for the kernel: the switch's labels show them. */
-export function useQueueCounts(): { evtq: number; priq: number } {
-  const w = useWorld();
-  return {
-    evtq: w.smmu.evtq.produced - w.smmu.evtq.consumed,
-    priq: w.smmu.priq.produced - w.smmu.priq.consumed,
-  };
-}
-
-/** The caches' diagram is fetched just after the first paint (its view model is not: the count). */
-const CachesDiagram = lazy(() =>
-  import("./tlb/CachesDiagram.tsx").then((m) => ({ default: m.CachesDiagram })),
-);
-
-export function CachesView() {
-  const w = useWorld();
-  const vm = cachesOf(w);
-  const select = useLab((s) => s.select);
-  const selected = useSelectedKey();
-  return (
-    <Suspense fallback={<p className="p-2 text-xs text-slate-500">Loading the caches…</p>}>
-      <CachesDiagram vm={vm} selectedId={selected} onSelect={select} />
-    </Suspense>
-  );
-}
-
-/** Stale entries in the walk cache and the configuration cache (the panel's count adds them). */
-export function useStaleCacheCount(): number {
-  const w = useWorld();
-  return cachesOf(w).reduce((n, s) => n + (s.stale ?? s.rows.filter((r) => r.stale).length), 0);
 }
