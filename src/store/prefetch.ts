@@ -15,7 +15,7 @@
 
 import type { World } from "../engine/index.ts";
 import { worldAt } from "../kernel/index.ts";
-import { WARMERS, type Warmer } from "../view/index.ts";
+import { WARMERS, type Warmer } from "../view/warm.ts";
 import { type LabState, useLab } from "./store.ts";
 
 /**

@@ -20,7 +20,7 @@
 import { create } from "zustand";
 import type { Scenario } from "../scenario/types.ts";
 import type { SharedScenario } from "../scenario/url.ts";
-import { parseSelectionKey, type Selection, selectionKey } from "../view/index.ts";
+import { parseSelectionKey, type Selection, selectionKey } from "../view/selection.ts";
 import { linkEncoder, loadReader, reader } from "./codecs.ts";
 import { defaultScenario, isLarge, type LabState, useLab } from "./store.ts";
 

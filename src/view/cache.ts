@@ -15,52 +15,21 @@ import { cachesVm } from "./caches.ts";
 import { cmdqVm } from "./cmdq.ts";
 import { kernelText } from "./kernel-state.ts";
 import { memoryVm, sameMemory } from "./memory.ts";
+import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { streamTableVm } from "./stream.ts";
 import { tlbVm } from "./tlb.ts";
 
-export interface PerWorld<T, A extends unknown[] = []> {
-  (w: World, ...args: A): T;
-  /** The cached value, without computing it. */
-  peek(w: World): T | undefined;
-  /** Whether it has been computed for any world yet (the prefetcher warms a view once shown). */
-  used(): boolean;
-}
-
-/**
- * `fn` cached per world (worlds are never mutated once shown; a world belongs to one run, so
- * the other arguments, the run's scenario or result, are the same each time it is asked).
- * With `share` (`shareEqual`), a value is given the parts it has in common with the one
- * computed before: the prefetcher computes the next step's view model ahead, and the panel
- * then gets, for each part the step left as it was, the very object it has drawn, and skips it
- * without comparing anything.
- */
-export function perWorld<T, A extends unknown[] = []>(
-  fn: (w: World, ...args: A) => T,
-  share?: (prev: T, next: T) => T,
-): PerWorld<T, A> {
-  const cache = new WeakMap<World, T>();
-  let last: { v: T } | null = null;
-  const get = ((w: World, ...args: A): T => {
-    if (cache.has(w)) return cache.get(w) as T;
-    let v = fn(w, ...args);
-    if (share && last) v = share(last.v, v);
-    last = { v };
-    cache.set(w, v);
-    return v;
-  }) as PerWorld<T, A>;
-  get.peek = (w) => cache.get(w);
-  get.used = () => last !== null;
-  return get;
-}
-
 /** The state hash: not warmed (one task of ~10 ms on a large world, which would delay a key
  * pressed meanwhile); the page computes it once the cursor rests (useLazyWorldValue). */
-export const stateHashOf = perWorld(worldHash);
-export const streamTableVmOf = perWorld(streamTableVm, shareEqual);
-export const cmdqVmOf = perWorld(cmdqVm, shareEqual);
-export const tlbVmOf = perWorld(tlbVm, shareEqual);
-export const memoryVmOf = perWorld(memoryVm, (a, b) => (sameMemory(a, b) ? a : b));
-export const actorsOf = perWorld((w: World, result: RunResult) => actorsIn(result, w), shareEqual);
-export const kernelTextOf = perWorld(kernelText, shareEqual);
-export const cachesOf = perWorld(cachesVm, shareEqual);
+export const stateHashOf = /* @__PURE__ */ perWorld(worldHash);
+export const streamTableVmOf = /* @__PURE__ */ perWorld(streamTableVm, shareEqual);
+export const cmdqVmOf = /* @__PURE__ */ perWorld(cmdqVm, shareEqual);
+export const tlbVmOf = /* @__PURE__ */ perWorld(tlbVm, shareEqual);
+export const memoryVmOf = /* @__PURE__ */ perWorld(memoryVm, (a, b) => (sameMemory(a, b) ? a : b));
+export const actorsOf = /* @__PURE__ */ perWorld(
+  (w: World, result: RunResult) => actorsIn(result, w),
+  shareEqual,
+);
+export const kernelTextOf = /* @__PURE__ */ perWorld(kernelText, shareEqual);
+export const cachesOf = /* @__PURE__ */ perWorld(cachesVm, shareEqual);

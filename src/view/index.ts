@@ -1,5 +1,6 @@
 /**
- * The page's view of the model: see README.md in this folder.
+ * The page's view of the model: the pure view models the UI draws (README.md in this folder).
+ * The UI imports them from here; the bundler keeps each in the chunk of the views that use it.
  */
 
 export * from "./cache.ts";
@@ -21,6 +22,7 @@ export * from "./navigate.ts";
 export * from "./nested.ts";
 export * from "./outcome-diff.ts";
 export * from "./path.ts";
+export * from "./per-world.ts";
 export * from "./pgtree.ts";
 export * from "./records.ts";
 export * from "./ring.ts";

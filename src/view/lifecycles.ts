@@ -7,7 +7,7 @@
 import type { KObject, World } from "../engine/index.ts";
 import type { MachineName } from "../kernel/index.ts";
 import type { Scenario } from "../scenario/index.ts";
-import { perWorld } from "./cache.ts";
+import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
 
@@ -63,4 +63,4 @@ export function lifecyclesVm(w: World, scenario: Scenario): ChartSpec[] {
 }
 
 /** Cached per world, and warmed once the statecharts have been shown (warm.ts). */
-export const lifecyclesOf = perWorld(lifecyclesVm, shareEqual);
+export const lifecyclesOf = /* @__PURE__ */ perWorld(lifecyclesVm, shareEqual);

@@ -10,9 +10,9 @@
 
 import type { MmState, Pa, Va, World } from "../engine/index.ts";
 import { describeOwner, frameAt, getField, LEVELS, PTE, pgtableIndex, readWord } from "../engine/index.ts";
-import { perWorld } from "./cache.ts";
 import { hexNum } from "./format.ts";
 import { toPa } from "./nested.ts";
+import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 
 export const RUN_MIN = 8;
@@ -346,8 +346,8 @@ export function findVa(w: World, forest: MmForest, va: number, only: string | nu
 }
 
 /** The forest with every mm open (few processes), or with all closed (many): what shows first. */
-export const fullForestOf = perWorld((w: World) => pageForest(w), shareEqual);
-export const closedForestOf = perWorld((w: World) => pageForest(w, new Set()), shareEqual);
+export const fullForestOf = /* @__PURE__ */ perWorld((w: World) => pageForest(w), shareEqual);
+export const closedForestOf = /* @__PURE__ */ perWorld((w: World) => pageForest(w, new Set()), shareEqual);
 /** The forest the panel shows first for `w`. */
 export const firstForestOf = (w: World): MmForest =>
   w.mms.length > OPEN_ALL ? closedForestOf(w) : fullForestOf(w);

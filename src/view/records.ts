@@ -14,8 +14,8 @@ import {
   readWords,
   slotAddr,
 } from "../engine/index.ts";
-import { perWorld } from "./cache.ts";
 import { hexNum } from "./format.ts";
+import { perWorld } from "./per-world.ts";
 import { pointer, type RingPointer, ringByCount, type SlotState } from "./ring.ts";
 import { shareEqual } from "./same.ts";
 
@@ -111,5 +111,5 @@ export function recordQueueVm(w: World, which: "evtq" | "priq"): RecordQueueVm {
 }
 
 /** Cached per world (not warmed: the event and PRI queues are a panel's second and third tab). */
-export const evtqOf = perWorld((w: World) => recordQueueVm(w, "evtq"), shareEqual);
-export const priqOf = perWorld((w: World) => recordQueueVm(w, "priq"), shareEqual);
+export const evtqOf = /* @__PURE__ */ perWorld((w: World) => recordQueueVm(w, "evtq"), shareEqual);
+export const priqOf = /* @__PURE__ */ perWorld((w: World) => recordQueueVm(w, "priq"), shareEqual);

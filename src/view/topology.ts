@@ -8,7 +8,7 @@
 
 import type { KObject, World } from "../engine/index.ts";
 import { guestBindings } from "../kernel/index.ts";
-import { perWorld } from "./cache.ts";
+import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
 
@@ -241,4 +241,4 @@ export function topologyVm(w: World): TopologyVm {
 }
 
 /** Cached per world, and warmed once the topology has been shown (warm.ts). */
-export const topologyOf = perWorld(topologyVm, shareEqual);
+export const topologyOf = /* @__PURE__ */ perWorld(topologyVm, shareEqual);

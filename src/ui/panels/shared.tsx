@@ -7,7 +7,8 @@
 
 import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
 import { useLab } from "../../store/store.ts";
-import { type PathVm, type RunResult, selectionKey, worldAt } from "../../view/index.ts";
+import type { PathVm } from "../../view/index.ts";
+import { type RunResult, selectionKey, worldAt } from "../../view/index.ts";
 import { useWorld } from "../app/useSnapshot.ts";
 import "./shared.css";
 

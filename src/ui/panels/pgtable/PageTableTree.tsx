@@ -9,15 +9,14 @@
 import { type Selection as D3Selection, select } from "d3-selection";
 import { zoom as d3zoom, type ZoomBehavior, type ZoomTransform, zoomIdentity } from "d3-zoom";
 import { type FormEvent, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import type { Selection as StoreSelection, World } from "../../../view/index.ts";
 import {
   findVa,
   type MmForest,
   parseVa,
-  type Selection as StoreSelection,
   type TreeNode,
   type TreeRow,
   visibleRows,
-  type World,
 } from "../../../view/index.ts";
 import { asButtons, markSelected, textWidth } from "../../d3/d3util.ts";
 import { ownerColour } from "../../d3/palette.ts";
