@@ -1,5 +1,5 @@
 /**
- * The page's view of the model: the pure view models the UI draws (README.md in this folder).
+ * The page's view of the model: the pure view models the UI draws (docs/code-layout.md).
  * The UI imports them from here; the bundler keeps each in the chunk of the views that use it.
  */
 

@@ -1,8 +1,8 @@
 /**
  * The world at the cursor, and the view models the panels draw from it. The world comes from
  * one selector (`s.world`, which the store keeps equal to `worldAt(result, cursor)`); each view
- * model is cached per world, so the prefetcher (store/prefetch.ts) can compute the next
- * step's ahead of time and the panels then find it ready.
+ * model is cached per world (view/cache.ts), so the prefetcher (store/prefetch.ts, from the list
+ * in view/warm.ts) can compute the next step's ahead of time and the panels then find it ready.
  */
 
 import { useEffect, useReducer, useRef } from "react";

@@ -8,6 +8,9 @@
  *
  * Installed once on `selection.prototype` (shared by every diagram, and by transitions'
  * selections); reading an attribute back is cheap (no style or layout is computed).
+ *
+ * What it saves (commit 0a57cb0, `npm run bench -- page`): a step's style and layout on the
+ * lifecycle lesson 3.3 → 1.8 ms median, on the large scenario 5.1 → 2.6 ms.
  */
 
 import { namespace, selection } from "d3-selection";

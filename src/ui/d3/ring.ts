@@ -3,6 +3,9 @@
  * between CONS and PROD, consumed, empty — bucketed into at most 256 segments, with the CONS
  * and PROD pointers, from the ring model of view/ring.ts. Shared by the command-queue,
  * record-queue and nested-queue diagrams.
+ *
+ * What it saves: each draw touches only the segments whose state changed and the pointers that
+ * moved (commits 7d1507d, 3dd71d5), not every one of up to 256 paths at every step.
  */
 
 import { type Selection, select } from "d3-selection";

@@ -4,6 +4,8 @@
  * section's group. A step that adds or drops an entry then moves the lines after it in that
  * section and the groups of the sections below, not every line below it (each moved SVG
  * element is a style change and a relayout).
+ *
+ * What it saves: the relayout of every line below an added or dropped entry (commit 20fee8d).
  */
 
 import { type BaseType, type Selection, select } from "d3-selection";

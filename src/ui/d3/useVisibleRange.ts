@@ -2,6 +2,10 @@
  * Which part of a tall element its scrolling panel shows: the rows a virtualised list or a
  * canvas must draw. Follows the nearest scrolling ancestor's scroll and size (one update per
  * frame at most, and only when the range moves by more than `quantum` pixels).
+ *
+ * What it saves: on the large scenario the lists draw what is in view, not all 64 threads or
+ * ~250 cards (commit 198d3ca, with its relayout boundaries: layout per step 2.3 → 1.5 ms, key →
+ * rendered p95 12.3 → 10.6 ms).
  */
 
 import { type RefObject, useEffect, useState } from "react";

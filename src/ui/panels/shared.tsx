@@ -25,7 +25,7 @@ export function useSelectedKey(): string | null {
 const paths = new WeakMap<RunResult, Map<number, PathVm>>();
 
 /**
- * The path's view model (path-vm.ts) is fetched just after the first paint, not with it: before
+ * The path's view model (view/path.ts) is fetched just after the first paint, not with it: before
  * the first DMA there is no path to draw.
  */
 type PathModule = typeof import("../../view/path.ts");
