@@ -9,7 +9,7 @@ import { select } from "d3-selection";
 import { useEffect, useMemo, useRef } from "react";
 import { type EdgeLayout, type GraphState, layoutStatechart, type NodeLayout } from "../../../view/index.ts";
 import { duration } from "../../d3/d3util.ts";
-import "../races/races.css";
+import "./statechart.css";
 
 let markerIds = 0;
 
