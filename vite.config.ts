@@ -59,6 +59,33 @@ function publishedDocs(): Plugin {
 export default defineConfig({
   plugins: [react(), tailwindcss(), contentSecurityPolicy(), publishedDocs()],
   base: "./",
-  build: { target: "es2022", sourcemap: false, chunkSizeWarningLimit: 600 },
+  build: {
+    target: "es2022",
+    sourcemap: false,
+    chunkSizeWarningLimit: 600,
+    // The UI imports every view model through src/view/index.ts, which only re-exports: marked
+    // free of side effects, it pulls in none of them itself, so a view model stays in the chunk
+    // of the views that use it.
+    rolldownOptions: {
+      treeshake: {
+        moduleSideEffects: (id: string) => (/\/src\/view\/(index|model)\.ts$/.test(id) ? false : undefined),
+      },
+      output: {
+        // The first download's view models (and the store and scenario modules they share with
+        // the panels fetched later) in one chunk with what they import: left to itself the
+        // bundler cut them into eight small chunks, 2 kB gzip more than the same code in one
+        // (`node scripts/bundle-size.mjs`: 201.9 → 193.7 kB initial). A module named here must
+        // be in the first download: the bundle-size check of `npm run test:e2e` says if not.
+        codeSplitting: {
+          groups: [
+            {
+              name: "view",
+              test: /\/src\/(view\/(cache|caches|cmdq|format|kernel-state|memory|navigate|nested|per-world|ring|safeguards|same|selection|stream|swimlane|tlb|warm)|store\/url-sync|scenario\/json-form)\.ts$/,
+            },
+          ],
+        },
+      },
+    },
+  },
   worker: { format: "es" },
 });

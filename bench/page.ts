@@ -1,6 +1,6 @@
 /**
  * The page's step latency: the built page (dist/, rebuilt when src/ is newer) served locally
- * and opened in Chromium through playwright-core, with `?bench` (src/ui/bench.ts records, for
+ * and opened in Chromium through playwright-core, with `?bench` (src/ui/app/bench.ts records, for
  * each key press, the time from the key event to the page having rendered the step: its
  * JavaScript, style and layout done; and, apart, to the next painted frame). Step forward (→) is pressed 400 times, 100 at each of
  * four points of the run, a pause between presses (as a person pressing, or a held key's

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { addProcess, addVma } from "../ui/editor/draft.ts";
+import { addProcess, addVma } from "../view/editor/draft.ts";
 import { VMA_DEFAULTS } from "./defaults.ts";
 import { scenarioJsonSchema, scenarioJsonSchemaText } from "./json-schema.ts";
 import { parseScenario } from "./schema.ts";

@@ -2,7 +2,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vite
 import { scenarioToJson } from "../scenario/index.ts";
 import { firstSentence } from "../scenario/library/guide.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
-import { removeItem, setIn } from "../ui/editor/draft.ts";
+import { removeItem, setIn } from "../view/index.ts";
 import { loadReader } from "./codecs.ts";
 import { RUN_DELAY_MS, startEditorSync, useEditor } from "./editor.ts";
 import { lessonParam, matchLesson, parseLessonLink, withFault } from "./lessons.ts";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { runScenario, worldAt, worldHash } from "../kernel/index.ts";
 import { largeScenario } from "../scenario/index.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
-import { swimlaneVm } from "../ui/races/swimlane-vm.ts";
+import { swimlaneVm } from "../view/index.ts";
 import { parseLargeLink } from "./large.ts";
 import { clampSize, decodeLayout, encodeLayout } from "./layout.ts";
 import { checkpointsFor, defaultScenario, isLarge, useLab } from "./store.ts";

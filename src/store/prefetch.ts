@@ -3,8 +3,8 @@
  * world after a step is replayed on demand (`worldAt`, which caches the last few); and on any
  * run the panels' view models cost milliseconds. So while the page is idle after a move, the
  * worlds on either side of the cursor are replayed (a small run has them already) and the
- * registered warmers (the panels' view models) computed for them: the next → or ← then finds
- * everything cached.
+ * warmers (the panels' view models, listed once in view/warm.ts) computed for them: the next →
+ * or ← then finds everything cached.
  *
  * The work is cut into small idle tasks (one world, then one warmer at a time), and it makes
  * way for input: the step ahead (in the direction of the last move) is warmed first, the one
@@ -15,10 +15,25 @@
 
 import type { World } from "../engine/index.ts";
 import { worldAt } from "../kernel/index.ts";
+import { WARMERS, type Warmer } from "../view/warm.ts";
 import { type LabState, useLab } from "./store.ts";
 
-/** Computations to run ahead for a world (they cache their own results, by world). */
-export const warmers: ((w: World, s: LabState) => void)[] = [];
+/**
+ * The warmers ready to run, in WARMERS' order: the ones in the first download at once, the
+ * others once their module has been fetched (loadLater, after the first paint).
+ */
+const warmers: (Warmer | null)[] = WARMERS.map((e) => ("warm" in e ? e.warm : null));
+let laterRequested = false;
+function loadLater(): void {
+  if (laterRequested) return;
+  laterRequested = true;
+  WARMERS.forEach((e, i) => {
+    if ("load" in e)
+      void e.load().then((warm) => {
+        warmers[i] = warm;
+      });
+  });
+}
 
 /** The step behind the direction of travel is warmed only after the cursor rests this long. */
 const REST_MS = 300;
@@ -89,7 +104,7 @@ function plan(s: LabState, forward: boolean): Task[] {
       },
     });
     warmers.forEach((f, i) => {
-      tasks.push({ kind: String(i), notBefore, run: () => world && f(world, s) });
+      if (f) tasks.push({ kind: String(i), notBefore, run: () => world && f(world, s) });
     });
   };
   const rested = now() + REST_MS;
@@ -110,6 +125,7 @@ export function startPrefetch(store = useLab): () => void {
     const tasks = plan(s, forward);
     const run = (d: IdleDeadline): void => {
       cancel = null;
+      loadLater();
       let ran = 0;
       while (tasks.length > 0) {
         const task = tasks[0]!;

@@ -26,8 +26,8 @@ import {
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import { trustedScenario } from "../scenario/trusted.ts";
 import type { Scenario } from "../scenario/types.ts";
+import type { Selection } from "../view/index.ts";
 import { kernelParts } from "./codecs.ts";
-import type { Selection } from "./selection.ts";
 
 export type Theme = "light" | "dark";
 

@@ -20,8 +20,8 @@
 import { create } from "zustand";
 import type { Scenario } from "../scenario/types.ts";
 import type { SharedScenario } from "../scenario/url.ts";
+import { parseSelectionKey, type Selection, selectionKey } from "../view/selection.ts";
 import { linkEncoder, loadReader, reader } from "./codecs.ts";
-import { parseSelectionKey, type Selection, selectionKey } from "./selection.ts";
 import { defaultScenario, isLarge, type LabState, useLab } from "./store.ts";
 
 /**

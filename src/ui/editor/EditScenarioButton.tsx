@@ -4,7 +4,7 @@
  */
 
 import { useEditor } from "../../store/editor.ts";
-import { buttonClass } from "../components/Header.tsx";
+import { buttonClass } from "../app/button.ts";
 
 export const EDITOR_ID = "scenario-editor";
 export const BUTTON_ID = "edit-scenario-button";

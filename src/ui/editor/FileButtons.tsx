@@ -2,7 +2,7 @@
 
 import { useRef } from "react";
 import { useLab } from "../../store/store.ts";
-import { buttonClass } from "../components/Header.tsx";
+import { buttonClass } from "../app/button.ts";
 import { exportScenario, importScenarioFile } from "./file-io.ts";
 
 export function FileButtons() {

@@ -14,7 +14,7 @@ import {
   rename,
   tasksInput,
   tasksText,
-} from "./draft.ts";
+} from "../../view/index.ts";
 import {
   CheckField,
   iconButton,

@@ -1,8 +1,8 @@
 /** The VM select of a process in the editor (shown once the draft has a VM). */
 
 import { useEditor } from "../../store/editor.ts";
+import { vmNames } from "../../view/index.ts";
 import { Labelled, SelectField, useDraftValue } from "./fields.tsx";
-import { vmNames } from "./vm-draft.ts";
 
 /** The VM a process runs in: the host, or one of the draft's VMs. */
 export function ProcessVmField({ index, process }: { readonly index: number; readonly process: string }) {

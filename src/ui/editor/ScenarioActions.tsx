@@ -3,7 +3,7 @@
  * than 1280 px (tablets) the page is read-only: no editor and no import.
  */
 
-import { LessonMenuButton } from "../components/LessonMenu.tsx";
+import { LessonMenuButton } from "../app/lessons/LessonMenu.tsx";
 import { EditScenarioButton } from "./EditScenarioButton.tsx";
 import { FileButtons } from "./FileButtons.tsx";
 

@@ -9,8 +9,8 @@
 import { type KeyboardEvent, useEffect, useId, useLayoutEffect, useRef, useState } from "react";
 import { useEditor } from "../../store/editor.ts";
 import { useLab } from "../../store/store.ts";
-import { buttonClass } from "../components/Header.tsx";
-import { errorPath } from "./draft.ts";
+import { errorPath } from "../../view/index.ts";
+import { buttonClass } from "../app/button.ts";
 import { BUTTON_ID, EDITOR_ID } from "./EditScenarioButton.tsx";
 import { smallButton } from "./fields.tsx";
 import { DevicesSection, ProcessesSection } from "./ItemsSection.tsx";

@@ -1,11 +1,10 @@
 /** The editor's first sections: title and description, kernel release, SMMU, faults. */
 
-import { FAULT_NAMES, FAULTS } from "../../kernel/index.ts";
 import { SMMU_FEATURES } from "../../scenario/index.ts";
 import { designOf, MAINLINE_RELEASES, RFC_RELEASES } from "../../scenario/releases.ts";
 import { useEditor } from "../../store/editor.ts";
-import { releaseLabel } from "../components/KernelPicker.tsx";
-import { formatPath, listAt, numberInput, setIn, updateList } from "./draft.ts";
+import { FAULT_NAMES, FAULTS, formatPath, listAt, numberInput, setIn, updateList } from "../../view/index.ts";
+import { releaseLabel } from "../app/KernelPicker.tsx";
 import {
   inputClass,
   Labelled,

@@ -23,7 +23,7 @@ import {
   scheduleInput,
   scheduleText,
   setIn,
-} from "./draft.ts";
+} from "../../view/index.ts";
 import {
   iconButton,
   Labelled,

@@ -7,10 +7,9 @@
 
 import { GUEST_S1DSS } from "../../scenario/types.ts";
 import { useEditor } from "../../store/editor.ts";
-import { listAt, numberInput, removeItem } from "./draft.ts";
+import { addVm, addVmDevice, listAt, numberInput, removeItem, removeVm } from "../../view/index.ts";
 import { iconButton, Labelled, Section, SelectField, smallButton, TextField } from "./fields.tsx";
 import { useCount, useItemName } from "./ItemsSection.tsx";
-import { addVm, addVmDevice, removeVm } from "./vm-draft.ts";
 
 const edit = (field: string, change: Parameters<ReturnType<typeof useEditor.getState>["edit"]>[1]): void =>
   useEditor.getState().edit(field, change);

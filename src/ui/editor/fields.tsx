@@ -7,7 +7,7 @@
 import { type ReactNode, useState } from "react";
 import type { JsonValue } from "../../scenario/index.ts";
 import { useEditor } from "../../store/editor.ts";
-import { errorPath, fieldText, formatPath, getIn, type Path, setIn } from "./draft.ts";
+import { errorPath, fieldText, formatPath, getIn, type Path, setIn } from "../../view/index.ts";
 
 export const inputClass =
   "min-w-0 rounded border border-slate-300 bg-white px-1.5 py-0.5 text-xs text-slate-900 focus-visible:outline-2 focus-visible:outline-offset-0 focus-visible:outline-blue-500 aria-[invalid=true]:border-red-500 aria-[invalid=true]:bg-red-50 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:aria-[invalid=true]:border-red-400 dark:aria-[invalid=true]:bg-red-950";
