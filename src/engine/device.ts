@@ -17,10 +17,11 @@ import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, frameForWrite, frameIndex, writeWords } from "./memory.ts";
 import { lookup, type TableSpace } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
-import { STALLABLE, translate } from "./smmu.ts";
+import { STALLABLE, translateTraced } from "./smmu.ts";
 import { STE_LAYOUT as STE } from "./ste.ts";
 import type { DmaOutcome, DmaVia, Recorder } from "./trace.ts";
 import type { DeviceState, World } from "./world.ts";
+import type { TranslationPath } from "./xlate-path.ts";
 
 export interface DmaRequest {
   readonly dev: DeviceState;
@@ -59,13 +60,33 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
 
   let pa: Pa | null = null;
   let via: DmaVia = "walk";
+  let path: TranslationPath | null = null;
   const ats = atsEnabled(w, dev);
   const cached = ats ? dev.atc.find((e) => e.pasid === pasid && e.va === page) : undefined;
   if (cached && (!write || cached.writable)) {
     pa = (cached.pa + (va % PAGE_SIZE)) as Pa;
     via = "atc";
+    // A translated transaction: the SMMU looks nothing up (STE.EATS=1 lets it through).
+    if (!rec.silent) {
+      path = {
+        sid: dev.sid,
+        ssid: pasid,
+        va,
+        entries: [{ cache: "ATC", pasid, va: page, pa: cached.pa, writable: cached.writable }],
+        status: "success",
+        via: "atc",
+        pa,
+      };
+    }
   } else {
-    const t = translate(w, { sid: dev.sid, ssid: pasid, va, write, ats, noStall: req.retry === true }, rec);
+    const traced = translateTraced(
+      w,
+      { sid: dev.sid, ssid: pasid, va, write, ats, noStall: req.retry === true },
+      rec,
+    );
+    const t = traced.t;
+    path = traced.path;
+    const withPath = path ? { path } : {};
     switch (t.status) {
       case "success":
         pa = t.pa;
@@ -83,16 +104,16 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
         const fault = t.status === "fault" ? t.event : "abort";
         if (t.status === "fault" && t.stag !== undefined) {
           const outcome: DmaOutcome = { ...base, result: "stall", stale: false, fault, stag: t.stag };
-          rec.record({ type: "dev.dma", dma: outcome });
+          rec.record({ type: "dev.dma", dma: outcome, ...withPath });
           rec.say(
             `The SMMU holds the access stalled (${t.why}) and reports it with STALL=1, STAG ${t.stag}.`,
           );
           return outcome;
         }
         if (t.status === "fault" && ats && canAskPri(w, dev, req, t.event))
-          return pageRequest(w, req, t.event, rec, base);
+          return pageRequest(w, req, t.event, rec, base, path);
         const outcome: DmaOutcome = { ...base, result: "fault", stale: false, fault };
-        rec.record({ type: "dev.dma", dma: outcome });
+        rec.record({ type: "dev.dma", dma: outcome, ...withPath });
         rec.say(
           `The SMMU refused the access: ${t.why}${t.status === "fault" && !t.recorded ? (ats ? " (an ATS Translation Completion tells the device; no event is recorded)" : " (not recorded: CD.R=0)") : ""}.`,
         );
@@ -104,7 +125,7 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
       }
     }
   }
-  return access(w, req, pa, via, rec, base);
+  return access(w, req, pa, via, rec, base, path);
 }
 
 function canAskPri(w: World, dev: DeviceState, req: DmaRequest, event: string): boolean {
@@ -122,6 +143,7 @@ function pageRequest(
   event: string,
   rec: Recorder,
   base: Pick<DmaOutcome, "device" | "sid" | "pasid" | "va" | "access">,
+  path: TranslationPath | null,
 ): DmaOutcome {
   const { dev } = req;
   const prg = dev.nextPrg;
@@ -145,7 +167,7 @@ function pageRequest(
     q.produced += 1;
   }
   const outcome: DmaOutcome = { ...base, result: "pri", stale: false, fault: event, prg };
-  rec.record({ type: "dev.dma", dma: outcome });
+  rec.record({ type: "dev.dma", dma: outcome, ...(path ? { path } : {}) });
   rec.say(
     `The ATS translation failed (${event}); ${dev.name} has PRI, so it sends a Page Request for 0x${page.toString(16)} (PRG ${prg}) to the PRI queue and waits for the response.`,
   );
@@ -159,6 +181,7 @@ function access(
   via: DmaVia,
   rec: Recorder,
   base: Pick<DmaOutcome, "device" | "sid" | "pasid" | "va" | "access">,
+  path: TranslationPath | null,
 ): DmaOutcome {
   const frame = frameAt(w.mem, pa);
   const owner = frame ? describeOwner(frame.owner) : "no memory";
@@ -168,7 +191,7 @@ function access(
   const framePa = pa - (pa % PAGE_SIZE);
   const stale = cpu !== framePa;
   const outcome: DmaOutcome = { ...base, result: "ok", via, pa, stale, owner };
-  rec.record({ type: "dev.dma", dma: outcome });
+  rec.record({ type: "dev.dma", dma: outcome, ...(path ? { path } : {}) });
   const expected =
     frame?.owner.kind === "data" &&
     frame.owner.process === req.truth.owner &&

@@ -133,6 +133,17 @@ export interface WalkRequest {
   readonly write: boolean;
   /** Device transactions are normally unprivileged (PnU = 0): AP[1] must allow EL0. */
   readonly privileged: boolean;
+  /** Told of each descriptor the walk reads (the trace's translation path, xlate-path.ts). */
+  readonly seen?: (d: DescRead) => void;
+}
+
+/** One descriptor a walk read: its level, the table's PA, its index there, its PA and word. */
+export interface DescRead {
+  readonly level: number;
+  readonly table: number;
+  readonly index: number;
+  readonly addr: number;
+  readonly word: bigint;
 }
 
 /** Walks the four levels from `pgd` for `va`; the tables visited are listed for the diagram. */
@@ -161,7 +172,9 @@ export function walkFrom(
     if (at === null) return { ok: false, fault: "F_TRANSLATION", level, tables, stage2: true, ...more };
     tables.push(at as Pa);
     inputs?.push(table);
-    const desc = [readWord(mem, at + pgtableIndex(va, level) * 8)];
+    const index = pgtableIndex(va, level);
+    const desc = [readWord(mem, at + index * 8)];
+    req.seen?.({ level, table: at, index, addr: at + index * 8, word: desc[0]! });
     if (getField(desc, PTE.fields.VALID) === 0n)
       return { ok: false, fault: "F_TRANSLATION", level, tables, ...more };
     const next = Number(getField(desc, PTE.fields.OA)) as Pa;

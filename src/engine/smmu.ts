@@ -23,13 +23,14 @@ import { CD_LAYOUT as CD } from "./cd.ts";
 import { buildEvent, EVT_ID, type EventType, type EvtClass } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, readWord, readWords, writeWords } from "./memory.ts";
-import { L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
+import { type DescRead, L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
 import { s2Lookup, walkS2 } from "./stage2.ts";
 import { STE_LAYOUT as STE, STRTAB_STE_0_CFG, STRTAB_STE_1_S1DSS } from "./ste.ts";
-import { l1CdKey, locateCdVia, locateSte } from "./tables.ts";
+import { l1CdKey, locateCd, locateCdVia, locateSte } from "./tables.ts";
 import type { Recorder } from "./trace.ts";
-import { findDeviceBySid, type World } from "./world.ts";
+import { type CdTableState, findDeviceBySid, type World } from "./world.ts";
+import { PathLog, type TranslationPath } from "./xlate-path.ts";
 
 /** The translation-related faults: a context may stall on them, a device may ask PRI about them. */
 export const STALLABLE: readonly EventType[] = ["F_TRANSLATION", "F_ACCESS", "F_PERMISSION"];
@@ -68,12 +69,24 @@ export type Translation =
 const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
 
 /** Fetches the STE of `sid` through the configuration cache. */
-function fetchSte(w: World, sid: number, rec: Recorder): bigint[] | { fault: EventType; why: string } {
+function fetchSte(
+  w: World,
+  sid: number,
+  rec: Recorder,
+  log: PathLog | null,
+): bigint[] | { fault: EventType; why: string } {
   const cached = w.smmu.cfg.ste[sid];
-  if (cached) return cached;
+  if (cached) {
+    log?.steCached(w.mem, sid, locateSte(w, w.smmu.strtab, sid), cached);
+    return cached;
+  }
   const where = locateSte(w, w.smmu.strtab, sid);
-  if (!where.ok) return { fault: "C_BAD_STREAMID", why: where.why };
+  if (!where.ok) {
+    log?.steRead(sid, where, null);
+    return { fault: "C_BAD_STREAMID", why: where.why };
+  }
   const ste = readWords(w.mem, where.addr, 8);
+  log?.steRead(sid, where, ste);
   w.smmu.cfg.ste[sid] = ste;
   rec.record({ type: "smmu.cfg.fetch", what: "STE", sid });
   return ste;
@@ -92,17 +105,49 @@ function fetchL1Cd(
   desc: number,
   rec: Recorder,
   space: TableSpace | undefined,
+  log: PathLog | null,
+  /** The guest's stage 2, for the path's look at memory behind a cached copy. */
+  peek: TableSpace | undefined,
 ): bigint | null {
   const key = l1CdKey(sid, ssid);
   const cached = w.smmu.cfg.l1cd?.[key];
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    log?.l1cdSource("config-cache", w.mem, peek ? peek.toPa(desc) : desc, peek ? desc : null, cached);
+    return cached;
+  }
   const at = space ? space.toPa(desc) : desc;
   if (at === null) return null;
   const word = readWord(w.mem, at);
+  log?.l1cdSource("memory", w.mem, at, space ? desc : null, word);
   w.smmu.cfg.l1cd ??= {};
   w.smmu.cfg.l1cd[key] = word;
   rec.record({ type: "smmu.cfg.fetch", what: "L1CD", sid, ssid });
   return word;
+}
+
+/** The CD table the STE names: the SMMU follows the STE it holds, not the driver's bookkeeping. */
+function cdTableOf(table: CdTableState, ste: readonly bigint[]): CdTableState {
+  return {
+    ...table,
+    base: Number(getField(ste, STE.fields.S1CTXPTR)) as Pa,
+    s1cdmax: Number(getField(ste, STE.fields.S1CDMAX)),
+  };
+}
+
+/** A CD from the configuration cache, in the path: where memory holds it now, and whether it differs. */
+function cachedCdPath(
+  w: World,
+  sid: number,
+  ste: readonly bigint[],
+  ssid: number,
+  cached: readonly bigint[],
+  log: PathLog,
+  peek: TableSpace | undefined,
+): void {
+  const dev = findDeviceBySid(w, sid);
+  const where = dev ? locateCd(w, cdTableOf(dev.cdTable, ste), ssid, peek) : null;
+  const pa = where?.ok ? (peek ? peek.toPa(where.addr) : where.addr) : null;
+  log.cdCached(w.mem, sid, ssid, where, pa, cached);
 }
 
 type CdFetch = bigint[] | { fault: EventType; why: string; s2?: { ipa: number } };
@@ -114,21 +159,27 @@ function fetchCd(
   ssid: number,
   rec: Recorder,
   space: TableSpace | undefined,
+  log: PathLog | null,
+  peek: TableSpace | undefined,
 ): CdFetch {
   const cached = w.smmu.cfg.cd[cdKey(sid, ssid)];
-  if (cached) return cached;
+  if (cached) {
+    if (log) cachedCdPath(w, sid, ste, ssid, cached, log, peek);
+    return cached;
+  }
   const dev = findDeviceBySid(w, sid);
   if (!dev) return { fault: "C_BAD_CD" as EventType, why: `no CD table for StreamID ${sid}` };
-  // The SMMU follows the STE it holds, not the driver's bookkeeping.
-  const table = { ...dev.cdTable, base: Number(getField(ste, STE.fields.S1CTXPTR)) as Pa };
-  const where = locateCdVia(table, ssid, (desc) => fetchL1Cd(w, sid, ssid, desc, rec, space));
+  const table = cdTableOf(dev.cdTable, ste);
+  const where = locateCdVia(table, ssid, (desc) => fetchL1Cd(w, sid, ssid, desc, rec, space, log, peek));
   if (!where.ok) {
+    log?.cdRead(sid, ssid, where, null, null);
     return "s2" in where
       ? { fault: "F_TRANSLATION", why: where.why, s2: { ipa: table.base } }
       : { fault: "C_BAD_SUBSTREAMID", why: where.why };
   }
   const at = space ? space.toPa(where.addr) : where.addr;
   if (at === null) {
+    log?.cdRead(sid, ssid, where, null, null);
     return {
       fault: "F_TRANSLATION",
       why: `stage 2 maps no page at the CD's IPA 0x${where.addr.toString(16)}`,
@@ -136,6 +187,7 @@ function fetchCd(
     };
   }
   const cd = readWords(w.mem, at, 8);
+  log?.cdRead(sid, ssid, where, at, cd);
   w.smmu.cfg.cd[cdKey(sid, ssid)] = cd;
   rec.record({ type: "smmu.cfg.fetch", what: "CD", sid, ssid });
   return cd;
@@ -183,6 +235,33 @@ export function recordEvent(
 
 /** Translates one transaction; records the event of a fault when the CD (or STE) says to. */
 export function translate(w: World, req: TranslateRequest, rec: Recorder): Translation {
+  return translateTraced(w, req, rec).t;
+}
+
+/**
+ * `translate`, with the translation path (xlate-path.ts) when the recorder keeps events: the
+ * tables read, with their addresses, or the caches that answered.
+ */
+export function translateTraced(
+  w: World,
+  req: TranslateRequest,
+  rec: Recorder,
+): { t: Translation; path: TranslationPath | null } {
+  const log = rec.silent ? null : new PathLog(req);
+  const t = translateVia(w, req, rec, log);
+  if (!log) return { t, path: null };
+  return {
+    t,
+    path: log.finish({
+      status: t.status,
+      ...(t.status === "success" || t.status === "bypass" ? { pa: t.pa } : {}),
+      ...(t.status === "success" ? { via: t.via } : {}),
+      ...(t.status === "fault" ? { event: t.event } : {}),
+    }),
+  };
+}
+
+function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathLog | null): Translation {
   const fault = (event: EventType, why: string, record: boolean): Translation => {
     if (record)
       recordEvent(w, rec, { type: event, sid: req.sid, ssid: req.ssid, addr: req.va, write: req.write });
@@ -190,7 +269,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   };
 
   // 1. STE
-  const ste = fetchSte(w, req.sid, rec);
+  const ste = fetchSte(w, req.sid, rec, log);
   if (!Array.isArray(ste)) return fault(ste.fault, ste.why, true);
   const f = (name: keyof typeof STE.fields) => Number(getField(ste, STE.fields[name]));
   if (f("V") === 0) return fault("C_BAD_STE", `STE ${req.sid} is not valid (V=0)`, true);
@@ -202,15 +281,20 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   // Stage 2 (Config bit 1): every IPA goes through the walk from S2TTB.
   const vmid = config & 2 ? f("S2VMID") : 0;
   const s2ttb = Number(getField(ste, STE.fields.S2TTB)) as Pa;
-  const space: TableSpace | undefined =
-    config & 2
-      ? {
-          toPa: (ipa) => s2Lookup(w.mem, s2ttb, ipa),
-          alloc: () => {
-            throw new Error("unreachable: the SMMU allocates nothing");
-          },
-        }
-      : undefined;
+  const alloc = () => {
+    throw new Error("unreachable: the SMMU allocates nothing");
+  };
+  // With a path log, each stage-2 walk the SMMU does for a guest's structure goes into the path.
+  const s2Seen = (ipa: number): number | null => {
+    const descs: DescRead[] = [];
+    const r = walkS2(w.mem, s2ttb, ipa, false, (d) => descs.push(d));
+    const pa = r.ok ? r.pa : null;
+    log?.stage2({ ipa, pa, descs });
+    return pa;
+  };
+  const peek: TableSpace | undefined =
+    config & 2 ? { toPa: (ipa) => s2Lookup(w.mem, s2ttb, ipa), alloc } : undefined;
+  const space: TableSpace | undefined = peek && log ? { toPa: s2Seen, alloc } : peek;
   const s2Fault = (event: EventType, why: string, cls: EvtClass, ipa: number): Translation => {
     const recorded = f("S2R") === 1 && !req.ats;
     if (recorded) {
@@ -225,7 +309,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     }
     return { status: "fault", event, recorded, why: `stage 2: ${why}` };
   };
-  if (config === STRTAB_STE_0_CFG.S2_TRANS) return stage2Only(w, req, vmid, s2ttb, s2Fault);
+  if (config === STRTAB_STE_0_CFG.S2_TRANS) return stage2Only(w, req, vmid, s2ttb, s2Fault, log);
 
   // 2. SubstreamID
   let ssid = req.ssid;
@@ -237,7 +321,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
     if (cdmax > 0 && dss === STRTAB_STE_1_S1DSS.BYPASS) {
       // Stage 1 is bypassed, not stage 2: a nested stream's address is then an IPA.
       return space
-        ? stage2Only(w, req, vmid, s2ttb, s2Fault)
+        ? stage2Only(w, req, vmid, s2ttb, s2Fault, log)
         : { status: "bypass", pa: req.va as number as Pa };
     }
     ssid = 0;
@@ -246,7 +330,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   }
 
   // 3. CD
-  const cd = fetchCd(w, req.sid, ste, ssid, rec, space);
+  const cd = fetchCd(w, req.sid, ste, ssid, rec, space, log, peek);
   if (!Array.isArray(cd)) {
     return cd.s2 ? s2Fault(cd.fault, cd.why, "CD", cd.s2.ipa) : fault(cd.fault, cd.why, true);
   }
@@ -283,6 +367,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   // 4. IOTLB
   const hit = w.smmu.iotlb.find((e) => e.asid === asid && e.vmid === vmid && e.va === page);
   if (hit) {
+    log?.hit({ cache: "IOTLB", asid, vmid, va: page, pa: hit.pa, writable: hit.writable });
     if (req.write && !hit.writable) {
       return translationFault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`);
     }
@@ -306,9 +391,11 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   const cachedTable = space
     ? undefined
     : w.smmu.walkCache.find((e) => e.asid === asid && e.vmid === 0 && e.va === region);
+  if (cachedTable) log?.hit({ cache: "walk-cache", asid, va: region, table: cachedTable.table });
+  const walkReq = { write: req.write, privileged: false, ...(log ? { seen: log.pte(req.va) } : {}) };
   const r = cachedTable
-    ? walkFrom(w.mem, cachedTable.table as Pa, 3, req.va, { write: req.write, privileged: false })
-    : walk(w.mem, ttb0, req.va, { write: req.write, privileged: false }, space);
+    ? walkFrom(w.mem, cachedTable.table as Pa, 3, req.va, walkReq)
+    : walk(w.mem, ttb0, req.va, walkReq, space);
   if (!cachedTable && !space && r.tables.length === 4) {
     const table = r.tables[3]!;
     const generation = frameAt(w.mem, table)?.generation ?? 0;
@@ -343,7 +430,7 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
   let out = { pa: r.pa, writable: r.writable };
   if (space) {
     // The stage-1 output is an IPA: stage 2 gives the physical address and may forbid writes.
-    const s2 = walkS2(w.mem, s2ttb, r.pa, req.write);
+    const s2 = outputS2(w, s2ttb, r.pa, req.write, log);
     if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${r.pa.toString(16)} (level ${s2.level})`, "IN", r.pa);
     out = { pa: s2.pa, writable: r.writable && s2.writable };
   }
@@ -367,10 +454,12 @@ function stage2Only(
   vmid: number,
   s2ttb: Pa,
   s2Fault: (event: EventType, why: string, cls: EvtClass, ipa: number) => Translation,
+  log: PathLog | null,
 ): Translation {
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
   const hit = w.smmu.iotlb.find((e) => e.asid === 0 && e.vmid === vmid && e.va === page);
   if (hit && (!req.write || hit.writable)) {
+    log?.hit({ cache: "IOTLB", asid: 0, vmid, va: page, pa: hit.pa, writable: hit.writable });
     return {
       status: "success",
       pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa,
@@ -379,7 +468,7 @@ function stage2Only(
       asid: 0,
     };
   }
-  const s2 = walkS2(w.mem, s2ttb, req.va, req.write);
+  const s2 = outputS2(w, s2ttb, req.va, req.write, log);
   if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${req.va.toString(16)} (level ${s2.level})`, "IN", req.va);
   w.smmu.iotlb.push({
     asid: 0,
@@ -392,4 +481,13 @@ function stage2Only(
     ssid: 0,
   });
   return { status: "success", pa: s2.pa, writable: s2.writable, via: "walk", asid: 0 };
+}
+
+/** The stage-2 walk of an output IPA, into the path when there is one. */
+function outputS2(w: World, s2ttb: Pa, ipa: number, write: boolean, log: PathLog | null) {
+  if (!log) return walkS2(w.mem, s2ttb, ipa, write);
+  const descs: DescRead[] = [];
+  const r = walkS2(w.mem, s2ttb, ipa, write, (d) => descs.push(d));
+  log.output({ ipa, pa: r.ok ? r.pa : null, descs });
+  return r;
 }

@@ -12,7 +12,7 @@
 import { defineLayout, getField, prepare } from "./bits.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
-import { LEVELS, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
+import { type DescRead, LEVELS, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
 import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
 import type { VmState, World } from "./world.ts";
 
@@ -83,13 +83,21 @@ export type S2Walk =
       readonly level: number;
     };
 
-/** The SMMU's stage-2 walk of `ipa` from S2TTB. */
-export function walkS2(mem: Memory, s2ttb: Pa, ipa: number, write: boolean): S2Walk {
+/** The SMMU's stage-2 walk of `ipa` from S2TTB; `seen` is told of each descriptor read. */
+export function walkS2(
+  mem: Memory,
+  s2ttb: Pa,
+  ipa: number,
+  write: boolean,
+  seen?: (d: DescRead) => void,
+): S2Walk {
   const tables: Pa[] = [];
   let table = s2ttb;
   for (let level = 0; level < LEVELS; level++) {
     tables.push(table);
-    const desc = [readWord(mem, table + pgtableIndex(ipa as never, level) * 8)];
+    const index = pgtableIndex(ipa as never, level);
+    const desc = [readWord(mem, table + index * 8)];
+    seen?.({ level, table, index, addr: table + index * 8, word: desc[0]! });
     if (getField(desc, S2PTE.fields.VALID) === 0n || getField(desc, S2PTE.fields.TYPE) === 0n)
       return { ok: false, fault: "F_TRANSLATION", level };
     const next = Number(getField(desc, PTE.fields.OA)) as Pa;

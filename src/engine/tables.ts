@@ -16,21 +16,53 @@ import type { CdTableState, StreamTableState, World } from "./world.ts";
 export const STE_BYTES = 64;
 export const CD_BYTES = 64;
 
-export type Located = { readonly ok: true; readonly addr: Pa } | { readonly ok: false; readonly why: string };
+/**
+ * Where an entry is: its address, its slot in the table that holds it and how many slots that
+ * table has (`index`, `entries`: the translation path of the trace, xlate-path.ts), and for a
+ * 2-level table the level-1 descriptor that led there.
+ */
+export type Located =
+  | {
+      readonly ok: true;
+      readonly addr: Pa;
+      readonly index?: number;
+      readonly entries?: number;
+      readonly l1?: L1Desc;
+    }
+  | { readonly ok: false; readonly why: string; readonly l1?: L1Desc };
+
+/** The level-1 descriptor of a 2-level table that locates an entry: its slot, address and word. */
+export interface L1Desc {
+  readonly index: number;
+  /** Descriptors in the level-1 table. */
+  readonly entries: number;
+  readonly addr: number;
+  /** The descriptor as read (absent when stage 2 mapped no page there). */
+  readonly word?: bigint;
+}
 
 /** The STE of `sid`: linear base + sid·64, or through the L1 descriptor's L2Ptr. */
 export function locateSte(w: World, st: StreamTableState, sid: number): Located {
   if (sid >= 2 ** st.log2size)
     return { ok: false, why: `StreamID ${sid} is beyond the table (2^${st.log2size})` };
-  if (st.fmt === "linear") return { ok: true, addr: (st.base + sid * STE_BYTES) as Pa };
-  const l1 = [readWord(w.mem, st.base + Math.floor(sid / 2 ** st.split) * 8)];
+  if (st.fmt === "linear")
+    return { ok: true, addr: (st.base + sid * STE_BYTES) as Pa, index: sid, entries: 2 ** st.log2size };
+  const i = Math.floor(sid / 2 ** st.split);
+  const at = st.base + i * 8;
+  const l1 = [readWord(w.mem, at)];
+  const desc: L1Desc = { index: i, entries: 2 ** (st.log2size - st.split), addr: at, word: l1[0]! };
   const span = Number(getField(l1, STRTAB_L1_DESC.fields.SPAN));
   if (span === 0)
-    return { ok: false, why: `L1 stream table descriptor for StreamID ${sid} is invalid (SPAN 0)` };
+    return {
+      ok: false,
+      why: `L1 stream table descriptor for StreamID ${sid} is invalid (SPAN 0)`,
+      l1: desc,
+    };
   const index = sid % 2 ** st.split;
-  if (index >= 2 ** (span - 1)) return { ok: false, why: `StreamID ${sid} is beyond its L2 table's span` };
+  if (index >= 2 ** (span - 1))
+    return { ok: false, why: `StreamID ${sid} is beyond its L2 table's span`, l1: desc };
   const l2 = Number(getField(l1, STRTAB_L1_DESC.fields.L2PTR));
-  return { ok: true, addr: (l2 + index * STE_BYTES) as Pa };
+  return { ok: true, addr: (l2 + index * STE_BYTES) as Pa, index, entries: 2 ** st.split, l1: desc };
 }
 
 /**
@@ -68,16 +100,29 @@ export function locateCdVia(
   table: CdTableState,
   ssid: number,
   readL1: (descAddr: number) => bigint | null,
-): Located | { readonly ok: false; readonly why: string; readonly s2: true } {
-  if (table.fmt === "linear") return { ok: true, addr: (table.base + ssid * CD_BYTES) as Pa };
+): Located | { readonly ok: false; readonly why: string; readonly s2: true; readonly l1: L1Desc } {
+  if (table.fmt === "linear")
+    return { ok: true, addr: (table.base + ssid * CD_BYTES) as Pa, index: ssid, entries: 2 ** table.s1cdmax };
   const desc = cdL1DescAddr(table, ssid);
+  const at = {
+    index: Math.floor(ssid / CTXDESC_L2_ENTRIES),
+    entries: Math.max(1, Math.ceil(2 ** table.s1cdmax / CTXDESC_L2_ENTRIES)),
+    addr: desc,
+  };
   const word = readL1(desc);
   if (word === null)
-    return { ok: false, why: `stage 2 maps no page at IPA 0x${desc.toString(16)}`, s2: true };
+    return { ok: false, why: `stage 2 maps no page at IPA 0x${desc.toString(16)}`, s2: true, l1: at };
   const l1 = [word];
   if (getField(l1, CD_L1_DESC.fields.V) === 0n) {
-    return { ok: false, why: `L1 CD descriptor for SSID ${ssid} is invalid` };
+    return { ok: false, why: `L1 CD descriptor for SSID ${ssid} is invalid`, l1: { ...at, word } };
   }
   const l2 = Number(getField(l1, CD_L1_DESC.fields.L2PTR));
-  return { ok: true, addr: (l2 + (ssid % CTXDESC_L2_ENTRIES) * CD_BYTES) as Pa };
+  const index = ssid % CTXDESC_L2_ENTRIES;
+  return {
+    ok: true,
+    addr: (l2 + index * CD_BYTES) as Pa,
+    index,
+    entries: CTXDESC_L2_ENTRIES,
+    l1: { ...at, word },
+  };
 }

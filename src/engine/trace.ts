@@ -4,6 +4,8 @@
  * `Recorder`, and the runner turns the records into the trace of CONTRACT §3.
  */
 
+import type { TranslationPath } from "./xlate-path.ts";
+
 export type ViolationKind =
   | "stale-translation"
   | "use-after-free"
@@ -62,13 +64,18 @@ export type TraceEvent =
       readonly seq: number;
       readonly words: readonly [bigint, bigint];
     }
-  /** The VMM took a guest command: completed (a CMD_SYNC), forwarded as `host`, or refused. */
+  /**
+   * The VMM took a guest command: completed (a CMD_SYNC), converted to `host`, or refused.
+   * `hostSeq`: the host command queue's slot sequence number the converted command was issued
+   * at (absent when it was not issued: a CMD_SYNC, or a batch that a refused command stopped).
+   */
   | {
       readonly type: "vcmdq.consume";
       readonly vm: string;
       readonly seq: number;
       readonly host: readonly [bigint, bigint] | null;
       readonly error: string | null;
+      readonly hostSeq?: number;
     }
   | {
       readonly type: "smmu.evtq.record";
@@ -138,8 +145,21 @@ export type TraceEvent =
       readonly stages: number;
       readonly hitless: boolean;
     }
-  | { readonly type: "dev.dma"; readonly dma: DmaOutcome }
+  /** `path`: the tables the SMMU read for it, or the cache that answered (xlate-path.ts). */
+  | { readonly type: "dev.dma"; readonly dma: DmaOutcome; readonly path?: TranslationPath }
   | { readonly type: "mem.write"; readonly what: string; readonly addr: number }
+  /**
+   * A lifecycle statechart moved (kernel/machines.ts): the mm (`object`: its process) or a
+   * kernel object (its id), and the new state's tags ("dying", "freed").
+   */
+  | {
+      readonly type: "kernel.lifecycle";
+      readonly machine: "mm" | "object" | "notifier";
+      readonly object: number | string;
+      readonly from: string;
+      readonly to: string;
+      readonly tags: readonly ("dying" | "freed")[];
+    }
   | { readonly type: "check.violation"; readonly kind: ViolationKind; readonly text: string };
 
 export class Recorder {

@@ -10,6 +10,7 @@
  */
 
 import { type AnyStateMachine, setup, transition } from "xstate";
+import type { KObject } from "../engine/world.ts";
 
 /**
  * The mm: `live` while mm_users > 0; `exiting` during exit_mmap (notifiers released, VMAs
@@ -41,6 +42,7 @@ export const mmMachine = setup({
       },
     },
     exiting: {
+      tags: ["dying"],
       on: {
         "mm.mmgrab": "exiting",
         "mm.mmdrop": "exiting",
@@ -49,9 +51,10 @@ export const mmMachine = setup({
       },
     },
     exited: {
+      tags: ["dying"],
       on: { "mm.mmgrab": "exited", "mm.mmdrop": "exited", "mm.use": "exited", "mm.mmdrop_last": "freed" },
     },
-    freed: { type: "final" },
+    freed: { type: "final", tags: ["freed"] },
   },
 });
 
@@ -74,8 +77,8 @@ export const objectMachine = setup({
   initial: "live",
   states: {
     live: { on: { "obj.get": "live", "obj.put": "live", "obj.use": "live", "obj.put_last": "dying" } },
-    dying: { on: { "obj.use": "dying", "obj.free": "freed" } },
-    freed: { type: "final" },
+    dying: { tags: ["dying"], on: { "obj.use": "dying", "obj.free": "freed" } },
+    freed: { type: "final", tags: ["freed"] },
   },
 });
 
@@ -108,6 +111,7 @@ export const notifierMachine = setup({
       },
     },
     released: {
+      tags: ["dying"],
       on: {
         "mn.get": "released",
         "mn.use": "released",
@@ -118,8 +122,11 @@ export const notifierMachine = setup({
     },
     // Unhooked, but an SRCU reader that found it before may still call it: that is legal
     // until the grace period ends and free_notifier runs.
-    put: { on: { "mn.use": "put", "mn.invalidate": "put", "mn.release": "put", "mn.free": "freed" } },
-    freed: { type: "final" },
+    put: {
+      tags: ["dying"],
+      on: { "mn.use": "put", "mn.invalidate": "put", "mn.release": "put", "mn.free": "freed" },
+    },
+    freed: { type: "final", tags: ["freed"] },
   },
 });
 
@@ -176,6 +183,26 @@ export function sendEvent(name: MachineName, value: string, event: string): stri
 }
 
 const transitions = new Map<string, string | null>();
+
+/**
+ * What a lifecycle state means, declared on the statechart's states as tags: `dying` (on its
+ * way out: the count reached zero, the mm is exiting, the notifier released or put) and
+ * `freed` (gone: a use now is a use after free). A state without a tag is alive.
+ */
+export type LifecycleTag = "dying" | "freed";
+
+const TAGS: readonly LifecycleTag[] = ["dying", "freed"];
+
+/** The tags of state `value` of machine `name` (see LifecycleTag). */
+export function stateTags(name: MachineName, value: string): readonly LifecycleTag[] {
+  const snap = snapshotOf(name, value);
+  return TAGS.filter((t) => snap.hasTag(t));
+}
+
+/** The machine a kernel object's lifecycle follows. */
+export function machineOf(kind: KObject["kind"]): "notifier" | "object" {
+  return kind === "notifier" ? "notifier" : "object";
+}
 
 /** The initial state value of a machine. */
 export function initialState(name: MachineName): string {

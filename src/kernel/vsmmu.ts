@@ -275,19 +275,32 @@ export function guestCommands(
         const converted: string[] = [];
         const notes: string[] = [];
         let refused: { index: number; why: string } | null = null;
+        // Each guest command's fate, recorded once the batch is known to reach the host's queue:
+        // the i-th converted command is the host's command PROD + i (hostSeq), in order.
+        const fates: { host: readonly [bigint, bigint] | null; error: string | null }[] = [];
         for (let i = 0; i < batch.length / 2; i++) {
           const words = [BigInt(batch[2 * i]!), BigInt(batch[2 * i + 1]!)] as [bigint, bigint];
           const r = convertUserCmd(c.w, vm, words);
           if (!r.ok) {
             refused = { index: i, why: r.why };
-            c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: null, error: r.why });
+            fates.push({ host: null, error: r.why });
             break;
           }
-          c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start + i, host: r.words, error: null });
+          fates.push({ host: r.words, error: null });
           converted.push(hex64(r.words[0]), hex64(r.words[1]));
           if (notes.length < 4) notes.push(`${cmdSummary(words)} → ${cmdSummary(r.words)}`);
           else if (notes.length === 4) notes.push("…");
         }
+        const produced = c.w.smmu.cmdq.produced;
+        fates.forEach((f, i) => {
+          c.rec.record({
+            type: "vcmdq.consume",
+            vm: vm.name,
+            seq: start + i,
+            ...f,
+            ...(refused || f.host === null ? {} : { hostSeq: produced + i }),
+          });
+        });
         if (refused) {
           // Nothing of this batch reached the command queue, yet entry_num counts the converted ones.
           setLocal(c, "vsmmu.entry_num", refused.index);
