@@ -391,7 +391,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   const cachedTable = space
     ? undefined
     : w.smmu.walkCache.find((e) => e.asid === asid && e.vmid === 0 && e.va === region);
-  if (cachedTable) log?.hit({ cache: "walk-cache", asid, va: region, table: cachedTable.table });
+  if (cachedTable) log?.hit({ cache: "walk-cache", asid, va: region, tableAddr: cachedTable.table });
   const walkReq = { write: req.write, privileged: false, ...(log ? { seen: log.pte(req.va) } : {}) };
   const r = cachedTable
     ? walkFrom(w.mem, cachedTable.table as Pa, 3, req.va, walkReq)

@@ -71,7 +71,7 @@ export type CacheHit =
       readonly writable: boolean;
     }
   /** The walk cache gave the level-3 table: levels 0–2 were not read. */
-  | { readonly cache: "walk-cache"; readonly asid: number; readonly va: number; readonly table: number }
+  | { readonly cache: "walk-cache"; readonly asid: number; readonly va: number; readonly tableAddr: number }
   | {
       readonly cache: "ATC";
       readonly pasid: number | null;

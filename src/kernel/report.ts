@@ -60,6 +60,8 @@ export interface TraceGuestCommand {
   readonly host?: { readonly op: string; readonly words: readonly [string, string]; readonly seq?: number };
   /** Why the host refused it (the guest sees CERROR_ILL). */
   readonly error?: string;
+  /** A refused command: the step at which the VMM took the CMD_SYNC the guest replaced it with. */
+  readonly completedAt?: number;
 }
 
 export interface TraceLifecycle {
@@ -75,8 +77,7 @@ export interface TraceLifecycle {
 /** Addresses as hex and words as 64-bit hex, in a translation path (xlate-path.ts). */
 function tracePath(v: unknown, key = ""): unknown {
   if (typeof v === "bigint") return hex64(v);
-  if (typeof v === "number")
-    return ["addr", "tableAddr", "ipa", "pa", "va", "table"].includes(key) ? hex(v) : v;
+  if (typeof v === "number") return ["addr", "tableAddr", "ipa", "pa", "va"].includes(key) ? hex(v) : v;
   if (Array.isArray(v)) return v.map((x) => tracePath(x, key === "words" ? "words" : ""));
   if (v !== null && typeof v === "object")
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tracePath(x, k)]));
@@ -200,6 +201,11 @@ export function toTraceJson(r: RunResult): TraceJson {
       } else if (e.type === "vcmdq.consume") {
         const key = `${e.vm}\0${e.seq}`;
         const was = guest.get(key);
+        if (was?.error !== undefined) {
+          // The CMD_SYNC the guest's arm_smmu_cmdq_skip_err put in the refused command's place.
+          guest.set(key, { ...was, completedAt: s.index });
+          continue;
+        }
         guest.set(key, {
           vm: e.vm,
           seq: e.seq,
