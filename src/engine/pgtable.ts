@@ -27,7 +27,7 @@ export interface TableSpace {
   alloc(owner: FrameOwner): number;
 }
 
-const HOST: TableSpace = {
+export const HOST: TableSpace = {
   toPa: (addr) => addr,
   alloc: () => {
     throw new Error("unreachable: host tables allocate from memory");
