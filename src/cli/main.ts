@@ -8,6 +8,7 @@ import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { totalmem } from "node:os";
 import { join } from "node:path";
 import { tableTracker } from "../engine/table-writes.ts";
+import { pathLog } from "../engine/xlate-path.ts";
 import "../kernel/all.ts";
 import { type ExploreOptions, type ExploreReport, exploreScenario } from "../explorer/explore.ts";
 import { exploreParallel } from "../explorer/node-parallel.ts";
@@ -16,6 +17,7 @@ import { expandSchedule, shortSchedule } from "../export/schedule.ts";
 import { textDiagram } from "../export/text-diagram.ts";
 import { FAULTS } from "../kernel/faults.ts";
 import { toTraceJson } from "../kernel/report.ts";
+import { toFullTraceJson } from "../kernel/report-full.ts";
 import { type RunResult, runScenario, ScheduleError } from "../kernel/run.ts";
 import {
   decodeScenarioUrl,
@@ -372,10 +374,11 @@ function run(args: ParsedArgs, io: Io): number {
   const until = untilText === undefined ? undefined : strictCount(untilText, "--until", "run");
   const base = baseUrl(args, io);
   const { scenario } = loadFor(args, io);
-  // The JSON trace lists each step's table writes, records and registers (docs/trace-tables.md).
+  // The JSON trace lists each step's table writes, records and registers, and each DMA's
+  // translation path (docs/trace-tables.md).
   const result = runScenario(scenario, {
     ...(until === undefined ? {} : { until }),
-    ...(format === "json" ? { tables: tableTracker } : {}),
+    ...(format === "json" ? { tables: tableTracker, paths: pathLog } : {}),
   });
   const broke = result.violations.length > 0 ? 1 : 0;
   if (format === "text-diagram") {
@@ -394,7 +397,7 @@ function run(args: ParsedArgs, io: Io): number {
     io.out(JSON.stringify(perfettoTrace(scenario, result)));
     return broke;
   }
-  const trace = toTraceJson(result);
+  const trace = format === "json" ? toFullTraceJson(result) : toTraceJson(result);
   if (format === "json") {
     io.out(JSON.stringify(trace, null, 2));
     return broke;

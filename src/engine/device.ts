@@ -67,17 +67,7 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
     pa = (cached.pa + (va % PAGE_SIZE)) as Pa;
     via = "atc";
     // A translated transaction: the SMMU looks nothing up (STE.EATS=1 lets it through).
-    if (!rec.silent) {
-      path = {
-        sid: dev.sid,
-        ssid: pasid,
-        va,
-        entries: [{ cache: "ATC", pasid, va: page, pa: cached.pa, writable: cached.writable }],
-        status: "success",
-        via: "atc",
-        pa,
-      };
-    }
+    path = rec.paths?.({ sid: dev.sid, ssid: pasid, va }).atc(cached, pa) ?? null;
   } else {
     const traced = translateTraced(
       w,

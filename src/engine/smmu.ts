@@ -23,14 +23,14 @@ import { CD_LAYOUT as CD } from "./cd.ts";
 import { buildEvent, EVT_ID, type EventType, type EvtClass } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, readWord, readWords, writeWords } from "./memory.ts";
-import { type DescRead, L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
+import { L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
 import { s2Lookup, walkS2 } from "./stage2.ts";
 import { STE_LAYOUT as STE, STRTAB_STE_0_CFG, STRTAB_STE_1_S1DSS } from "./ste.ts";
-import { l1CdKey, locateCd, locateCdVia, locateSte } from "./tables.ts";
+import { cdTableOf, l1CdKey, locateCdVia, locateSte } from "./tables.ts";
 import type { Recorder } from "./trace.ts";
-import { type CdTableState, findDeviceBySid, type World } from "./world.ts";
-import { PathLog, type TranslationPath } from "./xlate-path.ts";
+import { findDeviceBySid, type World } from "./world.ts";
+import type { PathLog, TranslationPath } from "./xlate-path.ts";
 
 /** The translation-related faults: a context may stall on them, a device may ask PRI about them. */
 export const STALLABLE: readonly EventType[] = ["F_TRANSLATION", "F_ACCESS", "F_PERMISSION"];
@@ -77,7 +77,7 @@ function fetchSte(
 ): bigint[] | { fault: EventType; why: string } {
   const cached = w.smmu.cfg.ste[sid];
   if (cached) {
-    log?.steCached(w.mem, sid, locateSte(w, w.smmu.strtab, sid), cached);
+    log?.steCached(w, sid, cached);
     return cached;
   }
   const where = locateSte(w, w.smmu.strtab, sid);
@@ -106,48 +106,21 @@ function fetchL1Cd(
   rec: Recorder,
   space: TableSpace | undefined,
   log: PathLog | null,
-  /** The guest's stage 2, for the path's look at memory behind a cached copy. */
-  peek: TableSpace | undefined,
 ): bigint | null {
   const key = l1CdKey(sid, ssid);
   const cached = w.smmu.cfg.l1cd?.[key];
   if (cached !== undefined) {
-    log?.l1cdSource("config-cache", w.mem, peek ? peek.toPa(desc) : desc, peek ? desc : null, cached);
+    log?.l1cd(w, desc, cached, null);
     return cached;
   }
   const at = space ? space.toPa(desc) : desc;
   if (at === null) return null;
   const word = readWord(w.mem, at);
-  log?.l1cdSource("memory", w.mem, at, space ? desc : null, word);
+  log?.l1cd(w, desc, word, at);
   w.smmu.cfg.l1cd ??= {};
   w.smmu.cfg.l1cd[key] = word;
   rec.record({ type: "smmu.cfg.fetch", what: "L1CD", sid, ssid });
   return word;
-}
-
-/** The CD table the STE names: the SMMU follows the STE it holds, not the driver's bookkeeping. */
-function cdTableOf(table: CdTableState, ste: readonly bigint[]): CdTableState {
-  return {
-    ...table,
-    base: Number(getField(ste, STE.fields.S1CTXPTR)) as Pa,
-    s1cdmax: Number(getField(ste, STE.fields.S1CDMAX)),
-  };
-}
-
-/** A CD from the configuration cache, in the path: where memory holds it now, and whether it differs. */
-function cachedCdPath(
-  w: World,
-  sid: number,
-  ste: readonly bigint[],
-  ssid: number,
-  cached: readonly bigint[],
-  log: PathLog,
-  peek: TableSpace | undefined,
-): void {
-  const dev = findDeviceBySid(w, sid);
-  const where = dev ? locateCd(w, cdTableOf(dev.cdTable, ste), ssid, peek) : null;
-  const pa = where?.ok ? (peek ? peek.toPa(where.addr) : where.addr) : null;
-  log.cdCached(w.mem, sid, ssid, where, pa, cached);
 }
 
 type CdFetch = bigint[] | { fault: EventType; why: string; s2?: { ipa: number } };
@@ -160,34 +133,32 @@ function fetchCd(
   rec: Recorder,
   space: TableSpace | undefined,
   log: PathLog | null,
-  peek: TableSpace | undefined,
 ): CdFetch {
   const cached = w.smmu.cfg.cd[cdKey(sid, ssid)];
   if (cached) {
-    if (log) cachedCdPath(w, sid, ste, ssid, cached, log, peek);
+    log?.cdCached(w, sid, ste, ssid, cached);
     return cached;
   }
   const dev = findDeviceBySid(w, sid);
   if (!dev) return { fault: "C_BAD_CD" as EventType, why: `no CD table for StreamID ${sid}` };
+  // The SMMU follows the STE it holds, not the driver's bookkeeping.
   const table = cdTableOf(dev.cdTable, ste);
-  const where = locateCdVia(table, ssid, (desc) => fetchL1Cd(w, sid, ssid, desc, rec, space, log, peek));
+  const where = locateCdVia(table, ssid, (desc) => fetchL1Cd(w, sid, ssid, desc, rec, space, log));
+  const at = where.ok ? (space ? space.toPa(where.addr) : where.addr) : null;
+  const cd = at === null ? null : readWords(w.mem, at, 8);
+  log?.cdRead(sid, ssid, where, at, cd);
   if (!where.ok) {
-    log?.cdRead(sid, ssid, where, null, null);
     return "s2" in where
       ? { fault: "F_TRANSLATION", why: where.why, s2: { ipa: table.base } }
       : { fault: "C_BAD_SUBSTREAMID", why: where.why };
   }
-  const at = space ? space.toPa(where.addr) : where.addr;
-  if (at === null) {
-    log?.cdRead(sid, ssid, where, null, null);
+  if (at === null || !cd) {
     return {
       fault: "F_TRANSLATION",
       why: `stage 2 maps no page at the CD's IPA 0x${where.addr.toString(16)}`,
       s2: { ipa: where.addr },
     };
   }
-  const cd = readWords(w.mem, at, 8);
-  log?.cdRead(sid, ssid, where, at, cd);
   w.smmu.cfg.cd[cdKey(sid, ssid)] = cd;
   rec.record({ type: "smmu.cfg.fetch", what: "CD", sid, ssid });
   return cd;
@@ -239,26 +210,17 @@ export function translate(w: World, req: TranslateRequest, rec: Recorder): Trans
 }
 
 /**
- * `translate`, with the translation path (xlate-path.ts) when the recorder keeps events: the
- * tables read, with their addresses, or the caches that answered.
+ * `translate`, and its path when the recorder asks for paths (`rec.paths`, xlate-path.ts): the
+ * tables the SMMU read, with their addresses, or the caches that answered.
  */
 export function translateTraced(
   w: World,
   req: TranslateRequest,
   rec: Recorder,
 ): { t: Translation; path: TranslationPath | null } {
-  const log = rec.silent ? null : new PathLog(req);
+  const log = rec.paths?.(req) ?? null;
   const t = translateVia(w, req, rec, log);
-  if (!log) return { t, path: null };
-  return {
-    t,
-    path: log.finish({
-      status: t.status,
-      ...(t.status === "success" || t.status === "bypass" ? { pa: t.pa } : {}),
-      ...(t.status === "success" ? { via: t.via } : {}),
-      ...(t.status === "fault" ? { event: t.event } : {}),
-    }),
-  };
+  return { t, path: log ? log.finish(t) : null };
 }
 
 function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathLog | null): Translation {
@@ -281,20 +243,17 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   // Stage 2 (Config bit 1): every IPA goes through the walk from S2TTB.
   const vmid = config & 2 ? f("S2VMID") : 0;
   const s2ttb = Number(getField(ste, STE.fields.S2TTB)) as Pa;
-  const alloc = () => {
-    throw new Error("unreachable: the SMMU allocates nothing");
-  };
+  const s2: TableSpace | undefined =
+    config & 2
+      ? {
+          toPa: (ipa) => s2Lookup(w.mem, s2ttb, ipa),
+          alloc: () => {
+            throw new Error("unreachable: the SMMU allocates nothing");
+          },
+        }
+      : undefined;
   // With a path log, each stage-2 walk the SMMU does for a guest's structure goes into the path.
-  const s2Seen = (ipa: number): number | null => {
-    const descs: DescRead[] = [];
-    const r = walkS2(w.mem, s2ttb, ipa, false, (d) => descs.push(d));
-    const pa = r.ok ? r.pa : null;
-    log?.stage2({ ipa, pa, descs });
-    return pa;
-  };
-  const peek: TableSpace | undefined =
-    config & 2 ? { toPa: (ipa) => s2Lookup(w.mem, s2ttb, ipa), alloc } : undefined;
-  const space: TableSpace | undefined = peek && log ? { toPa: s2Seen, alloc } : peek;
+  const space = s2 && log ? log.stage2(w, s2ttb, s2) : s2;
   const s2Fault = (event: EventType, why: string, cls: EvtClass, ipa: number): Translation => {
     const recorded = f("S2R") === 1 && !req.ats;
     if (recorded) {
@@ -330,7 +289,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   }
 
   // 3. CD
-  const cd = fetchCd(w, req.sid, ste, ssid, rec, space, log, peek);
+  const cd = fetchCd(w, req.sid, ste, ssid, rec, space, log);
   if (!Array.isArray(cd)) {
     return cd.s2 ? s2Fault(cd.fault, cd.why, "CD", cd.s2.ipa) : fault(cd.fault, cd.why, true);
   }
@@ -367,7 +326,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   // 4. IOTLB
   const hit = w.smmu.iotlb.find((e) => e.asid === asid && e.vmid === vmid && e.va === page);
   if (hit) {
-    log?.hit({ cache: "IOTLB", asid, vmid, va: page, pa: hit.pa, writable: hit.writable });
+    log?.hit({ cache: "IOTLB", ...hit });
     if (req.write && !hit.writable) {
       return translationFault("F_PERMISSION", `IOTLB entry for 0x${page.toString(16)} is read-only`);
     }
@@ -391,8 +350,8 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   const cachedTable = space
     ? undefined
     : w.smmu.walkCache.find((e) => e.asid === asid && e.vmid === 0 && e.va === region);
-  if (cachedTable) log?.hit({ cache: "walk-cache", asid, va: region, tableAddr: cachedTable.table });
-  const walkReq = { write: req.write, privileged: false, ...(log ? { seen: log.pte(req.va) } : {}) };
+  if (cachedTable) log?.walkCache(cachedTable);
+  const walkReq = { write: req.write, privileged: false, seen: log?.pte(req.va) };
   const r = cachedTable
     ? walkFrom(w.mem, cachedTable.table as Pa, 3, req.va, walkReq)
     : walk(w.mem, ttb0, req.va, walkReq, space);
@@ -430,7 +389,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   let out = { pa: r.pa, writable: r.writable };
   if (space) {
     // The stage-1 output is an IPA: stage 2 gives the physical address and may forbid writes.
-    const s2 = outputS2(w, s2ttb, r.pa, req.write, log);
+    const s2 = walkS2(w.mem, s2ttb, r.pa, req.write, log?.output(r.pa));
     if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${r.pa.toString(16)} (level ${s2.level})`, "IN", r.pa);
     out = { pa: s2.pa, writable: r.writable && s2.writable };
   }
@@ -459,7 +418,7 @@ function stage2Only(
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
   const hit = w.smmu.iotlb.find((e) => e.asid === 0 && e.vmid === vmid && e.va === page);
   if (hit && (!req.write || hit.writable)) {
-    log?.hit({ cache: "IOTLB", asid: 0, vmid, va: page, pa: hit.pa, writable: hit.writable });
+    log?.hit({ cache: "IOTLB", ...hit });
     return {
       status: "success",
       pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa,
@@ -468,7 +427,7 @@ function stage2Only(
       asid: 0,
     };
   }
-  const s2 = outputS2(w, s2ttb, req.va, req.write, log);
+  const s2 = walkS2(w.mem, s2ttb, req.va, req.write, log?.output(req.va));
   if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${req.va.toString(16)} (level ${s2.level})`, "IN", req.va);
   w.smmu.iotlb.push({
     asid: 0,
@@ -481,13 +440,4 @@ function stage2Only(
     ssid: 0,
   });
   return { status: "success", pa: s2.pa, writable: s2.writable, via: "walk", asid: 0 };
-}
-
-/** The stage-2 walk of an output IPA, into the path when there is one. */
-function outputS2(w: World, s2ttb: Pa, ipa: number, write: boolean, log: PathLog | null) {
-  if (!log) return walkS2(w.mem, s2ttb, ipa, write);
-  const descs: DescRead[] = [];
-  const r = walkS2(w.mem, s2ttb, ipa, write, (d) => descs.push(d));
-  log.output({ ipa, pa: r.ok ? r.pa : null, descs });
-  return r;
 }

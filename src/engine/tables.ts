@@ -10,7 +10,7 @@ import { CD_L1_DESC, CTXDESC_L2_ENTRIES } from "./cd.ts";
 import type { Pa } from "./ids.ts";
 import { readWord } from "./memory.ts";
 import type { TableSpace } from "./pgtable.ts";
-import { STRTAB_L1_DESC } from "./ste.ts";
+import { STE_LAYOUT, STRTAB_L1_DESC } from "./ste.ts";
 import type { CdTableState, StreamTableState, World } from "./world.ts";
 
 export const STE_BYTES = 64;
@@ -80,6 +80,18 @@ export function locateCd(
     const at = space ? space.toPa(desc) : desc;
     return at === null ? null : readWord(w.mem, at);
   });
+}
+
+/**
+ * The CD table an STE names: S1ContextPtr and S1CDMax from the STE itself (the SMMU follows the
+ * STE it holds, not the driver's bookkeeping), the format and leaves from `table`.
+ */
+export function cdTableOf(table: CdTableState, ste: readonly bigint[]): CdTableState {
+  return {
+    ...table,
+    base: Number(getField(ste, STE_LAYOUT.fields.S1CTXPTR)) as Pa,
+    s1cdmax: Number(getField(ste, STE_LAYOUT.fields.S1CDMAX)),
+  };
 }
 
 /** The configuration cache's key of the L1 CD descriptor that locates CD[ssid] of StreamID `sid`. */

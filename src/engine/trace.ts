@@ -4,7 +4,7 @@
  * `Recorder`, and the runner turns the records into the trace of CONTRACT §3.
  */
 
-import type { TranslationPath } from "./xlate-path.ts";
+import type { PathLog, PathRequest, TranslationPath } from "./xlate-path.ts";
 
 export type ViolationKind =
   | "stale-translation"
@@ -150,7 +150,7 @@ export type TraceEvent =
   | { readonly type: "mem.write"; readonly what: string; readonly addr: number }
   /**
    * A lifecycle statechart moved (kernel/machines.ts): the mm (`object`: its process) or a
-   * kernel object (its id), and the new state's tags ("dying", "freed").
+   * kernel object (its id). What the new state means: kernel/machine-tags.ts.
    */
   | {
       readonly type: "kernel.lifecycle";
@@ -158,7 +158,6 @@ export type TraceEvent =
       readonly object: number | string;
       readonly from: string;
       readonly to: string;
-      readonly tags: readonly ("dying" | "freed")[];
     }
   | { readonly type: "check.violation"; readonly kind: ViolationKind; readonly text: string };
 
@@ -173,6 +172,11 @@ export class Recorder {
    * by two releases whose code gives the function another name.
    */
   fn: string | null = null;
+  /**
+   * Set (to xlate-path.ts `pathLog`) to record each translation's path: the tables the SMMU
+   * read, or the caches that answered. Unset, the SMMU builds none.
+   */
+  paths: ((req: PathRequest) => PathLog) | null = null;
 
   record(ev: TraceEvent): void {
     this.events.push(ev);

@@ -8,15 +8,21 @@
  * out of it). A guest's structures are at IPAs: each read carries the IPA and the stage-2 walk
  * that turned it into the PA read.
  *
- * The SMMU (smmu.ts) fills a `PathLog` as it goes; the explorer's silent recorder asks for none,
- * so it pays nothing. Addresses come from where the SMMU computed them (tables.ts, pgtable.ts,
- * stage2.ts): nothing here does table arithmetic of its own.
+ * The SMMU (smmu.ts) fills a `PathLog` as it goes when its recorder asks for one (`rec.paths =
+ * pathLog`, as `runScenario(…, { paths: pathLog })` does): the runner's JSON and the page's path
+ * view ask; a plain run, the page's replays and the explorer do not, and this module stays out
+ * of the page's first download. Addresses come from where the SMMU computed them (tables.ts,
+ * pgtable.ts, stage2.ts): nothing here does table arithmetic of its own.
  */
 
+import type { Pa } from "./ids.ts";
 import type { Memory } from "./memory.ts";
 import { readWord, readWords } from "./memory.ts";
-import type { DescRead } from "./pgtable.ts";
-import type { L1Desc, Located } from "./tables.ts";
+import type { DescRead, TableSpace } from "./pgtable.ts";
+import type { Translation } from "./smmu.ts";
+import { walkS2 } from "./stage2.ts";
+import { cdTableOf, type L1Desc, type Located, locateCd, locateSte } from "./tables.ts";
+import { findDeviceBySid, type IotlbEntry, type WalkCacheEntry, type World } from "./world.ts";
 
 /** Where the words of a structure the SMMU used came from. */
 export type PathFrom = "memory" | "config-cache";
@@ -97,6 +103,41 @@ export interface TranslationPath {
   readonly event?: string;
 }
 
+/** What the SMMU tells the path as it translates (smmu.ts). */
+export interface PathLog {
+  /** The STE from the configuration cache. */
+  steCached(w: World, sid: number, words: readonly bigint[]): void;
+  /** The STE read from memory at `where` (null words: not found, the L1 descriptor said so). */
+  steRead(sid: number, where: Located, words: readonly bigint[] | null): void;
+  /** A guest's stage 2 (nested): the space the SMMU reads its structures through, recording each walk. */
+  stage2(w: World, s2ttb: number, s2: TableSpace): TableSpace;
+  /** The L1 CD descriptor at `desc`: from the configuration cache (`pa` null) or read at `pa`. */
+  l1cd(w: World, desc: number, word: bigint, pa: number | null): void;
+  cdCached(w: World, sid: number, ste: readonly bigint[], ssid: number, words: readonly bigint[]): void;
+  /** CD[ssid] as located (and the L1 CD descriptor that led there), read at `pa`. */
+  cdRead(
+    sid: number,
+    ssid: number,
+    where: Located | { ok: false; l1?: L1Desc },
+    pa: number | null,
+    words: readonly bigint[] | null,
+  ): void;
+  hit(h: IotlbEntry & { cache: "IOTLB" }): void;
+  walkCache(e: WalkCacheEntry): void;
+  /** The `seen` of the stage-1 walk of `va` (pgtable.ts). */
+  pte(va: number): (d: DescRead) => void;
+  /** The `seen` of the stage-2 walk of an output IPA. */
+  output(ipa: number): (d: DescRead) => void;
+  finish(t: Translation): TranslationPath;
+  /** A DMA the device's ATC served: the path is the ATC entry. */
+  atc(e: { pasid: number | null; va: number; pa: number; writable: boolean }, pa: number): TranslationPath;
+}
+
+export type PathRequest = { readonly sid: number; readonly ssid: number | null; readonly va: number };
+
+/** The recorder's `paths`: a log for each translation. */
+export const pathLog = (req: PathRequest): PathLog => new Log(req);
+
 const same = (a: readonly bigint[], b: readonly bigint[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -112,8 +153,7 @@ const slot = (where: Located | null): { index?: number; entries?: number } =>
     ? { index: where.index, entries: where.entries }
     : {};
 
-/** Collects one translation's path as the SMMU reads (smmu.ts). */
-export class PathLog {
+class Log implements PathLog {
   private readonly entries: PathEntry[] = [];
   /** The stage-2 walk just done for the next read (a guest's IPA). */
   private pending: S2Read | null = null;
@@ -125,17 +165,34 @@ export class PathLog {
     memory?: bigint[];
   } | null = null;
   private out: S2Read | undefined;
+  /** A guest's stage 2, to look at memory behind a cached copy without recording a walk. */
+  private peek: TableSpace | undefined;
 
-  constructor(private readonly req: { sid: number; ssid: number | null; va: number }) {}
+  constructor(private readonly req: PathRequest) {}
 
-  /** A stage-2 walk of `ipa` the SMMU did to read a guest's structure: it goes with the next read. */
-  stage2(read: S2Read): void {
-    this.pending = read;
+  stage2(w: World, s2ttb: number, s2: TableSpace): TableSpace {
+    this.peek = s2;
+    return {
+      toPa: (ipa) => {
+        const descs: DescRead[] = [];
+        const r = walkS2(w.mem, s2ttb as Pa, ipa, false, (d) => descs.push(d));
+        this.pending = { ipa, pa: r.ok ? r.pa : null, descs };
+        return r.ok ? r.pa : null;
+      },
+      alloc: s2.alloc,
+    };
   }
 
-  /** The stage-2 walk of the output. */
-  output(read: S2Read): void {
-    this.out = read;
+  output(ipa: number): (d: DescRead) => void {
+    const descs: DescRead[] = [];
+    this.out = { ipa, pa: null, descs };
+    return (d) => {
+      descs.push(d);
+    };
+  }
+
+  private toPa(addr: number): number | null {
+    return this.peek ? this.peek.toPa(addr) : addr;
   }
 
   private takeS2(): { ipa?: number; s2?: S2Read } {
@@ -144,15 +201,14 @@ export class PathLog {
     return s2 ? { ipa: s2.ipa, s2 } : {};
   }
 
-  /** The STE, read from memory at `where` (with the L1 descriptor of a 2-level table). */
   steRead(sid: number, where: Located, words: readonly bigint[] | null): void {
     if (where.l1) this.pushL1("L1STD", { sid }, where.l1, {});
     if (words !== null && where.ok)
       this.entries.push({ table: "STE", sid, addr: where.addr, ...slot(where), words, from: "memory" });
   }
 
-  /** The STE from the configuration cache; `where` is where memory holds it now. */
-  steCached(mem: Memory, sid: number, where: Located, words: readonly bigint[]): void {
+  steCached(w: World, sid: number, words: readonly bigint[]): void {
+    const where = locateSte(w, w.smmu.strtab, sid);
     const addr = where.ok ? where.addr : null;
     this.entries.push({
       table: "STE",
@@ -161,27 +217,24 @@ export class PathLog {
       ...slot(where),
       words,
       from: "config-cache",
-      ...memoryOf(mem, addr, words),
+      ...memoryOf(w.mem, addr, words),
     });
   }
 
-  /**
-   * Where the L1 CD descriptor's word came from, and where memory holds it (`pa`; `ipa` for a
-   * guest's table). The entry is pushed once the CD is located (`cdRead`).
-   */
-  l1cdSource(from: PathFrom, mem: Memory, pa: number | null, ipa: number | null, word: bigint): void {
+  l1cd(w: World, desc: number, word: bigint, pa: number | null): void {
+    const from: PathFrom = pa === null ? "config-cache" : "memory";
     const s2 = this.takeS2();
-    const now = from === "config-cache" && pa !== null ? readWord(mem, pa) : word;
+    const at = pa ?? this.toPa(desc);
+    const now = from === "config-cache" && at !== null ? readWord(w.mem, at) : word;
     this.l1cdFrom = {
       from,
-      addr: pa,
-      ...(ipa !== null ? { ipa } : {}),
+      addr: at,
+      ...(this.peek ? { ipa: desc } : {}),
       ...(s2.s2 ? { s2: s2.s2 } : {}),
       ...(now !== word ? { memory: [now] } : {}),
     };
   }
 
-  /** The L1 CD descriptor and CD[ssid] as the SMMU located and read them (a null `words`: not read). */
   cdRead(
     sid: number,
     ssid: number,
@@ -196,47 +249,53 @@ export class PathLog {
     this.entries.push({ table: "CD", sid, ssid, addr: pa, ...slot(where), ...s2, words, from: "memory" });
   }
 
-  /** CD[ssid] from the configuration cache; `pa` is where memory holds it now. */
-  cdCached(
-    mem: Memory,
-    sid: number,
-    ssid: number,
-    where: Located | null,
-    pa: number | null,
-    words: readonly bigint[],
-  ): void {
-    const ipa = where?.ok && pa !== where.addr ? { ipa: where.addr } : {};
+  cdCached(w: World, sid: number, ste: readonly bigint[], ssid: number, words: readonly bigint[]): void {
+    const dev = findDeviceBySid(w, sid);
+    const where = dev ? locateCd(w, cdTableOf(dev.cdTable, ste), ssid, this.peek) : null;
+    const pa = where?.ok ? this.toPa(where.addr) : null;
     this.entries.push({
       table: "CD",
       sid,
       ssid,
       addr: pa,
       ...slot(where),
-      ...ipa,
+      ...(where?.ok && this.peek ? { ipa: where.addr } : {}),
       words,
       from: "config-cache",
-      ...memoryOf(mem, pa, words),
+      ...memoryOf(w.mem, pa, words),
     });
   }
 
-  /** The `seen` of a stage-1 walk (pgtable.ts) for `va`. */
-  pte = (va: number) => (d: DescRead) => {
-    this.entries.push({
-      table: "PTE",
-      level: d.level,
-      va,
-      tableAddr: d.table,
-      index: d.index,
-      entries: 512,
-      addr: d.addr,
-      ...this.takeS2(),
-      words: [d.word],
-      from: "memory",
-    });
-  };
+  pte(va: number): (d: DescRead) => void {
+    return (d) => {
+      this.entries.push({
+        table: "PTE",
+        level: d.level,
+        va,
+        tableAddr: d.table,
+        index: d.index,
+        entries: 512,
+        addr: d.addr,
+        ...this.takeS2(),
+        words: [d.word],
+        from: "memory",
+      });
+    };
+  }
 
-  hit(h: CacheHit): void {
-    this.entries.push(h);
+  hit(h: IotlbEntry & { cache: "IOTLB" }): void {
+    this.entries.push({
+      cache: "IOTLB",
+      asid: h.asid,
+      vmid: h.vmid,
+      va: h.va,
+      pa: h.pa,
+      writable: h.writable,
+    });
+  }
+
+  walkCache(e: WalkCacheEntry): void {
+    this.entries.push({ cache: "walk-cache", asid: e.asid, va: e.va, tableAddr: e.table });
   }
 
   private pushL1(
@@ -258,22 +317,30 @@ export class PathLog {
     } as TableRead);
   }
 
-  finish(t: {
-    status: TranslationPath["status"];
-    pa?: number;
-    via?: "iotlb" | "walk";
-    event?: string;
-  }): TranslationPath {
+  finish(t: Translation): TranslationPath {
     return {
       sid: this.req.sid,
       ssid: this.req.ssid,
       va: this.req.va,
       entries: this.entries,
-      ...(this.out ? { output: this.out } : {}),
+      // The stage-2 walk of the output gives the translation's PA, when it succeeds.
+      ...(this.out ? { output: { ...this.out, pa: t.status === "success" ? t.pa : null } } : {}),
       status: t.status,
-      ...(t.via ? { via: t.via } : {}),
-      ...(t.pa !== undefined ? { pa: t.pa } : {}),
-      ...(t.event ? { event: t.event } : {}),
+      ...(t.status === "success" ? { via: t.via } : {}),
+      ...(t.status === "success" || t.status === "bypass" ? { pa: t.pa } : {}),
+      ...(t.status === "fault" ? { event: t.event } : {}),
+    };
+  }
+
+  atc(e: { pasid: number | null; va: number; pa: number; writable: boolean }, pa: number): TranslationPath {
+    return {
+      sid: this.req.sid,
+      ssid: this.req.ssid,
+      va: this.req.va,
+      entries: [{ cache: "ATC", pasid: e.pasid, va: e.va, pa: e.pa, writable: e.writable }],
+      status: "success",
+      via: "atc",
+      pa,
     };
   }
 }

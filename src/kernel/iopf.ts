@@ -28,9 +28,8 @@ import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { DeviceState, MmState, World } from "../engine/world.ts";
 import { findDevice, findDeviceBySid } from "../engine/world.ts";
-import { stateTags } from "./machines.ts";
 import { faultIn, mmSpace } from "./mm.ts";
-import { lockHolder } from "./objects.ts";
+import { lockHolder, recordLifecycle } from "./objects.ts";
 import { type MicroStep, step } from "./program.ts";
 
 export const IOPF = "iopf";
@@ -160,16 +159,7 @@ function iopfMmput(w: World, rec: Recorder): string {
     );
     return "iopf_complete_group";
   }
-  if (!rec.silent && mm.state !== "exiting") {
-    rec.record({
-      type: "kernel.lifecycle",
-      machine: "mm",
-      object: mm.process,
-      from: mm.state,
-      to: "exiting",
-      tags: stateTags("mm", "exiting"),
-    });
-  }
+  recordLifecycle(rec, "mm", mm.process, mm.state, "exiting");
   mm.state = "exiting";
   w.kernel.iopfStuck = true;
   rec.say(

@@ -184,21 +184,6 @@ export function sendEvent(name: MachineName, value: string, event: string): stri
 
 const transitions = new Map<string, string | null>();
 
-/**
- * What a lifecycle state means, declared on the statechart's states as tags: `dying` (on its
- * way out: the count reached zero, the mm is exiting, the notifier released or put) and
- * `freed` (gone: a use now is a use after free). A state without a tag is alive.
- */
-export type LifecycleTag = "dying" | "freed";
-
-const TAGS: readonly LifecycleTag[] = ["dying", "freed"];
-
-/** The tags of state `value` of machine `name` (see LifecycleTag). */
-export function stateTags(name: MachineName, value: string): readonly LifecycleTag[] {
-  const snap = snapshotOf(name, value);
-  return TAGS.filter((t) => snap.hasTag(t));
-}
-
 /** The machine a kernel object's lifecycle follows. */
 export function machineOf(kind: KObject["kind"]): "notifier" | "object" {
   return kind === "notifier" ? "notifier" : "object";

@@ -10,29 +10,22 @@
 import { own } from "../engine/dict.ts";
 import type { ViolationKind } from "../engine/trace.ts";
 import type { KObject, MmState, World } from "../engine/world.ts";
-import {
-  initialState,
-  type MachineName,
-  machineOf as machineOfKind,
-  sendEvent,
-  stateTags,
-} from "./machines.ts";
+import { initialState, type MachineName, machineOf as machineOfKind, sendEvent } from "./machines.ts";
 import type { Ctx } from "./program.ts";
 
 function machineOf(obj: KObject): "notifier" | "object" {
   return machineOfKind(obj.kind);
 }
 
-/** A lifecycle state change, into the trace with the new state's tags (machines.ts). */
-function recordChange(
-  c: Ctx,
+/** A lifecycle state change, into the trace (its meaning: machine-tags.ts). */
+export function recordLifecycle(
+  rec: Ctx["rec"],
   machine: Exclude<MachineName, "thread">,
   object: number | string,
   from: string,
   to: string,
 ): void {
-  if (from === to || c.rec.silent) return;
-  c.rec.record({ type: "kernel.lifecycle", machine, object, from, to, tags: stateTags(machine, to) });
+  if (from !== to && !rec.silent) rec.record({ type: "kernel.lifecycle", machine, object, from, to });
 }
 
 /** The object as the kernel names its struct (`label`: arm_smmu_bond, iommu_sva, iommu_mm_data…). */
@@ -64,7 +57,7 @@ export function lifecycle(c: Ctx, obj: KObject, event: string): boolean {
     c.rec.violation(kind, `${c.t.name} did ${event} on ${objectName(obj)}, which is ${obj.state}.`);
     return false;
   }
-  recordChange(c, machineOf(obj), obj.id, obj.state, next);
+  recordLifecycle(c.rec, machineOf(obj), obj.id, obj.state, next);
   obj.state = next;
   return true;
 }
@@ -103,7 +96,7 @@ export function mmEvent(c: Ctx, mm: MmState, event: string): boolean {
     );
     return false;
   }
-  recordChange(c, "mm", mm.process, mm.state, next);
+  recordLifecycle(c.rec, "mm", mm.process, mm.state, next);
   mm.state = next;
   return true;
 }

@@ -35,12 +35,12 @@ export interface TraceJson {
   readonly steps: ({ index: number; actor: string; fn: string; text: string } & StepTables)[];
   readonly commands: TraceCommand[];
   readonly events: { step: number; type: string; code: number; sid: number; ssid?: number; addr: string }[];
-  /** Every DMA; `path`: the tables the SMMU read for it, or the cache that answered (docs/trace-tables.md). */
+  /** Every DMA; `path` (toFullTraceJson): the tables the SMMU read for it, or the cache that answered. */
   readonly dma: Record<string, unknown>[];
-  /** A VM's commands through its vSMMU, each with the host command it became (docs/trace-tables.md). */
+  /** toFullTraceJson: a VM's commands through its vSMMU, each with the host command it became. */
   readonly guestCommands?: TraceGuestCommand[];
-  /** Each lifecycle statechart's state changes, with the new state's tags (kernel/machines.ts). */
-  readonly lifecycles: TraceLifecycle[];
+  /** toFullTraceJson: each lifecycle statechart's state changes, with the new state's tags. */
+  readonly lifecycles?: TraceLifecycle[];
   readonly pasids: Record<string, number>;
   readonly asids: Record<string, number>;
   readonly violations: { step: number; kind: string; text: string }[];
@@ -73,18 +73,6 @@ export interface TraceLifecycle {
   readonly to: string;
   readonly tags: readonly string[];
 }
-
-/** Addresses as hex and words as 64-bit hex, in a translation path (xlate-path.ts). */
-function tracePath(v: unknown, key = ""): unknown {
-  if (typeof v === "bigint") return hex64(v);
-  if (typeof v === "number") return ["addr", "tableAddr", "ipa", "pa", "va"].includes(key) ? hex(v) : v;
-  if (Array.isArray(v)) return v.map((x) => tracePath(x, key === "words" ? "words" : ""));
-  if (v !== null && typeof v === "object")
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tracePath(x, k)]));
-  return v;
-}
-
-const cmdWords = (w: readonly [bigint, bigint]): [string, string] => [hex64(w[0]), hex64(w[1])];
 
 /** A table write as the trace prints it: addresses and words in hex. */
 export type TraceTableWrite = Record<string, unknown> & {
@@ -164,8 +152,6 @@ export function toTraceJson(r: RunResult): TraceJson {
   const consumed = new Map<number, number>();
   const events: TraceJson["events"] = [];
   const dma: TraceJson["dma"] = [];
-  const lifecycles: TraceLifecycle[] = [];
-  const guest = new Map<string, TraceGuestCommand>();
   const cerrors = new Map<number, { cerror: string; why: string; step: number }>();
   const skipped = new Map<number, number>();
   for (const s of r.steps) {
@@ -188,50 +174,6 @@ export function toTraceJson(r: RunResult): TraceJson {
           words: [hex64(e.words[0]), hex64(e.words[1])],
           ...fields,
           seq: e.seq,
-        });
-      } else if (e.type === "vcmdq.insert") {
-        guest.set(`${e.vm}\0${e.seq}`, {
-          vm: e.vm,
-          seq: e.seq,
-          step: s.index,
-          op: commandFields(e.words).op,
-          words: cmdWords(e.words),
-          takenAt: null,
-        });
-      } else if (e.type === "vcmdq.consume") {
-        const key = `${e.vm}\0${e.seq}`;
-        const was = guest.get(key);
-        if (was?.error !== undefined) {
-          // The CMD_SYNC the guest's arm_smmu_cmdq_skip_err put in the refused command's place.
-          guest.set(key, { ...was, completedAt: s.index });
-          continue;
-        }
-        guest.set(key, {
-          vm: e.vm,
-          seq: e.seq,
-          step: was?.step ?? null,
-          op: was?.op ?? "",
-          words: was?.words ?? ["", ""],
-          takenAt: s.index,
-          ...(e.host
-            ? {
-                host: {
-                  op: commandFields(e.host).op,
-                  words: cmdWords(e.host),
-                  ...(e.hostSeq === undefined ? {} : { seq: e.hostSeq }),
-                },
-              }
-            : {}),
-          ...(e.error === null ? {} : { error: e.error }),
-        });
-      } else if (e.type === "kernel.lifecycle") {
-        lifecycles.push({
-          step: s.index,
-          machine: e.machine,
-          object: e.object,
-          from: e.from,
-          to: e.to,
-          tags: e.tags,
         });
       } else if (e.type === "smmu.cmd.consume") {
         consumed.set(e.seq, s.index);
@@ -259,7 +201,6 @@ export function toTraceJson(r: RunResult): TraceJson {
           stale: d.stale,
           ...(d.owner ? { owner: d.owner } : {}),
           ...(d.fault ? { fault: d.fault } : {}),
-          ...(e.path ? { path: tracePath(e.path) } : {}),
         });
       }
     }
@@ -345,8 +286,6 @@ export function toTraceJson(r: RunResult): TraceJson {
     commands: withConsumed,
     events,
     dma,
-    ...(guest.size > 0 ? { guestCommands: [...guest.values()] } : {}),
-    lifecycles,
     pasids,
     asids,
     violations: r.violations.map((v) => ({ step: v.step, kind: v.kind, text: v.text })),

@@ -73,6 +73,11 @@ export interface RunOptions {
    * the page, which never asks, does not download the describer.
    */
   readonly tables?: (w: World) => TableTracker;
+  /**
+   * Record each translation's path on its DMA event (`run --json`): pass `pathLog`
+   * (engine/xlate-path.ts). Off, the SMMU builds none.
+   */
+  readonly paths?: Recorder["paths"];
 }
 
 export const clone = (w: World): World => cloneWorld(w);
@@ -130,6 +135,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
   let cut = false;
   const take = (actor: string): void => {
     const rec = new Recorder();
+    if (opts.paths) rec.paths = opts.paths;
     const out = tables ? tables.around(() => stepActor(sim, w, actor, rec)) : stepActor(sim, w, actor, rec);
     const index = steps.length;
     const blocked = w.threads

@@ -20,6 +20,7 @@ import { translateTraced } from "../engine/smmu.ts";
 import { Recorder, SilentRecorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
 import type { S2Read, TableRead, TranslationPath } from "../engine/xlate-path.ts";
+import { pathLog } from "../engine/xlate-path.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
 import { clone, runScenario } from "./run.ts";
 
@@ -59,7 +60,7 @@ function allPaths(): Case[] {
     ...(l.fault ? [{ id: `${l.id}+${l.fault.name}`, s: { ...l.scenario, faults: [l.fault.name] } }] : []),
   ]);
   for (const l of runs) {
-    const r = runScenario(l.s, { snapshots: true });
+    const r = runScenario(l.s, { snapshots: true, paths: pathLog });
     r.steps.forEach((s, i) => {
       for (const e of s.events)
         if (e.type === "dev.dma" && e.path)
@@ -231,17 +232,19 @@ describe("the translation path of every DMA in the library", () => {
   });
 });
 
-describe("the explorer's silent recorder", () => {
-  it("builds no path; a recorder that keeps events gets one, for the same translation", () => {
+describe("a recorder that does not ask for paths", () => {
+  it("gets none: only `rec.paths` makes the SMMU build one, for the same translation", () => {
     const l = LIBRARY.find((x) => x.id === "lifecycle")!;
     const r = runScenario(l.scenario, { snapshots: true });
     const i = r.steps.findIndex((s) => s.events.some((e) => e.type === "dev.dma"));
     const dma = r.steps[i]!.events.find((e) => e.type === "dev.dma");
     if (dma?.type !== "dev.dma") throw new Error("no DMA");
+    expect(dma.path).toBeUndefined();
     const req = { sid: dma.dma.sid, ssid: dma.dma.pasid, va: dma.dma.va as Va, write: false, ats: false };
     expect(translateTraced(clone(r.snapshots[i]!), req, new SilentRecorder()).path).toBeNull();
-    expect(translateTraced(clone(r.snapshots[i]!), req, new Recorder()).path?.entries.length).toBeGreaterThan(
-      2,
-    );
+    expect(translateTraced(clone(r.snapshots[i]!), req, new Recorder()).path).toBeNull();
+    const asked = new Recorder();
+    asked.paths = pathLog;
+    expect(translateTraced(clone(r.snapshots[i]!), req, asked).path?.entries.length).toBeGreaterThan(2);
   });
 });

@@ -12,7 +12,7 @@
 import { describe, expect, it } from "vitest";
 import type { TraceEvent } from "../engine/trace.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
-import { toTraceJson } from "./report.ts";
+import { toFullTraceJson } from "./report-full.ts";
 import { runScenario } from "./run.ts";
 
 const GENMASK = (h: number, l: number) => ((1n << BigInt(h - l + 1)) - 1n) << BigInt(l);
@@ -98,7 +98,7 @@ describe.each(nested.map((l) => [l.id, l] as const))("%s: each guest command and
   });
 
   it("run --json lists them in guestCommands, with the host command and its commands[].seq", () => {
-    const t = toTraceJson(r);
+    const t = toFullTraceJson(r);
     expect(t.guestCommands?.length).toBe(written.size);
     for (const g of t.guestCommands ?? []) {
       const e = taken.find((x) => x.e.vm === g.vm && x.e.seq === g.seq)?.e;
