@@ -12,7 +12,6 @@ export * from "./hash.ts";
 export * from "./ids.ts";
 export * from "./memory.ts";
 export * from "./pgtable.ts";
-export * from "./pgtable-entries.ts";
 export * from "./queue.ts";
 export * from "./stage2.ts";
 export * from "./ste.ts";

@@ -13,7 +13,7 @@ export type UnbindOp = Extract<Op, { op: "unbind" }>;
 
 export interface Driver {
   readonly name: string;
-  /** The kernel release it stands for, shown in the page. */
+  /** The releases it stands for, in words: the page's header shows it beside the release run. */
   readonly era: string;
   /** The design services PRI page requests (the 2018 RFC); mainline answers them DENY. */
   readonly servicesPri: boolean;

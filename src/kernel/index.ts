@@ -11,9 +11,9 @@ export { dmaPasid } from "./dma.ts";
 export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
 export { guestAsidProcess, guestBindings } from "./guest-bindings.ts";
 export { IOPF } from "./iopf.ts";
-export { MACHINES, type MachineName, machineGraph } from "./machines.ts";
+export { MACHINES, type MachineName, machineGraph, machineOf } from "./machines.ts";
 export { objectName } from "./objects.ts";
-export { kernelLoaded } from "./registry.ts";
+export { designEra, kernelLoaded } from "./registry.ts";
 export { commandFields, TRACE_FORMAT, type TraceJson, toTraceJson } from "./report.ts";
 export {
   clone,

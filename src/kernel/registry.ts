@@ -34,6 +34,11 @@ export function driverFor(name: string): Driver {
   return d;
 }
 
+/** What a loaded design stands for (its `era`), or null while it is not loaded. */
+export function designEra(name: string): string | null {
+  return drivers.get(name)?.era ?? null;
+}
+
 export function nestedKernel(): NestedKernel {
   if (!nested) throw new Error("the nested-translation kernel is not loaded");
   return nested;

@@ -1,31 +1,30 @@
 /**
- * View model of the translation path of the last DMA at the cursor: the tables the SMMU read,
- * in order, as they are laid out in memory. STE[sid] (through the L1 descriptor for a 2-level
+ * View model of the translation path of the last DMA at the cursor, as the trace recorded it
+ * (the DMA event's `path`, engine/xlate-path.ts): the tables the SMMU read, in order, with
+ * their addresses and the words it used — STE[sid] (through the L1 descriptor for a 2-level
  * stream table) → CD[ssid] (through the L1 CD descriptor for a 2-level CD table) → then either
- * the IOTLB entry that served it, or the four page-table levels its `smmu.walk` event names,
- * from CD.TTB0 down to the frame. A DMA the device's ATC served never reached the SMMU, and
- * says so. Values are read from the world just after the DMA's step (what the SMMU used: its
- * cached STE and CD when it had them).
+ * the IOTLB entry that served it, or the page-table levels it walked down to the frame. A DMA
+ * the device's ATC served never reached the SMMU, and says so. Nothing is recomputed here: the
+ * world just after the DMA's step only says whose each frame was then.
  */
 
-import type { DmaOutcome, Pa, TraceEvent, Va, World } from "../engine/index.ts";
+import type { DmaOutcome, Pa, TableRead, TraceEvent, TranslationPath, World } from "../engine/index.ts";
 import {
   CD_L1_DESC,
   CD_LAYOUT,
-  CTXDESC_L2_ENTRIES,
   describeOwner,
   frameAt,
   getField,
   PTE,
-  pgtableIndex,
-  readWord,
-  readWords,
+  S2PTE,
   STE_LAYOUT,
   STRTAB_L1_DESC,
 } from "../engine/index.ts";
-import type { StepRecord } from "../kernel/index.ts";
-import { hexNum, hexWord, sameWords } from "./format.ts";
-import { ipaText, toPa } from "./nested.ts";
+import type { RunResult, StepRecord } from "../kernel/index.ts";
+// Not through kernel/index.ts: taking a step again with paths (and xlate-path.ts behind it)
+// stays in this view's own download, out of the page's first.
+import { dmaPathOf } from "../kernel/step-again.ts";
+import { hexNum, hexWord } from "./format.ts";
 import type { Selection } from "./selection.ts";
 import { ttbOwner } from "./stream.ts";
 import { pasidOwner } from "./tlb.ts";
@@ -85,7 +84,7 @@ function dmaStepsOf(steps: readonly StepRecord[]): number[] {
 export function lastDma(
   steps: readonly StepRecord[],
   cursor: number,
-): { step: StepRecord; dma: DmaOutcome } | null {
+): { step: StepRecord; dma: DmaOutcome; path: TranslationPath | null } | null {
   const all = dmaStepsOf(steps);
   let lo = 0;
   let hi = all.length;
@@ -97,12 +96,13 @@ export function lastDma(
   const index = all[lo - 1];
   if (index === undefined) return null;
   const step = steps[index]!;
-  let dma: DmaOutcome | null = null;
-  for (const e of step.events) if (e.type === "dev.dma") dma = e.dma;
-  return dma ? { step, dma } : null;
+  let last: DmaEvent | null = null;
+  for (const e of step.events) if (e.type === "dev.dma") last = e;
+  return last ? { step, dma: last.dma, path: last.path ?? null } : null;
 }
 
-type WalkEvent = Extract<TraceEvent, { type: "smmu.walk" }>;
+type DmaEvent = Extract<TraceEvent, { type: "dev.dma" }>;
+type Read<T extends TableRead["table"]> = Extract<TableRead, { table: T }>;
 
 const VIA: Record<string, string> = {
   atc: "served by the device's ATC: the SMMU did not look anything up",
@@ -110,212 +110,237 @@ const VIA: Record<string, string> = {
   walk: "translated by an SMMU table walk",
 };
 
-function cacheNote(fetched: boolean, cached: readonly bigint[] | undefined, mem: readonly bigint[]): string {
-  if (fetched) return "read from memory: config cache miss";
-  if (cached && !sameWords(cached, mem)) return "config cache copy: STALE, memory differs";
+/** The entries of one table the path read. */
+function reads<T extends TableRead["table"]>(path: TranslationPath, table: T): Read<T>[] {
+  return path.entries.filter((e): e is Read<T> => "table" in e && e.table === table);
+}
+
+/** "IPA 0x40002040 → PA 0x40102040" for a guest's structure (the path's stage-2 walk), else the PA. */
+function at(e: { readonly addr: number | null; readonly ipa?: number }): string {
+  const pa = e.addr === null ? "none (stage 2 maps nothing)" : hexNum(e.addr);
+  return e.ipa === undefined ? pa : `IPA ${hexNum(e.ipa)} → PA ${pa}`;
+}
+
+function cacheNote(e: Pick<TableRead, "from" | "memory">): string {
+  if (e.from === "memory") return "read from memory: config cache miss";
+  if (e.memory) return "config cache copy: STALE, memory differs";
   return "from the config cache";
 }
 
-function steBoxes(w: World, sid: number, fetched: boolean): { boxes: PathBox[]; ste: bigint[] } {
+const slotOf = (e: { readonly index?: number; readonly entries?: number }): Strip | undefined =>
+  e.index === undefined || e.entries === undefined ? undefined : { count: e.entries, index: e.index };
+
+function steBoxes(w: World, path: TranslationPath): { boxes: PathBox[]; ste: readonly bigint[] | null } {
   const st = w.smmu.strtab;
   const boxes: PathBox[] = [];
-  let addr: number | null = null;
-  if (st.fmt === "linear") {
-    addr = st.base + sid * 64;
-  } else {
-    const i = Math.floor(sid / 2 ** st.split);
-    const at = st.base + i * 8;
-    const l1 = [readWord(w.mem, at)];
-    const span = Number(getField(l1, STRTAB_L1_DESC.fields.SPAN));
-    const l2 = Number(getField(l1, STRTAB_L1_DESC.fields.L2PTR));
+  const sid = path.sid;
+  for (const l1 of reads(path, "L1STD")) {
+    const desc = l1.words;
+    const span = Number(getField(desc, STRTAB_L1_DESC.fields.SPAN));
+    const l2 = Number(getField(desc, STRTAB_L1_DESC.fields.L2PTR));
     boxes.push({
       id: "path:strtab-l1",
       title: `Stream table L1 (2-level, SPLIT ${st.split})`,
-      where: `descriptor ${i} = SID ${sid} >> ${st.split}, at ${hexNum(at)}`,
+      where: `descriptor ${l1.index} = SID ${sid} >> ${st.split}, at ${at(l1)}`,
       lines: [
         `SPAN ${span}${span === 0 ? " (invalid)" : ""} · L2Ptr ${hexNum(l2)}`,
-        `word ${hexWord(l1[0]!)}`,
+        `word ${hexWord(desc[0]!)}`,
       ],
-      tone: span === 0 ? "bad" : fetched ? "ok" : "muted",
-      strip: { count: 2 ** (st.log2size - st.split), index: i },
+      tone: span === 0 ? "bad" : "ok",
+      ...(slotOf(l1) ? { strip: slotOf(l1)! } : {}),
       term: "stream-table",
     });
-    if (span !== 0) addr = l2 + (sid % 2 ** st.split) * 64;
   }
-  const mem = addr === null ? new Array<bigint>(8).fill(0n) : readWords(w.mem, addr, 8);
-  const cached = w.smmu.cfg.ste[sid];
-  const ste = cached ?? mem;
+  const ste = reads(path, "STE")[0];
+  if (!ste) {
+    if (boxes.length > 0)
+      boxes.push({
+        id: "path:ste",
+        title: "L2 stream table",
+        where: "no L2 table: C_BAD_STREAMID",
+        lines: [],
+        tone: "bad",
+        select: { kind: "ste", sid },
+        term: "ste",
+      });
+    return { boxes, ste: null };
+  }
   const f = STE_LAYOUT.fields;
+  const words = ste.words;
   const name = (field: (typeof f)[keyof typeof f]): string => {
-    const v = getField(ste, field);
+    const v = getField(words, field);
     return field.values?.[Number(v)] ?? String(v);
   };
-  const v = getField(ste, f.V) === 1n;
-  const ctx = Number(getField(ste, f.S1CTXPTR));
+  const v = getField(words, f.V) === 1n;
+  const ctx = Number(getField(words, f.S1CTXPTR));
   const dev = w.devices.find((d) => d.sid === sid);
   // A nested STE: S1ContextPtr is an IPA, which stage 2 (S2TTB, tagged S2VMID) turns into a PA.
   const nested = name(f.CONFIG) === "NESTED" && dev?.vm !== undefined;
   const ctxLines = nested
     ? [
-        `S1ContextPtr ${ipaText(w, dev, ctx)}`,
-        `stage 2 of ${dev.vm}: S2VMID ${getField(ste, f.S2VMID)} · S2TTB ${hexNum(getField(ste, f.S2TTB))}`,
+        `S1ContextPtr IPA ${hexNum(ctx)}`,
+        `stage 2 of ${dev.vm}: S2VMID ${getField(words, f.S2VMID)} · S2TTB ${hexNum(getField(words, f.S2TTB))}`,
       ]
     : [`S1ContextPtr ${hexNum(ctx)}`];
+  const linear = st.fmt === "linear";
   boxes.push({
     id: "path:ste",
-    title:
-      st.fmt === "linear" ? `Stream table (linear, ${2 ** st.log2size} STEs)` : "L2 stream table (256 STEs)",
+    title: linear
+      ? `Stream table (linear, ${ste.entries ?? "?"} STEs)`
+      : `L2 stream table (${ste.entries ?? "?"} STEs)`,
     where:
-      addr === null
-        ? "no L2 table: C_BAD_STREAMID"
-        : st.fmt === "linear"
-          ? `STE ${sid} at ${hexNum(addr)} = base + ${sid} × 64`
-          : `STE ${sid}: entry ${sid % 2 ** st.split} at ${hexNum(addr)} = L2Ptr + ${sid % 2 ** st.split} × 64`,
+      ste.addr === null
+        ? "not in memory"
+        : linear
+          ? `STE ${sid} at ${hexNum(ste.addr)} = base + ${sid} × 64`
+          : `STE ${sid}: entry ${ste.index} at ${hexNum(ste.addr)} = L2Ptr + ${ste.index} × 64`,
     lines: [
       `V ${yes(v)} · Config ${name(f.CONFIG)} · EATS ${name(f.EATS)}`,
       `S1Fmt ${name(f.S1FMT)} · S1CDMax ${name(f.S1CDMAX)} · S1DSS ${name(f.S1DSS)}`,
       ...ctxLines,
-      cacheNote(fetched, cached, mem),
+      cacheNote(ste),
     ],
-    tone: !v ? "bad" : fetched ? "ok" : "cache",
-    strip: {
-      count: st.fmt === "linear" ? 2 ** st.log2size : 2 ** st.split,
-      index: st.fmt === "linear" ? sid : sid % 2 ** st.split,
-    },
+    tone: !v ? "bad" : ste.from === "memory" ? "ok" : "cache",
+    ...(slotOf(ste) ? { strip: slotOf(ste)! } : {}),
     select: { kind: "ste", sid },
     term: "ste",
   });
-  return { boxes, ste };
+  return { boxes, ste: words };
 }
 
-function cdBoxes(
-  w: World,
-  sid: number,
-  ssid: number,
-  ste: readonly bigint[],
-  fetched: boolean,
-  /** The DMA's step read the L1 CD descriptor from memory (a config cache miss). */
-  l1Fetched = false,
-): { boxes: PathBox[]; cd: bigint[] } {
-  const dev = w.devices.find((d) => d.sid === sid);
-  // A VM's CD table holds IPAs: each read goes through stage 2.
-  const pa = (a: number): number | null => (dev ? toPa(w, dev, a) : a);
-  const at8 = (a: number): string => (dev ? ipaText(w, dev, a) : hexNum(a));
-  const base = Number(getField(ste, STE_LAYOUT.fields.S1CTXPTR));
-  const cdmax = Number(getField(ste, STE_LAYOUT.fields.S1CDMAX));
+function cdBoxes(w: World, path: TranslationPath): { boxes: PathBox[]; ssid: number | null } {
   const boxes: PathBox[] = [];
-  let addr: number | null = null;
-  const twoLevel = dev?.cdTable.fmt === "2lvl";
-  if (!twoLevel) {
-    addr = base + ssid * 64;
-  } else {
-    const i = Math.floor(ssid / CTXDESC_L2_ENTRIES);
-    const at = base + i * 8;
-    const l1Pa = pa(at);
-    const memL1 = l1Pa === null ? 0n : readWord(w.mem, l1Pa);
-    // The SMMU goes through its cached copy when it has one, stale or not.
-    const cachedL1 = w.smmu.cfg.l1cd?.[`${sid}:${i}`];
-    const l1 = [cachedL1 ?? memL1];
-    const valid = getField(l1, CD_L1_DESC.fields.V) === 1n;
-    const l2 = Number(getField(l1, CD_L1_DESC.fields.L2PTR));
-    const stale = cachedL1 !== undefined && cachedL1 !== memL1;
+  const dev = w.devices.find((d) => d.sid === path.sid);
+  for (const l1 of reads(path, "L1CD")) {
+    const desc = l1.words;
+    const valid = getField(desc, CD_L1_DESC.fields.V) === 1n;
+    const l2 = Number(getField(desc, CD_L1_DESC.fields.L2PTR));
+    const stale = l1.memory !== undefined;
     boxes.push({
       id: "path:cd-l1",
       title: "CD table L1 (2-level)",
-      where: `descriptor ${i} = SSID ${ssid} / 1024, at ${at8(at)}`,
+      where: `descriptor ${l1.index} = SSID ${l1.ssid} / 1024, at ${at(l1)}`,
       lines: [
         `V ${yes(valid)} · L2Ptr ${hexNum(l2)}`,
-        `word ${hexWord(l1[0]!)}`,
-        ...(cachedL1 === undefined
-          ? []
-          : [
-              l1Fetched
-                ? "read from memory: config cache miss"
-                : stale
-                  ? `config cache copy: STALE, memory holds ${hexWord(memL1)}`
-                  : "from the config cache",
-            ]),
+        `word ${hexWord(desc[0]!)}`,
+        l1.from === "memory"
+          ? "read from memory: config cache miss"
+          : stale
+            ? `config cache copy: STALE, memory holds ${hexWord(l1.memory![0]!)}`
+            : "from the config cache",
       ],
-      tone: !valid || stale ? "bad" : fetched || l1Fetched ? "ok" : "muted",
-      strip: { count: Math.max(1, Math.ceil(2 ** cdmax / CTXDESC_L2_ENTRIES)), index: i },
+      tone: !valid || stale ? "bad" : l1.from === "memory" ? "ok" : "muted",
+      ...(slotOf(l1) ? { strip: slotOf(l1)! } : {}),
       term: "cd-table",
     });
-    if (valid) addr = l2 + (ssid % CTXDESC_L2_ENTRIES) * 64;
   }
-  const cdPa = addr === null ? null : pa(addr);
-  const mem = cdPa === null ? new Array<bigint>(8).fill(0n) : readWords(w.mem, cdPa, 8);
-  const cached = w.smmu.cfg.cd[`${sid}:${ssid}`];
-  const cd = cached ?? mem;
+  const cd = reads(path, "CD")[0];
+  if (!cd) {
+    if (boxes.length > 0) {
+      const ssid = reads(path, "L1CD")[0]!.ssid;
+      boxes.push({
+        id: "path:cd",
+        title: "CD leaf (1024 CDs)",
+        where: "no leaf: the L1 descriptor is invalid",
+        lines: [],
+        tone: "bad",
+        select: { kind: "cd", sid: path.sid, ssid },
+        term: "cd",
+      });
+      return { boxes, ssid };
+    }
+    return { boxes, ssid: null };
+  }
   const f = CD_LAYOUT.fields;
-  const v = getField(cd, f.V) === 1n;
-  const epd0 = getField(cd, f.EPD0) === 1n;
-  const ttb0 = Number(getField(cd, f.TTB0));
+  const words = cd.words;
+  const v = getField(words, f.V) === 1n;
+  const epd0 = getField(words, f.EPD0) === 1n;
+  const ttb0 = Number(getField(words, f.TTB0));
   const owner = dev ? ttbOwner(w, dev, ttb0) : (w.mms.find((m) => m.pgd === ttb0)?.process ?? "");
-  const leafIndex = twoLevel ? ssid % CTXDESC_L2_ENTRIES : ssid;
+  const twoLevel = boxes.length > 0;
+  // TTB0 is an IPA in a guest's CD: where stage 2 put it is the first table the walk read.
+  const pgd = reads(path, "PTE").find((p) => p.level === 0 && p.ipa === ttb0);
+  const ttbText = pgd
+    ? at({ addr: pgd.tableAddr, ipa: ttb0 })
+    : cd.ipa !== undefined
+      ? `IPA ${hexNum(ttb0)}`
+      : hexNum(ttb0);
   boxes.push({
     id: "path:cd",
-    title: twoLevel ? "CD leaf (1024 CDs)" : `CD table (linear, ${2 ** cdmax} CDs)`,
+    title: twoLevel ? `CD leaf (${cd.entries ?? "?"} CDs)` : `CD table (linear, ${cd.entries ?? "?"} CDs)`,
     where:
-      addr === null
-        ? "no leaf: the L1 descriptor is invalid"
+      cd.addr === null
+        ? "not in memory"
         : twoLevel
-          ? `CD ${ssid}: entry ${leafIndex} at ${at8(addr)} = L2Ptr + ${leafIndex} × 64`
-          : `CD ${ssid} at ${at8(addr)} = S1ContextPtr + ${ssid} × 64`,
+          ? `CD ${cd.ssid}: entry ${cd.index} at ${at(cd)} = L2Ptr + ${cd.index} × 64`
+          : `CD ${cd.ssid} at ${at(cd)} = S1ContextPtr + ${cd.ssid} × 64`,
     lines: [
-      `V ${yes(v)} · EPD0 ${yes(epd0)} · ASET ${getField(cd, f.ASET)} · R ${getField(cd, f.R)} · S ${getField(cd, f.S)}`,
-      `ASID ${getField(cd, f.ASID)}`,
-      `TTB0 ${ipaText(w, dev ?? {}, ttb0)}${owner ? ` (${owner}'s pgd)` : ""}`,
-      cacheNote(fetched, cached, mem),
+      `V ${yes(v)} · EPD0 ${yes(epd0)} · ASET ${getField(words, f.ASET)} · R ${getField(words, f.R)} · S ${getField(words, f.S)}`,
+      `ASID ${getField(words, f.ASID)}`,
+      `TTB0 ${ttbText}${owner ? ` (${owner}'s pgd)` : ""}`,
+      cacheNote(cd),
     ],
-    tone: !v || epd0 ? "bad" : fetched ? "ok" : "cache",
-    strip: { count: twoLevel ? CTXDESC_L2_ENTRIES : 2 ** cdmax, index: leafIndex },
-    select: { kind: "cd", sid, ssid },
+    tone: !v || epd0 ? "bad" : cd.from === "memory" ? "ok" : "cache",
+    ...(slotOf(cd) ? { strip: slotOf(cd)! } : {}),
+    select: { kind: "cd", sid: path.sid, ssid: cd.ssid },
     term: "cd",
   });
-  return { boxes, cd };
+  return { boxes, ssid: cd.ssid };
 }
 
 const LEVEL_BITS = ["47:39", "38:30", "29:21", "20:12"];
 
-function walkBoxes(w: World, walk: WalkEvent, va: number, process: string | null): PathBox[] {
-  const start = 4 - walk.tables.length;
-  // A guest's tables (the walk lists their PAs) hold IPAs: say so, and where stage 2 puts them.
-  const guest = w.mms.find((m) => m.process === process && m.vm !== undefined);
-  const addr = (a: number): string => (guest ? ipaText(w, guest, a) : hexNum(a));
-  return walk.tables.map((table, i) => {
-    const level = start + i;
-    const index = pgtableIndex(va as Va, level);
-    const at = table + index * 8;
-    const desc = [readWord(w.mem, at)];
+/** " → PA 0x…": the page stage 2 maps the output IPA to (its level-3 descriptor's OA). */
+function outputPage(path: TranslationPath): string {
+  const leaf = path.output?.descs.at(-1);
+  if (!path.output || !leaf) return "";
+  if (path.output.pa === null) return " → PA none (stage 2 maps nothing)";
+  return ` → PA ${hexNum(Number(getField([leaf.word], S2PTE.fields.OA)))}`;
+}
+
+function walkBoxes(w: World, path: TranslationPath, process: string | null): PathBox[] {
+  const ptes = reads(path, "PTE");
+  const fromWalkCache = path.entries.some((e) => "cache" in e && e.cache === "walk-cache");
+  return ptes.map((p, i) => {
+    const desc = p.words;
     const valid = getField(desc, PTE.fields.VALID) === 1n;
     const next = Number(getField(desc, PTE.fields.OA));
-    const frame = frameAt(w.mem, table as Pa);
+    const frame = frameAt(w.mem, p.tableAddr as Pa);
     const isTable = frame?.owner.kind === "pgtable" && (process === null || frame.owner.process === process);
+    // A guest's descriptors hold IPAs: where stage 2 put the next table is the next read's, and
+    // the page's is the output's stage-2 walk.
+    const below = ptes[i + 1];
+    const nextText =
+      p.ipa === undefined
+        ? hexNum(next)
+        : p.level < 3
+          ? below
+            ? at({ addr: below.tableAddr, ipa: next })
+            : `IPA ${hexNum(next)}`
+          : `IPA ${hexNum(next)}${outputPage(path)}`;
     const lines = [
-      `index ${index} = VA[${LEVEL_BITS[level]}] · entry at ${hexNum(at)}`,
+      `index ${p.index} = VA[${LEVEL_BITS[p.level]}] · entry at ${hexNum(p.addr ?? 0)}`,
       `desc ${hexWord(desc[0]!)}`,
     ];
     if (!valid) lines.push("invalid: the walk stops here (F_TRANSLATION)");
-    else if (level < 3) lines.push(`table → L${level + 1} at ${addr(next)}`);
+    else if (p.level < 3) lines.push(`table → L${p.level + 1} at ${nextText}`);
     else {
       const ro = getField(desc, PTE.fields.AP_RDONLY) === 1n;
       lines.push(
-        `page ${addr(next)} · ${ro ? "read-only" : "read-write"} · AF ${getField(desc, PTE.fields.AF)}`,
+        `page ${nextText} · ${ro ? "read-only" : "read-write"} · AF ${getField(desc, PTE.fields.AF)}`,
       );
     }
     if (!isTable) lines.push(`this frame is now ${frame ? describeOwner(frame.owner) : "not memory"}!`);
+    const cached = i === 0 && fromWalkCache;
     return {
-      id: `path:l${level}`,
-      title: `${level === 0 ? "L0 (pgd)" : `L${level}`} table at ${hexNum(table)}`,
-      where:
-        i === 0 && start === 3
-          ? "the walk cache gave this level-3 table: L0–L2 skipped"
-          : `level ${level} of 4`,
+      id: `path:l${p.level}`,
+      title: `${p.level === 0 ? "L0 (pgd)" : `L${p.level}`} table at ${hexNum(p.tableAddr)}`,
+      where: cached ? "the walk cache gave this level-3 table: L0–L2 skipped" : `level ${p.level} of 4`,
       lines,
       tone: !valid || !isTable ? "bad" : "ok",
-      strip: { count: 512, index },
-      select: { kind: "pte", addr: at },
-      term: i === 0 && start === 3 ? "walk-cache" : "page-table",
+      ...(slotOf(p) ? { strip: slotOf(p)! } : {}),
+      select: { kind: "pte", addr: p.addr ?? 0 },
+      term: cached ? "walk-cache" : "page-table",
     };
   });
 }
@@ -336,19 +361,27 @@ function frameBox(w: World, dma: DmaOutcome): PathBox {
   };
 }
 
-export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): PathVm | null {
+/**
+ * The path view of the last DMA before `cursor`, `w` the world just after its step. A run that
+ * did not record paths (the page's) gives `run`: the DMA's step is taken again to record it.
+ */
+export function pathVm(
+  steps: readonly StepRecord[],
+  cursor: number,
+  w: World,
+  run?: RunResult,
+): PathVm | null {
   const found = lastDma(steps, cursor);
   if (!found) return null;
   const { step, dma } = found;
-  const walks = step.events.filter((e): e is WalkEvent => e.type === "smmu.walk");
-  const walk = walks[walks.length - 1];
-  const fetches = step.events.filter((e) => e.type === "smmu.cfg.fetch");
+  const path = found.path ?? (run ? dmaPathOf(run, step.index) : null);
   const dev = w.devices.find((d) => d.name === dma.device);
   const process = dev && dma.pasid !== null ? (pasidOwner(w, dev, dma.pasid)?.process ?? null) : null;
   const what = `${dma.device} ${dma.access} ${hexNum(dma.va)}${dma.pasid === null ? " without PASID" : ` with PASID ${dma.pasid}`}`;
+  const walked = path ? reads(path, "PTE").length > 0 : false;
   const outcome =
     dma.result === "ok"
-      ? `→ ${hexNum(dma.pa ?? 0)}, ${walk || dma.via !== "walk" ? VIA[dma.via ?? "walk"] : "passed through (bypass)"}`
+      ? `→ ${hexNum(dma.pa ?? 0)}, ${walked || dma.via !== "walk" ? VIA[dma.via ?? "walk"] : "passed through (bypass)"}`
       : dma.result === "fault"
         ? `→ fault ${dma.fault ?? ""}`
         : dma.result === "pri"
@@ -357,12 +390,13 @@ export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): 
   const headline = `Step ${step.index + 1}: ${what} ${outcome}`;
   const boxes: PathBox[] = [];
   const ids: string[] = [];
+  const atc = path?.entries.find((e) => "cache" in e && e.cache === "ATC");
 
-  if (dma.via === "atc" && dma.result === "ok") {
+  if (atc && dma.result === "ok") {
     boxes.push({
       id: "path:atc",
       title: `${dma.device}'s ATC`,
-      where: `PASID ${dma.pasid ?? "none"} · VA ${hexNum(dma.va - (dma.va % 4096))}`,
+      where: `PASID ${dma.pasid ?? "none"} · VA ${hexNum(atc.va)}`,
       lines: ["hit: the device sent a translated transaction", "the SMMU let it through (STE.EATS = 1)"],
       tone: dma.stale ? "bad" : "cache",
       term: "atc",
@@ -371,37 +405,25 @@ export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): 
     return { step: step.index, headline, boxes, ids, tables: [], va: dma.va, process };
   }
 
-  const steFetched = fetches.some((e) => e.type === "smmu.cfg.fetch" && e.what === "STE");
-  const { boxes: sb, ste } = steBoxes(w, dma.sid, steFetched);
-  boxes.push(...sb);
-  ids.push(`ste:${dma.sid}`);
-  const ssid =
-    walk?.ssid ??
-    fetches.find(
-      (e): e is Extract<TraceEvent, { type: "smmu.cfg.fetch" }> =>
-        e.type === "smmu.cfg.fetch" && e.what === "CD",
-    )?.ssid ??
-    dma.pasid;
-  const configFault =
-    dma.fault === "C_BAD_STE" || dma.fault === "C_BAD_STREAMID" || dma.fault === "F_BAD_ATS_TREQ";
-  if (ssid !== null && ssid !== undefined && !configFault && getField(ste, STE_LAYOUT.fields.V) === 1n) {
-    const cdFetched = fetches.some((e) => e.type === "smmu.cfg.fetch" && e.what === "CD");
-    const l1Fetched = fetches.some((e) => e.type === "smmu.cfg.fetch" && e.what === "L1CD");
-    const { boxes: cb } = cdBoxes(w, dma.sid, ssid, ste, cdFetched, l1Fetched);
+  if (path) {
+    const { boxes: sb, ste } = steBoxes(w, path);
+    boxes.push(...sb);
+    if (ste) ids.push(`ste:${dma.sid}`);
+    const { boxes: cb, ssid } = cdBoxes(w, path);
     boxes.push(...cb);
-    ids.push(`cd:${dma.sid}:${ssid}`);
-  }
-  if (walk) {
-    boxes.push(...walkBoxes(w, walk, dma.va, process));
-  } else if (dma.via === "iotlb" && dma.result === "ok") {
-    boxes.push({
-      id: "path:iotlb",
-      title: "SMMU IOTLB",
-      where: `page ${hexNum(dma.va - (dma.va % 4096))}, tagged with the CD's ASID`,
-      lines: ["hit: no walk", "its entry outlives the PTE until a TLBI"],
-      tone: dma.stale ? "bad" : "cache",
-      term: "iotlb",
-    });
+    if (ssid !== null) ids.push(`cd:${dma.sid}:${ssid}`);
+    boxes.push(...walkBoxes(w, path, process));
+    const iotlb = path.entries.find((e) => "cache" in e && e.cache === "IOTLB");
+    if (iotlb && dma.result === "ok") {
+      boxes.push({
+        id: "path:iotlb",
+        title: "SMMU IOTLB",
+        where: `page ${hexNum(iotlb.va)}, tagged with the CD's ASID`,
+        lines: ["hit: no walk", "its entry outlives the PTE until a TLBI"],
+        tone: dma.stale ? "bad" : "cache",
+        term: "iotlb",
+      });
+    }
   }
   if (dma.result === "ok") boxes.push(frameBox(w, dma));
   else {
@@ -424,7 +446,7 @@ export function pathVm(steps: readonly StepRecord[], cursor: number, w: World): 
     headline,
     boxes,
     ids,
-    tables: walk ? [...walk.tables] : [],
+    tables: path ? reads(path, "PTE").map((p) => p.tableAddr) : [],
     va: dma.va,
     process,
   };

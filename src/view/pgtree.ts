@@ -8,17 +8,18 @@
  * Every node knows the VA range it covers, so "Find VA" can find the path to an address.
  */
 
-import type { MmState, Pa, Va, World } from "../engine/index.ts";
-import { describeOwner, frameAt, getField, LEVELS, PTE, pgtableIndex, readWord } from "../engine/index.ts";
+import type { MmState, Pa, World } from "../engine/index.ts";
+import { describeOwner, frameAt, LEVELS } from "../engine/index.ts";
+// Not through engine/index.ts, which would put the tree reader in the page's first download.
+import { levelSpan, type TableEntry, tableEntries, walkSteps } from "../engine/pgtable-entries.ts";
 import { hexNum } from "./format.ts";
-import { toPa } from "./nested.ts";
+import { spaceOf, toPa } from "./nested.ts";
 import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 
 export const RUN_MIN = 8;
 export const MAX_CHILDREN = 32;
 export const CHUNK = 16;
-const ENTRIES = 512;
 
 export type TreeKind = "mm" | "table" | "page" | "run" | "chunk";
 
@@ -44,8 +45,6 @@ export interface TreeNode {
   readonly children: readonly TreeNode[];
 }
 
-const span = (level: number): number => 2 ** (12 + 9 * (3 - level));
-
 interface Leaf {
   readonly index: number;
   readonly node: TreeNode;
@@ -55,14 +54,12 @@ interface Leaf {
 /** "IPA 0x… " for a guest's addresses (its tables hold IPAs), "" for the host's. */
 const ipa = (mm: MmState): string => (mm.vm === undefined ? "" : "IPA ");
 
-function pageNode(w: World, mm: MmState, slot: number, va: number): Leaf["node"] & { prot: string } {
-  const desc = [readWord(w.mem, slot)];
-  const protNone = getField(desc, PTE.fields.VALID) === 0n;
-  const next = Number(getField(desc, PTE.fields.OA));
+function pageNode(w: World, mm: MmState, e: TableEntry): Leaf["node"] & { prot: string } {
+  const { slot, va, next } = e;
   const nextPa = toPa(w, mm, next);
   const page = nextPa === null ? undefined : frameAt(w.mem, nextPa as Pa)?.owner;
   const bad = page?.kind !== "data" || page.process !== mm.process;
-  const prot = protNone ? "none" : getField(desc, PTE.fields.AP_RDONLY) === 0n ? "rw" : "r";
+  const prot = !e.valid ? "none" : e.readOnly ? "r" : "rw";
   return {
     id: `pg:${mm.process}:${hexNum(va)}`,
     kind: "page",
@@ -154,31 +151,24 @@ function tableNode(
 ): TreeNode {
   const id = `pt:${mm.process}:${hexNum(table)}`;
   // A guest's table is at an IPA: its entries are read where stage 2 puts it.
-  const at = toPa(w, mm, table);
+  const { at, entries } = tableEntries(w.mem, table, level, base, spaceOf(w, mm));
   const owner = at === null ? undefined : frameAt(w.mem, at as Pa)?.owner;
   const bad = owner?.kind !== "pgtable" || owner.process !== mm.process;
   const rows: TreeNode[] = [];
   const leaves: Leaf[] = [];
-  for (let i = 0; i < (at === null ? 0 : ENTRIES); i++) {
-    const slot = (at ?? 0) + i * 8;
-    const word = readWord(w.mem, slot);
-    if (word === 0n) continue;
-    const desc = [word];
-    const valid = getField(desc, PTE.fields.VALID) === 1n;
-    const protNone = getField(desc, PTE.fields.PROT_NONE) === 1n;
-    if (!valid && !protNone) continue;
-    const va = base + i * span(level);
+  for (const e of entries) {
     if (level < LEVELS - 1) {
-      rows.push(tableNode(w, mm, Number(getField(desc, PTE.fields.OA)), level + 1, va, slot));
+      // A PROT_NONE bit only means something in a level-3 entry.
+      if (e.valid) rows.push(tableNode(w, mm, e.next, level + 1, e.va, e.slot));
     } else {
-      const node = pageNode(w, mm, slot, va);
-      leaves.push({ index: i, node, prot: node.prot });
+      const node = pageNode(w, mm, e);
+      leaves.push({ index: e.index, node, prot: node.prot });
     }
   }
   if (leaves.length > 0) rows.push(...runs(mm, leaves));
   const pages = rows.reduce((n, r) => n + r.pages, 0);
   const name = level === 0 ? "pgd" : `L${level}`;
-  const vaEnd = level === 0 ? 2 ** 48 : base + span(level - 1);
+  const vaEnd = level === 0 ? 2 ** 48 : base + levelSpan(level - 1);
   return {
     id,
     kind: "table",
@@ -285,32 +275,24 @@ export function parseVa(text: string): number | null {
 function walkMessage(w: World, mm: MmState, va: number): { text: string; mapped: boolean } {
   if (mm.state === "freed")
     return { text: `${mm.process}: the mm is freed, it has no page table.`, mapped: false };
-  let table = mm.pgd as number;
-  for (let level = 0; level < LEVELS; level++) {
-    const index = pgtableIndex(va as Va, level);
-    const at = (toPa(w, mm, table) ?? 0) + index * 8;
-    const desc = [readWord(w.mem, at)];
-    const valid = getField(desc, PTE.fields.VALID) === 1n;
-    const next = Number(getField(desc, PTE.fields.OA));
-    if (!valid) {
-      const protNone = getField(desc, PTE.fields.PROT_NONE) === 1n && level === LEVELS - 1;
-      return {
-        text: protNone
-          ? `${mm.process}: ${hexNum(va)} is PROT_NONE: the level-3 entry ${index} keeps frame ${hexNum(next)} but is not valid; a walk faults there.`
-          : `${mm.process}: ${hexNum(va)} is not mapped: the walk stops at level ${level}, entry ${index} of the ${level === 0 ? "pgd" : `L${level} table`} at ${hexNum(table)} is invalid (F_TRANSLATION).`,
-        mapped: false,
-      };
-    }
-    if (level === LEVELS - 1) {
-      const ro = getField(desc, PTE.fields.AP_RDONLY) === 1n;
-      return {
-        text: `${mm.process}: ${hexNum(va)} → ${hexNum(next + (va % 4096))} (${ro ? "read-only" : "read-write"}), through L0 to L3.`,
-        mapped: true,
-      };
-    }
-    table = next;
+  const { result, steps } = walkSteps(w.mem, mm.pgd, va, spaceOf(w, mm));
+  const last = steps.at(-1);
+  if (result.ok && last) {
+    return {
+      text: `${mm.process}: ${hexNum(va)} → ${hexNum(result.pa)} (${last.readOnly ? "read-only" : "read-write"}), through L0 to L3.`,
+      mapped: true,
+    };
   }
-  return { text: "", mapped: false };
+  if (!last)
+    return { text: `${mm.process}: stage 2 maps no page at its pgd ${hexNum(mm.pgd)}.`, mapped: false };
+  const { level, index } = last;
+  const protNone = last.protNone && !last.valid && level === LEVELS - 1;
+  return {
+    text: protNone
+      ? `${mm.process}: ${hexNum(va)} is PROT_NONE: the level-3 entry ${index} keeps frame ${hexNum(last.next)} but is not valid; a walk faults there.`
+      : `${mm.process}: ${hexNum(va)} is not mapped: the walk stops at level ${level}, entry ${index} of the ${level === 0 ? "pgd" : `L${level} table`} at ${hexNum(last.tableIn)} is invalid (F_TRANSLATION).`,
+    mapped: false,
+  };
 }
 
 /** The path to `va` in every process's table (or only the root `only`), the rows to open, and what the walk finds. */

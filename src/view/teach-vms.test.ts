@@ -15,7 +15,7 @@ const run = (id: string, faults?: string[]): RunResult => {
 function pathAfterDma(r: RunResult, n = 0) {
   const t = toTraceJson(r);
   const step = t.dma[n]!.step as number;
-  return pathVm(r.steps, step + 1, worldAt(r, step + 1))!;
+  return pathVm(r.steps, step + 1, worldAt(r, step + 1), r)!;
 }
 
 describe("the translation path", () => {

@@ -7,7 +7,9 @@
  */
 
 import type { KObject, World } from "../engine/index.ts";
-import { guestBindings } from "../kernel/index.ts";
+import { guestBindings, type MachineName, machineOf } from "../kernel/index.ts";
+// Not through kernel/index.ts: the states' meanings load with this view, not the first page.
+import { stateTags } from "../kernel/machine-tags.ts";
 import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
@@ -63,14 +65,13 @@ export interface TopologyVm {
   readonly summary: string;
 }
 
-/** The lifecycle states (kernel/machines.ts) that mean "on its way out" and "gone". */
-const FREED = new Set(["freed"]);
-const DYING = new Set(["dying", "exiting", "exited", "released", "put"]);
-
-function tone(state: string): TopoTone {
-  if (FREED.has(state)) return "freed";
-  return DYING.has(state) ? "dying" : "live";
+/** How a lifecycle state reads: its statechart declares it dying or freed (kernel/machines.ts). */
+function tone(machine: MachineName, state: string): TopoTone {
+  const tags = stateTags(machine, state);
+  return tags.includes("freed") ? "freed" : tags.includes("dying") ? "dying" : "live";
 }
+
+const objectTone = (o: KObject): TopoTone => tone(machineOf(o.kind), o.state);
 
 /** Fields that name another object: drawn as links, not text. */
 const REF_FIELDS = new Set(["mn", "io_mm", "domain", "cd"]);
@@ -122,7 +123,7 @@ export function topologyVm(w: World): TopologyVm {
         vm ? `pgd IPA 0x${mm.pgd.toString(16)}` : `CPU ASID ${mm.cpuAsid}`,
         ...bound.map((b) => `guest ASID ${b.asid} on ${b.device.name}`),
       ],
-      tone: tone(mm.state),
+      tone: tone("mm", mm.state),
       term: vm ? "nested" : "mm-users",
       group: mm.process,
       ...(vm ? { vm: vm.name } : {}),
@@ -146,11 +147,11 @@ export function topologyVm(w: World): TopologyVm {
       column: isBond ? "bond" : "object",
       title: `${o.label} #${o.id}`,
       lines: [`${o.state} · refs ${o.refs}`, fieldLine(o)].filter((l) => l !== ""),
-      tone: tone(o.state),
+      tone: objectTone(o),
       term: TERM_OF[o.kind],
       group: o.process,
     });
-    const freed = tone(o.state) === "freed";
+    const freed = objectTone(o) === "freed";
     if (isBond) {
       const parent = bondParent(o, objects);
       const from = parent ? objId(parent.id) : `mm:${o.process}`;
@@ -234,7 +235,7 @@ export function topologyVm(w: World): TopologyVm {
       ...(v.cerror !== 0 ? ["vSMMU stopped: CERROR_ILL"] : []),
     ],
   }));
-  const live = all.filter((o) => tone(o.state) !== "freed").length;
+  const live = all.filter((o) => objectTone(o) !== "freed").length;
   const summary = `${w.mms.length} process${w.mms.length === 1 ? "" : "es"}, ${live} live driver object${live === 1 ? "" : "s"} of ${all.length}, ${w.devices.length} device${w.devices.length === 1 ? "" : "s"}`;
   const inVms = (w.vms ?? []).map((v) => `, VM ${v.name} with VMID ${v.vmid}`).join("");
   return { nodes, vms, links, summary: summary + inVms };

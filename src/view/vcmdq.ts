@@ -4,8 +4,8 @@
  * what the host made of each guest command. The VMM hands the guest's commands to the host
  * (IOMMU_HWPT_INVALIDATE); arm_vsmmu_convert_user_cmd rewrites each (VMID, vSID → SID) or
  * refuses it with -EIO, and the guest then sees CERROR_ILL at CONS. That story is in the
- * trace, up to the cursor: "vcmdq.insert", "vcmdq.consume" {host, error} and the host's
- * "cmdq.insert" of the same step (the converted commands, in order).
+ * trace, up to the cursor: "vcmdq.insert", and "vcmdq.consume" {host, error, hostSeq: the host
+ * CMDQ slot the converted command was issued at}.
  */
 
 import type { Queue, TraceEvent, VmState, World } from "../engine/index.ts";
@@ -86,31 +86,21 @@ export function guestOutcomes(
   /** Host CMDQ sequence → the guest command it was converted from. */
   const fromGuest = new Map<number, number>();
   for (const s of steps.slice(0, cursor)) {
-    const converted: { seq: number; host: string }[] = [];
-    const inserts: number[] = [];
     for (const e of s.events as readonly TraceEvent[]) {
       if (e.type === "vcmdq.insert" && e.vm === vm) written.set(e.seq, cmdSummary(e.words));
-      else if (e.type === "cmdq.insert") inserts.push(e.seq);
       else if (e.type === "vcmdq.consume" && e.vm === vm) {
-        const host = e.host === null ? null : cmdSummary(e.host);
-        if (host !== null) converted.push({ seq: e.seq, host });
+        // The trace names the host slot a converted command went to (kernel/vsmmu.ts).
+        const hostSeq = e.hostSeq ?? null;
+        if (hostSeq !== null) fromGuest.set(hostSeq, e.seq);
         outcomes.set(e.seq, {
           step: s.index,
-          host,
-          hostSeq: null,
+          host: e.host === null ? null : cmdSummary(e.host),
+          hostSeq,
           error: e.error,
           written: written.get(e.seq) ?? null,
         });
       }
     }
-    // arm_vsmmu_cache_invalidate queues the converted commands in order (then its CMD_SYNC).
-    converted.forEach((c, i) => {
-      const hostSeq = inserts[i];
-      if (hostSeq === undefined) return;
-      fromGuest.set(hostSeq, c.seq);
-      const o = outcomes.get(c.seq);
-      if (o) outcomes.set(c.seq, { ...o, hostSeq });
-    });
   }
   return { outcomes, fromGuest };
 }
@@ -252,7 +242,7 @@ export function vcmdDetail(
   if (!vm) return "No such VM in this scenario.";
   const q = vm.vcmdq;
   if (slot >= queueSize(q)) return `The vSMMU command queue has ${queueSize(q)} slots.`;
-  const ipa = q.base + slot * q.entryBytes;
+  const ipa = slotAddr(q, slot);
   const pa = s2Lookup(w.mem, vm.s2ttb, ipa);
   const words = pa === null ? [0n, 0n] : readWords(w.mem, pa, 2);
   // The latest command written to this slot.

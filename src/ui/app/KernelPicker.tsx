@@ -5,6 +5,7 @@
  */
 
 import { useId } from "react";
+import { designEra } from "../../kernel/index.ts";
 import {
   changesIn,
   DEFAULT_RELEASE,
@@ -63,7 +64,9 @@ export function KernelOptions() {
 /** The header's picker: the release shown; a change runs the scenario on the release chosen. */
 export function KernelPicker() {
   const kernel = useLab((s) => s.scenario.kernel);
-  const driver = useLab((s) => s.scenario.driver);
+  // What the run modelled (w.kernel.release and its design, as the trace says), not the file's words.
+  const release = useLab((s) => s.trace.kernel);
+  const design = useLab((s) => s.trace.driver);
   const id = useId();
   return (
     <p className="flex items-baseline gap-1.5 text-xs text-slate-600 dark:text-slate-300">
@@ -78,9 +81,14 @@ export function KernelPicker() {
       >
         <KernelOptions />
       </select>
-      <span className="text-slate-500 max-2xl:hidden dark:text-slate-400">
+      <span
+        className="text-slate-500 max-2xl:hidden dark:text-slate-400"
+        data-testid="kernel-modelled"
+        title={designEra(design) ?? undefined}
+      >
         {" "}
-        — <code className="font-mono">{driver}</code>
+        — {release === kernel ? "" : `runs ${release}, `}
+        <code className="font-mono">{design}</code>
       </span>
     </p>
   );

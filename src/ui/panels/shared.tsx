@@ -65,7 +65,7 @@ export function usePathVm(): PathVm | null {
     const cached = byStep.get(found.step.index);
     if (cached) return cached;
     const after = found.step.index + 1;
-    const vm = pathVm(result.steps, after, after === cursor ? here : worldAt(result, after));
+    const vm = pathVm(result.steps, after, after === cursor ? here : worldAt(result, after), result);
     if (vm) byStep.set(found.step.index, vm);
     return vm;
   }, [m, result, cursor, here]);
