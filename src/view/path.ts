@@ -21,9 +21,8 @@ import {
   STRTAB_L1_DESC,
 } from "../engine/index.ts";
 import type { RunResult, StepRecord } from "../kernel/index.ts";
-// Not through kernel/index.ts: taking a step again with paths (and xlate-path.ts behind it)
-// stays in this view's own download, out of the page's first.
-import { dmaPathOf } from "../kernel/step-again.ts";
+// Taking a step again with paths (and xlate-path.ts behind it) loads with this view.
+import { dmaPathOf } from "../kernel/on-demand.ts";
 import { hexNum, hexWord } from "./format.ts";
 import type { Selection } from "./selection.ts";
 import { ttbOwner } from "./stream.ts";

@@ -10,8 +10,7 @@
 
 import type { MmState, Pa, World } from "../engine/index.ts";
 import { describeOwner, frameAt, LEVELS } from "../engine/index.ts";
-// Not through engine/index.ts, which would put the tree reader in the page's first download.
-import { levelSpan, type TableEntry, tableEntries, walkSteps } from "../engine/pgtable-entries.ts";
+import { levelSpan, type TableEntry, tableEntries, walkSteps } from "../engine/on-demand.ts";
 import { hexNum } from "./format.ts";
 import { spaceOf, toPa } from "./nested.ts";
 import { perWorld } from "./per-world.ts";

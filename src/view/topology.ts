@@ -8,8 +8,7 @@
 
 import type { KObject, World } from "../engine/index.ts";
 import { guestBindings, type MachineName, machineOf } from "../kernel/index.ts";
-// Not through kernel/index.ts: the states' meanings load with this view, not the first page.
-import { stateTags } from "../kernel/machine-tags.ts";
+import { stateTags } from "../kernel/on-demand.ts";
 import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
