@@ -13,7 +13,9 @@ import {
   CD_L1_DESC,
   CD_LAYOUT,
   describeOwner,
+  frameAddr,
   frameAt,
+  frameIndex,
   getField,
   PTE,
   S2PTE,
@@ -349,7 +351,7 @@ function frameBox(w: World, dma: DmaOutcome): PathBox {
   const frame = frameAt(w.mem, pa as Pa);
   return {
     id: "path:frame",
-    title: `Frame ${hexNum(pa - (pa % 4096))}`,
+    title: `Frame ${hexNum(frameAddr(w.mem, frameIndex(w.mem, pa as Pa)))}`,
     where: `PA ${hexNum(pa)}`,
     lines: [
       frame ? describeOwner(frame.owner) : "no memory",

@@ -67,7 +67,7 @@ function pageNode(w: World, mm: MmState, e: TableEntry): Leaf["node"] & { prot: 
     descAddr: slot,
     table: null,
     va,
-    vaEnd: va + 4096,
+    vaEnd: va + levelSpan(LEVELS - 1),
     bad,
     pages: 1,
     collapsible: false,
