@@ -24,6 +24,18 @@ export default [
       const expected = JSON.parse(sva(["run", join(ctx.root, ctx.lifecycle), "--json", "--kernel", "v5.15"]));
       await until(async () => (await position(page)).total === expected.steps.length, "the v5.15 run");
       await until(async () => kernelOfLink(page.url()) === "v5.15", "the link carries the release");
+      // Beside the picker: the design the run modelled, as the trace names it, with its era.
+      const modelled = page.getByTestId("kernel-modelled");
+      await until(
+        async () => (await modelled.textContent()).includes(expected.driver),
+        `the header names ${expected.driver}`,
+      );
+      ok((await modelled.getAttribute("title"))?.includes("v5.11"), "the design's era in its title");
+      await picker.selectOption("v6.12");
+      await until(
+        async () => (await modelled.textContent()).includes("sva-domain"),
+        "v6.12 runs the SVA-domain design",
+      );
     },
   },
   {
