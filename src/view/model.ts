@@ -9,4 +9,12 @@
 export type { World } from "../engine/index.ts";
 export { CMDQ_OP, EVENTS } from "../engine/index.ts";
 export type { ActorInfo, MachineName, RunResult, StepRecord, TraceJson, Violation } from "../kernel/index.ts";
-export { actorsIn, FAULT_NAMES, FAULTS, MACHINES, machineGraph, worldAt } from "../kernel/index.ts";
+export {
+  actorsIn,
+  designEra,
+  FAULT_NAMES,
+  FAULTS,
+  MACHINES,
+  machineGraph,
+  worldAt,
+} from "../kernel/index.ts";

@@ -5,7 +5,6 @@
  */
 
 import { useId } from "react";
-import { designEra } from "../../kernel/index.ts";
 import {
   changesIn,
   DEFAULT_RELEASE,
@@ -16,6 +15,7 @@ import {
 import type { DriverDesign } from "../../scenario/types.ts";
 import { switchKernel } from "../../store/kernel-switch.ts";
 import { useLab } from "../../store/store.ts";
+import { designEra } from "../../view/index.ts";
 
 const DESIGN_WORDS: Record<DriverDesign, string> = {
   "iommu-process-2017": "iommu_process RFCv2 (bind a task)",
