@@ -51,6 +51,8 @@ export function measure(dist = join(ROOT, "dist")) {
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
+      // dist/gallery/: the diagram gallery's own build (gallery.html), none of it the page's.
+      if (e.isDirectory() && p === join(dist, "gallery")) continue;
       if (e.isDirectory()) walk(p);
       else if (e.name.endsWith(".js")) js.push(p);
     }
