@@ -177,7 +177,9 @@ export function runFixture(f: Fixture): FixtureRun {
   // As the panel reads it (ui/panels/shared.tsx, usePathVm): from the world just after the DMA.
   const dma = lastDma(result.steps, f.step);
   const after = dma ? dma.step.index + 1 : 0;
-  const path = dma ? pathVm(result.steps, after, after === f.step ? world : worldAt(result, after)) : null;
+  const path = dma
+    ? pathVm(result.steps, after, after === f.step ? world : worldAt(result, after), result)
+    : null;
   return { fixture: f, scenario, result, cursor: f.step, world, path };
 }
 
