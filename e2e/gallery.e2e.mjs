@@ -17,7 +17,11 @@ const UPDATE = process.env.UPDATE_SNAPSHOTS === "1";
 /** Opens the gallery with transitions off (reduced motion: every diagram draws its end state at once). */
 async function openGallery(page, base, query = "") {
   await page.emulateMedia({ reducedMotion: "reduce" });
-  await page.goto(`${base}gallery.html${query}`);
+  const r = await page.goto(`${base}gallery.html${query}`);
+  if (!r?.ok())
+    throw new Error(
+      `gallery.html: HTTP ${r?.status()}: a build without the gallery (npm run build makes it: vite build --mode gallery)`,
+    );
   await page.waitForSelector("html[data-gallery=ready]", { timeout: 60_000 });
 }
 

@@ -88,7 +88,7 @@ const SPECS: readonly FixtureSpec[] = [
     lesson: "unbind-vs-exit",
     step: 30,
     shows: ["cached-path", "atc", "dying"],
-    why: "A DMA the caches serve while the process is exiting: the path is a cache hit, the mm is dying.",
+    why: "A DMA the device's ATC serves while the process is exiting: the path is a cache hit, the mm is dying.",
   },
   {
     lesson: "cd-2lvl",
