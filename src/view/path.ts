@@ -116,6 +116,17 @@ function reads<T extends TableRead["table"]>(path: TranslationPath, table: T): R
   return path.entries.filter((e): e is Read<T> => "table" in e && e.table === table);
 }
 
+/**
+ * Where stage 2 put a nested STE's S1ContextPtr: the PA of the first CD-table read the path made
+ * (L1CD or CD, in the same page as the pointer), or null when the walk read none there.
+ */
+function contextPa(path: TranslationPath, ctx: number): number | null {
+  const first = [...reads(path, "L1CD"), ...reads(path, "CD")].find(
+    (e) => e.addr !== null && e.ipa !== undefined && Math.floor(e.ipa / 4096) === Math.floor(ctx / 4096),
+  );
+  return first?.addr == null || first.ipa === undefined ? null : first.addr - (first.ipa - ctx);
+}
+
 /** "IPA 0x40002040 → PA 0x40102040" for a guest's structure (the path's stage-2 walk), else the PA. */
 function at(e: { readonly addr: number | null; readonly ipa?: number }): string {
   const pa = e.addr === null ? "none (stage 2 maps nothing)" : hexNum(e.addr);
@@ -179,7 +190,7 @@ function steBoxes(w: World, path: TranslationPath): { boxes: PathBox[]; ste: rea
   const nested = name(f.CONFIG) === "NESTED" && dev?.vm !== undefined;
   const ctxLines = nested
     ? [
-        `S1ContextPtr IPA ${hexNum(ctx)}`,
+        `S1ContextPtr ${contextPa(path, ctx) === null ? `IPA ${hexNum(ctx)}` : at({ addr: contextPa(path, ctx), ipa: ctx })}`,
         `stage 2 of ${dev.vm}: S2VMID ${getField(words, f.S2VMID)} · S2TTB ${hexNum(getField(words, f.S2TTB))}`,
       ]
     : [`S1ContextPtr ${hexNum(ctx)}`];
