@@ -3,9 +3,11 @@
  * ask who can step at a point of it, and the statecharts to draw.
  */
 
+import { Recorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { type RunResult, worldAt } from "./run.ts";
-import { type ActorInfo, actors } from "./sim.ts";
+import type { Scenario } from "../scenario/types.ts";
+import { clone, type RunResult, worldAt } from "./run.ts";
+import { type ActorInfo, actors, createSim, stepActor } from "./sim.ts";
 
 export { dmaPasid } from "./dma.ts";
 export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
@@ -48,3 +50,30 @@ export function actorsIn(r: RunResult, w: World): ActorInfo[] {
 export function scheduleWithChoice(r: RunResult, cursor: number, actor: string): string[] {
   return [...r.steps.slice(0, cursor).map((s) => s.actor), actor];
 }
+
+/**
+ * A run computed in another thread (the page's worker, store/run-worker.ts), rebuilt here from
+ * what it posted: its steps, outcome and the worlds it sent, with this thread's own `Sim` (its
+ * programs are functions, which cannot be posted; the scenario rebuilds the same ones).
+ */
+export function runResultOf(scenario: Scenario, parts: Omit<RunResult, "sim">): RunResult {
+  return { sim: createSim(scenario), ...parts };
+}
+
+/**
+ * The world after step `i` of run `r`, from `before`, the world before that step (left as it
+ * was): what `worldAt` replays, one step. The page rebuilds a worker's run here with it, up
+ * to its final world.
+ */
+export function worldAfterStep(r: RunResult, before: World, i: number): World {
+  const w = clone(before);
+  stepActor(r.sim, w, r.steps[i]!.actor, new Recorder());
+  return w;
+}
+
+/**
+ * State hashes computed in another thread (the page's run worker) for the worlds it posted:
+ * `worldHash` of the same world, by the same code; the page shows them rather than hashing a
+ * posted world from scratch (it comes without any cached part hashes).
+ */
+export const postedHashes = new WeakMap<World, string>();

@@ -78,7 +78,12 @@ export interface RunOptions {
    * (engine/xlate-path.ts). Off, the SMMU builds none.
    */
   readonly paths?: Recorder["paths"];
+  /** Told the number of steps taken so far, every PROGRESS_EVERY steps (the page's worker reports it). */
+  readonly progress?: (steps: number) => void;
 }
+
+/** Steps between two `progress` calls. */
+export const PROGRESS_EVERY = 512;
 
 export const clone = (w: World): World => cloneWorld(w);
 
@@ -157,6 +162,7 @@ export function runScenario(scenario: Scenario, opts: RunOptions = {}): RunResul
       if (e.kind === "livelock") cut = true;
     }
     if (every > 0 && (index + 1) % every === 0) snapshots[index + 1] = clone(w);
+    if (opts.progress && (index + 1) % PROGRESS_EVERY === 0) opts.progress(index + 1);
   };
 
   const schedule = opts.schedule ?? scenario.schedule ?? [];
@@ -195,9 +201,10 @@ export function worldAt(r: RunResult, k: number): World {
   }
   const hit = cache.get(k);
   if (hit) return hit;
-  const every = Math.max(1, r.checkpointEvery);
-  let from = Math.floor(k / every) * every;
-  while (from > 0 && !r.snapshots[from]) from -= every;
+  // The nearest snapshot at or before k: a checkpoint, or (the page's worker, store/remote-run.ts)
+  // any world its holder put there.
+  let from = k;
+  while (from > 0 && !r.snapshots[from]) from--;
   // Continue from a cached replay when it is nearer than the checkpoint.
   for (const [at] of cache) if (at <= k && at > from) from = at;
   const base = cache.get(from) ?? r.snapshots[from];

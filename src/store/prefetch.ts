@@ -14,8 +14,8 @@
  */
 
 import type { World } from "../engine/index.ts";
-import { worldAt } from "../kernel/index.ts";
 import { WARMERS, type Warmer } from "../view/warm.ts";
+import { worldIfNear } from "./remote-of.ts";
 import { type LabState, useLab } from "./store.ts";
 
 /**
@@ -94,7 +94,7 @@ export function idle(run: (d: IdleDeadline) => void, delay = 0): () => void {
 function plan(s: LabState, forward: boolean): Task[] {
   const { result, cursor } = s;
   const tasks: Task[] = [];
-  const warm = (w: () => World, notBefore: number): void => {
+  const warm = (w: () => World | null, notBefore: number): void => {
     let world: World | null = null;
     tasks.push({
       kind: "world",
@@ -108,8 +108,11 @@ function plan(s: LabState, forward: boolean): Task[] {
     });
   };
   const rested = now() + REST_MS;
-  const next = cursor < result.steps.length ? () => worldAt(result, cursor + 1) : null;
-  const prev = cursor > 0 ? () => worldAt(result, cursor - 1) : null;
+  // A run in the worker: a world not near one held here is asked of it (it arrives as a
+  // message, and is then near); the warmers wait for the next move.
+  const worldNear = (k: number) => (): World | null => worldIfNear(result, k);
+  const next = cursor < result.steps.length ? worldNear(cursor + 1) : null;
+  const prev = cursor > 0 ? worldNear(cursor - 1) : null;
   const [ahead, behind] = forward ? [next, prev] : [prev, next];
   warm(() => s.world, 0);
   if (ahead) warm(ahead, 0);

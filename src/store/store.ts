@@ -5,10 +5,11 @@
  * prefetcher live outside (playback.ts, url-sync.ts, prefetch.ts) and only call the actions
  * below.
  *
- * Time travel: a small run keeps a clone of the world after every step; a large one keeps a
- * checkpoint every `checkpointsFor(scenario)` steps and replays from the nearest one
- * (`worldAt`, which caches the last few worlds). `world` is always the world at the cursor:
- * the one selector every panel reads it through.
+ * Time travel: a small run keeps a clone of the world after every step. A large one runs in
+ * the page's worker (remote-run.ts), which keeps a checkpoint every `checkpointsFor(scenario)`
+ * steps: the page holds the steps and a few worlds, replays a world a few steps past one of
+ * them itself, and asks the worker for one further away; the cursor moves when it is here.
+ * `world` is always the world at the cursor: the one selector every panel reads it through.
  */
 
 import { create } from "zustand";
@@ -17,7 +18,6 @@ import {
   kernelLoaded,
   type RunResult,
   runScenario,
-  ScheduleError,
   scheduleWithChoice,
   type TraceJson,
   toTraceJson,
@@ -28,6 +28,12 @@ import { trustedScenario } from "../scenario/trusted.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Selection } from "../view/index.ts";
 import { kernelParts } from "./codecs.ts";
+import { remoteOf } from "./remote-of.ts";
+import { runError } from "./run-error.ts";
+
+/** The large runs' page side (remote-run.ts), fetched with the first large scenario. */
+type LargeRuns = typeof import("./remote-run.ts");
+let largeRuns: LargeRuns | null = null;
 
 export type Theme = "light" | "dark";
 
@@ -56,16 +62,34 @@ export interface LabState extends Loaded {
   /** What the page is busy computing (a large run), shown over it; null when idle. */
   readonly busy: string | null;
 
-  /** Runs `scenario` and shows it at `step`; on failure keeps what is shown and returns the error. */
+  /**
+   * Runs `scenario` and shows it at `step`; on failure keeps what is shown and returns the error.
+   * A large scenario goes to `loadSoon` (null at once; its error, if any, set as `error` later).
+   */
   load(scenario: Scenario, opts?: { step?: number; selection?: Selection | null }): string | null;
   /**
-   * `load`, but a large scenario first puts up its "busy" message and lets the page paint it
-   * (its run takes seconds); a small one loads at once. Resolves to `load`'s answer.
+   * `load`, but a large scenario is run in the worker (`runLarge`) and the promise resolves
+   * once it is shown; a small one loads at once. Resolves to `load`'s answer.
    */
   loadSoon(
     scenario: Scenario,
     opts?: { step?: number; selection?: Selection | null; wanted?: () => boolean },
   ): Promise<string | null>;
+  /**
+   * Runs a large scenario in the worker (remote-run.ts) under a busy line with its progress,
+   * the page staying responsive, and shows it at the step `pick` chooses from its steps.
+   * Resolves to null, or why it could not run (what was shown stays); a later load drops it.
+   */
+  runLarge(
+    scenario: Scenario,
+    pick: (steps: readonly RunResult["steps"][number][]) => number,
+    opts?: { selection?: Selection | null; wanted?: () => boolean },
+  ): Promise<string | null>;
+  /**
+   * Moves the cursor to `step` (with `also` set at the same time): at once, or on a large run
+   * once the worker has sent that world (a later move drops it).
+   */
+  moveTo(step: number, also?: Partial<Pick<LabState, "playing">>): void;
   /**
    * Manual interleaving: `actor` takes the step after the cursor. The run continues (the
    * default policy after the new schedule) and the cursor moves onto the new step.
@@ -130,10 +154,7 @@ export function runForPage(scenario: Scenario): Loaded | string {
     const result = runScenario(scenario, { checkpointEvery: checkpointsFor(scenario) });
     return { scenario, result, trace: toTraceJson(result) };
   } catch (e) {
-    // A schedule's error says what and where ("schedule[3]: T0 cannot step…"); anything else
-    // is the model's own failure, whose text would mean nothing to the reader.
-    if (e instanceof ScheduleError) return `the scenario could not be run: ${e.message}`;
-    return "the scenario could not be run: SVA Lab met a problem of its own running it (please report it)";
+    return runError(e);
   }
 }
 
@@ -155,15 +176,6 @@ function rememberTheme(theme: Theme): void {
   }
 }
 
-/** Resolves once the browser has painted what was set before (two frames), or soon elsewhere. */
-function afterPaint(): Promise<void> {
-  return new Promise((resolve) => {
-    const raf = globalThis.requestAnimationFrame;
-    if (!raf) setTimeout(resolve, 0);
-    else raf(() => raf(() => setTimeout(resolve, 0)));
-  });
-}
-
 const clamp = (n: number, max: number): number => Math.max(0, Math.min(max, Math.trunc(n)));
 
 function initial(): Loaded & { world: World } {
@@ -178,6 +190,14 @@ const at = (result: RunResult, cursor: number): { cursor: number; world: World }
   world: worldAt(result, cursor),
 });
 
+/**
+ * `loads`: bumped by every load (a large run that finishes after a later load is dropped);
+ * `moves`: by every move of the cursor (a world that arrives after a later move is dropped);
+ * `busy`: the busy line a large run shows (a later load takes it down). Shared with
+ * remote-run.ts, which runs the large ones.
+ */
+export const turns = { loads: 0, moves: 0, busy: null as string | null };
+
 export const useLab = create<LabState>()((set, get) => ({
   ...initial(),
   cursor: 0,
@@ -190,25 +210,40 @@ export const useLab = create<LabState>()((set, get) => ({
 
   loadSoon(scenario, opts = {}) {
     if (!isLarge(scenario)) return Promise.resolve(get().load(scenario, opts));
-    set({
-      busy: `Running “${scenario.title}” (about ${estimatedSteps(scenario).toLocaleString("en-US")} steps)…`,
-      playing: false,
-    });
-    return afterPaint().then(() => {
-      try {
-        // Something else was asked for meanwhile (a later link): this one is dropped.
-        if (opts.wanted && !opts.wanted()) return null;
-        return get().load(scenario, opts);
-      } finally {
+    return get().runLarge(scenario, () => opts.step ?? 0, opts);
+  },
+  runLarge(scenario, pick, opts = {}) {
+    const mine = ++turns.loads;
+    turns.busy = `Running “${scenario.title}”…`;
+    set({ busy: turns.busy, playing: false });
+    return import("./remote-run.ts").then(
+      (m) => {
+        largeRuns = m;
+        return m.runLarge(mine, scenario, pick, opts);
+      },
+      () => {
+        if (mine !== turns.loads) return null;
         set({ busy: null });
-      }
-    });
+        return "the page's run worker could not be loaded: reload the page";
+      },
+    );
   },
   load(scenario, opts = {}) {
+    if (isLarge(scenario)) {
+      // Seconds of work: in the worker, the page says so meanwhile; an error comes later.
+      void get()
+        .loadSoon(scenario, opts)
+        .then((error) => {
+          if (error !== null) set({ error });
+        });
+      return null;
+    }
     if (!kernelLoaded(scenario)) {
       // Its driver design or the nested kernel is still on its way (codecs.ts): run it then.
+      const mine = ++turns.loads;
       void kernelParts.load().then(
         () => {
+          if (mine !== turns.loads) return;
           const error = get().load(scenario, opts);
           if (error !== null) set({ error });
         },
@@ -218,6 +253,12 @@ export const useLab = create<LabState>()((set, get) => ({
     }
     const loaded = runForPage(scenario);
     if (typeof loaded === "string") return loaded;
+    // A large run still computing is of no more use.
+    largeRuns?.remoteRunner.cancel();
+    if (turns.busy !== null && get().busy === turns.busy) set({ busy: null });
+    turns.busy = null;
+    turns.loads++;
+    turns.moves++;
     const cursor = clamp(opts.step ?? 0, loaded.result.steps.length);
     set({ ...loaded, ...at(loaded.result, cursor), playing: false, selection: opts.selection ?? null });
     return null;
@@ -226,7 +267,7 @@ export const useLab = create<LabState>()((set, get) => ({
     const { scenario, result, cursor, selection } = get();
     // The run already goes that way: no need for a schedule entry per step.
     if (result.steps[cursor]?.actor === actor) {
-      set({ ...at(result, cursor + 1), playing: false });
+      get().moveTo(cursor + 1, { playing: false });
       return null;
     }
     const schedule = scheduleWithChoice(result, cursor, actor);
@@ -235,40 +276,71 @@ export const useLab = create<LabState>()((set, get) => ({
   finishOp(actor) {
     const { scenario, result, cursor, selection } = get();
     const schedule = [...result.steps.slice(0, cursor).map((s) => s.actor), `${actor}:op`];
-    const loaded = runForPage({ ...scenario, schedule });
-    if (typeof loaded === "string") return loaded;
-    const steps = loaded.result.steps;
-    const op = steps[cursor]?.opIndex;
     // The entry's steps: the thread's in that op, with the SMMU's between them; its last one.
-    let end = cursor;
-    for (let j = cursor; j < steps.length; j++) {
-      const st = steps[j]!;
-      if (st.actor === actor && st.opIndex === op) end = j + 1;
-      else if (st.actor !== "smmu") break;
+    const end = (steps: readonly RunResult["steps"][number][]): number => {
+      const op = steps[cursor]?.opIndex;
+      let last = cursor;
+      for (let j = cursor; j < steps.length; j++) {
+        const st = steps[j]!;
+        if (st.actor === actor && st.opIndex === op) last = j + 1;
+        else if (st.actor !== "smmu") break;
+      }
+      return last;
+    };
+    const next = { ...scenario, schedule };
+    if (isLarge(next)) {
+      void get()
+        .runLarge(next, end, { selection })
+        .then((error) => {
+          if (error !== null) set({ error });
+        });
+      return null;
     }
-    set({ ...loaded, ...at(loaded.result, end), playing: false, selection });
+    const loaded = runForPage(next);
+    if (typeof loaded === "string") return loaded;
+    turns.loads++;
+    turns.moves++;
+    set({ ...loaded, ...at(loaded.result, end(loaded.result.steps)), playing: false, selection });
     return null;
+  },
+  moveTo(step, also = {}) {
+    const { result } = get();
+    const mine = ++turns.moves;
+    const remote = remoteOf(result);
+    if (!remote) {
+      set({ ...also, ...at(result, step) });
+      return;
+    }
+    const here = remote.near(step);
+    if (here) {
+      set({ ...also, cursor: step, world: here });
+      return;
+    }
+    void remote.fetch(step).then((world) => {
+      if (mine === turns.moves && get().result === result) set({ ...also, cursor: step, world });
+    });
   },
   stepForward() {
     const { cursor, result } = get();
-    if (cursor < result.steps.length) set(at(result, cursor + 1));
+    if (cursor < result.steps.length) get().moveTo(cursor + 1);
   },
   stepBack() {
-    const { cursor, result } = get();
-    if (cursor > 0) set(at(result, cursor - 1));
+    const { cursor } = get();
+    if (cursor > 0) get().moveTo(cursor - 1);
   },
   goTo(step) {
     const { result, cursor } = get();
     const to = clamp(step, result.steps.length);
-    if (to !== cursor) set(at(result, to));
+    if (to !== cursor) get().moveTo(to);
   },
   reset() {
-    set({ ...at(get().result, 0), playing: false });
+    set({ playing: false });
+    get().moveTo(0);
   },
   play() {
     const { cursor, result } = get();
     // Playing from the end starts over, as a media player does.
-    if (cursor >= result.steps.length) set({ playing: true, ...at(result, 0) });
+    if (cursor >= result.steps.length) get().moveTo(0, { playing: true });
     else set({ playing: true });
   },
   pause() {

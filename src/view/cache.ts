@@ -10,7 +10,7 @@
  */
 
 import type { World } from "../engine/index.ts";
-import { actorsIn, type RunResult, worldHash } from "../kernel/index.ts";
+import { actorsIn, postedHashes, type RunResult, worldHash } from "../kernel/index.ts";
 import { cachesVm } from "./caches.ts";
 import { cmdqVm } from "./cmdq.ts";
 import { kernelText } from "./kernel-state.ts";
@@ -22,7 +22,8 @@ import { tlbVm } from "./tlb.ts";
 
 /** The state hash: not warmed (one task of ~10 ms on a large world, which would delay a key
  * pressed meanwhile); the page computes it once the cursor rests (useLazyWorldValue). */
-export const stateHashOf = /* @__PURE__ */ perWorld(worldHash);
+// A world the page's run worker posted comes with its hash (store/remote-run.ts).
+export const stateHashOf = /* @__PURE__ */ perWorld((w: World) => postedHashes.get(w) ?? worldHash(w));
 export const streamTableVmOf = /* @__PURE__ */ perWorld(streamTableVm, shareEqual);
 export const cmdqVmOf = /* @__PURE__ */ perWorld(cmdqVm, shareEqual);
 export const tlbVmOf = /* @__PURE__ */ perWorld(tlbVm, shareEqual);

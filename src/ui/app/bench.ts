@@ -9,6 +9,7 @@
  *   rendered; this includes waiting for the display's next frame (up to 16.7 ms at 60 Hz).
  */
 
+import { remoteOf } from "../../store/remote-of.ts";
 import { useLab } from "../../store/store.ts";
 
 export interface BenchSample {
@@ -27,7 +28,15 @@ export interface BenchSample {
 export interface BenchApi {
   readonly samples: BenchSample[];
   goTo(step: number): void;
-  state(): { cursor: number; total: number; busy: boolean; title: string; checkpointEvery: number };
+  state(): {
+    cursor: number;
+    total: number;
+    busy: boolean;
+    title: string;
+    checkpointEvery: number;
+    /** A run from the page's worker has been replayed here too (store/remote-run.ts `warm`). */
+    warm: boolean;
+  };
 }
 
 export function installBench(): void {
@@ -81,6 +90,7 @@ export function installBench(): void {
         busy: s.busy !== null,
         title: s.scenario.title,
         checkpointEvery: s.result.checkpointEvery,
+        warm: remoteOf(s.result)?.warmed ?? true,
       };
     },
   };

@@ -6,9 +6,10 @@
  */
 
 import { type ReactNode, useEffect, useMemo, useRef, useSyncExternalStore } from "react";
+import { onWorldArrived, worldIfNear, worldsArrived } from "../../store/remote-of.ts";
 import { useLab } from "../../store/store.ts";
 import type { PathVm } from "../../view/index.ts";
-import { type RunResult, selectionKey, worldAt } from "../../view/index.ts";
+import { type RunResult, selectionKey } from "../../view/index.ts";
 import { useWorld } from "../app/useSnapshot.ts";
 import "./shared.css";
 
@@ -20,7 +21,8 @@ export function useSelectedKey(): string | null {
 /**
  * The path of each DMA, once computed (per run, by the DMA's step): it depends only on the
  * world just after that step, which is the world at the cursor when stepping onto it; a jump
- * past it reads that world once (`worldAt`, a replay from a checkpoint on a large run).
+ * past it reads that world once (`worldIfNear`: a replay from a checkpoint, or on a large run
+ * the world from its worker).
  */
 const paths = new WeakMap<RunResult, Map<number, PathVm>>();
 
@@ -51,7 +53,9 @@ export function usePathVm(): PathVm | null {
   const cursor = useLab((s) => s.cursor);
   const here = useWorld();
   const m = useSyncExternalStore(onPathModule, () => pathModule);
+  const arrived = useSyncExternalStore(onWorldArrived, worldsArrived);
   if (m === null) loadPathModule();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `arrived` says a world came from the run worker
   return useMemo(() => {
     if (m === null) return null;
     const { lastDma, pathVm } = m;
@@ -65,10 +69,12 @@ export function usePathVm(): PathVm | null {
     const cached = byStep.get(found.step.index);
     if (cached) return cached;
     const after = found.step.index + 1;
-    const vm = pathVm(result.steps, after, after === cursor ? here : worldAt(result, after), result);
+    // A large run's far world comes from its worker: none until it is here (`arrived` changes).
+    const world = after === cursor ? here : worldIfNear(result, after);
+    const vm = world && pathVm(result.steps, after, world, result);
     if (vm) byStep.set(found.step.index, vm);
     return vm;
-  }, [m, result, cursor, here]);
+  }, [m, result, cursor, here, arrived]);
 }
 
 /** Buttons that switch a panel between its views (not tabs: ← and → belong to the stepper). */

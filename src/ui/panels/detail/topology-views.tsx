@@ -4,6 +4,7 @@
  */
 
 import { useState } from "react";
+import { isLarge, useLab } from "../../../store/store.ts";
 import { topologyOf } from "../../../view/index.ts";
 import { useWorld } from "../../app/useSnapshot.ts";
 import { useGlossary } from "../../glossary/glossary-store.ts";
@@ -23,11 +24,22 @@ const TOPOLOGY_OPEN = 14;
 export function TopologySection() {
   const w = useWorld();
   const cards = w.mms.length + Object.keys(w.kernel.objects).length + w.devices.length + 1;
-  const [open, setOpen] = useState(cards <= TOPOLOGY_OPEN);
+  // Folded or not is decided anew when the page moves between a large scenario and a lesson:
+  // the page stays responsive while a large one runs, so the section is often there before it.
+  const large = useLab((s) => isLarge(s.scenario));
+  const [state, setState] = useState(() => ({ large, open: cards <= TOPOLOGY_OPEN }));
+  let open = state.open;
+  if (state.large !== large) {
+    open = cards <= TOPOLOGY_OPEN;
+    setState({ large, open });
+  }
   return (
     <details
       open={open}
-      onToggle={(e) => setOpen(e.currentTarget.open)}
+      onToggle={(e) => {
+        const now = e.currentTarget.open;
+        if (now !== open) setState({ large, open: now });
+      }}
       className="mb-2 rounded-md border border-slate-200 px-1.5 py-1 dark:border-slate-700"
       data-testid="topology-section"
     >

@@ -1,0 +1,120 @@
+/**
+ * The run worker's side (run-worker.ts is its entry; tests drive this directly): it runs the
+ * page's large scenarios off the page's thread, keeps the run, and answers for the worlds the
+ * page asks for by replaying from its checkpoints. The page holds the steps and only the few
+ * worlds it shows (remote-run.ts).
+ *
+ * Messages in (`RunRequest`): `run` a scenario (it replaces the run kept before), `world` k of
+ * the current run. Messages out (`RunReply`), for one run id, in this order: `progress` while it
+ * runs; the steps and their trace lines in chunks (a chunk is decoded in a few milliseconds, so
+ * no task of the page's is long); the trace's other parts; the final world; `done` with the
+ * outcome; then one `world` per request. `error` instead of the rest when the scenario
+ * could not be run, with the line the page shows (or, for a world, when the run is not here).
+ */
+
+import type { World } from "../engine/index.ts";
+import {
+  type RunResult,
+  runScenario,
+  type StepRecord,
+  type TraceJson,
+  toTraceJson,
+  worldAt,
+  worldHash,
+} from "../kernel/index.ts";
+import type { Scenario } from "../scenario/types.ts";
+import { runError } from "./run-error.ts";
+import { fromWire, toWire, type Wire } from "./wire.ts";
+
+export type RunRequest =
+  | {
+      readonly type: "run";
+      readonly id: number;
+      readonly scenario: Wire<Scenario>;
+      readonly checkpointEvery: number;
+    }
+  | { readonly type: "world"; readonly id: number; readonly step: number };
+
+/** The trace without its steps, which come with the chunks. */
+export type TraceRest = Omit<TraceJson, "steps">;
+
+export type RunReply =
+  | { readonly type: "progress"; readonly id: number; readonly steps: number }
+  | {
+      readonly type: "steps";
+      readonly id: number;
+      readonly from: number;
+      readonly steps: Wire<{ records: StepRecord[]; lines: TraceJson["steps"] }>;
+    }
+  | { readonly type: "trace"; readonly id: number; readonly trace: Wire<TraceRest> }
+  | { readonly type: "final"; readonly id: number; readonly world: Wire<World>; readonly hash: string }
+  | {
+      readonly type: "done";
+      readonly id: number;
+      readonly total: number;
+      readonly checkpointEvery: number;
+      readonly violations: RunResult["violations"];
+      readonly stateHash: string;
+    }
+  | {
+      readonly type: "world";
+      readonly id: number;
+      readonly step: number;
+      readonly world: Wire<World>;
+      /** Its state hash (`worldHash`), computed here: on the page a posted world has no cached hashes. */
+      readonly hash: string;
+    }
+  | { readonly type: "error"; readonly id: number; readonly message: string };
+
+/** Steps per chunk: about 2 ms to decode on the page. */
+export const CHUNK = 1024;
+
+/** The worker's state and message handler; `post` sends a reply to the page. */
+export function createRunHost(post: (reply: RunReply) => void): (request: RunRequest) => void {
+  // The runs the page may ask worlds of: the one it shows and, once it is done, the one it
+  // asked for next; a run that fails leaves the one shown.
+  const runs = new Map<number, RunResult>();
+  const run = (id: number, scenario: Scenario, checkpointEvery: number): void => {
+    try {
+      const result = runScenario(scenario, {
+        checkpointEvery,
+        progress: (steps) => post({ type: "progress", id, steps }),
+      });
+      const { steps: lines, ...rest } = toTraceJson(result);
+      for (let from = 0; from < result.steps.length; from += CHUNK) {
+        const records = result.steps.slice(from, from + CHUNK);
+        post({ type: "steps", id, from, steps: toWire({ records, lines: lines.slice(from, from + CHUNK) }) });
+      }
+      // Each its own message: the page decodes each in a task of its own.
+      post({ type: "trace", id, trace: toWire(rest) });
+      post({ type: "final", id, world: toWire(result.final), hash: result.stateHash });
+      post({
+        type: "done",
+        id,
+        total: result.steps.length,
+        checkpointEvery: result.checkpointEvery,
+        violations: result.violations,
+        stateHash: result.stateHash,
+      });
+      runs.clear();
+      runs.set(id, result);
+    } catch (e) {
+      post({ type: "error", id, message: runError(e) });
+    }
+  };
+  return (request) => {
+    if (request.type === "run") {
+      run(request.id, fromWire(request.scenario), request.checkpointEvery);
+      return;
+    }
+    const result = runs.get(request.id);
+    if (!result) {
+      // A worker started since (the one before was stopped mid-run) has not got it.
+      post({ type: "error", id: request.id, message: "this run is no longer in the worker" });
+      return;
+    }
+    const step = Math.max(0, Math.min(result.steps.length, Math.trunc(request.step)));
+    const world = worldAt(result, step);
+    post({ type: "world", id: request.id, step, world: toWire(world), hash: worldHash(world) });
+  };
+}
