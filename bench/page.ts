@@ -8,6 +8,9 @@
  *
  * The large scenario (64 processes × 16 devices, ~14,000 steps) is measured against the small
  * lifecycle lesson, the baseline, in the same run on the same machine. Goal: p95 < 8 ms.
+ * Then opening `#large` and jumping in it (page-jumps.ts): its longest task, End's and a
+ * link's `step=` render latency. BENCH_BEFORE_DIST=<a dist/ built from another commit>
+ * measures that build too, each scenario before then after, in the same run.
  */
 
 import { spawnSync } from "node:child_process";
@@ -19,6 +22,7 @@ import type { Browser, Page } from "playwright-core";
 import { launchChromium } from "../e2e/lib/chromium.mjs";
 // @ts-expect-error: a plain .mjs module without types (the e2e tests' static server)
 import { serve } from "../e2e/lib/server.mjs";
+import { benchJumps } from "./page-jumps.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** Presses per scenario (BENCH_PRESSES overrides: more presses, a steadier p95). */
@@ -157,20 +161,37 @@ export async function benchPage(): Promise<void> {
   const dist = process.env.BENCH_DIST;
   if (dist) console.log(`the build in ${dist} (BENCH_DIST)`);
   else ensureBuild();
-  const server = (await serve(dist ?? join(ROOT, "dist"))) as { url: string; close(): Promise<void> };
+  // BENCH_BEFORE_DIST: a build to measure first, in the same run (before/after on one machine).
+  const beforeDist = process.env.BENCH_BEFORE_DIST;
+  const builds: [string, string][] = [
+    ...(beforeDist ? [[`before (${beforeDist})`, beforeDist] as [string, string]] : []),
+    [beforeDist ? "after (this build)" : "", dist ?? join(ROOT, "dist")],
+  ];
+  const servers = await Promise.all(
+    builds.map(async ([name, d]) => ({
+      name,
+      ...((await serve(d)) as { url: string; close(): Promise<void> }),
+    })),
+  );
   const browser = await launchChromium();
   try {
     console.log(
       `Chromium ${browser.version()}, 1280×800, → pressed ${PRESSES}× per scenario, ${PAUSE_MS} ms apart`,
     );
-    // BENCH_SCENARIOS=large: only the large one (the baseline is the lifecycle lesson).
-    const only = process.env.BENCH_SCENARIOS ?? "lifecycle,large";
-    if (only.includes("lifecycle"))
-      await measure(browser, `${server.url}?bench`, "lifecycle lesson (baseline)", false);
-    if (only.includes("large"))
-      await measure(browser, `${server.url}?bench#large`, "large: 64 processes × 16 devices", true);
+    const named = (name: string, label: string): string => (name ? `${name}: ${label}` : label);
+    // BENCH_SCENARIOS=large: only the large one (the baseline is the lifecycle lesson);
+    // jumps: only opening #large and jumping in it.
+    const only = process.env.BENCH_SCENARIOS ?? "lifecycle,large,jumps";
+    for (const { name, url } of servers)
+      if (only.includes("lifecycle"))
+        await measure(browser, `${url}?bench`, named(name, "lifecycle lesson (baseline)"), false);
+    for (const { name, url } of servers)
+      if (only.includes("large"))
+        await measure(browser, `${url}?bench#large`, named(name, "large: 64 processes × 16 devices"), true);
+    for (const { name, url } of servers)
+      if (only.includes("jumps")) await benchJumps(browser, `${url}?bench#large`, named(name, "large"));
   } finally {
     await browser.close();
-    await server.close();
+    for (const s of servers) await s.close();
   }
 }

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { postedHashes, runScenario, toTraceJson, worldAt, worldHash } from "../kernel/index.ts";
+import { largeScenario } from "../scenario/index.ts";
+import type { Scenario } from "../scenario/types.ts";
+import { remoteOf } from "./remote-of.ts";
+import { createRemoteRunner, type RunPort } from "./remote-run.ts";
+import { createRunHost, type RunReply, type RunRequest } from "./run-host.ts";
+import { fromWire, toWire } from "./wire.ts";
+
+/**
+ * A worker as the page has one, without a thread: every message is a structured clone (what
+ * postMessage does) delivered in a later task, so what crosses is what a Web Worker would see.
+ */
+function fakeWorker(log: RunReply[] = []): { port: RunPort; fail(message: string): void } {
+  let dead = false;
+  const port: RunPort = {
+    onmessage: null,
+    onerror: null,
+    postMessage(request: RunRequest) {
+      const copy = structuredClone(request);
+      setTimeout(() => !dead && host(copy));
+    },
+    terminate() {
+      dead = true;
+    },
+  };
+  const host = createRunHost((reply) => {
+    const copy = structuredClone(reply);
+    log.push(copy);
+    setTimeout(() => !dead && port.onmessage?.({ data: copy }));
+  });
+  return { port, fail: (message) => port.onerror?.({ message }) };
+}
+
+/** Steps run in the worker's chunks, with checkpoints: small enough for a unit test. */
+const mid = (): Scenario => largeScenario({ processes: 6, devices: 2, pages: 8, perProcess: 2 });
+
+describe("what crosses to and from the run worker", () => {
+  it("keeps records keyed by a user's names prototype-free, wherever they are", () => {
+    // As engine/dict.ts makes them: a process may be called `__proto__` or `constructor`.
+    const dict = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+    const names = dict<number>();
+    for (const [k, v] of [
+      ["__proto__", 1],
+      ["constructor", 2],
+    ] as const)
+      names[k] = v;
+    const value = { a: [{ names }], m: new Map([[7, { inner: dict<string>() }]]), plain: { x: 1 } };
+    const back = fromWire(structuredClone(toWire(value)));
+    expect(Object.getPrototypeOf(back.a[0]!.names)).toBeNull();
+    expect(Object.keys(back.a[0]!.names)).toEqual(["__proto__", "constructor"]);
+    expect(back.a[0]!.names.constructor).toBe(2);
+    expect(Object.getPrototypeOf(back.m.get(7)!.inner)).toBeNull();
+    expect(Object.getPrototypeOf(back.plain)).toBe(Object.prototype);
+    // Without the list, a clone would have given them Object.prototype back.
+    expect(Object.getPrototypeOf(structuredClone(value).a[0]!.names)).toBe(Object.prototype);
+  });
+
+  it("a world sent over has the state hash of the one it came from", () => {
+    const r = runScenario(mid(), { checkpointEvery: 32 });
+    for (const k of [0, 50, r.steps.length]) {
+      const w = worldAt(r, k);
+      expect(worldHash(fromWire(structuredClone(toWire(w)))), `step ${k}`).toBe(worldHash(w));
+    }
+  });
+});
+
+describe("a run in the worker, seen from the page", () => {
+  it("gives the steps, trace, state hash and worlds a run here gives", async () => {
+    const s = mid();
+    const log: RunReply[] = [];
+    const runner = createRemoteRunner(() => fakeWorker(log).port);
+    const here = runScenario(s, { checkpointEvery: 32 });
+    const progress: number[] = [];
+    const out = await runner.run(s, {
+      checkpointEvery: 32,
+      pick: () => 40,
+      progress: (n) => progress.push(n),
+    });
+    if (out === null || typeof out === "string") throw new Error(String(out));
+    const { result, trace, cursor, world } = out;
+    expect(cursor).toBe(40);
+    expect(result.steps).toEqual(here.steps);
+    expect(trace).toEqual(toTraceJson(here));
+    expect(result.stateHash).toBe(here.stateHash);
+    expect(result.violations).toEqual(here.violations);
+    expect(worldHash(world)).toBe(worldHash(worldAt(here, 40)));
+    expect(worldHash(result.final)).toBe(here.stateHash);
+    // The hashes the worker sends with its worlds (the page shows them) are theirs.
+    expect(postedHashes.get(world)).toBe(worldHash(world));
+    expect(postedHashes.get(result.final)).toBe(here.stateHash);
+    // The steps came in chunks, and the run said how far it was.
+    expect(log.filter((m) => m.type === "steps").length).toBeGreaterThan(0);
+    expect(progress.length).toBe(Math.floor(here.steps.length / 512));
+    // Near the cursor or the first world (within a checkpoint's 32 steps) the page replays
+    // by itself; far from them the worker is asked.
+    const remote = remoteOf(result)!;
+    expect(remote.near(41)).not.toBeNull();
+    expect(remote.near(1)).not.toBeNull();
+    expect(remote.near(100)).toBeNull();
+    const asked = log.length;
+    const far = await remote.fetch(here.steps.length - 3);
+    expect(log.length).toBe(asked + 1);
+    expect(worldHash(far)).toBe(worldHash(worldAt(here, here.steps.length - 3)));
+  });
+
+  it("once warmed, the page replays any step itself, the final world included, to the same hashes", async () => {
+    const s = mid();
+    const log: RunReply[] = [];
+    const runner = createRemoteRunner(() => fakeWorker(log).port);
+    const out = await runner.run(s, { checkpointEvery: 32, pick: () => 0 });
+    if (out === null || typeof out === "string") throw new Error(String(out));
+    const remote = remoteOf(out.result)!;
+    const posted = out.result.final;
+    remote.warm(() => true);
+    while (!remote.warmed) await new Promise((r) => setTimeout(r, 5));
+    expect(out.result.final).not.toBe(posted);
+    expect(worldHash(out.result.final)).toBe(out.result.stateHash);
+    const here = runScenario(s, { checkpointEvery: 32 });
+    const asked = log.length;
+    for (const k of [1, 31, 32, 100, here.steps.length - 1]) {
+      const w = remote.near(k);
+      expect(w, `step ${k}`).not.toBeNull();
+      expect(worldHash(w!), `step ${k}`).toBe(worldHash(worldAt(here, k)));
+    }
+    expect(log.length).toBe(asked);
+  });
+
+  it("a scenario the model refuses comes back as its one line", async () => {
+    const runner = createRemoteRunner(() => fakeWorker().port);
+    const out = await runner.run(
+      { ...mid(), schedule: ["T0", "T99"] },
+      { checkpointEvery: 32, pick: () => 0 },
+    );
+    expect(out).toBe('the scenario could not be run: schedule[1]: no thread or actor named "T99"');
+  });
+
+  it("a worker that stops says so, and the run shown before is replayed here instead", async () => {
+    let worker = fakeWorker();
+    const runner = createRemoteRunner(() => {
+      worker = fakeWorker();
+      return worker.port;
+    });
+    const s = mid();
+    const first = await runner.run(s, { checkpointEvery: 32, pick: () => 0 });
+    if (first === null || typeof first === "string") throw new Error(String(first));
+    const pending = runner.run(largeScenario({ processes: 8, devices: 2, pages: 8 }), {
+      checkpointEvery: 32,
+      pick: () => 0,
+    });
+    worker.fail("out of memory");
+    expect(await pending).toBe("the scenario could not be run: the page's worker stopped (out of memory)");
+    const here = runScenario(s, { checkpointEvery: 32 });
+    const k = here.steps.length - 5;
+    expect(worldHash(await remoteOf(first.result)!.fetch(k))).toBe(worldHash(worldAt(here, k)));
+  });
+
+  it("a new run stops the one still computing, which resolves to nothing", async () => {
+    const runner = createRemoteRunner(() => fakeWorker().port);
+    const a = runner.run(mid(), { checkpointEvery: 32, pick: () => 0 });
+    const b = runner.run(mid(), { checkpointEvery: 32, pick: () => 3 });
+    expect(await a).toBeNull();
+    const out = await b;
+    expect(out !== null && typeof out !== "string" && out.cursor).toBe(3);
+  });
+});
