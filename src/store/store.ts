@@ -198,6 +198,15 @@ const at = (result: RunResult, cursor: number): { cursor: number; world: World }
  */
 export const turns = { loads: 0, moves: 0, busy: null as string | null };
 
+/** A small run is about to be shown: a large one still computing is of no more use. */
+function dropLargeRun(): void {
+  largeRuns?.remoteRunner.cancel();
+  if (turns.busy !== null && useLab.getState().busy === turns.busy) useLab.setState({ busy: null });
+  turns.busy = null;
+  turns.loads++;
+  turns.moves++;
+}
+
 export const useLab = create<LabState>()((set, get) => ({
   ...initial(),
   cursor: 0,
@@ -253,12 +262,7 @@ export const useLab = create<LabState>()((set, get) => ({
     }
     const loaded = runForPage(scenario);
     if (typeof loaded === "string") return loaded;
-    // A large run still computing is of no more use.
-    largeRuns?.remoteRunner.cancel();
-    if (turns.busy !== null && get().busy === turns.busy) set({ busy: null });
-    turns.busy = null;
-    turns.loads++;
-    turns.moves++;
+    dropLargeRun();
     const cursor = clamp(opts.step ?? 0, loaded.result.steps.length);
     set({ ...loaded, ...at(loaded.result, cursor), playing: false, selection: opts.selection ?? null });
     return null;
@@ -298,8 +302,7 @@ export const useLab = create<LabState>()((set, get) => ({
     }
     const loaded = runForPage(next);
     if (typeof loaded === "string") return loaded;
-    turns.loads++;
-    turns.moves++;
+    dropLargeRun();
     set({ ...loaded, ...at(loaded.result, end(loaded.result.steps)), playing: false, selection });
     return null;
   },
