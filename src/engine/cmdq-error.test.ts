@@ -12,6 +12,7 @@ import { boot } from "../kernel/boot.ts";
 import { scenario } from "../kernel/testing.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import { hex64 } from "./bits.ts";
+import { ownSmmu } from "./clone.ts";
 import {
   ackGerror,
   CMDQ_CONS,
@@ -58,8 +59,8 @@ describe("register layouts (Linux arm-smmu-v3.h)", () => {
 
   it("an illegal command at index 0x22 reads CONS = 0x01000022, as the driver's log printed it", () => {
     const w = world(["ats"]); // a 256-entry command queue
-    w.smmu.cmdq.produced = 0x23;
-    w.smmu.cmdq.consumed = 0x22;
+    ownSmmu(w).cmdq.produced = 0x23;
+    ownSmmu(w).cmdq.consumed = 0x22;
     writeWords(w.mem, slotAddr(w.smmu.cmdq, 0x22), [0n, 0n]); // opcode 0x00 is Reserved
     expect(consumeCommand(w, new Recorder())).toBe(true);
     expect(cmdqConsReg(w.smmu)).toBe(0x0100_0022);
@@ -142,13 +143,13 @@ describe("cmdIllegal (SMMUv3 §4.1.3 and each command's section)", () => {
 describe("the SMMU at an illegal command (§7.1)", () => {
   it("stops at it: CONS stays, ERR = CERROR_ILL, GERROR.CMDQ_ERR toggles; nothing is consumed until GERRORN acknowledges", () => {
     const w = world(["ril"]);
-    const q = w.smmu.cmdq;
+    const q = ownSmmu(w).cmdq;
     const bad = buildCmd(va({ tg: 1 }));
     const sync = buildCmd({ op: "CMD_SYNC", cs: "SEV" });
     writeWords(w.mem, slotAddr(q, 0), bad);
     writeWords(w.mem, slotAddr(q, 1), sync);
     q.produced = 2;
-    w.smmu.iotlb.push({
+    ownSmmu(w).iotlb.push({
       asid: 1,
       vmid: 0,
       va: 0x200000,
@@ -169,7 +170,7 @@ describe("the SMMU at an illegal command (§7.1)", () => {
 
     // Software rewrites the entry as a CMD_SYNC and acknowledges: the queue runs again from CONS.
     writeWords(w.mem, slotAddr(q, 0), sync);
-    ackGerror(w.smmu);
+    ackGerror(ownSmmu(w));
     expect(cmdqConsReg(w.smmu)).toBe(0);
     expect(consumeCommand(w, new Recorder())).toBe(true);
     expect(consumeCommand(w, new Recorder())).toBe(true);

@@ -25,6 +25,7 @@
  */
 
 import { defineLayout, genmask, getField, prepare } from "./bits.ts";
+import type { Shell } from "./clone.ts";
 import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, CMDQ_OP, type CmdOp } from "./commands.ts";
 import { consReg, prodReg, type Queue } from "./queue.ts";
 import type { SmmuState } from "./world.ts";
@@ -63,7 +64,7 @@ export function cmdqErrorActive(s: SmmuState): boolean {
 }
 
 /** §7.1: record the error code, then make GERROR.CMDQ_ERR differ from GERRORN. */
-export function raiseCmdqError(s: SmmuState, cerror: number): void {
+export function raiseCmdqError(s: Shell<SmmuState>, cerror: number): void {
   s.cmdqErr = cerror;
   s.gerror ^= Number(GERROR.fields.CMDQ_ERR.mask);
 }
@@ -72,7 +73,7 @@ export function raiseCmdqError(s: SmmuState, cerror: number): void {
  * Software's acknowledgement: GERRORN := GERROR (arm_smmu_gerror_handler). CONS.ERR keeps its
  * last code, as on hardware; the queue runs again.
  */
-export function ackGerror(s: SmmuState): void {
+export function ackGerror(s: Shell<SmmuState>): void {
   s.gerrorn = s.gerror;
 }
 

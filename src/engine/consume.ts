@@ -9,6 +9,7 @@
  */
 
 import { getField } from "./bits.ts";
+import { ownDevice, smmuPart, smmuShell } from "./clone.ts";
 import { CMDQ_ERR_CERROR, cmdIllegal, cmdqErrorActive, raiseCmdqError } from "./cmdq-error.ts";
 import type { Cmd } from "./commands.ts";
 import { CMD_LAYOUTS, CMDQ_OP, CMDQ_RESUME_0_RESP, decodeCmd } from "./commands.ts";
@@ -18,14 +19,15 @@ import { queueEmpty, slotAddr } from "./queue.ts";
 import { l1CdKey } from "./tables.ts";
 import { invalidateAsid, invalidateVa, vaScope } from "./tlb.ts";
 import type { Recorder } from "./trace.ts";
-import { type DeviceState, findDeviceBySid, type World } from "./world.ts";
+import { type DeviceState, type Draft, findDeviceBySid, type World } from "./world.ts";
 
 const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
 
 /** Drops every cached CD of `sid`, and its cached L1 CD descriptors. */
 function dropCds(w: World, sid: number): void {
-  for (const key of Object.keys(w.smmu.cfg.cd)) if (key.startsWith(`${sid}:`)) delete w.smmu.cfg.cd[key];
-  const l1 = w.smmu.cfg.l1cd;
+  const cfg = smmuPart(w, "cfg");
+  for (const key of Object.keys(cfg.cd)) if (key.startsWith(`${sid}:`)) delete cfg.cd[key];
+  const l1 = cfg.l1cd;
   if (l1) for (const key of Object.keys(l1)) if (key.startsWith(`${sid}:`)) delete l1[key];
 }
 
@@ -34,7 +36,7 @@ function inRange(va: number, first: number, count: number): boolean {
   return va >= first && va < first + count * PAGE_SIZE;
 }
 
-function invalidateAtc(dev: DeviceState, ssid: number | null, addr: number, size: number): void {
+function invalidateAtc(dev: Draft<DeviceState>, ssid: number | null, addr: number, size: number): void {
   const all = size >= 52;
   dev.atc = dev.atc.filter(
     (e) => !((ssid === null || e.pasid === ssid) && (all || inRange(e.va, addr, 2 ** size))),
@@ -85,24 +87,29 @@ function explain(cmd: Cmd, dropped: number): string {
 
 /** What one command does to the SMMU's caches and the devices (reference §9, §11). */
 function execute(w: World, cmd: Cmd): void {
-  const s = w.smmu;
+  // The SMMU's shell, to assign filtered caches to; a field changed in place is taken alone.
+  const s = smmuShell(w);
   switch (cmd.op) {
     case "CFGI_STE":
       // Like QEMU, dropping an STE also drops the CDs cached through it.
-      delete s.cfg.ste[cmd.sid];
+      delete smmuPart(w, "cfg").ste[cmd.sid];
       dropCds(w, cmd.sid);
       return;
-    case "CFGI_ALL":
-      for (const k of Object.keys(s.cfg.ste)) delete s.cfg.ste[Number(k)];
-      for (const k of Object.keys(s.cfg.cd)) delete s.cfg.cd[k];
-      if (s.cfg.l1cd) for (const k of Object.keys(s.cfg.l1cd)) delete s.cfg.l1cd[k];
+    case "CFGI_ALL": {
+      const cfg = smmuPart(w, "cfg");
+      for (const k of Object.keys(cfg.ste)) delete cfg.ste[Number(k)];
+      for (const k of Object.keys(cfg.cd)) delete cfg.cd[k];
+      if (cfg.l1cd) for (const k of Object.keys(cfg.l1cd)) delete cfg.l1cd[k];
       return;
-    case "CFGI_CD":
+    }
+    case "CFGI_CD": {
       // The CD at SSID; with LEAF=0 also the L1 CD descriptor that locates it. LEAF=1 says
       // only the CD changed, so the SMMU may keep its L1 descriptor (this one does).
-      delete s.cfg.cd[cdKey(cmd.sid, cmd.ssid)];
-      if (!cmd.leaf && s.cfg.l1cd) delete s.cfg.l1cd[l1CdKey(cmd.sid, cmd.ssid)];
+      const cfg = smmuPart(w, "cfg");
+      delete cfg.cd[cdKey(cmd.sid, cmd.ssid)];
+      if (!cmd.leaf && cfg.l1cd) delete cfg.l1cd[l1CdKey(cmd.sid, cmd.ssid)];
       return;
+    }
     case "CFGI_CD_ALL":
       dropCds(w, cmd.sid);
       return;
@@ -133,17 +140,18 @@ function execute(w: World, cmd: Cmd): void {
       return;
     case "ATC_INV": {
       const dev = findDeviceBySid(w, cmd.sid);
-      if (dev) invalidateAtc(dev, cmd.ssv ? cmd.ssid : null, cmd.addr, cmd.size);
+      if (dev) invalidateAtc(ownDevice(w, dev), cmd.ssv ? cmd.ssid : null, cmd.addr, cmd.size);
       return;
     }
     case "PRI_RESP": {
       // The SMMU sends the PCIe PRG Response Message to the device.
-      const prg = findDeviceBySid(w, cmd.sid)?.prgs.find((p) => p.prg === cmd.grpid && p.response === null);
-      if (prg) prg.response = cmd.resp;
+      const dev = findDeviceBySid(w, cmd.sid);
+      const i = dev ? dev.prgs.findIndex((p) => p.prg === cmd.grpid && p.response === null) : -1;
+      if (dev && i >= 0) ownDevice(w, dev).prgs[i]!.response = cmd.resp;
       return;
     }
     case "RESUME": {
-      const stall = s.stalls.find((x) => x.sid === cmd.sid && x.stag === cmd.stag);
+      const stall = smmuPart(w, "stalls").find((x) => x.sid === cmd.sid && x.stag === cmd.stag);
       if (stall) stall.state = cmd.resp;
       return;
     }
@@ -188,7 +196,7 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
   const why = cmdIllegal(w.smmu, [w0, w1]);
   if (why !== null) {
     // §7.1: consumption stops at the command; CONS keeps pointing at it.
-    raiseCmdqError(w.smmu, CMDQ_ERR_CERROR.ILL);
+    raiseCmdqError(smmuShell(w), CMDQ_ERR_CERROR.ILL);
     rec.record({ type: "smmu.cmdq.error", seq, cerror: CMDQ_ERR_CERROR.ILL, why, words: [w0, w1] });
     rec.say(
       `CERROR_ILL: ${why}. The SMMU stops consuming: CONS stays at this command with CMDQ_CONS.ERR = CERROR_ILL, and GERROR.CMDQ_ERR toggles (the GERROR interrupt). Nothing after it is consumed until software acknowledges the error.`,
@@ -204,7 +212,7 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
   if (cmd.op === "CFGI_CD" && cmd.leaf && w.smmu.cfg.l1cd?.[l1CdKey(cmd.sid, cmd.ssid)] !== undefined) {
     rec.say("LEAF=1: the L1 CD descriptor it cached for that SSID stays cached.");
   }
-  q.consumed += 1;
+  smmuPart(w, "cmdq").consumed += 1;
   rec.record({ type: "smmu.cmd.consume", seq, words: [w0, w1] });
   return true;
 }

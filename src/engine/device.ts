@@ -12,6 +12,7 @@
  */
 
 import { getField } from "./bits.ts";
+import { ownDevice, smmuPart } from "./clone.ts";
 import { buildPriEntry } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, frameForWrite, frameIndex, writeWords } from "./memory.ts";
@@ -82,8 +83,9 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
         pa = t.pa;
         via = t.via;
         if (ats) {
-          dev.atc = dev.atc.filter((e) => !(e.pasid === pasid && e.va === page));
-          dev.atc.push({ pasid, va: page, pa: pa - (va % PAGE_SIZE), writable: t.writable });
+          const d = ownDevice(w, dev);
+          d.atc = d.atc.filter((e) => !(e.pasid === pasid && e.va === page));
+          d.atc.push({ pasid, va: page, pa: pa - (va % PAGE_SIZE), writable: t.writable });
         }
         break;
       case "bypass":
@@ -135,7 +137,7 @@ function pageRequest(
   base: Pick<DmaOutcome, "device" | "sid" | "pasid" | "va" | "access">,
   path: TranslationPath | null,
 ): DmaOutcome {
-  const { dev } = req;
+  const dev = ownDevice(w, req.dev);
   const prg = dev.nextPrg;
   dev.nextPrg = (dev.nextPrg + 1) % 512;
   const page = Math.floor(req.va / PAGE_SIZE) * PAGE_SIZE;
@@ -154,7 +156,7 @@ function pageRequest(
   });
   if (!queueFull(q)) {
     writeWords(w.mem, slotAddr(q, q.produced), words);
-    q.produced += 1;
+    smmuPart(w, "priq").produced += 1;
   }
   const outcome: DmaOutcome = { ...base, result: "pri", stale: false, fault: event, prg };
   rec.record({ type: "dev.dma", dma: outcome, ...(path ? { path } : {}) });

@@ -5,6 +5,7 @@
 
 export * from "./bits.ts";
 export * from "./cd.ts";
+export * from "./clone.ts";
 export * from "./cmdq-error.ts";
 export * from "./commands.ts";
 export * from "./events.ts";

@@ -13,6 +13,7 @@ import { scenario } from "../kernel/testing.ts";
 import cdTwoLevel from "../scenario/library/cd-2lvl.json";
 import { hex64 } from "./bits.ts";
 import { makeL1Cd, makeSvaCd } from "./cd.ts";
+import { ownSmmu } from "./clone.ts";
 import { buildCmd, type Cmd } from "./commands.ts";
 import { consumeCommand } from "./consume.ts";
 import { asid, type Pa, va } from "./ids.ts";
@@ -28,7 +29,7 @@ const SSID = 2000;
 
 /** Queues `cmds` and lets the SMMU consume them; returns the steps' explanations. */
 function issue(w: World, ...cmds: Cmd[]): string[] {
-  const q = w.smmu.cmdq;
+  const q = ownSmmu(w).cmdq;
   for (const cmd of cmds) {
     writeWords(w.mem, slotAddr(q, q.produced), buildCmd(cmd));
     q.produced += 1;

@@ -12,6 +12,7 @@
  */
 
 import { PAGE_SIZE, type Pa } from "./ids.ts";
+import { metaOf, newMeta } from "./meta.ts";
 
 export type FrameOwner =
   | { readonly kind: "free" }
@@ -76,12 +77,67 @@ export function frameAt(mem: Memory, addr: Pa): Frame | undefined {
  * Hashes of frames and word maps (world-hash.ts), by identity: an entry is dropped whenever
  * memory.ts hands that frame or map out to be changed, so a kept hash is always current.
  */
-export const hashCache = new WeakMap<object, Int32Array>();
+export const hashCache = {
+  get(o: object): Int32Array | undefined {
+    const m = metaOf(o);
+    return m ? m.hash : Object.isExtensible(o) ? undefined : frozenHashes.get(o);
+  },
+  set(o: object, l: Int32Array): void {
+    const m = metaOf(o);
+    if (m) m.hash = l;
+    else if (Object.isExtensible(o)) newMeta(o, 0).hash = l;
+    else frozenHashes.set(o, l);
+  },
+  delete(o: object): void {
+    const m = metaOf(o);
+    if (m) m.hash = undefined;
+  },
+};
 
-/** Per frame, whether this memory has its own copy (frames appended since are its own). */
-const ownFrames = new WeakMap<Memory, Uint8Array>();
-/** Memories whose word map another memory also holds. */
-const sharedWords = new WeakSet<Memory>();
+/** A frozen object without its Meta (the test mode that freezes shared parts, clone.ts). */
+const frozenHashes = new WeakMap<object, Int32Array>();
+
+/**
+ * What copy on write keeps per memory, beside the data (a non-enumerable symbol on the memory
+ * object, like the hashes): which frames it has its own copy of (frames appended since are
+ * its own), whether another memory also holds its word map, and its frame list's hash.
+ */
+interface Cow {
+  own: Uint8Array | null;
+  sharedWords: boolean;
+  frames: Int32Array | undefined;
+}
+const COW = Symbol("memory.cow");
+
+function cowOf(mem: Memory): Cow | undefined {
+  return (mem as { [COW]?: Cow })[COW];
+}
+
+function cowFor(mem: Memory): Cow {
+  let c = cowOf(mem);
+  if (!c) {
+    c = { own: null, sharedWords: false, frames: undefined };
+    Object.defineProperty(mem, COW, { value: c, enumerable: false, configurable: true });
+  }
+  return c;
+}
+
+/**
+ * The hash of a memory's frame list, kept until one of its frames changes or a frame is added;
+ * a copy starts with its original's (the same frames), so the world hash need not look up
+ * every frame's hash at every state.
+ */
+export const framesHash = {
+  get: (mem: Memory): Int32Array | undefined => cowOf(mem)?.frames,
+  set: (mem: Memory, l: Int32Array): void => {
+    cowFor(mem).frames = l;
+  },
+};
+
+function dropFramesHash(mem: Memory): void {
+  const c = cowOf(mem);
+  if (c) c.frames = undefined;
+}
 
 /**
  * Below this many frames a copy is plain (the explorer copies small worlds by the thousand,
@@ -105,17 +161,23 @@ export function cloneMemory(mem: Memory): Memory {
     free: mem.free.slice(),
     words: mem.words,
   };
-  ownFrames.set(mem, new Uint8Array(mem.frames.length));
-  ownFrames.set(out, new Uint8Array(mem.frames.length));
-  sharedWords.add(mem);
-  sharedWords.add(out);
+  const c = cowFor(mem);
+  c.own = new Uint8Array(mem.frames.length);
+  c.sharedWords = true;
+  Object.defineProperty(out, COW, {
+    value: { own: new Uint8Array(mem.frames.length), sharedWords: true, frames: c.frames },
+    enumerable: false,
+    configurable: true,
+  });
   return out;
 }
 
 /** Frame `index`, to be changed: copied first if it is shared with another memory. */
 export function frameForWrite(mem: Memory, index: number): Frame | undefined {
+  const c = cowOf(mem);
+  if (c) c.frames = undefined;
   const frame = mem.frames[index];
-  const own = ownFrames.get(mem);
+  const own = c?.own;
   if (!frame || !own || index >= own.length || own[index] === 1) {
     if (frame) hashCache.delete(frame);
     return frame;
@@ -128,8 +190,9 @@ export function frameForWrite(mem: Memory, index: number): Frame | undefined {
 
 /** The word map, to be changed: copied first if it is shared with another memory. */
 function wordsForWrite(mem: Memory): Map<number, bigint> {
-  if (sharedWords.has(mem)) {
-    sharedWords.delete(mem);
+  const c = cowOf(mem);
+  if (c?.sharedWords) {
+    c.sharedWords = false;
     (mem as { words: Map<number, bigint> }).words = new Map(mem.words);
   } else hashCache.delete(mem.words);
   return mem.words;
@@ -154,6 +217,7 @@ export function claim(mem: Memory, index: number, owner: FrameOwner, content: st
     frame.generation += 1;
     frame.content = content;
   } else {
+    dropFramesHash(mem);
     mem.frames[index] = { owner, previous: null, generation: 1, content, used: 0 };
   }
   zero(mem, index);
@@ -175,6 +239,7 @@ export function allocContiguous(mem: Memory, count: number, owner: FrameOwner, c
   const align = 2 ** Math.ceil(Math.log2(Math.max(1, count)));
   while (index % align !== 0) {
     // Padding frames go to the free list so they are not lost.
+    dropFramesHash(mem);
     mem.frames[index] = { owner: { kind: "free" }, previous: null, generation: 0, content: "", used: 0 };
     mem.free.unshift(index);
     index += 1;

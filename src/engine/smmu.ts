@@ -20,6 +20,7 @@
 
 import { getField } from "./bits.ts";
 import { CD_LAYOUT as CD } from "./cd.ts";
+import { smmuPart, smmuShell } from "./clone.ts";
 import { buildEvent, EVT_ID, type EventType, type EvtClass } from "./events.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, readWord, readWords, writeWords } from "./memory.ts";
@@ -74,7 +75,7 @@ function fetchSte(
   sid: number,
   rec: Recorder,
   log: PathLog | null,
-): bigint[] | { fault: EventType; why: string } {
+): readonly bigint[] | { fault: EventType; why: string } {
   const cached = w.smmu.cfg.ste[sid];
   if (cached) {
     log?.steCached(w, sid, cached);
@@ -87,7 +88,7 @@ function fetchSte(
   }
   const ste = readWords(w.mem, where.addr, 8);
   log?.steRead(sid, where, ste);
-  w.smmu.cfg.ste[sid] = ste;
+  smmuPart(w, "cfg").ste[sid] = ste;
   rec.record({ type: "smmu.cfg.fetch", what: "STE", sid });
   return ste;
 }
@@ -117,13 +118,14 @@ function fetchL1Cd(
   if (at === null) return null;
   const word = readWord(w.mem, at);
   log?.l1cd(w, desc, word, at);
-  w.smmu.cfg.l1cd ??= {};
-  w.smmu.cfg.l1cd[key] = word;
+  const cfg = smmuPart(w, "cfg");
+  cfg.l1cd ??= {};
+  cfg.l1cd[key] = word;
   rec.record({ type: "smmu.cfg.fetch", what: "L1CD", sid, ssid });
   return word;
 }
 
-type CdFetch = bigint[] | { fault: EventType; why: string; s2?: { ipa: number } };
+type CdFetch = readonly bigint[] | { fault: EventType; why: string; s2?: { ipa: number } };
 
 function fetchCd(
   w: World,
@@ -159,7 +161,7 @@ function fetchCd(
       s2: { ipa: where.addr },
     };
   }
-  w.smmu.cfg.cd[cdKey(sid, ssid)] = cd;
+  smmuPart(w, "cfg").cd[cdKey(sid, ssid)] = cd;
   rec.record({ type: "smmu.cfg.fetch", what: "CD", sid, ssid });
   return cd;
 }
@@ -191,7 +193,7 @@ export function recordEvent(
   });
   if (!queueFull(q)) {
     writeWords(w.mem, slotAddr(q, q.produced), words);
-    q.produced += 1;
+    smmuPart(w, "evtq").produced += 1;
   }
   rec.record({
     type: "smmu.evtq.record",
@@ -232,7 +234,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
 
   // 1. STE
   const ste = fetchSte(w, req.sid, rec, log);
-  if (!Array.isArray(ste)) return fault(ste.fault, ste.why, true);
+  if ("fault" in ste) return fault(ste.fault, ste.why, true);
   const f = (name: keyof typeof STE.fields) => Number(getField(ste, STE.fields[name]));
   if (f("V") === 0) return fault("C_BAD_STE", `STE ${req.sid} is not valid (V=0)`, true);
   const config = f("CONFIG");
@@ -290,7 +292,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
 
   // 3. CD
   const cd = fetchCd(w, req.sid, ste, ssid, rec, space, log);
-  if (!Array.isArray(cd)) {
+  if ("fault" in cd) {
     return cd.s2 ? s2Fault(cd.fault, cd.why, "CD", cd.s2.ipa) : fault(cd.fault, cd.why, true);
   }
   const c = (name: keyof typeof CD.fields) => Number(getField(cd, CD.fields[name]));
@@ -302,8 +304,8 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
     // A failed ATS Translation Request is answered in its completion, not recorded.
     if (req.ats) return { status: "fault", event, recorded: false, why };
     if (!canStall || !STALLABLE.includes(event)) return fault(event, why, recordFaults);
-    const stag = w.smmu.nextStag++;
-    w.smmu.stalls.push({
+    const stag = smmuShell(w).nextStag++;
+    smmuPart(w, "stalls").push({
       stag,
       sid: req.sid,
       ssid: req.ssid,
@@ -358,7 +360,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   if (!cachedTable && !space && r.tables.length === 4) {
     const table = r.tables[3]!;
     const generation = frameAt(w.mem, table)?.generation ?? 0;
-    w.smmu.walkCache.push({ asid, vmid: 0, va: region, table, generation, shared: c("ASET") === 0 });
+    smmuPart(w, "walkCache").push({ asid, vmid: 0, va: region, table, generation, shared: c("ASET") === 0 });
   }
   rec.record({
     type: "smmu.walk",
@@ -393,7 +395,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
     if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${r.pa.toString(16)} (level ${s2.level})`, "IN", r.pa);
     out = { pa: s2.pa, writable: r.writable && s2.writable };
   }
-  w.smmu.iotlb.push({
+  smmuPart(w, "iotlb").push({
     asid,
     vmid,
     va: page,
@@ -429,7 +431,7 @@ function stage2Only(
   }
   const s2 = walkS2(w.mem, s2ttb, req.va, req.write, log?.output(req.va));
   if (!s2.ok) return s2Fault(s2.fault, `IPA 0x${req.va.toString(16)} (level ${s2.level})`, "IN", req.va);
-  w.smmu.iotlb.push({
+  smmuPart(w, "iotlb").push({
     asid: 0,
     vmid,
     va: page,

@@ -10,11 +10,12 @@
  */
 
 import { defineLayout, getField, prepare } from "./bits.ts";
+import { ownVm } from "./clone.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
 import { type DescRead, LEVELS, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
 import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
-import type { VmState, World } from "./world.ts";
+import type { Draft, VmState, World } from "./world.ts";
 
 export const S2PTE = defineLayout("S2PTE", 1, [
   { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
@@ -129,11 +130,20 @@ export function guestSpace(w: World, vm: VmState): TableSpace {
 }
 
 /**
+ * The world's own copy of `vm` (clone.ts), found by name: a caller may hold the VM from before
+ * an earlier allocation copied it, and only its fixed fields (name, stage 2, size) are read.
+ */
+function vmForWrite(w: World, vm: VmState): Draft<VmState> {
+  const i = w.vms?.findIndex((v) => v.name === vm.name) ?? -1;
+  return ownVm(w, i >= 0 ? i : vm);
+}
+
+/**
  * The guest kernel's page allocator over its RAM: last freed, first reused, like the host's.
  * The frame behind the IPA (pinned by the VMM for the VM's life) takes the guest owner.
  */
 export function guestAlloc(w: World, vm: VmState, owner: Parameters<TableSpace["alloc"]>[0]): number {
-  const ipa = vm.free.pop();
+  const ipa = vmForWrite(w, vm).free.pop();
   if (ipa === undefined) throw new Error(`${vm.name} is out of guest RAM (${vm.pages} pages)`);
   const pa = s2Lookup(w.mem, vm.s2ttb, ipa)!;
   const content = owner.kind === "data" ? `${owner.process} 0x${owner.va.toString(16)}` : "";
@@ -151,15 +161,16 @@ export function guestAllocRun(
   n: number,
   owner: Parameters<TableSpace["alloc"]>[0],
 ): number | null {
-  const free = new Set(vm.free);
-  const sorted = [...vm.free].sort((a, b) => a - b);
+  const own = vmForWrite(w, vm);
+  const free = new Set(own.free);
+  const sorted = [...own.free].sort((a, b) => a - b);
   const first = sorted.find((ipa) => {
     for (let i = 1; i < n; i++) if (!free.has(ipa + i * PAGE_SIZE)) return false;
     return true;
   });
   if (first === undefined) return null;
   const run = new Set(Array.from({ length: n }, (_, i) => first + i * PAGE_SIZE));
-  vm.free = vm.free.filter((ipa) => !run.has(ipa));
+  own.free = own.free.filter((ipa) => !run.has(ipa));
   for (const ipa of run) {
     const pa = s2Lookup(w.mem, vm.s2ttb, ipa)!;
     claim(w.mem, frameIndex(w.mem, pa), owner, "");
@@ -172,5 +183,5 @@ export function guestFree(w: World, vm: VmState, ipa: number): void {
   const frame = frameForWrite(w.mem, frameIndex(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!))!;
   frame.previous = frame.owner;
   frame.owner = { kind: "guest", vm: vm.name };
-  vm.free.push(ipa);
+  vmForWrite(w, vm).free.push(ipa);
 }

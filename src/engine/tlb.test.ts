@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { boot } from "../kernel/boot.ts";
 import { scenario } from "../kernel/testing.ts";
 import walkCacheJson from "../scenario/library/walk-cache.json";
+import { ownSmmu } from "./clone.ts";
 import { smmuBroadcastTlbi, vaScope } from "./tlb.ts";
 import { Recorder } from "./trace.ts";
 import type { World } from "./world.ts";
@@ -33,7 +34,7 @@ function worldWith(btm: boolean, entries: { asid: number; shared: boolean }[]): 
   const s = scenario(walkCacheJson);
   const w = boot({ ...s, smmu: { ...s.smmu, features: btm ? ["btm"] : [] } });
   for (const { asid, shared } of entries) {
-    w.smmu.iotlb.push({
+    ownSmmu(w).iotlb.push({
       asid,
       vmid: 0,
       va: 0x201000,
@@ -43,7 +44,7 @@ function worldWith(btm: boolean, entries: { asid: number; shared: boolean }[]): 
       sid: 8,
       ssid: 1,
     });
-    w.smmu.walkCache.push({ asid, vmid: 0, va: 0x200000, table: 0x4002_3000, generation: 1, shared });
+    ownSmmu(w).walkCache.push({ asid, vmid: 0, va: 0x200000, table: 0x4002_3000, generation: 1, shared });
   }
   return w;
 }

@@ -19,6 +19,7 @@
  * ASET = 0, since ASET = 1 entries do not take part in broadcast invalidation by ASID or VA.
  */
 
+import { type Shell, smmuShell } from "./clone.ts";
 import { PAGE_SIZE } from "./ids.ts";
 import { L3_SPAN } from "./pgtable.ts";
 import type { Recorder } from "./trace.ts";
@@ -51,7 +52,7 @@ const tagged = (m: Match) => (e: { asid: number; vmid: number; shared: boolean }
   e.vmid === m.vmid && (m.asid === undefined || e.asid === m.asid) && (!m.sharedOnly || e.shared);
 
 /** Drops every IOTLB and walk-cache entry of the ASID (TLBI_NH_ASID, ASIDE1IS). */
-export function invalidateAsid(s: SmmuState, m: Match & { readonly asid: number }): Dropped {
+export function invalidateAsid(s: Shell<SmmuState>, m: Match & { readonly asid: number }): Dropped {
   const hit = tagged(m);
   const before = [s.iotlb.length, s.walkCache.length] as const;
   s.iotlb = s.iotlb.filter((e) => !hit(e));
@@ -61,7 +62,7 @@ export function invalidateAsid(s: SmmuState, m: Match & { readonly asid: number 
 
 /** Drops what a TLBI by VA of `count` pages from `first` reaches (TLBI_NH_VA/VAA, VA{L}E1IS). */
 export function invalidateVa(
-  s: SmmuState,
+  s: Shell<SmmuState>,
   m: Match,
   first: number,
   count: number,
@@ -106,11 +107,11 @@ export function smmuBroadcastTlbi(w: World, rec: Recorder, b: BroadcastTlbi): Dr
   if (!w.smmu.features.btm) return { iotlb: 0, walkCache: 0 };
   const m = { asid: b.asid, vmid: b.vmid ?? 0, sharedOnly: true };
   let dropped: Dropped;
-  if (b.kind === "asid") dropped = invalidateAsid(w.smmu, m);
+  if (b.kind === "asid") dropped = invalidateAsid(smmuShell(w), m);
   else {
     const first = Math.floor(b.va / PAGE_SIZE) * PAGE_SIZE;
     const count = Math.max(1, Math.ceil((b.va + (b.size ?? PAGE_SIZE) - first) / PAGE_SIZE));
-    dropped = invalidateVa(w.smmu, m, first, count, { leaves: true, tables: !b.leaf });
+    dropped = invalidateVa(smmuShell(w), m, first, count, { leaves: true, tables: !b.leaf });
   }
   rec.record({
     type: "smmu.tlbi.broadcast",

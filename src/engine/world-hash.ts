@@ -1,16 +1,17 @@
 /**
- * A world's state hash, fast: bit for bit `hashState({ ...w, clock: 0 })`, but the memory
- * (most of a world: its frames and words) is hashed frame by frame with each frame's hash, and
- * the word map's, kept until memory.ts hands it out to be changed (`hashCache`). Copies of a
- * world share the frames neither changed (copy on write), so after a step only the frames it
- * wrote are hashed again: the explorer hashes every state it meets.
+ * A world's state hash, fast: bit for bit `hashState({ ...w, clock: 0 })`, but composed from
+ * the hashes of its parts, each kept by identity until it is handed out to be changed
+ * (`hashCache`): the memory frame by frame and its word map (memory.ts), the SMMU, the kernel
+ * and each device, mm, thread and VM (clone.ts's accessors). Copies of a world share what
+ * neither changed (copy on write), so after a step only the parts it wrote are hashed again:
+ * the explorer hashes every state it meets.
  *
  * @example
  * hashWorldInto(w, out); // out[0], out[1]: the lanes of worldHash(w)
  */
 
 import { ElementMix, EntrySum, hashInto, keyInto } from "./hash.ts";
-import { hashCache, type Memory } from "./memory.ts";
+import { framesHash, hashCache, type Memory } from "./memory.ts";
 import type { World } from "./world.ts";
 
 const out2 = new Int32Array(2);
@@ -44,12 +45,19 @@ function memoryInto(mem: Memory, out: Int32Array): void {
     const v = (mem as unknown as Record<string, unknown>)[k];
     const kl = keyOf(k);
     if (k === "frames") {
-      frames.start(mem.frames.length);
-      for (const f of mem.frames) {
-        const l = cached(f);
-        frames.add(l[0]!, l[1]!);
+      let fl = framesHash.get(mem);
+      if (!fl) {
+        frames.start(mem.frames.length);
+        for (const f of mem.frames) {
+          const l = cached(f);
+          frames.add(l[0]!, l[1]!);
+        }
+        fl = new Int32Array(2);
+        frames.finish(fl);
+        framesHash.set(mem, fl);
       }
-      frames.finish(out2);
+      out2[0] = fl[0]!;
+      out2[1] = fl[1]!;
     } else if (k === "words") {
       const l = cached(mem.words);
       out2[0] = l[0]!;
@@ -60,13 +68,95 @@ function memoryInto(mem: Memory, out: Int32Array): void {
   memory.finish(out);
 }
 
+const parts = new ElementMix();
+const shellSum = new EntrySum();
+const tableSum = new EntrySum();
+const lanes = new Int32Array(2);
+
+/** A record of parts (the kernel's objects): its entries' hashes from the cache. */
+function tableOf(table: object): Int32Array {
+  let l = hashCache.get(table);
+  if (!l) {
+    for (const k in table) {
+      const kl = keyOf(k);
+      const vl = cached((table as Record<string, object>)[k]!);
+      tableSum.add(kl[0]!, kl[1]!, vl[0]!, vl[1]!);
+    }
+    l = new Int32Array(2);
+    tableSum.finish(l);
+    hashCache.set(table, l);
+  }
+  return l;
+}
+
+/** The SMMU or the kernel: a shell whose fields are parts of their own (clone.ts). */
+function shellOf(p: object): Int32Array {
+  let l = hashCache.get(p);
+  if (!l) {
+    for (const k in p) {
+      const kl = keyOf(k);
+      const v = (p as Record<string, unknown>)[k];
+      let vl: Int32Array;
+      if (k === "objects") vl = tableOf(v as object);
+      else if (typeof v === "object" && v !== null) vl = cached(v);
+      else {
+        hashInto(v, lanes);
+        vl = lanes;
+      }
+      shellSum.add(kl[0]!, kl[1]!, vl[0]!, vl[1]!);
+    }
+    l = new Int32Array(2);
+    shellSum.finish(l);
+    hashCache.set(p, l);
+  }
+  return l;
+}
+
 /** The two lanes of `worldHash(w)` into `out`. */
 export function hashWorldInto(w: World, out: Int32Array): void {
   for (const k in w) {
     const kl = keyOf(k);
+    const v = (w as unknown as Record<string, unknown>)[k];
     if (k === "mem") memoryInto(w.mem, out2);
-    else hashInto(k === "clock" ? 0 : (w as unknown as Record<string, unknown>)[k], out2);
+    else if (k === "clock") hashInto(0, out2);
+    else if (Array.isArray(v)) {
+      // devices, mms, threads, vms: an array of parts.
+      parts.start(v.length);
+      for (const p of v) {
+        const l = cached(p);
+        parts.add(l[0]!, l[1]!);
+      }
+      parts.finish(out2);
+    } else if (typeof v === "object" && v !== null) {
+      const l = k === "smmu" || k === "kernel" ? shellOf(v) : cached(v);
+      out2[0] = l[0]!;
+      out2[1] = l[1]!;
+    } else hashInto(v, out2);
     world.add(kl[0]!, kl[1]!, out2[0]!, out2[1]!);
   }
   world.finish(out);
+  if (checking) check(w, out);
+}
+
+/*
+ * The test mode that proves the cached hashes are current (every write to a part went through
+ * an accessor, none through a reference kept from before the last hash): with checking on,
+ * every hash is compared with the whole world hashed afresh, and a difference throws.
+ */
+let checking = false;
+
+/** Turns the hash check on or off; returns what it was. */
+export function checkHashes(on: boolean): boolean {
+  const was = checking;
+  checking = on;
+  return was;
+}
+
+const fresh = new Int32Array(2);
+
+function check(w: World, out: Int32Array): void {
+  hashInto({ ...w, clock: 0 }, fresh);
+  if (fresh[0] !== out[0] || fresh[1] !== out[1]) {
+    throw new Error("a cached part hash is stale: a part was written without its accessor");
+  }
 }

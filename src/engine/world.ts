@@ -4,8 +4,13 @@
  * classes, no functions) so that it can be cloned with structuredClone for time travel and
  * the explorer, and hashed canonically for determinism checks.
  *
- * The engine and the kernel model mutate a World in place, one micro-step at a time; the
- * trace keeps a clone per step.
+ * Copies share (copy on write, per part). A world's parts (the SMMU, the kernel, each device,
+ * mm, thread and VM) are read-only in these types; `cloneWorld` (clone.ts) makes a copy that
+ * shares every part, and a micro-step changes a part only through the world's write accessor
+ * (`ownSmmu(w)`, `ownThread(w, t)`, …), which copies it first unless the world owns it. So a
+ * step copies only what it writes, the trace's per-step snapshots share what a step left alone
+ * (a view can test "unchanged" with ===), and the state hash (world-hash.ts) rehashes only the
+ * parts that changed. Memory has its own copy on write by frame (memory.ts).
  */
 
 import type { Pa } from "./ids.ts";
@@ -69,7 +74,7 @@ export interface PageRequest {
   readonly pasid: number | null;
   readonly va: number;
   readonly write: boolean;
-  response: "SUCC" | "FAIL" | "DENY" | null;
+  readonly response: "SUCC" | "FAIL" | "DENY" | null;
 }
 
 /** A transaction the SMMU holds stalled (CD.S=1) until software answers with CMD_RESUME. */
@@ -80,7 +85,7 @@ export interface StalledTxn {
   readonly va: number;
   readonly write: boolean;
   /** Taken by the IOPF handler; answered by the RESUME the SMMU consumed. */
-  state: "stalled" | "handling" | "RETRY" | "ABORT" | "TERM";
+  readonly state: "stalled" | "handling" | "RETRY" | "ABORT" | "TERM";
 }
 
 export interface CdTableState {
@@ -90,7 +95,7 @@ export interface CdTableState {
   /** log2 of the number of CDs: the STE's S1CDMax, the master's ssid_bits. */
   readonly s1cdmax: number;
   /** 2-level: L2 leaf tables allocated so far, by L1 index. */
-  readonly leaves: Record<number, Pa>;
+  readonly leaves: Readonly<Record<number, Pa>>;
 }
 
 export interface DeviceState {
@@ -100,16 +105,16 @@ export interface DeviceState {
   readonly pri: boolean;
   readonly cdTable: CdTableState;
   /** The private DMA domain at SSID 0: its io-pgtable root and the ASID arm_smmu_asid_xa gave it. */
-  dmaAsid: number;
+  readonly dmaAsid: number;
   readonly dmaPgd: Pa;
-  atc: AtcEntry[];
+  readonly atc: readonly AtcEntry[];
   /** Page Request Groups the device sent and waits on (PCIe PRI), by PRG index. */
-  prgs: PageRequest[];
-  nextPrg: number;
+  readonly prgs: readonly PageRequest[];
+  readonly nextPrg: number;
   /** The PASID the device's driver was given for each process: what the device keeps using. */
-  pasids: Record<string, number>;
+  readonly pasids: Readonly<Record<string, number>>;
   /** PASIDs the device's driver has stopped issuing DMA with (the 2018 design's mm_exit callback). */
-  stopped: number[];
+  readonly stopped: readonly number[];
   /**
    * Assigned to a VM (iommufd, nested translation): its CD table, DMA domain and PASIDs are
    * the guest's, addressed in IPA space; the guest calls it by its virtual StreamID.
@@ -138,20 +143,20 @@ export interface VmState {
   /** Guest RAM pages, from GUEST_RAM_BASE in IPA space. */
   readonly pages: number;
   /** The guest allocator's free IPAs: the last one is handed out next. */
-  free: number[];
+  readonly free: readonly number[];
   /** The guest's stream table (IPA): the vSTEs the VMM reads on CFGI_STE. */
   readonly strtab: number;
   /** The vSMMU command queue, in guest RAM (its base is an IPA). */
-  readonly vcmdq: Queue;
+  readonly vcmdq: Readonly<Queue>;
   /** vSMMU CMDQ_CONS.ERR as the VMM last reported it: 0 none, 1 CERROR_ILL. */
-  cerror: number;
+  readonly cerror: number;
   /** The vIOMMU's vDEVICEs: virtual StreamID → device. */
-  readonly vdevs: Record<number, string>;
+  readonly vdevs: Readonly<Record<number, string>>;
   /** The guest kernel's PASID and ASID allocators. */
-  pasids: Record<number, { owner: string; refs: number }>;
+  readonly pasids: Readonly<Record<number, { readonly owner: string; readonly refs: number }>>;
   /** The guest's lowest PASID, when the scenario gives one (absent: 1). */
   readonly pasidBase?: number;
-  asids: Record<number, { owner: string; refs: number }>;
+  readonly asids: Readonly<Record<number, { readonly owner: string; readonly refs: number }>>;
 }
 
 export interface StreamTableState {
@@ -161,7 +166,7 @@ export interface StreamTableState {
   readonly log2size: number;
   /** 2-level: bits of SID that index an L2 table (Linux: 8). */
   readonly split: number;
-  readonly leaves: Record<number, Pa>;
+  readonly leaves: Readonly<Record<number, Pa>>;
 }
 
 export interface SmmuState {
@@ -169,71 +174,71 @@ export interface SmmuState {
   readonly asidBits: number;
   readonly ssidBits: number;
   readonly strtab: StreamTableState;
-  readonly cmdq: Queue;
-  readonly evtq: Queue;
-  readonly priq: Queue;
+  readonly cmdq: Readonly<Queue>;
+  readonly evtq: Readonly<Queue>;
+  readonly priq: Readonly<Queue>;
   /**
    * Configuration cache: what the SMMU fetched and keeps until a CFGI command. `l1cd` holds
    * L1 CD descriptors of 2-level CD tables, valid or not, by "sid:l1index"; it appears with
    * the first one cached, so a world without 2-level CD tables is as it always was.
    */
   readonly cfg: {
-    ste: Record<number, bigint[]>;
-    cd: Record<string, bigint[]>;
-    l1cd?: Record<string, bigint>;
+    readonly ste: Readonly<Record<number, readonly bigint[]>>;
+    readonly cd: Readonly<Record<string, readonly bigint[]>>;
+    readonly l1cd?: Readonly<Record<string, bigint>>;
   };
-  iotlb: IotlbEntry[];
-  walkCache: WalkCacheEntry[];
+  readonly iotlb: readonly IotlbEntry[];
+  readonly walkCache: readonly WalkCacheEntry[];
   /** Stalled transactions, by STAG. */
-  stalls: StalledTxn[];
-  nextStag: number;
+  readonly stalls: readonly StalledTxn[];
+  readonly nextStag: number;
   /**
    * SMMU_GERROR and SMMU_GERRORN (reference §1.1): a global error is active while a bit differs
    * between them. The SMMU toggles GERROR; software acknowledges by copying it into GERRORN.
    */
-  gerror: number;
-  gerrorn: number;
+  readonly gerror: number;
+  readonly gerrorn: number;
   /** SMMU_CMDQ_CONS.ERR: the CERROR code of the command at CONS while GERROR.CMDQ_ERR is active. */
-  cmdqErr: number;
+  readonly cmdqErr: number;
 }
 
 export interface VmaState {
   readonly start: number;
-  pages: number;
-  prot: "r" | "rw" | "none";
+  readonly pages: number;
+  readonly prot: "r" | "rw" | "none";
 }
 
 export interface MmState {
   readonly process: string;
   /** The mm's lifecycle statechart state (kernel/machines.ts). */
-  state: string;
+  readonly state: string;
   /** mm_users: address-space users (mmget / mmput). */
-  users: number;
+  readonly users: number;
   /** mm_count: struct mm_struct references (mmgrab / mmdrop). */
-  count: number;
+  readonly count: number;
   readonly pgd: Pa;
   /** The CPU ASID (arch/arm64/mm/context.c), pinned while the SMMU shares it. */
   readonly cpuAsid: number;
   /** arm64_mm_context_get pins. */
-  asidPins: number;
+  readonly asidPins: number;
   /** mm->pasid, or null. */
-  pasid: number | null;
-  vmas: VmaState[];
+  readonly pasid: number | null;
+  readonly vmas: readonly VmaState[];
   /** MMU notifiers registered on this mm (mm->notifier_subscriptions), by id. */
-  notifiers: number[];
+  readonly notifiers: readonly number[];
   /** The VM the process runs in: its pgd and pages are guest IPAs. */
   readonly vm?: string;
   /**
    * The tasks sharing this mm, when the scenario declares them (absent: one task); each live
    * one holds an mm_users reference until its exit.
    */
-  tasks?: TaskState[];
+  readonly tasks?: readonly TaskState[];
 }
 
 /** A task (thread) of a process: its name and whether it has run do_exit. */
 export interface TaskState {
   readonly name: string;
-  exited: boolean;
+  readonly exited: boolean;
 }
 
 export type ThreadStatus = "ready" | "blocked" | "done";
@@ -242,17 +247,17 @@ export type LocalValue = number | string | boolean | null | readonly number[] | 
 
 export interface ThreadState {
   readonly name: string;
-  opIndex: number;
+  readonly opIndex: number;
   /** The program running: "op:bind", or a function it called ("drv:release"); "" between ops. */
-  program: string;
+  readonly program: string;
   /** Index of the next micro-step in that program. */
-  pc: number;
+  readonly pc: number;
   /** Where each caller resumes, innermost last. */
-  stack: { program: string; pc: number }[];
-  locals: Record<string, LocalValue>;
-  status: ThreadStatus;
+  readonly stack: readonly { readonly program: string; readonly pc: number }[];
+  readonly locals: Readonly<Record<string, LocalValue>>;
+  readonly status: ThreadStatus;
   /** Why the thread cannot step, when blocked. */
-  blockedOn: string | null;
+  readonly blockedOn: string | null;
 }
 
 /**
@@ -265,19 +270,19 @@ export interface KObject {
   /** The kernel's name for it (struct arm_smmu_bond, struct iommu_sva…). */
   readonly label: string;
   /** Its lifecycle statechart state (kernel/machines.ts). */
-  state: string;
-  refs: number;
+  readonly state: string;
+  readonly refs: number;
   readonly process: string;
   readonly device: string | null;
   /** Design-specific fields (pasid, asid, cleared, …). */
-  fields: Record<string, LocalValue>;
+  readonly fields: Readonly<Record<string, LocalValue>>;
 }
 
 export interface SrcuCallback {
   readonly object: number;
   readonly fn: string;
   /** Readers that were inside a read section when the callback was queued: the grace period. */
-  waitFor: string[];
+  readonly waitFor: readonly string[];
 }
 
 export interface KernelState {
@@ -286,26 +291,31 @@ export interface KernelState {
   readonly release: string;
   readonly faults: readonly string[];
   /** Mutex holders by lock name ("sva_lock", "mmap_lock:app"). */
-  locks: Record<string, string | null>;
+  readonly locks: Readonly<Record<string, string | null>>;
   /** The lowest PASID the allocator hands out. */
   readonly pasidBase: number;
   /** Allocated PASIDs → owning mm and references (ioasid_get / ioasid_put). */
-  pasids: Record<number, { owner: string; refs: number }>;
+  readonly pasids: Readonly<Record<number, { readonly owner: string; readonly refs: number }>>;
   /**
    * arm_smmu_asid_xa: SMMU ASIDs in use → owner ("mm:app" for shared CDs, "dma:gpu0"); a shared
    * CD's entry names its kernel object (`cd`: the arm_smmu_ctx_desc, with its own refcount).
    */
-  asids: Record<number, { owner: string; refs: number; cd?: number }>;
-  objects: Record<number, KObject>;
-  nextObjectId: number;
-  srcu: { readers: Record<string, number>; callbacks: SrcuCallback[] };
+  readonly asids: Readonly<
+    Record<number, { readonly owner: string; readonly refs: number; readonly cd?: number }>
+  >;
+  readonly objects: Readonly<Record<number, KObject>>;
+  readonly nextObjectId: number;
+  readonly srcu: {
+    readonly readers: Readonly<Record<string, number>>;
+    readonly callbacks: readonly SrcuCallback[];
+  };
   /**
    * The 2018 design's fault worker between iommu_sva_find (mmget_not_zero) and its mmput: the
    * page request it took and the answer it will send. Absent when it holds no mm.
    */
-  iopfHeld?: IopfHeld | null;
+  readonly iopfHeld?: IopfHeld | null;
   /** The fault worker waits for itself (flushing its own queue from mm exit): it never runs again. */
-  iopfStuck?: boolean;
+  readonly iopfStuck?: boolean;
 }
 
 export interface IopfHeld {
@@ -316,18 +326,37 @@ export interface IopfHeld {
   readonly resp: "SUCC" | "FAIL";
 }
 
+/**
+ * The world's parts (everything but `mem` and `clock`) are read-only here: copies of a world
+ * share them (clone.ts), so a part is changed only through the world's write accessor
+ * (`ownSmmu(w)`, `ownKernel(w)`, `ownThread(w, t)`, `ownDevice`, `ownMm`, `ownVm`), which
+ * copies it first when the world does not own it and returns it as a `Draft`. The arrays are
+ * each world's own (a copy slices them), so adding or removing an element needs no accessor.
+ */
 export interface World {
   mem: Memory;
-  smmu: SmmuState;
+  readonly smmu: SmmuState;
   devices: DeviceState[];
   mms: MmState[];
-  kernel: KernelState;
+  readonly kernel: KernelState;
   threads: ThreadState[];
   /** Micro-steps taken so far. */
   clock: number;
   /** Present only when the scenario has VMs (so other worlds hash as they always did). */
   vms?: VmState[];
 }
+
+/**
+ * The writable form of a world's part (the read-only interfaces above with every `readonly`
+ * taken off, all the way down), as the write accessors (clone.ts) hand it out.
+ */
+export type Draft<T> = T extends string | number | boolean | bigint | symbol | null | undefined
+  ? T
+  : T extends ReadonlyMap<infer K, infer V>
+    ? Map<K, Draft<V>>
+    : T extends readonly (infer U)[]
+      ? Draft<U>[]
+      : { -readonly [K in keyof T]: Draft<T[K]> };
 
 export function findDevice(w: World, name: string): DeviceState {
   const d = w.devices.find((x) => x.name === name);

@@ -6,6 +6,7 @@
  */
 
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import { kernelPart, smmuPart } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
 import type { Asid, Pa, Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
@@ -16,6 +17,7 @@ import { makeCdTableSte, makeL1Std, STRTAB_SPLIT } from "../engine/ste.ts";
 import { locateSte } from "../engine/tables.ts";
 import type {
   DeviceState,
+  Draft,
   MmState,
   SmmuState,
   StreamTableState,
@@ -101,7 +103,7 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
 
 /** arm_smmu_init_l2_strtab for a 2-level stream table: 256 STEs (one PCI bus), 16 KiB. */
 function ensureStrtabLeaf(w: World, sid: number): void {
-  const st = w.smmu.strtab;
+  const st = smmuPart(w, "strtab");
   if (st.fmt !== "2lvl") return;
   const l1 = Math.floor(sid / 2 ** st.split);
   if (st.leaves[l1] !== undefined) return;
@@ -125,7 +127,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
       })
     : allocContiguous(w.mem, frames(2 ** s1cdmax * 64), { kind: "cdtable", device: spec.name, level: 1 });
   const dmaAsid = lowestFree(w.kernel.asids, 1, 2 ** w.smmu.asidBits - 1)!;
-  w.kernel.asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
+  kernelPart(w, "asids")[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
   const dmaPgd = allocFrame(w.mem, { kind: "pgtable", process: `dma:${spec.name}`, level: 0 });
   // One buffer the device's driver mapped with the DMA API (dma_map_single): its non-PASID
   // traffic has something to reach, and fills the IOTLB under the domain's private ASID.
@@ -135,7 +137,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     `${spec.name} DMA buffer`,
   );
   mapPage(w.mem, dmaPgd, DMA_BUFFER_IOVA as Va, buffer, true, `dma:${spec.name}`);
-  const dev: DeviceState = {
+  const dev: Draft<DeviceState> = {
     name: spec.name,
     sid: spec.sid,
     ats: spec.ats,
@@ -233,7 +235,7 @@ export function boot(s: Scenario): World {
     threads: [],
     clock: 0,
   };
-  w.smmu = bootSmmu(w, s);
+  (w as { smmu: SmmuState }).smmu = bootSmmu(w, s);
   if (s.vms !== undefined) w.vms = s.vms.map((v, i) => nestedKernel().bootVm(w, v, i));
   w.devices = s.devices.map((d) => {
     ensureStrtabLeaf(w, d.sid);

@@ -9,6 +9,7 @@
  */
 
 import { hex64 } from "../engine/bits.ts";
+import { smmuPart } from "../engine/clone.ts";
 import { buildCmd, type Cmd, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
@@ -68,7 +69,7 @@ export function issueCommands(
           if (sync && !cut && !hasFault(c.w, "skip-sync")) cmds.push(CMD_SYNC);
           pending = cmds.flatMap((cmd) => buildCmd(cmd).map(hex64));
         }
-        const q = c.w.smmu.cmdq;
+        const q = smmuPart(c.w, "cmdq");
         const n = Math.min(pending.length / 2, queueSpace(q));
         for (let i = 0; i < n; i++) {
           const words = [BigInt(pending[2 * i]!), BigInt(pending[2 * i + 1]!)] as const;

@@ -4,6 +4,7 @@
  * stalled it, a second step waits for the answer and retries once.
  */
 
+import { ownDevice, smmuShell } from "../engine/clone.ts";
 import { deviceDma } from "../engine/device.ts";
 import { own } from "../engine/dict.ts";
 import { va as toVa, type Va } from "../engine/ids.ts";
@@ -76,7 +77,7 @@ export const dmaProgram: Program<DmaOp> = [
   step(
     "dma (PRG Response)",
     (c) => {
-      const dev = findDevice(c.w, c.op.device);
+      const dev = ownDevice(c.w, findDevice(c.w, c.op.device));
       const prg = local<number>(c, "prg");
       const request = dev.prgs.find((p) => p.prg === prg)!;
       dev.prgs = dev.prgs.filter((p) => p !== request);
@@ -103,8 +104,9 @@ export const dmaProgram: Program<DmaOp> = [
     (c) => {
       const dev = findDevice(c.w, c.op.device);
       const stag = local<number>(c, "stag");
-      const stall = c.w.smmu.stalls.find((s) => s.stag === stag)!;
-      c.w.smmu.stalls = c.w.smmu.stalls.filter((s) => s !== stall);
+      const smmu = smmuShell(c.w);
+      const stall = smmu.stalls.find((s) => s.stag === stag)!;
+      smmu.stalls = smmu.stalls.filter((s) => s !== stall);
       setLocal(c, "stag", null);
       if (stall.state === "RETRY") {
         c.rec.say(`CMD_RESUME RETRY: the SMMU retries the stalled access (STAG ${stag}).`);

@@ -4,7 +4,7 @@
  * design through the MMU notifier hooks, the way the kernel's mm does.
  */
 
-import type { KObject } from "../engine/world.ts";
+import type { Draft, KObject } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
 import type { Ctx, Program } from "./program.ts";
 
@@ -27,7 +27,7 @@ export interface Driver {
   /** The notifier's release callback (local `mn`), from __mmu_notifier_release. */
   readonly release: Program;
   /** The SRCU callback that frees a notifier (free_notifier) once the grace period is over. */
-  freeNotifier(c: Ctx, mn: KObject): void;
+  freeNotifier(c: Ctx, mn: Draft<KObject>): void;
   /**
    * Run by a task's exit before its mmput (local-free: the op's `task`), for a design whose
    * binding belongs to a task rather than to the mm (the 2017 RFC).

@@ -8,6 +8,7 @@
 
 import { describe, expect, it } from "vitest";
 import { hex64 } from "../engine/bits.ts";
+import { ownSmmu } from "../engine/clone.ts";
 import { buildCmd } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { slotAddr } from "../engine/queue.ts";
@@ -42,7 +43,7 @@ describe("arm_smmu_gerror_handler", () => {
   const sim = createSim(s);
   const w = boot(s);
   settleAll(sim, w, new Recorder());
-  const q = w.smmu.cmdq;
+  const q = ownSmmu(w).cmdq;
   writeWords(w.mem, slotAddr(q, 0), ILLEGAL);
   writeWords(w.mem, slotAddr(q, 1), buildCmd({ op: "CMD_SYNC", cs: "SEV" }));
   q.produced = 2;
@@ -106,7 +107,7 @@ describe('"T0:op" through an illegal command', () => {
     run("T0:op"); // bind
     run("T0:op"); // dma
     // Another CPU has queued an illegal command (no CMD_SYNC of its own) ahead of munmap's.
-    const q = w.smmu.cmdq;
+    const q = ownSmmu(w).cmdq;
     writeWords(w.mem, slotAddr(q, q.produced), ILLEGAL);
     q.produced += 1;
     const taken = run("T0:op");
@@ -122,7 +123,7 @@ describe("the trace of an illegal command", () => {
     const sim = createSim(s);
     const w = boot(s);
     settleAll(sim, w, new Recorder());
-    const q = w.smmu.cmdq;
+    const q = ownSmmu(w).cmdq;
     const sync = buildCmd({ op: "CMD_SYNC", cs: "SEV" });
     const queued: StepRecord["events"] = [
       { type: "cmdq.insert", seq: 0, words: ILLEGAL },

@@ -17,7 +17,8 @@
  */
 
 import { hex64 } from "../engine/bits.ts";
-import { CMDQ_ERR_CERROR, cmdqConsReg, cmdqErrorActive, GERROR } from "../engine/cmdq-error.ts";
+import { smmuShell } from "../engine/clone.ts";
+import { ackGerror, CMDQ_ERR_CERROR, cmdqConsReg, cmdqErrorActive, GERROR } from "../engine/cmdq-error.ts";
 import { cmdSummary } from "../engine/commands.ts";
 import { slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
@@ -50,7 +51,7 @@ export function armSmmuGerrorHandler(w: World, rec: Recorder): string {
   }
   const unhandled = active & ~Number(GERROR.fields.CMDQ_ERR.mask);
   if (unhandled !== 0) lines.push(`Other GERROR bits ${hex32(unhandled)} are only reported.`);
-  s.gerrorn = s.gerror;
+  ackGerror(smmuShell(w));
   lines.push("GERRORN := GERROR acknowledges the error: the SMMU consumes again from CONS.");
   rec.say(lines.join(" "));
   return "arm_smmu_gerror_handler";

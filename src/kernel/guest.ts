@@ -23,16 +23,17 @@
  */
 
 import { cdTableLayout, makeL1Cd } from "../engine/cd.ts";
+import { ownDevice, ownVm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { mappings, unmapPage, unmapRange } from "../engine/pgtable.ts";
 import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
-import type { DeviceState, MmState, VmState } from "../engine/world.ts";
+import type { DeviceState, Draft, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
 import { bindingKey, guestBindings } from "./guest-bindings.ts";
 import { guestCdWrites } from "./guest-cd.ts";
-import { mmOf } from "./mm.ts";
+import { mmFor, mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
 import { type Ctx, call, local, type Program, RETURN, setLocal, step } from "./program.ts";
 import { lowestFree, svaCd, tlbiAsid, tlbiRange } from "./smmu-ops.ts";
@@ -42,7 +43,8 @@ import { guestCommands } from "./vsmmu.ts";
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
 
 const hexa = (v: number) => `0x${v.toString(16)}`;
-const vmOf = (c: Ctx): VmState => findVm(c.w, mmOf(c).vm!);
+/** The process's VM, to be changed (clone.ts): the guest's allocators live in it. */
+const vmOf = (c: Ctx): Draft<VmState> => ownVm(c.w, findVm(c.w, mmOf(c).vm!));
 const vmName = (c: Ctx): string => mmOf(c).vm!;
 const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string }).device);
 
@@ -63,7 +65,7 @@ function needsLeaf(dev: DeviceState, ssid: number): boolean {
 const bind: Program<OpOf<"bind">> = [
   step("iommu_sva_bind_device (guest)", (c) => {
     const vm = vmOf(c);
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const dev = devOf(c);
     const key = bindingKey(mm.process, dev.name);
     const bound = Object.values(vm.asids).find((a) => a.owner === key);
@@ -105,7 +107,7 @@ const bind: Program<OpOf<"bind">> = [
     );
     if (leaf === null) return undefined;
     // Taken now (the guest's group mutex, left out, would keep a second bind from racing for it).
-    dev.cdTable.leaves[cdTableLayout.l1Index(pasid)] = leaf as Pa;
+    ownDevice(c.w, dev).cdTable.leaves[cdTableLayout.l1Index(pasid)] = leaf as Pa;
     return call("guest:arm_smmu_alloc_cd_ptr");
   }),
   step("arm_smmu_write_cd_entry (guest)", (c) => {
@@ -126,7 +128,7 @@ const bind: Program<OpOf<"bind">> = [
     const dev = devOf(c);
     const pasid = local<number>(c, "pasid");
     writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid), [BigInt(local<string>(c, "cd0"))]);
-    dev.pasids[mmOf(c).process] = pasid;
+    ownDevice(c.w, dev).pasids[mmOf(c).process] = pasid;
     c.rec.say(
       `The guest sets CD ${pasid}'s qword 0 with V=1: the context is live once the SMMU forgets the old CD.`,
     );
@@ -164,7 +166,7 @@ const allocCdPtr: Program<OpOf<"bind">> = [
  * Frees the guest's ASID of one binding (arm_smmu_sva_domain_free). The PASID is the mm's
  * (6.10+): it goes only with the mm itself, once it exited and its last binding is gone.
  */
-function releaseBinding(vm: VmState, mm: MmState, asid: number): void {
+function releaseBinding(vm: Draft<VmState>, mm: Draft<MmState>, asid: number): void {
   delete vm.asids[asid];
   const pasid = mm.pasid;
   if (pasid === null) return;
@@ -179,7 +181,7 @@ function releaseBinding(vm: VmState, mm: MmState, asid: number): void {
 const unbind: Program<OpOf<"unbind">> = [
   step("iommu_sva_unbind_device (guest)", (c) => {
     const vm = vmOf(c);
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const dev = devOf(c);
     const binding = guestBindings(c.w, vm, mm.process).find((b) => b.device === dev);
     if (!binding || mm.pasid === null) {
@@ -216,7 +218,7 @@ const unbind: Program<OpOf<"unbind">> = [
   ),
   ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(local<number>(c, "asid"))),
   step("iommu_sva_unbind_device: free (guest)", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const vm = vmOf(c);
     releaseBinding(vm, mm, local<number>(c, "asid"));
     const last = mm.state === "exited" && guestBindings(c.w, vm, mm.process).length === 0;
@@ -233,7 +235,7 @@ const unbind: Program<OpOf<"unbind">> = [
 
 const munmap: Program<OpOf<"munmap">> = [
   step("zap_pte_range (guest)", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const vm = vmOf(c);
     const space = guestSpace(c.w, vm);
     const end = c.op.start + c.op.pages * PAGE_SIZE;
@@ -279,7 +281,7 @@ const munmap: Program<OpOf<"munmap">> = [
 
 const exit: Program<OpOf<"exit">> = [
   step("exit_mmap: release (guest)", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const bindings = guestBindings(c.w, vmOf(c), mm.process);
     mmEvent(c, mm, "mm.mmput_last");
     c.rec.say(
@@ -328,7 +330,7 @@ const exit: Program<OpOf<"exit">> = [
     },
   ),
   step("exit_mmap: free (guest)", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const vm = vmOf(c);
     const bound = guestBindings(c.w, vm, mm.process).length > 0;
     const space = guestSpace(c.w, vm);

@@ -20,6 +20,7 @@
  * and the per-device fault queue's size limits.
  */
 
+import { kernelShell, ownMm, smmuPart } from "../engine/clone.ts";
 import { PAGE_SIZE, type Va } from "../engine/ids.ts";
 import { buildCmd, type Cmd, cmdSummary, decodeEvent, decodePriEntry, EVT_ID } from "../engine/index.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
@@ -124,7 +125,7 @@ function queue(w: World, cmd: Cmd, rec: Recorder): void {
   const words = buildCmd(cmd);
   writeWords(w.mem, slotAddr(q, q.produced), words);
   rec.record({ type: "cmdq.insert", seq: q.produced, words });
-  q.produced += 1;
+  smmuPart(w, "cmdq").produced += 1;
   rec.say(`Queues ${cmdSummary(words)} (no CMD_SYNC: nobody waits for it).`);
 }
 
@@ -138,10 +139,10 @@ function queue(w: World, cmd: Cmd, rec: Recorder): void {
  */
 function iopfMmput(w: World, rec: Recorder): string {
   const held = w.kernel.iopfHeld!;
-  const mm = w.mms.find((m) => m.process === held.process)!;
+  const mm = ownMm(w, w.mms.find((m) => m.process === held.process)!);
   mm.users -= 1;
   if (mm.users > 0) {
-    w.kernel.iopfHeld = null;
+    kernelShell(w).iopfHeld = null;
     rec.say(
       `mmput: mm_users of ${mm.process} drops to ${mm.users}. iopf_complete_group answers the page request.`,
     );
@@ -161,7 +162,7 @@ function iopfMmput(w: World, rec: Recorder): string {
   }
   recordLifecycle(rec, "mm", mm.process, mm.state, "exiting");
   mm.state = "exiting";
-  w.kernel.iopfStuck = true;
+  kernelShell(w).iopfStuck = true;
   rec.say(
     `mmput: the fault worker dropped ${mm.process}'s last mm_users, so exit_mmap runs here: iommu_notifier_release calls the device driver's mm_exit, then iopf_queue_flush_dev waits for the fault queue to drain — the work item being flushed is this one.`,
   );
@@ -178,7 +179,7 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
   const f = pendingFault(w)!;
   const dev: DeviceState | undefined = findDeviceBySid(w, f.sid);
   if (f.kind === "pri") {
-    w.smmu.priq.consumed += 1;
+    smmuPart(w, "priq").consumed += 1;
     const ssid = f.pasid ?? 0;
     const answer = (resp: "SUCC" | "FAIL" | "DENY") =>
       queue(w, { op: "PRI_RESP", sid: f.sid, ssid, ssv: f.pasid !== null, grpid: f.tag, resp }, rec);
@@ -192,16 +193,17 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
     rec.say(
       `${dev?.name ?? "The device"} asks for 0x${f.va.toString(16)} (PRG ${f.tag}): iommu_report_device_fault queues it; the fault worker's iopf_handle_single looks the mm up with iommu_sva_find.`,
     );
-    const mm = mmOfPasid(w, f.pasid);
-    if (mm?.state !== "live" || mm.users === 0) {
+    const found = mmOfPasid(w, f.pasid);
+    if (found?.state !== "live" || found.users === 0) {
       handleMmFault(w, f, rec);
       answer("FAIL");
       return "iopf_handle_single";
     }
     // iommu_sva_find: mmget_not_zero, held until the worker's mmput (iopfMmput).
+    const mm = ownMm(w, found);
     mm.users += 1;
     const ok = handleMmFault(w, f, rec);
-    w.kernel.iopfHeld = {
+    kernelShell(w).iopfHeld = {
       process: mm.process,
       sid: f.sid,
       pasid: f.pasid,
@@ -211,7 +213,7 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
     rec.say(`The worker holds ${mm.process}'s mm_users (${mm.users}) until its mmput.`);
     return "iopf_handle_single";
   }
-  w.smmu.evtq.consumed += 1;
+  smmuPart(w, "evtq").consumed += 1;
   if (f.kind === "event") {
     const ev = decodeEvent(readWords(w.mem, slotAddr(w.smmu.evtq, w.smmu.evtq.consumed - 1), 4));
     const code = ev.type === "UNKNOWN" ? ev.code : EVT_ID[ev.type];
@@ -220,7 +222,7 @@ export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string 
     );
     return "arm_smmu_evtq_thread";
   }
-  const stall = w.smmu.stalls.find((x) => x.stag === f.tag)!;
+  const stall = smmuPart(w, "stalls").find((x) => x.stag === f.tag)!;
   stall.state = "handling";
   rec.say(
     `arm_smmu_evtq_thread: a stalled ${f.write ? "write" : "read"} at 0x${f.va.toString(16)} (STAG ${f.tag}) → iommu_report_device_fault.`,

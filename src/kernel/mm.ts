@@ -19,6 +19,7 @@
  * per-CPU TLB shootdown details (one broadcast TLBI stands for them).
  */
 
+import { kernelPart, ownMm } from "../engine/clone.ts";
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocFrame, freeFrame } from "../engine/memory.ts";
 import {
@@ -32,13 +33,14 @@ import {
 } from "../engine/pgtable.ts";
 import { guestAlloc, guestSpace } from "../engine/stage2.ts";
 import { smmuBroadcastTlbi } from "../engine/tlb.ts";
-import type { MmState, VmaState, World } from "../engine/world.ts";
+import type { Draft, MmState, VmaState, World } from "../engine/world.ts";
 import { findMm, findVm } from "../engine/world.ts";
 import { designOf, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 import { checkPasidFreed } from "./checks.ts";
 import { hasFault } from "./cmdq.ts";
 import {
+  findObject,
   free,
   lockWait,
   mmEvent,
@@ -63,6 +65,8 @@ import {
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
 
 export const mmOf = (c: Ctx): MmState => findMm(c.w, (c.op as { process: string }).process);
+/** The op's mm, to be changed: its world's own copy (clone.ts). */
+export const mmFor = (c: Ctx): Draft<MmState> => ownMm(c.w, mmOf(c));
 
 /** The task performing the op (docs/tasks.md): its `task`, else the process's first task. */
 export function taskOf(c: Ctx): string {
@@ -106,7 +110,7 @@ export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa | 
 }
 
 /** Removes [start, end) from the VMA list, splitting VMAs as __split_vma would. */
-function removeRange(mm: MmState, start: number, end: number): void {
+function removeRange(mm: Draft<MmState>, start: number, end: number): void {
   const out: VmaState[] = [];
   for (const v of mm.vmas) {
     const vEnd = v.start + v.pages * PAGE_SIZE;
@@ -251,7 +255,7 @@ function tlbFlushName(c: Ctx): string {
  */
 export function mmputStep(): MicroStep {
   return step("mmput", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     mm.users -= 1;
     if (mm.users > 0) {
       c.rec.say(`mm_users of ${mm.process} drops to ${mm.users}: someone else still uses the address space.`);
@@ -274,7 +278,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     step(
       "do_mmap",
       (c) => {
-        const mm = mmOf(c);
+        const mm = mmFor(c);
         const { start, pages, prot } = c.op;
         if (mm.state !== "live") {
           c.rec.say(`${mm.process} has exited: there is no address space to map into.`);
@@ -330,7 +334,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
   const munmap: Program<OpOf<"munmap">> = [
     lockStep("mmap_write_lock"),
     step("zap_pte_range", (c) => {
-      const mm = mmOf(c);
+      const mm = mmFor(c);
       const { start, pages } = c.op;
       const freed = unmapRange(c.w.mem, mm.pgd, start as Va, (start + pages * PAGE_SIZE) as Va);
       removeRange(mm, start, start + pages * PAGE_SIZE);
@@ -415,7 +419,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
   const mprotect: Program<OpOf<"mprotect">> = [
     lockStep("mmap_write_lock"),
     step("change_protection", (c) => {
-      const mm = mmOf(c);
+      const mm = mmFor(c);
       const { start, pages, prot } = c.op;
       const changed = protectRange(c.w.mem, mm.pgd, start as Va, (start + pages * PAGE_SIZE) as Va, prot);
       for (const v of mm.vmas) if (v.start >= start && v.start < start + pages * PAGE_SIZE) v.prot = prot;
@@ -448,7 +452,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     step(
       "do_exit",
       (c) => {
-        const mm = mmOf(c);
+        const mm = mmFor(c);
         const task = mm.tasks!.find((t) => t.name === taskOf(c))!;
         if (task.exited) {
           c.rec.say(`${task.name} has already exited: it holds no mm_users reference to drop.`);
@@ -471,7 +475,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
   const exitMmap: Program = [
     ...forEachNotifier("mmu_notifier_release", "drv:release"),
     step("__mmu_notifier_release", (c) => {
-      const mm = mmOf(c);
+      const mm = mmFor(c);
       const n = mm.notifiers.length;
       mm.notifiers = [];
       // synchronize_srcu: wait for every method still running on another CPU.
@@ -501,7 +505,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       },
     ),
     step("unmap_vmas", (c) => {
-      const mm = mmOf(c);
+      const mm = mmFor(c);
       const freed: number[] = [];
       for (const v of mm.vmas)
         freed.push(...unmapRange(c.w.mem, mm.pgd, v.start as Va, (v.start + v.pages * PAGE_SIZE) as Va));
@@ -519,11 +523,11 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     }),
     step("tlb_finish_mmu", (c) => {
       freeGathered(c);
-      mmEvent(c, mmOf(c), "mm.exit_mmap_done");
+      mmEvent(c, mmFor(c), "mm.exit_mmap_done");
       return undefined;
     }),
     step("mmdrop", (c) => {
-      mmdrop(c, mmOf(c));
+      mmdrop(c, mmFor(c));
       return undefined;
     }),
   ];
@@ -532,7 +536,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
 }
 
 /** mmdrop: the last mm_count frees the pgd and the mm itself (__mmdrop). */
-export function mmdrop(c: Ctx, mm: MmState): void {
+export function mmdrop(c: Ctx, mm: Draft<MmState>): void {
   if (mm.count <= 0) {
     c.rec.violation(
       "refcount",
@@ -557,12 +561,13 @@ export function mmdrop(c: Ctx, mm: MmState): void {
     (designOf(c.w.kernel.release) === "io-mm-2018" || releaseHas(c.w.kernel.release, "pasid-mm-lifetime"))
   ) {
     checkPasidFreed(c, mm.pasid, "mm_pasid_drop");
-    delete c.w.kernel.pasids[mm.pasid];
+    delete kernelPart(c.w, "pasids")[mm.pasid];
     c.rec.say(`mm_pasid_drop: PASID ${mm.pasid} is free again.`);
     mm.pasid = null;
   }
   // 6.8+: mm_pasid_drop also kfrees mm->iommu_mm (struct iommu_mm_data).
-  const iommuMm = Object.values(c.w.kernel.objects).find(
+  const iommuMm = findObject(
+    c.w,
     (o) => o.kind === "mm_data" && o.process === mm.process && o.state === "live",
   );
   if (iommuMm && putRef(c, iommuMm)) free(c, iommuMm);
@@ -576,7 +581,7 @@ export function mmdrop(c: Ctx, mm: MmState): void {
  */
 export function callerMmget(fn: string): MicroStep {
   return step(fn, (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     if (mm.state !== "live") {
       setLocal(c, "caller.mmget", false);
       c.rec.say(`${mm.process} has exited: its driver has no mm to bind (-ESRCH).`);

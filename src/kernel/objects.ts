@@ -7,9 +7,10 @@
  * reference taken on an object whose count already reached zero.
  */
 
+import { kernelObjects, kernelPart, kernelShell, ownKObject } from "../engine/clone.ts";
 import { own } from "../engine/dict.ts";
 import type { ViolationKind } from "../engine/trace.ts";
-import type { KObject, MmState, World } from "../engine/world.ts";
+import type { Draft, KObject, MmState, World } from "../engine/world.ts";
 import { initialState, type MachineName, machineOf as machineOfKind, sendEvent } from "./machines.ts";
 import type { Ctx } from "./program.ts";
 
@@ -41,16 +42,46 @@ export function createObject(
   process: string,
   device: string | null,
   fields: KObject["fields"] = {},
-): KObject {
-  const id = w.kernel.nextObjectId++;
-  const obj: KObject = { id, kind, label, state: "", refs: 1, process, device, fields };
+): Draft<KObject> {
+  const id = kernelShell(w).nextObjectId++;
+  const obj: Draft<KObject> = {
+    id,
+    kind,
+    label,
+    state: "",
+    refs: 1,
+    process,
+    device,
+    fields: fields as Draft<KObject>["fields"],
+  };
   obj.state = initialState(machineOf(obj));
-  w.kernel.objects[id] = obj;
+  kernelObjects(w)[id] = obj as KObject;
   return obj;
 }
 
+/**
+ * Kernel object `id`, to be changed: its world's own copy (clone.ts), so take it through here,
+ * not from `w.kernel`, before a lifecycle event or a refcount change.
+ */
+export function kobject(w: World, id: number): Draft<KObject> {
+  return ownKObject(w, id);
+}
+
+/** The first kernel object `match` accepts, to be changed, or undefined. */
+export function findObject(w: World, match: (o: KObject) => boolean): Draft<KObject> | undefined {
+  const o = Object.values(w.kernel.objects).find(match);
+  return o && ownKObject(w, o.id);
+}
+
+/** Every kernel object `match` accepts, to be changed. */
+export function filterObjects(w: World, match: (o: KObject) => boolean): Draft<KObject>[] {
+  return Object.values(w.kernel.objects)
+    .filter(match)
+    .map((o) => ownKObject(w, o.id));
+}
+
 /** Sends a lifecycle event; a refused event becomes a violation and leaves the state as it was. */
-export function lifecycle(c: Ctx, obj: KObject, event: string): boolean {
+export function lifecycle(c: Ctx, obj: Draft<KObject>, event: string): boolean {
   const next = sendEvent(machineOf(obj), obj.state, event);
   if (next === null) {
     const kind: ViolationKind = obj.state === "freed" ? "use-after-free" : "refcount";
@@ -58,17 +89,17 @@ export function lifecycle(c: Ctx, obj: KObject, event: string): boolean {
     return false;
   }
   recordLifecycle(c.rec, machineOf(obj), obj.id, obj.state, next);
-  obj.state = next;
+  if (next !== obj.state) obj.state = next;
   return true;
 }
 
 /** refcount_inc / kref_get. */
-export function get(c: Ctx, obj: KObject): void {
+export function get(c: Ctx, obj: Draft<KObject>): void {
   if (lifecycle(c, obj, "obj.get")) obj.refs += 1;
 }
 
 /** refcount_dec_and_test / kref_put: true when this was the last reference. */
-export function putRef(c: Ctx, obj: KObject): boolean {
+export function putRef(c: Ctx, obj: Draft<KObject>): boolean {
   if (obj.refs <= 0) {
     c.rec.violation(
       "refcount",
@@ -83,11 +114,11 @@ export function putRef(c: Ctx, obj: KObject): boolean {
 }
 
 /** kfree. */
-export function free(c: Ctx, obj: KObject): void {
+export function free(c: Ctx, obj: Draft<KObject>): void {
   lifecycle(c, obj, obj.kind === "notifier" ? "mn.free" : "obj.free");
 }
 
-export function mmEvent(c: Ctx, mm: MmState, event: string): boolean {
+export function mmEvent(c: Ctx, mm: Draft<MmState>, event: string): boolean {
   const next = sendEvent("mm", mm.state, event);
   if (next === null) {
     c.rec.violation(
@@ -102,7 +133,7 @@ export function mmEvent(c: Ctx, mm: MmState, event: string): boolean {
 }
 
 /** mmgrab: one more mm_count. */
-export function mmgrab(c: Ctx, mm: MmState): void {
+export function mmgrab(c: Ctx, mm: Draft<MmState>): void {
   if (mmEvent(c, mm, "mm.mmgrab")) mm.count += 1;
 }
 
@@ -122,28 +153,31 @@ export function lockWait(w: World, lock: string, thread: string): string | null 
 }
 
 export function takeLock(w: World, lock: string, thread: string): void {
-  w.kernel.locks[lock] = thread;
+  kernelPart(w, "locks")[lock] = thread;
 }
 
 export function releaseLock(w: World, lock: string): void {
-  w.kernel.locks[lock] = null;
+  kernelPart(w, "locks")[lock] = null;
 }
 
 // --- SRCU ------------------------------------------------------------------------------------
 
 export function srcuReadLock(w: World, thread: string): void {
-  w.kernel.srcu.readers[thread] = (own(w.kernel.srcu.readers, thread) ?? 0) + 1;
+  const srcu = kernelPart(w, "srcu");
+  srcu.readers[thread] = (own(srcu.readers, thread) ?? 0) + 1;
 }
 
 export function srcuReadUnlock(w: World, thread: string): void {
-  const n = (own(w.kernel.srcu.readers, thread) ?? 0) - 1;
-  if (n > 0) w.kernel.srcu.readers[thread] = n;
-  else delete w.kernel.srcu.readers[thread];
+  const srcu = kernelPart(w, "srcu");
+  const n = (own(srcu.readers, thread) ?? 0) - 1;
+  if (n > 0) srcu.readers[thread] = n;
+  else delete srcu.readers[thread];
 }
 
 /** call_srcu: the callback runs after every reader now inside a read section has left it. */
 export function callSrcu(w: World, object: number, fn: string): void {
-  w.kernel.srcu.callbacks.push({ object, fn, waitFor: Object.keys(w.kernel.srcu.readers).sort() });
+  const srcu = kernelPart(w, "srcu");
+  srcu.callbacks.push({ object, fn, waitFor: Object.keys(srcu.readers).sort() });
 }
 
 /**

@@ -11,13 +11,14 @@
  */
 
 import type { Recorder } from "../engine/trace.ts";
-import type { LocalValue, ThreadState, World } from "../engine/world.ts";
+import type { Draft, LocalValue, ThreadState, World } from "../engine/world.ts";
 import { type ChangeId, changeById, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 
 export interface Ctx<O extends Op = Op> {
   readonly w: World;
-  readonly t: ThreadState;
+  /** The thread stepping, already its world's own (clone.ts): its locals are written in place. */
+  readonly t: Draft<ThreadState>;
   readonly op: O;
   readonly rec: Recorder;
 }
@@ -77,7 +78,7 @@ export function local<T extends LocalValue | undefined>(c: Ctx, name: string): T
 }
 
 export function setLocal(c: Ctx, name: string, value: LocalValue): void {
-  c.t.locals[name] = value;
+  (c.t.locals as Record<string, LocalValue>)[name] = value;
 }
 
 /** Index of the step with `label` in `program`; throws for an unknown label (a bug in a program). */

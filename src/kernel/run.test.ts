@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { ownKernel, ownThread } from "../engine/clone.ts";
 import { largeScenario } from "../scenario/large.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
 import raceJson from "../scenario/library/unbind-vs-exit.json";
@@ -228,8 +229,8 @@ describe("time travel with checkpoints", () => {
 describe("the end-of-run checks", () => {
   it("call it a deadlock when no actor can step and a thread never finished", () => {
     const w = runScenario(lifecycle).final;
-    w.threads[0]!.status = "blocked";
-    w.threads[0]!.blockedOn = "waiting for sva_lock (held by T9)";
+    ownThread(w, 0).status = "blocked";
+    ownThread(w, 0).blockedOn = "waiting for sva_lock (held by T9)";
     const found: Violation[] = [];
     finalChecks(w, 41, found);
     expect(found).toEqual([
@@ -239,7 +240,7 @@ describe("the end-of-run checks", () => {
 
   it("call it a leak when everything exited and unbound but a PASID or frames remain", () => {
     const w = runScenario(lifecycle).final;
-    w.kernel.pasids[7] = { owner: "app", refs: 1 };
+    ownKernel(w).pasids[7] = { owner: "app", refs: 1 };
     const found: Violation[] = [];
     finalChecks(w, 3, found);
     expect(found.map((v) => v.kind)).toEqual(["leak"]);

@@ -106,10 +106,12 @@ export function* entrySteps(sim: Sim, w: World, entry: string, where: string): G
     return;
   }
   if (suffix !== "op") throw new ScheduleError(`${where}: unknown suffix ":${suffix}" (only ":op")`);
-  const t = w.threads.find((x) => x.name === name);
+  // Looked up afresh after every step: a step replaces the thread it changes (clone.ts).
+  const thread = () => w.threads.find((x) => x.name === name);
+  let t = thread();
   if (!t) throw new ScheduleError(`${where}: "${name}" is not a thread`);
   const start = t.opIndex;
-  while (t.status !== "done" && t.opIndex === start) {
+  for (; t.status !== "done" && t.opIndex === start; t = thread()!) {
     const now = actors(sim, w);
     if (now.find((a) => a.name === name)?.runnable) yield name;
     else if (now.find((a) => a.name === SMMU)?.runnable) yield SMMU;

@@ -10,11 +10,12 @@
  * first thread, in declaration order, that can step; otherwise a ready SRCU callback.
  */
 
+import { kernelPart, ownThread } from "../engine/clone.ts";
 import { cmdqErrorActive } from "../engine/cmdq-error.ts";
 import { consumeCommand } from "../engine/consume.ts";
 import { queueEmpty } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
-import type { ThreadState, ThreadStatus, World } from "../engine/world.ts";
+import type { Draft, ThreadState, ThreadStatus, World } from "../engine/world.ts";
 import type { Op, OpName, Scenario } from "../scenario/types.ts";
 import { armSmmuV3Sva } from "./designs/arm-smmu-v3-sva.ts";
 import { dmaProgram } from "./dma.ts";
@@ -23,7 +24,7 @@ import { armSmmuGerrorHandler, gerrorPending } from "./gerror.ts";
 import { IOPF, iopfStep, iopfWait } from "./iopf.ts";
 import { sendEvent } from "./machines.ts";
 import { mmPrograms } from "./mm.ts";
-import { firstReadySrcuCallback } from "./objects.ts";
+import { firstReadySrcuCallback, kobject } from "./objects.ts";
 import {
   AGAIN,
   type Ctx,
@@ -102,7 +103,7 @@ function opOf(sim: Sim, t: ThreadState): Op | undefined {
   return sim.scenario.threads.find((x) => x.name === t.name)?.ops[t.opIndex];
 }
 
-function setStatus(t: ThreadState, status: ThreadStatus): void {
+function setStatus(t: Draft<ThreadState>, status: ThreadStatus): void {
   if (t.status === status) return;
   const path: Record<string, string[]> = {
     "ready>blocked": ["thread.block"],
@@ -115,7 +116,7 @@ function setStatus(t: ThreadState, status: ThreadStatus): void {
   t.status = state as ThreadStatus;
 }
 
-function jump(program: Program, t: ThreadState, result: string | undefined): void {
+function jump(program: Program, t: Draft<ThreadState>, result: string | undefined): void {
   if (result === undefined) t.pc += 1;
   else if (result === AGAIN) return;
   else if (result === RETURN) t.pc = program.length;
@@ -136,22 +137,33 @@ function programOf(sim: Sim, name: string): Program {
   return p;
 }
 
-/** Finds the thread's next real step (skipping `when`-false and control steps) and its status. */
-export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void {
+/**
+ * Finds the thread's next real step (skipping `when`-false and control steps) and its status.
+ * The thread is taken for writing (clone.ts) only when something in it changes, so settling
+ * the threads a step did not touch leaves them shared.
+ */
+export function settle(sim: Sim, w: World, thread: ThreadState, rec: Recorder): void {
+  // Taken for writing at each change (cheap once the world owns it).
+  let t = thread as Draft<ThreadState>;
   for (let guard = 0; guard < 100_000; guard++) {
     const op = opOf(sim, t);
     if (!op) {
-      setStatus(t, "done");
-      t.blockedOn = null;
+      if (t.status !== "done" || t.blockedOn !== null) {
+        t = ownThread(w, t);
+        setStatus(t, "done");
+        t.blockedOn = null;
+      }
       return;
     }
     if (t.program === "") {
+      t = ownThread(w, t);
       const guest = sim.guests.has(op.process) ? `guest:${op.op}` : "";
       t.program = taskExited(w, op) ? "task:exited" : guest in sim.programs ? guest : `op:${op.op}`;
       t.pc = 0;
     }
     const program = programOf(sim, t.program);
     if (t.pc >= program.length) {
+      t = ownThread(w, t);
       const caller = t.stack.pop();
       if (caller) {
         t.program = caller.program;
@@ -167,23 +179,29 @@ export function settle(sim: Sim, w: World, t: ThreadState, rec: Recorder): void 
     const s = program[t.pc]!;
     const c: Ctx = { w, t, op, rec };
     if (!inRelease(s, w.kernel.release) || (s.when && !s.when(c))) {
+      t = ownThread(w, t);
       t.pc += 1;
       continue;
     }
     if (s.control) {
-      jump(program, t, s.run(c));
+      t = ownThread(w, t);
+      jump(program, t, s.run({ w, t, op, rec }));
       continue;
     }
     const why = s.wait?.(c) ?? null;
-    t.blockedOn = why;
-    setStatus(t, why === null ? "ready" : "blocked");
+    const status = why === null ? "ready" : "blocked";
+    if (t.blockedOn !== why || t.status !== status) {
+      t = ownThread(w, t);
+      t.blockedOn = why;
+      setStatus(t, status);
+    }
     return;
   }
   throw new Error(`thread ${t.name} loops in control steps`);
 }
 
 export function settleAll(sim: Sim, w: World, rec: Recorder): void {
-  for (const t of w.threads) settle(sim, w, t, rec);
+  for (let i = 0; i < w.threads.length; i++) settle(sim, w, w.threads[i]!, rec);
 }
 
 /** The thread's next step, if it has one. */
@@ -285,9 +303,9 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
   }
   if (actor === SRCU) {
     const i = firstReadySrcuCallback(w);
-    const cb = w.kernel.srcu.callbacks.splice(i, 1)[0]!;
-    const obj = w.kernel.objects[cb.object]!;
-    const pseudo: ThreadState = {
+    const cb = kernelPart(w, "srcu").callbacks.splice(i, 1)[0]!;
+    const obj = kobject(w, cb.object);
+    const pseudo: Draft<ThreadState> = {
       name: SRCU,
       opIndex: 0,
       program: "",
@@ -303,7 +321,10 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     settleAll(sim, w, rec);
     return { actor, fn: cb.fn, opIndex: null };
   }
-  const t = w.threads.find((x) => x.name === actor)!;
+  const t = ownThread(
+    w,
+    w.threads.findIndex((x) => x.name === actor),
+  );
   const op = opOf(sim, t)!;
   const program = programOf(sim, t.program);
   const s = program[t.pc]!;

@@ -5,11 +5,12 @@
  */
 
 import { CD_LAYOUT, CTXDESC_L2_ENTRIES, makeL1Cd, makeSvaCd } from "../engine/cd.ts";
+import { ownDevice, ownMm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd, tlbiRangeCmds } from "../engine/commands.ts";
 import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
 import { locateCd } from "../engine/tables.ts";
-import type { DeviceState, KObject, MmState, World } from "../engine/world.ts";
+import type { DeviceState, Draft, KObject, MmState, World } from "../engine/world.ts";
 import { designOf, releaseHas } from "../scenario/releases.ts";
 import { issueCommands } from "./cmdq.ts";
 import { mmdrop } from "./mm.ts";
@@ -40,7 +41,7 @@ export function needsCdLeaf(dev: DeviceState, ssid: number): boolean {
 export function allocCdLeaf(w: World, dev: DeviceState, ssid: number): Pa {
   const index = Math.floor(ssid / CTXDESC_L2_ENTRIES);
   const leaf = allocContiguous(w.mem, 16, { kind: "cdtable", device: dev.name, level: 2 });
-  dev.cdTable.leaves[index] = leaf;
+  ownDevice(w, dev).cdTable.leaves[index] = leaf;
   writeWord(w.mem, dev.cdTable.base + index * 8, makeL1Cd(leaf));
   return leaf;
 }
@@ -226,11 +227,11 @@ export function cdLeafSteps(
  */
 export function freeNotifierAndMm(
   c: Ctx,
-  mn: KObject,
-  alsoFree: readonly (KObject | undefined)[] = [],
+  mn: Draft<KObject>,
+  alsoFree: readonly (Draft<KObject> | undefined)[] = [],
 ): void {
   free(c, mn);
   for (const o of alsoFree) if (o) free(c, o);
   const mm = c.w.mms.find((m) => m.process === mn.process);
-  if (mm) mmdrop(c, mm);
+  if (mm) mmdrop(c, ownMm(c.w, mm));
 }

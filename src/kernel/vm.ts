@@ -24,6 +24,7 @@
 
 import { withField } from "../engine/bits.ts";
 import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import { ownVm } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
 import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
@@ -129,7 +130,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
   let dmaPgd = 0;
   if (s1dss === "ssid0") {
     dmaAsid = lowestFree(vm.asids, 1, 2 ** w.smmu.asidBits - 1)!;
-    vm.asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
+    ownVm(w, vm).asids[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
     const owner = `dma:${spec.name}`;
     dmaPgd = guestAlloc(w, vm, { kind: "pgtable", process: owner, level: 0 });
     const buffer = guestAlloc(w, vm, { kind: "data", process: owner, va: GUEST_DMA_IOVA });

@@ -22,6 +22,7 @@
 
 import { getField, hex64 } from "../engine/bits.ts";
 import { CTXDESC_L2_ENTRIES } from "../engine/cd.ts";
+import { ownVm, smmuPart } from "../engine/clone.ts";
 import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
@@ -194,7 +195,7 @@ export function guestCommands(
       fn,
       (c) => {
         setLocal(c, "vsmmu.vm", vmName(c));
-        const vm = vmOf(c);
+        const vm = ownVm(c.w, vmOf(c));
         const q = vm.vcmdq;
         // Like arm_smmu_cmdq_batch_add, at most CMDQ_BATCH_ENTRIES at a time; the SYNC ends the last.
         const rest =
@@ -233,7 +234,7 @@ export function guestCommands(
         const q = vm.vcmdq;
         const start = q.consumed;
         if (isSync(readGuestCmd(c.w, vm, start))) {
-          q.consumed += 1;
+          ownVm(c.w, vm).vcmdq.consumed += 1;
           c.rec.record({ type: "vcmdq.consume", vm: vm.name, seq: start, host: null, error: null });
           c.rec.say(
             "The VMM reaches the guest's CMD_SYNC with nothing left before it: it moves the vSMMU's CONS past it, and the guest's CMD_SYNC completes.",
@@ -314,7 +315,7 @@ export function guestCommands(
         setLocal(c, "vsmmu.error", null);
         const cmds = [...converted];
         for (const w of buildCmd(CMD_SYNC)) cmds.push(hex64(w));
-        const q = c.w.smmu.cmdq;
+        const q = smmuPart(c.w, "cmdq");
         for (let i = 0; i < cmds.length / 2; i++) {
           const words = [BigInt(cmds[2 * i]!), BigInt(cmds[2 * i + 1]!)] as const;
           writeWords(c.w.mem, slotAddr(q, q.produced), words);
@@ -354,7 +355,7 @@ export function guestCommands(
     step(
       "smmuv3_cmdq_consume: IOMMU_HWPT_INVALIDATE returned (VMM)",
       (c) => {
-        const vm = vmOf(c);
+        const vm = ownVm(c.w, vmOf(c));
         const start = local<number>(c, "vsmmu.start");
         const done = local<number>(c, "vsmmu.entry_num");
         vm.vcmdq.consumed = start + done;
@@ -379,7 +380,7 @@ export function guestCommands(
       const bad = cmdSummary(
         cmdqSkipErr(c.w, c.rec, vm.name, seq, guestPa(c.w, vm, slotAddr(vm.vcmdq, seq))),
       );
-      vm.cerror = 0;
+      ownVm(c.w, vm).cerror = 0;
       c.rec.say(
         `The guest's driver sees CERROR_ILL at CONS ("CMDQ error … Illegal command"), overwrites ${bad} with a CMD_SYNC and acknowledges the error; the vSMMU goes on from there.`,
       );

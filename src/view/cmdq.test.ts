@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CMDQ_ERR_CERROR, raiseCmdqError, slotAddr, writeWords } from "../engine/index.ts";
+import { CMDQ_ERR_CERROR, ownSmmu, raiseCmdqError, slotAddr, writeWords } from "../engine/index.ts";
 import { runScenario } from "../kernel/index.ts";
 import { largeScenario } from "../scenario/index.ts";
 import { findLesson } from "../scenario/library/index.ts";
@@ -35,12 +35,12 @@ describe("the command queue's window of slots", () => {
 describe("a command error", () => {
   it("shows CONS with ERR and the stopped queue while GERROR.CMDQ_ERR is active", () => {
     const w = runScenario(findLesson("lifecycle")!.scenario, { until: 0 }).final;
-    const q = w.smmu.cmdq;
+    const q = ownSmmu(w).cmdq;
     writeWords(w.mem, slotAddr(q, q.produced), [0n, 0n]); // opcode 0x00: Reserved
     q.produced += 1;
     expect(cmdqVm(w).error).toBeNull();
     // What the SMMU does at it (engine/consume.ts): CONS stays, ERR and GERROR are set.
-    raiseCmdqError(w.smmu, CMDQ_ERR_CERROR.ILL);
+    raiseCmdqError(ownSmmu(w), CMDQ_ERR_CERROR.ILL);
     const vm = cmdqVm(w);
     expect(vm.cons.reg).toBe(0x0100_0000 | q.consumed);
     expect(vm.error).toBe(`ERR CERROR_ILL: stopped at slot ${q.consumed}; GERROR 0x1 ≠ GERRORN 0x0`);

@@ -32,8 +32,9 @@
 
 import { withField } from "../../engine/bits.ts";
 import { CD_LAYOUT, cdUsedBits, makeQuietCd } from "../../engine/cd.ts";
+import { kernelPart, ownDevice } from "../../engine/clone.ts";
 import { PAGE_SIZE } from "../../engine/ids.ts";
-import type { DeviceState, KObject, World } from "../../engine/world.ts";
+import type { DeviceState, Draft, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
 import { type ChangeId, releaseHas } from "../../scenario/releases.ts";
 import { checkAsidClean, checkCdOwner, checkPasidClean, checkPasidFreed } from "../checks.ts";
@@ -42,12 +43,13 @@ import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
 import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { callerMmget, callerMmput, mmdrop, mmOf } from "../mm.ts";
+import { callerMmget, callerMmput, mmdrop, mmFor, mmOf } from "../mm.ts";
 import {
   callSrcu,
   createObject,
   free,
   get,
+  kobject,
   lifecycle,
   mmEvent,
   mmgrab,
@@ -81,6 +83,9 @@ const devOf = (c: Ctx): DeviceState => {
 };
 const obj = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
 const mnOf = (c: Ctx): KObject => obj(c, "mn");
+/** The same objects, to be changed (the kernel taken for writing, clone.ts). */
+const objFor = (c: Ctx, name: string): Draft<KObject> => kobject(c.w, local<number>(c, name));
+const mnFor = (c: Ctx): Draft<KObject> => objFor(c, "mn");
 const pasidOf = (c: Ctx): number => local<number>(c, "pasid") ?? (mnOf(c).fields.pasid as number);
 
 const has = (c: Ctx, id: ChangeId): boolean => releaseHas(c.w.kernel.release, id);
@@ -94,7 +99,7 @@ const cdAsid = (c: Ctx, fn: string): number => {
       "use-after-free",
       `${c.t.name}'s ${fn} reads smmu_mn->cd->asid, but ${objectName(cd)} was kfree'd by arm_smmu_free_shared_cd.`,
     );
-  } else lifecycle(c, cd, "obj.use");
+  } else lifecycle(c, kobject(c.w, cd.id), "obj.use");
   return cd.fields.asid as number;
 };
 
@@ -125,12 +130,12 @@ function findNotifier(w: World, process: string, device: string): KObject | unde
  * In ≤v6.1 __arm_smmu_sva_bind calls it under sva_lock; in v6.2+ the core calls it first.
  */
 function allocPasid(c: Ctx): string | undefined {
-  const mm = mmOf(c);
+  const mm = mmFor(c);
   const dev = devOf(c);
   const max = 2 ** dev.cdTable.s1cdmax - 1;
   const refcounted = !has(c, "pasid-mm-lifetime");
   if (mm.pasid !== null) {
-    if (refcounted) c.w.kernel.pasids[mm.pasid]!.refs += 1;
+    if (refcounted) kernelPart(c.w, "pasids")[mm.pasid]!.refs += 1;
     c.rec.say(
       refcounted
         ? `${mm.process} already has PASID ${mm.pasid} (mm->pasid): ioasid_get.`
@@ -143,7 +148,7 @@ function allocPasid(c: Ctx): string | undefined {
       return "unlock";
     }
     checkPasidClean(c, pasid, mm.process);
-    c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
+    kernelPart(c.w, "pasids")[pasid] = { owner: mm.process, refs: 1 };
     mm.pasid = pasid;
     c.rec.say(
       `PASID ${pasid} is allocated for ${mm.process} (ioasid_alloc in [${c.w.kernel.pasidBase}, ${max}]) and kept in mm->pasid${refcounted ? "" : " until __mmdrop"}.`,
@@ -191,7 +196,7 @@ const bind: Program<BindOp> = [
     const mm = mmOf(c);
     const bond = findBond(c.w, mm.process, c.op.device);
     if (bond) {
-      get(c, bond);
+      get(c, kobject(c.w, bond.id));
       c.rec.say(`${objectName(bond)} already exists: its refcount goes to ${bond.refs}.`);
       return "unlock";
     }
@@ -201,7 +206,8 @@ const bind: Program<BindOp> = [
   step("iommu_sva_alloc_pasid", (c) => allocPasid(c), { until: "sva-domain-core" }),
   step("arm_smmu_mmu_notifier_get", (c) => {
     const mm = mmOf(c);
-    const mn = findNotifier(c.w, mm.process, c.op.device);
+    const found = findNotifier(c.w, mm.process, c.op.device);
+    const mn = found && kobject(c.w, found.id);
     if (mn) {
       mn.refs += 1;
       lifecycle(c, mn, "mn.get");
@@ -215,7 +221,7 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   step("arm_smmu_alloc_shared_cd", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const grab = has(c, "shared-cd-mmgrab");
     if (grab) mmgrab(c, mm);
     mm.asidPins += 1;
@@ -227,7 +233,7 @@ const bind: Program<BindOp> = [
   }),
   mutexLock(ASID_LOCK),
   step("arm_smmu_share_asid", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const asid = mm.cpuAsid;
     const slot = c.w.kernel.asids[asid];
     setLocal(c, "share.dev", null);
@@ -236,7 +242,7 @@ const bind: Program<BindOp> = [
       return undefined;
     }
     if (slot.owner === `mm:${mm.process}`) {
-      const cd = c.w.kernel.objects[slot.cd!]!;
+      const cd = kobject(c.w, slot.cd!);
       get(c, cd);
       setLocal(c, "cd", cd.id);
       // The caller's fresh CD is kfree'd, its pin and its mmgrab undone (out_free_cd).
@@ -253,8 +259,8 @@ const bind: Program<BindOp> = [
       return "asid.unlock";
     }
     const fresh = lowestFree(c.w.kernel.asids, 1, 2 ** c.w.smmu.asidBits - 1)!;
-    c.w.kernel.asids[fresh] = { owner: slot.owner, refs: 1 };
-    dev.dmaAsid = fresh;
+    kernelPart(c.w, "asids")[fresh] = { owner: slot.owner, refs: 1 };
+    ownDevice(c.w, dev).dmaAsid = fresh;
     setLocal(c, "share.dev", dev.name);
     setLocal(c, "share.old", asid);
     c.rec.say(
@@ -288,7 +294,7 @@ const bind: Program<BindOp> = [
       asid: mm.cpuAsid,
       grab: local<boolean>(c, "cd.grab"),
     });
-    c.w.kernel.asids[mm.cpuAsid] = { owner: `mm:${mm.process}`, refs: 1, cd: cd.id };
+    kernelPart(c.w, "asids")[mm.cpuAsid] = { owner: `mm:${mm.process}`, refs: 1, cd: cd.id };
     setLocal(c, "cd", cd.id);
     c.rec.say(
       `${objectName(cd)} (refs 1) is kept in arm_smmu_asid_xa at ASID ${mm.cpuAsid}: TTB0 = ${mm.process}'s pgd, MAIR_EL1, cd->mm = ${mm.process}.`,
@@ -297,7 +303,7 @@ const bind: Program<BindOp> = [
   }),
   mutexUnlock(ASID_LOCK, "asid.unlock"),
   step("mmu_notifier_register", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const mn = createObject(c.w, "notifier", "arm_smmu_mmu_notifier", mm.process, c.op.device, {
       asid: mm.cpuAsid,
       pasid: local<number>(c, "pasid"),
@@ -338,7 +344,7 @@ const bind: Program<BindOp> = [
         mn: local<number>(c, "mn"),
         pasid: mm.pasid,
       });
-      devOf(c).pasids[mm.process] = mm.pasid!;
+      ownDevice(c.w, devOf(c)).pasids[mm.process] = mm.pasid!;
       c.rec.say(
         `${objectName(bond)} is on the master's list; the device driver now programs PASID ${mm.pasid}.`,
       );
@@ -379,7 +385,8 @@ const unbind: Program<UnbindOp> = [
   ),
   lockSva(),
   step("arm_smmu_sva_unbind", (c) => {
-    const bond = findBond(c.w, c.op.process, c.op.device);
+    const found = findBond(c.w, c.op.process, c.op.device);
+    const bond = found && kobject(c.w, found.id);
     if (!bond) {
       c.rec.say(`${c.op.process} is not bound to ${c.op.device}: nothing to unbind.`);
       return "unlock";
@@ -395,7 +402,7 @@ const unbind: Program<UnbindOp> = [
     return undefined;
   }),
   step("arm_smmu_mmu_notifier_put", (c) => {
-    const mn = mnOf(c);
+    const mn = mnFor(c);
     lifecycle(c, mn, "mn.use");
     if (!putRef(c, mn)) {
       c.rec.say(`${objectName(mn)} still has ${mn.refs} user(s).`);
@@ -414,8 +421,8 @@ const unbind: Program<UnbindOp> = [
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
   ...invalidateAll(cleared, "arm_smmu_mmu_notifier_put"),
   step("mmu_notifier_put", (c) => {
-    const mn = mnOf(c);
-    const mm = mmOf(c);
+    const mn = mnFor(c);
+    const mm = mmFor(c);
     lifecycle(c, mn, "mn.put");
     mm.notifiers = mm.notifiers.filter((id) => id !== mn.id);
     if (hasFault(c.w, "free-notifier-now")) {
@@ -430,15 +437,15 @@ const unbind: Program<UnbindOp> = [
     return undefined;
   }),
   step("arm_smmu_free_shared_cd", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     // The bond's notifier may be freed already (the SRCU callback ran): the CD pointer was
     // read into a local before mmu_notifier_put, as the kernel does.
-    const cd = c.w.kernel.objects[mnOf(c).fields.cd as number]!;
+    const cd = kobject(c.w, mnOf(c).fields.cd as number);
     if (!putRef(c, cd)) {
       c.rec.say(`${objectName(cd)} is still shared by ${cd.refs} notifier(s).`);
       return undefined;
     }
-    delete c.w.kernel.asids[cd.fields.asid as number];
+    delete kernelPart(c.w, "asids")[cd.fields.asid as number];
     c.rec.say(
       `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : " (no mm_count of its own before v5.19)"}; ${objectName(cd)} is kfree'd.`,
     );
@@ -451,14 +458,14 @@ const unbind: Program<UnbindOp> = [
   step(
     "iommu_sva_free_pasid",
     (c) => {
-      const mm = mmOf(c);
+      const mm = mmFor(c);
       const pasid = local<number>(c, "pasid");
-      const slot = c.w.kernel.pasids[pasid];
+      const slot = kernelPart(c.w, "pasids")[pasid];
       if (slot) {
         slot.refs -= 1;
         if (slot.refs <= 0) {
           checkPasidFreed(c, pasid, "iommu_sva_free_pasid");
-          delete c.w.kernel.pasids[pasid];
+          delete kernelPart(c.w, "pasids")[pasid];
           if (mm.pasid === pasid) mm.pasid = null;
           c.rec.say(`PASID ${pasid} is freed (ioasid_put) and mm->pasid set to 0.`);
         } else c.rec.say(`PASID ${pasid} keeps ${slot.refs} reference(s).`);
@@ -468,7 +475,7 @@ const unbind: Program<UnbindOp> = [
     { label: "free_pasid", until: "pasid-mm-lifetime" },
   ),
   step("kfree(bond)", (c) => {
-    const bond = obj(c, "bond");
+    const bond = objFor(c, "bond");
     free(c, bond);
     c.rec.say(`${objectName(bond)} is kfree'd.`);
     return undefined;
@@ -528,7 +535,7 @@ const releaseCdSteps: Program = writeEntrySteps("rel", "arm_smmu_write_cd_entry"
 const release: Program = [
   lockSva(),
   step("arm_smmu_mm_release", (c) => {
-    const mn = mnOf(c);
+    const mn = mnFor(c);
     lifecycle(c, mn, "mn.use");
     if (mn.fields.cleared === true) {
       c.rec.say(`${objectName(mn)} is already cleared: nothing to do.`);
@@ -549,7 +556,7 @@ const release: Program = [
   ...releaseCdSteps,
   ...invalidateAll(() => false, "arm_smmu_mm_release"),
   unlockSva("rel.unlock", (c) => {
-    const mn = mnOf(c);
+    const mn = mnFor(c);
     mn.fields.cleared = true;
     lifecycle(c, mn, "mn.release");
   }),
@@ -572,7 +579,7 @@ const invName = (c: Ctx): string =>
 
 /** The notifier's entry: the range, its size, what the SMMU needs (shared by both names). */
 const invalidateEntry = (c: Ctx): undefined => {
-  const mn = mnOf(c);
+  const mn = mnFor(c);
   lifecycle(c, mn, "mn.invalidate");
   const start = local<number>(c, "inv.start");
   const end = local<number>(c, "inv.end");
@@ -612,7 +619,7 @@ const invalidate: Program = [
 ];
 
 /** arm_smmu_mmu_notifier_free via mmu_notifier_free_rcu: kfree and the notifier's mmdrop. */
-const freeNotifier = (c: Ctx, mn: KObject): void => freeNotifierAndMm(c, mn);
+const freeNotifier = (c: Ctx, mn: Draft<KObject>): void => freeNotifierAndMm(c, mn);
 
 export const armSmmuV3Sva: Driver = {
   name: "arm-smmu-v3-sva",

@@ -32,18 +32,21 @@
  * conflict with a private CD is arm_smmu_share_asid's -EEXIST: the bind fails.
  */
 
+import { kernelPart, ownDevice, ownKObject, ownMm } from "../../engine/clone.ts";
 import { own } from "../../engine/dict.ts";
-import type { DeviceState, KObject, MmState, World } from "../../engine/world.ts";
+import type { DeviceState, Draft, KObject, MmState, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
 import { checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { flushFaultsStep, pendingFaultsOf } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { mmdrop, mmOf, mmputStep } from "../mm.ts";
+import { mmdrop, mmFor, mmputStep } from "../mm.ts";
 import {
   callSrcu,
   createObject,
+  filterObjects,
+  findObject,
   free,
   get,
   lifecycle,
@@ -73,9 +76,9 @@ import { atcInv, atsEnabled, cdLeafSteps, cfgiCd, lowestFree, svaCd, writeCdWord
 const SVA_LOCK: LockSpec = { name: "iommu_sva_lock", fault: "no-sva-lock", spin: true };
 const lockOff = (w: World): boolean => hasFault(w, "no-sva-lock");
 
-const objOf = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
-const ioMmOf = (c: Ctx): KObject => objOf(c, "io_mm");
-const bondOf = (c: Ctx): KObject => objOf(c, "bond");
+const objOf = (c: Ctx, name: string): Draft<KObject> => ownKObject(c.w, local<number>(c, name));
+const ioMmOf = (c: Ctx): Draft<KObject> => objOf(c, "io_mm");
+const bondOf = (c: Ctx): Draft<KObject> => objOf(c, "bond");
 const pasidOf = (c: Ctx): number => ioMmOf(c).fields.pasid as number;
 const asidOf = (c: Ctx): number => ioMmOf(c).fields.asid as number;
 /** The device of the bond being worked on (unbind, release, invalidate, detach). */
@@ -83,27 +86,26 @@ const bondDev = (c: Ctx): DeviceState => findDevice(c.w, bondOf(c).device!);
 /** The device the bind op names. */
 const opDev = (c: Ctx): DeviceState => findDevice(c.w, (c.op as BindOp).device);
 
-function mmOfObject(w: World, o: KObject): MmState | undefined {
-  return w.mms.find((m) => m.process === o.process);
+function mmOfObject(w: World, o: KObject): Draft<MmState> | undefined {
+  const mm = w.mms.find((m) => m.process === o.process);
+  return mm && ownMm(w, mm);
 }
 
 /** io_mms in iommu_pasid_idr, by PASID (idr_for_each_entry). */
-export function idrEntries(w: World): KObject[] {
-  return Object.values(w.kernel.objects)
-    .filter((o) => o.kind === "io_mm" && o.fields.idr === true)
-    .sort((a, b) => (a.fields.pasid as number) - (b.fields.pasid as number));
+export function idrEntries(w: World): Draft<KObject>[] {
+  return filterObjects(w, (o) => o.kind === "io_mm" && o.fields.idr === true).sort(
+    (a, b) => (a.fields.pasid as number) - (b.fields.pasid as number),
+  );
 }
 
 /** The io_mm's embedded notifier, once mmu_notifier_register has run. */
-function notifierOf(w: World, io: KObject): KObject | undefined {
-  return typeof io.fields.mn === "number" ? w.kernel.objects[io.fields.mn] : undefined;
+function notifierOf(w: World, io: Draft<KObject>): Draft<KObject> | undefined {
+  return typeof io.fields.mn === "number" ? ownKObject(w, io.fields.mn) : undefined;
 }
 
 /** The bonds on io_mm->devices. */
-export function bondsOf(w: World, io: KObject): KObject[] {
-  return Object.values(w.kernel.objects).filter(
-    (o) => o.kind === "bond" && o.fields.io_mm === io.id && o.fields.linked === true,
-  );
+export function bondsOf(w: World, io: Draft<KObject>): Draft<KObject>[] {
+  return filterObjects(w, (o) => o.kind === "bond" && o.fields.io_mm === io.id && o.fields.linked === true);
 }
 
 /**
@@ -112,7 +114,7 @@ export function bondsOf(w: World, io: KObject): KObject[] {
  * that already reached zero, which the object statechart refuses (dying: refcount; freed:
  * use-after-free).
  */
-export function ioMmGetLocked(c: Ctx, io: KObject): boolean {
+export function ioMmGetLocked(c: Ctx, io: Draft<KObject>): boolean {
   if (hasFault(c.w, "kref-get")) {
     if (io.state === "live" && io.refs === 0) {
       c.rec.violation(
@@ -131,12 +133,12 @@ export function ioMmGetLocked(c: Ctx, io: KObject): boolean {
 }
 
 /** arm_smmu_mm_free → arm_smmu_free_shared_cd: drop the ASID from the ASID IDR, mm_context_put. */
-function freeSharedCd(c: Ctx, io: KObject, mm: MmState | undefined): void {
+function freeSharedCd(c: Ctx, io: Draft<KObject>, mm: Draft<MmState> | undefined): void {
   const asid = io.fields.asid as number;
-  const slot = c.w.kernel.asids[asid];
+  const slot = kernelPart(c.w, "asids")[asid];
   if (slot) {
     slot.refs -= 1;
-    if (slot.refs <= 0) delete c.w.kernel.asids[asid];
+    if (slot.refs <= 0) delete kernelPart(c.w, "asids")[asid];
   }
   if (mm) mm.asidPins -= 1;
 }
@@ -146,8 +148,8 @@ function freeSharedCd(c: Ctx, io: KObject, mm: MmState | undefined): void {
  * notifier): the driver's release (unpin the ASID), kfree of the io_mm with its notifier, then
  * mmdrop for io_mm_alloc's mmgrab.
  */
-function ioMmFree(c: Ctx, obj: KObject): void {
-  const io = obj.kind === "io_mm" ? obj : c.w.kernel.objects[obj.fields.io_mm as number]!;
+function ioMmFree(c: Ctx, obj: Draft<KObject>): void {
+  const io = obj.kind === "io_mm" ? obj : ownKObject(c.w, obj.fields.io_mm as number);
   const mn = notifierOf(c.w, io);
   const mm = mmOfObject(c.w, io);
   lifecycle(c, io, "obj.use");
@@ -191,7 +193,7 @@ const ioMmRelease: Program = [
   step("idr_remove(&iommu_pasid_idr)", (c) => {
     const io = ioMmOf(c);
     io.fields.idr = false;
-    delete c.w.kernel.pasids[pasidOf(c)];
+    delete kernelPart(c.w, "pasids")[pasidOf(c)];
     c.rec.say(`PASID ${pasidOf(c)} leaves iommu_pasid_idr: it can now be allocated to another mm.`);
     return undefined;
   }),
@@ -272,7 +274,7 @@ const bind: Program<BindOp> = [
   // Not in iommu-sva.c: its callers (VFIO, the RFC's test drivers) hold mm_users across the
   // bind, which mmu_notifier_register requires. Without it exit could run mid-bind.
   step("get_task_mm", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     if (mm.state !== "live" || mm.users === 0) {
       c.rec.say(`${mm.process} is exiting: the device driver gets no mm to bind (-ESRCH).`);
       return RETURN;
@@ -286,7 +288,7 @@ const bind: Program<BindOp> = [
   }),
   lock(),
   step("__iommu_sva_bind_device", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     setLocal(c, "io_mm", null);
     setLocal(c, "found", false);
     for (const io of idrEntries(c.w)) {
@@ -306,10 +308,10 @@ const bind: Program<BindOp> = [
   unlock(),
   control("bind.found", (c) => (local<boolean>(c, "found") ? "attach" : undefined)),
   step("arm_smmu_mm_alloc", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     mm.asidPins += 1;
     const asid = mm.cpuAsid;
-    const slot = c.w.kernel.asids[asid];
+    const slot = kernelPart(c.w, "asids")[asid];
     if (slot && slot.owner !== `mm:${mm.process}`) {
       // The RFC's arm_smmu_share_asid could not take an ASID from a private CD yet ("TODO:
       // seize it"): an error return, the bind fails cleanly.
@@ -320,7 +322,7 @@ const bind: Program<BindOp> = [
       return "out";
     }
     if (slot && slot.owner === `mm:${mm.process}`) slot.refs += 1;
-    else c.w.kernel.asids[asid] = { owner: `mm:${mm.process}`, refs: 1 };
+    else kernelPart(c.w, "asids")[asid] = { owner: `mm:${mm.process}`, refs: 1 };
     const io = createObject(c.w, "io_mm", "io_mm", mm.process, null, {
       asid,
       pasid: null,
@@ -335,7 +337,7 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   step("mmgrab", (c) => {
-    mmgrab(c, mmOf(c));
+    mmgrab(c, mmFor(c));
     c.rec.say("The mm_struct must outlive the io_mm (the driver needs it to unpin the ASID).");
     return undefined;
   }),
@@ -343,7 +345,7 @@ const bind: Program<BindOp> = [
   // preloaded with idr_preload); min_pasid is 1 on the SMMU, PASID 0 being the DMA domain's.
   lock(),
   step("idr_alloc(&iommu_pasid_idr)", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const io = ioMmOf(c);
     const max = 2 ** opDev(c).cdTable.s1cdmax - 1;
     const pasid = lowestFree(c.w.kernel.pasids, c.w.kernel.pasidBase, max);
@@ -353,7 +355,7 @@ const bind: Program<BindOp> = [
       return undefined;
     }
     checkPasidClean(c, pasid, mm.process);
-    c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
+    kernelPart(c.w, "pasids")[pasid] = { owner: mm.process, refs: 1 };
     io.fields.pasid = pasid;
     io.fields.idr = true;
     c.rec.say(
@@ -364,7 +366,7 @@ const bind: Program<BindOp> = [
   unlock(),
   control("bind.alloc_failed", (c) => (local<boolean>(c, "err") ? "alloc.err" : undefined)),
   step("mmu_notifier_register", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const io = ioMmOf(c);
     lifecycle(c, io, "obj.use");
     const mn = createObject(c.w, "notifier", "io_mm->notifier", mm.process, null, {
@@ -394,7 +396,7 @@ const bind: Program<BindOp> = [
     "arm_smmu_mm_free",
     (c) => {
       const io = ioMmOf(c);
-      const mm = mmOf(c);
+      const mm = mmFor(c);
       freeSharedCd(c, io, mm);
       lifecycle(c, io, "obj.put_last");
       free(c, io);
@@ -420,7 +422,7 @@ const bind: Program<BindOp> = [
   lock(),
   ...cdLeafSteps(opDev, pasidOf),
   step("arm_smmu_mm_attach", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     writeCdWords(c.w, opDev(c), pasidOf(c), svaCd(c.w, opDev(c), mm, asidOf(c), false), 1, 8);
     c.rec.say(
       `set_entry → arm_smmu_write_ctx_desc: CD ${pasidOf(c)} of ${c.op.device} gets TTB0, TCR and MAIR first, V still 0.`,
@@ -429,16 +431,16 @@ const bind: Program<BindOp> = [
   }),
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c))),
   step("arm_smmu_write_ctx_desc", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     writeCdWords(c.w, opDev(c), pasidOf(c), svaCd(c.w, opDev(c), mm, asidOf(c), false), 0, 1);
     c.rec.say(`Word 0 with V=1, ASID ${asidOf(c)}, ASET=0 (shared with the CPU): the CD goes live.`);
     return undefined;
   }),
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(opDev(c), pasidOf(c))),
   step("list_add(&bond->mm_head, &io_mm->devices)", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const io = ioMmOf(c);
-    const dev = opDev(c);
+    const dev = ownDevice(c.w, opDev(c));
     const bond = createObject(c.w, "bond", "iommu_bond", mm.process, dev.name, {
       io_mm: io.id,
       pasid: pasidOf(c),
@@ -469,7 +471,8 @@ const unbind: Program<UnbindOp> = [
   lock(),
   step("__iommu_sva_unbind_device", (c) => {
     const pasid = own(findDevice(c.w, c.op.device).pasids, c.op.process);
-    const bond = Object.values(c.w.kernel.objects).find(
+    const bond = findObject(
+      c.w,
       (o) =>
         o.kind === "bond" && o.device === c.op.device && o.fields.linked === true && o.fields.pasid === pasid,
     );
@@ -558,7 +561,7 @@ const release: Program = [
     bondOf(c).fields.mm_exit_active = true;
   }),
   step("iommu_signal_mm_exit", (c) => {
-    const dev = bondDev(c);
+    const dev = ownDevice(c.w, bondDev(c));
     lifecycle(c, bondOf(c), "obj.use");
     if (!dev.stopped.includes(pasidOf(c))) dev.stopped = [...dev.stopped, pasidOf(c)];
     c.rec.say(

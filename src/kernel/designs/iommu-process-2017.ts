@@ -26,10 +26,11 @@
  * iommu_process_find by PASID for the fault handler, clear_flush_young and change_pte.
  */
 
-import type { KObject } from "../../engine/world.ts";
+import { ownKObject } from "../../engine/clone.ts";
+import type { Draft, KObject } from "../../engine/world.ts";
 import type { Op } from "../../scenario/types.ts";
 import type { Driver } from "../driver.ts";
-import { mmOf, taskOf } from "../mm.ts";
+import { mmFor, mmOf, taskOf } from "../mm.ts";
 import { lifecycle, putRef } from "../objects.ts";
 import {
   type Ctx,
@@ -46,13 +47,14 @@ import { bondsOf, idrEntries, ioMm2018, ioMmGetLocked, ioMmPutLocked, lock, unlo
 
 // --- pure helpers ----------------------------------------------------------------------------
 
-const objOf = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
+const objOf = (c: Ctx, name: string): Draft<KObject> => ownKObject(c.w, local<number>(c, name));
 
 /** The RFCv2's struct iommu_context: the link of a process and a domain (a device here). */
-const contextName = (bond: KObject): string => `iommu_context #${bond.id} (${bond.process} ↔ ${bond.device})`;
+const contextName = (bond: Draft<KObject>): string =>
+  `iommu_context #${bond.id} (${bond.process} ↔ ${bond.device})`;
 
 /** The RFCv2's struct iommu_process, named with the task whose pid it keeps. */
-const processName = (io: KObject): string =>
+const processName = (io: Draft<KObject>): string =>
   `iommu_process #${io.id} (${io.process}${typeof io.fields.pid === "string" ? `, pid of ${io.fields.pid}` : ""})`;
 
 /**
@@ -85,7 +87,7 @@ function renamed<O extends Op>(program: Program<O>): Program<O> {
 
 /** The IDR scan of iommu_process_bind_device: an existing iommu_process of this task's pid. */
 const lookupByPid: MicroStep = step("iommu_process_bind_device", (c) => {
-  const mm = mmOf(c);
+  const mm = mmFor(c);
   const task = taskOf(c);
   setLocal(c, "io_mm", null);
   setLocal(c, "found", false);
@@ -131,7 +133,7 @@ const bind = renamed(
 
 const taskExit: Program = [
   control("task_exit.find", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const io = idrEntries(c.w).find(
       (o) => o.process === mm.process && o.fields.pid === taskOf(c) && o.state === "live",
     );

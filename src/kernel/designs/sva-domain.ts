@@ -37,8 +37,9 @@
  */
 
 import { cdUsedBits } from "../../engine/cd.ts";
+import { kernelPart, ownDevice, ownKObject } from "../../engine/clone.ts";
 import { PAGE_SIZE } from "../../engine/ids.ts";
-import type { DeviceState, KObject, World } from "../../engine/world.ts";
+import type { DeviceState, Draft, KObject, World } from "../../engine/world.ts";
 import { findDevice } from "../../engine/world.ts";
 import { checkAsidClean, checkPasidClean } from "../checks.ts";
 import { hasFault, issueCommands } from "../cmdq.ts";
@@ -46,10 +47,12 @@ import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
 import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { mmdrop, mmOf, mmputStep } from "../mm.ts";
+import { mmdrop, mmFor, mmOf, mmputStep } from "../mm.ts";
 import {
   callSrcu,
   createObject,
+  filterObjects,
+  findObject,
   free,
   get,
   lifecycle,
@@ -79,9 +82,9 @@ const SVA_LOCK: LockSpec = { name: "iommu_sva_lock", fault: "no-sva-lock" };
 const ASID_LOCK: LockSpec = { name: "arm_smmu_asid_lock" };
 const DEVICES_LOCK: LockSpec = { name: "smmu_domain->devices_lock", fault: "no-sva-lock", spin: true };
 
-const obj = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
-const domainOf = (c: Ctx): KObject => obj(c, "domain");
-const mnOf = (c: Ctx): KObject => obj(c, "mn");
+const obj = (c: Ctx, name: string): Draft<KObject> => ownKObject(c.w, local<number>(c, name));
+const domainOf = (c: Ctx): Draft<KObject> => obj(c, "domain");
+const mnOf = (c: Ctx): Draft<KObject> => obj(c, "mn");
 /** The device the op names (bind, unbind), or the master_domain being walked (release). */
 const devOf = (c: Ctx): DeviceState => {
   const op = c.op as { op: string; device?: string };
@@ -91,28 +94,25 @@ const opDevice = (c: Ctx): string => (c.op as { device: string }).device;
 const pasidOf = (c: Ctx): number => domainOf(c).fields.pasid as number;
 const asidOf = (c: Ctx): number => domainOf(c).fields.asid as number;
 /** smmu_domain->devices: the masters attached at the domain's PASID. */
-const devicesOf = (d: KObject): readonly string[] =>
+const devicesOf = (d: Draft<KObject>): readonly string[] =>
   (d.fields.devices as readonly string[] | undefined) ?? [];
 
 const live = (o: KObject): boolean => o.state === "live";
 
 /** mm->iommu_mm. */
-function iommuMmOf(w: World, process: string): KObject | undefined {
-  return Object.values(w.kernel.objects).find(
-    (o) => o.kind === "mm_data" && o.process === process && live(o),
-  );
+function iommuMmOf(w: World, process: string): Draft<KObject> | undefined {
+  return findObject(w, (o) => o.kind === "mm_data" && o.process === process && live(o));
 }
 
 /** The device's iommu_sva handle for the mm (the PASID's attach handle). */
-function handleOf(w: World, process: string, device: string): KObject | undefined {
-  return Object.values(w.kernel.objects).find(
-    (o) => o.kind === "bond" && o.process === process && o.device === device && live(o),
-  );
+function handleOf(w: World, process: string, device: string): Draft<KObject> | undefined {
+  return findObject(w, (o) => o.kind === "bond" && o.process === process && o.device === device && live(o));
 }
 
 /** mm->iommu_mm->sva_domains, oldest first. */
-function svaDomainsOf(w: World, process: string): KObject[] {
-  return Object.values(w.kernel.objects).filter(
+function svaDomainsOf(w: World, process: string): Draft<KObject>[] {
+  return filterObjects(
+    w,
     (o) => o.kind === "domain" && o.process === process && o.fields.listed === true && live(o),
   );
 }
@@ -147,7 +147,7 @@ const bind: Program<BindOp> = [
   // whole bind (__mmu_notifier_register BUG_ONs on mm_users == 0), so exit_mmap cannot start
   // inside a bind.
   step("get_task_mm", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     if (mm.state !== "live" || mm.users === 0) {
       c.rec.say(`${mm.process} is exiting: the device driver gets no mm to bind (-ESRCH).`);
       return RETURN;
@@ -162,7 +162,7 @@ const bind: Program<BindOp> = [
   }),
   mutexLock(SVA_LOCK),
   step("iommu_alloc_mm_data", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const max = 2 ** devOf(c).cdTable.s1cdmax - 1;
     const iommuMm = iommuMmOf(c.w, mm.process);
     if (iommuMm) {
@@ -181,7 +181,7 @@ const bind: Program<BindOp> = [
       return "unlock";
     }
     checkPasidClean(c, pasid, mm.process);
-    c.w.kernel.pasids[pasid] = { owner: mm.process, refs: 1 };
+    kernelPart(c.w, "pasids")[pasid] = { owner: mm.process, refs: 1 };
     mm.pasid = pasid;
     const data = createObject(c.w, "mm_data", "iommu_mm_data", mm.process, null, { pasid });
     c.rec.say(
@@ -196,14 +196,14 @@ const bind: Program<BindOp> = [
     since: "sva-handle-list-removed",
   }),
   step("arm_smmu_sva_domain_alloc", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const asid = lowestFree(c.w.kernel.asids, 1, 2 ** c.w.smmu.asidBits - 1);
     if (asid === null) {
       c.rec.say("arm_smmu_asid_xa is full: -ENOSPC.");
       return "unlock";
     }
     checkAsidClean(c, asid, `the SVA domain of ${mm.process}`);
-    c.w.kernel.asids[asid] = { owner: `sva:${mm.process}`, refs: 1 };
+    kernelPart(c.w, "asids")[asid] = { owner: `sva:${mm.process}`, refs: 1 };
     const domain = createObject(c.w, "domain", "arm_smmu_domain", mm.process, null, {
       asid,
       pasid: mm.pasid,
@@ -218,7 +218,7 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   step("mmu_notifier_register", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const d = domainOf(c);
     const mn = createObject(c.w, "notifier", "mmu_notifier", mm.process, null, {
       domain: d.id,
@@ -232,7 +232,7 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   step("iommu_sva_domain_alloc", (c) => {
-    mmgrab(c, mmOf(c));
+    mmgrab(c, mmFor(c));
     c.rec.say("The core sets domain->mm with mmgrab, and the SVA page-fault handler.");
     return undefined;
   }),
@@ -247,7 +247,7 @@ const bind: Program<BindOp> = [
     { label: "attach" },
   ),
   step("arm_smmu_sva_set_dev_pasid", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     if (mm.users === 0) {
       c.rec.say(`mmget_not_zero fails: ${mm.process} is exiting. The attach is refused (-EINVAL).`);
       return "attach_fail";
@@ -296,7 +296,7 @@ const bind: Program<BindOp> = [
   mutexUnlock(ASID_LOCK),
   mmputStep(),
   step("iommu_sva_bind_device", (c) => {
-    const mm = mmOf(c);
+    const mm = mmFor(c);
     const d = domainOf(c);
     if (local<boolean>(c, "existing")) get(c, d);
     else d.fields.listed = true;
@@ -304,7 +304,7 @@ const bind: Program<BindOp> = [
       domain: d.id,
       pasid: pasidOf(c),
     });
-    devOf(c).pasids[mm.process] = pasidOf(c);
+    ownDevice(c.w, devOf(c)).pasids[mm.process] = pasidOf(c);
     c.rec.say(
       `${local<boolean>(c, "existing") ? `domain->users goes to ${d.refs}` : "domain->users = 1 and the domain joins mm->iommu_mm->sva_domains"}; ${objectName(handle)}: the device driver now programs PASID ${pasidOf(c)}.`,
     );
@@ -419,7 +419,7 @@ const unbind: Program<UnbindOp> = [
  */
 const domainFree: Program = [
   step("iommu_domain_free", (c) => {
-    mmdrop(c, mmOf(c));
+    mmdrop(c, mmFor(c));
     c.rec.say("iommu_domain_free drops the domain's mm reference (mmdrop), then calls the driver's free.");
     return undefined;
   }),
@@ -428,14 +428,14 @@ const domainFree: Program = [
   }),
   step("arm_smmu_sva_domain_free", (c) => {
     const d = domainOf(c);
-    delete c.w.kernel.asids[asidOf(c)];
+    delete kernelPart(c.w, "asids")[asidOf(c)];
     if (live(d)) putRef(c, d); // a failed first attach: its only reference
     c.rec.say(`ASID ${asidOf(c)} is clean in the IOTLB and leaves arm_smmu_asid_xa (xa_erase).`);
     return undefined;
   }),
   step("mmu_notifier_put", (c) => {
-    const mn = c.w.kernel.objects[domainOf(c).fields.mn as number]!;
-    const mm = mmOf(c);
+    const mn = ownKObject(c.w, domainOf(c).fields.mn as number);
+    const mm = mmFor(c);
     lifecycle(c, mn, "mn.put");
     mm.notifiers = mm.notifiers.filter((id) => id !== mn.id);
     if (hasFault(c.w, "free-notifier-now")) {
@@ -451,7 +451,7 @@ const domainFree: Program = [
   }),
 ];
 
-const mnDomain = (c: Ctx): KObject => c.w.kernel.objects[mnOf(c).fields.domain as number]!;
+const mnDomain = (c: Ctx): Draft<KObject> => ownKObject(c.w, mnOf(c).fields.domain as number);
 
 const release: Program = [
   step("arm_smmu_mm_release", (c) => {
@@ -550,8 +550,8 @@ const invalidate: Program = [
 ];
 
 /** arm_smmu_mmu_notifier_free: kfree of the domain with its notifier, and the notifier's mmdrop. */
-const freeNotifier = (c: Ctx, mn: KObject): void =>
-  freeNotifierAndMm(c, mn, [c.w.kernel.objects[mn.fields.domain as number]]);
+const freeNotifier = (c: Ctx, mn: Draft<KObject>): void =>
+  freeNotifierAndMm(c, mn, [ownKObject(c.w, mn.fields.domain as number)]);
 
 export const svaDomain: Driver = {
   name: "sva-domain",
