@@ -329,9 +329,11 @@ export interface IopfHeld {
 /**
  * The world's parts (everything but `mem` and `clock`) are read-only here: copies of a world
  * share them (clone.ts), so a part is changed only through the world's write accessor
- * (`ownSmmu(w)`, `ownKernel(w)`, `ownThread(w, t)`, `ownDevice`, `ownMm`, `ownVm`), which
- * copies it first when the world does not own it and returns it as a `Draft`. The arrays are
- * each world's own (a copy slices them), so adding or removing an element needs no accessor.
+ * (`ownThread(w, t)`, `ownDevice`, `ownMm`, `ownVm`; for the SMMU and the kernel, field by
+ * field: `smmuPart(w, "cmdq")`, `kernelPart(w, "locks")`, `ownKObject(w, id)`, or their
+ * shells), which copies it first when the world does not own it and returns it as a `Draft`.
+ * The arrays are each world's own (a copy slices them): adding or removing an element needs
+ * no accessor.
  */
 export interface World {
   mem: Memory;
