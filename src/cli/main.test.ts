@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { FAULT_NAMES } from "../kernel/faults.ts";
+import { FAULT_NAMES } from "../scenario/faults.ts";
 import cmdSync from "../scenario/library/cmd-sync.json";
 import lifecycle from "../scenario/library/lifecycle.json";
 import svaLock from "../scenario/library/sva-lock.json";

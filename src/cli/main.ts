@@ -15,10 +15,10 @@ import { exploreParallel } from "../explorer/node-parallel.ts";
 import { perfettoTrace } from "../export/perfetto.ts";
 import { expandSchedule, shortSchedule } from "../export/schedule.ts";
 import { textDiagram } from "../export/text-diagram.ts";
-import { FAULTS } from "../kernel/faults.ts";
 import { toTraceJson } from "../kernel/report.ts";
 import { toFullTraceJson } from "../kernel/report-full.ts";
 import { type RunResult, runScenario, ScheduleError } from "../kernel/run.ts";
+import { FAULTS } from "../scenario/faults.ts";
 import {
   decodeScenarioUrl,
   encodeScenarioUrl,

@@ -4,8 +4,8 @@
  * at least one interleaving, which `run` then replays.
  */
 import { describe, expect, it } from "vitest";
-import { FAULT_NAMES } from "../kernel/faults.ts";
 import { runScenario } from "../kernel/run.ts";
+import { FAULT_NAMES } from "../scenario/faults.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
 import { exploreScenario } from "./explore.ts";
 

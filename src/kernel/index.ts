@@ -9,8 +9,8 @@ import type { Scenario } from "../scenario/types.ts";
 import { clone, type RunResult, worldAt } from "./run.ts";
 import { type ActorInfo, actors, createSim, stepActor } from "./sim.ts";
 
+export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "../scenario/faults.ts";
 export { dmaPasid } from "./dma.ts";
-export { FAULT_NAMES, FAULTS, type FaultName, isFaultName } from "./faults.ts";
 export { guestAsidProcess, guestBindings } from "./guest-bindings.ts";
 export { IOPF } from "./iopf.ts";
 export { MACHINES, type MachineName, machineGraph, machineOf } from "./machines.ts";

@@ -3,7 +3,7 @@
  * the scenario, page alignment, overlapping VMAs, schedule entries. Each returns the first
  * problem as a one-line message with its path, or undefined.
  */
-import { FAULT_NAMES, isFaultName } from "../kernel/faults.ts";
+import { FAULT_NAMES, isFaultName } from "./faults.ts";
 import { describeValue, formatPath, quote } from "./issues.ts";
 import {
   ADDRESS_LIMIT,

@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { expect } from "vitest";
-import { FAULT_NAMES } from "../kernel/faults.ts";
+import { FAULT_NAMES } from "./faults.ts";
 import type { JsonObject, JsonValue } from "./json-form.ts";
 import { GUEST_CMDS, type Parsed } from "./types.ts";
 

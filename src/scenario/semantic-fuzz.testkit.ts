@@ -14,9 +14,9 @@
  * Imported only by tests.
  */
 import { exploreScenario } from "../explorer/explore.ts";
-import { FAULT_NAMES } from "../kernel/faults.ts";
 import { toTraceJson } from "../kernel/report.ts";
 import { runScenario, ScheduleError } from "../kernel/run.ts";
+import { FAULT_NAMES } from "./faults.ts";
 import type { JsonObject, JsonValue } from "./json-form.ts";
 import { SCENARIO_LIMITS, STREAM_TABLE_LOG2SIZE } from "./limits.ts";
 import { designOf, hasNesting, RELEASES } from "./releases.ts";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { exploreScenario } from "../../explorer/explore.ts";
 import "../../kernel/all.ts";
-import { FAULT_NAMES } from "../../kernel/faults.ts";
 import { runScenario } from "../../kernel/run.ts";
+import { FAULT_NAMES } from "../faults.ts";
 import { CHALLENGES, lessonLead, lessonTitle, RECAPS } from "./guide.ts";
 import { findLesson, LESSON_GROUPS, LIBRARY } from "./index.ts";
 

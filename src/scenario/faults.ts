@@ -1,7 +1,8 @@
 /**
  * Safeguards that a scenario can switch off by name, to show what each protects against
- * (CONTRACT §4). The kernel model asks `hasFault(world, name)` at the one place the safeguard
- * lives.
+ * (CONTRACT §4). The names are part of the scenario format, so they live here, below the kernel
+ * model: the validator checks them, and the kernel model asks `hasFault(world, name)`
+ * (kernel/cmdq.ts) at the one place each safeguard lives.
  */
 
 export const FAULTS = {
