@@ -3,7 +3,7 @@
  * history for Undo/Redo, and why it does not run, if it does not.
  *
  * Each edit is validated at once with `parseScenario` (fetched when the editor first opens:
- * reader.ts); a draft that validates runs ~300 ms
+ * `loadReader` in codecs.ts); a draft that validates runs ~300 ms
  * after the last edit (the page's run and its URL then follow), one that does not leaves the
  * last valid run on screen and its one-line error in `error`. A scenario loaded from elsewhere
  * (a lesson, a link, an imported file) replaces the draft and goes into the history, so Undo

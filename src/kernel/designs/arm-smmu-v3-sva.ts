@@ -6,7 +6,10 @@
  * skips the invalidations release already did (reference §5.2, §5.4).
  *
  *   bind:    sva_lock → bond lookup → iommu_sva_alloc_pasid → arm_smmu_mmu_notifier_get
- *            (arm_smmu_alloc_shared_cd: mmgrab, pin ASID; mmu_notifier_register) →
+ *            (arm_smmu_alloc_shared_cd: mmgrab, pin ASID; arm_smmu_share_asid under
+ *            arm_smmu_asid_lock: a private DMA domain holding the CPU's ASID moves to a fresh
+ *            one, CD 0 rewritten + CFGI_CD+SYNC, TLBI_NH_ASID+SYNC of the old ASID;
+ *            mmu_notifier_register) →
  *            arm_smmu_write_ctx_desc (dw1–3, CFGI_CD+SYNC, dw0 with V, CFGI_CD+SYNC) → bond
  *   unbind:  sva_lock → bond put → notifier put: CD dw0=0 + CFGI_CD+SYNC; unless cleared
  *            TLBI_NH_ASID+SYNC, ATC_INV+SYNC; mmu_notifier_put (SRCU); free shared CD →

@@ -26,10 +26,13 @@
  *            page response; a last mmput there runs exit_mmap and mm_exit in the worker, whose
  *            iopf_queue_flush_dev waits for the worker itself (iopf.ts).
  *
+ * ASID sharing is modelled as the RFC had it: mm_alloc takes the CPU's ASID, and when a private
+ * CD already holds it arm_smmu_share_asid returns -EEXIST and the bind fails (the RFC could not
+ * move the private CD to another ASID yet; v5.11's arm_smmu_share_asid does, arm-smmu-v3-sva.ts).
+ *
  * Left out: the IOPF queue itself (the flushes find nothing pending), private io_mms
  * (iommu_sva_alloc_pasid), the bind flags, several devices sharing one domain's CD table
- * (here every device has its own, so mm_attach/mm_detach always write the CD), the ASID-IDR
- * conflict with a private CD is arm_smmu_share_asid's -EEXIST: the bind fails.
+ * (here every device has its own, so mm_attach/mm_detach always write the CD).
  */
 
 import { kernelPart, ownDevice, ownKObject, ownMm } from "../../engine/clone.ts";
