@@ -26,7 +26,7 @@
 
 import { defineLayout, genmask, getField, prepare } from "./bits.ts";
 import type { Shell } from "./clone.ts";
-import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, CMDQ_OP, type CmdOp } from "./commands.ts";
+import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, CMDQ_OP, type CmdOp, cmdOpByCode, cmdOpcode } from "./commands.ts";
 import { consReg, prodReg, type Queue } from "./queue.ts";
 import type { SmmuState } from "./world.ts";
 import { valueNames } from "./write-entry.ts";
@@ -96,8 +96,6 @@ export function queueRegisters(s: SmmuState): Record<string, number> {
   };
 }
 
-const OP_BY_CODE = new Map<number, CmdOp>(Object.entries(CMDQ_OP).map(([op, code]) => [code, op as CmdOp]));
-
 /** Per opcode, the bits its layout defines: everything else in a command is RES0 (§4.1.5). */
 const DEFINED: ReadonlyMap<CmdOp, readonly [bigint, bigint]> = new Map(
   (Object.keys(CMD_LAYOUTS) as CmdOp[]).map((op) => {
@@ -121,8 +119,8 @@ const TLBI_16K = 2;
  *   // "TG=1 with NUM=0, SCALE=0 and TTL=0 is Reserved (§4.4.1.1)"
  */
 export function cmdIllegal(s: SmmuState, words: readonly bigint[]): string | null {
-  const opcode = Number(words[0]! & 0xffn);
-  const op = OP_BY_CODE.get(opcode);
+  const opcode = cmdOpcode(words);
+  const op = cmdOpByCode(opcode);
   const hex = `0x${opcode.toString(16).padStart(2, "0")}`;
   if (op === undefined) return `opcode ${hex} is Reserved or not implemented by this SMMU (§4.1.1)`;
   const defined = DEFINED.get(op)!;

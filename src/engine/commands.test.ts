@@ -14,6 +14,8 @@ import {
   type Cmd,
   type CmdOp,
   cmdFields,
+  cmdOpByCode,
+  cmdOpcode,
   cmdSummary,
   decodeCmd,
   tlbiRangeCmds,
@@ -45,6 +47,17 @@ describe("opcodes (§1.2)", () => {
       RESUME: 0x44,
       CMD_SYNC: 0x46,
     });
+  });
+
+  it("are read from dw0 7:0 alone, named or Reserved (cmdOpcode, cmdOpByCode)", () => {
+    // CFGI_CD of SID 0x10, SSID 1: dw0 = 0x10 << 32 | 1 << 12 | SSV 1 << 11 | 0x05.
+    expect(cmdOpcode([0x0000_0010_0000_1805n, 1n])).toBe(0x05);
+    expect(cmdOpByCode(0x05)).toBe("CFGI_CD");
+    // Every bit above 7 set: the opcode is still dw0's low byte.
+    expect(cmdOpcode([0xffff_ffff_ffff_ff46n, 0n])).toBe(0x46);
+    // 0x7f is Reserved (§4.1.1).
+    expect(cmdOpcode([0x7fn])).toBe(0x7f);
+    expect(cmdOpByCode(0x7f)).toBeUndefined();
   });
 });
 

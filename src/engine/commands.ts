@@ -143,6 +143,14 @@ export const CMD_LAYOUTS: Readonly<Record<CmdOp, Layout>> = {
 const OP_ONLY = defineLayout("CMD", 2, [OP]);
 const OP_BY_CODE = new Map<number, CmdOp>(Object.entries(CMDQ_OP).map(([op, code]) => [code, op as CmdOp]));
 
+/** The command an opcode names, or undefined for a Reserved opcode (or one this model does not build). */
+export const cmdOpByCode = (opcode: number): CmdOp | undefined => OP_BY_CODE.get(opcode);
+
+/** A command's opcode (`CMDQ_0_OP`, dw0 7:0), whatever the opcode: a number of `CMDQ_OP` or not. */
+export function cmdOpcode(words: readonly bigint[]): number {
+  return Number(getField(words, OP_ONLY.fields.OP));
+}
+
 /** The range fields shared by the TLBI-by-address commands (`ent->tlbi`). */
 export interface TlbiRange {
   readonly addr: number;
@@ -247,7 +255,7 @@ export function buildCmd(c: Cmd): [bigint, bigint] {
  * `{ op: "UNKNOWN", opcode }`: a command the SMMU rejects with CERROR_ILL.
  */
 export function decodeCmd(words: readonly bigint[]): Cmd | UnknownCmd {
-  const opcode = Number(getField(words, OP_ONLY.fields.OP));
+  const opcode = cmdOpcode(words);
   const op = OP_BY_CODE.get(opcode);
   if (op === undefined) return { op: "UNKNOWN", opcode };
   if (op === "CFGI_ALL") return { op };
@@ -275,7 +283,7 @@ export interface UnknownCmd {
 
 /** The rows a detail view shows for a command: every field of its opcode's layout. */
 export function cmdFields(words: readonly bigint[]): DecodedField[] {
-  const op = OP_BY_CODE.get(Number(getField(words, OP_ONLY.fields.OP)));
+  const op = OP_BY_CODE.get(cmdOpcode(words));
   return decode(op ? CMD_LAYOUTS[op] : OP_ONLY, words);
 }
 

@@ -12,7 +12,7 @@ import { getField } from "./bits.ts";
 import { ownDevice, smmuPart, smmuShell } from "./clone.ts";
 import { CMDQ_ERR_CERROR, cmdIllegal, cmdqErrorActive, raiseCmdqError } from "./cmdq-error.ts";
 import type { Cmd } from "./commands.ts";
-import { CMD_LAYOUTS, CMDQ_OP, CMDQ_RESUME_0_RESP, decodeCmd } from "./commands.ts";
+import { CMD_LAYOUTS, CMDQ_OP, CMDQ_RESUME_0_RESP, cmdOpcode, decodeCmd } from "./commands.ts";
 import { PAGE_SIZE } from "./ids.ts";
 import { readWords } from "./memory.ts";
 import { queueEmpty, slotAddr } from "./queue.ts";
@@ -171,7 +171,7 @@ function execute(w: World, cmd: Cmd): void {
 /** CMD_RESUME with RESP = 0b11 is Ac = Retry with Ab IGNORED (§4.7.1): read it as RETRY. */
 function resumeAsRetry(words: [bigint, bigint]): [bigint, bigint] {
   const resp = CMD_LAYOUTS.RESUME.fields.RESP!;
-  if (Number(words[0] & 0xffn) !== CMDQ_OP.RESUME || getField(words, resp) !== 3n) return words;
+  if (cmdOpcode(words) !== CMDQ_OP.RESUME || getField(words, resp) !== 3n) return words;
   return [(words[0] & ~resp.mask) | (BigInt(CMDQ_RESUME_0_RESP.RETRY) << BigInt(resp.lo)), words[1]];
 }
 

@@ -12,7 +12,7 @@
  * every interleaving; the tests check that both find the same outcomes.
  */
 
-import { CMDQ_OP } from "../engine/commands.ts";
+import { CMDQ_OP, cmdOpcode } from "../engine/commands.ts";
 import { readWord } from "../engine/memory.ts";
 import { slotAddr } from "../engine/queue.ts";
 import type { World } from "../engine/world.ts";
@@ -27,7 +27,7 @@ export function persistentSet(sim: Sim, w: World, names: readonly string[], runn
   const smmu = runnable.find((a) => names[a] === SMMU);
   if (smmu === undefined) return runnable;
   const q = w.smmu.cmdq;
-  const opcode = Number(readWord(w.mem, slotAddr(q, q.consumed)) & 0xffn);
+  const opcode = cmdOpcode([readWord(w.mem, slotAddr(q, q.consumed))]);
   if (opcode === CMDQ_OP.CMD_SYNC) return [smmu];
   if (w.threads.every((t) => remainingOps(sim, t).every((op) => op.op !== "dma" && op.op !== "bind"))) {
     return [smmu];

@@ -23,7 +23,7 @@
 import { getField, hex64 } from "../engine/bits.ts";
 import { CTXDESC_L2_ENTRIES } from "../engine/cd.ts";
 import { ownVm, smmuPart } from "../engine/clone.ts";
-import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdSummary } from "../engine/commands.ts";
+import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdOpcode, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
 import { s2Lookup } from "../engine/stage2.ts";
@@ -69,7 +69,7 @@ function setField(word: bigint, mask: bigint, lo: number, value: number): bigint
  * The `atc-inv-wrong-sid` fault looks the vSID of an ATC_INV up among the wrong vDEVICEs.
  */
 export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, bigint]): Converted {
-  const op = Number(words[0] & 0xffn);
+  const op = cmdOpcode(words);
   const vmidField = CMD_LAYOUTS.TLBI_NH_ASID.fields.VMID;
   const sidField = CMD_LAYOUTS.CFGI_CD.fields.SID;
   switch (op) {
@@ -127,7 +127,7 @@ function listCmds(cmds: readonly (readonly [bigint, bigint])[]): string {
   return names.join(", ");
 }
 
-const isSync = (words: readonly bigint[]): boolean => Number(words[0]! & 0xffn) === CMDQ_OP.CMD_SYNC;
+const isSync = (words: readonly bigint[]): boolean => cmdOpcode(words) === CMDQ_OP.CMD_SYNC;
 
 /**
  * The checker, when the guest's CMD_SYNC completes (the VMM moves CONS past it): every L1 CD
@@ -142,7 +142,7 @@ function checkGuestCfgi(c: Ctx, vm: VmState, end: number): void {
   const cfgiCd = CMD_LAYOUTS.CFGI_CD.fields;
   for (let seq = end - 2; seq >= Math.max(0, end - 1 - GUEST_BATCH); seq--) {
     const words = readGuestCmd(c.w, vm, seq);
-    const op = Number(words[0] & 0xffn);
+    const op = cmdOpcode(words);
     if (op === CMDQ_OP.CMD_SYNC) return;
     const leaf = op === CMDQ_OP.CFGI_CD && getField(words, cfgiCd.LEAF!) === 1n;
     if ((op !== CMDQ_OP.CFGI_CD && op !== CMDQ_OP.CFGI_CD_ALL) || leaf) continue;
@@ -325,7 +325,7 @@ export function guestCommands(
         setLocal(c, "cmdq.wait", q.produced);
         c.rec.say(
           hostConversion(c.w) === "v1-2023"
-            ? `The v1 host (arm_smmu_cache_invalidate_user, nested-v1-2023) rewrites each command (${notes.join("; ")})${batch.some((x, i) => i % 2 === 0 && [CMDQ_OP.CFGI_CD, CMDQ_OP.CFGI_CD_ALL].includes(Number(BigInt(x) & 0xffn) as never)) ? ": a CFGI_CD or CFGI_CD_ALL becomes arm_smmu_sync_cd(…, leaf = true), a CFGI_CD with LEAF=1 whatever the guest asked" : ""} and queues them with a CMD_SYNC on its own command queue.`
+            ? `The v1 host (arm_smmu_cache_invalidate_user, nested-v1-2023) rewrites each command (${notes.join("; ")})${batch.some((x, i) => i % 2 === 0 && [CMDQ_OP.CFGI_CD, CMDQ_OP.CFGI_CD_ALL].includes(cmdOpcode([BigInt(x)]) as never)) ? ": a CFGI_CD or CFGI_CD_ALL becomes arm_smmu_sync_cd(…, leaf = true), a CFGI_CD with LEAF=1 whatever the guest asked" : ""} and queues them with a CMD_SYNC on its own command queue.`
             : `The host checks and rewrites each command (${notes.join("; ")}) and queues them with a CMD_SYNC on its own command queue (arm_smmu_cmdq_issue_cmdlist).`,
         );
         return undefined;
