@@ -16,19 +16,17 @@ import { CMD_LAYOUTS, CMDQ_OP, CMDQ_RESUME_0_RESP, cmdOpcode, decodeCmd } from "
 import { PAGE_SIZE } from "./ids.ts";
 import { readWords } from "./memory.ts";
 import { queueEmpty, slotAddr } from "./queue.ts";
-import { l1CdKey } from "./tables.ts";
+import { cdKey, cfgKeyOfSid, l1CdKey } from "./tables.ts";
 import { invalidateAsid, invalidateVa, vaScope } from "./tlb.ts";
 import type { Recorder } from "./trace.ts";
 import { type DeviceState, type Draft, findDeviceBySid, type World } from "./world.ts";
 
-const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
-
 /** Drops every cached CD of `sid`, and its cached L1 CD descriptors. */
 function dropCds(w: World, sid: number): void {
   const cfg = smmuPart(w, "cfg");
-  for (const key of Object.keys(cfg.cd)) if (key.startsWith(`${sid}:`)) delete cfg.cd[key];
+  for (const key of Object.keys(cfg.cd)) if (cfgKeyOfSid(key, sid)) delete cfg.cd[key];
   const l1 = cfg.l1cd;
-  if (l1) for (const key of Object.keys(l1)) if (key.startsWith(`${sid}:`)) delete l1[key];
+  if (l1) for (const key of Object.keys(l1)) if (cfgKeyOfSid(key, sid)) delete l1[key];
 }
 
 /** The pages [first, first + count) a range TLBI or ATC_INV covers. */

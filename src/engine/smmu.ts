@@ -28,7 +28,7 @@ import { L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
 import { s2Lookup, walkS2 } from "./stage2.ts";
 import { STE_LAYOUT as STE, STRTAB_STE_0_CFG, STRTAB_STE_1_S1DSS } from "./ste.ts";
-import { cdTableOf, l1CdKey, locateCdVia, locateSte } from "./tables.ts";
+import { cdKey, cdTableOf, l1CdKey, locateCdVia, locateSte } from "./tables.ts";
 import type { Recorder } from "./trace.ts";
 import { findDeviceBySid, type World } from "./world.ts";
 import type { PathLog, TranslationPath } from "./xlate-path.ts";
@@ -66,8 +66,6 @@ export type Translation =
       /** The transaction is held stalled (CD.S=1) under this STAG until a CMD_RESUME. */
       readonly stag?: number;
     };
-
-const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
 
 /** Fetches the STE of `sid` through the configuration cache. */
 function fetchSte(

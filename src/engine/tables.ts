@@ -94,9 +94,21 @@ export function cdTableOf(table: CdTableState, ste: readonly bigint[]): CdTableS
   };
 }
 
+/** The configuration cache's key of CD[ssid] of StreamID `sid` (`SmmuState.cfg.cd`). */
+export const cdKey = (sid: number, ssid: number): string => `${sid}:${ssid}`;
+
 /** The configuration cache's key of the L1 CD descriptor that locates CD[ssid] of StreamID `sid`. */
 export const l1CdKey = (sid: number, ssid: number): string =>
   `${sid}:${Math.floor(ssid / CTXDESC_L2_ENTRIES)}`;
+
+/** A key of `cfg.cd` or `cfg.l1cd` is one of StreamID `sid`'s (what CFGI_STE drops). */
+export const cfgKeyOfSid = (key: string, sid: number): boolean => key.startsWith(`${sid}:`);
+
+/** The StreamID of a `cfg.cd` or `cfg.l1cd` key, and its SSID (`cdKey`) or L1 index (`l1CdKey`). */
+export function parseCfgKey(key: string): readonly [sid: number, second: number] {
+  const colon = key.indexOf(":");
+  return [Number(key.slice(0, colon)), Number(key.slice(colon + 1))];
+}
 
 /** The address of the L1 CD descriptor that locates CD[ssid] in a 2-level table (§3.3). */
 export function cdL1DescAddr(table: CdTableState, ssid: number): number {

@@ -9,6 +9,7 @@
 
 import { getField } from "../engine/bits.ts";
 import { CD_LAYOUT } from "../engine/cd.ts";
+import { cdKey } from "../engine/tables.ts";
 import type { DeviceState, World } from "../engine/world.ts";
 import type { Ctx } from "./program.ts";
 import { readCd } from "./smmu-ops.ts";
@@ -21,7 +22,7 @@ export function checkPasidClean(c: Ctx, pasid: number, owner: string): void {
   for (const dev of c.w.devices) {
     if (pasid >= 2 ** dev.cdTable.s1cdmax) continue;
     if (valid(readCd(c.w, dev, pasid))) left.push(`${dev.name}'s CD ${pasid} is still valid`);
-    const cached = c.w.smmu.cfg.cd[`${dev.sid}:${pasid}`];
+    const cached = c.w.smmu.cfg.cd[cdKey(dev.sid, pasid)];
     if (cached && valid(cached))
       left.push(`the SMMU's configuration cache still holds ${dev.name}'s valid CD ${pasid}`);
     const atc = dev.atc.filter((e) => e.pasid === pasid).length;
@@ -59,7 +60,7 @@ export function validCdsAt(w: World, pasid: number): string[] {
   for (const dev of w.devices) {
     if (dev.vm !== undefined || pasid >= 2 ** dev.cdTable.s1cdmax) continue;
     if (valid(readCd(w, dev, pasid))) left.push(`${dev.name}'s CD ${pasid} is still valid`);
-    const cached = w.smmu.cfg.cd[`${dev.sid}:${pasid}`];
+    const cached = w.smmu.cfg.cd[cdKey(dev.sid, pasid)];
     if (cached && valid(cached))
       left.push(`the SMMU's configuration cache still holds ${dev.name}'s valid CD ${pasid}`);
   }

@@ -27,7 +27,7 @@ import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdOpcode, cmdSummary } from 
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
 import { s2Lookup } from "../engine/stage2.ts";
-import { cdL1DescAddr, l1CdKey } from "../engine/tables.ts";
+import { cdL1DescAddr, cfgKeyOfSid, l1CdKey, parseCfgKey } from "../engine/tables.ts";
 import type { VmState, World } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
 import { CMD_SYNC, cmdqSkipErr, hasFault } from "./cmdq.ts";
@@ -152,11 +152,11 @@ function checkGuestCfgi(c: Ctx, vm: VmState, end: number): void {
     const keys =
       op === CMDQ_OP.CFGI_CD
         ? [l1CdKey(dev.sid, ssid)]
-        : Object.keys(l1).filter((k) => k.startsWith(`${dev.sid}:`));
+        : Object.keys(l1).filter((k) => cfgKeyOfSid(k, dev.sid));
     for (const key of keys) {
       const cached = l1[key];
       if (cached === undefined) continue;
-      const index = Number(key.split(":")[1]);
+      const [, index] = parseCfgKey(key);
       const at = cdL1DescAddr(dev.cdTable, index * CTXDESC_L2_ENTRIES);
       const mem = readWords(c.w.mem, guestPa(c.w, vm, at), 1)[0]!;
       if (mem === cached) continue;

@@ -17,6 +17,7 @@ import {
   frameAt,
   type Layout,
   locateSte,
+  parseCfgKey,
   readWords,
   STE_LAYOUT,
 } from "../engine/index.ts";
@@ -114,7 +115,7 @@ function configCache(w: World): CacheSection {
     });
   }
   for (const [key, cached] of Object.entries(w.smmu.cfg.cd)) {
-    const [sid = 0, ssid = 0] = key.split(":").map(Number);
+    const [sid, ssid] = parseCfgKey(key);
     const dev = w.devices.find((d) => d.sid === sid);
     // Through stage 2 for a VM's device (its CD table is in guest RAM).
     const mem = dev ? cdWords(w, dev, ssid) : new Array<bigint>(8).fill(0n);
@@ -133,7 +134,7 @@ function configCache(w: World): CacheSection {
     });
   }
   for (const [key, cached] of Object.entries(w.smmu.cfg.l1cd ?? {})) {
-    const [sid = 0, index = 0] = key.split(":").map(Number);
+    const [sid, index] = parseCfgKey(key);
     const dev = w.devices.find((d) => d.sid === sid);
     // The descriptor's address is an IPA for a VM's device: read it through stage 2.
     const at = dev ? toPa(w, dev, cdL1DescAddr(dev.cdTable, index * CTXDESC_L2_ENTRIES)) : null;

@@ -6,6 +6,7 @@
 import type { Pa, World } from "../engine/index.ts";
 import {
   CD_LAYOUT,
+  cdKey,
   cmdFields,
   type DecodedField,
   decode,
@@ -102,7 +103,7 @@ export function detailVm(
         `CD ${sel.ssid} of ${dev.name} (SSID ${sel.ssid})`,
         [
           `At ${ipaText(w, dev, where.addr)} in ${dev.name}'s CD table${dev.vm ? ` (in ${dev.vm}'s RAM, read through stage 2)` : ""}.`,
-          cacheNote(w.smmu.cfg.cd[`${sel.sid}:${sel.ssid}`], words),
+          cacheNote(w.smmu.cfg.cd[cdKey(sel.sid, sel.ssid)], words),
         ],
         words,
         decode(CD_LAYOUT, words),

@@ -9,8 +9,10 @@ import {
   CD_BYTES,
   CD_LAYOUT,
   CTXDESC_L2_ENTRIES,
+  cdKey,
   getField,
   locateSte,
+  parseCfgKey,
   readWords,
   STE_LAYOUT,
 } from "../engine/index.ts";
@@ -122,8 +124,8 @@ function usedSsids(w: World): Map<number, number[]> {
     }
   }
   for (const key of Object.keys(w.smmu.cfg.cd)) {
-    const [sid, ssid] = key.split(":").map(Number);
-    if (sid !== undefined && ssid !== undefined) found.get(sid)?.add(ssid);
+    const [sid, ssid] = parseCfgKey(key);
+    found.get(sid)?.add(ssid);
   }
   return new Map([...found].map(([sid, set]) => [sid, [...set].sort((a, b) => a - b)]));
 }
@@ -149,7 +151,7 @@ function cdRow(w: World, dev: DeviceState, ssid: number): CdRow {
     aset: getField(words, f.ASET) === 1n,
     ttb0: dev.vm !== undefined && ttb0 !== 0 ? `IPA ${hexNum(ttb0)}` : hexNum(ttb0),
     owner: ttbOwner(w, dev, ttb0),
-    cache: cacheState(w.smmu.cfg.cd[`${dev.sid}:${ssid}`], words),
+    cache: cacheState(w.smmu.cfg.cd[cdKey(dev.sid, ssid)], words),
   };
 }
 
