@@ -11,7 +11,6 @@ import {
   CD_LAYOUT,
   CTXDESC_CD_SIZE,
   CTXDESC_L2_ENTRIES,
-  cdTableLayout,
   cdUsedBits,
   makeL1Cd,
   makeQuietCd,
@@ -19,6 +18,7 @@ import {
   makeSvaCd,
 } from "./cd.ts";
 import { asid, pa } from "./ids.ts";
+import { cdL1DescAddr, cdL1Entries, cdL1Index, cdL2Index, leafCdAddr, linearCdAddr } from "./tables.ts";
 
 const hexes = (w: readonly bigint[]) => w.map(hex64);
 const Z = "0x0000000000000000";
@@ -133,15 +133,15 @@ describe("CD tables (§3.3)", () => {
   it("locates CD[ssid]", () => {
     expect(CTXDESC_L2_ENTRIES).toBe(1024);
     expect(CTXDESC_CD_SIZE).toBe(64);
-    expect(cdTableLayout.linear(pa(0x40000), 3)).toBe(0x400c0);
-    expect(cdTableLayout.l1Index(1025)).toBe(1);
-    expect(cdTableLayout.l2Index(1025)).toBe(1);
-    expect(cdTableLayout.l1Index(0xfffff)).toBe(1023);
-    expect(cdTableLayout.l2Index(0xfffff)).toBe(1023);
-    expect(cdTableLayout.l1DescAddr(pa(0x10000), 1025)).toBe(0x10008);
-    expect(cdTableLayout.leafCdAddr(pa(0x200000), 1025)).toBe(0x200040);
-    expect(cdTableLayout.l1Entries(20)).toBe(1024);
-    expect(cdTableLayout.l1Entries(8)).toBe(1);
+    expect(linearCdAddr({ base: pa(0x40000) }, 3)).toBe(0x400c0);
+    expect(cdL1Index(1025)).toBe(1);
+    expect(cdL2Index(1025)).toBe(1);
+    expect(cdL1Index(0xfffff)).toBe(1023);
+    expect(cdL2Index(0xfffff)).toBe(1023);
+    expect(cdL1DescAddr({ base: pa(0x10000) }, 1025)).toBe(0x10008);
+    expect(leafCdAddr(pa(0x200000), 1025)).toBe(0x200040);
+    expect(cdL1Entries(20)).toBe(1024);
+    expect(cdL1Entries(8)).toBe(1);
   });
 
   it("decodes with named values", () => {

@@ -233,20 +233,3 @@ export function cdUsedBits(words: readonly bigint[]): bigint[] {
   if (getField(words, f.EPD0) === 0n) return CD_USED_ALL.slice();
   return CD_USED_ALL.map((all, i) => all & ~CD_EPD0_IGNORED[i]!);
 }
-
-const cdL1Index = (ssid: number): number => Math.floor(ssid / CTXDESC_L2_ENTRIES);
-const cdL2Index = (ssid: number): number => ssid % CTXDESC_L2_ENTRIES;
-
-/**
- * Where CD[ssid] lives (§3.3): a linear table at base + ssid·64, or (S1Fmt = 2) the L1
- * descriptor ssid >> 10 pointing at a leaf holding the CD at index ssid & 1023.
- */
-export const cdTableLayout = {
-  linear: (base: Pa, ssid: number): Pa => (base + ssid * CTXDESC_CD_SIZE) as Pa,
-  l1Index: cdL1Index,
-  l2Index: cdL2Index,
-  l1DescAddr: (l1Base: Pa, ssid: number): Pa => (l1Base + cdL1Index(ssid) * CTXDESC_L1_DESC_SIZE) as Pa,
-  leafCdAddr: (l2Base: Pa, ssid: number): Pa => (l2Base + cdL2Index(ssid) * CTXDESC_CD_SIZE) as Pa,
-  /** L1 entries for 2^s1cdmax CDs: ceil(2^s1cdmax / 1024). */
-  l1Entries: (s1cdmax: number): number => Math.ceil(2 ** s1cdmax / CTXDESC_L2_ENTRIES),
-} as const;

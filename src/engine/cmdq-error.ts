@@ -26,7 +26,7 @@
 
 import { defineLayout, genmask, getField, prepare } from "./bits.ts";
 import type { Shell } from "./clone.ts";
-import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, CMDQ_OP, type CmdOp, cmdOpByCode, cmdOpcode } from "./commands.ts";
+import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, type CmdOp, cmdOpByCode, cmdOpcode } from "./commands.ts";
 import { consReg, prodReg, type Queue } from "./queue.ts";
 import type { SmmuState } from "./world.ts";
 import { valueNames } from "./write-entry.ts";

@@ -14,9 +14,10 @@ import {
   makeS2Ste,
   STE_LAYOUT,
   STRTAB_L1_DESC,
-  steLocation,
+  STRTAB_SPLIT,
   steUsedBits,
 } from "./ste.ts";
+import { leafSteAddr, linearSteAddr, strtabL1DescAddr, strtabL1Index, strtabL2Index } from "./tables.ts";
 
 const hexes = (w: readonly bigint[]) => w.map(hex64);
 const Z = "0x0000000000000000";
@@ -191,10 +192,12 @@ describe("decode and the stream table", () => {
   });
 
   it("locates STE[sid]: linear base + sid·64, or L1 sid>>8 / L2 sid&0xff", () => {
-    expect(steLocation.linear(pa(0x10000), 3)).toBe(0x100c0);
-    expect(steLocation.l1Index(0x1234)).toBe(0x12);
-    expect(steLocation.l2Index(0x1234)).toBe(0x34);
-    expect(steLocation.l1DescAddr(pa(0x8000), 0x1234)).toBe(0x8000 + 0x12 * 8);
-    expect(steLocation.leafSteAddr(pa(0x20000), 0x1234)).toBe(0x20000 + 0x34 * 64);
+    // Linux's split (STRTAB_SPLIT = 8), as the 2-level table boot makes has it.
+    const st = { base: pa(0x8000), split: STRTAB_SPLIT };
+    expect(linearSteAddr({ base: pa(0x10000) }, 3)).toBe(0x100c0);
+    expect(strtabL1Index(st, 0x1234)).toBe(0x12);
+    expect(strtabL2Index(st, 0x1234)).toBe(0x34);
+    expect(strtabL1DescAddr(st, 0x1234)).toBe(0x8000 + 0x12 * 8);
+    expect(leafSteAddr(st, pa(0x20000), 0x1234)).toBe(0x20000 + 0x34 * 64);
   });
 });

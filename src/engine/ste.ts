@@ -11,6 +11,8 @@ import { fieldMask, valueNames } from "./write-entry.ts";
 
 export const STRTAB_STE_DWORDS = 8;
 export const STRTAB_STE_SIZE = 64;
+/** Bytes per L1 stream table descriptor (STRTAB_L1_DESC_DWORDS = 1). */
+export const STRTAB_L1_DESC_SIZE = 8;
 /** Linux's two-level stream table: SID bits that index an L2 table (256 STEs, 16 KiB). */
 export const STRTAB_SPLIT = 8;
 
@@ -308,18 +310,6 @@ export function steUsedBits(words: readonly bigint[]): bigint[] {
   if (cfg === STRTAB_STE_0_CFG.BYPASS) or(used, STE_USED_SHCFG);
   return used;
 }
-
-const strtabL1Index = (sid: number): number => Math.floor(sid / 2 ** STRTAB_SPLIT);
-const strtabL2Index = (sid: number): number => sid % 2 ** STRTAB_SPLIT;
-
-/** Where STE[sid] lives: a linear table, or L1 descriptor + index in a 256-entry L2 table (§2.2). */
-export const steLocation = {
-  linear: (base: Pa, sid: number): Pa => (base + sid * STRTAB_STE_SIZE) as Pa,
-  l1Index: strtabL1Index,
-  l2Index: strtabL2Index,
-  l1DescAddr: (l1Base: Pa, sid: number): Pa => (l1Base + strtabL1Index(sid) * 8) as Pa,
-  leafSteAddr: (l2Base: Pa, sid: number): Pa => (l2Base + strtabL2Index(sid) * STRTAB_STE_SIZE) as Pa,
-} as const;
 
 /** The vSTE fields a guest may set (`STRTAB_STE_0_NESTING_ALLOWED`, `STRTAB_STE_1_NESTING_ALLOWED`). */
 export const STE_NESTING_ALLOWED = [

@@ -13,13 +13,27 @@
  */
 
 import { prepare } from "./bits.ts";
-import { CTXDESC_L2_ENTRIES } from "./cd.ts";
+import { CTXDESC_CD_SIZE, CTXDESC_L1_DESC_SIZE } from "./cd.ts";
 import { CMDQ_CONS, queueRegisters } from "./cmdq-error.ts";
 import { PAGE_SIZE } from "./ids.ts";
 import { type FrameOwner, frameAt, journalWrites, readWords, type WordWrite } from "./memory.ts";
 import { consReg, prodReg } from "./queue.ts";
 import { GUEST_RAM_BASE, s2Lookup } from "./stage2.ts";
-import { CD_BYTES, STE_BYTES } from "./tables.ts";
+import { STRTAB_L1_DESC_SIZE, STRTAB_STE_SIZE } from "./ste.ts";
+import {
+  CD_LEAF_BYTES,
+  cdL1DescAddr,
+  cdL1FirstSsid,
+  cdTableBytes,
+  leafCdAddr,
+  leafSteAddr,
+  linearCdAddr,
+  linearSteAddr,
+  strtabBytes,
+  strtabL1DescAddr,
+  strtabLeafEntries,
+  strtabSid,
+} from "./tables.ts";
 import type { DeviceState, World } from "./world.ts";
 
 /** Where an entry sits and what it holds after the step. */
@@ -77,21 +91,20 @@ const within = (addr: number, base: number, bytes: number) => addr >= base && ad
 function steAt(w: World, addr: number): Where {
   const st = w.smmu.strtab;
   if (st.fmt === "linear") {
-    if (!within(addr, st.base, 2 ** st.log2size * STE_BYTES)) return guestSteAt(w, addr);
-    const sid = Math.floor((addr - st.base) / STE_BYTES);
-    return { kind: "table", start: st.base + sid * STE_BYTES, size: 8, id: { table: "STE", sid } };
+    if (!within(addr, st.base, strtabBytes(st))) return guestSteAt(w, addr);
+    const sid = Math.floor((addr - st.base) / STRTAB_STE_SIZE);
+    return { kind: "table", start: linearSteAddr(st, sid), size: 8, id: { table: "STE", sid } };
   }
-  const l1Entries = 2 ** (st.log2size - st.split);
-  if (within(addr, st.base, l1Entries * 8)) {
-    const index = Math.floor((addr - st.base) / 8);
-    const sids = [index * 2 ** st.split, (index + 1) * 2 ** st.split - 1] as const;
-    return { kind: "table", start: st.base + index * 8, size: 1, id: { table: "L1STD", index, sids } };
+  if (within(addr, st.base, strtabBytes(st))) {
+    const index = Math.floor((addr - st.base) / STRTAB_L1_DESC_SIZE);
+    const sids = [strtabSid(st, index, 0), strtabSid(st, index + 1, 0) - 1] as const;
+    const start = strtabL1DescAddr(st, strtabSid(st, index, 0));
+    return { kind: "table", start, size: 1, id: { table: "L1STD", index, sids } };
   }
   for (const [index, leaf] of Object.entries(st.leaves)) {
-    if (!within(addr, leaf, 2 ** st.split * STE_BYTES)) continue;
-    const slot = Math.floor((addr - leaf) / STE_BYTES);
-    const sid = Number(index) * 2 ** st.split + slot;
-    return { kind: "table", start: leaf + slot * STE_BYTES, size: 8, id: { table: "STE", sid } };
+    if (!within(addr, leaf, strtabLeafEntries(st) * STRTAB_STE_SIZE)) continue;
+    const sid = strtabSid(st, Number(index), Math.floor((addr - leaf) / STRTAB_STE_SIZE));
+    return { kind: "table", start: leafSteAddr(st, leaf, sid), size: 8, id: { table: "STE", sid } };
   }
   return guestSteAt(w, addr);
 }
@@ -101,8 +114,8 @@ function guestSteAt(w: World, addr: number): Where {
   for (const vm of w.vms ?? []) {
     const pa = s2Lookup(w.mem, vm.s2ttb, vm.strtab);
     if (pa === null || !within(addr, pa, PAGE_SIZE)) continue;
-    const sid = Math.floor((addr - pa) / STE_BYTES);
-    return { kind: "table", start: pa + sid * STE_BYTES, size: 8, id: { table: "STE", sid } };
+    const sid = Math.floor((addr - pa) / STRTAB_STE_SIZE);
+    return { kind: "table", start: linearSteAddr({ base: pa }, sid), size: 8, id: { table: "STE", sid } };
   }
   return null;
 }
@@ -116,33 +129,31 @@ function cdAt(w: World, addr: number, device: string): Where {
   const base = toPa(t.base);
   if (base === null) return null;
   if (t.fmt === "linear") {
-    if (!within(addr, base, 2 ** t.s1cdmax * CD_BYTES)) return null;
-    const ssid = Math.floor((addr - base) / CD_BYTES);
+    if (!within(addr, base, cdTableBytes(t.fmt, t.s1cdmax))) return null;
+    const ssid = Math.floor((addr - base) / CTXDESC_CD_SIZE);
     return {
       kind: "table",
-      start: base + ssid * CD_BYTES,
+      start: linearCdAddr({ base }, ssid),
       size: 8,
       id: { table: "CD", device, sid: dev.sid, ssid },
     };
   }
-  const l1Entries = Math.ceil(2 ** t.s1cdmax / CTXDESC_L2_ENTRIES);
-  if (within(addr, base, l1Entries * 8)) {
-    const index = Math.floor((addr - base) / 8);
+  if (within(addr, base, cdTableBytes(t.fmt, t.s1cdmax))) {
+    const index = Math.floor((addr - base) / CTXDESC_L1_DESC_SIZE);
     return {
       kind: "table",
-      start: base + index * 8,
+      start: cdL1DescAddr({ base }, cdL1FirstSsid(index)),
       size: 1,
       id: { table: "L1CD", device, sid: dev.sid, index },
     };
   }
   for (const [index, leaf] of Object.entries(t.leaves)) {
     const at = toPa(leaf);
-    if (at === null || !within(addr, at, CTXDESC_L2_ENTRIES * CD_BYTES)) continue;
-    const slot = Math.floor((addr - at) / CD_BYTES);
-    const ssid = Number(index) * CTXDESC_L2_ENTRIES + slot;
+    if (at === null || !within(addr, at, CD_LEAF_BYTES)) continue;
+    const ssid = cdL1FirstSsid(Number(index)) + Math.floor((addr - at) / CTXDESC_CD_SIZE);
     return {
       kind: "table",
-      start: at + slot * CD_BYTES,
+      start: leafCdAddr(at, ssid),
       size: 8,
       id: { table: "CD", device, sid: dev.sid, ssid },
     };

@@ -5,7 +5,7 @@
  * and populated VMAs. None of this is a step: the scenario starts after it.
  */
 
-import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import { CTXDESC_LINEAR_CDMAX, makeS1DmaCd } from "../engine/cd.ts";
 import { kernelPart, smmuPart } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
 import type { Asid, Pa, Va } from "../engine/ids.ts";
@@ -13,8 +13,15 @@ import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
 import { guestAlloc } from "../engine/stage2.ts";
-import { makeCdTableSte, makeL1Std, STRTAB_SPLIT } from "../engine/ste.ts";
-import { locateSte } from "../engine/tables.ts";
+import { makeCdTableSte, makeL1Std, STRTAB_SPLIT, STRTAB_STE_SIZE } from "../engine/ste.ts";
+import {
+  cdTableBytes,
+  locateSte,
+  strtabBytes,
+  strtabL1DescAddr,
+  strtabL1Index,
+  strtabLeafEntries,
+} from "../engine/tables.ts";
 import type {
   DeviceState,
   Draft,
@@ -30,7 +37,7 @@ import type { DeviceSpec, ProcessSpec, Scenario } from "../scenario/types.ts";
 import { initialState } from "./machines.ts";
 import { faultIn } from "./mm.ts";
 import { nestedKernel } from "./registry.ts";
-import { lowestFree, stallEnabled } from "./smmu-ops.ts";
+import { allocCdLeaf, lowestFree, stallEnabled } from "./smmu-ops.ts";
 
 /** Where each device's DMA-API buffer is mapped in its private DMA domain. */
 export const DMA_BUFFER_IOVA = 0x10000;
@@ -51,7 +58,7 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
   const strtab: StreamTableState = twoLevel
     ? {
         fmt: "2lvl",
-        base: allocContiguous(w.mem, frames(2 ** (log2size - STRTAB_SPLIT) * 8), {
+        base: allocContiguous(w.mem, frames(strtabBytes({ fmt: "2lvl", log2size, split: STRTAB_SPLIT })), {
           kind: "strtab",
           level: 1,
         }),
@@ -61,7 +68,10 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
       }
     : {
         fmt: "linear",
-        base: allocContiguous(w.mem, frames(2 ** log2size * 64), { kind: "strtab", level: 1 }),
+        base: allocContiguous(w.mem, frames(strtabBytes({ fmt: "linear", log2size, split: 0 })), {
+          kind: "strtab",
+          level: 1,
+        }),
         log2size,
         split: 0,
         leaves: {},
@@ -105,11 +115,14 @@ function bootSmmu(w: World, s: Scenario): SmmuState {
 function ensureStrtabLeaf(w: World, sid: number): void {
   const st = smmuPart(w, "strtab");
   if (st.fmt !== "2lvl") return;
-  const l1 = Math.floor(sid / 2 ** st.split);
+  const l1 = strtabL1Index(st, sid);
   if (st.leaves[l1] !== undefined) return;
-  const leaf = allocContiguous(w.mem, 4, { kind: "strtab", level: 2 });
+  const leaf = allocContiguous(w.mem, frames(strtabLeafEntries(st) * STRTAB_STE_SIZE), {
+    kind: "strtab",
+    level: 2,
+  });
   st.leaves[l1] = leaf;
-  writeWord(w.mem, st.base + l1 * 8, makeL1Std(leaf));
+  writeWord(w.mem, strtabL1DescAddr(st, sid), makeL1Std(leaf));
 }
 
 /** arm_smmu_probe_device + attach of the default DMA domain. */
@@ -119,13 +132,11 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
   let s1cdmax = Math.min(w.smmu.ssidBits, spec.pasidBits);
   if (s.smmu.cdTable === "linear") s1cdmax = Math.min(s1cdmax, CTXDESC_LINEAR_CDMAX);
   const twoLevel = s.smmu.cdTable === "2lvl";
-  const base = twoLevel
-    ? allocContiguous(w.mem, frames(Math.ceil(2 ** s1cdmax / CTXDESC_L2_ENTRIES) * 8), {
-        kind: "cdtable",
-        device: spec.name,
-        level: 1,
-      })
-    : allocContiguous(w.mem, frames(2 ** s1cdmax * 64), { kind: "cdtable", device: spec.name, level: 1 });
+  const base = allocContiguous(w.mem, frames(cdTableBytes(twoLevel ? "2lvl" : "linear", s1cdmax)), {
+    kind: "cdtable",
+    device: spec.name,
+    level: 1,
+  });
   const dmaAsid = lowestFree(w.kernel.asids, 1, 2 ** w.smmu.asidBits - 1)!;
   kernelPart(w, "asids")[dmaAsid] = { owner: `dma:${spec.name}`, refs: 1 };
   const dmaPgd = allocFrame(w.mem, { kind: "pgtable", process: `dma:${spec.name}`, level: 0 });
@@ -152,12 +163,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     stopped: [],
   };
   // CD 0: the private DMA domain (io-pgtable, ASET=1). With a 2-level table, leaf 0 first.
-  let cd0 = base;
-  if (twoLevel) {
-    cd0 = allocContiguous(w.mem, 16, { kind: "cdtable", device: spec.name, level: 2 });
-    dev.cdTable.leaves[0] = cd0;
-    writeWord(w.mem, base, makeL1Cd(cd0));
-  }
+  const cd0 = twoLevel ? allocCdLeaf(w, dev, 0) : base;
   writeWords(
     w.mem,
     cd0,

@@ -22,12 +22,13 @@
  * op), and its mm notifiers are implicit.
  */
 
-import { cdTableLayout, makeL1Cd } from "../engine/cd.ts";
+import { makeL1Cd } from "../engine/cd.ts";
 import { ownDevice, ownVm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { mappings, unmapPage, unmapRange } from "../engine/pgtable.ts";
 import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
+import { cdL1DescAddr, cdL1Index, leafCdAddr, linearCdAddr, needsCdLeaf } from "../engine/tables.ts";
 import type { DeviceState, Draft, MmState, VmState } from "../engine/world.ts";
 import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
@@ -51,15 +52,10 @@ const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string
 /** The IPA of CD[ssid] in the guest's table (arm_smmu_get_cd_ptr): linear, or in its leaf. */
 function cdIpa(dev: DeviceState, ssid: number): number {
   const t = dev.cdTable;
-  if (t.fmt === "linear") return cdTableLayout.linear(t.base, ssid);
-  const leaf = t.leaves[cdTableLayout.l1Index(ssid)];
+  if (t.fmt === "linear") return linearCdAddr(t, ssid);
+  const leaf = t.leaves[cdL1Index(ssid)];
   if (leaf === undefined) throw new Error(`${dev.name}: CD ${ssid} has no leaf`);
-  return cdTableLayout.leafCdAddr(leaf, ssid);
-}
-
-/** The guest's 2-level CD table has no leaf for `ssid` yet. */
-function needsLeaf(dev: DeviceState, ssid: number): boolean {
-  return dev.cdTable.fmt === "2lvl" && dev.cdTable.leaves[cdTableLayout.l1Index(ssid)] === undefined;
+  return leafCdAddr(leaf, ssid);
 }
 
 const bind: Program<OpOf<"bind">> = [
@@ -87,7 +83,7 @@ const bind: Program<OpOf<"bind">> = [
     }
     // arm_smmu_alloc_cd_ptr: a PASID beyond the leaves there are needs a new 64 KiB leaf.
     let leaf: number | null = null;
-    if (needsLeaf(dev, pasid)) {
+    if (needsCdLeaf(dev.cdTable, pasid)) {
       leaf = guestAllocRun(c.w, vm, GUEST_CD_LEAF_PAGES, { kind: "cdtable", device: dev.name, level: 2 });
       if (leaf === null) {
         c.rec.say(
@@ -107,7 +103,7 @@ const bind: Program<OpOf<"bind">> = [
     );
     if (leaf === null) return undefined;
     // Taken now (the guest's group mutex, left out, would keep a second bind from racing for it).
-    ownDevice(c.w, dev).cdTable.leaves[cdTableLayout.l1Index(pasid)] = leaf as Pa;
+    ownDevice(c.w, dev).cdTable.leaves[cdL1Index(pasid)] = leaf as Pa;
     return call("guest:arm_smmu_alloc_cd_ptr");
   }),
   step("arm_smmu_write_cd_entry (guest)", (c) => {
@@ -148,9 +144,9 @@ const allocCdPtr: Program<OpOf<"bind">> = [
   step("arm_smmu_write_cd_l1_desc (guest)", (c) => {
     const dev = devOf(c);
     const pasid = local<number>(c, "pasid");
-    const index = cdTableLayout.l1Index(pasid);
+    const index = cdL1Index(pasid);
     const leaf = dev.cdTable.leaves[index]!;
-    const desc = cdTableLayout.l1DescAddr(dev.cdTable.base, pasid);
+    const desc = cdL1DescAddr(dev.cdTable, pasid);
     writeGuestWords(c.w, vmOf(c), desc, [makeL1Cd(leaf)]);
     c.rec.say(
       `The guest writes L1 descriptor ${index} of ${dev.name}'s CD table (IPA ${hexa(desc)}): V=1, L2Ptr = ${hexa(leaf)}. The SMMU may still hold the invalid descriptor it replaces.`,

@@ -4,12 +4,12 @@
  * §3.3, §5).
  */
 
-import { CD_LAYOUT, CTXDESC_L2_ENTRIES, makeL1Cd, makeSvaCd } from "../engine/cd.ts";
+import { CD_LAYOUT, makeL1Cd, makeSvaCd } from "../engine/cd.ts";
 import { ownDevice, ownMm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd, tlbiRangeCmds } from "../engine/commands.ts";
 import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
-import { locateCd } from "../engine/tables.ts";
+import { CD_LEAF_BYTES, cdL1DescAddr, cdL1Index, locateCd, needsCdLeaf } from "../engine/tables.ts";
 import type { DeviceState, Draft, KObject, MmState, World } from "../engine/world.ts";
 import { designOf, releaseHas } from "../scenario/releases.ts";
 import { issueCommands } from "./cmdq.ts";
@@ -30,19 +30,15 @@ export function cdAddr(w: World, dev: DeviceState, ssid: number): Pa | null {
   return r.ok ? r.addr : null;
 }
 
-/** True when CD[ssid] needs a new level-2 leaf first. */
-export function needsCdLeaf(dev: DeviceState, ssid: number): boolean {
-  return (
-    dev.cdTable.fmt === "2lvl" && dev.cdTable.leaves[Math.floor(ssid / CTXDESC_L2_ENTRIES)] === undefined
-  );
-}
-
 /** Allocates the 64 KiB leaf of 1024 CDs and writes its L1 descriptor. */
 export function allocCdLeaf(w: World, dev: DeviceState, ssid: number): Pa {
-  const index = Math.floor(ssid / CTXDESC_L2_ENTRIES);
-  const leaf = allocContiguous(w.mem, 16, { kind: "cdtable", device: dev.name, level: 2 });
-  ownDevice(w, dev).cdTable.leaves[index] = leaf;
-  writeWord(w.mem, dev.cdTable.base + index * 8, makeL1Cd(leaf));
+  const leaf = allocContiguous(w.mem, CD_LEAF_BYTES / PAGE_SIZE, {
+    kind: "cdtable",
+    device: dev.name,
+    level: 2,
+  });
+  ownDevice(w, dev).cdTable.leaves[cdL1Index(ssid)] = leaf;
+  writeWord(w.mem, cdL1DescAddr(dev.cdTable, ssid), makeL1Cd(leaf));
   return leaf;
 }
 
@@ -213,7 +209,7 @@ export function cdLeafSteps(
         c.rec.say(`A new leaf of 1024 CDs at 0x${leaf.toString(16)} and its L1 descriptor are written.`);
         return undefined;
       },
-      { when: (c) => needsCdLeaf(dev(c), ssid(c)) },
+      { when: (c) => needsCdLeaf(dev(c).cdTable, ssid(c)) },
     ),
     ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(dev(c), ssid(c), false), {
       when: (c) => local<boolean>(c, "l1.new") === true,

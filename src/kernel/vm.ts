@@ -23,7 +23,7 @@
  */
 
 import { withField } from "../engine/bits.ts";
-import { CTXDESC_L2_ENTRIES, CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
+import { CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
 import { ownVm } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
 import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
@@ -32,7 +32,7 @@ import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
 import { GUEST_RAM_BASE, guestAlloc, guestSpace, mapS2Page, S2_VTCR, s2Lookup } from "../engine/stage2.ts";
 import { makeCdTableSte, makeNestedSte, type S1Dss, STE_LAYOUT, STRTAB_STE_1_S1DSS } from "../engine/ste.ts";
-import { locateSte } from "../engine/tables.ts";
+import { CD_LEAF_BYTES, cdTableBytes, linearSteAddr, locateSte } from "../engine/tables.ts";
 import type { DeviceState, VmState, World } from "../engine/world.ts";
 import type { DeviceSpec, GuestS1Dss, VmSpec } from "../scenario/types.ts";
 import { lowestFree } from "./smmu-ops.ts";
@@ -106,7 +106,7 @@ const S1DSS_OF: Readonly<Record<GuestS1Dss, S1Dss>> = {
 };
 
 /** Guest pages of a 64 KiB CD leaf (1024 CDs). */
-export const GUEST_CD_LEAF_PAGES = (CTXDESC_L2_ENTRIES * 64) / PAGE_SIZE;
+export const GUEST_CD_LEAF_PAGES = CD_LEAF_BYTES / PAGE_SIZE;
 
 /**
  * A device given to a VM: the guest's driver probes it on the vSMMU (CD table, DMA domain at
@@ -119,9 +119,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
   const s1dss = vmSpec?.s1dss ?? "ssid0";
   // arm_smmu_alloc_cd_tables: at most 2^10 CDs in a linear table.
   const s1cdmax = Math.min(w.smmu.ssidBits, spec.pasidBits, twoLevel ? 20 : CTXDESC_LINEAR_CDMAX);
-  const cdPages = twoLevel
-    ? Math.max(1, Math.ceil((Math.ceil(2 ** s1cdmax / CTXDESC_L2_ENTRIES) * 8) / PAGE_SIZE))
-    : Math.max(1, (2 ** s1cdmax * 64) / PAGE_SIZE);
+  const cdPages = Math.max(1, Math.ceil(cdTableBytes(twoLevel ? "2lvl" : "linear", s1cdmax) / PAGE_SIZE));
   const cdTable = guestAllocContiguous(w, vm, cdPages, { kind: "cdtable", device: spec.name, level: 1 });
   const leaves: Record<number, Pa> = {};
   const space = guestSpace(w, vm);
@@ -160,7 +158,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
     s1dss: S1DSS_OF[s1dss],
     ats,
   });
-  writeGuestWords(w, vm, vm.strtab + vsid * 64, vste);
+  writeGuestWords(w, vm, linearSteAddr({ base: vm.strtab }, vsid), vste);
   let ste = makeNestedSte(vste, { vmid: vm.vmid as never, s2ttb: vm.s2ttb, vtcr: S2_VTCR, ats });
   if (hostConversion(w) === "v1-2023") {
     ste = withField(ste, STE_LAYOUT.fields.S1DSS, STRTAB_STE_1_S1DSS.SSID0, STE_LAYOUT.name);

@@ -21,13 +21,12 @@
  */
 
 import { getField, hex64 } from "../engine/bits.ts";
-import { CTXDESC_L2_ENTRIES } from "../engine/cd.ts";
 import { ownVm, smmuPart } from "../engine/clone.ts";
 import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdOpcode, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
 import { s2Lookup } from "../engine/stage2.ts";
-import { cdL1DescAddr, cfgKeyOfSid, l1CdKey, parseCfgKey } from "../engine/tables.ts";
+import { cdL1DescAddr, cdL1FirstSsid, cfgKeyOfSid, l1CdKey, parseCfgKey } from "../engine/tables.ts";
 import type { VmState, World } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
 import { CMD_SYNC, cmdqSkipErr, hasFault } from "./cmdq.ts";
@@ -157,12 +156,12 @@ function checkGuestCfgi(c: Ctx, vm: VmState, end: number): void {
       const cached = l1[key];
       if (cached === undefined) continue;
       const [, index] = parseCfgKey(key);
-      const at = cdL1DescAddr(dev.cdTable, index * CTXDESC_L2_ENTRIES);
+      const at = cdL1DescAddr(dev.cdTable, cdL1FirstSsid(index));
       const mem = readWords(c.w.mem, guestPa(c.w, vm, at), 1)[0]!;
       if (mem === cached) continue;
       c.rec.violation(
         "stale-config",
-        `The guest's ${cmdSummary(words)} has completed, yet the SMMU still caches L1 CD descriptor ${index} of ${dev.name} as ${hex64(cached)}, not the ${hex64(mem)} the guest wrote at IPA 0x${at.toString(16)}: its PASIDs ${index * CTXDESC_L2_ENTRIES}–${index * CTXDESC_L2_ENTRIES + CTXDESC_L2_ENTRIES - 1} go through the stale one${hostConversion(c.w) === "v1-2023" ? " (the v1 host issued the CFGI_CD with LEAF=1)" : ""}.`,
+        `The guest's ${cmdSummary(words)} has completed, yet the SMMU still caches L1 CD descriptor ${index} of ${dev.name} as ${hex64(cached)}, not the ${hex64(mem)} the guest wrote at IPA 0x${at.toString(16)}: its PASIDs ${cdL1FirstSsid(index)}–${cdL1FirstSsid(index + 1) - 1} go through the stale one${hostConversion(c.w) === "v1-2023" ? " (the v1 host issued the CFGI_CD with LEAF=1)" : ""}.`,
       );
     }
   }

@@ -12,6 +12,7 @@ import {
   CD_LAYOUT,
   CTXDESC_L2_ENTRIES,
   cdL1DescAddr,
+  cdL1FirstSsid,
   decode,
   describeOwner,
   frameAt,
@@ -137,10 +138,10 @@ function configCache(w: World): CacheSection {
     const [sid, index] = parseCfgKey(key);
     const dev = w.devices.find((d) => d.sid === sid);
     // The descriptor's address is an IPA for a VM's device: read it through stage 2.
-    const at = dev ? toPa(w, dev, cdL1DescAddr(dev.cdTable, index * CTXDESC_L2_ENTRIES)) : null;
+    const at = dev ? toPa(w, dev, cdL1DescAddr(dev.cdTable, cdL1FirstSsid(index))) : null;
     const mem = at === null ? 0n : (readWords(w.mem, at, 1)[0] ?? 0n);
     const diff = differing(CD_L1_DESC, [cached], [mem]);
-    const first = index * CTXDESC_L2_ENTRIES;
+    const first = cdL1FirstSsid(index);
     const valid = (cached & 1n) === 1n;
     rows.push({
       id: `cfg:l1cd:${key}`,

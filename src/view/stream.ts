@@ -6,10 +6,13 @@
 
 import type { DeviceState, World } from "../engine/index.ts";
 import {
-  CD_BYTES,
   CD_LAYOUT,
+  CD_LEAF_BYTES,
+  CTXDESC_CD_SIZE,
   CTXDESC_L2_ENTRIES,
   cdKey,
+  cdL1FirstSsid,
+  cdTableBytes,
   getField,
   locateSte,
   parseCfgKey,
@@ -83,8 +86,7 @@ function usedSsids(w: World): Map<number, number[]> {
     // A VM's CD table is in guest RAM at an IPA: its CDs are read one by one through stage 2.
     if (dev.vm !== undefined) {
       // Linear: at most 1024 CDs; 2-level: the 1024 of each leaf the guest allocated.
-      const firsts =
-        t.fmt === "linear" ? [0] : Object.keys(t.leaves).map((l1) => Number(l1) * CTXDESC_L2_ENTRIES);
+      const firsts = t.fmt === "linear" ? [0] : Object.keys(t.leaves).map((l1) => cdL1FirstSsid(Number(l1)));
       const count = t.fmt === "linear" ? Math.min(2 ** t.s1cdmax, CTXDESC_L2_ENTRIES) : CTXDESC_L2_ENTRIES;
       for (const first of firsts)
         for (let ssid = first; ssid < first + count; ssid++)
@@ -92,11 +94,11 @@ function usedSsids(w: World): Map<number, number[]> {
       continue;
     }
     if (t.fmt === "linear") {
-      regions.push({ base: t.base, end: t.base + 2 ** t.s1cdmax * CD_BYTES, first: 0, sid: dev.sid });
+      regions.push({ base: t.base, end: t.base + cdTableBytes(t.fmt, t.s1cdmax), first: 0, sid: dev.sid });
     } else {
       for (const [l1, base] of Object.entries(t.leaves)) {
-        const first = Number(l1) * CTXDESC_L2_ENTRIES;
-        regions.push({ base, end: base + CTXDESC_L2_ENTRIES * CD_BYTES, first, sid: dev.sid });
+        const first = cdL1FirstSsid(Number(l1));
+        regions.push({ base, end: base + CD_LEAF_BYTES, first, sid: dev.sid });
       }
     }
   }
@@ -119,7 +121,7 @@ function usedSsids(w: World): Map<number, number[]> {
       for (let i = a; i >= 0 && regions[i]!.base + longest > addr; i--) {
         const r = regions[i]!;
         if (addr >= r.base && addr < r.end)
-          found.get(r.sid)?.add(r.first + Math.floor((addr - r.base) / CD_BYTES));
+          found.get(r.sid)?.add(r.first + Math.floor((addr - r.base) / CTXDESC_CD_SIZE));
       }
     }
   }
