@@ -22,11 +22,12 @@
  * op), and its mm notifiers are implicit.
  */
 
+import { getField } from "../engine/bits.ts";
 import { makeL1Cd } from "../engine/cd.ts";
 import { ownDevice, ownVm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
-import { mappings, unmapPage, unmapRange } from "../engine/pgtable.ts";
+import { mappings, PTE, unmapPage, unmapRange } from "../engine/pgtable.ts";
 import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
 import { cdL1DescAddr, cdL1Index, leafCdAddr, linearCdAddr, needsCdLeaf } from "../engine/tables.ts";
 import type { DeviceState, Draft, MmState, VmState } from "../engine/world.ts";
@@ -342,7 +343,8 @@ const exit: Program<OpOf<"exit">> = [
         const at = space.toPa(table)!;
         for (let i = 0; i < 512; i++) {
           const d = c.w.mem.words.get(at + i * 8);
-          if (d !== undefined && (d & 1n) === 1n) collect(Number(d & 0x0000_ffff_ffff_f000n), level + 1);
+          if (d !== undefined && getField([d], PTE.fields.VALID) === 1n)
+            collect(Number(getField([d], PTE.fields.OA)), level + 1);
         }
       }
       tables.push(table);

@@ -16,6 +16,7 @@ import {
   decode,
   describeOwner,
   frameAt,
+  getField,
   type Layout,
   locateSte,
   parseCfgKey,
@@ -142,7 +143,7 @@ function configCache(w: World): CacheSection {
     const mem = at === null ? 0n : (readWords(w.mem, at, 1)[0] ?? 0n);
     const diff = differing(CD_L1_DESC, [cached], [mem]);
     const first = cdL1FirstSsid(index);
-    const valid = (cached & 1n) === 1n;
+    const valid = getField([cached], CD_L1_DESC.fields.V) === 1n;
     rows.push({
       id: `cfg:l1cd:${key}`,
       tag: `L1CD ${sid}:${index}`,
