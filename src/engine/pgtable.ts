@@ -12,7 +12,7 @@
  *      write with AP[2] (read-only) → F_PERMISSION; else the output address.
  */
 
-import { defineLayout, getField, prepare } from "./bits.ts";
+import { defineLayout, type FieldSpec, getField, prepare } from "./bits.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { allocFrame, type FrameOwner, type Memory, readWord, writeWord } from "./memory.ts";
 
@@ -34,9 +34,13 @@ export const HOST: TableSpace = {
   },
 };
 
-export const PTE = defineLayout("PTE", 1, [
-  { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
-  {
+/**
+ * The fields a VMSAv8-64 descriptor has at the same bits at stage 1 and stage 2 (Arm ARM D8.3):
+ * PTE and S2PTE (stage2.ts) both take them from here.
+ */
+export const LPAE_DESC = {
+  VALID: { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
+  TYPE: {
     name: "TYPE",
     word: 0,
     hi: 1,
@@ -44,14 +48,22 @@ export const PTE = defineLayout("PTE", 1, [
     values: { 0: "block", 1: "table/page" },
     doc: "Table (L0–L2) or page (L3)",
   },
+  SH: { name: "SH", word: 0, hi: 9, lo: 8, values: { 0: "NSH", 2: "OSH", 3: "ISH" }, doc: "Shareability" },
+  AF: { name: "AF", word: 0, hi: 10, lo: 10, doc: "Access flag" },
+  OA: { name: "OA", word: 0, hi: 47, lo: 12, address: true, doc: "Output address (next table or page)" },
+} as const satisfies Record<string, FieldSpec>;
+
+export const PTE = defineLayout("PTE", 1, [
+  LPAE_DESC.VALID,
+  LPAE_DESC.TYPE,
   { name: "ATTRINDX", word: 0, hi: 4, lo: 2, doc: "Index into MAIR" },
   { name: "NS", word: 0, hi: 5, lo: 5, doc: "Non-secure" },
   { name: "AP_USER", word: 0, hi: 6, lo: 6, doc: "AP[1]: EL0 (unprivileged) access allowed — PTE_USER" },
   { name: "AP_RDONLY", word: 0, hi: 7, lo: 7, doc: "AP[2]: read-only — PTE_RDONLY" },
-  { name: "SH", word: 0, hi: 9, lo: 8, values: { 0: "NSH", 2: "OSH", 3: "ISH" }, doc: "Shareability" },
-  { name: "AF", word: 0, hi: 10, lo: 10, doc: "Access flag" },
+  LPAE_DESC.SH,
+  LPAE_DESC.AF,
   { name: "NG", word: 0, hi: 11, lo: 11, doc: "Not global: the entry is tagged with the ASID" },
-  { name: "OA", word: 0, hi: 47, lo: 12, address: true, doc: "Output address (next table or page)" },
+  LPAE_DESC.OA,
   { name: "DBM", word: 0, hi: 51, lo: 51, doc: "Dirty bit modifier — arm64 PTE_WRITE" },
   { name: "CONT", word: 0, hi: 52, lo: 52, doc: "Contiguous hint" },
   { name: "PXN", word: 0, hi: 53, lo: 53, doc: "Privileged execute-never" },
@@ -66,7 +78,8 @@ export const PTE = defineLayout("PTE", 1, [
 ]);
 
 export const LEVELS = 4;
-const TABLE_ENTRIES = 512;
+/** Descriptors per 4 KiB table (9 bits of VA per level). */
+export const TABLE_ENTRIES = 512;
 
 /** The first address of the region the descriptor for `va` at `level` covers (the trace's id). */
 export function regionOf(va: number, level: number): number {

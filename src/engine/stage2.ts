@@ -13,20 +13,13 @@ import { defineLayout, getField, prepare } from "./bits.ts";
 import { ownVm } from "./clone.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
-import { type DescRead, LEVELS, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
+import { type DescRead, LEVELS, LPAE_DESC, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
 import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
 import type { Draft, VmState, World } from "./world.ts";
 
 export const S2PTE = defineLayout("S2PTE", 1, [
-  { name: "VALID", word: 0, hi: 0, lo: 0, doc: "Descriptor is valid" },
-  {
-    name: "TYPE",
-    word: 0,
-    hi: 1,
-    lo: 1,
-    values: { 0: "block", 1: "table/page" },
-    doc: "Table (L0–L2) or page (L3)",
-  },
+  LPAE_DESC.VALID,
+  LPAE_DESC.TYPE,
   {
     name: "MEMATTR",
     word: 0,
@@ -37,9 +30,9 @@ export const S2PTE = defineLayout("S2PTE", 1, [
   },
   { name: "S2AP_R", word: 0, hi: 6, lo: 6, doc: "S2AP[0]: reads allowed (ARM_LPAE_PTE_HAP_READ)" },
   { name: "S2AP_W", word: 0, hi: 7, lo: 7, doc: "S2AP[1]: writes allowed (ARM_LPAE_PTE_HAP_WRITE)" },
-  { name: "SH", word: 0, hi: 9, lo: 8, values: { 0: "NSH", 2: "OSH", 3: "ISH" }, doc: "Shareability" },
-  { name: "AF", word: 0, hi: 10, lo: 10, doc: "Access flag" },
-  { name: "OA", word: 0, hi: 47, lo: 12, address: true, doc: "Output address (next table or page)" },
+  LPAE_DESC.SH,
+  LPAE_DESC.AF,
+  LPAE_DESC.OA,
   { name: "XN", word: 0, hi: 54, lo: 53, doc: "Execute-never" },
 ]);
 

@@ -27,7 +27,7 @@ import { makeL1Cd } from "../engine/cd.ts";
 import { ownDevice, ownVm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
 import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
-import { mappings, PTE, unmapPage, unmapRange } from "../engine/pgtable.ts";
+import { mappings, PTE, TABLE_ENTRIES, unmapPage, unmapRange } from "../engine/pgtable.ts";
 import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
 import { cdL1DescAddr, cdL1Index, leafCdAddr, linearCdAddr, needsCdLeaf } from "../engine/tables.ts";
 import type { DeviceState, Draft, MmState, VmState } from "../engine/world.ts";
@@ -341,7 +341,7 @@ const exit: Program<OpOf<"exit">> = [
     const collect = (table: number, level: number): void => {
       if (level < 3) {
         const at = space.toPa(table)!;
-        for (let i = 0; i < 512; i++) {
+        for (let i = 0; i < TABLE_ENTRIES; i++) {
           const d = c.w.mem.words.get(at + i * 8);
           if (d !== undefined && getField([d], PTE.fields.VALID) === 1n)
             collect(Number(getField([d], PTE.fields.OA)), level + 1);
