@@ -13,7 +13,16 @@ import { defineLayout, getField, prepare } from "./bits.ts";
 import { ownVm } from "./clone.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
-import { type DescRead, LEVELS, LPAE_DESC, PTE, pgtableIndex, ptep, regionOf, type TableSpace } from "./pgtable.ts";
+import {
+  type DescRead,
+  LEVELS,
+  LPAE_DESC,
+  PTE,
+  pgtableIndex,
+  ptep,
+  regionOf,
+  type TableSpace,
+} from "./pgtable.ts";
 import { VTCR_S2TG, type VtcrFields } from "./ste.ts";
 import type { Draft, VmState, World } from "./world.ts";
 

@@ -11,7 +11,7 @@ import { getField } from "../engine/bits.ts";
 import { CD_LAYOUT } from "../engine/cd.ts";
 import { cdKey } from "../engine/tables.ts";
 import type { DeviceState, World } from "../engine/world.ts";
-import type { Ctx } from "./program.ts";
+import type { Ctx, KernelCtx } from "./program.ts";
 import { readCd } from "./smmu-ops.ts";
 
 const valid = (cd: readonly bigint[]): boolean => getField(cd, CD_LAYOUT.fields.V) === 1n;
@@ -68,7 +68,7 @@ export function validCdsAt(w: World, pasid: number): string[] {
 }
 
 /** Called where the kernel frees `pasid` (iommu_sva_free_pasid ≤v5.17, mm_pasid_drop v5.18+). */
-export function checkPasidFreed(c: Ctx, pasid: number, fn: string): void {
+export function checkPasidFreed(c: KernelCtx, pasid: number, fn: string): void {
   const left = validCdsAt(c.w, pasid);
   if (left.length > 0) {
     c.rec.violation("stale-cd", `${fn} frees PASID ${pasid}, but ${left.join("; ")}.`);

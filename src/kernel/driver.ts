@@ -6,7 +6,7 @@
 
 import type { Draft, KObject } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
-import type { Ctx, Program } from "./program.ts";
+import type { KernelCtx, Program } from "./program.ts";
 
 export type BindOp = Extract<Op, { op: "bind" }>;
 export type UnbindOp = Extract<Op, { op: "unbind" }>;
@@ -26,8 +26,11 @@ export interface Driver {
   readonly invalidate: Program;
   /** The notifier's release callback (local `mn`), from __mmu_notifier_release. */
   readonly release: Program;
-  /** The SRCU callback that frees a notifier (free_notifier) once the grace period is over. */
-  freeNotifier(c: Ctx, mn: Draft<KObject>): void;
+  /**
+   * The SRCU callback that frees a notifier (free_notifier) once the grace period is over: run
+   * by the `srcu` actor, outside any thread (or by a thread that frees it at once).
+   */
+  readonly freeNotifier: (c: KernelCtx, mn: Draft<KObject>) => void;
   /**
    * Run by a task's exit before its mmput (local-free: the op's `task`), for a design whose
    * binding belongs to a task rather than to the mm (the 2017 RFC).

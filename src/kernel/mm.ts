@@ -54,6 +54,7 @@ import {
   type Ctx,
   call,
   control,
+  type KernelCtx,
   local,
   type MicroStep,
   type Program,
@@ -536,7 +537,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
 }
 
 /** mmdrop: the last mm_count frees the pgd and the mm itself (__mmdrop). */
-export function mmdrop(c: Ctx, mm: Draft<MmState>): void {
+export function mmdrop(c: KernelCtx, mm: Draft<MmState>): void {
   if (mm.count <= 0) {
     c.rec.violation(
       "refcount",

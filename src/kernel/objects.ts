@@ -12,7 +12,7 @@ import { own } from "../engine/dict.ts";
 import type { ViolationKind } from "../engine/trace.ts";
 import type { Draft, KObject, MmState, World } from "../engine/world.ts";
 import { initialState, type MachineName, machineOf as machineOfKind, sendEvent } from "./machines.ts";
-import type { Ctx } from "./program.ts";
+import type { Ctx, KernelCtx } from "./program.ts";
 
 function machineOf(obj: KObject): "notifier" | "object" {
   return machineOfKind(obj.kind);
@@ -81,7 +81,7 @@ export function filterObjects(w: World, match: (o: KObject) => boolean): Draft<K
 }
 
 /** Sends a lifecycle event; a refused event becomes a violation and leaves the state as it was. */
-export function lifecycle(c: Ctx, obj: Draft<KObject>, event: string): boolean {
+export function lifecycle(c: KernelCtx, obj: Draft<KObject>, event: string): boolean {
   const next = sendEvent(machineOf(obj), obj.state, event);
   if (next === null) {
     const kind: ViolationKind = obj.state === "freed" ? "use-after-free" : "refcount";
@@ -94,12 +94,12 @@ export function lifecycle(c: Ctx, obj: Draft<KObject>, event: string): boolean {
 }
 
 /** refcount_inc / kref_get. */
-export function get(c: Ctx, obj: Draft<KObject>): void {
+export function get(c: KernelCtx, obj: Draft<KObject>): void {
   if (lifecycle(c, obj, "obj.get")) obj.refs += 1;
 }
 
 /** refcount_dec_and_test / kref_put: true when this was the last reference. */
-export function putRef(c: Ctx, obj: Draft<KObject>): boolean {
+export function putRef(c: KernelCtx, obj: Draft<KObject>): boolean {
   if (obj.refs <= 0) {
     c.rec.violation(
       "refcount",
@@ -114,11 +114,11 @@ export function putRef(c: Ctx, obj: Draft<KObject>): boolean {
 }
 
 /** kfree. */
-export function free(c: Ctx, obj: Draft<KObject>): void {
+export function free(c: KernelCtx, obj: Draft<KObject>): void {
   lifecycle(c, obj, obj.kind === "notifier" ? "mn.free" : "obj.free");
 }
 
-export function mmEvent(c: Ctx, mm: Draft<MmState>, event: string): boolean {
+export function mmEvent(c: KernelCtx, mm: Draft<MmState>, event: string): boolean {
   const next = sendEvent("mm", mm.state, event);
   if (next === null) {
     c.rec.violation(
@@ -133,7 +133,7 @@ export function mmEvent(c: Ctx, mm: Draft<MmState>, event: string): boolean {
 }
 
 /** mmgrab: one more mm_count. */
-export function mmgrab(c: Ctx, mm: Draft<MmState>): void {
+export function mmgrab(c: KernelCtx, mm: Draft<MmState>): void {
   if (mmEvent(c, mm, "mm.mmgrab")) mm.count += 1;
 }
 

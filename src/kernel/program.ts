@@ -15,12 +15,23 @@ import type { Draft, LocalValue, ThreadState, World } from "../engine/world.ts";
 import { type ChangeId, changeById, releaseHas } from "../scenario/releases.ts";
 import type { Op } from "../scenario/types.ts";
 
-export interface Ctx<O extends Op = Op> {
+/**
+ * What kernel code runs with when it is not a thread's op: the world, the recorder, and who runs
+ * it, as the trace names it. The SRCU callback (`srcu`, after a grace period) runs with only
+ * this: it has no op, no locals and no place in a program.
+ */
+export interface KernelCtx {
   readonly w: World;
+  /** The runner: a thread (its name in the scenario), or the SRCU callback. */
+  readonly t: { readonly name: string };
+  readonly rec: Recorder;
+}
+
+/** A thread running a micro-step of one of its ops. */
+export interface Ctx<O extends Op = Op> extends KernelCtx {
   /** The thread stepping, already its world's own (clone.ts): its locals are written in place. */
   readonly t: Draft<ThreadState>;
   readonly op: O;
-  readonly rec: Recorder;
 }
 
 export const RETURN = "@return";

@@ -305,18 +305,7 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     const i = firstReadySrcuCallback(w);
     const cb = kernelPart(w, "srcu").callbacks.splice(i, 1)[0]!;
     const obj = kobject(w, cb.object);
-    const pseudo: Draft<ThreadState> = {
-      name: SRCU,
-      opIndex: 0,
-      program: "",
-      pc: 0,
-      stack: [],
-      locals: {},
-      status: "ready",
-      blockedOn: null,
-    };
-    const op: Op = { op: "exit", process: obj.process };
-    sim.driver.freeNotifier({ w, t: pseudo, op, rec }, obj);
+    sim.driver.freeNotifier({ w, t: { name: SRCU }, rec }, obj);
     rec.say(`The SRCU grace period is over: ${cb.fn} frees the notifier.`);
     settleAll(sim, w, rec);
     return { actor, fn: cb.fn, opIndex: null };

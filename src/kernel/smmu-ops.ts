@@ -15,7 +15,7 @@ import { designOf, releaseHas } from "../scenario/releases.ts";
 import { issueCommands } from "./cmdq.ts";
 import { mmdrop } from "./mm.ts";
 import { free } from "./objects.ts";
-import { type Ctx, local, type MicroStep, setLocal, step } from "./program.ts";
+import { type Ctx, type KernelCtx, local, type MicroStep, setLocal, step } from "./program.ts";
 
 /** MAIR_EL1 as arm64 Linux sets it: NORMAL, NORMAL_TAGGED, NORMAL_NC, DEVICE_nGnRnE, DEVICE_nGnRE. */
 export const CPU_MAIR = 0x0000_0004_0044_f0ffn;
@@ -222,7 +222,7 @@ export function cdLeafSteps(
  * of the notifier and what is embedded with it, and the notifier's mmdrop.
  */
 export function freeNotifierAndMm(
-  c: Ctx,
+  c: KernelCtx,
   mn: Draft<KObject>,
   alsoFree: readonly (Draft<KObject> | undefined)[] = [],
 ): void {

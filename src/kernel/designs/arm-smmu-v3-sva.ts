@@ -59,7 +59,7 @@ import {
   objectName,
   putRef,
 } from "../objects.ts";
-import { type Ctx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
+import { type Ctx, type KernelCtx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -622,7 +622,7 @@ const invalidate: Program = [
 ];
 
 /** arm_smmu_mmu_notifier_free via mmu_notifier_free_rcu: kfree and the notifier's mmdrop. */
-const freeNotifier = (c: Ctx, mn: Draft<KObject>): void => freeNotifierAndMm(c, mn);
+const freeNotifier = (c: KernelCtx, mn: Draft<KObject>): void => freeNotifierAndMm(c, mn);
 
 export const armSmmuV3Sva: Driver = {
   name: "arm-smmu-v3-sva",

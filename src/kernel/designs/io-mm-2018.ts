@@ -65,6 +65,7 @@ import {
   type Ctx,
   call,
   control,
+  type KernelCtx,
   local,
   type MicroStep,
   type Program,
@@ -136,7 +137,7 @@ export function ioMmGetLocked(c: Ctx, io: Draft<KObject>): boolean {
 }
 
 /** arm_smmu_mm_free → arm_smmu_free_shared_cd: drop the ASID from the ASID IDR, mm_context_put. */
-function freeSharedCd(c: Ctx, io: Draft<KObject>, mm: Draft<MmState> | undefined): void {
+function freeSharedCd(c: KernelCtx, io: Draft<KObject>, mm: Draft<MmState> | undefined): void {
   const asid = io.fields.asid as number;
   const slot = kernelPart(c.w, "asids")[asid];
   if (slot) {
@@ -151,7 +152,7 @@ function freeSharedCd(c: Ctx, io: Draft<KObject>, mm: Draft<MmState> | undefined
  * notifier): the driver's release (unpin the ASID), kfree of the io_mm with its notifier, then
  * mmdrop for io_mm_alloc's mmgrab.
  */
-function ioMmFree(c: Ctx, obj: Draft<KObject>): void {
+function ioMmFree(c: KernelCtx, obj: Draft<KObject>): void {
   const io = obj.kind === "io_mm" ? obj : ownKObject(c.w, obj.fields.io_mm as number);
   const mn = notifierOf(c.w, io);
   const mm = mmOfObject(c.w, io);

@@ -62,7 +62,17 @@ import {
   objectName,
   putRef,
 } from "../objects.ts";
-import { type Ctx, call, control, local, type Program, RETURN, setLocal, step } from "../program.ts";
+import {
+  type Ctx,
+  call,
+  control,
+  type KernelCtx,
+  local,
+  type Program,
+  RETURN,
+  setLocal,
+  step,
+} from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -550,7 +560,7 @@ const invalidate: Program = [
 ];
 
 /** arm_smmu_mmu_notifier_free: kfree of the domain with its notifier, and the notifier's mmdrop. */
-const freeNotifier = (c: Ctx, mn: Draft<KObject>): void =>
+const freeNotifier = (c: KernelCtx, mn: Draft<KObject>): void =>
   freeNotifierAndMm(c, mn, [ownKObject(c.w, mn.fields.domain as number)]);
 
 export const svaDomain: Driver = {
