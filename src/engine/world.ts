@@ -262,9 +262,11 @@ export interface ThreadState {
 
 /**
  * A kernel object whose lifetime the checker follows (bond, notifier, io_mm, domain, iommu_mm_data, and the
- * shared context descriptor `struct arm_smmu_ctx_desc` of the ≤6.9 driver: `cd`).
+ * shared context descriptor `struct arm_smmu_ctx_desc` of the ≤6.9 driver: `cd`). `F` is the type
+ * a design gives the fields of one kind (kernel/objects.ts `objectAt`); the World holds them as
+ * plain records.
  */
-export interface KObject {
+export interface KObject<F = Readonly<Record<string, LocalValue>>> {
   readonly id: number;
   readonly kind: "bond" | "notifier" | "io_mm" | "domain" | "mm_data" | "cd";
   /** The kernel's name for it (struct arm_smmu_bond, struct iommu_sva…). */
@@ -275,7 +277,7 @@ export interface KObject {
   readonly process: string;
   readonly device: string | null;
   /** Design-specific fields (pasid, asid, cleared, …). */
-  readonly fields: Readonly<Record<string, LocalValue>>;
+  readonly fields: F;
 }
 
 export interface SrcuCallback {

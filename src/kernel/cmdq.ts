@@ -15,7 +15,7 @@ import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { AGAIN, type Ctx, local, type MicroStep, setLocal, step } from "./program.ts";
+import { AGAIN, type Ctx, locals, type MicroStep, step } from "./program.ts";
 
 export const CMD_SYNC: Cmd = { op: "CMD_SYNC", cs: "SEV" };
 
@@ -40,6 +40,18 @@ export function cmdqSkipErr(
   return was;
 }
 
+/** The locals of issueCommands' steps, shared with the callers that cut or wait on a batch. */
+export interface CmdqLocals {
+  /** The batch's commands not yet written (hex words), while the queue has no space for them. */
+  "cmdq.pending"?: readonly string[] | null;
+  /** Set where the model cut a livelocked loop: its batch goes without the CMD_SYNC. */
+  "cmdq.cut"?: boolean;
+  /** PROD past the batch's CMD_SYNC, until it has completed; null: nothing to wait for. */
+  "cmdq.wait"?: number | null;
+}
+
+const { local, required, setLocal } = locals<CmdqLocals>();
+
 export function hasFault(w: World, name: string): boolean {
   return w.kernel.faults.includes(name);
 }
@@ -60,11 +72,11 @@ export function issueCommands(
     step(
       fn,
       (c) => {
-        let pending = local<readonly string[] | null>(c, "cmdq.pending");
+        let pending = local(c, "cmdq.pending");
         if (pending === null || pending === undefined) {
           const cmds = build(c);
           // A loop the model cut as a livelock never gets to its CMD_SYNC.
-          const cut = local<boolean | undefined>(c, "cmdq.cut") === true;
+          const cut = local(c, "cmdq.cut") === true;
           if (cut) setLocal(c, "cmdq.cut", false);
           if (sync && !cut && !hasFault(c.w, "skip-sync")) cmds.push(CMD_SYNC);
           pending = cmds.flatMap((cmd) => buildCmd(cmd).map(hex64));
@@ -106,9 +118,9 @@ export function issueCommands(
       {
         // Enabled once CONS passed the SYNC, and CONS only grows: its effect cannot change.
         local: true,
-        when: (c) => typeof local<number | null>(c, "cmdq.wait") === "number",
+        when: (c) => typeof local(c, "cmdq.wait") === "number",
         wait: (c) =>
-          c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait")
+          c.w.smmu.cmdq.consumed < required(c, "cmdq.wait")
             ? "waiting for the SMMU to consume the CMD_SYNC"
             : null,
       },

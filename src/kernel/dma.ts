@@ -7,7 +7,7 @@
 import { ownDevice, smmuShell } from "../engine/clone.ts";
 import { deviceDma } from "../engine/device.ts";
 import { own } from "../engine/dict.ts";
-import { va as toVa, type Va } from "../engine/ids.ts";
+import { va as toVa } from "../engine/ids.ts";
 import { guestSpace } from "../engine/stage2.ts";
 import type { DmaOutcome } from "../engine/trace.ts";
 import type { DeviceState, World } from "../engine/world.ts";
@@ -15,9 +15,19 @@ import { findDevice, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
 import { checkLostBinding } from "./checks.ts";
 import { mmOf } from "./mm.ts";
-import { type Ctx, local, type Program, setLocal, step } from "./program.ts";
+import { type Ctx, locals, type Program, step } from "./program.ts";
 
 type DmaOp = Extract<Op, { op: "dma" }>;
+
+/** What a DMA waits on after its first try: null when it waits on nothing. */
+interface DmaLocals {
+  /** The Page Request Group the device sent, until its PRG Response. */
+  prg: number | null;
+  /** The STAG of the access the SMMU holds stalled, until a CMD_RESUME. */
+  stag: number | null;
+}
+
+const { local, required, setLocal } = locals<DmaLocals>();
 
 /** The PASID a device puts on a DMA for a process (CONTRACT §1, `dma` and PASIDs). */
 export function dmaPasid(w: World, op: DmaOp): number | null {
@@ -40,7 +50,7 @@ function issue(c: Ctx<DmaOp>, dev: DeviceState, retry: boolean): DmaOutcome {
   };
   const r = deviceDma(
     c.w,
-    { dev, truth, pasid, va: toVa(c.op.va) as Va, write: c.op.access === "write", retry },
+    { dev, truth, pasid, va: toVa(c.op.va), write: c.op.access === "write", retry },
     c.rec,
   );
   if (r.result === "fault" && pasid !== null && c.op.pasid === undefined) {
@@ -78,7 +88,7 @@ export const dmaProgram: Program<DmaOp> = [
     "dma (PRG Response)",
     (c) => {
       const dev = ownDevice(c.w, findDevice(c.w, c.op.device));
-      const prg = local<number>(c, "prg");
+      const prg = required(c, "prg");
       const request = dev.prgs.find((p) => p.prg === prg)!;
       dev.prgs = dev.prgs.filter((p) => p !== request);
       setLocal(c, "prg", null);
@@ -91,9 +101,9 @@ export const dmaProgram: Program<DmaOp> = [
       return undefined;
     },
     {
-      when: (c) => typeof local<number | null>(c, "prg") === "number",
+      when: (c) => typeof local(c, "prg") === "number",
       wait: (c) => {
-        const prg = local<number>(c, "prg");
+        const prg = required(c, "prg");
         const request = findDevice(c.w, c.op.device).prgs.find((p) => p.prg === prg);
         return request?.response === null ? `waiting for the PRG Response to page request ${prg}` : null;
       },
@@ -103,7 +113,7 @@ export const dmaProgram: Program<DmaOp> = [
     "dma (resumed)",
     (c) => {
       const dev = findDevice(c.w, c.op.device);
-      const stag = local<number>(c, "stag");
+      const stag = required(c, "stag");
       const smmu = smmuShell(c.w);
       const stall = smmu.stalls.find((s) => s.stag === stag)!;
       smmu.stalls = smmu.stalls.filter((s) => s !== stall);
@@ -119,9 +129,9 @@ export const dmaProgram: Program<DmaOp> = [
       return undefined;
     },
     {
-      when: (c) => typeof local<number | null>(c, "stag") === "number",
+      when: (c) => typeof local(c, "stag") === "number",
       wait: (c) => {
-        const stag = local<number>(c, "stag");
+        const stag = required(c, "stag");
         const stall = c.w.smmu.stalls.find((s) => s.stag === stag);
         return stall && (stall.state === "stalled" || stall.state === "handling")
           ? `stalled in the SMMU (STAG ${stag}) until a CMD_RESUME`

@@ -30,7 +30,7 @@ export interface Driver {
    * The SRCU callback that frees a notifier (free_notifier) once the grace period is over: run
    * by the `srcu` actor, outside any thread (or by a thread that frees it at once).
    */
-  readonly freeNotifier: (c: KernelCtx, mn: Draft<KObject>) => void;
+  readonly freeNotifier: (c: KernelCtx, mn: Draft<KObject<unknown>>) => void;
   /**
    * Run by a task's exit before its mmput (local-free: the op's `task`), for a design whose
    * binding belongs to a task rather than to the mm (the 2017 RFC).

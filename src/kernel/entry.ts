@@ -9,7 +9,7 @@ import { hex64 } from "../engine/bits.ts";
 import type { Cmd } from "../engine/commands.ts";
 import { type UsedBits, writeEntry } from "../engine/write-entry.ts";
 import { issueCommands } from "./cmdq.ts";
-import { type Ctx, control, local, type Program, setLocal, step } from "./program.ts";
+import { type Ctx, control, locals, type Program, step } from "./program.ts";
 
 export interface EntryUpdate {
   /** The entry as memory holds it now. */
@@ -25,9 +25,17 @@ export interface EntryUpdate {
   readonly say?: (c: Ctx, stage: number, stages: number) => string;
 }
 
+/** Under the steps' prefix: the stages writeEntry planned (hex words, 8 a stage), and the next. */
+interface EntryLocals {
+  [stages: `${string}.stages`]: readonly string[];
+  [next: `${string}.i`]: number;
+}
+
+const { required, setLocal } = locals<EntryLocals>();
+
 export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: EntryUpdate): Program {
-  const stages = (c: Ctx) => local<readonly string[]>(c, `${prefix}.stages`);
-  const index = (c: Ctx) => local<number>(c, `${prefix}.i`);
+  const stages = (c: Ctx) => required(c, `${prefix}.stages`);
+  const index = (c: Ctx) => required(c, `${prefix}.i`);
   return [
     control(`${prefix}.plan`, (c) => {
       const planned: string[] = [];

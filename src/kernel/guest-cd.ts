@@ -16,7 +16,7 @@ import { s2Lookup } from "../engine/stage2.ts";
 import type { DeviceState, VmState } from "../engine/world.ts";
 import { findDevice } from "../engine/world.ts";
 import { writeEntry } from "../engine/write-entry.ts";
-import { type Ctx, control, local, type Program, setLocal, step } from "./program.ts";
+import { type Ctx, control, locals, type Program, step } from "./program.ts";
 import { writeGuestWords } from "./vm.ts";
 import { guestCommands } from "./vsmmu.ts";
 
@@ -32,6 +32,14 @@ export interface GuestCdTarget {
  * Writes each target CD through the hitless writer: `fn` names the write, `targets` the CDs
  * (evaluated when the write starts), `say` explains a stage.
  */
+/** Under the steps' prefix: the planned rows (see below), and the next one to write. */
+interface GuestCdLocals {
+  [rows: `${string}.rows`]: readonly string[];
+  [next: `${string}.i`]: number;
+}
+
+const { required, setLocal } = locals<GuestCdLocals>();
+
 export function guestCdWrites(
   prefix: string,
   fn: string,
@@ -41,8 +49,8 @@ export function guestCdWrites(
   say: (c: Ctx, device: string, pasid: number, stage: number, stages: number) => string,
 ): Program {
   // Locals: the stages as [device, pasid, ipa, stage, stages, word0 … word7] rows of strings.
-  const rows = (c: Ctx) => local<readonly string[]>(c, `${prefix}.rows`);
-  const at = (c: Ctx) => local<number>(c, `${prefix}.i`);
+  const rows = (c: Ctx) => required(c, `${prefix}.rows`);
+  const at = (c: Ctx) => required(c, `${prefix}.i`);
   const ROW = 13;
   const field = (c: Ctx, k: number) => rows(c)[at(c) * ROW + k]!;
   return [

@@ -37,12 +37,25 @@ import { bindingKey, guestBindings } from "./guest-bindings.ts";
 import { guestCdWrites } from "./guest-cd.ts";
 import { mmFor, mmOf } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
-import { type Ctx, call, local, type Program, RETURN, setLocal, step } from "./program.ts";
+import { type Ctx, call, locals, type Program, RETURN, step } from "./program.ts";
 import { lowestFree, svaCd, tlbiAsid, tlbiRange } from "./smmu-ops.ts";
 import { GUEST_CD_LEAF_PAGES, writeGuestWords } from "./vm.ts";
 import { guestCommands } from "./vsmmu.ts";
 
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
+
+/** What the guest kernel's bind and unbind keep between their steps. */
+interface GuestLocals {
+  /** The binding's PASID and the SVA domain's ASID, both the guest's. */
+  pasid?: number;
+  asid?: number;
+  /** The CD's qword 0 (hex), written last with V=1. */
+  cd0?: string;
+  /** munmap: the pages it unmapped (IPAs), freed once the invalidation is done. */
+  freed?: readonly number[];
+}
+
+const { required, setLocal } = locals<GuestLocals>();
 
 const hexa = (v: number) => `0x${v.toString(16)}`;
 /** The process's VM, to be changed (clone.ts): the guest's allocators live in it. */
@@ -109,8 +122,8 @@ const bind: Program<OpOf<"bind">> = [
   }),
   step("arm_smmu_write_cd_entry (guest)", (c) => {
     const dev = devOf(c);
-    const cd = svaCd(c.w, dev, mmOf(c), local<number>(c, "asid"), true);
-    const pasid = local<number>(c, "pasid");
+    const cd = svaCd(c.w, dev, mmOf(c), required(c, "asid"), true);
+    const pasid = required(c, "pasid");
     writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid) + 8, cd.slice(1));
     setLocal(c, "cd0", `0x${cd[0]!.toString(16)}`);
     c.rec.say(
@@ -119,12 +132,12 @@ const bind: Program<OpOf<"bind">> = [
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: required(c, "pasid"), leaf: true },
   ]),
   step("arm_smmu_write_cd_entry: V=1 (guest)", (c) => {
     const dev = devOf(c);
-    const pasid = local<number>(c, "pasid");
-    writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid), [BigInt(local<string>(c, "cd0"))]);
+    const pasid = required(c, "pasid");
+    writeGuestWords(c.w, vmOf(c), cdIpa(dev, pasid), [BigInt(required(c, "cd0"))]);
     ownDevice(c.w, dev).pasids[mmOf(c).process] = pasid;
     c.rec.say(
       `The guest sets CD ${pasid}'s qword 0 with V=1: the context is live once the SMMU forgets the old CD.`,
@@ -132,7 +145,7 @@ const bind: Program<OpOf<"bind">> = [
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: true },
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: required(c, "pasid"), leaf: true },
   ]),
 ];
 
@@ -144,7 +157,7 @@ const bind: Program<OpOf<"bind">> = [
 const allocCdPtr: Program<OpOf<"bind">> = [
   step("arm_smmu_write_cd_l1_desc (guest)", (c) => {
     const dev = devOf(c);
-    const pasid = local<number>(c, "pasid");
+    const pasid = required(c, "pasid");
     const index = cdL1Index(pasid);
     const leaf = dev.cdTable.leaves[index]!;
     const desc = cdL1DescAddr(dev.cdTable, pasid);
@@ -155,7 +168,7 @@ const allocCdPtr: Program<OpOf<"bind">> = [
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: local<number>(c, "pasid"), leaf: false },
+    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: required(c, "pasid"), leaf: false },
   ]),
 ];
 
@@ -201,7 +214,7 @@ const unbind: Program<OpOf<"unbind">> = [
     vmOf,
     vmName,
     (c) => {
-      const pasid = local<number>(c, "pasid");
+      const pasid = required(c, "pasid");
       return [{ device: devOf(c), pasid, ipa: cdIpa(devOf(c), pasid), target: new Array(8).fill(0n) }];
     },
     (_c, device, pasid, i, n) =>
@@ -210,21 +223,21 @@ const unbind: Program<OpOf<"unbind">> = [
   ...guestCommands(
     "arm_smmu_atc_inv_master (guest)",
     vmName,
-    (c) => [atcInvCmd(devOf(c).vsid!, local<number>(c, "pasid"), 0, 0)],
+    (c) => [atcInvCmd(devOf(c).vsid!, required(c, "pasid"), 0, 0)],
     { when: (c) => devOf(c).ats && c.w.smmu.features.ats },
   ),
-  ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(local<number>(c, "asid"))),
+  ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(required(c, "asid"))),
   step("iommu_sva_unbind_device: free (guest)", (c) => {
     const mm = mmFor(c);
     const vm = vmOf(c);
-    releaseBinding(vm, mm, local<number>(c, "asid"));
+    releaseBinding(vm, mm, required(c, "asid"));
     const last = mm.state === "exited" && guestBindings(c.w, vm, mm.process).length === 0;
     if (last) {
       guestFree(c.w, vm, mm.pgd);
       mmEvent(c, mm, "mm.mmdrop_last");
     }
     c.rec.say(
-      `The guest frees ASID ${local<number>(c, "asid")}${last ? `; ${mm.process}'s mm had exited and this was its last SVA domain: __mmdrop frees its pgd, and mm_pasid_drop PASID ${local<number>(c, "pasid")}` : mm.pasid === null ? "" : `; PASID ${mm.pasid} stays with ${mm.process}'s mm`}.`,
+      `The guest frees ASID ${required(c, "asid")}${last ? `; ${mm.process}'s mm had exited and this was its last SVA domain: __mmdrop frees its pgd, and mm_pasid_drop PASID ${required(c, "pasid")}` : mm.pasid === null ? "" : `; PASID ${mm.pasid} stays with ${mm.process}'s mm`}.`,
     );
     return undefined;
   }),
@@ -269,7 +282,7 @@ const munmap: Program<OpOf<"munmap">> = [
   ),
   step("tlb_finish_mmu (guest)", (c) => {
     const vm = vmOf(c);
-    const freed = local<readonly number[]>(c, "freed");
+    const freed = required(c, "freed");
     for (const ipa of freed) guestFree(c.w, vm, ipa);
     c.rec.say(`The guest frees ${freed.length} page(s): back in ${vm.name}'s free RAM, to be reused first.`);
     return undefined;

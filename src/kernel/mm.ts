@@ -55,19 +55,53 @@ import {
   call,
   control,
   type KernelCtx,
-  local,
+  locals,
   type MicroStep,
   type Program,
   RETURN,
-  setLocal,
   step,
 } from "./program.ts";
+
+/**
+ * What the mm's paths hand the driver's notifier callbacks (Driver.invalidate, Driver.release):
+ * the notifier being called and the range invalidated.
+ */
+export interface NotifierLocals {
+  /** The notifier forEachNotifier is calling; null once the walk is done. */
+  mn?: number | null;
+  "inv.start"?: number;
+  "inv.end"?: number;
+}
+
+interface MmLocals extends NotifierLocals {
+  /** The mmu_gather: frames and page-table pages to free once the TLBs are flushed. */
+  "gather.pages"?: readonly number[];
+  "gather.tables"?: readonly number[];
+  /** synchronize_srcu: the SRCU readers it waits for; null once the grace period is over. */
+  "srcu.wait"?: readonly string[] | null;
+  /** The bind took an mm_users reference of its own (mmget_not_zero) to drop at its end. */
+  "caller.mmget"?: boolean;
+  /** forEachNotifier, under its prefix: the subscription list as read at the start, and the next. */
+  [list: `${string}.list`]: readonly number[];
+  [next: `${string}.i`]: number;
+}
+
+const { local, required, setLocal } = locals<MmLocals>();
 
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
 
 export const mmOf = (c: Ctx): MmState => findMm(c.w, (c.op as { process: string }).process);
 /** The op's mm, to be changed: its world's own copy (clone.ts). */
 export const mmFor = (c: Ctx): Draft<MmState> => ownMm(c.w, mmOf(c));
+
+/**
+ * mm->pasid where the path knows the mm has one (a bind past its PASID allocation, an unbind of
+ * a bound mm): none is a bug in the path, and throws.
+ */
+export function pasidOfMm(mm: MmState): number {
+  if (mm.pasid === null) throw new Error(`${mm.process}'s mm has no PASID here`);
+  return mm.pasid;
+}
 
 /** The task performing the op (docs/tasks.md): its `task`, else the process's first task. */
 export function taskOf(c: Ctx): string {
@@ -139,8 +173,8 @@ const MAX_TLBI_OPS = 512;
  * The fault leaf-only-tlbi makes a by-VA flush last level whatever was freed.
  */
 function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string): void {
-  const gathered = local<readonly number[] | undefined>(c, "gather.pages") !== undefined;
-  const freedTables = (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length > 0;
+  const gathered = local(c, "gather.pages") !== undefined;
+  const freedTables = (local(c, "gather.tables") ?? []).length > 0;
   const lastLevel = (gathered && !freedTables) || hasFault(c.w, "leaf-only-tlbi");
   const byAsid = fn === "flush_tlb_mm" || end - start >= MAX_TLBI_OPS * PAGE_SIZE;
   const op = byAsid ? "ASIDE1IS" : lastLevel ? "VALE1IS" : "VAE1IS";
@@ -165,8 +199,8 @@ function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string): v
 
 /** Frees gathered pages and page-table pages (tlb_finish_mmu → tlb_batch_pages_flush). */
 function freeGathered(c: Ctx): void {
-  const pages = local<readonly number[] | undefined>(c, "gather.pages") ?? [];
-  const tables = local<readonly number[] | undefined>(c, "gather.tables") ?? [];
+  const pages = local(c, "gather.pages") ?? [];
+  const tables = local(c, "gather.tables") ?? [];
   for (const p of [...pages, ...tables]) freeFrame(c.w.mem, p as Pa);
   setLocal(c, "gather.pages", []);
   setLocal(c, "gather.tables", []);
@@ -195,15 +229,15 @@ export function forEachNotifier(prefix: string, callback: string, skip?: (c: Ctx
       return undefined;
     }),
     control(`${prefix}.head`, (c) => {
-      const list = local<readonly number[]>(c, `${prefix}.list`);
-      const i = local<number>(c, `${prefix}.i`);
+      const list = required(c, `${prefix}.list`);
+      const i = required(c, `${prefix}.i`);
       if (i >= list.length) return `${prefix}.done`;
       setLocal(c, "mn", list[i]!);
       return undefined;
     }),
     control(`${prefix}.call`, () => call(callback)),
     control(`${prefix}.next`, (c) => {
-      setLocal(c, `${prefix}.i`, local<number>(c, `${prefix}.i`) + 1);
+      setLocal(c, `${prefix}.i`, required(c, `${prefix}.i`) + 1);
       return `${prefix}.head`;
     }),
     control(`${prefix}.done`, (c) => {
@@ -396,19 +430,19 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     step(
       "tlb_flush_mmu_tlbonly",
       (c) => {
-        const start = local<number>(c, "inv.start");
+        const start = required(c, "inv.start");
         cpuTlbi(c, mmOf(c), start, start + PAGE_SIZE, tlbFlushName(c));
         c.rec.say(
           `tlb_finish_mmu flushes again for the freed tables (a non-last-level TLBI): the notifiers' ${secondaryFromArch(c) ? "arch_invalidate_secondary_tlbs" : "invalidate_range"} follows.`,
         );
         return undefined;
       },
-      { when: (c) => (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length > 0 },
+      { when: (c) => (local(c, "gather.tables") ?? []).length > 0 },
     ),
     ...forEachNotifier(
       "tlb_finish_mmu.tables",
       "drv:invalidate",
-      (c) => (local<readonly number[] | undefined>(c, "gather.tables") ?? []).length === 0,
+      (c) => (local(c, "gather.tables") ?? []).length === 0,
     ),
     step("tlb_finish_mmu", (c) => {
       freeGathered(c);
@@ -499,7 +533,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       },
       {
         wait: (c) => {
-          const waitFor = local<readonly string[] | null>(c, "srcu.wait") ?? [];
+          const waitFor = local(c, "srcu.wait") ?? [];
           const inside = waitFor.filter((r) => Object.hasOwn(c.w.kernel.srcu.readers, r));
           return inside.length > 0 ? `waiting for the SRCU readers ${inside.join(", ")} to leave` : null;
         },
@@ -599,5 +633,5 @@ export function callerMmget(fn: string): MicroStep {
 
 /** The caller's mmput after bind returned: the last one runs exit_mmap in this thread. */
 export function callerMmput(): MicroStep {
-  return { ...mmputStep(), when: (c: Ctx) => local<boolean>(c, "caller.mmget") === true };
+  return { ...mmputStep(), when: (c: Ctx) => local(c, "caller.mmget") === true };
 }

@@ -10,11 +10,15 @@
 import { kernelObjects, kernelPart, kernelShell, ownKObject } from "../engine/clone.ts";
 import { own } from "../engine/dict.ts";
 import type { ViolationKind } from "../engine/trace.ts";
-import type { Draft, KObject, MmState, World } from "../engine/world.ts";
+import type { Draft, KObject, LocalValue, MmState, World } from "../engine/world.ts";
 import { initialState, type MachineName, machineOf as machineOfKind, sendEvent } from "./machines.ts";
 import type { Ctx, KernelCtx } from "./program.ts";
 
-function machineOf(obj: KObject): "notifier" | "object" {
+/** Any kernel object, whatever its fields; to be changed, for the lifecycle helpers. */
+type AnyObject = KObject<unknown>;
+type AnyDraft = Draft<AnyObject>;
+
+function machineOf(obj: AnyObject): "notifier" | "object" {
   return machineOfKind(obj.kind);
 }
 
@@ -30,21 +34,25 @@ export function recordLifecycle(
 }
 
 /** The object as the kernel names its struct (`label`: arm_smmu_bond, iommu_sva, iommu_mm_data…). */
-export function objectName(obj: KObject): string {
+export function objectName(obj: AnyObject): string {
   const name = obj.kind === "domain" ? "SVA domain" : obj.label;
   return `${name} #${obj.id} (${obj.process}${obj.device ? ` ↔ ${obj.device}` : ""})`;
 }
 
-export function createObject(
+/**
+ * A new object of `kind` with the fields its design declares for it (`F`, in the order given:
+ * they are hashed with the world).
+ */
+export function createObject<F extends { [K in keyof F]: LocalValue | undefined }>(
   w: World,
   kind: KObject["kind"],
   label: string,
   process: string,
   device: string | null,
-  fields: KObject["fields"] = {},
-): Draft<KObject> {
+  fields: F,
+): Draft<KObject<F>> {
   const id = kernelShell(w).nextObjectId++;
-  const obj: Draft<KObject> = {
+  const obj: Draft<KObject<F>> = {
     id,
     kind,
     label,
@@ -52,19 +60,44 @@ export function createObject(
     refs: 1,
     process,
     device,
-    fields: fields as Draft<KObject>["fields"],
+    fields: fields as Draft<F>,
   };
   obj.state = initialState(machineOf(obj));
-  kernelObjects(w)[id] = obj as KObject;
+  kernelObjects(w)[id] = obj as AnyObject as KObject;
+  return obj;
+}
+
+/**
+ * The object `id` names, as the design that made it types its kind (`F`), to read: a checked
+ * lookup, for an id the design keeps (a local, another object's field). No object, or one of
+ * another kind, is a bug in the design, and throws.
+ */
+export function objectAt<F>(w: World, id: number, kind: KObject["kind"]): KObject<F> {
+  return checkKind(w.kernel.objects[id], id, kind) as AnyObject as KObject<F>;
+}
+
+/** `obj` (found by a search over the objects) as its design types its kind, to read. */
+export function asKind<F>(obj: AnyObject, kind: KObject["kind"]): KObject<F> {
+  return checkKind(obj, obj.id, kind) as KObject<F>;
+}
+
+function checkKind<O extends AnyObject>(obj: O | undefined, id: number, kind: KObject["kind"]): O {
+  if (obj === undefined || obj.kind !== kind) throw new Error(`kernel object #${id} is not a ${kind}`);
   return obj;
 }
 
 /**
  * Kernel object `id`, to be changed: its world's own copy (clone.ts), so take it through here,
- * not from `w.kernel`, before a lifecycle event or a refcount change.
+ * not from `w.kernel`, before a lifecycle event or a refcount change. With `kind`, checked as
+ * objectAt is and typed by its design's fields `F`.
  */
-export function kobject(w: World, id: number): Draft<KObject> {
-  return ownKObject(w, id);
+export function kobject<F = Readonly<Record<string, LocalValue>>>(
+  w: World,
+  id: number,
+  kind?: KObject["kind"],
+): Draft<KObject<F>> {
+  if (kind !== undefined) checkKind(w.kernel.objects[id], id, kind);
+  return ownKObject(w, id) as unknown as Draft<KObject<F>>;
 }
 
 /** The first kernel object `match` accepts, to be changed, or undefined. */
@@ -81,7 +114,7 @@ export function filterObjects(w: World, match: (o: KObject) => boolean): Draft<K
 }
 
 /** Sends a lifecycle event; a refused event becomes a violation and leaves the state as it was. */
-export function lifecycle(c: KernelCtx, obj: Draft<KObject>, event: string): boolean {
+export function lifecycle(c: KernelCtx, obj: AnyDraft, event: string): boolean {
   const next = sendEvent(machineOf(obj), obj.state, event);
   if (next === null) {
     const kind: ViolationKind = obj.state === "freed" ? "use-after-free" : "refcount";
@@ -94,12 +127,12 @@ export function lifecycle(c: KernelCtx, obj: Draft<KObject>, event: string): boo
 }
 
 /** refcount_inc / kref_get. */
-export function get(c: KernelCtx, obj: Draft<KObject>): void {
+export function get(c: KernelCtx, obj: AnyDraft): void {
   if (lifecycle(c, obj, "obj.get")) obj.refs += 1;
 }
 
 /** refcount_dec_and_test / kref_put: true when this was the last reference. */
-export function putRef(c: KernelCtx, obj: Draft<KObject>): boolean {
+export function putRef(c: KernelCtx, obj: AnyDraft): boolean {
   if (obj.refs <= 0) {
     c.rec.violation(
       "refcount",
@@ -114,7 +147,7 @@ export function putRef(c: KernelCtx, obj: Draft<KObject>): boolean {
 }
 
 /** kfree. */
-export function free(c: KernelCtx, obj: Draft<KObject>): void {
+export function free(c: KernelCtx, obj: AnyDraft): void {
   lifecycle(c, obj, obj.kind === "notifier" ? "mn.free" : "obj.free");
 }
 

@@ -84,12 +84,36 @@ export function step<O extends Op = Op>(
   return { fn, run, ...extra } as MicroStep<O>;
 }
 
-export function local<T extends LocalValue | undefined>(c: Ctx, name: string): T {
-  return c.t.locals[name] as T;
+/**
+ * Typed access to the thread locals of a module's programs. `L` declares each local the module
+ * reads or writes, with its type; a local a step may read before any step set it is optional.
+ * The values live in the thread (`ThreadState.locals`: plain data, cloned and hashed with the
+ * world, cleared between ops), so the programs of one op share them: a module that hands a local
+ * to another's program (the notifier's `mn`, `inv.start`) exports its declaration and the other
+ * includes it in its own `L`.
+ */
+export interface Locals<L> {
+  local<K extends keyof L & string>(c: Ctx, name: K): L[K];
+  /**
+   * A local the step can only run with (a guard or an earlier step set it): its value, neither
+   * null nor absent. Anything else is a bug in the program, and throws.
+   */
+  required<K extends keyof L & string>(c: Ctx, name: K): NonNullable<L[K]>;
+  setLocal<K extends keyof L & string>(c: Ctx, name: K, value: Exclude<L[K], undefined>): void;
 }
 
-export function setLocal(c: Ctx, name: string, value: LocalValue): void {
-  (c.t.locals as Record<string, LocalValue>)[name] = value;
+export function locals<L extends { [K in keyof L]: LocalValue | undefined }>(): Locals<L> {
+  return {
+    local: <K extends keyof L & string>(c: Ctx, name: K) => c.t.locals[name] as L[K],
+    required: <K extends keyof L & string>(c: Ctx, name: K) => {
+      const v = c.t.locals[name];
+      if (v === undefined || v === null) throw new Error(`${c.t.name}: local ${name} is not set`);
+      return v as NonNullable<L[K]>;
+    },
+    setLocal: (c, name, value) => {
+      (c.t.locals as Record<string, LocalValue>)[name] = value as LocalValue;
+    },
+  };
 }
 
 /** Index of the step with `label` in `program`; throws for an unknown label (a bug in a program). */

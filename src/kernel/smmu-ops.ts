@@ -12,10 +12,17 @@ import { allocContiguous, readWords, writeWord, writeWords } from "../engine/mem
 import { CD_LEAF_BYTES, cdL1DescAddr, cdL1Index, locateCd, needsCdLeaf } from "../engine/tables.ts";
 import type { DeviceState, Draft, KObject, MmState, World } from "../engine/world.ts";
 import { designOf, releaseHas } from "../scenario/releases.ts";
-import { issueCommands } from "./cmdq.ts";
+import { type CmdqLocals, issueCommands } from "./cmdq.ts";
 import { mmdrop } from "./mm.ts";
 import { free } from "./objects.ts";
-import { type Ctx, type KernelCtx, local, type MicroStep, setLocal, step } from "./program.ts";
+import { type Ctx, type KernelCtx, locals, type MicroStep, step } from "./program.ts";
+
+interface SmmuOpsLocals extends Pick<CmdqLocals, "cmdq.cut"> {
+  /** cdLeafSteps allocated a CD leaf: its L1 descriptor must be synced. */
+  "l1.new"?: boolean;
+}
+
+const { local, setLocal } = locals<SmmuOpsLocals>();
 
 /** MAIR_EL1 as arm64 Linux sets it: NORMAL, NORMAL_TAGGED, NORMAL_NC, DEVICE_nGnRnE, DEVICE_nGnRE. */
 export const CPU_MAIR = 0x0000_0004_0044_f0ffn;
@@ -212,7 +219,7 @@ export function cdLeafSteps(
       { when: (c) => needsCdLeaf(dev(c).cdTable, ssid(c)) },
     ),
     ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(dev(c), ssid(c), false), {
-      when: (c) => local<boolean>(c, "l1.new") === true,
+      when: (c) => local(c, "l1.new") === true,
     }),
   ];
 }
@@ -223,8 +230,8 @@ export function cdLeafSteps(
  */
 export function freeNotifierAndMm(
   c: KernelCtx,
-  mn: Draft<KObject>,
-  alsoFree: readonly (Draft<KObject> | undefined)[] = [],
+  mn: Draft<KObject<unknown>>,
+  alsoFree: readonly (Draft<KObject<unknown>> | undefined)[] = [],
 ): void {
   free(c, mn);
   for (const o of alsoFree) if (o) free(c, o);

@@ -29,9 +29,9 @@ import { s2Lookup } from "../engine/stage2.ts";
 import { cdL1DescAddr, cdL1FirstSsid, cfgKeyOfSid, l1CdKey, parseCfgKey } from "../engine/tables.ts";
 import type { VmState, World } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
-import { CMD_SYNC, cmdqSkipErr, hasFault } from "./cmdq.ts";
+import { CMD_SYNC, type CmdqLocals, cmdqSkipErr, hasFault } from "./cmdq.ts";
 import { lockWait, releaseLock, takeLock } from "./objects.ts";
-import { type Ctx, control, local, type MicroStep, setLocal, step } from "./program.ts";
+import { type Ctx, control, locals, type MicroStep, step } from "./program.ts";
 
 /** Labels of each use of `guestCommands` must be unique within a program. */
 let instances = 0;
@@ -108,7 +108,25 @@ export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, b
   }
 }
 
-const vmOf = (c: Ctx): VmState => findVm(c.w, local<string>(c, "vsmmu.vm"));
+/** What guestCommands' steps keep: the guest's side, the VMM's, the host's CMD_SYNC. */
+interface VsmmuLocals extends Pick<CmdqLocals, "cmdq.wait"> {
+  /** The VM whose guest queues the commands. */
+  "vsmmu.vm"?: string;
+  /** The guest's commands (hex words) not yet queued, beyond one batch; null: none. */
+  "vsmmu.rest"?: readonly string[] | null;
+  /** The vSMMU's PROD past the guest's CMD_SYNC. */
+  "vsmmu.wait"?: number;
+  /** The VMM's read: the first command's index and the commands (hex words). */
+  "vsmmu.start"?: number;
+  "vsmmu.batch"?: readonly string[];
+  /** What IOMMU_HWPT_INVALIDATE returns: entry_num, and the error (null: 0). */
+  "vsmmu.entry_num"?: number;
+  "vsmmu.error"?: string | null;
+}
+
+const { local, required, setLocal } = locals<VsmmuLocals>();
+
+const vmOf = (c: Ctx): VmState => findVm(c.w, required(c, "vsmmu.vm"));
 
 function guestPa(w: World, vm: VmState, ipa: number): number {
   return s2Lookup(w.mem, vm.s2ttb, ipa)!;
@@ -184,10 +202,10 @@ export function guestCommands(
   const RETURNED = `vsmmu:return#${n}`;
   const DONE = `vsmmu:done#${n}`;
   const WRITE = `vsmmu:write#${n}`;
-  const vmmLock = (c: Ctx) => `vSMMU CMDQ:${local<string>(c, "vsmmu.vm")}`;
+  const vmmLock = (c: Ctx) => `vSMMU CMDQ:${required(c, "vsmmu.vm")}`;
   const pending = (c: Ctx) => {
     const vm = vmOf(c);
-    return vm.vcmdq.consumed < local<number>(c, "vsmmu.wait");
+    return vm.vcmdq.consumed < required(c, "vsmmu.wait");
   };
   return [
     step(
@@ -197,8 +215,7 @@ export function guestCommands(
         const vm = ownVm(c.w, vmOf(c));
         const q = vm.vcmdq;
         // Like arm_smmu_cmdq_batch_add, at most CMDQ_BATCH_ENTRIES at a time; the SYNC ends the last.
-        const rest =
-          local<readonly string[] | null>(c, "vsmmu.rest") ?? build(c).flatMap((x) => buildCmd(x).map(hex64));
+        const rest = local(c, "vsmmu.rest") ?? build(c).flatMap((x) => buildCmd(x).map(hex64));
         const take = Math.min(rest.length / 2, GUEST_BATCH);
         const last = take === rest.length / 2;
         const chunk: (readonly [bigint, bigint])[] = [];
@@ -270,8 +287,8 @@ export function guestCommands(
         // The v1 host's function of the same place (on the nested HWPT, not the vIOMMU).
         if (hostConversion(c.w) === "v1-2023") c.rec.fn = "arm_smmu_cache_invalidate_user";
         const vm = vmOf(c);
-        const batch = local<readonly string[]>(c, "vsmmu.batch");
-        const start = local<number>(c, "vsmmu.start");
+        const batch = required(c, "vsmmu.batch");
+        const start = required(c, "vsmmu.start");
         const converted: string[] = [];
         const notes: string[] = [];
         let refused: { index: number; why: string } | null = null;
@@ -331,7 +348,7 @@ export function guestCommands(
       },
       {
         wait: (c) =>
-          queueSpace(c.w.smmu.cmdq) < local<readonly string[]>(c, "vsmmu.batch").length / 2 + 1
+          queueSpace(c.w.smmu.cmdq) < required(c, "vsmmu.batch").length / 2 + 1
             ? "the host command queue is full: waiting for the SMMU"
             : null,
       },
@@ -346,7 +363,7 @@ export function guestCommands(
       {
         local: true,
         wait: (c) =>
-          c.w.smmu.cmdq.consumed < local<number>(c, "cmdq.wait")
+          c.w.smmu.cmdq.consumed < required(c, "cmdq.wait")
             ? "waiting for the SMMU to consume the CMD_SYNC"
             : null,
       },
@@ -355,11 +372,11 @@ export function guestCommands(
       "smmuv3_cmdq_consume: IOMMU_HWPT_INVALIDATE returned (VMM)",
       (c) => {
         const vm = ownVm(c.w, vmOf(c));
-        const start = local<number>(c, "vsmmu.start");
-        const done = local<number>(c, "vsmmu.entry_num");
+        const start = required(c, "vsmmu.start");
+        const done = required(c, "vsmmu.entry_num");
         vm.vcmdq.consumed = start + done;
         releaseLock(c.w, vmmLock(c));
-        if (local<string | null>(c, "vsmmu.error") === null) {
+        if (local(c, "vsmmu.error") === null) {
           c.rec.say(
             `The ioctl returned 0: the VMM moves the vSMMU's CONS past the ${done} command${done === 1 ? "" : "s"}.`,
           );
@@ -385,7 +402,7 @@ export function guestCommands(
       );
       return LOOP;
     }),
-    control(DONE, (c) => (when(c) && local<readonly string[] | null>(c, "vsmmu.rest") ? WRITE : undefined)),
+    control(DONE, (c) => (when(c) && local(c, "vsmmu.rest") ? WRITE : undefined)),
     step(
       "arm_smmu_cmdq_poll_until_sync (guest)",
       (c) => {

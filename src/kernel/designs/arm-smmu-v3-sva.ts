@@ -46,8 +46,9 @@ import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
 import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { callerMmget, callerMmput, mmdrop, mmFor, mmOf } from "../mm.ts";
+import { callerMmget, callerMmput, mmdrop, mmFor, mmOf, type NotifierLocals } from "../mm.ts";
 import {
+  asKind,
   callSrcu,
   createObject,
   free,
@@ -56,10 +57,11 @@ import {
   lifecycle,
   mmEvent,
   mmgrab,
+  objectAt,
   objectName,
   putRef,
 } from "../objects.ts";
-import { type Ctx, type KernelCtx, local, type MicroStep, type Program, setLocal, step } from "../program.ts";
+import { type Ctx, type KernelCtx, locals, type MicroStep, type Program, step } from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -84,16 +86,53 @@ const devOf = (c: Ctx): DeviceState => {
   if (op.device) return findDevice(c.w, op.device);
   return findDevice(c.w, mnOf(c).device!);
 };
-const obj = (c: Ctx, name: string): KObject => c.w.kernel.objects[local<number>(c, name)]!;
-const mnOf = (c: Ctx): KObject => obj(c, "mn");
-/** The same objects, to be changed (the kernel taken for writing, clone.ts). */
-const objFor = (c: Ctx, name: string): Draft<KObject> => kobject(c.w, local<number>(c, name));
-const mnFor = (c: Ctx): Draft<KObject> => objFor(c, "mn");
-const pasidOf = (c: Ctx): number => local<number>(c, "pasid") ?? (mnOf(c).fields.pasid as number);
+
+// The design's objects as the model keeps them (KObject.fields, in this order).
+/** struct arm_smmu_ctx_desc, the CD shared with the CPU: its ASID; whether it holds an mm_count. */
+interface SharedCd {
+  asid: number;
+  grab: boolean;
+}
+/** struct arm_smmu_mmu_notifier: the shared CD's ASID, the PASID, the CD, release's `cleared`. */
+interface SmmuMn {
+  asid: number;
+  pasid: number;
+  cd: number;
+  cleared: boolean;
+}
+/** struct arm_smmu_bond: its notifier and the PASID the device was given. */
+interface Bond {
+  mn: number;
+  pasid: number | null;
+}
+
+/** What bind, unbind, release and invalidate keep between their steps. */
+interface SvaLocals extends NotifierLocals {
+  /** The PASID the path works on: mm->pasid, or the bond's. */
+  pasid?: number | null;
+  bond?: number;
+  /** The shared CD, and whether arm_smmu_alloc_shared_cd took an mm_count for it. */
+  cd?: number;
+  "cd.grab"?: boolean;
+  /** The CD's word 0 (hex) that unbind reads back. */
+  "cd.val"?: string;
+  /** arm_smmu_share_asid: the device whose DMA domain moved off the CPU's ASID, and that ASID. */
+  "share.dev"?: string | null;
+  "share.old"?: number;
+  /** The invalidation's size (0: the whole address space). */
+  "inv.size"?: number;
+}
+
+const { local, required, setLocal } = locals<SvaLocals>();
+
+const mnOf = (c: Ctx): KObject<SmmuMn> => objectAt<SmmuMn>(c.w, required(c, "mn"), "notifier");
+/** The same notifier, to be changed (the kernel taken for writing, clone.ts). */
+const mnFor = (c: Ctx): Draft<KObject<SmmuMn>> => kobject<SmmuMn>(c.w, required(c, "mn"), "notifier");
+const pasidOf = (c: Ctx): number => local(c, "pasid") ?? mnOf(c).fields.pasid;
 
 const has = (c: Ctx, id: ChangeId): boolean => releaseHas(c.w.kernel.release, id);
 /** The shared CD the notifier points at (smmu_mn->cd). */
-const cdOf = (c: Ctx): KObject => c.w.kernel.objects[mnOf(c).fields.cd as number]!;
+const cdOf = (c: Ctx): KObject<SharedCd> => objectAt<SharedCd>(c.w, mnOf(c).fields.cd, "cd");
 /** smmu_mn->cd->asid: a read of the shared CD, which may have been kfree'd. */
 const cdAsid = (c: Ctx, fn: string): number => {
   const cd = cdOf(c);
@@ -103,7 +142,7 @@ const cdAsid = (c: Ctx, fn: string): number => {
       `${c.t.name}'s ${fn} reads smmu_mn->cd->asid, but ${objectName(cd)} was kfree'd by arm_smmu_free_shared_cd.`,
     );
   } else lifecycle(c, kobject(c.w, cd.id), "obj.use");
-  return cd.fields.asid as number;
+  return cd.fields.asid;
 };
 
 const lockSva = (): MicroStep => mutexLock(SVA_LOCK);
@@ -111,20 +150,22 @@ const unlockSva = (label: string, before?: (c: Ctx) => void): MicroStep =>
   mutexUnlock(SVA_LOCK, label, before);
 
 /** The live bond of {device, mm} on the master's list, if any. */
-function findBond(w: World, process: string, device: string): KObject | undefined {
-  return Object.values(w.kernel.objects).find(
+function findBond(w: World, process: string, device: string): KObject<Bond> | undefined {
+  const bond = Object.values(w.kernel.objects).find(
     (o) => o.kind === "bond" && o.process === process && o.device === device && o.state === "live",
   );
+  return bond && asKind<Bond>(bond, "bond");
 }
 
-function findNotifier(w: World, process: string, device: string): KObject | undefined {
-  return Object.values(w.kernel.objects).find(
+function findNotifier(w: World, process: string, device: string): KObject<SmmuMn> | undefined {
+  const mn = Object.values(w.kernel.objects).find(
     (o) =>
       o.kind === "notifier" &&
       o.process === process &&
       o.device === device &&
       (o.state === "registered" || o.state === "released"),
   );
+  return mn && asKind<SmmuMn>(mn, "notifier");
 }
 
 /**
@@ -245,12 +286,12 @@ const bind: Program<BindOp> = [
       return undefined;
     }
     if (slot.owner === `mm:${mm.process}`) {
-      const cd = kobject(c.w, slot.cd!);
+      const cd = kobject<SharedCd>(c.w, slot.cd!, "cd");
       get(c, cd);
       setLocal(c, "cd", cd.id);
       // The caller's fresh CD is kfree'd, its pin and its mmgrab undone (out_free_cd).
       mm.asidPins -= 1;
-      if (local<boolean>(c, "cd.grab")) mmdrop(c, mm);
+      if (required(c, "cd.grab")) mmdrop(c, mm);
       c.rec.say(
         `ASID ${asid} is already ${objectName(cd)}: all devices bound to this mm share it, refcount ${cd.refs}; the CD just allocated is freed again.`,
       );
@@ -274,7 +315,7 @@ const bind: Program<BindOp> = [
   step(
     "arm_smmu_write_ctx_desc",
     (c) => {
-      const dev = findDevice(c.w, local<string>(c, "share.dev"));
+      const dev = findDevice(c.w, required(c, "share.dev"));
       const cd0 = readCd(c.w, dev, 0);
       writeCdWords(c.w, dev, 0, withField(cd0, CD_LAYOUT.fields.ASID, dev.dmaAsid), 0, 1);
       c.rec.say(
@@ -282,20 +323,20 @@ const bind: Program<BindOp> = [
       );
       return undefined;
     },
-    { when: (c) => local<string | null>(c, "share.dev") !== null },
+    { when: (c) => local(c, "share.dev") !== null },
   ),
-  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(findDevice(c.w, local<string>(c, "share.dev")), 0), {
-    when: (c) => local<string | null>(c, "share.dev") !== null,
+  ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(findDevice(c.w, required(c, "share.dev")), 0), {
+    when: (c) => local(c, "share.dev") !== null,
   }),
-  ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(local<number>(c, "share.old")), {
-    when: (c) => local<string | null>(c, "share.dev") !== null && !hasFault(c.w, "skip-tlbi"),
+  ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(required(c, "share.old")), {
+    when: (c) => local(c, "share.dev") !== null && !hasFault(c.w, "skip-tlbi"),
   }),
   step("xa_insert(&arm_smmu_asid_xa)", (c) => {
     const mm = mmOf(c);
     checkAsidClean(c, mm.cpuAsid, `${mm.process}'s shared CD`);
-    const cd = createObject(c.w, "cd", "arm_smmu_ctx_desc", mm.process, null, {
+    const cd = createObject<SharedCd>(c.w, "cd", "arm_smmu_ctx_desc", mm.process, null, {
       asid: mm.cpuAsid,
-      grab: local<boolean>(c, "cd.grab"),
+      grab: required(c, "cd.grab"),
     });
     kernelPart(c.w, "asids")[mm.cpuAsid] = { owner: `mm:${mm.process}`, refs: 1, cd: cd.id };
     setLocal(c, "cd", cd.id);
@@ -307,10 +348,10 @@ const bind: Program<BindOp> = [
   mutexUnlock(ASID_LOCK, "asid.unlock"),
   step("mmu_notifier_register", (c) => {
     const mm = mmFor(c);
-    const mn = createObject(c.w, "notifier", "arm_smmu_mmu_notifier", mm.process, c.op.device, {
+    const mn = createObject<SmmuMn>(c.w, "notifier", "arm_smmu_mmu_notifier", mm.process, c.op.device, {
       asid: mm.cpuAsid,
-      pasid: local<number>(c, "pasid"),
-      cd: local<number>(c, "cd"),
+      pasid: required(c, "pasid"),
+      cd: required(c, "cd"),
       cleared: false,
     });
     mm.notifiers.push(mn.id);
@@ -343,8 +384,8 @@ const bind: Program<BindOp> = [
     "list_add(&bond->list, &master->bonds)",
     (c) => {
       const mm = mmOf(c);
-      const bond = createObject(c.w, "bond", "arm_smmu_bond", mm.process, c.op.device, {
-        mn: local<number>(c, "mn"),
+      const bond = createObject<Bond>(c.w, "bond", "arm_smmu_bond", mm.process, c.op.device, {
+        mn: required(c, "mn"),
         pasid: mm.pasid,
       });
       ownDevice(c.w, devOf(c)).pasids[mm.process] = mm.pasid!;
@@ -389,14 +430,14 @@ const unbind: Program<UnbindOp> = [
   lockSva(),
   step("arm_smmu_sva_unbind", (c) => {
     const found = findBond(c.w, c.op.process, c.op.device);
-    const bond = found && kobject(c.w, found.id);
+    const bond = found && kobject<Bond>(c.w, found.id, "bond");
     if (!bond) {
       c.rec.say(`${c.op.process} is not bound to ${c.op.device}: nothing to unbind.`);
       return "unlock";
     }
     setLocal(c, "bond", bond.id);
-    setLocal(c, "mn", bond.fields.mn as number);
-    setLocal(c, "pasid", bond.fields.pasid as number);
+    setLocal(c, "mn", bond.fields.mn);
+    setLocal(c, "pasid", bond.fields.pasid);
     if (!putRef(c, bond)) {
       c.rec.say(`${objectName(bond)} still has ${bond.refs} reference(s).`);
       return "unlock";
@@ -443,12 +484,12 @@ const unbind: Program<UnbindOp> = [
     const mm = mmFor(c);
     // The bond's notifier may be freed already (the SRCU callback ran): the CD pointer was
     // read into a local before mmu_notifier_put, as the kernel does.
-    const cd = kobject(c.w, mnOf(c).fields.cd as number);
+    const cd = kobject<SharedCd>(c.w, mnOf(c).fields.cd, "cd");
     if (!putRef(c, cd)) {
       c.rec.say(`${objectName(cd)} is still shared by ${cd.refs} notifier(s).`);
       return undefined;
     }
-    delete kernelPart(c.w, "asids")[cd.fields.asid as number];
+    delete kernelPart(c.w, "asids")[cd.fields.asid];
     c.rec.say(
       `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : " (no mm_count of its own before v5.19)"}; ${objectName(cd)} is kfree'd.`,
     );
@@ -462,7 +503,7 @@ const unbind: Program<UnbindOp> = [
     "iommu_sva_free_pasid",
     (c) => {
       const mm = mmFor(c);
-      const pasid = local<number>(c, "pasid");
+      const pasid = required(c, "pasid");
       const slot = kernelPart(c.w, "pasids")[pasid];
       if (slot) {
         slot.refs -= 1;
@@ -478,7 +519,7 @@ const unbind: Program<UnbindOp> = [
     { label: "free_pasid", until: "pasid-mm-lifetime" },
   ),
   step("kfree(bond)", (c) => {
-    const bond = objFor(c, "bond");
+    const bond = kobject<Bond>(c.w, required(c, "bond"), "bond");
     free(c, bond);
     c.rec.say(`${objectName(bond)} is kfree'd.`);
     return undefined;
@@ -501,10 +542,10 @@ const quietCdSteps: Program = [
   step(
     "WRITE_ONCE(cdptr[0], val)",
     (c) => {
-      const val = BigInt(local<string>(c, "cd.val"));
+      const val = BigInt(required(c, "cd.val"));
       const era = has(c, "quiet-cd-no-stall") ? "clear-s-r" : "keep-r";
       const quiet = makeQuietCd([val], era)[0]!;
-      checkCdOwner(c, devOf(c), pasidOf(c), mnOf(c).fields.pasid as number, "arm_smmu_mm_release");
+      checkCdOwner(c, devOf(c), pasidOf(c), mnOf(c).fields.pasid, "arm_smmu_mm_release");
       writeCdWords(c.w, devOf(c), pasidOf(c), [quiet], 0, 1);
       c.rec.say(
         cdValid([quiet])
@@ -525,7 +566,7 @@ const releaseCdSteps: Program = writeEntrySteps("rel", "arm_smmu_write_cd_entry"
   current: (c) => readCd(c.w, devOf(c), pasidOf(c)),
   target: (c) => {
     if (!has(c, "make-sva-cd") || hasFault(c.w, "no-quiet-cd")) return readCd(c.w, devOf(c), pasidOf(c));
-    checkCdOwner(c, devOf(c), pasidOf(c), mnOf(c).fields.pasid as number, "arm_smmu_mm_release");
+    checkCdOwner(c, devOf(c), pasidOf(c), mnOf(c).fields.pasid, "arm_smmu_mm_release");
     return svaCd(c.w, devOf(c), null, cdAsid(c, "arm_smmu_make_sva_cd"), false);
   },
   used: cdUsedBits,
@@ -547,7 +588,7 @@ const release: Program = [
     // The kernel reads mm->pasid here, not a copy kept in the notifier.
     const pasid = mmOf(c).pasid ?? 0;
     setLocal(c, "pasid", pasid);
-    const own = mn.fields.pasid as number;
+    const own = mn.fields.pasid;
     c.rec.say(
       pasid === 0
         ? `mm->pasid is already 0 (unbind freed PASID ${own}): the quiet CD lands on SSID 0, the device's DMA-API context, and the ATC_INV goes out with SSV=0.`
@@ -584,8 +625,8 @@ const invName = (c: Ctx): string =>
 const invalidateEntry = (c: Ctx): undefined => {
   const mn = mnFor(c);
   lifecycle(c, mn, "mn.invalidate");
-  const start = local<number>(c, "inv.start");
-  const end = local<number>(c, "inv.end");
+  const start = required(c, "inv.start");
+  const end = required(c, "inv.end");
   const size = notifierSize(c, start, end);
   setLocal(c, "inv.size", size);
   setLocal(c, "pasid", mmOf(c).pasid ?? 0);
@@ -603,26 +644,25 @@ const invalidate: Program = [
   ...issueCommands(
     "arm_smmu_tlb_inv_range_asid",
     (c) => {
-      const start = local<number>(c, "inv.start");
-      return tlbiRangeAsid(c, cdAsid(c, invName(c)), start, local<number>(c, "inv.size"));
+      const start = required(c, "inv.start");
+      return tlbiRangeAsid(c, cdAsid(c, invName(c)), start, required(c, "inv.size"));
     },
     {
-      when: (c) =>
-        !c.w.smmu.features.btm && local<number>(c, "inv.size") !== 0 && !hasFault(c.w, "skip-tlbi"),
+      when: (c) => !c.w.smmu.features.btm && required(c, "inv.size") !== 0 && !hasFault(c.w, "skip-tlbi"),
     },
   ),
   ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(cdAsid(c, invName(c))), {
-    when: (c) => !c.w.smmu.features.btm && local<number>(c, "inv.size") === 0 && !hasFault(c.w, "skip-tlbi"),
+    when: (c) => !c.w.smmu.features.btm && required(c, "inv.size") === 0 && !hasFault(c.w, "skip-tlbi"),
   }),
   ...issueCommands(
     "arm_smmu_atc_inv_domain",
-    (c) => atcInv(devOf(c), pasidOf(c), local<number>(c, "inv.start"), local<number>(c, "inv.size")),
+    (c) => atcInv(devOf(c), pasidOf(c), required(c, "inv.start"), required(c, "inv.size")),
     { when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv") },
   ),
 ];
 
 /** arm_smmu_mmu_notifier_free via mmu_notifier_free_rcu: kfree and the notifier's mmdrop. */
-const freeNotifier = (c: KernelCtx, mn: Draft<KObject>): void => freeNotifierAndMm(c, mn);
+const freeNotifier = (c: KernelCtx, mn: Draft<KObject<unknown>>): void => freeNotifierAndMm(c, mn);
 
 export const armSmmuV3Sva: Driver = {
   name: "arm-smmu-v3-sva",

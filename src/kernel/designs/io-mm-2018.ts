@@ -44,14 +44,15 @@ import { hasFault, issueCommands } from "../cmdq.ts";
 import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { flushFaultsStep, pendingFaultsOf } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { mmdrop, mmFor, mmputStep } from "../mm.ts";
+import { mmdrop, mmFor, mmputStep, type NotifierLocals } from "../mm.ts";
 import {
+  asKind,
   callSrcu,
   createObject,
-  filterObjects,
   findObject,
   free,
   get,
+  kobject,
   lifecycle,
   lockWait,
   mmEvent,
@@ -66,11 +67,10 @@ import {
   call,
   control,
   type KernelCtx,
-  local,
+  locals,
   type MicroStep,
   type Program,
   RETURN,
-  setLocal,
   step,
 } from "../program.ts";
 import { atcInv, atsEnabled, cdLeafSteps, cfgiCd, lowestFree, svaCd, writeCdWords } from "../smmu-ops.ts";
@@ -80,36 +80,95 @@ import { atcInv, atsEnabled, cdLeafSteps, cfgiCd, lowestFree, svaCd, writeCdWord
 const SVA_LOCK: LockSpec = { name: "iommu_sva_lock", fault: "no-sva-lock", spin: true };
 const lockOff = (w: World): boolean => hasFault(w, "no-sva-lock");
 
-const objOf = (c: Ctx, name: string): Draft<KObject> => ownKObject(c.w, local<number>(c, name));
-const ioMmOf = (c: Ctx): Draft<KObject> => objOf(c, "io_mm");
-const bondOf = (c: Ctx): Draft<KObject> => objOf(c, "bond");
-const pasidOf = (c: Ctx): number => ioMmOf(c).fields.pasid as number;
-const asidOf = (c: Ctx): number => ioMmOf(c).fields.asid as number;
+// The design's objects as the model keeps them (KObject.fields, in this order); this design
+// takes them to be changed (clone.ts) wherever it looks them up.
+/**
+ * struct io_mm: the CPU's ASID it pinned, its PASID and whether iommu_pasid_idr holds it (from
+ * idr_alloc on), its embedded notifier (once registered). The 2017 RFC's iommu_process also
+ * keeps the pid of the task it was bound for.
+ */
+export interface IoMm {
+  asid: number;
+  pasid: number | null;
+  idr: boolean;
+  mn: number | null;
+  pid?: string;
+}
+/** The io_mm's embedded mmu_notifier. */
+export interface IoMmNotifier {
+  io_mm: number;
+  pasid: number;
+  asid: number;
+}
+/**
+ * struct iommu_bond: its io_mm and PASID, whether it is on the lists, mm_exit_active; the 2017
+ * RFC marks the one its task's exit ended.
+ */
+export interface IommuBond {
+  io_mm: number;
+  pasid: number;
+  linked: boolean;
+  mm_exit_active: boolean;
+  ended?: string;
+}
+
+/** What bind, unbind, release and invalidate keep between their steps. */
+export interface IoMmLocals extends NotifierLocals {
+  /** The io_mm the path works on; null: the lookup found none. */
+  io_mm?: number | null;
+  bond?: number;
+  /** bind: the lookup found a live io_mm; its PASID allocation failed. */
+  found?: boolean;
+  err?: boolean;
+  /** unbind: this caller frees the bond; it waits for a running mm_exit first. */
+  do_detach?: boolean;
+  waiting?: boolean;
+  /** The bonds release and invalidate have visited (the list may change while unlocked). */
+  "rel.visited"?: readonly number[];
+  "inv.visited"?: readonly number[];
+}
+
+const { local, required, setLocal } = locals<IoMmLocals>();
+
+const ioMmOf = (c: Ctx): Draft<KObject<IoMm>> => kobject<IoMm>(c.w, required(c, "io_mm"), "io_mm");
+const bondOf = (c: Ctx): Draft<KObject<IommuBond>> => kobject<IommuBond>(c.w, required(c, "bond"), "bond");
+const mnOf = (c: Ctx): Draft<KObject<IoMmNotifier>> =>
+  kobject<IoMmNotifier>(c.w, required(c, "mn"), "notifier");
+/** The io_mm's PASID, once idr_alloc gave it one. */
+const pasidOf = (c: Ctx): number => {
+  const io = ioMmOf(c);
+  if (io.fields.pasid === null) throw new Error(`${objectName(io)} has no PASID yet`);
+  return io.fields.pasid;
+};
+const asidOf = (c: Ctx): number => ioMmOf(c).fields.asid;
 /** The device of the bond being worked on (unbind, release, invalidate, detach). */
 const bondDev = (c: Ctx): DeviceState => findDevice(c.w, bondOf(c).device!);
 /** The device the bind op names. */
 const opDev = (c: Ctx): DeviceState => findDevice(c.w, (c.op as BindOp).device);
 
-function mmOfObject(w: World, o: KObject): Draft<MmState> | undefined {
+function mmOfObject(w: World, o: KObject<unknown>): Draft<MmState> | undefined {
   const mm = w.mms.find((m) => m.process === o.process);
   return mm && ownMm(w, mm);
 }
 
 /** io_mms in iommu_pasid_idr, by PASID (idr_for_each_entry). */
-export function idrEntries(w: World): Draft<KObject>[] {
-  return filterObjects(w, (o) => o.kind === "io_mm" && o.fields.idr === true).sort(
-    (a, b) => (a.fields.pasid as number) - (b.fields.pasid as number),
-  );
+export function idrEntries(w: World): Draft<KObject<IoMm>>[] {
+  return Object.values(w.kernel.objects)
+    .filter((o) => o.kind === "io_mm" && o.fields.idr === true)
+    .map((o) => kobject<IoMm>(w, o.id, "io_mm"))
+    .sort((a, b) => (a.fields.pasid ?? 0) - (b.fields.pasid ?? 0));
 }
 
 /** The io_mm's embedded notifier, once mmu_notifier_register has run. */
-function notifierOf(w: World, io: Draft<KObject>): Draft<KObject> | undefined {
+function notifierOf(w: World, io: KObject<IoMm>): Draft<KObject> | undefined {
   return typeof io.fields.mn === "number" ? ownKObject(w, io.fields.mn) : undefined;
 }
 
 /** The bonds on io_mm->devices. */
-export function bondsOf(w: World, io: Draft<KObject>): Draft<KObject>[] {
-  return filterObjects(w, (o) => o.kind === "bond" && o.fields.io_mm === io.id && o.fields.linked === true);
+export function bondsOf(w: World, io: KObject<unknown>): Draft<KObject<IommuBond>>[] {
+  return Object.values(w.kernel.objects)
+    .filter((o) => o.kind === "bond" && o.fields.io_mm === io.id && o.fields.linked === true)
+    .map((o) => kobject<IommuBond>(w, o.id, "bond"));
 }
 
 /**
@@ -118,7 +177,7 @@ export function bondsOf(w: World, io: Draft<KObject>): Draft<KObject>[] {
  * that already reached zero, which the object statechart refuses (dying: refcount; freed:
  * use-after-free).
  */
-export function ioMmGetLocked(c: Ctx, io: Draft<KObject>): boolean {
+export function ioMmGetLocked(c: Ctx, io: Draft<KObject<unknown>>): boolean {
   if (hasFault(c.w, "kref-get")) {
     if (io.state === "live" && io.refs === 0) {
       c.rec.violation(
@@ -137,8 +196,8 @@ export function ioMmGetLocked(c: Ctx, io: Draft<KObject>): boolean {
 }
 
 /** arm_smmu_mm_free → arm_smmu_free_shared_cd: drop the ASID from the ASID IDR, mm_context_put. */
-function freeSharedCd(c: KernelCtx, io: Draft<KObject>, mm: Draft<MmState> | undefined): void {
-  const asid = io.fields.asid as number;
+function freeSharedCd(c: KernelCtx, io: KObject<IoMm>, mm: Draft<MmState> | undefined): void {
+  const asid = io.fields.asid;
   const slot = kernelPart(c.w, "asids")[asid];
   if (slot) {
     slot.refs -= 1;
@@ -152,8 +211,11 @@ function freeSharedCd(c: KernelCtx, io: Draft<KObject>, mm: Draft<MmState> | und
  * notifier): the driver's release (unpin the ASID), kfree of the io_mm with its notifier, then
  * mmdrop for io_mm_alloc's mmgrab.
  */
-function ioMmFree(c: KernelCtx, obj: Draft<KObject>): void {
-  const io = obj.kind === "io_mm" ? obj : ownKObject(c.w, obj.fields.io_mm as number);
+function ioMmFree(c: KernelCtx, obj: Draft<KObject<unknown>>): void {
+  const io =
+    obj.kind === "io_mm"
+      ? kobject<IoMm>(c.w, obj.id, "io_mm")
+      : kobject<IoMm>(c.w, asKind<IoMmNotifier>(obj, "notifier").fields.io_mm, "io_mm");
   const mn = notifierOf(c.w, io);
   const mm = mmOfObject(c.w, io);
   lifecycle(c, io, "obj.use");
@@ -310,7 +372,7 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   unlock(),
-  control("bind.found", (c) => (local<boolean>(c, "found") ? "attach" : undefined)),
+  control("bind.found", (c) => (local(c, "found") ? "attach" : undefined)),
   step("arm_smmu_mm_alloc", (c) => {
     const mm = mmFor(c);
     mm.asidPins += 1;
@@ -327,7 +389,7 @@ const bind: Program<BindOp> = [
     }
     if (slot && slot.owner === `mm:${mm.process}`) slot.refs += 1;
     else kernelPart(c.w, "asids")[asid] = { owner: `mm:${mm.process}`, refs: 1 };
-    const io = createObject(c.w, "io_mm", "io_mm", mm.process, null, {
+    const io = createObject<IoMm>(c.w, "io_mm", "io_mm", mm.process, null, {
       asid,
       pasid: null,
       idr: false,
@@ -368,15 +430,15 @@ const bind: Program<BindOp> = [
     return undefined;
   }),
   unlock(),
-  control("bind.alloc_failed", (c) => (local<boolean>(c, "err") ? "alloc.err" : undefined)),
+  control("bind.alloc_failed", (c) => (local(c, "err") ? "alloc.err" : undefined)),
   step("mmu_notifier_register", (c) => {
     const mm = mmFor(c);
     const io = ioMmOf(c);
     lifecycle(c, io, "obj.use");
-    const mn = createObject(c.w, "notifier", "io_mm->notifier", mm.process, null, {
+    const mn = createObject<IoMmNotifier>(c.w, "notifier", "io_mm->notifier", mm.process, null, {
       io_mm: io.id,
-      pasid: io.fields.pasid as number,
-      asid: io.fields.asid as number,
+      pasid: pasidOf(c),
+      asid: io.fields.asid,
     });
     io.fields.mn = mn.id;
     mm.notifiers.push(mn.id);
@@ -445,7 +507,7 @@ const bind: Program<BindOp> = [
     const mm = mmFor(c);
     const io = ioMmOf(c);
     const dev = ownDevice(c.w, opDev(c));
-    const bond = createObject(c.w, "bond", "iommu_bond", mm.process, dev.name, {
+    const bond = createObject<IommuBond>(c.w, "bond", "iommu_bond", mm.process, dev.name, {
       io_mm: io.id,
       pasid: pasidOf(c),
       linked: true,
@@ -487,7 +549,7 @@ const unbind: Program<UnbindOp> = [
       return "unbind.unlock";
     }
     setLocal(c, "bond", bond.id);
-    setLocal(c, "io_mm", bond.fields.io_mm as number);
+    setLocal(c, "io_mm", asKind<IommuBond>(bond, "bond").fields.io_mm);
     c.rec.say(`${objectName(bond)} carries PASID ${pasid}: io_mm_detach_locked(bond, wait=true).`);
     return undefined;
   }),
@@ -515,7 +577,7 @@ const unbind: Program<UnbindOp> = [
       return undefined;
     },
     {
-      when: (c) => local<boolean>(c, "waiting") === true,
+      when: (c) => local(c, "waiting") === true,
       wait: (c) =>
         bondOf(c).fields.mm_exit_active === true
           ? "waiting on mm_exit_wq until the mm_exit callback returns"
@@ -524,7 +586,7 @@ const unbind: Program<UnbindOp> = [
             : lockWait(c.w, SVA_LOCK.name, c.t.name),
     },
   ),
-  control("unbind.detach", (c) => (local<boolean>(c, "do_detach") ? call("drv:io_mm_detach") : undefined)),
+  control("unbind.detach", (c) => (local(c, "do_detach") ? call("drv:io_mm_detach") : undefined)),
   unlock("unbind.unlock"),
 ];
 
@@ -532,9 +594,9 @@ const unbind: Program<UnbindOp> = [
 
 const release: Program = [
   step("iommu_notifier_release", (c) => {
-    const mn = objOf(c, "mn");
+    const mn = mnOf(c);
     lifecycle(c, mn, "mn.release");
-    setLocal(c, "io_mm", mn.fields.io_mm as number);
+    setLocal(c, "io_mm", mn.fields.io_mm);
     setLocal(c, "rel.visited", []);
     c.rec.say(`${mn.process}'s mm exits while devices may still be bound to its io_mm.`);
     return undefined;
@@ -554,7 +616,7 @@ const release: Program = [
     return undefined;
   }),
   control("rel.head", (c) => {
-    const visited = local<readonly number[]>(c, "rel.visited");
+    const visited = required(c, "rel.visited");
     const next = bondsOf(c.w, ioMmOf(c)).find((b) => !visited.includes(b.id));
     if (!next) return "rel.done";
     setLocal(c, "bond", next.id);
@@ -616,18 +678,18 @@ const release: Program = [
 
 const invalidate: Program = [
   step("iommu_notifier_invalidate_range", (c) => {
-    const mn = objOf(c, "mn");
+    const mn = mnOf(c);
     lifecycle(c, mn, "mn.invalidate");
-    setLocal(c, "io_mm", mn.fields.io_mm as number);
+    setLocal(c, "io_mm", mn.fields.io_mm);
     setLocal(c, "inv.visited", []);
     c.rec.say(
-      `[0x${local<number>(c, "inv.start").toString(16)}, 0x${local<number>(c, "inv.end").toString(16)}) changed: mm_invalidate for every device bound to the io_mm.`,
+      `[0x${required(c, "inv.start").toString(16)}, 0x${required(c, "inv.end").toString(16)}) changed: mm_invalidate for every device bound to the io_mm.`,
     );
     return undefined;
   }),
   lock(),
   control("inv.head", (c) => {
-    const visited = local<readonly number[]>(c, "inv.visited");
+    const visited = required(c, "inv.visited");
     const next = bondsOf(c.w, ioMmOf(c)).find((b) => !visited.includes(b.id));
     if (!next) return "inv.done";
     setLocal(c, "bond", next.id);
@@ -649,8 +711,8 @@ const invalidate: Program = [
       atcInv(
         bondDev(c),
         pasidOf(c),
-        local<number>(c, "inv.start"),
-        local<number>(c, "inv.end") - local<number>(c, "inv.start"),
+        required(c, "inv.start"),
+        required(c, "inv.end") - required(c, "inv.start"),
       ),
     { when: (c) => atsEnabled(c.w, bondDev(c)) && !hasFault(c.w, "skip-atc-inv") },
   ),

@@ -26,35 +26,44 @@
  * iommu_process_find by PASID for the fault handler, clear_flush_young and change_pte.
  */
 
-import { ownKObject } from "../../engine/clone.ts";
 import type { Draft, KObject } from "../../engine/world.ts";
 import type { Op } from "../../scenario/types.ts";
 import type { Driver } from "../driver.ts";
 import { mmFor, mmOf, taskOf } from "../mm.ts";
-import { lifecycle, putRef } from "../objects.ts";
+import { kobject, lifecycle, putRef } from "../objects.ts";
+import { type Ctx, call, control, locals, type MicroStep, type Program, RETURN, step } from "../program.ts";
 import {
-  type Ctx,
-  call,
-  control,
-  local,
-  type MicroStep,
-  type Program,
-  RETURN,
-  setLocal,
-  step,
-} from "../program.ts";
-import { bondsOf, idrEntries, ioMm2018, ioMmGetLocked, ioMmPutLocked, lock, unlock } from "./io-mm-2018.ts";
+  bondsOf,
+  type IoMm,
+  type IoMmLocals,
+  type IommuBond,
+  idrEntries,
+  ioMm2018,
+  ioMmGetLocked,
+  ioMmPutLocked,
+  lock,
+  unlock,
+} from "./io-mm-2018.ts";
 
 // --- pure helpers ----------------------------------------------------------------------------
 
-const objOf = (c: Ctx, name: string): Draft<KObject> => ownKObject(c.w, local<number>(c, name));
+/** The 2018 design's locals, and the bonds a task's exit has visited. */
+interface ProcessLocals extends IoMmLocals {
+  "texit.visited"?: readonly number[];
+}
+
+const { required, setLocal } = locals<ProcessLocals>();
+
+/** The iommu_process (the 2018 design's io_mm with its pid) and the iommu_context (bond). */
+const processOf = (c: Ctx): Draft<KObject<IoMm>> => kobject<IoMm>(c.w, required(c, "io_mm"), "io_mm");
+const contextOf = (c: Ctx): Draft<KObject<IommuBond>> => kobject<IommuBond>(c.w, required(c, "bond"), "bond");
 
 /** The RFCv2's struct iommu_context: the link of a process and a domain (a device here). */
-const contextName = (bond: Draft<KObject>): string =>
+const contextName = (bond: KObject<unknown>): string =>
   `iommu_context #${bond.id} (${bond.process} ↔ ${bond.device})`;
 
 /** The RFCv2's struct iommu_process, named with the task whose pid it keeps. */
-const processName = (io: Draft<KObject>): string =>
+const processName = (io: KObject<IoMm>): string =>
   `iommu_process #${io.id} (${io.process}${typeof io.fields.pid === "string" ? `, pid of ${io.fields.pid}` : ""})`;
 
 /**
@@ -113,7 +122,7 @@ const lookupByPid: MicroStep = step("iommu_process_bind_device", (c) => {
 
 /** iommu_process_alloc keeps the task's pid (get_task_pid(task, PIDTYPE_PID): this thread). */
 const getTaskPid: MicroStep = step("get_task_pid", (c) => {
-  const io = objOf(c, "io_mm");
+  const io = processOf(c);
   io.fields.pid = taskOf(c);
   (io as { label: string }).label = "iommu_process";
   c.rec.say(
@@ -144,7 +153,7 @@ const taskExit: Program = [
   }),
   // release_task drops the exited task's pid: where a binding keyed by the pid ends.
   step("release_task", (c) => {
-    const io = objOf(c, "io_mm");
+    const io = processOf(c);
     const others = (mmOf(c).tasks ?? []).filter((t) => !t.exited).map((t) => t.name);
     c.rec.say(
       `Task ${taskOf(c)} exits: ${processName(io)} (PASID ${io.fields.pasid}) was bound to its pid, so the binding goes with it${others.length > 0 ? ` — though ${others.join(", ")} still use${others.length === 1 ? "s" : ""} the same mm` : ""}.`,
@@ -153,7 +162,7 @@ const taskExit: Program = [
   }),
   lock(),
   step("iommu_process_get_locked", (c) => {
-    const io = objOf(c, "io_mm");
+    const io = processOf(c);
     if (!ioMmGetLocked(c, io)) {
       c.rec.say(`${processName(io)}'s kref is 0: someone else is already freeing it.`);
       return "texit.fail";
@@ -162,15 +171,15 @@ const taskExit: Program = [
     return undefined;
   }),
   control("texit.head", (c) => {
-    const visited = local<readonly number[]>(c, "texit.visited");
-    const next = bondsOf(c.w, objOf(c, "io_mm")).find((b) => !visited.includes(b.id));
+    const visited = required(c, "texit.visited");
+    const next = bondsOf(c.w, processOf(c)).find((b) => !visited.includes(b.id));
     if (!next) return "texit.done";
     setLocal(c, "bond", next.id);
     setLocal(c, "texit.visited", [...visited, next.id]);
     return undefined;
   }),
   step("domain->ops->process_exit", (c) => {
-    const bond = objOf(c, "bond");
+    const bond = contextOf(c);
     lifecycle(c, bond, "obj.use");
     // What the checker reads: this binding ended because a task exited, not by unbind or exit_mmap.
     bond.fields.ended = "task-exit";
@@ -180,7 +189,7 @@ const taskExit: Program = [
     return undefined;
   }),
   step("iommu_context_free", (c) => {
-    const bond = objOf(c, "bond");
+    const bond = contextOf(c);
     if (!putRef(c, bond)) {
       c.rec.say(`An unbind is waiting to free ${contextName(bond)}: leave it to unbind.`);
       return undefined;

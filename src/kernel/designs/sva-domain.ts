@@ -47,14 +47,15 @@ import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
 import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { mmdrop, mmFor, mmOf, mmputStep } from "../mm.ts";
+import { mmdrop, mmFor, mmOf, mmputStep, type NotifierLocals, pasidOfMm } from "../mm.ts";
 import {
+  asKind,
   callSrcu,
   createObject,
-  filterObjects,
   findObject,
   free,
   get,
+  kobject,
   lifecycle,
   lockWait,
   mmEvent,
@@ -62,17 +63,7 @@ import {
   objectName,
   putRef,
 } from "../objects.ts";
-import {
-  type Ctx,
-  call,
-  control,
-  type KernelCtx,
-  local,
-  type Program,
-  RETURN,
-  setLocal,
-  step,
-} from "../program.ts";
+import { type Ctx, call, control, type KernelCtx, locals, type Program, RETURN, step } from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -92,39 +83,88 @@ const SVA_LOCK: LockSpec = { name: "iommu_sva_lock", fault: "no-sva-lock" };
 const ASID_LOCK: LockSpec = { name: "arm_smmu_asid_lock" };
 const DEVICES_LOCK: LockSpec = { name: "smmu_domain->devices_lock", fault: "no-sva-lock", spin: true };
 
-const obj = (c: Ctx, name: string): Draft<KObject> => ownKObject(c.w, local<number>(c, name));
-const domainOf = (c: Ctx): Draft<KObject> => obj(c, "domain");
-const mnOf = (c: Ctx): Draft<KObject> => obj(c, "mn");
+// The design's objects as the model keeps them (KObject.fields, in this order); this design
+// takes them to be changed (clone.ts) wherever it looks them up.
+/** struct iommu_mm_data (mm->iommu_mm): the mm's PASID. */
+interface IommuMmData {
+  pasid: number;
+}
+/**
+ * The SVA arm_smmu_domain: its ASID and PASID, smmu_domain->devices, whether it is on
+ * mm->iommu_mm->sva_domains, and its notifier (set once registered).
+ */
+interface SvaDomain {
+  asid: number;
+  pasid: number;
+  devices: readonly string[];
+  listed: boolean;
+  mn?: number;
+}
+/** The domain's embedded mmu_notifier. */
+interface DomainMn {
+  domain: number;
+  asid: number;
+  pasid: number;
+}
+/** struct iommu_sva: the device's attach handle for the mm. */
+interface Handle {
+  domain: number;
+  pasid: number;
+}
+
+/** What bind, unbind, release and invalidate keep between their steps. */
+interface DomainLocals extends NotifierLocals {
+  /** The SVA domain the path works on; null: none of the mm's domains fits (bind allocates one). */
+  domain?: number | null;
+  /** The bind found the mm's domain and attaches to it. */
+  existing?: boolean;
+  handle?: number;
+  /** get_task_mm took an mm_users reference to drop at the end of the bind. */
+  "bind.mm"?: boolean;
+  /** release's walk of smmu_domain->devices: the list as read, the next, its device. */
+  "rel.list"?: readonly string[];
+  "rel.i"?: number;
+  dev?: string;
+}
+
+const { local, required, setLocal } = locals<DomainLocals>();
+
+const domainOf = (c: Ctx): Draft<KObject<SvaDomain>> =>
+  kobject<SvaDomain>(c.w, required(c, "domain"), "domain");
+const mnOf = (c: Ctx): Draft<KObject<DomainMn>> => kobject<DomainMn>(c.w, required(c, "mn"), "notifier");
 /** The device the op names (bind, unbind), or the master_domain being walked (release). */
 const devOf = (c: Ctx): DeviceState => {
   const op = c.op as { op: string; device?: string };
-  return findDevice(c.w, op.op === "bind" || op.op === "unbind" ? op.device! : local<string>(c, "dev"));
+  return findDevice(c.w, op.op === "bind" || op.op === "unbind" ? op.device! : required(c, "dev"));
 };
 const opDevice = (c: Ctx): string => (c.op as { device: string }).device;
-const pasidOf = (c: Ctx): number => domainOf(c).fields.pasid as number;
-const asidOf = (c: Ctx): number => domainOf(c).fields.asid as number;
+const pasidOf = (c: Ctx): number => domainOf(c).fields.pasid;
+const asidOf = (c: Ctx): number => domainOf(c).fields.asid;
 /** smmu_domain->devices: the masters attached at the domain's PASID. */
-const devicesOf = (d: Draft<KObject>): readonly string[] =>
-  (d.fields.devices as readonly string[] | undefined) ?? [];
+const devicesOf = (d: KObject<SvaDomain>): readonly string[] => d.fields.devices;
 
-const live = (o: KObject): boolean => o.state === "live";
+const live = (o: KObject<unknown>): boolean => o.state === "live";
 
 /** mm->iommu_mm. */
-function iommuMmOf(w: World, process: string): Draft<KObject> | undefined {
-  return findObject(w, (o) => o.kind === "mm_data" && o.process === process && live(o));
+function iommuMmOf(w: World, process: string): Draft<KObject<IommuMmData>> | undefined {
+  const data = findObject(w, (o) => o.kind === "mm_data" && o.process === process && live(o));
+  return data && kobject<IommuMmData>(w, data.id, "mm_data");
 }
 
 /** The device's iommu_sva handle for the mm (the PASID's attach handle). */
-function handleOf(w: World, process: string, device: string): Draft<KObject> | undefined {
-  return findObject(w, (o) => o.kind === "bond" && o.process === process && o.device === device && live(o));
+function handleOf(w: World, process: string, device: string): Draft<KObject<Handle>> | undefined {
+  const handle = findObject(
+    w,
+    (o) => o.kind === "bond" && o.process === process && o.device === device && live(o),
+  );
+  return handle && kobject<Handle>(w, handle.id, "bond");
 }
 
 /** mm->iommu_mm->sva_domains, oldest first. */
-function svaDomainsOf(w: World, process: string): Draft<KObject>[] {
-  return filterObjects(
-    w,
-    (o) => o.kind === "domain" && o.process === process && o.fields.listed === true && live(o),
-  );
+function svaDomainsOf(w: World, process: string): Draft<KObject<SvaDomain>>[] {
+  return Object.values(w.kernel.objects)
+    .filter((o) => o.kind === "domain" && o.process === process && o.fields.listed === true && live(o))
+    .map((o) => kobject<SvaDomain>(w, o.id, "domain"));
 }
 
 const sync = (c: Ctx) => cfgiCd(devOf(c), pasidOf(c));
@@ -177,7 +217,7 @@ const bind: Program<BindOp> = [
     const iommuMm = iommuMmOf(c.w, mm.process);
     if (iommuMm) {
       lifecycle(c, iommuMm, "obj.use");
-      const pasid = iommuMm.fields.pasid as number;
+      const pasid = iommuMm.fields.pasid;
       if (pasid > max) {
         c.rec.say(`${mm.process}'s PASID ${pasid} is beyond ${c.op.device}'s ${max}: -EOVERFLOW.`);
         return "unlock";
@@ -193,7 +233,7 @@ const bind: Program<BindOp> = [
     checkPasidClean(c, pasid, mm.process);
     kernelPart(c.w, "pasids")[pasid] = { owner: mm.process, refs: 1 };
     mm.pasid = pasid;
-    const data = createObject(c.w, "mm_data", "iommu_mm_data", mm.process, null, { pasid });
+    const data = createObject<IommuMmData>(c.w, "mm_data", "iommu_mm_data", mm.process, null, { pasid });
     c.rec.say(
       `${objectName(data)}: iommu_alloc_global_pasid gives PASID ${pasid} to ${mm.process}, published in mm->iommu_mm (smp_store_release). It stays the mm's until mm_pasid_drop at __mmdrop.`,
     );
@@ -214,9 +254,9 @@ const bind: Program<BindOp> = [
     }
     checkAsidClean(c, asid, `the SVA domain of ${mm.process}`);
     kernelPart(c.w, "asids")[asid] = { owner: `sva:${mm.process}`, refs: 1 };
-    const domain = createObject(c.w, "domain", "arm_smmu_domain", mm.process, null, {
+    const domain = createObject<SvaDomain>(c.w, "domain", "arm_smmu_domain", mm.process, null, {
       asid,
-      pasid: mm.pasid,
+      pasid: pasidOfMm(mm),
       devices: [],
       listed: false,
     });
@@ -230,10 +270,10 @@ const bind: Program<BindOp> = [
   step("mmu_notifier_register", (c) => {
     const mm = mmFor(c);
     const d = domainOf(c);
-    const mn = createObject(c.w, "notifier", "mmu_notifier", mm.process, null, {
+    const mn = createObject<DomainMn>(c.w, "notifier", "mmu_notifier", mm.process, null, {
       domain: d.id,
-      asid: d.fields.asid as number,
-      pasid: d.fields.pasid as number,
+      asid: d.fields.asid,
+      pasid: d.fields.pasid,
     });
     d.fields.mn = mn.id;
     mm.notifiers.push(mn.id);
@@ -308,23 +348,23 @@ const bind: Program<BindOp> = [
   step("iommu_sva_bind_device", (c) => {
     const mm = mmFor(c);
     const d = domainOf(c);
-    if (local<boolean>(c, "existing")) get(c, d);
+    if (local(c, "existing")) get(c, d);
     else d.fields.listed = true;
-    const handle = createObject(c.w, "bond", "iommu_sva", mm.process, c.op.device, {
+    const handle = createObject<Handle>(c.w, "bond", "iommu_sva", mm.process, c.op.device, {
       domain: d.id,
       pasid: pasidOf(c),
     });
     ownDevice(c.w, devOf(c)).pasids[mm.process] = pasidOf(c);
     c.rec.say(
-      `${local<boolean>(c, "existing") ? `domain->users goes to ${d.refs}` : "domain->users = 1 and the domain joins mm->iommu_mm->sva_domains"}; ${objectName(handle)}: the device driver now programs PASID ${pasidOf(c)}.`,
+      `${local(c, "existing") ? `domain->users goes to ${d.refs}` : "domain->users = 1 and the domain joins mm->iommu_mm->sva_domains"}; ${objectName(handle)}: the device driver now programs PASID ${pasidOf(c)}.`,
     );
     return "unlock";
   }),
-  step("iommu_domain_free", (c) => (local<boolean>(c, "existing") ? "unlock" : call("drv:domain_free")), {
+  step("iommu_domain_free", (c) => (local(c, "existing") ? "unlock" : call("drv:domain_free")), {
     label: "attach_fail",
   }),
   mutexUnlock(SVA_LOCK, "unlock"),
-  { ...mmputStep(), when: (c: Ctx) => local<boolean>(c, holdsMmUsers) === true },
+  { ...mmputStep(), when: (c: Ctx) => local(c, holdsMmUsers) === true },
 ];
 
 const unbind: Program<UnbindOp> = [
@@ -338,10 +378,10 @@ const unbind: Program<UnbindOp> = [
       return "unlock";
     }
     setLocal(c, "handle", handle.id);
-    setLocal(c, "domain", handle.fields.domain as number);
+    setLocal(c, "domain", handle.fields.domain);
     const d = domainOf(c);
     lifecycle(c, d, "obj.use");
-    setLocal(c, "mn", d.fields.mn as number);
+    setLocal(c, "mn", d.fields.mn!);
     if (!putRef(c, handle)) {
       c.rec.say(`${objectName(handle)} still has ${handle.refs} user(s).`);
       return "unlock";
@@ -416,7 +456,7 @@ const unbind: Program<UnbindOp> = [
   }),
   mutexUnlock(SVA_LOCK),
   step("kfree(handle)", (c) => {
-    free(c, obj(c, "handle"));
+    free(c, kobject<Handle>(c.w, required(c, "handle"), "bond"));
     c.rec.say("The iommu_sva handle is freed. The PASID stays with the mm until the mm is freed.");
     return RETURN;
   }),
@@ -444,7 +484,7 @@ const domainFree: Program = [
     return undefined;
   }),
   step("mmu_notifier_put", (c) => {
-    const mn = ownKObject(c.w, domainOf(c).fields.mn as number);
+    const mn = kobject<DomainMn>(c.w, domainOf(c).fields.mn!, "notifier");
     const mm = mmFor(c);
     lifecycle(c, mn, "mn.put");
     mm.notifiers = mm.notifiers.filter((id) => id !== mn.id);
@@ -461,12 +501,13 @@ const domainFree: Program = [
   }),
 ];
 
-const mnDomain = (c: Ctx): Draft<KObject> => ownKObject(c.w, mnOf(c).fields.domain as number);
+const mnDomain = (c: Ctx): Draft<KObject<SvaDomain>> =>
+  kobject<SvaDomain>(c.w, mnOf(c).fields.domain, "domain");
 
 const release: Program = [
   step("arm_smmu_mm_release", (c) => {
     lifecycle(c, mnOf(c), "mn.use");
-    setLocal(c, "domain", mnOf(c).fields.domain as number);
+    setLocal(c, "domain", mnOf(c).fields.domain);
     lifecycle(c, mnDomain(c), "obj.use");
     c.rec.say(
       "DMA may still be running: every master_domain of the SVA domain gets the release CD (valid, EPD0: faults, silently).",
@@ -480,8 +521,8 @@ const release: Program = [
     return undefined;
   }),
   control("rel.head", (c) => {
-    const list = local<readonly string[]>(c, "rel.list");
-    const i = local<number>(c, "rel.i");
+    const list = required(c, "rel.list");
+    const i = required(c, "rel.i");
     if (i >= list.length) return "rel.done";
     setLocal(c, "dev", list[i]!);
     return undefined;
@@ -501,7 +542,7 @@ const release: Program = [
     },
   }),
   control("rel.next", (c) => {
-    setLocal(c, "rel.i", local<number>(c, "rel.i") + 1);
+    setLocal(c, "rel.i", required(c, "rel.i") + 1);
     return "rel.head";
   }),
   { ...mutexUnlock(DEVICES_LOCK), label: "rel.done" },
@@ -531,17 +572,17 @@ function atcInvDomain(c: Ctx, start: number, size: number) {
  * the ATC_INV one of the whole PASID.
  */
 function invSize(c: Ctx): number {
-  const size = local<number>(c, "inv.end") - local<number>(c, "inv.start");
+  const size = required(c, "inv.end") - required(c, "inv.start");
   return !c.w.smmu.features.ril && size >= CMDQ_MAX_TLBI_OPS * PAGE_SIZE ? 0 : size;
 }
 
 const invalidate: Program = [
   step("arm_smmu_mm_arch_invalidate_secondary_tlbs", (c) => {
     lifecycle(c, mnOf(c), "mn.invalidate");
-    setLocal(c, "domain", mnOf(c).fields.domain as number);
+    setLocal(c, "domain", mnOf(c).fields.domain);
     lifecycle(c, domainOf(c), "obj.use");
-    const start = local<number>(c, "inv.start");
-    const end = local<number>(c, "inv.end");
+    const start = required(c, "inv.start");
+    const end = required(c, "inv.end");
     c.rec.say(
       `[0x${start.toString(16)}, 0x${end.toString(16)}) changed: the SVA domain's private ASID ${asidOf(c)} is invalidated by command${invSize(c) === 0 ? ` — ${(end - start) / PAGE_SIZE} pages is at or above CMDQ_MAX_TLBI_OPS (${CMDQ_MAX_TLBI_OPS}) without RIL, so the whole ASID and the whole PASID` : ""}.`,
     );
@@ -549,19 +590,19 @@ const invalidate: Program = [
   }),
   ...issueCommands(
     "arm_smmu_tlb_inv_range_asid",
-    (c) => tlbiRange(c.w, asidOf(c), local(c, "inv.start"), local(c, "inv.end")),
+    (c) => tlbiRange(c.w, asidOf(c), required(c, "inv.start"), required(c, "inv.end")),
     { when: (c) => !hasFault(c.w, "skip-tlbi") },
   ),
   ...issueCommands(
     "arm_smmu_atc_inv_domain",
-    (c) => atcInvDomain(c, invSize(c) === 0 ? 0 : local<number>(c, "inv.start"), invSize(c)),
+    (c) => atcInvDomain(c, invSize(c) === 0 ? 0 : required(c, "inv.start"), invSize(c)),
     { when: (c) => atsDevices(c).length > 0 && !hasFault(c.w, "skip-atc-inv") },
   ),
 ];
 
 /** arm_smmu_mmu_notifier_free: kfree of the domain with its notifier, and the notifier's mmdrop. */
-const freeNotifier = (c: KernelCtx, mn: Draft<KObject>): void =>
-  freeNotifierAndMm(c, mn, [ownKObject(c.w, mn.fields.domain as number)]);
+const freeNotifier = (c: KernelCtx, mn: Draft<KObject<unknown>>): void =>
+  freeNotifierAndMm(c, mn, [ownKObject(c.w, asKind<DomainMn>(mn, "notifier").fields.domain)]);
 
 export const svaDomain: Driver = {
   name: "sva-domain",
