@@ -133,6 +133,12 @@ export function prepare<N extends string>(layout: Layout<N>, values: FieldValues
   return words;
 }
 
+/** `prepare` for a one-word structure (a descriptor, a register): the word itself. */
+export function prepareWord<N extends string>(layout: Layout<N>, values: FieldValues<N>): bigint {
+  if (layout.words !== 1) throw new RangeError(`${layout.name} is ${layout.words} words, not one`);
+  return prepare(layout, values)[0] ?? 0n;
+}
+
 export interface DecodedField {
   readonly name: string;
   readonly word: number;

@@ -4,7 +4,7 @@
  * `CTXDESC_CD_1_TTB0_MASK` → TTB0, …). The makers return a whole CD for `writeEntry`.
  */
 
-import { defineLayout, getField, prepare, withField } from "./bits.ts";
+import { defineLayout, getField, prepare, prepareWord, withField } from "./bits.ts";
 import type { Asid, Pa } from "./ids.ts";
 import { ARM_SMMU_SH } from "./ste.ts";
 import { fieldMask, valueNames } from "./write-entry.ts";
@@ -103,7 +103,7 @@ export const CD_L1_DESC = defineLayout("CD_L1_DESC", 1, [
 
 /** An L1 CD descriptor pointing at a leaf (`arm_smmu_write_cd_l1_desc`). */
 export function makeL1Cd(l2ptr: Pa): bigint {
-  return prepare(CD_L1_DESC, { V: 1, L2PTR: l2ptr })[0]!;
+  return prepareWord(CD_L1_DESC, { V: 1, L2PTR: l2ptr });
 }
 
 export interface SvaCdOptions {

@@ -24,7 +24,7 @@
  * here they match nothing.
  */
 
-import { defineLayout, genmask, getField, prepare } from "./bits.ts";
+import { defineLayout, genmask, getField, prepareWord } from "./bits.ts";
 import type { Shell } from "./clone.ts";
 import { ATC_INV_SIZE_ALL, CMD_LAYOUTS, type CmdOp, cmdOpByCode, cmdOpcode } from "./commands.ts";
 import { consReg, prodReg, type Queue } from "./queue.ts";
@@ -80,7 +80,7 @@ export function ackGerror(s: Shell<SmmuState>): void {
 /** The CMDQ_CONS register value: RD, and ERR while a command error is active. */
 export function cmdqConsReg(s: SmmuState): number {
   const err = cmdqErrorActive(s) ? s.cmdqErr : 0;
-  return Number(prepare(CMDQ_CONS, { RD: consReg(s.cmdq), ERR: err })[0]);
+  return Number(prepareWord(CMDQ_CONS, { RD: consReg(s.cmdq), ERR: err }));
 }
 
 /** The queue registers of the SMMU by their architecture names, as 32-bit values. */
@@ -106,7 +106,9 @@ const DEFINED: ReadonlyMap<CmdOp, readonly [bigint, bigint]> = new Map(
 );
 
 const WORD = genmask(63, 0);
-const RANGE_OPS: ReadonlySet<CmdOp> = new Set(["TLBI_NH_VA", "TLBI_NH_VAA", "TLBI_EL2_VA", "TLBI_S2_IPA"]);
+const RANGE_OPS = ["TLBI_NH_VA", "TLBI_NH_VAA", "TLBI_EL2_VA", "TLBI_S2_IPA"] as const;
+type RangeOp = (typeof RANGE_OPS)[number];
+const isRangeOp = (op: CmdOp): op is RangeOp => (RANGE_OPS as readonly CmdOp[]).includes(op);
 const TLBI_16K = 2;
 
 /**
@@ -141,7 +143,7 @@ export function cmdIllegal(s: SmmuState, words: readonly bigint[]): string | nul
       break;
     case "ATC_INV": {
       if (!f.ats) return "ATC_INV is ILLEGAL when SMMU_IDR0.ATS == 0 (§4.5.1)";
-      const size = Number(getField(words, CMD_LAYOUTS.ATC_INV.fields.SIZE!));
+      const size = Number(getField(words, CMD_LAYOUTS.ATC_INV.fields.SIZE));
       if (size > ATC_INV_SIZE_ALL) return `ATC_INV SIZE=${size} > 52 (§4.5.1)`;
       break;
     }
@@ -154,10 +156,10 @@ export function cmdIllegal(s: SmmuState, words: readonly bigint[]): string | nul
     default:
       break;
   }
-  if (RANGE_OPS.has(op)) {
+  if (isRangeOp(op)) {
     const layout = CMD_LAYOUTS[op].fields;
-    const [tg, num, scale, ttl] = (["TG", "NUM", "SCALE", "TTL"] as const).map((n) =>
-      Number(getField(words, layout[n]!)),
+    const [tg, num, scale, ttl] = [layout.TG, layout.NUM, layout.SCALE, layout.TTL].map((f) =>
+      Number(getField(words, f)),
     ) as [number, number, number, number];
     if (!f.ril && tg + num + scale + ttl > 0)
       return `${op}: TG, NUM, SCALE and TTL are RES0 without SMMU_IDR3.RIL (§4.1.5, §4.4.1.1)`;
@@ -170,9 +172,9 @@ export function cmdIllegal(s: SmmuState, words: readonly bigint[]): string | nul
   }
   // CMD_RESUME's RESP is Linux's name for Ac (bit 12) and Ab (bit 13): 0b11 is a retry whose
   // Ab is IGNORED (§4.7.1), not a Reserved value; consume.ts reads it as RETRY.
-  if (op === "CMD_SYNC" && getField(words, CMD_LAYOUTS.CMD_SYNC.fields.CS!) === 3n)
+  if (op === "CMD_SYNC" && getField(words, CMD_LAYOUTS.CMD_SYNC.fields.CS) === 3n)
     return "CMD_SYNC CS=0b11 is Reserved (§4.7.3)";
-  if (op === "PRI_RESP" && getField(words, CMD_LAYOUTS.PRI_RESP.fields.RESP!) === 3n)
+  if (op === "PRI_RESP" && getField(words, CMD_LAYOUTS.PRI_RESP.fields.RESP) === 3n)
     return "PRI_RESP RESP=0b11 is Reserved (§4.5.2)";
   return null;
 }

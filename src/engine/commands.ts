@@ -116,9 +116,11 @@ const MSIADDR = spec("MSIADDR", 1, 51, 2, "Target of the MSI write (Linux: this 
 
 // Fields in the order a decoded `Cmd` lists them.
 const TLBI_RANGE = [TLBI_LEAF, NUM, SCALE, TG, TTL];
-const cmd = (op: CmdOp, fields: FieldSpec[]): Layout => defineLayout(`CMD_${op}`, 2, [OP, ...fields]);
+const cmd = <const N extends string>(op: CmdOp, fields: readonly FieldSpec<N>[]): Layout<"OP" | N> =>
+  defineLayout<"OP" | N>(`CMD_${op}`, 2, [OP, ...fields]);
 
-export const CMD_LAYOUTS: Readonly<Record<CmdOp, Layout>> = {
+/** Each command's layout, typed by its fields' names (so `CMD_LAYOUTS.CFGI_CD.fields.SSID` is one). */
+export const CMD_LAYOUTS = {
   PREFETCH_CFG: cmd("PREFETCH_CFG", [SID]),
   CFGI_STE: cmd("CFGI_STE", [SID, LEAF]),
   CFGI_ALL: cmd("CFGI_ALL", [SID, RANGE]),
@@ -128,17 +130,17 @@ export const CMD_LAYOUTS: Readonly<Record<CmdOp, Layout>> = {
   TLBI_NH_ASID: cmd("TLBI_NH_ASID", [ASID, VMID]),
   TLBI_NH_VA: cmd("TLBI_NH_VA", [ASID, VMID, VA, ...TLBI_RANGE]),
   TLBI_NH_VAA: cmd("TLBI_NH_VAA", [VMID, VA, ...TLBI_RANGE]),
-  TLBI_EL2_ALL: cmd("TLBI_EL2_ALL", []),
+  TLBI_EL2_ALL: cmd<never>("TLBI_EL2_ALL", []),
   TLBI_EL2_ASID: cmd("TLBI_EL2_ASID", [ASID]),
   TLBI_EL2_VA: cmd("TLBI_EL2_VA", [ASID, VA, ...TLBI_RANGE]),
   TLBI_S12_VMALL: cmd("TLBI_S12_VMALL", [VMID]),
   TLBI_S2_IPA: cmd("TLBI_S2_IPA", [VMID, IPA, ...TLBI_RANGE]),
-  TLBI_NSNH_ALL: cmd("TLBI_NSNH_ALL", []),
+  TLBI_NSNH_ALL: cmd<never>("TLBI_NSNH_ALL", []),
   ATC_INV: cmd("ATC_INV", [SID, SSID, SSV, ADDR, SIZE, GLOBAL]),
   PRI_RESP: cmd("PRI_RESP", [SID, SSID, SSV, GRPID, PRI_RSP]),
   RESUME: cmd("RESUME", [SID, STAG, RES_RSP]),
   CMD_SYNC: cmd("CMD_SYNC", [CS, MSIADDR, MSIDATA, MSH, MSIATTR]),
-};
+} as const satisfies Record<CmdOp, Layout>;
 
 const OP_ONLY = defineLayout("CMD", 2, [OP]);
 const OP_BY_CODE = new Map<number, CmdOp>(Object.entries(CMDQ_OP).map(([op, code]) => [code, op as CmdOp]));
@@ -246,7 +248,8 @@ export function buildCmd(c: Cmd): [bigint, bigint] {
     const names = enumOf(c.op, f.name);
     values[f.name] = names ? names[String(v)]! : (v as number | boolean);
   }
-  const [w0, w1] = prepare(CMD_LAYOUTS[c.op], values);
+  const layout: Layout = CMD_LAYOUTS[c.op];
+  const [w0, w1] = prepare(layout, values);
   return [w0!, w1!];
 }
 

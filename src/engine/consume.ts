@@ -168,7 +168,7 @@ function execute(w: World, cmd: Cmd): void {
 
 /** CMD_RESUME with RESP = 0b11 is Ac = Retry with Ab IGNORED (§4.7.1): read it as RETRY. */
 function resumeAsRetry(words: [bigint, bigint]): [bigint, bigint] {
-  const resp = CMD_LAYOUTS.RESUME.fields.RESP!;
+  const resp = CMD_LAYOUTS.RESUME.fields.RESP;
   if (cmdOpcode(words) !== CMDQ_OP.RESUME || getField(words, resp) !== 3n) return words;
   return [(words[0] & ~resp.mask) | (BigInt(CMDQ_RESUME_0_RESP.RETRY) << BigInt(resp.lo)), words[1]];
 }

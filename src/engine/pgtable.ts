@@ -12,7 +12,7 @@
  *      write with AP[2] (read-only) → F_PERMISSION; else the output address.
  */
 
-import { defineLayout, type FieldSpec, getField, prepare } from "./bits.ts";
+import { defineLayout, type FieldSpec, getField, prepareWord } from "./bits.ts";
 import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { allocFrame, type FrameOwner, type Memory, readWord, writeWord } from "./memory.ts";
 
@@ -94,12 +94,12 @@ export function pgtableIndex(va: Va, level: number): number {
 
 /** A table descriptor (L0–L2) pointing at the next-level table. */
 export function tableDesc(next: Pa): bigint {
-  return prepare(PTE, { VALID: 1, TYPE: 1, OA: next })[0]!;
+  return prepareWord(PTE, { VALID: 1, TYPE: 1, OA: next });
 }
 
 /** A user page descriptor as arm64 builds it (PAGE_SHARED / PAGE_READONLY with AF set). */
 export function userPageDesc(page: Pa, writable: boolean): bigint {
-  return prepare(PTE, {
+  return prepareWord(PTE, {
     VALID: 1,
     TYPE: 1,
     ATTRINDX: 0, // MT_NORMAL
@@ -112,7 +112,7 @@ export function userPageDesc(page: Pa, writable: boolean): bigint {
     DBM: writable ? 1 : 0,
     PXN: 1,
     UXN: 1,
-  })[0]!;
+  });
 }
 
 export type WalkFault = "F_TRANSLATION" | "F_ACCESS" | "F_PERMISSION";
@@ -361,7 +361,7 @@ export function protectRange(
 }
 
 function protNoneDesc(page: Pa): bigint {
-  return prepare(PTE, { PROT_NONE: 1, AF: 1, NG: 1, SH: 3, OA: page, PXN: 1, UXN: 1 })[0]!;
+  return prepareWord(PTE, { PROT_NONE: 1, AF: 1, NG: 1, SH: 3, OA: page, PXN: 1, UXN: 1 });
 }
 
 /** What the CPU's page table maps at `va` now (the checker's ground truth), ignoring permissions. */

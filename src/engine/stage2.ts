@@ -9,7 +9,7 @@
  * (S2SL0 2, the 4 KiB encoding), so one pgd page and no concatenated tables.
  */
 
-import { defineLayout, getField, prepare } from "./bits.ts";
+import { defineLayout, getField, prepareWord } from "./bits.ts";
 import { ownVm } from "./clone.ts";
 import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
@@ -61,7 +61,7 @@ export const S2_VTCR: VtcrFields = {
 
 /** A stage-2 page descriptor as io-pgtable writes it for IOMMU_READ | IOMMU_WRITE, cacheable. */
 export function s2PageDesc(page: Pa, writable: boolean): bigint {
-  return prepare(S2PTE, {
+  return prepareWord(S2PTE, {
     VALID: 1,
     TYPE: 1,
     MEMATTR: 15,
@@ -70,7 +70,7 @@ export function s2PageDesc(page: Pa, writable: boolean): bigint {
     SH: 3,
     AF: 1,
     OA: page,
-  })[0]!;
+  });
 }
 
 /** Maps one guest page: IPA → PA (iommufd IOMMU_IOAS_MAP of guest RAM into the S2 domain). */

@@ -5,7 +5,7 @@
  * whole entry for `writeEntry` to install.
  */
 
-import { defineLayout, getField, prepare } from "./bits.ts";
+import { defineLayout, getField, prepare, prepareWord } from "./bits.ts";
 import type { Pa, Vmid } from "./ids.ts";
 import { fieldMask, valueNames } from "./write-entry.ts";
 
@@ -147,7 +147,7 @@ export const STRTAB_L1_DESC = defineLayout("STRTAB_L1_DESC", 1, [
 
 /** An L1 stream table descriptor as Linux writes it (SPAN = STRTAB_SPLIT + 1). */
 export function makeL1Std(l2ptr: Pa, span = STRTAB_SPLIT + 1): bigint {
-  return prepare(STRTAB_L1_DESC, { SPAN: span, L2PTR: l2ptr })[0]!;
+  return prepareWord(STRTAB_L1_DESC, { SPAN: span, L2PTR: l2ptr });
 }
 
 /** SMMU features the makers look at (Linux `smmu->features`). */
@@ -235,7 +235,7 @@ export interface S2SteOptions {
 
 /** `arm_smmu_make_s2_domain_ste`: stage 2 only, AArch64 tables, protected walk, faults recorded. */
 export function makeS2Ste(o: S2SteOptions): bigint[] {
-  const vtcr = prepare(VTCR_LAYOUT, {
+  const vtcr = prepareWord(VTCR_LAYOUT, {
     S2T0SZ: o.vtcr.tsz,
     S2SL0: o.vtcr.sl,
     S2IR0: o.vtcr.irgn,
@@ -243,7 +243,7 @@ export function makeS2Ste(o: S2SteOptions): bigint[] {
     S2SH0: o.vtcr.sh,
     S2TG: o.vtcr.tg,
     S2PS: o.vtcr.ps,
-  })[0]!;
+  });
   return prepare(STE_LAYOUT, {
     V: 1,
     CONFIG: STRTAB_STE_0_CFG.S2_TRANS,

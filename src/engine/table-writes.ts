@@ -12,7 +12,7 @@
  * input address and level the writer tagged it with (pgtable.ts, stage2.ts).
  */
 
-import { prepare } from "./bits.ts";
+import { prepareWord } from "./bits.ts";
 import { CTXDESC_CD_SIZE, CTXDESC_L1_DESC_SIZE } from "./cd.ts";
 import { CMDQ_CONS, queueRegisters } from "./cmdq-error.ts";
 import { PAGE_SIZE } from "./ids.ts";
@@ -247,7 +247,7 @@ export function registerValues(w: World): Record<string, number> {
   const out = queueRegisters(w.smmu);
   for (const vm of w.vms ?? []) {
     out[`${vm.name}.CMDQ_PROD`] = prodReg(vm.vcmdq);
-    out[`${vm.name}.CMDQ_CONS`] = Number(prepare(CMDQ_CONS, { RD: consReg(vm.vcmdq), ERR: vm.cerror })[0]);
+    out[`${vm.name}.CMDQ_CONS`] = Number(prepareWord(CMDQ_CONS, { RD: consReg(vm.vcmdq), ERR: vm.cerror }));
   }
   return out;
 }

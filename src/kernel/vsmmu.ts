@@ -78,11 +78,11 @@ export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, b
     case CMDQ_OP.TLBI_NH_VAA:
     case CMDQ_OP.TLBI_NH_ALL:
     case CMDQ_OP.TLBI_NH_ASID:
-      return { ok: true, words: [setField(words[0], vmidField!.mask, vmidField!.lo, vm.vmid), words[1]] };
+      return { ok: true, words: [setField(words[0], vmidField.mask, vmidField.lo, vm.vmid), words[1]] };
     case CMDQ_OP.ATC_INV:
     case CMDQ_OP.CFGI_CD:
     case CMDQ_OP.CFGI_CD_ALL: {
-      const vsid = Number((words[0] & sidField!.mask) >> BigInt(sidField!.lo));
+      const vsid = Number((words[0] & sidField.mask) >> BigInt(sidField.lo));
       let device = vm.vdevs[vsid];
       if (device !== undefined && op === CMDQ_OP.ATC_INV && hasFault(w, "atc-inv-wrong-sid")) {
         const others = Object.values(vm.vdevs).filter((d) => d !== device);
@@ -95,10 +95,10 @@ export function convertUserCmd(w: World, vm: VmState, words: readonly [bigint, b
         // with LEAF=1 for each StreamID of the nested domain (this device's); the uAPI had no
         // LEAF bit. The VMM filled inv_info->ssid; for a CFGI_CD_ALL, which has no SSID, the
         // model passes 0 (an assumption: the v1 VMM was not read).
-        const ssid = op === CMDQ_OP.CFGI_CD ? Number(getField(words, CMD_LAYOUTS.CFGI_CD.fields.SSID!)) : 0;
+        const ssid = op === CMDQ_OP.CFGI_CD ? Number(getField(words, CMD_LAYOUTS.CFGI_CD.fields.SSID)) : 0;
         return { ok: true, words: buildCmd({ op: "CFGI_CD", sid: dev.sid, ssid, leaf: true }) };
       }
-      return { ok: true, words: [setField(words[0], sidField!.mask, sidField!.lo, dev.sid), words[1]] };
+      return { ok: true, words: [setField(words[0], sidField.mask, sidField.lo, dev.sid), words[1]] };
     }
     default:
       return {
@@ -161,11 +161,11 @@ function checkGuestCfgi(c: Ctx, vm: VmState, end: number): void {
     const words = readGuestCmd(c.w, vm, seq);
     const op = cmdOpcode(words);
     if (op === CMDQ_OP.CMD_SYNC) return;
-    const leaf = op === CMDQ_OP.CFGI_CD && getField(words, cfgiCd.LEAF!) === 1n;
+    const leaf = op === CMDQ_OP.CFGI_CD && getField(words, cfgiCd.LEAF) === 1n;
     if ((op !== CMDQ_OP.CFGI_CD && op !== CMDQ_OP.CFGI_CD_ALL) || leaf) continue;
-    const dev = c.w.devices.find((d) => d.name === vm.vdevs[Number(getField(words, cfgiCd.SID!))]);
+    const dev = c.w.devices.find((d) => d.name === vm.vdevs[Number(getField(words, cfgiCd.SID))]);
     if (dev?.cdTable.fmt !== "2lvl") continue;
-    const ssid = Number(getField(words, cfgiCd.SSID!));
+    const ssid = Number(getField(words, cfgiCd.SSID));
     const keys =
       op === CMDQ_OP.CFGI_CD
         ? [l1CdKey(dev.sid, ssid)]
