@@ -254,6 +254,18 @@ export function buildCmd(c: Cmd): [bigint, bigint] {
 }
 
 /**
+ * Command `i` of a batch kept as hex words, two a command (how the kernel's programs keep a
+ * batch in their locals); throws past the batch's end.
+ */
+export function cmdAt(hexWords: readonly string[], i: number): [bigint, bigint] {
+  const w0 = hexWords[2 * i];
+  const w1 = hexWords[2 * i + 1];
+  if (w0 === undefined || w1 === undefined)
+    throw new RangeError(`no command ${i} in a batch of ${Math.floor(hexWords.length / 2)}`);
+  return [BigInt(w0), BigInt(w1)];
+}
+
+/**
  * The inverse of `buildCmd`. An opcode outside `CmdOp`, or a reserved RESP/CS encoding, gives
  * `{ op: "UNKNOWN", opcode }`: a command the SMMU rejects with CERROR_ILL.
  */

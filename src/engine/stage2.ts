@@ -123,6 +123,16 @@ export function s2Lookup(mem: Memory, s2ttb: Pa, ipa: number): Pa | null {
   return r.ok ? r.pa : null;
 }
 
+/**
+ * The PA behind guest RAM at `ipa`, which the model knows stage 2 maps (the VMM maps all guest
+ * RAM at boot and never unmaps it): an IPA outside it is a bug in the model, and throws.
+ */
+export function guestPa(w: World, vm: VmState, ipa: number): Pa {
+  const pa = s2Lookup(w.mem, vm.s2ttb, ipa);
+  if (pa === null) throw new Error(`${vm.name}: stage 2 maps no page at IPA 0x${ipa.toString(16)}`);
+  return pa;
+}
+
 /** The guest's view of memory: its tables hold IPAs, read through the VM's stage 2. */
 export function guestSpace(w: World, vm: VmState): TableSpace {
   return {
@@ -147,7 +157,7 @@ function vmForWrite(w: World, vm: VmState): Draft<VmState> {
 export function guestAlloc(w: World, vm: VmState, owner: Parameters<TableSpace["alloc"]>[0]): number {
   const ipa = vmForWrite(w, vm).free.pop();
   if (ipa === undefined) throw new Error(`${vm.name} is out of guest RAM (${vm.pages} pages)`);
-  const pa = s2Lookup(w.mem, vm.s2ttb, ipa)!;
+  const pa = guestPa(w, vm, ipa);
   const content = owner.kind === "data" ? `${owner.process} 0x${owner.va.toString(16)}` : "";
   claim(w.mem, frameIndex(w.mem, pa), owner, content);
   return ipa;
@@ -174,7 +184,7 @@ export function guestAllocRun(
   const run = new Set(Array.from({ length: n }, (_, i) => first + i * PAGE_SIZE));
   own.free = own.free.filter((ipa) => !run.has(ipa));
   for (const ipa of run) {
-    const pa = s2Lookup(w.mem, vm.s2ttb, ipa)!;
+    const pa = guestPa(w, vm, ipa);
     claim(w.mem, frameIndex(w.mem, pa), owner, "");
   }
   return first;
@@ -182,7 +192,7 @@ export function guestAllocRun(
 
 /** Gives a guest page back to the guest's free list; the host frame stays the VM's. */
 export function guestFree(w: World, vm: VmState, ipa: number): void {
-  const frame = frameForWrite(w.mem, frameIndex(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!))!;
+  const frame = frameForWrite(w.mem, frameIndex(w.mem, guestPa(w, vm, ipa)))!;
   frame.previous = frame.owner;
   frame.owner = { kind: "guest", vm: vm.name };
   vmForWrite(w, vm).free.push(ipa);

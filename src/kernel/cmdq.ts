@@ -10,7 +10,7 @@
 
 import { hex64 } from "../engine/bits.ts";
 import { smmuPart } from "../engine/clone.ts";
-import { buildCmd, type Cmd, cmdSummary } from "../engine/commands.ts";
+import { buildCmd, type Cmd, cmdAt, cmdSummary } from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
@@ -84,14 +84,12 @@ export function issueCommands(
         const q = smmuPart(c.w, "cmdq");
         const n = Math.min(pending.length / 2, queueSpace(q));
         for (let i = 0; i < n; i++) {
-          const words = [BigInt(pending[2 * i]!), BigInt(pending[2 * i + 1]!)] as const;
+          const words = cmdAt(pending, i);
           writeWords(c.w.mem, slotAddr(q, q.produced), words);
           c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
           q.produced += 1;
         }
-        const written = Array.from({ length: n }, (_, i) =>
-          cmdSummary([BigInt(pending[2 * i]!), BigInt(pending[2 * i + 1]!)]),
-        );
+        const written = Array.from({ length: n }, (_, i) => cmdSummary(cmdAt(pending, i)));
         const rest = pending.slice(2 * n);
         c.rec.say(
           `Queues ${written.join(", ")} at PROD and publishes the new PROD to the SMMU${rest.length > 0 ? `; ${rest.length / 2} more wait for space` : ""}.`,

@@ -12,12 +12,12 @@
 import { hex64 } from "../engine/bits.ts";
 import { cdUsedBits } from "../engine/cd.ts";
 import { readWords } from "../engine/memory.ts";
-import { s2Lookup } from "../engine/stage2.ts";
+import { guestPa } from "../engine/stage2.ts";
 import type { DeviceState, VmState } from "../engine/world.ts";
 import { findDevice } from "../engine/world.ts";
 import { writeEntry } from "../engine/write-entry.ts";
 import { type Ctx, control, locals, type Program, step } from "./program.ts";
-import { writeGuestWords } from "./vm.ts";
+import { vsidOf, writeGuestWords } from "./vm.ts";
 import { guestCommands } from "./vsmmu.ts";
 
 export interface GuestCdTarget {
@@ -57,7 +57,7 @@ export function guestCdWrites(
     control(`${prefix}.plan`, (c) => {
       const out: string[] = [];
       for (const t of targets(c)) {
-        const pa = s2Lookup(c.w.mem, vm(c).s2ttb, t.ipa)!;
+        const pa = guestPa(c.w, vm(c), t.ipa);
         const stages: bigint[][] = [];
         writeEntry(
           { write: (words) => stages.push([...words]), sync: () => {} },
@@ -82,7 +82,7 @@ export function guestCdWrites(
       return undefined;
     }),
     ...guestCommands(`arm_smmu_sync_cd (guest)`, vmName, (c) => [
-      { op: "CFGI_CD", sid: findDevice(c.w, field(c, 0)).vsid!, ssid: Number(field(c, 1)), leaf: true },
+      { op: "CFGI_CD", sid: vsidOf(findDevice(c.w, field(c, 0))), ssid: Number(field(c, 1)), leaf: true },
     ]),
     control(`${prefix}.next`, (c) => {
       setLocal(c, `${prefix}.i`, at(c) + 1);

@@ -35,11 +35,11 @@ import { findDevice, findVm } from "../engine/world.ts";
 import type { GuestCmdName, Op } from "../scenario/types.ts";
 import { bindingKey, guestBindings } from "./guest-bindings.ts";
 import { guestCdWrites } from "./guest-cd.ts";
-import { mmFor, mmOf } from "./mm.ts";
+import { mmFor, mmOf, pasidOfMm } from "./mm.ts";
 import { mmEvent } from "./objects.ts";
 import { type Ctx, call, locals, type Program, RETURN, step } from "./program.ts";
 import { lowestFree, svaCd, tlbiAsid, tlbiRange } from "./smmu-ops.ts";
-import { GUEST_CD_LEAF_PAGES, writeGuestWords } from "./vm.ts";
+import { GUEST_CD_LEAF_PAGES, vsidOf, writeGuestWords } from "./vm.ts";
 import { guestCommands } from "./vsmmu.ts";
 
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
@@ -58,9 +58,14 @@ interface GuestLocals {
 const { required, setLocal } = locals<GuestLocals>();
 
 const hexa = (v: number) => `0x${v.toString(16)}`;
+/** The VM the op's process runs in: every op of the guest kernel has one. */
+const vmName = (c: Ctx): string => {
+  const mm = mmOf(c);
+  if (mm.vm === undefined) throw new Error(`${mm.process} does not run in a VM`);
+  return mm.vm;
+};
 /** The process's VM, to be changed (clone.ts): the guest's allocators live in it. */
-const vmOf = (c: Ctx): Draft<VmState> => ownVm(c.w, findVm(c.w, mmOf(c).vm!));
-const vmName = (c: Ctx): string => mmOf(c).vm!;
+const vmOf = (c: Ctx): Draft<VmState> => ownVm(c.w, findVm(c.w, vmName(c)));
 const devOf = (c: Ctx): DeviceState => findDevice(c.w, (c.op as { device: string }).device);
 
 /** The IPA of CD[ssid] in the guest's table (arm_smmu_get_cd_ptr): linear, or in its leaf. */
@@ -132,7 +137,7 @@ const bind: Program<OpOf<"bind">> = [
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: required(c, "pasid"), leaf: true },
+    { op: "CFGI_CD", sid: vsidOf(devOf(c)), ssid: required(c, "pasid"), leaf: true },
   ]),
   step("arm_smmu_write_cd_entry: V=1 (guest)", (c) => {
     const dev = devOf(c);
@@ -145,7 +150,7 @@ const bind: Program<OpOf<"bind">> = [
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: required(c, "pasid"), leaf: true },
+    { op: "CFGI_CD", sid: vsidOf(devOf(c)), ssid: required(c, "pasid"), leaf: true },
   ]),
 ];
 
@@ -168,7 +173,7 @@ const allocCdPtr: Program<OpOf<"bind">> = [
     return undefined;
   }),
   ...guestCommands("arm_smmu_sync_cd (guest)", vmName, (c) => [
-    { op: "CFGI_CD", sid: devOf(c).vsid!, ssid: required(c, "pasid"), leaf: false },
+    { op: "CFGI_CD", sid: vsidOf(devOf(c)), ssid: required(c, "pasid"), leaf: false },
   ]),
 ];
 
@@ -223,7 +228,7 @@ const unbind: Program<OpOf<"unbind">> = [
   ...guestCommands(
     "arm_smmu_atc_inv_master (guest)",
     vmName,
-    (c) => [atcInvCmd(devOf(c).vsid!, required(c, "pasid"), 0, 0)],
+    (c) => [atcInvCmd(vsidOf(devOf(c)), required(c, "pasid"), 0, 0)],
     { when: (c) => devOf(c).ats && c.w.smmu.features.ats },
   ),
   ...guestCommands("arm_smmu_sva_domain_free (guest)", vmName, (c) => tlbiAsid(required(c, "asid"))),
@@ -274,7 +279,7 @@ const munmap: Program<OpOf<"munmap">> = [
       return guestBindings(c.w, vmOf(c), mm.process).flatMap(({ device, asid }) => [
         ...tlbiRange(c.w, asid, start, end),
         ...(device.ats && c.w.smmu.features.ats && mm.pasid !== null
-          ? [atcInvCmd(device.vsid!, mm.pasid, start, end - start)]
+          ? [atcInvCmd(vsidOf(device), mm.pasid, start, end - start)]
           : []),
       ]);
     },
@@ -308,11 +313,12 @@ const exit: Program<OpOf<"exit">> = [
     vmName,
     (c) => {
       const mm = mmOf(c);
-      if (mm.pasid === null) return [];
+      const pasid = mm.pasid;
+      if (pasid === null) return [];
       return guestBindings(c.w, vmOf(c), mm.process).map(({ device, asid }) => ({
         device,
-        pasid: mm.pasid!,
-        ipa: cdIpa(device, mm.pasid!),
+        pasid,
+        ipa: cdIpa(device, pasid),
         target: svaCd(c.w, device, null, asid, true),
       }));
     },
@@ -331,7 +337,7 @@ const exit: Program<OpOf<"exit">> = [
     (c) =>
       guestBindings(c.w, vmOf(c), mmOf(c).process)
         .filter(({ device }) => device.ats && c.w.smmu.features.ats)
-        .map(({ device }) => atcInvCmd(device.vsid!, mmOf(c).pasid!, 0, 0)),
+        .map(({ device }) => atcInvCmd(vsidOf(device), pasidOfMm(mmOf(c)), 0, 0)),
     {
       when: (c) =>
         mmOf(c).pasid !== null &&
@@ -395,7 +401,7 @@ function guestCmdOf(c: Ctx, op: OpOf<"guest-cmd">, name: GuestCmdName): Cmd {
   const vm = vmOf(c);
   const mm = mmOf(c);
   const dev = findDevice(c.w, op.device ?? Object.values(vm.vdevs)[0]!);
-  const sid = dev.vsid!;
+  const sid = vsidOf(dev);
   const ssid = mm.pasid ?? 0;
   const asid = guestBindings(c.w, vm, mm.process).find((b) => b.device === dev)?.asid ?? 0;
   // arm_smmu_cmdq_build_cmd stores `addr & CMDQ_TLBI_1_VA_MASK` (or _IPA_MASK): bits 11:0 of

@@ -162,7 +162,8 @@ export function settle(sim: Sim, w: World, thread: ThreadState, rec: Recorder): 
       t.pc = 0;
     }
     const program = programOf(sim, t.program);
-    if (t.pc >= program.length) {
+    const s = program[t.pc];
+    if (s === undefined) {
       t = ownThread(w, t);
       const caller = t.stack.pop();
       if (caller) {
@@ -176,7 +177,6 @@ export function settle(sim: Sim, w: World, thread: ThreadState, rec: Recorder): 
       }
       continue;
     }
-    const s = program[t.pc]!;
     const c: Ctx = { w, t, op, rec };
     if (!inRelease(s, w.kernel.release) || (s.when && !s.when(c))) {
       t = ownThread(w, t);
@@ -303,7 +303,8 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
   }
   if (actor === SRCU) {
     const i = firstReadySrcuCallback(w);
-    const cb = kernelPart(w, "srcu").callbacks.splice(i, 1)[0]!;
+    const cb = kernelPart(w, "srcu").callbacks.splice(i, 1)[0];
+    if (cb === undefined) throw new Error("no SRCU callback is ready");
     const obj = kobject(w, cb.object);
     sim.driver.freeNotifier({ w, t: { name: SRCU }, rec }, obj);
     rec.say(`The SRCU grace period is over: ${cb.fn} frees the notifier.`);
@@ -314,9 +315,11 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
     w,
     w.threads.findIndex((x) => x.name === actor),
   );
-  const op = opOf(sim, t)!;
+  const op = opOf(sim, t);
+  if (op === undefined) throw new Error(`${actor} has no op to run`);
   const program = programOf(sim, t.program);
-  const s = program[t.pc]!;
+  const s = program[t.pc];
+  if (s === undefined) throw new Error(`${actor} has no step to take`);
   const opIndex = t.opIndex;
   jump(program, t, s.run({ w, t, op, rec }));
   if (s.since !== undefined || s.until !== undefined) rec.say(releaseNote(s));

@@ -30,7 +30,7 @@ import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
-import { GUEST_RAM_BASE, guestAlloc, guestSpace, mapS2Page, S2_VTCR, s2Lookup } from "../engine/stage2.ts";
+import { GUEST_RAM_BASE, guestAlloc, guestPa, guestSpace, mapS2Page, S2_VTCR } from "../engine/stage2.ts";
 import { makeCdTableSte, makeNestedSte, type S1Dss, STE_LAYOUT, STRTAB_STE_1_S1DSS } from "../engine/ste.ts";
 import { CD_LEAF_BYTES, cdTableBytes, linearSteAddr, locateSte } from "../engine/tables.ts";
 import type { DeviceState, VmState, World } from "../engine/world.ts";
@@ -56,9 +56,15 @@ function guestAllocContiguous(w: World, vm: VmState, n: number, owner: FrameOwne
   return first;
 }
 
+/** The virtual StreamID the guest calls a device assigned to its VM by (a host device has none: throws). */
+export function vsidOf(dev: DeviceState): number {
+  if (dev.vsid === undefined) throw new Error(`${dev.name} is not assigned to a VM`);
+  return dev.vsid;
+}
+
 /** Writes words at a guest IPA (the guest's CPU stores through its own stage 2). */
 export function writeGuestWords(w: World, vm: VmState, ipa: number, words: readonly bigint[]): void {
-  writeWords(w.mem, s2Lookup(w.mem, vm.s2ttb, ipa)!, words);
+  writeWords(w.mem, guestPa(w, vm, ipa), words);
 }
 
 /** The host's side and the guest's vSMMU: stage 2 with all guest RAM mapped, the vIOMMU. */

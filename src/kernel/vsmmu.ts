@@ -22,10 +22,18 @@
 
 import { getField, hex64 } from "../engine/bits.ts";
 import { ownVm, smmuPart } from "../engine/clone.ts";
-import { buildCmd, CMD_LAYOUTS, CMDQ_OP, type Cmd, cmdOpcode, cmdSummary } from "../engine/commands.ts";
+import {
+  buildCmd,
+  CMD_LAYOUTS,
+  CMDQ_OP,
+  type Cmd,
+  cmdAt,
+  cmdOpcode,
+  cmdSummary,
+} from "../engine/commands.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSpace, slotAddr } from "../engine/queue.ts";
-import { s2Lookup } from "../engine/stage2.ts";
+import { guestPa } from "../engine/stage2.ts";
 import { cdL1DescAddr, cdL1FirstSsid, cfgKeyOfSid, l1CdKey, parseCfgKey } from "../engine/tables.ts";
 import type { VmState, World } from "../engine/world.ts";
 import { findVm } from "../engine/world.ts";
@@ -128,10 +136,6 @@ const { local, required, setLocal } = locals<VsmmuLocals>();
 
 const vmOf = (c: Ctx): VmState => findVm(c.w, required(c, "vsmmu.vm"));
 
-function guestPa(w: World, vm: VmState, ipa: number): number {
-  return s2Lookup(w.mem, vm.s2ttb, ipa)!;
-}
-
 function readGuestCmd(w: World, vm: VmState, seq: number): [bigint, bigint] {
   return readWords(w.mem, guestPa(w, vm, slotAddr(vm.vcmdq, seq)), 2) as [bigint, bigint];
 }
@@ -219,7 +223,7 @@ export function guestCommands(
         const take = Math.min(rest.length / 2, GUEST_BATCH);
         const last = take === rest.length / 2;
         const chunk: (readonly [bigint, bigint])[] = [];
-        for (let i = 0; i < take; i++) chunk.push([BigInt(rest[2 * i]!), BigInt(rest[2 * i + 1]!)]);
+        for (let i = 0; i < take; i++) chunk.push(cmdAt(rest, i));
         if (last) chunk.push(buildCmd(CMD_SYNC));
         for (const words of chunk) {
           writeWords(c.w.mem, guestPa(c.w, vm, slotAddr(q, q.produced)), words);
@@ -296,7 +300,7 @@ export function guestCommands(
         // the i-th converted command is the host's command PROD + i (hostSeq), in order.
         const fates: { host: readonly [bigint, bigint] | null; error: string | null }[] = [];
         for (let i = 0; i < batch.length / 2; i++) {
-          const words = [BigInt(batch[2 * i]!), BigInt(batch[2 * i + 1]!)] as [bigint, bigint];
+          const words = cmdAt(batch, i);
           const r = convertUserCmd(c.w, vm, words);
           if (!r.ok) {
             refused = { index: i, why: r.why };
@@ -333,7 +337,7 @@ export function guestCommands(
         for (const w of buildCmd(CMD_SYNC)) cmds.push(hex64(w));
         const q = smmuPart(c.w, "cmdq");
         for (let i = 0; i < cmds.length / 2; i++) {
-          const words = [BigInt(cmds[2 * i]!), BigInt(cmds[2 * i + 1]!)] as const;
+          const words = cmdAt(cmds, i);
           writeWords(c.w.mem, slotAddr(q, q.produced), words);
           c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
           q.produced += 1;

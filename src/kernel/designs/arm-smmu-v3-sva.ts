@@ -46,7 +46,7 @@ import type { BindOp, Driver, UnbindOp } from "../driver.ts";
 import { writeEntrySteps } from "../entry.ts";
 import { flushFaultsStep } from "../iopf.ts";
 import { type LockSpec, mutexLock, mutexUnlock } from "../locks.ts";
-import { callerMmget, callerMmput, mmdrop, mmFor, mmOf, type NotifierLocals } from "../mm.ts";
+import { callerMmget, callerMmput, mmdrop, mmFor, mmOf, type NotifierLocals, pasidOfMm } from "../mm.ts";
 import {
   asKind,
   callSrcu,
@@ -388,7 +388,7 @@ const bind: Program<BindOp> = [
         mn: required(c, "mn"),
         pasid: mm.pasid,
       });
-      ownDevice(c.w, devOf(c)).pasids[mm.process] = mm.pasid!;
+      ownDevice(c.w, devOf(c)).pasids[mm.process] = pasidOfMm(mm);
       c.rec.say(
         `${objectName(bond)} is on the master's list; the device driver now programs PASID ${mm.pasid}.`,
       );

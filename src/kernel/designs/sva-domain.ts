@@ -134,8 +134,8 @@ const domainOf = (c: Ctx): Draft<KObject<SvaDomain>> =>
 const mnOf = (c: Ctx): Draft<KObject<DomainMn>> => kobject<DomainMn>(c.w, required(c, "mn"), "notifier");
 /** The device the op names (bind, unbind), or the master_domain being walked (release). */
 const devOf = (c: Ctx): DeviceState => {
-  const op = c.op as { op: string; device?: string };
-  return findDevice(c.w, op.op === "bind" || op.op === "unbind" ? op.device! : required(c, "dev"));
+  const op = c.op;
+  return findDevice(c.w, op.op === "bind" || op.op === "unbind" ? op.device : required(c, "dev"));
 };
 const opDevice = (c: Ctx): string => (c.op as { device: string }).device;
 const pasidOf = (c: Ctx): number => domainOf(c).fields.pasid;
