@@ -18,6 +18,8 @@
  *   prepare(CMD, { OP: 0x46, CS: 2 }); // [0x2046n, 0n] (Linux also sets MSH and MSIATTR)
  */
 
+import type { Pa } from "./ids.ts";
+
 export interface FieldSpec<N extends string = string> {
   readonly name: N;
   /** Which 64-bit word of the structure holds the field. */
@@ -76,6 +78,16 @@ export function defineLayout<const N extends string>(
     fields[spec.name] = { ...spec, width: spec.hi - spec.lo + 1, mask };
   }
   return { name, words, fields, list: specs.map((s) => fields[s.name]) };
+}
+
+/**
+ * The physical address an address field holds (a descriptor's OA or L2Ptr, a CD's TTB0, an
+ * STE's S1ContextPtr or S2TTB): a PA by what the architecture says the field is, so it is
+ * branded here, where it is read.
+ */
+export function getPa(words: readonly bigint[], field: Field): Pa {
+  if (!field.address) throw new RangeError(`${field.name} is not an address field`);
+  return Number(getField(words, field)) as Pa;
 }
 
 /** FIELD_GET: the field's value (for an address field, the address bits in place). */

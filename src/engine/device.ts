@@ -14,7 +14,7 @@
 import { getField } from "./bits.ts";
 import { ownDevice, smmuPart } from "./clone.ts";
 import { buildPriEntry } from "./events.ts";
-import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
+import { inFrame, PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, frameForWrite, frameIndex, writeWords } from "./memory.ts";
 import { lookup, type TableSpace } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
@@ -65,7 +65,7 @@ export function deviceDma(w: World, req: DmaRequest, rec: Recorder): DmaOutcome 
   const ats = atsEnabled(w, dev);
   const cached = ats ? dev.atc.find((e) => e.pasid === pasid && e.va === page) : undefined;
   if (cached && (!write || cached.writable)) {
-    pa = (cached.pa + (va % PAGE_SIZE)) as Pa;
+    pa = inFrame(cached.pa as Pa, va);
     via = "atc";
     // A translated transaction: the SMMU looks nothing up (STE.EATS=1 lets it through).
     path = rec.paths?.({ sid: dev.sid, ssid: pasid, va }).atc(cached, pa) ?? null;

@@ -39,6 +39,9 @@ export const ssid = (v: number): Ssid => checked<Ssid>("SSID", v, 20);
 export const asid = (v: number): Asid => checked<Asid>("ASID", v, 16);
 export const vmid = (v: number): Vmid => checked<Vmid>("VMID", v, 16);
 
+/** The PA of `addr`'s byte in the 4 KiB frame at `frame`: a translation's output. */
+export const inFrame = (frame: Pa, addr: number): Pa => (frame + (addr % PAGE_SIZE)) as Pa;
+
 /** The 4 KiB page a VA falls in (its VA with the offset cleared). */
 export const pageOf = (v: Va): Va => (Math.floor(v / PAGE_SIZE) * PAGE_SIZE) as Va;
 

@@ -12,8 +12,8 @@
  *      write with AP[2] (read-only) → F_PERMISSION; else the output address.
  */
 
-import { defineLayout, type FieldSpec, getField, prepareWord } from "./bits.ts";
-import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
+import { defineLayout, type FieldSpec, getField, getPa, prepareWord } from "./bits.ts";
+import { inFrame, PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { allocFrame, type FrameOwner, type Memory, readWord, writeWord } from "./memory.ts";
 
 /**
@@ -190,7 +190,7 @@ export function walkFrom(
     req.seen?.({ level, table: at, index, addr: at + index * 8, word: desc[0]! });
     if (getField(desc, PTE.fields.VALID) === 0n)
       return { ok: false, fault: "F_TRANSLATION", level, tables, ...more };
-    const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+    const next = getPa(desc, PTE.fields.OA);
     if (level < LEVELS - 1) {
       // Only 4 KiB pages are mapped here: a block descriptor would end the walk early.
       if (getField(desc, PTE.fields.TYPE) === 0n)
@@ -206,7 +206,7 @@ export function walkFrom(
     if ((!req.privileged && !userOk) || (req.write && !writable)) {
       return { ok: false, fault: "F_PERMISSION", level, tables, ...more };
     }
-    return { ok: true, pa: (next + (va % PAGE_SIZE)) as Pa, writable, tables, ...more };
+    return { ok: true, pa: inFrame(next, va), writable, tables, ...more };
   }
   throw new Error("unreachable: the walk ends at level 3");
 }
@@ -260,7 +260,7 @@ export function unmapPage(mem: Memory, pgd: Pa, va: Va, space?: TableSpace): Pa 
   const desc = [readWord(mem, slot)];
   if (getField(desc, PTE.fields.VALID) === 0n && getField(desc, PTE.fields.PROT_NONE) === 0n) return null;
   writeWord(mem, slot, 0n, regionOf(va, 3), 3);
-  return Number(getField(desc, PTE.fields.OA)) as Pa;
+  return getPa(desc, PTE.fields.OA);
 }
 
 /**
@@ -280,7 +280,7 @@ export function protectPage(
   const desc = [readWord(mem, slot)];
   const present = getField(desc, PTE.fields.VALID) === 1n || getField(desc, PTE.fields.PROT_NONE) === 1n;
   if (!present) return false;
-  const page = Number(getField(desc, PTE.fields.OA)) as Pa;
+  const page = getPa(desc, PTE.fields.OA);
   writeWord(
     mem,
     slot,
@@ -331,7 +331,7 @@ export function unmapRange(mem: Memory, pgd: Pa, start: Va, end: Va, space: Tabl
     const d = [desc];
     if (getField(d, PTE.fields.VALID) === 0n && getField(d, PTE.fields.PROT_NONE) === 0n) return;
     writeWord(mem, slot, 0n, regionOf(va, 3), 3);
-    freed.push(Number(getField(d, PTE.fields.OA)) as Pa);
+    freed.push(getPa(d, PTE.fields.OA));
   });
   return freed;
 }
@@ -352,7 +352,7 @@ export function protectRange(
   forEachLeafSlot(mem, pgd, start, end, space, (slot, desc, va) => {
     const d = [desc];
     if (getField(d, PTE.fields.VALID) === 0n && getField(d, PTE.fields.PROT_NONE) === 0n) return;
-    const page = Number(getField(d, PTE.fields.OA)) as Pa;
+    const page = getPa(d, PTE.fields.OA);
     const value = prot === "none" ? protNoneDesc(page) : userPageDesc(page, prot === "rw");
     writeWord(mem, slot, value, regionOf(va, 3), 3);
     changed += 1;
@@ -390,7 +390,7 @@ export function collectEmptyTables(mem: Memory, pgd: Pa, start: Va, end: Va): Pa
       const slot = table + i * 8;
       const desc = [readWord(mem, slot)];
       if (getField(desc, PTE.fields.VALID) === 0n || level === LEVELS - 1) continue;
-      const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+      const next = getPa(desc, PTE.fields.OA);
       visit(next, level + 1, lo);
       if (tableIsEmpty(mem, next)) {
         writeWord(mem, slot, 0n, lo, level);
@@ -418,7 +418,7 @@ export function mappings(
       if (w === 0n) continue;
       const desc = [w];
       if (getField(desc, PTE.fields.VALID) === 0n) continue;
-      const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+      const next = getPa(desc, PTE.fields.OA);
       if (level === LEVELS - 1) {
         out.push({
           va: (base + i * span) as Va,

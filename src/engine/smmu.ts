@@ -18,11 +18,11 @@
  * the input address as an IPA.
  */
 
-import { getField } from "./bits.ts";
+import { getField, getPa } from "./bits.ts";
 import { CD_LAYOUT as CD } from "./cd.ts";
 import { smmuPart, smmuShell } from "./clone.ts";
 import { buildEvent, EVT_ID, type EventType, type EvtClass } from "./events.ts";
-import { PAGE_SIZE, type Pa, type Va } from "./ids.ts";
+import { inFrame, PAGE_SIZE, type Pa, type Va } from "./ids.ts";
 import { describeOwner, frameAt, readWord, readWords, writeWords } from "./memory.ts";
 import { L3_SPAN, type TableSpace, walk, walkFrom } from "./pgtable.ts";
 import { queueFull, slotAddr } from "./queue.ts";
@@ -242,7 +242,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
 
   // Stage 2 (Config bit 1): every IPA goes through the walk from S2TTB.
   const vmid = config & 2 ? f("S2VMID") : 0;
-  const s2ttb = Number(getField(ste, STE.fields.S2TTB)) as Pa;
+  const s2ttb = getPa(ste, STE.fields.S2TTB);
   const s2: TableSpace | undefined =
     config & 2
       ? {
@@ -332,7 +332,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
     }
     return {
       status: "success",
-      pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa,
+      pa: inFrame(hit.pa as Pa, req.va),
       writable: hit.writable,
       via: "iotlb",
       asid,
@@ -344,7 +344,7 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
   if (c("EPD0") === 1) {
     return translationFault("F_TRANSLATION", `CD ${req.sid}:${ssid} has EPD0=1: TTB0 walks are disabled`);
   }
-  const ttb0 = Number(getField(cd, CD.fields.TTB0)) as Pa;
+  const ttb0 = getPa(cd, CD.fields.TTB0);
   const region = Math.floor(req.va / L3_SPAN) * L3_SPAN;
   // The model's walk cache holds stage-1 tables of host contexts only.
   const cachedTable = space
@@ -421,7 +421,7 @@ function stage2Only(
     log?.hit({ cache: "IOTLB", ...hit });
     return {
       status: "success",
-      pa: (hit.pa + (req.va % PAGE_SIZE)) as Pa,
+      pa: inFrame(hit.pa as Pa, req.va),
       writable: hit.writable,
       via: "iotlb",
       asid: 0,

@@ -9,9 +9,9 @@
  * (S2SL0 2, the 4 KiB encoding), so one pgd page and no concatenated tables.
  */
 
-import { defineLayout, getField, prepareWord } from "./bits.ts";
+import { defineLayout, getField, getPa, prepareWord } from "./bits.ts";
 import { ownVm } from "./clone.ts";
-import { PAGE_SIZE, type Pa } from "./ids.ts";
+import { inFrame, PAGE_SIZE, type Pa } from "./ids.ts";
 import { claim, frameForWrite, frameIndex, type Memory, readWord, writeWord } from "./memory.ts";
 import {
   type DescRead,
@@ -103,7 +103,7 @@ export function walkS2(
     seen?.({ level, table, index, addr: table + index * 8, word: desc[0]! });
     if (getField(desc, S2PTE.fields.VALID) === 0n || getField(desc, S2PTE.fields.TYPE) === 0n)
       return { ok: false, fault: "F_TRANSLATION", level };
-    const next = Number(getField(desc, PTE.fields.OA)) as Pa;
+    const next = getPa(desc, PTE.fields.OA);
     if (level < LEVELS - 1) {
       table = next;
       continue;
@@ -112,7 +112,7 @@ export function walkS2(
     const writable = getField(desc, S2PTE.fields.S2AP_W) === 1n;
     if (getField(desc, S2PTE.fields.S2AP_R) === 0n || (write && !writable))
       return { ok: false, fault: "F_PERMISSION", level };
-    return { ok: true, pa: (next + (ipa % PAGE_SIZE)) as Pa, writable, tables };
+    return { ok: true, pa: inFrame(next, ipa), writable, tables };
   }
   throw new Error("unreachable: the stage-2 walk ends at level 3");
 }

@@ -6,7 +6,7 @@
  * views all use these, so they agree on every address.
  */
 
-import { getField } from "./bits.ts";
+import { getField, getPa } from "./bits.ts";
 import { CD_L1_DESC, CTXDESC_CD_SIZE, CTXDESC_L1_DESC_SIZE, CTXDESC_L2_ENTRIES } from "./cd.ts";
 import type { Pa } from "./ids.ts";
 import { readWord } from "./memory.ts";
@@ -122,7 +122,7 @@ export function locateSte(w: World, st: StreamTableState, sid: number): Located 
   const index = strtabL2Index(st, sid);
   if (index >= 2 ** (span - 1))
     return { ok: false, why: `StreamID ${sid} is beyond its L2 table's span`, l1: desc };
-  const l2 = Number(getField(l1, STRTAB_L1_DESC.fields.L2PTR)) as Pa;
+  const l2 = getPa(l1, STRTAB_L1_DESC.fields.L2PTR);
   return { ok: true, addr: leafSteAddr(st, l2, sid), index, entries: strtabLeafEntries(st), l1: desc };
 }
 
@@ -150,7 +150,7 @@ export function locateCd(
 export function cdTableOf(table: CdTableState, ste: readonly bigint[]): CdTableState {
   return {
     ...table,
-    base: Number(getField(ste, STE_LAYOUT.fields.S1CTXPTR)) as Pa,
+    base: getPa(ste, STE_LAYOUT.fields.S1CTXPTR),
     s1cdmax: Number(getField(ste, STE_LAYOUT.fields.S1CDMAX)),
   };
 }
@@ -191,7 +191,7 @@ export function locateCdVia(
   if (getField(l1, CD_L1_DESC.fields.V) === 0n) {
     return { ok: false, why: `L1 CD descriptor for SSID ${ssid} is invalid`, l1: { ...at, word } };
   }
-  const l2 = Number(getField(l1, CD_L1_DESC.fields.L2PTR)) as Pa;
+  const l2 = getPa(l1, CD_L1_DESC.fields.L2PTR);
   return {
     ok: true,
     addr: leafCdAddr(l2, ssid),
