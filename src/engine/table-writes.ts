@@ -15,7 +15,7 @@
 import { prepareWord } from "./bits.ts";
 import { CTXDESC_CD_SIZE, CTXDESC_L1_DESC_SIZE } from "./cd.ts";
 import { CMDQ_CONS, queueRegisters } from "./cmdq-error.ts";
-import { PAGE_SIZE } from "./ids.ts";
+import { PAGE_SIZE, type Pa } from "./ids.ts";
 import { type FrameOwner, frameAt, journalWrites, readWords, type WordWrite } from "./memory.ts";
 import { consReg, prodReg } from "./queue.ts";
 import { GUEST_RAM_BASE, s2Lookup } from "./stage2.ts";
@@ -81,7 +81,7 @@ type Where =
 const S2_SUFFIX = " stage 2";
 
 function ownerOf(w: World, addr: number): FrameOwner | null {
-  const frame = frameAt(w.mem, addr as never);
+  const frame = frameAt(w.mem, addr as Pa);
   if (!frame) return null;
   return frame.owner.kind === "free" ? frame.previous : frame.owner;
 }

@@ -8,7 +8,7 @@
 import { CTXDESC_LINEAR_CDMAX, makeS1DmaCd } from "../engine/cd.ts";
 import { kernelPart, smmuPart } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
-import type { Asid, Pa, Va } from "../engine/ids.ts";
+import { type Pa, asid as toAsid, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
@@ -168,7 +168,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     w.mem,
     cd0,
     makeS1DmaCd({
-      asid: dmaAsid as Asid,
+      asid: toAsid(dmaAsid),
       ttb0: dmaPgd,
       mair: IO_PGTABLE_MAIR,
       ips: SMMU_IPS,

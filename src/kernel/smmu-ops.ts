@@ -7,7 +7,7 @@
 import { CD_LAYOUT, makeL1Cd, makeSvaCd } from "../engine/cd.ts";
 import { ownDevice, ownMm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd, tlbiRangeCmds } from "../engine/commands.ts";
-import { type Asid, PAGE_SIZE, type Pa } from "../engine/ids.ts";
+import { PAGE_SIZE, type Pa, asid as toAsid } from "../engine/ids.ts";
 import { allocContiguous, readWords, writeWord, writeWords } from "../engine/memory.ts";
 import { CD_LEAF_BYTES, cdL1DescAddr, cdL1Index, locateCd, needsCdLeaf } from "../engine/tables.ts";
 import type { DeviceState, Draft, KObject, MmState, World } from "../engine/world.ts";
@@ -87,7 +87,7 @@ export function stallEnabled(w: World, dev: DeviceState): boolean {
  */
 export function svaCd(w: World, dev: DeviceState, mm: MmState | null, asid: number, aset: boolean): bigint[] {
   return makeSvaCd({
-    asid: asid as Asid,
+    asid: toAsid(asid),
     ttb0: mm ? mm.pgd : null,
     ips: CPU_IPS,
     mair: CPU_MAIR,

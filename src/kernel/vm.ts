@@ -26,7 +26,7 @@ import { withField } from "../engine/bits.ts";
 import { CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
 import { ownVm } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
-import { type Asid, PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
+import { PAGE_SIZE, type Pa, asid as toAsid, vmid as toVmid, type Va } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
@@ -154,7 +154,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
       w,
       vm,
       cd0,
-      makeS1DmaCd({ asid: dmaAsid as Asid, ttb0: dmaPgd as Pa, mair: GUEST_MAIR, ips: GUEST_IPS }),
+      makeS1DmaCd({ asid: toAsid(dmaAsid), ttb0: dmaPgd as Pa, mair: GUEST_MAIR, ips: GUEST_IPS }),
     );
   }
   const vste = makeCdTableSte({
@@ -165,7 +165,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
     ats,
   });
   writeGuestWords(w, vm, linearSteAddr({ base: vm.strtab }, vsid), vste);
-  let ste = makeNestedSte(vste, { vmid: vm.vmid as never, s2ttb: vm.s2ttb, vtcr: S2_VTCR, ats });
+  let ste = makeNestedSte(vste, { vmid: toVmid(vm.vmid), s2ttb: vm.s2ttb, vtcr: S2_VTCR, ats });
   if (hostConversion(w) === "v1-2023") {
     ste = withField(ste, STE_LAYOUT.fields.S1DSS, STRTAB_STE_1_S1DSS.SSID0, STE_LAYOUT.name);
   }
