@@ -39,6 +39,13 @@ export const ssid = (v: number): Ssid => checked<Ssid>("SSID", v, 20);
 export const asid = (v: number): Asid => checked<Asid>("ASID", v, 16);
 export const vmid = (v: number): Vmid => checked<Vmid>("VMID", v, 16);
 
+/** The exclusive end of a VA range: up to 2^48, the end of the address space. */
+export function vaEnd(v: number): Va {
+  if (!Number.isSafeInteger(v) || v < 0 || v > 2 ** 48)
+    throw new RangeError(`VA range end ${v} is outside 0..2^48`);
+  return v as Va;
+}
+
 /** The PA of `addr`'s byte in the 4 KiB frame at `frame`: a translation's output. */
 export const inFrame = (frame: Pa, addr: number): Pa => (frame + (addr % PAGE_SIZE)) as Pa;
 

@@ -8,7 +8,7 @@
 import { CTXDESC_LINEAR_CDMAX, makeS1DmaCd } from "../engine/cd.ts";
 import { kernelPart, smmuPart } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
-import { type Pa, asid as toAsid, type Va } from "../engine/ids.ts";
+import { type Pa, asid as toAsid, va as toVa } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, createMemory, writeWord, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
@@ -147,7 +147,7 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
     { kind: "data", process: `dma:${spec.name}`, va: DMA_BUFFER_IOVA },
     `${spec.name} DMA buffer`,
   );
-  mapPage(w.mem, dmaPgd, DMA_BUFFER_IOVA as Va, buffer, true, `dma:${spec.name}`);
+  mapPage(w.mem, dmaPgd, toVa(DMA_BUFFER_IOVA), buffer, true, `dma:${spec.name}`);
   const dev: Draft<DeviceState> = {
     name: spec.name,
     sid: spec.sid,

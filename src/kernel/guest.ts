@@ -26,7 +26,7 @@ import { getField } from "../engine/bits.ts";
 import { makeL1Cd } from "../engine/cd.ts";
 import { ownDevice, ownVm } from "../engine/clone.ts";
 import { atcInvCmd, type Cmd } from "../engine/commands.ts";
-import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
+import { PAGE_SIZE, type Pa, va as toVa, vaEnd } from "../engine/ids.ts";
 import { mappings, PTE, TABLE_ENTRIES, unmapPage, unmapRange } from "../engine/pgtable.ts";
 import { guestAllocRun, guestFree, guestSpace } from "../engine/stage2.ts";
 import { cdL1DescAddr, cdL1Index, leafCdAddr, linearCdAddr, needsCdLeaf } from "../engine/tables.ts";
@@ -254,7 +254,7 @@ const munmap: Program<OpOf<"munmap">> = [
     const vm = vmOf(c);
     const space = guestSpace(c.w, vm);
     const end = c.op.start + c.op.pages * PAGE_SIZE;
-    const freed = unmapRange(c.w.mem, mm.pgd, c.op.start as Va, end as Va, space);
+    const freed = unmapRange(c.w.mem, mm.pgd, toVa(c.op.start), vaEnd(end), space);
     mm.vmas = mm.vmas.flatMap((v) => {
       const vEnd = v.start + v.pages * PAGE_SIZE;
       if (vEnd <= c.op.start || v.start >= end) return [v];

@@ -21,7 +21,7 @@
  */
 
 import { kernelShell, ownMm, smmuPart } from "../engine/clone.ts";
-import { PAGE_SIZE, type Va } from "../engine/ids.ts";
+import { PAGE_SIZE, va as toVa } from "../engine/ids.ts";
 import { buildCmd, type Cmd, cmdSummary, decodeEvent, decodePriEntry, EVT_ID } from "../engine/index.ts";
 import { readWords, writeWords } from "../engine/memory.ts";
 import { walk } from "../engine/pgtable.ts";
@@ -105,7 +105,7 @@ function handleMmFault(w: World, f: Fault, rec: Recorder): boolean {
     );
     return false;
   }
-  if (walk(w.mem, mm.pgd, f.va as Va, { write: f.write, privileged: false }, mmSpace(w, mm)).ok) {
+  if (walk(w.mem, mm.pgd, toVa(f.va), { write: f.write, privileged: false }, mmSpace(w, mm)).ok) {
     rec.say(`0x${f.va.toString(16)} is already mapped in ${mm.process}: nothing to fault in.`);
     return true;
   }

@@ -20,7 +20,7 @@
  */
 
 import { kernelPart, ownMm } from "../engine/clone.ts";
-import { PAGE_SIZE, type Pa, type Va } from "../engine/ids.ts";
+import { PAGE_SIZE, type Pa, va as toVa, vaEnd } from "../engine/ids.ts";
 import { allocFrame, freeFrame } from "../engine/memory.ts";
 import {
   collectEmptyTables,
@@ -130,8 +130,8 @@ export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa | 
     if (vm.free.length < 4) return null;
     const space = guestSpace(w, vm);
     const ipa = guestAlloc(w, vm, { kind: "data", process: mm.process, va: page }) as Pa;
-    mapPage(w.mem, mm.pgd, page as Va, ipa, vma.prot === "rw", mm.process, space);
-    if (vma.prot === "none") protectPage(w.mem, mm.pgd, page as Va, "none", space);
+    mapPage(w.mem, mm.pgd, toVa(page), ipa, vma.prot === "rw", mm.process, space);
+    if (vma.prot === "none") protectPage(w.mem, mm.pgd, toVa(page), "none", space);
     return ipa;
   }
   const frame = allocFrame(
@@ -139,8 +139,8 @@ export function faultIn(w: World, mm: MmState, va: number, vma: VmaState): Pa | 
     { kind: "data", process: mm.process, va: page },
     `${mm.process} ${hexa(page)}`,
   );
-  mapPage(w.mem, mm.pgd, page as Va, frame, vma.prot === "rw", mm.process);
-  if (vma.prot === "none") protectPage(w.mem, mm.pgd, page as Va, "none");
+  mapPage(w.mem, mm.pgd, toVa(page), frame, vma.prot === "rw", mm.process);
+  if (vma.prot === "none") protectPage(w.mem, mm.pgd, toVa(page), "none");
   return frame;
 }
 
@@ -345,7 +345,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
           );
           return undefined;
         }
-        if (walk(c.w.mem, mm.pgd, va as Va, { write, privileged: false }, mmSpace(c.w, mm)).ok) {
+        if (walk(c.w.mem, mm.pgd, toVa(va), { write, privileged: false }, mmSpace(c.w, mm)).ok) {
           c.rec.say(`${hexa(va)} is already mapped: the CPU ${access} does not fault.`);
           return undefined;
         }
@@ -371,7 +371,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     step("zap_pte_range", (c) => {
       const mm = mmFor(c);
       const { start, pages } = c.op;
-      const freed = unmapRange(c.w.mem, mm.pgd, start as Va, (start + pages * PAGE_SIZE) as Va);
+      const freed = unmapRange(c.w.mem, mm.pgd, toVa(start), vaEnd(start + pages * PAGE_SIZE));
       removeRange(mm, start, start + pages * PAGE_SIZE);
       setLocal(c, "gather.pages", freed);
       setLocal(c, "inv.start", start);
@@ -414,7 +414,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       const lo = Math.floor(c.op.start / 2 ** 21) * 2 ** 21;
       const hi = Math.ceil((c.op.start + c.op.pages * PAGE_SIZE) / 2 ** 21) * 2 ** 21;
       // Only tables that no remaining VMA needs: approximate floor/ceiling by emptiness.
-      const tables = collectEmptyTables(c.w.mem, mm.pgd, lo as Va, hi as Va);
+      const tables = collectEmptyTables(c.w.mem, mm.pgd, toVa(lo), vaEnd(hi));
       setLocal(c, "gather.tables", tables);
       // pte_free_tlb: tlb_flush_pmd_range(tlb, addr, PAGE_SIZE) and freed_tables = 1.
       setLocal(c, "inv.start", lo);
@@ -456,7 +456,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     step("change_protection", (c) => {
       const mm = mmFor(c);
       const { start, pages, prot } = c.op;
-      const changed = protectRange(c.w.mem, mm.pgd, start as Va, (start + pages * PAGE_SIZE) as Va, prot);
+      const changed = protectRange(c.w.mem, mm.pgd, toVa(start), vaEnd(start + pages * PAGE_SIZE), prot);
       for (const v of mm.vmas) if (v.start >= start && v.start < start + pages * PAGE_SIZE) v.prot = prot;
       setLocal(c, "inv.start", start);
       setLocal(c, "inv.end", start + pages * PAGE_SIZE);
@@ -543,10 +543,10 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       const mm = mmFor(c);
       const freed: number[] = [];
       for (const v of mm.vmas)
-        freed.push(...unmapRange(c.w.mem, mm.pgd, v.start as Va, (v.start + v.pages * PAGE_SIZE) as Va));
+        freed.push(...unmapRange(c.w.mem, mm.pgd, toVa(v.start), vaEnd(v.start + v.pages * PAGE_SIZE)));
       mm.vmas = [];
       setLocal(c, "gather.pages", freed);
-      setLocal(c, "gather.tables", collectEmptyTables(c.w.mem, mm.pgd, 0 as Va, (2 ** 48) as Va));
+      setLocal(c, "gather.tables", collectEmptyTables(c.w.mem, mm.pgd, toVa(0), vaEnd(2 ** 48)));
       c.rec.say(
         `Every PTE of ${mm.process} is cleared (${freed.length} page(s)). The notifiers are already unhooked: nobody tells the SMMU.`,
       );

@@ -26,7 +26,7 @@ import { withField } from "../engine/bits.ts";
 import { CTXDESC_LINEAR_CDMAX, makeL1Cd, makeS1DmaCd } from "../engine/cd.ts";
 import { ownVm } from "../engine/clone.ts";
 import { dict } from "../engine/dict.ts";
-import { PAGE_SIZE, type Pa, asid as toAsid, vmid as toVmid, type Va } from "../engine/ids.ts";
+import { PAGE_SIZE, type Pa, asid as toAsid, va as toVa, vmid as toVmid } from "../engine/ids.ts";
 import { allocContiguous, allocFrame, type FrameOwner, writeWords } from "../engine/memory.ts";
 import { mapPage } from "../engine/pgtable.ts";
 import { createQueue } from "../engine/queue.ts";
@@ -138,7 +138,7 @@ export function assignDevice(w: World, vm: VmState, spec: DeviceSpec, vmSpec?: V
     const owner = `dma:${spec.name}`;
     dmaPgd = guestAlloc(w, vm, { kind: "pgtable", process: owner, level: 0 });
     const buffer = guestAlloc(w, vm, { kind: "data", process: owner, va: GUEST_DMA_IOVA });
-    mapPage(w.mem, dmaPgd as Pa, GUEST_DMA_IOVA as Va, buffer as Pa, true, owner, space);
+    mapPage(w.mem, dmaPgd as Pa, toVa(GUEST_DMA_IOVA), buffer as Pa, true, owner, space);
     // CD 0 through arm_smmu_alloc_cd_ptr: with 2 levels, leaf 0 and its L1 descriptor first.
     let cd0 = cdTable;
     if (twoLevel) {
