@@ -33,12 +33,16 @@ function firstProblem(checks: readonly (() => Problem)[]): Problem {
   return undefined;
 }
 
-function findDuplicate<T>(items: readonly T[], key: (item: T) => unknown): [number, number] | undefined {
+/** The first item whose key an earlier one has: its index (`second`), the earlier one's, the item. */
+function findDuplicate<T>(
+  items: readonly T[],
+  key: (item: T) => unknown,
+): { first: number; second: number; item: T } | undefined {
   const seen = new Map<unknown, number>();
   for (const [i, item] of items.entries()) {
     const k = key(item);
     const j = seen.get(k);
-    if (j !== undefined) return [j, i];
+    if (j !== undefined) return { first: j, second: i, item };
     seen.set(k, i);
   }
   return undefined;
@@ -47,10 +51,9 @@ function findDuplicate<T>(items: readonly T[], key: (item: T) => unknown): [numb
 function uniqueNames(list: readonly { name: string }[], field: string, kind: string): Problem {
   const dup = findDuplicate(list, (x) => x.name);
   if (!dup) return undefined;
-  const [first, second] = dup;
   return at(
-    [field, second, "name"],
-    `duplicate ${kind} name ${quote(list[second]!.name)} (as ${field}[${first}])`,
+    [field, dup.second, "name"],
+    `duplicate ${kind} name ${quote(dup.item.name)} (as ${field}[${dup.first}])`,
   );
 }
 
@@ -60,13 +63,13 @@ function checkFaults(faults: readonly string[]): Problem {
       return at(["faults", i], `unknown fault ${quote(f)} (known faults: ${FAULT_NAMES.join(", ")})`);
   }
   const dup = findDuplicate(faults, (f) => f);
-  return dup && at(["faults", dup[1]], `fault ${quote(faults[dup[1]]!)} is listed twice`);
+  return dup && at(["faults", dup.second], `fault ${quote(dup.item)} is listed twice`);
 }
 
 function checkSmmu(s: Scenario): Problem {
   const { features, cmdqEntries } = s.smmu;
   const dup = findDuplicate(features, (f) => f);
-  if (dup) return at(["smmu", "features", dup[1]], `feature ${quote(features[dup[1]]!)} is listed twice`);
+  if (dup) return at(["smmu", "features", dup.second], `feature ${quote(dup.item)} is listed twice`);
   // The command queue is a ring indexed by prod/cons with a wrap bit: its size is 2^n.
   if ((cmdqEntries & (cmdqEntries - 1)) !== 0) {
     return at(["smmu", "cmdqEntries"], `must be a power of two (2, 4, …, 524288), got ${cmdqEntries}`);
@@ -77,19 +80,17 @@ function checkSmmu(s: Scenario): Problem {
 function checkDevices(s: Scenario): Problem {
   const dup = findDuplicate(s.devices, (d) => d.sid);
   if (dup)
-    return at(
-      ["devices", dup[1], "sid"],
-      `StreamID ${s.devices[dup[1]]!.sid} is already devices[${dup[0]}]'s`,
-    );
+    return at(["devices", dup.second, "sid"], `StreamID ${dup.item.sid} is already devices[${dup.first}]'s`);
   const names = uniqueNames(s.devices, "devices", "device");
   if (names) return names;
   const log2size = STREAM_TABLE_LOG2SIZE[s.smmu.streamTable];
   const beyond = s.devices.findIndex((d) => d.sid >= 2 ** log2size);
-  if (beyond < 0) return undefined;
+  const dev = s.devices[beyond];
+  if (dev === undefined) return undefined;
   const more = s.smmu.streamTable === "linear" ? '; "streamTable": "2lvl" takes StreamIDs up to 65535' : "";
   return at(
     ["devices", beyond, "sid"],
-    `StreamID ${s.devices[beyond]!.sid} is beyond the ${s.smmu.streamTable} stream table (${2 ** log2size} STEs: StreamIDs 0–${2 ** log2size - 1}${more})`,
+    `StreamID ${dev.sid} is beyond the ${s.smmu.streamTable} stream table (${2 ** log2size} STEs: StreamIDs 0–${2 ** log2size - 1}${more})`,
   );
 }
 
@@ -103,14 +104,14 @@ function checkRange(path: Path, start: number, pages: number): Problem {
 
 function checkVmas(p: ProcessSpec, pi: number): Problem {
   const ranges = p.vmas.map((v, i) => ({ i, start: v.start, end: v.start + v.pages * PAGE_SIZE }));
-  for (const r of ranges) {
-    const problem = checkRange(["processes", pi, "vmas", r.i], r.start, p.vmas[r.i]!.pages);
+  for (const [i, v] of p.vmas.entries()) {
+    const problem = checkRange(["processes", pi, "vmas", i], v.start, v.pages);
     if (problem) return problem;
   }
   ranges.sort((a, b) => a.start - b.start || a.i - b.i);
-  for (let k = 1; k < ranges.length; k++) {
-    const [prev, cur] = [ranges[k - 1]!, ranges[k]!];
-    if (cur.start < prev.end) {
+  for (const [k, cur] of ranges.entries()) {
+    const prev = ranges[k - 1];
+    if (prev !== undefined && cur.start < prev.end) {
       const [a, b] = prev.i < cur.i ? [prev, cur] : [cur, prev];
       const span = `${hex(a.start)}–${hex(a.end)}`;
       return at(["processes", pi, "vmas", b.i], `overlaps vmas[${a.i}] (${span}) of the same process`);
@@ -152,8 +153,8 @@ function checkTasks(p: ProcessSpec, pi: number): Problem {
   const dup = p.tasks && findDuplicate(p.tasks, (t) => t);
   if (!dup) return undefined;
   return at(
-    ["processes", pi, "tasks", dup[1]],
-    `duplicate task name ${quote(p.tasks![dup[1]]!)} (as tasks[${dup[0]}])`,
+    ["processes", pi, "tasks", dup.second],
+    `duplicate task name ${quote(dup.item)} (as tasks[${dup.first}])`,
   );
 }
 
