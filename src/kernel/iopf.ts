@@ -27,8 +27,8 @@ import { readWords, writeWords } from "../engine/memory.ts";
 import { walk } from "../engine/pgtable.ts";
 import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
-import type { DeviceState, MmState, World } from "../engine/world.ts";
-import { findDevice, findDeviceBySid } from "../engine/world.ts";
+import type { DeviceState, IopfHeld, MmState, World } from "../engine/world.ts";
+import { findDevice, findDeviceBySid, findMm } from "../engine/world.ts";
 import { faultIn, mmSpace } from "./mm.ts";
 import { lockHolder, recordLifecycle } from "./objects.ts";
 import { type MicroStep, step } from "./program.ts";
@@ -79,7 +79,7 @@ export function iopfWait(w: World): string | null {
   if (f.kind === "event") return null;
   const mm = mmOfPasid(w, f.pasid);
   const holder = mm ? lockHolder(w, `mmap_lock:${mm.process}`) : null;
-  if (holder) return `waiting for ${mm!.process}'s mmap_lock (held by ${holder})`;
+  if (mm && holder) return `waiting for ${mm.process}'s mmap_lock (held by ${holder})`;
   if (queueSpace(w.smmu.cmdq) === 0) return "the command queue is full";
   return null;
 }
@@ -137,9 +137,8 @@ function queue(w: World, cmd: Cmd, rec: Recorder): void {
  * waits for the worker running it. The worker never returns: a deadlock on exit, fixed by
  * removing mm_exit ("iommu: Remove iommu_sva_ops::mm_exit()", v5.8).
  */
-function iopfMmput(w: World, rec: Recorder): string {
-  const held = w.kernel.iopfHeld!;
-  const mm = ownMm(w, w.mms.find((m) => m.process === held.process)!);
+function iopfMmput(w: World, held: IopfHeld, rec: Recorder): string {
+  const mm = ownMm(w, findMm(w, held.process));
   mm.users -= 1;
   if (mm.users > 0) {
     kernelShell(w).iopfHeld = null;
@@ -175,8 +174,9 @@ function iopfMmput(w: World, rec: Recorder): string {
 
 /** One step of the IOPF handler: takes the next fault, resolves it, queues the answer. */
 export function iopfStep(w: World, servicesPri: boolean, rec: Recorder): string {
-  if (w.kernel.iopfHeld) return iopfMmput(w, rec);
-  const f = pendingFault(w)!;
+  if (w.kernel.iopfHeld) return iopfMmput(w, w.kernel.iopfHeld, rec);
+  const f = pendingFault(w);
+  if (!f) throw new Error("the IOPF handler has no fault to take");
   const dev: DeviceState | undefined = findDeviceBySid(w, f.sid);
   if (f.kind === "pri") {
     smmuPart(w, "priq").consumed += 1;
