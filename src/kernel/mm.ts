@@ -488,13 +488,15 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       "do_exit",
       (c) => {
         const mm = mmFor(c);
-        const task = mm.tasks!.find((t) => t.name === taskOf(c))!;
+        const tasks = mm.tasks ?? [];
+        const task = tasks.find((t) => t.name === taskOf(c));
+        if (task === undefined) throw new Error(`${mm.process} has no task ${taskOf(c)}`);
         if (task.exited) {
           c.rec.say(`${task.name} has already exited: it holds no mm_users reference to drop.`);
           return RETURN;
         }
         task.exited = true;
-        const left = mm.tasks!.filter((t) => !t.exited).map((t) => t.name);
+        const left = tasks.filter((t) => !t.exited).map((t) => t.name);
         c.rec.say(
           `Task ${task.name} of ${mm.process} exits${left.length > 0 ? `; ${left.join(", ")} still run${left.length === 1 ? "s" : ""} on the same mm` : ""}.`,
         );

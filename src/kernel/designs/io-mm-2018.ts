@@ -255,7 +255,7 @@ export function ioMmPutLocked(label?: string): MicroStep {
 }
 
 /** io_mm_release, under iommu_sva_lock. */
-const ioMmRelease: Program = [
+export const ioMmRelease: Program = [
   step("idr_remove(&iommu_pasid_idr)", (c) => {
     const io = ioMmOf(c);
     io.fields.idr = false;
@@ -298,7 +298,7 @@ const ioMmRelease: Program = [
 ];
 
 /** The end of io_mm_detach_locked, once the caller decided to free the bond (locals bond, io_mm). */
-const ioMmDetach: Program = [
+export const ioMmDetach: Program = [
   step("list_del(&bond->mm_head)", (c) => {
     const bond = bondOf(c);
     lifecycle(c, bond, "obj.use");

@@ -39,8 +39,10 @@ import {
   type IommuBond,
   idrEntries,
   ioMm2018,
+  ioMmDetach,
   ioMmGetLocked,
   ioMmPutLocked,
+  ioMmRelease,
   lock,
   unlock,
 } from "./io-mm-2018.ts";
@@ -88,8 +90,14 @@ const RFC_V2_NAMES: Readonly<Record<string, string>> = {
   "spin_unlock(&iommu_sva_lock)": "spin_unlock(&iommu_process_lock)",
 };
 
+/** The step under its RFCv2 name, where io-mm-2018 renamed its function. */
+function rfcV2<S extends { readonly fn: string }>(s: S): S {
+  const fn = RFC_V2_NAMES[s.fn];
+  return fn === undefined ? s : { ...s, fn };
+}
+
 function renamed<O extends Op>(program: Program<O>): Program<O> {
-  return program.map((s) => (RFC_V2_NAMES[s.fn] ? { ...s, fn: RFC_V2_NAMES[s.fn]! } : s));
+  return program.map(rfcV2);
 }
 
 // --- bind: keyed by the task -----------------------------------------------------------------
@@ -202,7 +210,7 @@ const taskExit: Program = [
   unlock(),
   control("texit.end", () => RETURN),
   unlock("texit.fail"),
-].map((s) => (RFC_V2_NAMES[s.fn] ? { ...s, fn: RFC_V2_NAMES[s.fn]! } : s));
+].map(rfcV2);
 
 export const iommuProcess2017: Driver = {
   ...ioMm2018,
@@ -214,7 +222,7 @@ export const iommuProcess2017: Driver = {
   release: renamed(ioMm2018.release),
   taskExit,
   programs: {
-    "drv:io_mm_detach": renamed(ioMm2018.programs!["drv:io_mm_detach"]!),
-    "drv:io_mm_release": renamed(ioMm2018.programs!["drv:io_mm_release"]!),
+    "drv:io_mm_detach": renamed(ioMmDetach),
+    "drv:io_mm_release": renamed(ioMmRelease),
   },
 };
