@@ -45,7 +45,7 @@ export function fieldMask<N extends string>(layout: Layout<N>, names: readonly N
   const out: bigint[] = new Array(layout.words).fill(0n);
   for (const name of names) {
     const f = layout.fields[name];
-    out[f.word] = out[f.word]! | f.mask;
+    out[f.word] = (out[f.word] ?? 0n) | f.mask;
   }
   return out;
 }
@@ -81,8 +81,9 @@ export function entryQwordDiff(
     const tgt = target[i] ?? 0n;
     const cu = curUsed[i] ?? 0n;
     const tu = targetUsed[i] ?? 0n;
-    unusedUpdate.push((cur & cu) | (tgt & ~cu));
-    if ((unusedUpdate[i]! & tu) !== (tgt & tu)) differing.push(i);
+    const update = (cur & cu) | (tgt & ~cu);
+    unusedUpdate.push(update);
+    if ((update & tu) !== (tgt & tu)) differing.push(i);
   }
   return { unusedUpdate, differing };
 }
@@ -113,8 +114,9 @@ export function writeEntry(
   const set = (src: readonly bigint[], start: number, len: number): void => {
     let changed = false;
     for (let i = start; i < start + len; i++) {
-      if (entry[i] !== src[i]) {
-        entry[i] = src[i]!;
+      const word = src[i] ?? 0n;
+      if (entry[i] !== word) {
+        entry[i] = word;
         changed = true;
       }
     }
@@ -126,10 +128,10 @@ export function writeEntry(
   };
 
   const { unusedUpdate, differing } = entryQwordDiff(entry, goal, usedBits);
-  if (differing.length === 1) {
-    const critical = differing[0]!;
+  const critical = differing.length === 1 ? differing[0] : undefined;
+  if (critical !== undefined) {
     // The critical qword is written whole in the next step: leave it alone here.
-    unusedUpdate[critical] = entry[critical]!;
+    unusedUpdate[critical] = entry[critical] ?? 0n;
     set(unusedUpdate, 0, n);
     set(goal, critical, 1);
     set(goal, 0, n);
