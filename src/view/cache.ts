@@ -15,6 +15,7 @@ import { cachesVm } from "./caches.ts";
 import { cmdqVm } from "./cmdq.ts";
 import { kernelText } from "./kernel-state.ts";
 import { memoryVm, sameMemory } from "./memory.ts";
+import { machineParts } from "./parts.ts";
 import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { streamTableVm } from "./stream.ts";
@@ -24,13 +25,22 @@ import { tlbVm } from "./tlb.ts";
  * pressed meanwhile); the page computes it once the cursor rests (useLazyWorldValue). */
 // A world the page's run worker posted comes with its hash (store/remote-run.ts).
 export const stateHashOf = /* @__PURE__ */ perWorld((w: World) => postedHashes.get(w) ?? worldHash(w));
-export const streamTableVmOf = /* @__PURE__ */ perWorld(streamTableVm, shareEqual);
-export const cmdqVmOf = /* @__PURE__ */ perWorld(cmdqVm, shareEqual);
-export const tlbVmOf = /* @__PURE__ */ perWorld(tlbVm, shareEqual);
-export const memoryVmOf = /* @__PURE__ */ perWorld(memoryVm, (a, b) => (sameMemory(a, b) ? a : b));
-export const actorsOf = /* @__PURE__ */ perWorld(
-  (w: World, result: RunResult) => actorsIn(result, w),
-  shareEqual,
-);
-export const kernelTextOf = /* @__PURE__ */ perWorld(kernelText, shareEqual);
-export const cachesOf = /* @__PURE__ */ perWorld(cachesVm, shareEqual);
+export const streamTableVmOf = /* @__PURE__ */ perWorld(streamTableVm, {
+  parts: machineParts,
+  share: shareEqual,
+});
+export const cmdqVmOf = /* @__PURE__ */ perWorld(cmdqVm, {
+  parts: (w) => [w.smmu.cmdq, w.smmu.gerror, w.smmu.gerrorn, w.mem.words],
+  share: shareEqual,
+});
+export const tlbVmOf = /* @__PURE__ */ perWorld(tlbVm, { parts: machineParts, share: shareEqual });
+export const memoryVmOf = /* @__PURE__ */ perWorld(memoryVm, {
+  parts: (w) => [w.mem.base, ...w.mem.frames],
+  share: (a, b) => (sameMemory(a, b) ? a : b),
+});
+export const actorsOf = /* @__PURE__ */ perWorld((w: World, result: RunResult) => actorsIn(result, w), {
+  share: shareEqual,
+});
+// Its lines are shared by thread and object (kernel-state.ts): no comparison needed.
+export const kernelTextOf = /* @__PURE__ */ perWorld(kernelText);
+export const cachesOf = /* @__PURE__ */ perWorld(cachesVm, { parts: machineParts, share: shareEqual });
