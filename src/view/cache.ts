@@ -2,9 +2,10 @@
  * The view models cached per world, for the panels and the prefetcher (warm.ts).
  *
  * What it saves: a panel asks for its view model on every render, and the prefetcher computes
- * the next step's while the page is idle, so the key press finds it ready; with `shareEqual` a
- * step hands each panel the very objects it drew for the parts that did not change, so the
- * memoised diagrams skip them without comparing. Introduced with the per-world sharing of
+ * the next step's while the page is idle, so the key press finds it ready. A step that left a
+ * view model's world parts alone (`parts`: the same objects, copy on write) hands the panel
+ * the object it drew, neither computed nor compared; one that changed them, a value sharing
+ * (`shareEqual`) the rows that stayed, so the memoised diagrams redraw only those. Introduced with the per-world sharing of
  * commit db8e25d ("View models computed ahead on every run"): large scenario, key → rendered
  * 4.8/8.2 ms median/p95 (`npm run bench -- page`).
  */
