@@ -13,6 +13,7 @@ import { describeOwner, frameAt, LEVELS } from "../engine/index.ts";
 import { levelSpan, type TableEntry, tableEntries, walkSteps } from "../engine/on-demand.ts";
 import { hexNum } from "./format.ts";
 import { spaceOf, toPa } from "./nested.ts";
+import { machineParts } from "./parts.ts";
 import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 
@@ -327,8 +328,14 @@ export function findVa(w: World, forest: MmForest, va: number, only: string | nu
 }
 
 /** The forest with every mm open (few processes), or with all closed (many): what shows first. */
-export const fullForestOf = /* @__PURE__ */ perWorld((w: World) => pageForest(w), shareEqual);
-export const closedForestOf = /* @__PURE__ */ perWorld((w: World) => pageForest(w, new Set()), shareEqual);
+export const fullForestOf = /* @__PURE__ */ perWorld((w: World) => pageForest(w), {
+  parts: machineParts,
+  share: shareEqual,
+});
+export const closedForestOf = /* @__PURE__ */ perWorld((w: World) => pageForest(w, new Set()), {
+  parts: machineParts,
+  share: shareEqual,
+});
 /** The forest the panel shows first for `w`. */
 export const firstForestOf = (w: World): MmForest =>
   w.mms.length > OPEN_ALL ? closedForestOf(w) : fullForestOf(w);

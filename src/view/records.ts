@@ -111,5 +111,11 @@ export function recordQueueVm(w: World, which: "evtq" | "priq"): RecordQueueVm {
 }
 
 /** Cached per world (not warmed: the event and PRI queues are a panel's second and third tab). */
-export const evtqOf = /* @__PURE__ */ perWorld((w: World) => recordQueueVm(w, "evtq"), shareEqual);
-export const priqOf = /* @__PURE__ */ perWorld((w: World) => recordQueueVm(w, "priq"), shareEqual);
+export const evtqOf = /* @__PURE__ */ perWorld((w: World) => recordQueueVm(w, "evtq"), {
+  parts: (w) => [w.smmu.evtq, w.mem.words],
+  share: shareEqual,
+});
+export const priqOf = /* @__PURE__ */ perWorld((w: World) => recordQueueVm(w, "priq"), {
+  parts: (w) => [w.smmu.priq, w.mem.words],
+  share: shareEqual,
+});

@@ -9,6 +9,7 @@
 import type { KObject, World } from "../engine/index.ts";
 import { guestBindings, type MachineName, machineOf } from "../kernel/index.ts";
 import { stateTags } from "../kernel/on-demand.ts";
+import { machineParts } from "./parts.ts";
 import { perWorld } from "./per-world.ts";
 import { shareEqual } from "./same.ts";
 import { tasksLine } from "./tasks.ts";
@@ -241,4 +242,4 @@ export function topologyVm(w: World): TopologyVm {
 }
 
 /** Cached per world, and warmed once the topology has been shown (warm.ts). */
-export const topologyOf = /* @__PURE__ */ perWorld(topologyVm, shareEqual);
+export const topologyOf = /* @__PURE__ */ perWorld(topologyVm, { parts: machineParts, share: shareEqual });

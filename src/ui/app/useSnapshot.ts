@@ -5,7 +5,7 @@
  * in view/warm.ts) can compute the next step's ahead of time and the panels then find it ready.
  */
 
-import { useEffect, useReducer, useRef } from "react";
+import { useEffect, useReducer } from "react";
 import { useLab } from "../../store/store.ts";
 import {
   type ActorInfo,
@@ -13,8 +13,6 @@ import {
   cmdqVmOf,
   memoryVmOf,
   type PerWorld,
-  sameData,
-  sameMemory,
   stateHashOf,
   streamTableVmOf,
   tlbVmOf,
@@ -57,24 +55,15 @@ export function useStateHash(): string | null {
   return useLazyWorldValue(stateHashOf);
 }
 
-/**
- * `v`, or the value returned before when `same` finds it equal: a step that leaves a panel's
- * view model as it was gives the panel's memoised diagram the same object, so it neither
- * renders nor redraws.
- */
-export function useStable<T>(v: T, same: (a: T, b: T) => boolean = sameData): T {
-  const last = useRef(v);
-  if (last.current !== v && same(last.current, v)) return last.current;
-  last.current = v;
-  return v;
-}
-
-export const useStreamTableVm = () => useStable(streamTableVmOf(useWorld()));
-export const useCmdqVm = () => useStable(cmdqVmOf(useWorld()));
-export const useTlbVm = () => useStable(tlbVmOf(useWorld()));
-export const useMemoryVm = () => useStable(memoryVmOf(useWorld()), sameMemory);
+// A step that leaves a panel's parts of the world alone hands the panel the view model it drew
+// (view/per-world.ts: the parts are the same objects), so its memoised diagram neither renders
+// nor redraws; nothing here compares.
+export const useStreamTableVm = () => streamTableVmOf(useWorld());
+export const useCmdqVm = () => cmdqVmOf(useWorld());
+export const useTlbVm = () => tlbVmOf(useWorld());
+export const useMemoryVm = () => memoryVmOf(useWorld());
 
 export function useActors(): readonly ActorInfo[] {
   const result = useLab((s) => s.result);
-  return useStable(actorsOf(useWorld(), result));
+  return actorsOf(useWorld(), result);
 }

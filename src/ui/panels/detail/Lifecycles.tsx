@@ -14,7 +14,7 @@ import {
   type MachineName,
   machineGraph,
 } from "../../../view/index.ts";
-import { useStable, useWorld } from "../../app/useSnapshot.ts";
+import { useWorld } from "../../app/useSnapshot.ts";
 import { StatechartDiagram } from "./StatechartDiagram.tsx";
 
 /** The machines never change: their graphs are read once. */
@@ -103,7 +103,7 @@ const Chart = memo(function Chart({
   );
 });
 
-/** The cards: rendered again only when one of them changes (useStable below). */
+/** The cards: rendered again only when one of them changes (a card is made once per mm, object or thread: view/lifecycles.ts). */
 const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }) {
   const lazy = charts.length > DRAW_ALL;
   return (
@@ -126,7 +126,7 @@ const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }
 export function Lifecycles() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
-  const charts = useStable(lifecyclesOf(w, scenario));
+  const charts = lifecyclesOf(w, scenario);
   return (
     <section aria-label="Statecharts">
       <p className="text-[11px] text-slate-500 dark:text-slate-400">

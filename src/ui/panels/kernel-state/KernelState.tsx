@@ -7,7 +7,7 @@ import { lazy, memo, Suspense } from "react";
 import { useLab } from "../../../store/store.ts";
 import { useTabs } from "../../../store/tabs.ts";
 import { type KernelText, kernelTextOf } from "../../../view/index.ts";
-import { useStable, useWorld } from "../../app/useSnapshot.ts";
+import { useWorld } from "../../app/useSnapshot.ts";
 import { FixedRows, rowStyle } from "../FixedRows.tsx";
 import { ViewSwitch } from "../shared.tsx";
 
@@ -104,13 +104,13 @@ export function KernelState() {
 function KernelStateText() {
   const w = useWorld();
   const scenario = useLab((s) => s.scenario);
-  const vm = useStable(kernelTextOf(w, scenario));
+  const vm = kernelTextOf(w, scenario);
   return <KernelTextView vm={vm} />;
 }
 
 /**
- * Each section is rendered again only when its part of the view model changes (the view
- * models share their unchanged parts, `shareEqual`): most steps change one thread's line.
+ * Each section is rendered again only when its part of the view model changes (a line is made
+ * once per thread or object, view/kernel-state.ts): most steps change one thread's line.
  */
 const KernelTextView = memo(function KernelTextView({ vm }: { vm: KernelText }) {
   return (
