@@ -63,11 +63,30 @@ function lessonKey(s: Scenario, fault: string | undefined): string {
 
 const KEYS = new Map(LIBRARY.map((l) => [l.id, lessonKey(l.scenario, l.fault?.name)]));
 
+/** `lessonKey(s, fault)` per scenario: comparing the large scenario with every lesson made its
+ * JSON text once per lesson (~40 ms when it was opened). */
+const keysOf = new WeakMap<Scenario, Map<string, string>>();
+
 function matches(l: Lesson, s: Scenario): boolean {
+  // Lessons with other numbers of threads or devices have other texts: no need to make them.
+  if (s.threads.length !== l.scenario.threads.length || s.devices.length !== l.scenario.devices.length)
+    return false;
   // A museum lesson stays itself on the release with the fix (its bar switches back).
   const onFix = l.bug !== undefined && s.kernel === l.bug.fixedIn;
   const asLesson = onFix ? { ...s, kernel: l.scenario.kernel, driver: l.scenario.driver } : s;
-  return KEYS.get(l.id) === lessonKey(asLesson, l.fault?.name);
+  if (onFix) return KEYS.get(l.id) === lessonKey(asLesson, l.fault?.name);
+  let keys = keysOf.get(s);
+  if (!keys) {
+    keys = new Map();
+    keysOf.set(s, keys);
+  }
+  const fault = l.fault?.name ?? "";
+  let key = keys.get(fault);
+  if (key === undefined) {
+    key = lessonKey(s, l.fault?.name);
+    keys.set(fault, key);
+  }
+  return KEYS.get(l.id) === key;
 }
 
 /** Answers per scenario and preferred lesson: the link is rewritten at every step, and a large

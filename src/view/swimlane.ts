@@ -93,7 +93,8 @@ function blockedSpans(result: RunResult, threads: readonly string[]): BlockedSpa
     const now = new Map<string, string>();
     for (const b of result.steps[i - 1]!.blocked)
       if (known.has(b.thread)) now.set(b.thread, b.why || "blocked");
-    for (const [name, o] of [...open]) if (now.get(name) !== o.why) close(name, i);
+    // (A Map may lose the entry being visited: no copy of it per step.)
+    for (const [name, o] of open) if (now.get(name) !== o.why) close(name, i);
     for (const [name, why] of now) if (!open.has(name)) open.set(name, { from: i, why });
   }
   // Still blocked when nothing could step (a deadlock): the span runs to the end.
@@ -117,8 +118,14 @@ export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
   const others = actorsAt(result, 0)
     .map((a) => a.name)
     .filter((n) => !threads.includes(n));
+  // Sets: the large scenario has 64 threads and ~16,000 steps.
+  const isThread = new Set(threads);
+  const seen = new Set(others);
   for (const n of [SMMU, SRCU, ...result.steps.map((s) => s.actor)])
-    if (!threads.includes(n) && !others.includes(n)) others.push(n);
+    if (!isThread.has(n) && !seen.has(n)) {
+      seen.add(n);
+      others.push(n);
+    }
   const lanes: Lane[] = [
     ...threads.map((name) => ({ id: name, name, kind: "thread" as const })),
     ...others.map((name) => ({ id: name, name, kind: kindOf(name) })),
@@ -140,7 +147,7 @@ export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
   for (const s of result.steps) {
     const bad = byStep.get(s.index);
     const warn = bad ? `\n⚠ ${bad.text.join("\n⚠ ")}` : "";
-    const kind: LaneKind = threads.includes(s.actor) ? "thread" : kindOf(s.actor);
+    const kind: LaneKind = isThread.has(s.actor) ? "thread" : kindOf(s.actor);
     const cmd = s.actor === SMMU ? consumed(s.events) : null;
     boxes.push({
       id: `${s.actor}:${s.index}`,

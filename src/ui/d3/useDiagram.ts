@@ -43,7 +43,9 @@ export function useWidth(): [RefObject<HTMLDivElement | null>, number] {
       const zoom = Number.parseFloat(getComputedStyle(el).getPropertyValue("--diagram-zoom")) || 1;
       setWidth(Math.floor(el.clientWidth / zoom));
     };
-    measure();
+    // Only in the observer's callbacks (its first comes once the element is laid out), when
+    // style and layout are clean: measuring in the effect forced them mid-commit, a full pass
+    // over the page when a large run's panels mount.
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();

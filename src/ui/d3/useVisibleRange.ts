@@ -8,7 +8,7 @@
  * rendered p95 12.3 → 10.6 ms).
  */
 
-import { type RefObject, useEffect, useState } from "react";
+import { type RefObject, useEffect, useRef, useState } from "react";
 
 export interface VisibleRange {
   /** Pixels from the element's top edge to the first one shown (0 when its top is in view). */
@@ -40,17 +40,23 @@ export function useVisibleRange(
   quantum = 48,
 ): VisibleRange | null {
   const [range, setRange] = useState<VisibleRange | null>(null);
+  const again = useRef<() => void>(() => {});
+  // Followed whether or not it is enabled, and measured only when the browser has just laid
+  // out (a ResizeObserver's callback, its first one when it starts observing) or in the next
+  // frame after a scroll: measuring in the effect, when a panel had just mounted or a list
+  // turned windowed, forced a full style and layout of the page mid-commit (End on the large
+  // scenario: two of them, ~60 ms each).
   useEffect(() => {
     const el = ref.current;
-    if (!el || !enabled) {
-      setRange(null);
-      return;
-    }
-    const parent = scrollParent(el);
+    if (!el) return;
+    let parent: HTMLElement | null | undefined;
+    let target: EventTarget | null = null;
     let frame = 0;
     const measure = (): void => {
       frame = 0;
-      const next = visibleRangeOf(el, parent);
+      // Not yet observed: the observer's first callback measures.
+      if (parent === undefined) return;
+      const next = visibleRangeOf(el, parent ?? null);
       setRange((prev) =>
         prev &&
         Math.abs(prev.top - next.top) < quantum &&
@@ -63,19 +69,32 @@ export function useVisibleRange(
     const soon = (): void => {
       if (frame === 0) frame = requestAnimationFrame(measure);
     };
-    measure();
-    const target: EventTarget = parent ?? window;
-    target.addEventListener("scroll", soon, { passive: true });
-    window.addEventListener("resize", soon);
-    const ro = new ResizeObserver(soon);
-    if (parent) ro.observe(parent);
-    ro.observe(el);
-    return () => {
+    const ro = new ResizeObserver(() => {
+      if (parent === undefined) {
+        // The first callback: style is clean now, so finding the scrolling ancestor is cheap.
+        parent = scrollParent(el);
+        target = parent ?? window;
+        target.addEventListener("scroll", soon, { passive: true });
+        if (parent) ro.observe(parent);
+      }
       if (frame !== 0) cancelAnimationFrame(frame);
-      target.removeEventListener("scroll", soon);
+      measure();
+    });
+    ro.observe(el);
+    window.addEventListener("resize", soon);
+    again.current = soon;
+    return () => {
+      again.current = () => {};
+      if (frame !== 0) cancelAnimationFrame(frame);
+      target?.removeEventListener("scroll", soon);
       window.removeEventListener("resize", soon);
       ro.disconnect();
     };
-  }, [ref, enabled, quantum]);
-  return range;
+  }, [ref, quantum]);
+  // Turned on (a list grown long enough to window): the element may have moved without
+  // changing size, so measure it again in the next frame, before that frame's own layout.
+  useEffect(() => {
+    if (enabled) again.current();
+  }, [enabled]);
+  return enabled ? range : null;
 }

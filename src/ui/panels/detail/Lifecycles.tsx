@@ -5,7 +5,7 @@
  * diagram only once scrolled into view, and nothing once scrolled out of it.
  */
 
-import { memo, useEffect, useRef, useState } from "react";
+import { memo, useDeferredValue, useEffect, useRef, useState } from "react";
 import { useLab } from "../../../store/store.ts";
 import {
   type ChartSpec,
@@ -71,11 +71,14 @@ const Chart = memo(function Chart({
     "data-id": id,
     "data-machine": machine,
     "data-state": active,
+    // Many cards: a card out of view is also left out of style and layout until it nears the
+    // view (`content-visibility: auto`), so the hundreds End brings in at once cost nothing
+    // before the observer below has told them apart.
     className: `min-w-0 rounded-md border px-1.5 py-1 ${
       active === "freed" || active === "done"
         ? "border-slate-200 opacity-75 dark:border-slate-700"
         : "border-slate-200 dark:border-slate-700"
-    }`,
+    }${lazy ? " [content-visibility:auto] [contain-intrinsic-block-size:auto_105px]" : ""}`,
   };
   // Out of view, a card keeps its place and draws nothing: when a lock is taken, the 64
   // threads' cards all change their text, and laying it out where nobody sees it cost
@@ -104,7 +107,11 @@ const Chart = memo(function Chart({
 });
 
 /** The cards: rendered again only when one of them changes (a card is made once per mm, object or thread: view/lifecycles.ts). */
-const Charts = memo(function Charts({ charts }: { charts: readonly ChartSpec[] }) {
+const Charts = memo(function Charts({ charts: now }: { charts: readonly ChartSpec[] }) {
+  // Many cards: drawn in a render of their own after the step's (a deferred value, which
+  // React renders in slices), as the kernel panel's objects are.
+  const deferred = useDeferredValue(now);
+  const charts = now.length > DRAW_ALL || deferred.length > DRAW_ALL ? deferred : now;
   const lazy = charts.length > DRAW_ALL;
   return (
     <ul className="mt-1 grid gap-1.5 [grid-template-columns:repeat(auto-fill,minmax(15.5rem,1fr))]">

@@ -3,7 +3,7 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
-import { lazy, memo, Suspense } from "react";
+import { lazy, memo, Suspense, useDeferredValue } from "react";
 import { useLab } from "../../../store/store.ts";
 import { useTabs } from "../../../store/tabs.ts";
 import { type KernelText, kernelTextOf } from "../../../view/index.ts";
@@ -61,9 +61,13 @@ const ObjectLine = memo(function ObjectLine(props: {
   freed: boolean;
   text: string;
   fields: string;
+  long: boolean;
 }) {
   return (
-    <li className={props.freed ? "text-slate-400 dark:text-slate-500" : ""} data-ch={`obj:${props.id}`}>
+    <li
+      className={`${props.freed ? "text-slate-400 dark:text-slate-500" : ""} ${props.long ? SKIP_OFFSCREEN : ""}`}
+      data-ch={`obj:${props.id}`}
+    >
       <span className="font-mono">
         {props.kind} #{props.id}
       </span>{" "}
@@ -146,14 +150,37 @@ const Threads = memo(function Threads({ threads }: { threads: KernelText["thread
   );
 });
 
-const Objects = memo(function Objects({ objects }: { objects: KernelText["objects"] }) {
+/**
+ * More objects than this (the large scenario ends with ~1,150): the lines out of view are left
+ * out of style and layout (`content-visibility: auto`, ~31 px each until first drawn). Drawing
+ * them all when End brought them in was most of that jump's layout; they stay in the document,
+ * for the browser's find and for tests.
+ */
+const LONG_OBJECTS = 64;
+const SKIP_OFFSCREEN = "[content-visibility:auto] [contain-intrinsic-block-size:auto_31px]";
+
+const Objects = memo(function Objects({ objects: now }: { objects: KernelText["objects"] }) {
+  // A long list is drawn in a render of its own after the step's (React's deferred value: a
+  // render it can interrupt, in slices), so a jump bringing a thousand lines in is not one
+  // long task; the list catches up within a few frames.
+  const deferred = useDeferredValue(now);
+  const objects = now.length > LONG_OBJECTS || deferred.length > LONG_OBJECTS ? deferred : now;
+  const long = objects.length > LONG_OBJECTS;
   return (
     <ul aria-label="Kernel objects" className="space-y-0.5">
       {objects.length === 0 ? (
         <li className="text-slate-500 dark:text-slate-400">no driver objects</li>
       ) : null}
       {objects.map((o) => (
-        <ObjectLine key={o.id} id={o.id} kind={o.kind} freed={o.freed} text={o.text} fields={o.fields} />
+        <ObjectLine
+          key={o.id}
+          id={o.id}
+          kind={o.kind}
+          freed={o.freed}
+          text={o.text}
+          fields={o.fields}
+          long={long}
+        />
       ))}
     </ul>
   );

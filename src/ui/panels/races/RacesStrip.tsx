@@ -4,7 +4,7 @@
  * buttons (its panel opens over the page, under the strip).
  */
 
-import { lazy, memo, Suspense, useCallback, useId, useMemo, useRef } from "react";
+import { lazy, memo, Suspense, useCallback, useDeferredValue, useId, useMemo, useRef } from "react";
 import { useExplore } from "../../../store/explore.ts";
 import { useLayout } from "../../../store/layout.ts";
 import { useLab } from "../../../store/store.ts";
@@ -123,15 +123,26 @@ function Chart({ vm, chart }: { vm: SwimlaneVm; chart: React.RefObject<SwimlaneH
       `Swimlane timeline of ${vm.total} steps: ${vm.lanes.map((l) => l.name).join(", ")}. Scroll or drag to zoom and pan.`,
     [vm],
   );
-  return <SwimlaneDiagram ref={chart} vm={vm} cursor={cursor} onPick={pick} label={label} />;
+  // (While a large run's chart is drawn after the rest, the cursor may already be the new run's.)
+  return (
+    <SwimlaneDiagram ref={chart} vm={vm} cursor={Math.min(cursor, vm.total)} onPick={pick} label={label} />
+  );
 }
+
+/** Steps in a run whose chart is drawn after the run is shown. */
+const LARGE_CHART = 2000;
 
 export function RacesStrip() {
   const scenario = useLab((s) => s.scenario);
   const result = useLab((s) => s.result);
   const open = useExplore((s) => s.open);
   const embed = useLayout((s) => s.embed);
-  const vm = useMemo(() => swimlaneVm(scenario, result), [scenario, result]);
+  // A large run's chart (its view model and drawing, ~100 ms for 16,000 steps) is made in a
+  // render of its own after the one that shows the run, so opening it is not one long task.
+  const run = useMemo(() => ({ scenario, result }), [scenario, result]);
+  const later = useDeferredValue(run);
+  const shown = result.steps.length > LARGE_CHART ? later : run;
+  const vm = useMemo(() => swimlaneVm(shown.scenario, shown.result), [shown]);
   const chart = useRef<SwimlaneHandle>(null);
   const panelId = useId();
   return (
