@@ -5,7 +5,7 @@
  * diagram only once scrolled into view, and nothing once scrolled out of it.
  */
 
-import { memo, useDeferredValue, useEffect, useRef, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { useLab } from "../../../store/store.ts";
 import {
   type ChartSpec,
@@ -15,6 +15,7 @@ import {
   machineGraph,
 } from "../../../view/index.ts";
 import { useWorld } from "../../app/useSnapshot.ts";
+import { useLongList } from "../useLongList.ts";
 import { StatechartDiagram } from "./StatechartDiagram.tsx";
 
 /** The machines never change: their graphs are read once. */
@@ -108,11 +109,7 @@ const Chart = memo(function Chart({
 
 /** The cards: rendered again only when one of them changes (a card is made once per mm, object or thread: view/lifecycles.ts). */
 const Charts = memo(function Charts({ charts: now }: { charts: readonly ChartSpec[] }) {
-  // Many cards: drawn in a render of their own after the step's (a deferred value, which
-  // React renders in slices), as the kernel panel's objects are.
-  const deferred = useDeferredValue(now);
-  const charts = now.length > DRAW_ALL || deferred.length > DRAW_ALL ? deferred : now;
-  const lazy = charts.length > DRAW_ALL;
+  const [charts, lazy] = useLongList(now, DRAW_ALL);
   return (
     <ul className="mt-1 grid gap-1.5 [grid-template-columns:repeat(auto-fill,minmax(15.5rem,1fr))]">
       {charts.map((c) => (

@@ -3,13 +3,14 @@
  * driver's objects with their lifecycle state and refcount, and pending SRCU callbacks.
  */
 
-import { lazy, memo, Suspense, useDeferredValue } from "react";
+import { lazy, memo, Suspense } from "react";
 import { useLab } from "../../../store/store.ts";
 import { useTabs } from "../../../store/tabs.ts";
 import { type KernelText, kernelTextOf } from "../../../view/index.ts";
 import { useWorld } from "../../app/useSnapshot.ts";
 import { FixedRows, rowStyle } from "../FixedRows.tsx";
 import { ViewSwitch } from "../shared.tsx";
+import { useLongList } from "../useLongList.ts";
 
 type KernelView = "state" | "topology";
 const KERNEL_VIEWS = [
@@ -160,12 +161,7 @@ const LONG_OBJECTS = 64;
 const SKIP_OFFSCREEN = "[content-visibility:auto] [contain-intrinsic-block-size:auto_31px]";
 
 const Objects = memo(function Objects({ objects: now }: { objects: KernelText["objects"] }) {
-  // A long list is drawn in a render of its own after the step's (React's deferred value: a
-  // render it can interrupt, in slices), so a jump bringing a thousand lines in is not one
-  // long task; the list catches up within a few frames.
-  const deferred = useDeferredValue(now);
-  const objects = now.length > LONG_OBJECTS || deferred.length > LONG_OBJECTS ? deferred : now;
-  const long = objects.length > LONG_OBJECTS;
+  const [objects, long] = useLongList(now, LONG_OBJECTS);
   return (
     <ul aria-label="Kernel objects" className="space-y-0.5">
       {objects.length === 0 ? (
