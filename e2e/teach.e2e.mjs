@@ -309,6 +309,8 @@ export default [
         s.processes[0].vmas.push({ start: "0x1000000", pages: 3000, prot: "rw", populate: true });
       });
       await openLink(page, ctx, ctx.fragmentOf(file), 1);
+      // The forest is drawn after the first paint (its view loads on demand): wait for it.
+      await page.locator('[data-testid="pt-row"][data-kind="run"]').first().waitFor();
       const rows = page.getByTestId("pt-row");
       ok((await rows.count()) < 40, `a few rows: ${await rows.count()}`);
       ok((await page.locator('[data-testid="pt-row"][data-kind="run"]').count()) >= 1, "range rows");
