@@ -168,6 +168,28 @@ export class EntrySum {
     this.add(ka, kb, ha, hb);
   }
 
+  /** Adds the entry of a Map whose key and value are hashed here. */
+  addEntry(key: unknown, value: unknown): void {
+    hashValue(key);
+    const ka = ha;
+    const kb = hb;
+    hashValue(value);
+    this.add(ka, kb, ha, hb);
+  }
+
+  /** The sum so far (two lanes and the count) into `out`, to go on from later (`resume`). */
+  save(out: Int32Array): void {
+    out[0] = this.sa;
+    out[1] = this.sb;
+    out[2] = this.n;
+  }
+
+  resume(from: Int32Array): void {
+    this.sa = from[0]!;
+    this.sb = from[1]!;
+    this.n = from[2]!;
+  }
+
   finish(out: Int32Array): void {
     out[0] = fmix(this.sa ^ Math.imul(this.n, 0x27d4eb2f) ^ 8);
     out[1] = fmix(this.sb ^ Math.imul(this.n, 0x165667b1) ^ 9);

@@ -90,12 +90,33 @@ export const hashCache = {
   },
   delete(o: object): void {
     const m = metaOf(o);
-    if (m) m.hash = undefined;
+    if (m) {
+      m.hash = undefined;
+      m.live = undefined;
+    }
+  },
+};
+
+/**
+ * The explorer's fingerprint of a frame or a word map (world-hash.ts `hashLiveWorldInto`),
+ * kept and dropped with its hash.
+ */
+export const liveCache = {
+  get(o: object): Int32Array | undefined {
+    const m = metaOf(o);
+    return m ? m.live : Object.isExtensible(o) ? undefined : frozenLive.get(o);
+  },
+  set(o: object, l: Int32Array): void {
+    const m = metaOf(o);
+    if (m) m.live = l;
+    else if (Object.isExtensible(o)) newMeta(o, 0).live = l;
+    else frozenLive.set(o, l);
   },
 };
 
 /** A frozen object without its Meta (the test mode that freezes shared parts, clone.ts). */
 const frozenHashes = new WeakMap<object, Int32Array>();
+const frozenLive = new WeakMap<object, Int32Array>();
 
 /**
  * What copy on write keeps per memory, beside the data (a non-enumerable symbol on the memory

@@ -11,6 +11,8 @@ export interface Meta {
   /** The owning world's stamp; 0: the world that built it, if it was never copied. */
   stamp: number;
   hash: Int32Array | undefined;
+  /** The explorer's fingerprint of the part where it differs from the hash (world-hash.ts). */
+  live: Int32Array | undefined;
 }
 
 const META = Symbol("part.meta");
@@ -21,7 +23,7 @@ export function metaOf(o: object): Meta | undefined {
 
 /** Gives `o` (a fresh copy, or an object never hashed) its Meta. */
 export function newMeta(o: object, stamp: number): Meta {
-  const m: Meta = { stamp, hash: undefined };
+  const m: Meta = { stamp, hash: undefined, live: undefined };
   Object.defineProperty(o, META, { value: m, enumerable: false, configurable: true });
   return m;
 }

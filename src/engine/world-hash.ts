@@ -11,7 +11,8 @@
  */
 
 import { ElementMix, EntrySum, hashInto, keyInto } from "./hash.ts";
-import { framesHash, hashCache, type Memory } from "./memory.ts";
+import { type Frame, framesHash, hashCache, liveCache, type Memory } from "./memory.ts";
+import { type Queue, slotAddr } from "./queue.ts";
 import type { World } from "./world.ts";
 
 const out2 = new Int32Array(2);
@@ -40,32 +41,114 @@ function cached(o: object): Int32Array {
   return l;
 }
 
-function memoryInto(mem: Memory, out: Int32Array): void {
+/** The hash of the frame list, from the frames' cached hashes. */
+function framesLanes(mem: Memory): Int32Array {
+  let fl = framesHash.get(mem);
+  if (!fl) {
+    frames.start(mem.frames.length);
+    for (const f of mem.frames) {
+      const l = cached(f);
+      frames.add(l[0]!, l[1]!);
+    }
+    fl = new Int32Array(2);
+    frames.finish(fl);
+    framesHash.set(mem, fl);
+  }
+  return fl;
+}
+
+/** `rings`: the SMMU's queues, for the explorer's fingerprint (below); null for the state hash. */
+function memoryInto(mem: Memory, out: Int32Array, rings: readonly Readonly<Queue>[] | null): void {
   for (const k in mem) {
     const v = (mem as unknown as Record<string, unknown>)[k];
     const kl = keyOf(k);
-    if (k === "frames") {
-      let fl = framesHash.get(mem);
-      if (!fl) {
-        frames.start(mem.frames.length);
-        for (const f of mem.frames) {
-          const l = cached(f);
-          frames.add(l[0]!, l[1]!);
-        }
-        fl = new Int32Array(2);
-        frames.finish(fl);
-        framesHash.set(mem, fl);
-      }
-      out2[0] = fl[0]!;
-      out2[1] = fl[1]!;
-    } else if (k === "words") {
-      const l = cached(mem.words);
-      out2[0] = l[0]!;
-      out2[1] = l[1]!;
-    } else hashInto(v, out2);
-    memory.add(kl[0]!, kl[1]!, out2[0]!, out2[1]!);
+    let l: Int32Array;
+    if (k === "frames") l = rings ? liveFrames(mem) : framesLanes(mem);
+    else if (k === "words") l = rings ? liveWords(mem.words, rings) : cached(mem.words);
+    else {
+      hashInto(v, out2);
+      l = out2;
+    }
+    memory.add(kl[0]!, kl[1]!, l[0]!, l[1]!);
   }
   memory.finish(out);
+}
+
+/*
+ * The explorer's fingerprint (`hashLiveWorldInto`) is the state hash without what no step will
+ * read again, so that states that differ only there are one state:
+ *   - the SMMU queues' slots outside [CONS, PROD). Every producer (the driver's cmdq insert, the
+ *     SMMU's event and PRI records, the IRQ thread's CMD_RESUME) writes a whole slot at PROD and
+ *     moves PROD in the same micro-step, every consumer reads at CONS: a slot behind CONS is
+ *     written again before anything reads it. Kept, such slots remember in which order earlier
+ *     commands went through the ring, and the three-thread bind/exit/munmap race had 1.3 M
+ *     states instead of 17 k.
+ *   - a queue frame's count of non-zero words (`used`): it only makes zeroing a freed frame
+ *     cheap, and queue memory is never freed.
+ * The guest's queues (a VM's vcmdq in its RAM) are hashed whole: the guest may write ahead.
+ */
+
+const liveSum = new EntrySum();
+const raw = new Int32Array(3);
+const liveOut = new Int32Array(2);
+
+function inRing(addr: number, rings: readonly Readonly<Queue>[]): boolean {
+  for (const q of rings) if (addr >= q.base && addr < q.base + 2 ** q.log2size * q.entryBytes) return true;
+  return false;
+}
+
+function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): Int32Array {
+  // The sum over the words outside every ring, kept with the map (dropped when it changes).
+  let outside = liveCache.get(words);
+  if (!outside) {
+    for (const [a, v] of words) if (!inRing(a, rings)) liveSum.addEntry(a, v);
+    outside = new Int32Array(3);
+    liveSum.save(outside);
+    liveSum.finish(raw);
+    liveCache.set(words, outside);
+  }
+  liveSum.resume(outside);
+  for (const q of rings) {
+    for (let seq = q.consumed; seq < q.produced; seq++) {
+      const at = slotAddr(q, seq);
+      for (let o = 0; o < q.entryBytes; o += 8) {
+        const v = words.get(at + o);
+        if (v !== undefined) liveSum.addEntry(at + o, v);
+      }
+    }
+  }
+  liveSum.finish(liveOut);
+  return liveOut;
+}
+
+const liveFrameLists = new WeakMap<Int32Array, Int32Array>();
+
+function liveFrame(f: Frame): Int32Array {
+  if (f.owner.kind !== "queue") return cached(f);
+  let l = liveCache.get(f);
+  if (!l) {
+    l = new Int32Array(2);
+    hashInto({ ...f, used: 0 }, l);
+    liveCache.set(f, l);
+  }
+  return l;
+}
+
+/** The frame list's fingerprint, kept beside its hash (a new hash: a frame changed). */
+function liveFrames(mem: Memory): Int32Array {
+  const normal = framesLanes(mem);
+  let l = liveFrameLists.get(normal);
+  if (!l) {
+    frames.start(mem.frames.length);
+    for (const f of mem.frames) {
+      const fl = liveFrame(f);
+      frames.add(fl[0]!, fl[1]!);
+    }
+    l = new Int32Array(2);
+    frames.finish(l);
+    liveFrameLists.set(normal, l);
+  }
+  return l;
 }
 
 const parts = new ElementMix();
@@ -114,10 +197,23 @@ function shellOf(p: object): Int32Array {
 
 /** The two lanes of `worldHash(w)` into `out`. */
 export function hashWorldInto(w: World, out: Int32Array): void {
+  worldInto(w, out, null);
+  if (checking) check(w, out);
+}
+
+/**
+ * The explorer's fingerprint of `w` into `out`: its hash without the SMMU queues' dead slots
+ * (above). Two worlds with the same fingerprint step alike from here on.
+ */
+export function hashLiveWorldInto(w: World, out: Int32Array): void {
+  worldInto(w, out, [w.smmu.cmdq, w.smmu.evtq, w.smmu.priq]);
+}
+
+function worldInto(w: World, out: Int32Array, rings: readonly Readonly<Queue>[] | null): void {
   for (const k in w) {
     const kl = keyOf(k);
     const v = (w as unknown as Record<string, unknown>)[k];
-    if (k === "mem") memoryInto(w.mem, out2);
+    if (k === "mem") memoryInto(w.mem, out2, rings);
     else if (k === "clock") hashInto(0, out2);
     else if (Array.isArray(v)) {
       // devices, mms, threads, vms: an array of parts.
@@ -135,7 +231,6 @@ export function hashWorldInto(w: World, out: Int32Array): void {
     world.add(kl[0]!, kl[1]!, out2[0]!, out2[1]!);
   }
   world.finish(out);
-  if (checking) check(w, out);
 }
 
 /*

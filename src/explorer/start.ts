@@ -6,7 +6,7 @@
 
 import { Recorder, SilentRecorder, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { hashWorldInto } from "../engine/world-hash.ts";
+import { hashLiveWorldInto, hashWorldInto } from "../engine/world-hash.ts";
 import { boot } from "../kernel/boot.ts";
 import { entrySteps, finalChecks, runScenario, type Violation } from "../kernel/run.ts";
 import { actors, createSim, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
@@ -125,13 +125,28 @@ export function runnableActors(sim: Sim, w: World): number[] {
 /** The lanes `fingerprint` leaves. */
 export const lanes = new Int32Array(2);
 
+let live = true;
+
 /**
- * The fingerprint of a state: the world's canonical hash (`worldHash`'s, without the clock)
- * mixed with the violations met on the way (`kinds`, a KindBits hash) and `extra` (the
- * bounded mode's last actor and preemptions). Leaves the two lanes in `lanes`.
+ * Whether fingerprints leave out what no step reads again (world-hash.ts `hashLiveWorldInto`:
+ * the SMMU queues' dead slots), the default; off, they hash the whole world, for the tests that
+ * check both give the same outcomes and counts. Returns what it was.
+ */
+export function liveFingerprints(on: boolean): boolean {
+  const was = live;
+  live = on;
+  return was;
+}
+
+/**
+ * The fingerprint of a state: the world's canonical hash without the clock and without the
+ * queue slots no step reads again (`hashLiveWorldInto`), mixed with the violations met on the
+ * way (`kinds`, a KindBits hash) and `extra` (the bounded mode's last actor and preemptions).
+ * Leaves the two lanes in `lanes`.
  */
 export function fingerprint(w: World, kinds: number, extra = 0): void {
-  hashWorldInto(w, lanes);
+  if (live) hashLiveWorldInto(w, lanes);
+  else hashWorldInto(w, lanes);
   const x = fmix(kinds ^ Math.imul(extra + 1, 0x9e3779b1));
   lanes[0] = lanes[0]! ^ x;
   lanes[1] = lanes[1]! ^ fmix(x + 0x6b43a9b5);
