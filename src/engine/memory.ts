@@ -127,6 +127,8 @@ interface Cow {
   own: Uint8Array | null;
   sharedWords: boolean;
   frames: Int32Array | undefined;
+  /** The frame list's fingerprint for the explorer (world-hash.ts), dropped with `frames`. */
+  liveFrames: Int32Array | undefined;
 }
 const COW = Symbol("memory.cow");
 
@@ -137,7 +139,7 @@ function cowOf(mem: Memory): Cow | undefined {
 function cowFor(mem: Memory): Cow {
   let c = cowOf(mem);
   if (!c) {
-    c = { own: null, sharedWords: false, frames: undefined };
+    c = { own: null, sharedWords: false, frames: undefined, liveFrames: undefined };
     Object.defineProperty(mem, COW, { value: c, enumerable: false, configurable: true });
   }
   return c;
@@ -153,11 +155,18 @@ export const framesHash = {
   set: (mem: Memory, l: Int32Array): void => {
     cowFor(mem).frames = l;
   },
+  getLive: (mem: Memory): Int32Array | undefined => cowOf(mem)?.liveFrames,
+  setLive: (mem: Memory, l: Int32Array): void => {
+    cowFor(mem).liveFrames = l;
+  },
 };
 
 function dropFramesHash(mem: Memory): void {
   const c = cowOf(mem);
-  if (c) c.frames = undefined;
+  if (c) {
+    c.frames = undefined;
+    c.liveFrames = undefined;
+  }
 }
 
 /**
@@ -186,7 +195,12 @@ export function cloneMemory(mem: Memory): Memory {
   c.own = new Uint8Array(mem.frames.length);
   c.sharedWords = true;
   Object.defineProperty(out, COW, {
-    value: { own: new Uint8Array(mem.frames.length), sharedWords: true, frames: c.frames },
+    value: {
+      own: new Uint8Array(mem.frames.length),
+      sharedWords: true,
+      frames: c.frames,
+      liveFrames: c.liveFrames,
+    },
     enumerable: false,
     configurable: true,
   });
@@ -196,7 +210,10 @@ export function cloneMemory(mem: Memory): Memory {
 /** Frame `index`, to be changed: copied first if it is shared with another memory. */
 export function frameForWrite(mem: Memory, index: number): Frame | undefined {
   const c = cowOf(mem);
-  if (c) c.frames = undefined;
+  if (c) {
+    c.frames = undefined;
+    c.liveFrames = undefined;
+  }
   const frame = mem.frames[index];
   const own = c?.own;
   if (!frame || !own || index >= own.length || own[index] === 1) {

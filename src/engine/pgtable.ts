@@ -14,7 +14,7 @@
 
 import { defineLayout, type FieldSpec, getField, getPa, prepareWord } from "./bits.ts";
 import { inFrame, PAGE_SIZE, type Pa, type Va } from "./ids.ts";
-import { allocFrame, type FrameOwner, type Memory, readWord, writeWord } from "./memory.ts";
+import { allocFrame, type FrameOwner, frameAt, type Memory, readWord, writeWord } from "./memory.ts";
 
 /**
  * Where a table's addresses point. The host's own tables hold physical addresses; a guest's
@@ -371,6 +371,9 @@ export function lookup(mem: Memory, pgd: Pa, va: Va, space?: TableSpace): Pa | n
 }
 
 function tableIsEmpty(mem: Memory, table: Pa): boolean {
+  // A frame counts its non-zero words (memory.ts keeps `used` exact at every write).
+  const frame = frameAt(mem, table);
+  if (frame) return frame.used === 0;
   for (let i = 0; i < TABLE_ENTRIES; i++) if (readWord(mem, table + i * 8) !== 0n) return false;
   return true;
 }
@@ -388,8 +391,11 @@ export function collectEmptyTables(mem: Memory, pgd: Pa, start: Va, end: Va): Pa
       const lo = base + i * span;
       if (lo + span <= start || lo >= end) continue;
       const slot = table + i * 8;
-      const desc = [readWord(mem, slot)];
-      if (getField(desc, PTE.fields.VALID) === 0n || level === LEVELS - 1) continue;
+      // Most slots are empty: absent from the word map, no descriptor to decode.
+      const word = mem.words.get(slot);
+      if (word === undefined || level === LEVELS - 1) continue;
+      const desc = [word];
+      if (getField(desc, PTE.fields.VALID) === 0n) continue;
       const next = getPa(desc, PTE.fields.OA);
       visit(next, level + 1, lo);
       if (tableIsEmpty(mem, next)) {

@@ -121,8 +121,6 @@ function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): I
   return liveOut;
 }
 
-const liveFrameLists = new WeakMap<Int32Array, Int32Array>();
-
 function liveFrame(f: Frame): Int32Array {
   if (f.owner.kind !== "queue") return cached(f);
   let l = liveCache.get(f);
@@ -134,10 +132,9 @@ function liveFrame(f: Frame): Int32Array {
   return l;
 }
 
-/** The frame list's fingerprint, kept beside its hash (a new hash: a frame changed). */
+/** The frame list's fingerprint, kept (and dropped) with its hash. */
 function liveFrames(mem: Memory): Int32Array {
-  const normal = framesLanes(mem);
-  let l = liveFrameLists.get(normal);
+  let l = framesHash.getLive(mem);
   if (!l) {
     frames.start(mem.frames.length);
     for (const f of mem.frames) {
@@ -146,7 +143,7 @@ function liveFrames(mem: Memory): Int32Array {
     }
     l = new Int32Array(2);
     frames.finish(l);
-    liveFrameLists.set(normal, l);
+    framesHash.setLive(mem, l);
   }
   return l;
 }
