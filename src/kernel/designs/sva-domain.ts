@@ -36,7 +36,8 @@
  * domain), iopf enabling for stall masters, several SMMUs (every device shares the one SMMU).
  */
 
-import { cdUsedBits } from "../../engine/cd.ts";
+import { getField } from "../../engine/bits.ts";
+import { CD_LAYOUT, cdUsedBits } from "../../engine/cd.ts";
 import { kernelPart, ownDevice, ownKObject } from "../../engine/clone.ts";
 import { PAGE_SIZE } from "../../engine/ids.ts";
 import type { DeviceState, Draft, KObject, World } from "../../engine/world.ts";
@@ -537,7 +538,7 @@ const release: Program = [
     write: (c, words) => writeCdWords(c.w, devOf(c), pasidOf(c), words),
     sync,
     say: (c, i, n) => {
-      const valid = (readCd(c.w, devOf(c), pasidOf(c))[0]! & 1n) === 1n;
+      const valid = getField(readCd(c.w, devOf(c), pasidOf(c)), CD_LAYOUT.fields.V) === 1n;
       return `arm_smmu_make_sva_cd(NULL) for ${devOf(c).name}'s PASID ${pasidOf(c)}, stage ${i} of ${n}: the CD is ${valid ? "valid with EPD0=1 and S=R=0 (every access faults, silently)" : "not valid yet (V=0)"}.`;
     },
   }),
