@@ -31,7 +31,7 @@ interface EntryLocals {
   [next: `${string}.i`]: number;
 }
 
-const { required, setLocal } = locals<EntryLocals>();
+const { required, setLocal, dropLocal } = locals<EntryLocals>();
 
 export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: EntryUpdate): Program {
   const stages = (c: Ctx) => required(c, `${prefix}.stages`);
@@ -73,6 +73,11 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
       setLocal(c, `${prefix}.i`, index(c) + 1);
       return `${prefix}.head`;
     }),
-    control(`${prefix}.done`, () => undefined),
+    // The plan is spent: forgotten, so that how it went leaves nothing in the thread.
+    control(`${prefix}.done`, (c) => {
+      dropLocal(c, `${prefix}.stages`);
+      dropLocal(c, `${prefix}.i`);
+      return undefined;
+    }),
   ];
 }

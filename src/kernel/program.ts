@@ -100,6 +100,11 @@ export interface Locals<L> {
    */
   required<K extends keyof L & string>(c: Ctx, name: K): NonNullable<L[K]>;
   setLocal<K extends keyof L & string>(c: Ctx, name: K, value: Exclude<L[K], undefined>): void;
+  /**
+   * Forgets a local no later step reads: a value kept past its last use would make states that
+   * differ only in it different states (the explorer meets each as a state of its own).
+   */
+  dropLocal<K extends keyof L & string>(c: Ctx, name: K): void;
 }
 
 export function locals<L extends { [K in keyof L]: LocalValue | undefined }>(): Locals<L> {
@@ -112,6 +117,9 @@ export function locals<L extends { [K in keyof L]: LocalValue | undefined }>(): 
     },
     setLocal: (c, name, value) => {
       (c.t.locals as Record<string, LocalValue>)[name] = value as LocalValue;
+    },
+    dropLocal: (c, name) => {
+      delete (c.t.locals as Record<string, LocalValue>)[name];
     },
   };
 }
