@@ -86,7 +86,7 @@ interface MmLocals extends NotifierLocals {
   [next: `${string}.i`]: number;
 }
 
-const { local, required, setLocal } = locals<MmLocals>();
+const { local, required, setLocal, dropLocal } = locals<MmLocals>();
 
 type OpOf<N extends Op["op"]> = Extract<Op, { op: N }>;
 
@@ -243,6 +243,9 @@ export function forEachNotifier(prefix: string, callback: string, skip?: (c: Ctx
     control(`${prefix}.done`, (c) => {
       srcuReadUnlock(c.w, c.t.name);
       setLocal(c, "mn", null);
+      // The walk's copy of the list is spent (the next walk copies afresh).
+      dropLocal(c, `${prefix}.list`);
+      dropLocal(c, `${prefix}.i`);
       return undefined;
     }),
     control(`${prefix}.end`, () => undefined),

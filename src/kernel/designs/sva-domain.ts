@@ -128,7 +128,7 @@ interface DomainLocals extends NotifierLocals {
   dev?: string;
 }
 
-const { local, required, setLocal } = locals<DomainLocals>();
+const { local, required, setLocal, dropLocal } = locals<DomainLocals>();
 
 const domainOf = (c: Ctx): Draft<KObject<SvaDomain>> =>
   kobject<SvaDomain>(c.w, required(c, "domain"), "domain");
@@ -546,7 +546,11 @@ const release: Program = [
     setLocal(c, "rel.i", required(c, "rel.i") + 1);
     return "rel.head";
   }),
-  { ...mutexUnlock(DEVICES_LOCK), label: "rel.done" },
+  // The walk's copy of the device list is spent with the lock (the next release copies afresh).
+  mutexUnlock(DEVICES_LOCK, "rel.done", (c) => {
+    dropLocal(c, "rel.list");
+    dropLocal(c, "rel.i");
+  }),
   ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(asidOf(c)), {
     when: (c) => !hasFault(c.w, "skip-tlbi"),
   }),
