@@ -128,7 +128,7 @@ export interface IoMmLocals extends NotifierLocals {
   "inv.visited"?: readonly number[];
 }
 
-const { local, required, setLocal } = locals<IoMmLocals>();
+const { local, required, setLocal, dropLocal } = locals<IoMmLocals>();
 
 const ioMmOf = (c: Ctx): Draft<KObject<IoMm>> => kobject<IoMm>(c.w, required(c, "io_mm"), "io_mm");
 const bondOf = (c: Ctx): Draft<KObject<IommuBond>> => kobject<IommuBond>(c.w, required(c, "bond"), "bond");
@@ -666,12 +666,12 @@ const release: Program = [
     return call("drv:io_mm_detach");
   }),
   control("rel.next", () => "rel.head"),
-  unlock("rel.done"),
+  unlock("rel.done", (c) => dropLocal(c, "rel.visited")),
   lock(),
   ioMmPutLocked(),
   unlock(),
   control("rel.end", () => RETURN),
-  unlock("rel.fail"),
+  unlock("rel.fail", (c) => dropLocal(c, "rel.visited")),
 ];
 
 // --- invalidate ------------------------------------------------------------------------------
@@ -717,7 +717,8 @@ const invalidate: Program = [
     { when: (c) => atsEnabled(c.w, bondDev(c)) && !hasFault(c.w, "skip-atc-inv") },
   ),
   control("inv.next", () => "inv.head"),
-  unlock("inv.done"),
+  // The walk's record of the bonds it visited is spent with the lock.
+  unlock("inv.done", (c) => dropLocal(c, "inv.visited")),
 ];
 
 export const ioMm2018: Driver = {
