@@ -38,7 +38,7 @@ interface GuestCdLocals {
   [next: `${string}.i`]: number;
 }
 
-const { required, setLocal } = locals<GuestCdLocals>();
+const { required, setLocal, dropLocal } = locals<GuestCdLocals>();
 
 export function guestCdWrites(
   prefix: string,
@@ -88,6 +88,11 @@ export function guestCdWrites(
       setLocal(c, `${prefix}.i`, at(c) + 1);
       return `${prefix}.head`;
     }),
-    control(`${prefix}.done`, () => undefined),
+    // The plan is spent: forgotten, as the host's entry writes forget theirs (entry.ts).
+    control(`${prefix}.done`, (c) => {
+      dropLocal(c, `${prefix}.rows`);
+      dropLocal(c, `${prefix}.i`);
+      return undefined;
+    }),
   ];
 }

@@ -54,7 +54,7 @@ interface ProcessLocals extends IoMmLocals {
   "texit.visited"?: readonly number[];
 }
 
-const { required, setLocal } = locals<ProcessLocals>();
+const { required, setLocal, dropLocal } = locals<ProcessLocals>();
 
 /** The iommu_process (the 2018 design's io_mm with its pid) and the iommu_context (bond). */
 const processOf = (c: Ctx): Draft<KObject<IoMm>> => kobject<IoMm>(c.w, required(c, "io_mm"), "io_mm");
@@ -173,6 +173,7 @@ const taskExit: Program = [
     const io = processOf(c);
     if (!ioMmGetLocked(c, io)) {
       c.rec.say(`${processName(io)}'s kref is 0: someone else is already freeing it.`);
+      dropLocal(c, "texit.visited");
       return "texit.fail";
     }
     c.rec.say(`${processName(io)} kref ${io.refs}: each of its contexts (one per domain) is freed.`);
@@ -181,7 +182,11 @@ const taskExit: Program = [
   control("texit.head", (c) => {
     const visited = required(c, "texit.visited");
     const next = bondsOf(c.w, processOf(c)).find((b) => !visited.includes(b.id));
-    if (!next) return "texit.done";
+    if (!next) {
+      // The walk is over: its record of the contexts visited is spent.
+      dropLocal(c, "texit.visited");
+      return "texit.done";
+    }
     setLocal(c, "bond", next.id);
     setLocal(c, "texit.visited", [...visited, next.id]);
     return undefined;
