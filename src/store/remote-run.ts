@@ -324,8 +324,9 @@ export function createRemoteRunner(create: () => RunPort) {
             const trace: TraceJson = { ...rest, steps: lines };
             const cursor = Math.max(0, Math.min(records.length, Math.trunc(opts.pick(records))));
             running = null;
+            // Shown in a task after the one that decoded the world (tens of milliseconds).
             void Promise.all([remote.fetch(0), remote.fetch(cursor)]).then(([, world]) =>
-              resolve({ result, trace, cursor, world }),
+              setTimeout(() => resolve({ result, trace, cursor, world })),
             );
           }
         },
