@@ -73,6 +73,10 @@ export default [
       await until(async () => (await position(page)).total === whole.steps.length, "the large run", 60_000);
       await busy.waitFor({ state: "detached" });
       await waitForStep(page, 0);
+      // Its panels come one at a time (layout/Staged.tsx), then every one is there.
+      await until(async () => (await page.getByTestId("staged").count()) === 0, "every panel drawn", 30_000);
+      for (const id of ["strtab", "pgtable", "detail", "cmdq", "tlb", "memory"])
+        await page.locator(`[data-panel="${id}"] section`).first().waitFor();
       // Interactive: keys step it.
       await page.keyboard.press("ArrowRight");
       await waitForStep(page, 1);

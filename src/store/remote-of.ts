@@ -14,6 +14,14 @@ export interface RemoteWorlds {
   fetch(k: number): Promise<World>;
   /** Builds the page's own checkpoints of the run in idle moments, while `shown` holds. */
   warm(shown: () => boolean): void;
+  /** The state hash after `k` steps, if the worker has computed it (the final one always). */
+  hashAt(k: number): string | undefined;
+  /**
+   * Asks the worker for the state hash after `k` steps (hashing a large world takes the page
+   * hundreds of milliseconds); `then` runs when `hashAt(k)` has it, or when the worker is gone.
+   * False when it is already gone: the page computes the hash itself.
+   */
+  askHash(k: number, then: () => void): boolean;
   /** True once `warm` has replayed the whole run: no world is then asked of the worker. */
   readonly warmed: boolean;
 }

@@ -116,6 +116,8 @@ describe("a run in the worker, seen from the page", () => {
     while (!remote.warmed) await new Promise((r) => setTimeout(r, 5));
     expect(out.result.final).not.toBe(posted);
     expect(worldHash(out.result.final)).toBe(out.result.stateHash);
+    // Known without hashing it again on the page (End shows it at once).
+    expect(postedHashes.get(out.result.final)).toBe(out.result.stateHash);
     const here = runScenario(s, { checkpointEvery: 32 });
     const asked = log.length;
     for (const k of [1, 31, 32, 100, here.steps.length - 1]) {
@@ -124,6 +126,41 @@ describe("a run in the worker, seen from the page", () => {
       expect(worldHash(w!), `step ${k}`).toBe(worldHash(worldAt(here, k)));
     }
     expect(log.length).toBe(asked);
+  });
+
+  it("the worker gives the state hash of any step, without a world; once gone, it says no", async () => {
+    let worker = fakeWorker();
+    const log: RunReply[] = [];
+    const runner = createRemoteRunner(() => {
+      worker = fakeWorker(log);
+      return worker.port;
+    });
+    const s = mid();
+    const out = await runner.run(s, { checkpointEvery: 32, pick: () => 0 });
+    if (out === null || typeof out === "string") throw new Error(String(out));
+    const here = runScenario(s, { checkpointEvery: 32 });
+    const remote = remoteOf(out.result)!;
+    // The final one came with the run.
+    expect(remote.hashAt(here.steps.length)).toBe(here.stateHash);
+    for (const k of [5, 77, here.steps.length - 2]) {
+      expect(remote.hashAt(k)).toBeUndefined();
+      const asked = log.length;
+      const told = await new Promise<boolean>((ok) => {
+        expect(remote.askHash(k, () => ok(true))).toBe(true);
+      });
+      expect(told).toBe(true);
+      expect(remote.hashAt(k), `step ${k}`).toBe(worldHash(worldAt(here, k)));
+      // One message back: the hash alone, no world.
+      expect(log.slice(asked).map((m) => m.type)).toEqual(["hash"]);
+    }
+    // A worker that stops: whoever waits is told (the page then hashes it itself), and later
+    // asks are refused.
+    let woken = false;
+    expect(remote.askHash(9, () => (woken = true))).toBe(true);
+    worker.fail("out of memory");
+    expect(woken).toBe(true);
+    expect(remote.hashAt(9)).toBeUndefined();
+    expect(remote.askHash(10, () => {})).toBe(false);
   });
 
   it("a scenario the model refuses comes back as its one line", async () => {

@@ -78,7 +78,37 @@ class Remote implements RemoteWorlds {
     readonly id: number,
     readonly result: RunResult,
     private readonly port: () => RunPort,
-  ) {}
+  ) {
+    this.hashes.set(result.steps.length, result.stateHash);
+  }
+
+  /** State hashes by step, computed by the worker (the final one came with the run). */
+  private readonly hashes = new Map<number, string>();
+  /** Who waits for the worker's hash of a step. */
+  private readonly hashWaiters = new Map<number, (() => void)[]>();
+
+  hashAt(k: number): string | undefined {
+    return this.hashes.get(k);
+  }
+
+  askHash(k: number, then: () => void): boolean {
+    if (this.gone) return false;
+    const waiting = this.hashWaiters.get(k);
+    if (waiting) waiting.push(then);
+    else {
+      this.hashWaiters.set(k, [then]);
+      this.port().postMessage({ type: "hash", id: this.id, step: k });
+    }
+    return true;
+  }
+
+  /** A state hash the worker computed (with a world it sent, or asked alone). */
+  hashArrived(k: number, hash: string): void {
+    this.hashes.set(k, hash);
+    const waiting = this.hashWaiters.get(k) ?? [];
+    this.hashWaiters.delete(k);
+    for (const then of waiting) then();
+  }
 
   warmed = false;
 
@@ -118,7 +148,10 @@ class Remote implements RemoteWorlds {
       // posted shares nothing with anything here).
       if (last > 0) {
         const before = worldAt(this.result, last - 1);
-        (this.result as { final: World }).final = worldAfterStep(this.result, before, last - 1);
+        const final = worldAfterStep(this.result, before, last - 1);
+        // The same state as the worker's final world: its hash is the run's.
+        postedHashes.set(final, this.result.stateHash);
+        (this.result as { final: World }).final = final;
       }
       this.warmed = true;
     };
@@ -169,6 +202,10 @@ class Remote implements RemoteWorlds {
     for (const [k, r] of this.resolvers) r.ok(this.replay(k));
     this.resolvers.clear();
     this.waiting.clear();
+    // Those waiting for a hash compute it here (askHash now says no).
+    const waiting = [...this.hashWaiters.values()].flat();
+    this.hashWaiters.clear();
+    for (const then of waiting) then();
   }
 
   private gone = false;
@@ -213,7 +250,10 @@ export function createRemoteRunner(create: () => RunPort) {
     p.onmessage = (e) => {
       const m = e.data;
       if (running?.id === m.id) running.reply(m);
-      else if (held?.id === m.id && m.type === "world") held.arrived(m.step, posted(m.world, m.hash));
+      else if (held?.id === m.id && m.type === "world") {
+        held.hashArrived(m.step, m.hash);
+        held.arrived(m.step, posted(m.world, m.hash));
+      } else if (held?.id === m.id && m.type === "hash") held.hashArrived(m.step, m.hash);
       else if (held?.id === m.id && m.type === "error") held.lost();
     };
     p.onerror = (e) => {
@@ -284,8 +324,9 @@ export function createRemoteRunner(create: () => RunPort) {
             const trace: TraceJson = { ...rest, steps: lines };
             const cursor = Math.max(0, Math.min(records.length, Math.trunc(opts.pick(records))));
             running = null;
+            // Shown in a task after the one that decoded the world (tens of milliseconds).
             void Promise.all([remote.fetch(0), remote.fetch(cursor)]).then(([, world]) =>
-              resolve({ result, trace, cursor, world }),
+              setTimeout(() => resolve({ result, trace, cursor, world })),
             );
           }
         },

@@ -5,11 +5,12 @@
  * worlds it shows (remote-run.ts).
  *
  * Messages in (`RunRequest`): `run` a scenario (it replaces the run kept before), `world` k of
- * the current run. Messages out (`RunReply`), for one run id, in this order: `progress` while it
- * runs; the steps and their trace lines in chunks (a chunk is decoded in a few milliseconds, so
- * no task of the page's is long); the trace's other parts; the final world; `done` with the
- * outcome; then one `world` per request. `error` instead of the rest when the scenario
- * could not be run, with the line the page shows (or, for a world, when the run is not here).
+ * the current run, or only its state `hash`. Messages out (`RunReply`), for one run id, in this
+ * order: `progress` while it runs; the steps and their trace lines in chunks (a chunk is
+ * decoded in a few milliseconds, so no task of the page's is long); the trace's other parts;
+ * the final world; `done` with the outcome; then one `world` (or `hash`) per request. `error`
+ * instead of the rest when the scenario could not be run, with the line the page shows (or,
+ * for a world, when the run is not here).
  */
 
 import type { World } from "../engine/index.ts";
@@ -33,7 +34,9 @@ export type RunRequest =
       readonly scenario: Wire<Scenario>;
       readonly checkpointEvery: number;
     }
-  | { readonly type: "world"; readonly id: number; readonly step: number };
+  | { readonly type: "world"; readonly id: number; readonly step: number }
+  /** The state hash after `step` steps (hashing a large world takes the page hundreds of ms). */
+  | { readonly type: "hash"; readonly id: number; readonly step: number };
 
 /** The trace without its steps, which come with the chunks. */
 export type TraceRest = Omit<TraceJson, "steps">;
@@ -64,6 +67,7 @@ export type RunReply =
       /** Its state hash (`worldHash`), computed here: on the page a posted world has no cached hashes. */
       readonly hash: string;
     }
+  | { readonly type: "hash"; readonly id: number; readonly step: number; readonly hash: string }
   | { readonly type: "error"; readonly id: number; readonly message: string };
 
 /** Steps per chunk: about 2 ms to decode on the page. */
@@ -115,6 +119,8 @@ export function createRunHost(post: (reply: RunReply) => void): (request: RunReq
     }
     const step = Math.max(0, Math.min(result.steps.length, Math.trunc(request.step)));
     const world = worldAt(result, step);
-    post({ type: "world", id: request.id, step, world: toWire(world), hash: worldHash(world) });
+    const hash = step === result.steps.length ? result.stateHash : worldHash(world);
+    if (request.type === "hash") post({ type: "hash", id: request.id, step, hash });
+    else post({ type: "world", id: request.id, step, world: toWire(world), hash });
   };
 }

@@ -295,7 +295,10 @@ export function startUrlSync(store = useLab): () => void {
   write();
   requestUrlWrite = write;
   const unsubscribe = store.subscribe((s, prev) => {
-    if (s.scenario !== prev.scenario || s.selection !== prev.selection || s.busy !== prev.busy) write();
+    // A large run handed over from the worker: its link (compressing the scenario) in a task of
+    // its own, not in the one that draws the run.
+    if (s.scenario !== prev.scenario && s.result.checkpointEvery > 1) setTimeout(write);
+    else if (s.scenario !== prev.scenario || s.selection !== prev.selection || s.busy !== prev.busy) write();
     else if (s.cursor !== prev.cursor) writeSoon();
   });
   window.addEventListener("hashchange", onHashChange);

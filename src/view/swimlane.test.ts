@@ -4,7 +4,7 @@ import { runScenario, SMMU, SRCU } from "../kernel/index.ts";
 import { parseScenario, type Scenario } from "../scenario/index.ts";
 import freedEarlyJson from "../scenario/library/notifier-freed-early.json";
 import raceJson from "../scenario/library/unbind-vs-exit.json";
-import { abbreviate, swimlaneVm } from "./swimlane.ts";
+import { abbreviate, swimlaneSlices, swimlaneVm } from "./swimlane.ts";
 
 function scenario(json: unknown): Scenario {
   const r = parseScenario(json);
@@ -84,5 +84,41 @@ describe("abbreviate", () => {
     expect(abbreviate("anything", 0)).toBe("");
     for (let n = 1; n < 30; n++)
       expect(abbreviate("arm_smmu_mmu_notifier_put", n).length).toBeLessThanOrEqual(n);
+  });
+});
+
+describe("the swimlane made in slices (a long run's, in idle moments)", () => {
+  const race = scenario(raceJson);
+  const result = runScenario(race, { snapshots: true });
+  const plain = (vm: ReturnType<typeof swimlaneVm>) => ({
+    ...vm,
+    // A box's id, label and title are made when read: compare what the chart reads.
+    boxes: vm.boxes.map((b) => ({ ...b, id: b.id, label: b.label, title: b.title })),
+  });
+
+  it("pauses every few steps and makes the same model", () => {
+    const slices = swimlaneSlices(race, result, 3);
+    let pauses = 0;
+    let r = slices.next();
+    while (!r.done) {
+      pauses++;
+      r = slices.next();
+    }
+    // The boxes, then the blocked spans: each pass pauses every 3 steps.
+    expect(pauses).toBeGreaterThanOrEqual(2 * Math.floor(result.steps.length / 3) - 1);
+    expect(plain(r.value)).toEqual(plain(swimlaneVm(race, result)));
+  });
+
+  it("titles a step's box with its number, actor, function and text", () => {
+    const vm = swimlaneVm(race, result);
+    const s = result.steps.find(
+      (x) => x.actor !== SMMU && !result.violations.some((v) => v.step === x.index),
+    )!;
+    const box = vm.boxes.find((b) => b.id === `${s.actor}:${s.index}`)!;
+    expect(box.title).toBe(`Step ${s.index + 1} · ${s.actor} · ${s.fn}\n${s.text}`);
+    expect(box.label).toBe(s.fn);
+    const smmu = vm.boxes.find((b) => b.actor === SMMU && b.label !== b.fn);
+    // An SMMU step that consumed a command is labelled with it, and says so in its title.
+    if (smmu) expect(smmu.title).toContain(`· ${smmu.fn} (${smmu.label})`);
   });
 });

@@ -9,7 +9,7 @@
  */
 
 import { type DmaOutcome, decodeCmd, type TraceEvent } from "../engine/index.ts";
-import { actorsAt, type RunResult, SMMU, SRCU } from "../kernel/index.ts";
+import { actorsAt, type RunResult, SMMU, SRCU, type StepRecord } from "../kernel/index.ts";
 import type { Scenario } from "../scenario/index.ts";
 import { explanationText } from "./safeguards.ts";
 
@@ -78,7 +78,18 @@ function dmaText(d: DmaOutcome): string {
  * boundary i (after i steps) is what step i-1 recorded (`StepRecord.blocked`); nothing is
  * blocked at boot. No world is read: this works the same on a run that keeps checkpoints only.
  */
-function blockedSpans(result: RunResult, threads: readonly string[]): BlockedSpan[] {
+function sameBlocked(a: StepRecord["blocked"], b: StepRecord["blocked"]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.thread !== b[i]!.thread || a[i]!.why !== b[i]!.why) return false;
+  return true;
+}
+
+function* blockedSpans(
+  result: RunResult,
+  threads: readonly string[],
+  every: number,
+): Generator<void, BlockedSpan[]> {
   const spans: BlockedSpan[] = [];
   const total = result.steps.length;
   const open = new Map<string, { from: number; why: string }>();
@@ -89,10 +100,17 @@ function blockedSpans(result: RunResult, threads: readonly string[]): BlockedSpa
     open.delete(name);
   };
   const known = new Set(threads);
+  // One map, emptied at each step; and a step blocking the same threads for the same reasons
+  // as the one before changes no span (the large scenario's 64 threads wait at most steps).
+  const now = new Map<string, string>();
+  let before: StepRecord["blocked"] = [];
   for (let i = 1; i <= total; i++) {
-    const now = new Map<string, string>();
-    for (const b of result.steps[i - 1]!.blocked)
-      if (known.has(b.thread)) now.set(b.thread, b.why || "blocked");
+    if (i % every === 0) yield;
+    const blocked = result.steps[i - 1]!.blocked;
+    if (sameBlocked(blocked, before)) continue;
+    before = blocked;
+    now.clear();
+    for (const b of blocked) if (known.has(b.thread)) now.set(b.thread, b.why || "blocked");
     // (A Map may lose the entry being visited: no copy of it per step.)
     for (const [name, o] of open) if (now.get(name) !== o.why) close(name, i);
     for (const [name, why] of now) if (!open.has(name)) open.set(name, { from: i, why });
@@ -112,7 +130,108 @@ function consumed(events: readonly TraceEvent[]): string | null {
   return null;
 }
 
+/** A step's violations, as the boxes' titles list them. */
+type Bad = { readonly kinds: string[]; readonly text: string[] } | undefined;
+
+const warning = (bad: Bad): string => (bad ? `\n⚠ ${bad.text.join("\n⚠ ")}` : "");
+
+/**
+ * A step's box in its actor's lane. Its id, label and title are made when read: the chart of
+ * a long run draws only the boxes in view, and making 16,000 titles (and decoding every
+ * consumed command) was most of the view model's time on the large scenario.
+ */
+class ActorBox implements StepBox {
+  readonly step: number;
+  readonly lane: string;
+  readonly actor: string;
+  readonly fn: string;
+  readonly violation: boolean;
+  private cmd: string | null | undefined;
+
+  constructor(
+    private readonly s: StepRecord,
+    readonly kind: LaneKind,
+    private readonly bad: Bad,
+  ) {
+    this.step = s.index;
+    this.lane = s.actor;
+    this.actor = s.actor;
+    this.fn = s.fn;
+    this.violation = bad !== undefined;
+  }
+
+  get id(): string {
+    return `${this.actor}:${this.step}`;
+  }
+
+  /** The command an SMMU step consumed. */
+  private consumed(): string | null {
+    if (this.cmd === undefined) this.cmd = this.actor === SMMU ? consumed(this.s.events) : null;
+    return this.cmd;
+  }
+
+  get label(): string {
+    return this.consumed() ?? this.fn;
+  }
+
+  get title(): string {
+    const cmd = this.consumed();
+    const s = this.s;
+    return `Step ${s.index + 1} · ${s.actor} · ${s.fn}${cmd ? ` (${cmd})` : ""}\n${s.text}${warning(this.bad)}`;
+  }
+}
+
+/** The box of a thread's DMA in the device's lane. */
+class DmaBox implements StepBox {
+  readonly kind = "device" as const;
+  readonly step: number;
+  readonly lane: string;
+  readonly actor: string;
+  readonly fn: string;
+  readonly violation: boolean;
+
+  constructor(
+    s: StepRecord,
+    private readonly dma: DmaOutcome,
+    private readonly bad: Bad,
+  ) {
+    this.step = s.index;
+    this.lane = `dev:${dma.device}`;
+    this.actor = s.actor;
+    this.fn = `${dma.access} ${hex(dma.va)}`;
+    this.violation = bad !== undefined;
+  }
+
+  get id(): string {
+    return `dev:${this.dma.device}:${this.step}`;
+  }
+
+  get label(): string {
+    return this.fn;
+  }
+
+  get title(): string {
+    return `Step ${this.step + 1} · ${this.dma.device} (DMA issued by ${this.actor})\n${dmaText(this.dma)}${warning(this.bad)}`;
+  }
+}
+
 export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
+  const made = swimlaneSlices(scenario, result, Number.POSITIVE_INFINITY);
+  for (;;) {
+    const r = made.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * `swimlaneVm`, pausing after every `every` steps (twice over the run: the boxes, then the
+ * blocked spans), so that the page can make a long run's in slices of idle time.
+ */
+export function* swimlaneSlices(
+  scenario: Scenario,
+  result: RunResult,
+  every: number,
+): Generator<void, SwimlaneVm> {
   const threads = scenario.threads.map((t) => t.name);
   // The other actors in the model's own order (smmu, srcu, …), then any only the steps name.
   const others = actorsAt(result, 0)
@@ -145,41 +264,19 @@ export function swimlaneVm(scenario: Scenario, result: RunResult): SwimlaneVm {
 
   const boxes: StepBox[] = [];
   for (const s of result.steps) {
+    if (s.index % every === every - 1) yield;
     const bad = byStep.get(s.index);
-    const warn = bad ? `\n⚠ ${bad.text.join("\n⚠ ")}` : "";
     const kind: LaneKind = isThread.has(s.actor) ? "thread" : kindOf(s.actor);
-    const cmd = s.actor === SMMU ? consumed(s.events) : null;
-    boxes.push({
-      id: `${s.actor}:${s.index}`,
-      step: s.index,
-      lane: s.actor,
-      kind,
-      actor: s.actor,
-      fn: s.fn,
-      label: cmd ?? s.fn,
-      title: `Step ${s.index + 1} · ${s.actor} · ${s.fn}${cmd ? ` (${cmd})` : ""}\n${s.text}${warn}`,
-      violation: bad !== undefined,
-    });
+    boxes.push(new ActorBox(s, kind, bad));
     const dma = dmaOf(s.events);
-    if (dma) {
-      boxes.push({
-        id: `dev:${dma.device}:${s.index}`,
-        step: s.index,
-        lane: `dev:${dma.device}`,
-        kind: "device",
-        actor: s.actor,
-        fn: `${dma.access} ${hex(dma.va)}`,
-        label: `${dma.access} ${hex(dma.va)}`,
-        title: `Step ${s.index + 1} · ${dma.device} (DMA issued by ${s.actor})\n${dmaText(dma)}${warn}`,
-        violation: bad !== undefined,
-      });
-    }
+    if (dma) boxes.push(new DmaBox(s, dma, bad));
   }
 
   const violations = [...byStep.entries()]
     .sort(([a], [b]) => a - b)
     .map(([step, m]) => ({ step, kinds: m.kinds, text: m.text.join("\n") }));
-  return { lanes, boxes, blocked: blockedSpans(result, threads), violations, total };
+  const blocked = yield* blockedSpans(result, threads, every);
+  return { lanes, boxes, blocked, violations, total };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import { useEffect, useReducer } from "react";
+import { remoteOf } from "../../store/remote-of.ts";
 import { useLab } from "../../store/store.ts";
 import {
   type ActorInfo,
@@ -31,28 +32,53 @@ export function useLargeRun(): boolean {
 /**
  * A value of the world that is too slow to compute on every step of a large run: computed at
  * once for small runs; for large ones, null until an idle moment computes it (or the
- * prefetcher already has).
+ * prefetcher already has). With `compute` false, only what is already there.
  */
-export function useLazyWorldValue<T>(of: PerWorld<T>): T | null {
+export function useLazyWorldValue<T>(of: PerWorld<T>, compute = true): T | null {
   const w = useWorld();
   const large = useLargeRun();
   const [, bump] = useReducer((n: number) => n + 1, 0);
-  const ready = large ? of.peek(w) : of(w);
+  const ready = large || !compute ? of.peek(w) : of(w);
   useEffect(() => {
-    if (ready !== undefined) return;
+    if (ready !== undefined || !compute) return;
     // Once the cursor has rested a moment: stepping quickly computes none of them.
     const t = setTimeout(() => {
       of(w);
       bump();
     }, 250);
     return () => clearTimeout(t);
-  }, [w, of, ready]);
+  }, [w, of, ready, compute]);
   return ready ?? null;
 }
 
-/** The state hash at the cursor (null while a large run's is being computed). */
+/**
+ * The state hash at the cursor (null while a large run's is being computed). A run from the
+ * page's worker asks the worker for it (it holds the run; hashing a world of the large scenario
+ * takes the page's thread hundreds of milliseconds): the same `worldHash`, off the page's thread.
+ */
 export function useStateHash(): string | null {
-  return useLazyWorldValue(stateHashOf);
+  const w = useWorld();
+  const remote = useLab((s) => remoteOf(s.result));
+  const cursor = useLab((s) => s.cursor);
+  const [, bump] = useReducer((n: number) => n + 1, 0);
+  const known = stateHashOf.peek(w) ?? remote?.hashAt(cursor);
+  useEffect(() => {
+    if (known !== undefined || remote === undefined) return;
+    let live = true;
+    // Once the cursor has rested a moment, as useLazyWorldValue does.
+    const t = setTimeout(() => {
+      if (!remote.askHash(cursor, () => live && bump())) {
+        stateHashOf(w);
+        bump();
+      }
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [w, remote, cursor, known]);
+  const local = useLazyWorldValue(stateHashOf, remote === undefined);
+  return known ?? local;
 }
 
 // A step that leaves a panel's parts of the world alone hands the panel the view model it drew

@@ -19,6 +19,7 @@ import { PANEL_ROWS, type PanelDef } from "../../panels/Panels.tsx";
 import { Timeline } from "../../panels/timeline/Timeline.tsx";
 import { PanelBoundary } from "../PanelBoundary.tsx";
 import { Splitter } from "./Splitter.tsx";
+import { Staged } from "./Staged.tsx";
 
 /** Default shares: the steps list over the kernel state, the top row over the bottom one. */
 const STEPS = 0.68;
@@ -89,7 +90,9 @@ function LeftColumn({ steps, kernel, alone }: { steps: boolean; kernel: boolean;
           testId="panel-steps"
         >
           <PanelBoundary id="steps">
-            <Timeline />
+            <Staged order={0}>
+              <Timeline />
+            </Staged>
           </PanelBoundary>
         </Panel>
       ) : null}
@@ -109,13 +112,18 @@ function LeftColumn({ steps, kernel, alone }: { steps: boolean; kernel: boolean;
           testId="panel-kernel"
         >
           <PanelBoundary id="kernel">
-            <KernelState />
+            <Staged order={1}>
+              <KernelState />
+            </Staged>
           </PanelBoundary>
         </Panel>
       ) : null}
     </div>
   );
 }
+
+/** Where each panel comes when a large run is drawn a panel at a time (Staged.tsx). */
+const ORDER = new Map(PANEL_ROWS.flat().map((p, i) => [p.id, 2 + i]));
 
 function Row({ panels, style }: { panels: readonly PanelDef[]; style: string }) {
   const sizes = useLayout((s) => s.sizes);
@@ -144,7 +152,9 @@ function Row({ panels, style }: { panels: readonly PanelDef[]; style: string }) 
         className="grid min-h-0 min-w-0 [contain:strict] max-xl:h-[26rem] xl:[flex:var(--w)_1_0%]"
         style={{ "--w": weight(p) } as CSSProperties}
       >
-        <PanelBoundary id={p.id}>{p.render()}</PanelBoundary>
+        <PanelBoundary id={p.id}>
+          <Staged order={ORDER.get(p.id) ?? 0}>{p.render()}</Staged>
+        </PanelBoundary>
       </div>,
     );
   });

@@ -4,11 +4,13 @@
  * buttons (its panel opens over the page, under the strip).
  */
 
-import { lazy, memo, Suspense, useCallback, useDeferredValue, useId, useMemo, useRef } from "react";
+import { lazy, memo, Suspense, useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import type { Scenario } from "../../../scenario/types.ts";
 import { useExplore } from "../../../store/explore.ts";
 import { useLayout } from "../../../store/layout.ts";
+import { idle } from "../../../store/prefetch.ts";
 import { useLab } from "../../../store/store.ts";
-import { type SwimlaneVm, swimlaneVm } from "../../../view/index.ts";
+import { type RunResult, type SwimlaneVm, swimlaneSlices, swimlaneVm } from "../../../view/index.ts";
 import { NextStep } from "../timeline/lazy-panels.tsx";
 import type { SwimlaneHandle } from "./SwimlaneDiagram.tsx";
 
@@ -131,18 +133,52 @@ function Chart({ vm, chart }: { vm: SwimlaneVm; chart: React.RefObject<SwimlaneH
 
 /** Steps in a run whose chart is drawn after the run is shown. */
 const LARGE_CHART = 2000;
+/** Steps `swimlaneSlices` makes between looks at the clock (a millisecond or so). */
+const SLICE = 512;
+
+/**
+ * The chart's view model. A large run's (~16,000 steps: tens of milliseconds, more while the
+ * page is busy) is made a slice at a time in idle moments after the run is shown, so opening
+ * it is no long task; meanwhile the chart shows the run before (its cursor clamped to it).
+ */
+function useSwimlane(scenario: Scenario, result: RunResult): SwimlaneVm {
+  const large = result.steps.length > LARGE_CHART;
+  const small = useMemo(() => (large ? null : swimlaneVm(scenario, result)), [large, scenario, result]);
+  const [made, setMade] = useState<{ result: RunResult; vm: SwimlaneVm } | null>(null);
+  useEffect(() => {
+    if (!large) return;
+    const slices = swimlaneSlices(scenario, result, SLICE);
+    let stop = (): void => {};
+    const slice = (d: { didTimeout?: boolean; timeRemaining(): number }): void => {
+      const until = performance.now() + Math.min(8, d.timeRemaining());
+      for (;;) {
+        const r = slices.next();
+        if (r.done) {
+          setMade({ result, vm: r.value });
+          return;
+        }
+        if (d.didTimeout || performance.now() > until) break;
+      }
+      stop = idle(slice);
+    };
+    stop = idle(slice);
+    return () => stop();
+  }, [large, scenario, result]);
+  // What was shown last, until the large run's is made (the first run shown is never large:
+  // the page opens on a lesson; if it were, it is made at once).
+  const last = useRef<SwimlaneVm | null>(null);
+  const vm =
+    small ?? (made?.result === result ? made.vm : (last.current ?? made?.vm ?? swimlaneVm(scenario, result)));
+  last.current = vm;
+  return vm;
+}
 
 export function RacesStrip() {
   const scenario = useLab((s) => s.scenario);
   const result = useLab((s) => s.result);
   const open = useExplore((s) => s.open);
   const embed = useLayout((s) => s.embed);
-  // A large run's chart (its view model and drawing, ~100 ms for 16,000 steps) is made in a
-  // render of its own after the one that shows the run, so opening it is not one long task.
-  const run = useMemo(() => ({ scenario, result }), [scenario, result]);
-  const later = useDeferredValue(run);
-  const shown = result.steps.length > LARGE_CHART ? later : run;
-  const vm = useMemo(() => swimlaneVm(shown.scenario, shown.result), [shown]);
+  const vm = useSwimlane(scenario, result);
   const chart = useRef<SwimlaneHandle>(null);
   const panelId = useId();
   return (
