@@ -4,7 +4,7 @@ import { equal, waitForStep } from "./lib/assert.mjs";
 import { ROOT } from "./lib/runner.mjs";
 
 function expected() {
-  const r = spawnSync("npx", ["--no-install", "tsx", "e2e/lib/library-expect.ts"], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "e2e/lib/library-expect.ts"], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,

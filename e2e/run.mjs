@@ -8,6 +8,8 @@
 // Then the tests marked `dev: true` (the smoke pass: open, step, every panel tab, every dialog,
 // the Lessons menu; the crashes the dev server alone showed) run again against the Vite dev
 // server, as `npm start` serves the page (hot reload, StrictMode's double effects, React Refresh).
+// A test marked `dev: "only"` runs on the dev server alone: the cheaper twin of a build test
+// (the gallery's load check beside its SVG snapshot comparison).
 // E2E_DEV=0 skips that pass; `node e2e/run.mjs <name part>` runs only the tests named so.
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -101,7 +103,7 @@ async function runOne(t, base, mode) {
 }
 
 const chosen = tests.filter((t) => !only || t.name.includes(only));
-for (const t of chosen) await runOne(t, server.url, "build");
+for (const t of chosen.filter((t) => t.dev !== "only")) await runOne(t, server.url, "build");
 await server.close();
 
 const devTests = chosen.filter((t) => t.dev);

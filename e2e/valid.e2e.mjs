@@ -10,7 +10,7 @@ import { ROOT } from "./lib/runner.mjs";
 let cache;
 function expected() {
   if (cache) return cache;
-  const r = spawnSync("npx", ["--no-install", "tsx", "e2e/lib/valid-expect.ts"], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "e2e/lib/valid-expect.ts"], {
     cwd: ROOT,
     encoding: "utf8",
     timeout: 120_000,

@@ -30,14 +30,18 @@ function largeFiles(root, extra) {
 /** `sva-lab run <file> --json [--until N]`: the large trace is megabytes, past ctx.runJson's buffer. */
 function runLarge(root, file, until) {
   const args = [
-    "--no-install",
-    "sva-lab",
+    join(root, "bin", "sva-lab.mjs"),
     "run",
     file,
     "--json",
     ...(until === undefined ? [] : ["--until", String(until)]),
   ];
-  const r = spawnSync("npx", args, { cwd: root, encoding: "utf8", maxBuffer: 2 ** 28, timeout: 120_000 });
+  const r = spawnSync(process.execPath, args, {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 2 ** 28,
+    timeout: 120_000,
+  });
   if (r.status !== 0 && r.status !== 1)
     throw new Error(`sva-lab run exited ${r.status}: ${r.stderr || r.error?.message}`);
   return JSON.parse(r.stdout);

@@ -157,11 +157,18 @@ function FullHeader() {
   const toggleTheme = useLab((s) => s.toggleTheme);
   const btm = scenario.smmu.features.includes("btm");
   return (
+    // Two groups that wrap as wholes: the scenario (title, kernel, features) keeps at least
+    // 36rem beside the name, so where the controls do not fit beside it (1280 px: they are
+    // some 1070 px wide) they move to a line of their own instead of squeezing the title to a
+    // few letters and pushing the kernel picker under the Lessons button.
     <header className="flex flex-wrap items-center gap-x-4 gap-y-1 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-900">
-      <h1 className="text-lg font-bold tracking-tight">SVA Lab</h1>
-      <div className="flex min-w-0 flex-1 flex-wrap items-baseline gap-x-3 gap-y-1">
+      <h1 className="shrink-0 text-lg font-bold tracking-tight">SVA Lab</h1>
+      <div
+        className="flex min-w-0 flex-[1_1_36rem] flex-wrap items-baseline gap-x-3 gap-y-1"
+        data-testid="header-scenario"
+      >
         <p
-          className="truncate font-medium"
+          className="min-w-0 max-w-full truncate font-medium"
           data-testid="scenario-title"
           title={scenario.description ?? scenario.title}
         >
@@ -192,19 +199,24 @@ function FullHeader() {
           </p>
         ) : null}
       </div>
-      <ScenarioActions />
-      <PanelsMenu />
-      <HelpButton />
-      <button
-        type="button"
-        className={button}
-        onClick={toggleTheme}
-        aria-label={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"}
+      <div
+        className="ml-auto flex flex-wrap items-center justify-end gap-x-4 gap-y-1"
+        data-testid="header-controls"
       >
-        {theme === "dark" ? "☀ Light" : "☾ Dark"}
-      </button>
-      <ShareRace />
-      <ShareLink />
+        <ScenarioActions />
+        <PanelsMenu />
+        <HelpButton />
+        <button
+          type="button"
+          className={button}
+          onClick={toggleTheme}
+          aria-label={theme === "dark" ? "Switch to light theme" : "Switch to dark theme"}
+        >
+          {theme === "dark" ? "☀ Light" : "☾ Dark"}
+        </button>
+        <ShareRace />
+        <ShareLink />
+      </div>
     </header>
   );
 }
