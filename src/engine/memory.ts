@@ -74,20 +74,32 @@ export function frameAt(mem: Memory, addr: Pa): Frame | undefined {
  */
 
 /**
+ * A cache on objects' Meta (`field`), or, for a frozen object without one (the test mode that
+ * freezes shared parts, clone.ts), in a WeakMap: a frozen object never changes.
+ */
+function metaCache(field: "hash" | "live") {
+  const frozen = new WeakMap<object, Int32Array>();
+  return {
+    get(o: object): Int32Array | undefined {
+      const m = metaOf(o);
+      return m ? m[field] : Object.isExtensible(o) ? undefined : frozen.get(o);
+    },
+    set(o: object, l: Int32Array): void {
+      const m = metaOf(o);
+      if (m) m[field] = l;
+      else if (Object.isExtensible(o)) newMeta(o, 0)[field] = l;
+      else frozen.set(o, l);
+    },
+  };
+}
+
+/**
  * Hashes of frames and word maps (world-hash.ts), by identity: an entry is dropped whenever
  * memory.ts hands that frame or map out to be changed, so a kept hash is always current.
+ * Dropping it drops the explorer's fingerprint too (`liveCache`).
  */
 export const hashCache = {
-  get(o: object): Int32Array | undefined {
-    const m = metaOf(o);
-    return m ? m.hash : Object.isExtensible(o) ? undefined : frozenHashes.get(o);
-  },
-  set(o: object, l: Int32Array): void {
-    const m = metaOf(o);
-    if (m) m.hash = l;
-    else if (Object.isExtensible(o)) newMeta(o, 0).hash = l;
-    else frozenHashes.set(o, l);
-  },
+  ...metaCache("hash"),
   delete(o: object): void {
     const m = metaOf(o);
     if (m) {
@@ -101,22 +113,7 @@ export const hashCache = {
  * The explorer's fingerprint of a frame or a word map (world-hash.ts `hashLiveWorldInto`),
  * kept and dropped with its hash.
  */
-export const liveCache = {
-  get(o: object): Int32Array | undefined {
-    const m = metaOf(o);
-    return m ? m.live : Object.isExtensible(o) ? undefined : frozenLive.get(o);
-  },
-  set(o: object, l: Int32Array): void {
-    const m = metaOf(o);
-    if (m) m.live = l;
-    else if (Object.isExtensible(o)) newMeta(o, 0).live = l;
-    else frozenLive.set(o, l);
-  },
-};
-
-/** A frozen object without its Meta (the test mode that freezes shared parts, clone.ts). */
-const frozenHashes = new WeakMap<object, Int32Array>();
-const frozenLive = new WeakMap<object, Int32Array>();
+export const liveCache = metaCache("live");
 
 /**
  * What copy on write keeps per memory, beside the data (a non-enumerable symbol on the memory

@@ -41,20 +41,21 @@ function cached(o: object): Int32Array {
   return l;
 }
 
-/** The hash of the frame list, from the frames' cached hashes. */
-function framesLanes(mem: Memory): Int32Array {
-  let fl = framesHash.get(mem);
-  if (!fl) {
+/** The frame list's hash (or fingerprint: `live`), kept per memory until a frame changes. */
+function frameList(mem: Memory, live: boolean): Int32Array {
+  let l = live ? framesHash.getLive(mem) : framesHash.get(mem);
+  if (!l) {
     frames.start(mem.frames.length);
     for (const f of mem.frames) {
-      const l = cached(f);
-      frames.add(l[0]!, l[1]!);
+      const fl = live ? liveFrame(f) : cached(f);
+      frames.add(fl[0]!, fl[1]!);
     }
-    fl = new Int32Array(2);
-    frames.finish(fl);
-    framesHash.set(mem, fl);
+    l = new Int32Array(2);
+    frames.finish(l);
+    if (live) framesHash.setLive(mem, l);
+    else framesHash.set(mem, l);
   }
-  return fl;
+  return l;
 }
 
 /** `rings`: the SMMU's queues, for the explorer's fingerprint (below); null for the state hash. */
@@ -63,7 +64,7 @@ function memoryInto(mem: Memory, out: Int32Array, rings: readonly Readonly<Queue
     const v = (mem as unknown as Record<string, unknown>)[k];
     const kl = keyOf(k);
     let l: Int32Array;
-    if (k === "frames") l = rings ? liveFrames(mem) : framesLanes(mem);
+    if (k === "frames") l = frameList(mem, rings !== null);
     else if (k === "words") l = rings ? liveWords(mem.words, rings) : cached(mem.words);
     else {
       hashInto(v, out2);
@@ -89,7 +90,8 @@ function memoryInto(mem: Memory, out: Int32Array, rings: readonly Readonly<Queue
  */
 
 const liveSum = new EntrySum();
-const raw = new Int32Array(3);
+/** Where a finished sum goes when only its saved state is wanted. */
+const discard = new Int32Array(3);
 const liveOut = new Int32Array(2);
 
 function inRing(addr: number, rings: readonly Readonly<Queue>[]): boolean {
@@ -104,7 +106,7 @@ function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): I
     for (const [a, v] of words) if (!inRing(a, rings)) liveSum.addEntry(a, v);
     outside = new Int32Array(3);
     liveSum.save(outside);
-    liveSum.finish(raw);
+    liveSum.finish(discard);
     liveCache.set(words, outside);
   }
   liveSum.resume(outside);
@@ -128,22 +130,6 @@ function liveFrame(f: Frame): Int32Array {
     l = new Int32Array(2);
     hashInto({ ...f, used: 0 }, l);
     liveCache.set(f, l);
-  }
-  return l;
-}
-
-/** The frame list's fingerprint, kept (and dropped) with its hash. */
-function liveFrames(mem: Memory): Int32Array {
-  let l = framesHash.getLive(mem);
-  if (!l) {
-    frames.start(mem.frames.length);
-    for (const f of mem.frames) {
-      const fl = liveFrame(f);
-      frames.add(fl[0]!, fl[1]!);
-    }
-    l = new Int32Array(2);
-    frames.finish(l);
-    framesHash.setLive(mem, l);
   }
   return l;
 }

@@ -13,11 +13,11 @@ import { freezeShared, shareParts } from "../engine/clone.ts";
 import { checkHashes } from "../engine/world-hash.ts";
 import { runScenario, worldHash } from "../kernel/run.ts";
 import "../kernel/all.ts";
-import { parseScenario } from "../scenario/index.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
 import { fuzz } from "../scenario/semantic-fuzz.testkit.ts";
 import type { Scenario } from "../scenario/types.ts";
 import { exploreScenario } from "./explore.ts";
+import { randomRace } from "./races.testkit.ts";
 
 /** `fn` with sharing off: the reference every shared run must equal. */
 function unshared<T>(fn: () => T): T {
@@ -67,45 +67,11 @@ describe.each(LIBRARY.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
   });
 });
 
-/** The race ladder's threads (bench/races.ts), to draw races from. */
-const THREADS = [
-  { op: "bind", process: "app", device: "gpu0" },
-  { op: "unbind", process: "app", device: "gpu0" },
-  { op: "exit", process: "app" },
-  { op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "read" },
-  { op: "munmap", process: "app", start: "0x10000", pages: 1 },
-  { op: "dma", device: "gpu1", process: "app", va: "0x10000", access: "write" },
-  { op: "touch", process: "app", va: "0x10000", access: "write" },
-  { op: "mprotect", process: "app", start: "0x10000", pages: 1, prot: "r" },
-];
-
 it("random races on every design explore alike with frozen sharing and without", () => {
   fc.assert(
-    fc.property(
-      fc.constantFrom("arm-smmu-v3-sva", "io-mm-2018", "sva-domain"),
-      fc.array(fc.array(fc.integer({ min: 0, max: THREADS.length - 1 }), { minLength: 1, maxLength: 3 }), {
-        minLength: 2,
-        maxLength: 4,
-      }),
-      fc.subarray(["ats", "btm", "pri"]),
-      (driver, threads, features) => {
-        const parsed = parseScenario({
-          format: "sva-lab/1",
-          title: "random race",
-          driver,
-          smmu: { features },
-          devices: [
-            { name: "gpu0", sid: 16, ats: true },
-            { name: "gpu1", sid: 17, ats: true },
-          ],
-          processes: [{ name: "app", vmas: [{ start: "0x10000", pages: 1, prot: "rw", populate: true }] }],
-          threads: threads.map((ops, i) => ({ name: `T${i}`, ops: ops.map((o) => THREADS[o]!) })),
-        });
-        if (!parsed.ok) throw new Error(parsed.error);
-        const s = parsed.value;
-        expect(explored(s, 2000)).toEqual(unshared(() => explored(s, 2000)));
-      },
-    ),
+    fc.property(randomRace(4), (s) => {
+      expect(explored(s, 2000)).toEqual(unshared(() => explored(s, 2000)));
+    }),
     { numRuns: 25, seed: 17 },
   );
 });
