@@ -10,7 +10,8 @@
  * hashWorldInto(w, out); // out[0], out[1]: the lanes of worldHash(w)
  */
 
-import { ElementMix, EntrySum, hashInto, keyInto } from "./hash.ts";
+import { owns } from "./clone.ts";
+import { ElementMix, EntrySum, hashInto, keyInto, mix } from "./hash.ts";
 import { type Frame, framesHash, hashCache, liveCache, type Memory } from "./memory.ts";
 import { type Queue, slotAddr } from "./queue.ts";
 import type { World } from "./world.ts";
@@ -58,14 +59,13 @@ function frameList(mem: Memory, live: boolean): Int32Array {
   return l;
 }
 
-/** `rings`: the SMMU's queues, for the explorer's fingerprint (below); null for the state hash. */
-function memoryInto(mem: Memory, out: Int32Array, rings: readonly Readonly<Queue>[] | null): void {
+function memoryInto(mem: Memory, out: Int32Array): void {
   for (const k in mem) {
     const v = (mem as unknown as Record<string, unknown>)[k];
     const kl = keyOf(k);
     let l: Int32Array;
-    if (k === "frames") l = frameList(mem, rings !== null);
-    else if (k === "words") l = rings ? liveWords(mem.words, rings) : cached(mem.words);
+    if (k === "frames") l = frameList(mem, false);
+    else if (k === "words") l = cached(mem.words);
     else {
       hashInto(v, out2);
       l = out2;
@@ -180,23 +180,135 @@ function shellOf(p: object): Int32Array {
 
 /** The two lanes of `worldHash(w)` into `out`. */
 export function hashWorldInto(w: World, out: Int32Array): void {
-  worldInto(w, out, null);
+  worldInto(w, out);
   if (checking) check(w, out);
 }
 
 /**
- * The explorer's fingerprint of `w` into `out`: its hash without the SMMU queues' dead slots
- * (above). Two worlds with the same fingerprint step alike from here on.
+ * What a fingerprint took from each part of a world, by position (the SMMU, the kernel, then
+ * each device, mm, thread and VM): the part and its lanes, and whether the part was shared
+ * then. A shared part is never written again (clone.ts), so a world that holds the same part
+ * at the same position has the same lanes there: the explorer hands a state's `PartLanes` to
+ * the fingerprints of its successors, which then look up only the parts a step copied. A part
+ * the world owned may since have been written in place: it is looked up again.
  */
-export function hashLiveWorldInto(w: World, out: Int32Array): void {
-  worldInto(w, out, [w.smmu.cmdq, w.smmu.evtq, w.smmu.priq]);
+export class PartLanes {
+  parts: (object | undefined)[] = [];
+  lanes = new Int32Array(32);
+  shared = new Uint8Array(16);
 }
 
-function worldInto(w: World, out: Int32Array, rings: readonly Readonly<Queue>[] | null): void {
+function reserve(into: PartLanes, n: number): void {
+  if (into.shared.length >= n) return;
+  const lanes = new Int32Array(4 * n);
+  lanes.set(into.lanes);
+  into.lanes = lanes;
+  const shared = new Uint8Array(2 * n);
+  shared.set(into.shared);
+  into.shared = shared;
+}
+
+/** Part `p` at position `i` into `into` (from `from` when it holds the same shared part). */
+function partAt(
+  w: World,
+  p: object,
+  i: number,
+  shell: boolean,
+  from: PartLanes | null,
+  into: PartLanes,
+): void {
+  if (from !== null && from.parts[i] === p && from.shared[i] === 1) {
+    // Still shared: a part is owned only by the world that copied it, when it copied it.
+    if (from === into) return;
+    into.lanes[2 * i] = from.lanes[2 * i]!;
+    into.lanes[2 * i + 1] = from.lanes[2 * i + 1]!;
+    into.shared[i] = 1;
+  } else {
+    const l = shell ? shellOf(p) : cached(p);
+    into.lanes[2 * i] = l[0]!;
+    into.lanes[2 * i + 1] = l[1]!;
+    into.shared[i] = owns(w, p) ? 0 : 1;
+  }
+  into.parts[i] = p;
+}
+
+const scratch = new PartLanes();
+
+/**
+ * The explorer's fingerprint of `w` into `out`: the same parts as its hash without the SMMU
+ * queues' dead slots (above), from the same cached part hashes, but mixed in a fixed order of
+ * the world's fields rather than summed by key (walking the world's and the memory's keys, and
+ * looking up every part's cached hash, was most of a fingerprint's cost). With `into`, the
+ * parts' lanes are left there, and taken from `from` where it holds the same shared part
+ * (`PartLanes`). Two worlds with the same fingerprint step alike from here on.
+ * `FINGERPRINTED` lists the world's fields it covers (the clock is left out).
+ */
+export function hashLiveWorldInto(
+  w: World,
+  out: Int32Array,
+  from: PartLanes | null = null,
+  into: PartLanes = scratch,
+): void {
+  const rings = liveRings;
+  rings[0] = w.smmu.cmdq;
+  rings[1] = w.smmu.evtq;
+  rings[2] = w.smmu.priq;
+  let a = 0x1b873593;
+  let b = 0x2c1b3c6d;
+  const mem = w.mem;
+  a = mix(a, mem.base, 0x9e3779b1);
+  b = mix(b, mem.free.length, 0xc2b2ae3d);
+  for (const i of mem.free) {
+    a = mix(a, i, 0x9e3779b1);
+    b = mix(b, i, 0xc2b2ae3d);
+  }
+  let l = frameList(mem, true);
+  a = mix(a, l[0]!, 0x85ebca77);
+  b = mix(b, l[1]!, 0x27d4eb2f);
+  l = liveWords(mem.words, rings);
+  a = mix(a, l[0]!, 0x85ebca77);
+  b = mix(b, l[1]!, 0x27d4eb2f);
+  const { devices, mms, threads, vms } = w;
+  const n = 2 + devices.length + mms.length + threads.length + (vms?.length ?? 0);
+  reserve(into, n);
+  partAt(w, w.smmu, 0, true, from, into);
+  partAt(w, w.kernel, 1, true, from, into);
+  let i = 2;
+  for (const list of [devices, mms, threads, vms]) {
+    // Each list's length first, so that no two lists' parts can be taken for one another's.
+    const len = list === undefined ? -1 : list.length;
+    a = mix(a, len, 0x85ebca77);
+    b = mix(b, len, 0x27d4eb2f);
+    if (list !== undefined) for (const p of list) partAt(w, p, i++, false, from, into);
+  }
+  into.parts.length = n;
+  const lanes = into.lanes;
+  for (let j = 0; j < n; j++) {
+    a = mix(a, lanes[2 * j]!, 0x9e3779b1);
+    b = mix(b, lanes[2 * j + 1]!, 0xc2b2ae3d);
+  }
+  out[0] = a;
+  out[1] = b;
+}
+
+const liveRings: Readonly<Queue>[] = [];
+
+/** The world's fields a fingerprint covers: every field but the clock. */
+export const FINGERPRINTED: readonly (keyof World)[] = [
+  "mem",
+  "smmu",
+  "devices",
+  "mms",
+  "kernel",
+  "threads",
+  "vms",
+];
+
+function worldInto(w: World, out: Int32Array): void {
   for (const k in w) {
     const kl = keyOf(k);
     const v = (w as unknown as Record<string, unknown>)[k];
-    if (k === "mem") memoryInto(w.mem, out2, rings);
+    if (k === "mem") memoryInto(w.mem, out2);
     else if (k === "clock") hashInto(0, out2);
     else if (Array.isArray(v)) {
       // devices, mms, threads, vms: an array of parts.

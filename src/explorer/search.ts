@@ -14,6 +14,7 @@
 
 import { SilentRecorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
+import { PartLanes } from "../engine/world-hash.ts";
 import { clone } from "../kernel/run.ts";
 import { stepActor } from "../kernel/sim.ts";
 import type { ExploreOptions, StopReason } from "./explore.ts";
@@ -41,6 +42,8 @@ interface Frame {
   readonly used: number;
   readonly choices: number[];
   next: number;
+  /** The parts' lanes of its fingerprint, for its successors' (world-hash.ts `PartLanes`). */
+  readonly parts: PartLanes;
   readonly acc: Map<number, bigint>;
 }
 
@@ -57,6 +60,17 @@ export class Search {
   maxDepth = 0;
   private readonly rec = new SilentRecorder();
   private readonly stack: Frame[] = [];
+  /** `PartLanes` by depth: a state's successors leave theirs one level down. */
+  private readonly partsAt: PartLanes[] = [];
+
+  private partsAtDepth(d: number): PartLanes {
+    let p = this.partsAt[d];
+    if (!p) {
+      p = new PartLanes();
+      this.partsAt[d] = p;
+    }
+    return p;
+  }
 
   constructor(
     readonly start: Start,
@@ -95,7 +109,8 @@ export class Search {
     }
     let choices = this.opts.por ? persistentSet(sim, w, names, runnable) : runnable;
     if (bound !== undefined && last >= 0 && runnable.includes(last) && used >= bound) choices = [last];
-    this.stack.push({ world: w, state, mask, last, used, choices, next: 0, acc: new Map() });
+    const parts = this.partsAtDepth(this.stack.length);
+    this.stack.push({ world: w, state, mask, last, used, choices, next: 0, acc: new Map(), parts });
     if (this.stack.length > this.maxDepth) this.maxDepth = this.stack.length;
     return null;
   }
@@ -111,7 +126,7 @@ export class Search {
     const { start, visited, tallies, stack, rec, opts } = this;
     const bound = opts.preemptions;
     this.frontier = frontier;
-    fingerprint(w, start.kinds.hash(mask), this.extra(-1, 0));
+    fingerprint(w, start.kinds.hash(mask), this.extra(-1, 0), null, this.partsAtDepth(stack.length));
     const n0 = visited.findOrAdd(lanes[0]!, lanes[1]!, -1, 0);
     if (n0 >= 0) return visited.tally[n0]! >= 0 ? visited.tally[n0]! : null;
     const root = ~n0;
@@ -140,7 +155,13 @@ export class Search {
       const preempts = bound !== undefined && f.last >= 0 && a !== f.last && f.choices.includes(f.last);
       const used = f.used + (preempts ? 1 : 0);
       const last = bound === undefined ? -1 : a;
-      fingerprint(next, start.kinds.hash(m), this.extra(last, used));
+      fingerprint(
+        next,
+        start.kinds.hash(m),
+        this.extra(last, used),
+        f.parts,
+        this.partsAtDepth(stack.length),
+      );
       const n = visited.findOrAdd(lanes[0]!, lanes[1]!, f.state, a);
       if (n >= 0) {
         const t = visited.tally[n]!;

@@ -6,10 +6,10 @@
 
 import { Recorder, SilentRecorder, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { hashLiveWorldInto, hashWorldInto } from "../engine/world-hash.ts";
+import { hashLiveWorldInto, hashWorldInto, type PartLanes } from "../engine/world-hash.ts";
 import { boot } from "../kernel/boot.ts";
 import { entrySteps, finalChecks, runScenario, type Violation } from "../kernel/run.ts";
-import { actors, createSim, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
+import { actors, createSim, runnableIndices, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Outcome } from "./explore.ts";
 
@@ -114,12 +114,8 @@ export function startExplore(scenario: Scenario): Start {
 }
 
 /** The runnable actors' numbers (the order of `actors`). */
-export function runnableActors(sim: Sim, w: World): number[] {
-  const out: number[] = [];
-  actors(sim, w).forEach((a, i) => {
-    if (a.runnable) out.push(i);
-  });
-  return out;
+export function runnableActors(_sim: Sim, w: World): number[] {
+  return runnableIndices(w);
 }
 
 /** The lanes `fingerprint` leaves. */
@@ -142,10 +138,17 @@ export function liveFingerprints(on: boolean): boolean {
  * The fingerprint of a state: the world's canonical hash without the clock and without the
  * queue slots no step reads again (`hashLiveWorldInto`), mixed with the violations met on the
  * way (`kinds`, a KindBits hash) and `extra` (the bounded mode's last actor and preemptions).
- * Leaves the two lanes in `lanes`.
+ * Leaves the two lanes in `lanes`. `from` and `into`: the parts' lanes of the state `w` was
+ * stepped from, and where to leave `w`'s (world-hash.ts `PartLanes`).
  */
-export function fingerprint(w: World, kinds: number, extra = 0): void {
-  if (live) hashLiveWorldInto(w, lanes);
+export function fingerprint(
+  w: World,
+  kinds: number,
+  extra = 0,
+  from: PartLanes | null = null,
+  into?: PartLanes,
+): void {
+  if (live) hashLiveWorldInto(w, lanes, from, into);
   else hashWorldInto(w, lanes);
   const x = fmix(kinds ^ Math.imul(extra + 1, 0x9e3779b1));
   lanes[0] = lanes[0]! ^ x;

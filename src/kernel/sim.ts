@@ -103,16 +103,19 @@ function opOf(sim: Sim, t: ThreadState): Op | undefined {
   return sim.scenario.threads.find((x) => x.name === t.name)?.ops[t.opIndex];
 }
 
+/** The thread statechart's events from one status to another (machines.ts). */
+const STATUS_PATH: Readonly<
+  Record<ThreadStatus, Readonly<Partial<Record<ThreadStatus, readonly string[]>>>>
+> = {
+  ready: { blocked: ["thread.block"], done: ["thread.finish"] },
+  blocked: { ready: ["thread.wake"], done: ["thread.wake", "thread.finish"] },
+  done: {},
+};
+
 function setStatus(t: Draft<ThreadState>, status: ThreadStatus): void {
   if (t.status === status) return;
-  const path: Record<string, string[]> = {
-    "ready>blocked": ["thread.block"],
-    "blocked>ready": ["thread.wake"],
-    "ready>done": ["thread.finish"],
-    "blocked>done": ["thread.wake", "thread.finish"],
-  };
   let state: string = t.status;
-  for (const ev of path[`${t.status}>${status}`] ?? []) state = sendEvent("thread", state, ev) ?? state;
+  for (const ev of STATUS_PATH[t.status][status] ?? []) state = sendEvent("thread", state, ev) ?? state;
   t.status = state as ThreadStatus;
 }
 
@@ -270,6 +273,20 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
     next: srcuReady ? (w.kernel.srcu.callbacks[ready]?.fn ?? null) : null,
   });
   return list;
+}
+
+/**
+ * The numbers (the order of `actors`) of the actors that can step now: `actors`' `runnable`,
+ * without building its texts (the explorer asks at every state it meets).
+ */
+export function runnableIndices(w: World): number[] {
+  const out: number[] = [];
+  const n = w.threads.length;
+  for (let i = 0; i < n; i++) if (w.threads[i]!.status === "ready") out.push(i);
+  if (!queueEmpty(w.smmu.cmdq) && !cmdqErrorActive(w.smmu)) out.push(n);
+  if (gerrorPending(w) || iopfWait(w) === null) out.push(n + 1);
+  if (firstReadySrcuCallback(w) >= 0) out.push(n + 2);
+  return out;
 }
 
 export function defaultActor(sim: Sim, w: World): string | null {
