@@ -12,7 +12,7 @@
  * nothing more is posted. Besides those, only a few worlds are kept (each is megabytes).
  */
 
-import type { World } from "../engine/index.ts";
+import type { Frame, World } from "../engine/index.ts";
 import {
   kernelLoaded,
   postedHashes,
@@ -29,8 +29,9 @@ import { kernelParts } from "./codecs.ts";
 import { idle } from "./prefetch.ts";
 import { type RemoteWorlds, remotes, worldArrived } from "./remote-of.ts";
 import { runError } from "./run-error.ts";
-import type { RunReply, RunRequest, TraceRest } from "./run-host.ts";
+import { type RunReply, type RunRequest, type TraceRest, withFrames } from "./run-host.ts";
 import { checkpointsFor, estimatedSteps, turns, useLab } from "./store.ts";
+import { knownScenarioUrl } from "./url-sync.ts";
 import { fromWire, toWire, type Wire } from "./wire.ts";
 
 /**
@@ -41,14 +42,18 @@ import { fromWire, toWire, type Wire } from "./wire.ts";
  * garbage collection, every checkpoint's frame table being scanned, than they save.)
  */
 const near = (r: RunResult): number => Math.max(1, r.checkpointEvery);
-/** Steps `warm` replays at a time: a millisecond or two. */
-const SLICE = 32;
+/**
+ * Steps `warm` replays between looks at the clock: most steps take microseconds, but a few of
+ * the large scenario's take tens of milliseconds (a task exit's walks, a CD table's writes),
+ * so 32 at a time made slices of 50-130 ms.
+ */
+const SLICE = 4;
 /** Worlds held besides the final one. */
 const KEPT = 8;
 
-/** A world the worker posted, with the state hash it computed for it. */
-function posted(wire: Wire<World>, hash: string): World {
-  const w = fromWire(wire);
+/** A world the worker posted (its frames came before it), with the state hash it computed for it. */
+function posted(wire: Wire<World>, frames: readonly Frame[], hash: string): World {
+  const w = withFrames(fromWire(wire), frames);
   postedHashes.set(w, hash);
   return w;
 }
@@ -244,15 +249,28 @@ export function createRemoteRunner(create: () => RunPort) {
     null;
   let held: Remote | null = null;
 
+  /** The frames of the world the worker is posting (`frames` messages, then the world). */
+  let frames: Frame[] = [];
+  const takeFrames = (): Frame[] => {
+    const f = frames;
+    frames = [];
+    return f;
+  };
+
   const open = (): RunPort => {
     if (port) return port;
     const p = create();
     p.onmessage = (e) => {
       const m = e.data;
-      if (running?.id === m.id) running.reply(m);
+      if (m.type === "frames") {
+        // Each its own message, decoded in a task of its own.
+        const chunk = fromWire(m.frames);
+        if (m.from === 0) frames = [];
+        for (let i = 0; i < chunk.length; i++) frames[m.from + i] = chunk[i]!;
+      } else if (running?.id === m.id) running.reply(m);
       else if (held?.id === m.id && m.type === "world") {
         held.hashArrived(m.step, m.hash);
-        held.arrived(m.step, posted(m.world, m.hash));
+        held.arrived(m.step, posted(m.world, takeFrames(), m.hash));
       } else if (held?.id === m.id && m.type === "hash") held.hashArrived(m.step, m.hash);
       else if (held?.id === m.id && m.type === "error") held.lost();
     };
@@ -276,6 +294,8 @@ export function createRemoteRunner(create: () => RunPort) {
       checkpointEvery: number;
       pick: (steps: readonly StepRecord[]) => number;
       progress?: (steps: number) => void;
+      /** The page's address without its fragment: the worker makes the scenario's link on it. */
+      base?: string;
     },
   ): Promise<RemoteOutcome> {
     cancel();
@@ -302,7 +322,7 @@ export function createRemoteRunner(create: () => RunPort) {
               lines[m.from + i] = chunk.lines[i]!;
             }
           } else if (m.type === "trace") rest = fromWire(m.trace);
-          else if (m.type === "final") final = posted(m.world, m.hash);
+          else if (m.type === "final") final = posted(m.world, takeFrames(), m.hash);
           else if (m.type === "done") {
             if (rest === null || final === null) {
               finish(runError(new Error("the worker's run came without its trace or final world")));
@@ -322,6 +342,7 @@ export function createRemoteRunner(create: () => RunPort) {
             held?.lost();
             held = remote;
             const trace: TraceJson = { ...rest, steps: lines };
+            if (opts.base !== undefined) knownScenarioUrl(scenario, opts.base, m.link);
             const cursor = Math.max(0, Math.min(records.length, Math.trunc(opts.pick(records))));
             running = null;
             // Shown in a task after the one that decoded the world (tens of milliseconds).
@@ -337,6 +358,7 @@ export function createRemoteRunner(create: () => RunPort) {
           id,
           scenario: toWire(scenario),
           checkpointEvery: opts.checkpointEvery,
+          ...(opts.base === undefined ? {} : { base: opts.base }),
         });
       } catch (e) {
         // No worker (a browser without module workers) or a scenario that cannot be posted.
@@ -402,6 +424,7 @@ export function runLarge(
               checkpointEvery: checkpointsFor(scenario),
               pick,
               progress: show,
+              base: location.origin + location.pathname,
             })
           : null,
       () => "the kernel model could not be loaded: reload the page",
