@@ -14,13 +14,14 @@
 
 import type { Frame, World } from "../engine/index.ts";
 import {
+  clone,
   kernelLoaded,
   postedHashes,
   type RunResult,
   runResultOf,
   type StepRecord,
+  stepInPlace,
   type TraceJson,
-  worldAfterStep,
   worldAt,
 } from "../kernel/index.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -42,12 +43,6 @@ import { fromWire, toWire, type Wire } from "./wire.ts";
  * garbage collection, every checkpoint's frame table being scanned, than they save.)
  */
 const near = (r: RunResult): number => Math.max(1, r.checkpointEvery);
-/**
- * Steps `warm` replays between looks at the clock: most steps take microseconds, but a few of
- * the large scenario's take tens of milliseconds (a task exit's walks, a CD table's writes),
- * so 32 at a time made slices of 50-130 ms.
- */
-const SLICE = 4;
 /** Worlds held besides the final one. */
 const KEPT = 8;
 
@@ -129,19 +124,24 @@ class Remote implements RemoteWorlds {
     const last = steps.length;
     const every = near(this.result);
     let at = 0;
+    // The replay's own world, stepped in place (a copy per step, or per few, cost more than
+    // the steps): copied into a checkpoint every `every` steps, and the final world at the end.
+    let w: World | null = null;
     const slice = (d: { didTimeout?: boolean; timeRemaining(): number }): void => {
       if (!shown()) return;
-      // SLICE steps at a time (worldAt continues from the replay before, which it caches),
-      // while the idle period lasts: a key pressed meanwhile waits a millisecond or two.
-      // At most 8 ms a slice, whatever the browser says is left (without requestIdleCallback,
-      // as in Safari, `idle` always says 8).
+      // One step at a time while the idle period lasts (a few of the large scenario's steps
+      // take tens of ms: a task exit's walks, a CD table's writes), at most 8 ms a slice,
+      // whatever the browser says is left (without requestIdleCallback, as in Safari, `idle`
+      // always says 8): a key pressed meanwhile waits a millisecond or two.
       const until = performance.now() + Math.min(8, d.timeRemaining());
-      while (at < last && (d.didTimeout || until - performance.now() > 2)) {
-        at = Math.min(last, at + SLICE);
+      w ??= clone(snapshots[0] ?? worldAt(this.result, 0));
+      while (at < last && (d.didTimeout || until - performance.now() > 1)) {
+        stepInPlace(this.result, w, at);
+        at++;
         if (at % every === 0 && at < last) {
-          snapshots[at] ??= worldAt(this.result, at);
+          snapshots[at] ??= clone(w);
           this.own.add(at);
-        } else if (at < last) worldAt(this.result, at);
+        }
         if (d.didTimeout) break;
       }
       if (at < last) {
@@ -152,11 +152,9 @@ class Remote implements RemoteWorlds {
       // before it, so the panels redraw only what the last steps changed (the one the worker
       // posted shares nothing with anything here).
       if (last > 0) {
-        const before = worldAt(this.result, last - 1);
-        const final = worldAfterStep(this.result, before, last - 1);
         // The same state as the worker's final world: its hash is the run's.
-        postedHashes.set(final, this.result.stateHash);
-        (this.result as { final: World }).final = final;
+        postedHashes.set(w, this.result.stateHash);
+        (this.result as { final: World }).final = w;
       }
       this.warmed = true;
     };
