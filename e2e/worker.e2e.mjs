@@ -107,6 +107,37 @@ export default [
     },
   },
   {
+    name: "worker: a page loaded on #large shows no lesson first; End draws the panels in turn, each then at the last step",
+    async run(page, ctx) {
+      page.setDefaultTimeout(60_000);
+      await page.goto(`${ctx.base}#large`);
+      // Until the large run is shown: its busy line over an empty page, no built-in lesson.
+      await page.getByTestId("busy").waitFor();
+      equal(await page.locator('[data-testid="starting"][aria-busy="true"]').count(), 1, "the empty page");
+      equal(await page.getByTestId("scenario-title").count(), 0, "no scenario drawn meanwhile");
+      ok(page.url().endsWith("#large"), `the link stays while it runs: ${page.url()}`);
+      await until(async () => (await position(page)).total > 10_000, "the large run", 60_000);
+      await page.getByTestId("busy").waitFor({ state: "detached" });
+      ok((await page.getByTestId("scenario-title").textContent()).includes("64 processes"), "its title");
+      await until(async () => (await page.getByTestId("staged").count()) === 0, "every panel drawn", 30_000);
+      const { total } = await position(page);
+      // The cursor moves at once; the panels follow one per task, marked busy until their turn.
+      await page.keyboard.press("End");
+      await waitForStep(page, total, 20_000);
+      await until(
+        async () => (await page.locator('[data-testid="workspace"] [aria-busy="true"]').count()) === 0,
+        "every panel at the last step",
+        30_000,
+      );
+      const current = page.locator('[data-testid="timeline-step"][data-current]');
+      equal(await current.getAttribute("data-row"), String(total), "the steps list's current row");
+      // ← is one step: drawn at once, nothing waits.
+      await page.keyboard.press("ArrowLeft");
+      await waitForStep(page, total - 1, 20_000);
+      equal(await current.getAttribute("data-row"), String(total - 1), "the step before");
+    },
+  },
+  {
     name: "worker: a large link whose schedule the model refuses says so in one line; the scenario shown stays",
     async run(page, ctx) {
       page.setDefaultTimeout(60_000);

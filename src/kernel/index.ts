@@ -72,6 +72,15 @@ export function worldAfterStep(r: RunResult, before: World, i: number): World {
 }
 
 /**
+ * Takes step `i` of run `r` in `w`, a world the caller owns and has handed to no one (a
+ * replay's working copy): `worldAfterStep` without its copy, for a replay of many steps that
+ * looks at the clock between them (the page's idle replay of a worker's run).
+ */
+export function stepInPlace(r: RunResult, w: World, i: number): void {
+  stepActor(r.sim, w, r.steps[i]!.actor, new Recorder());
+}
+
+/**
  * State hashes computed in another thread (the page's run worker) for the worlds it posted:
  * `worldHash` of the same world, by the same code; the page shows them rather than hashing a
  * posted world from scratch (it comes without any cached part hashes).

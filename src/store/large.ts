@@ -6,40 +6,44 @@
  * its link is the scenario's own.
  */
 
-import { useLab } from "./store.ts";
+import { defaultScenario, isStarting, parseLargeLink, useLab } from "./store.ts";
+import { linkOpeners } from "./url-sync.ts";
+
+export { parseLargeLink };
 
 /** Loads the large scenario at step 0; resolves to null, or why it could not be opened. */
 export async function openLarge(step = 0): Promise<string | null> {
   const lab = useLab.getState();
   try {
-    const { largeScenario } = await import("../scenario/index.ts");
+    // Its own module: the scenario index brings the validators (zod), tens of ms to start.
+    const { largeScenario } = await import("../scenario/large.ts");
     const error = await lab.loadSoon(largeScenario(), { step });
+    if (error !== null) builtInInstead();
     lab.setError(error === null ? null : `The large scenario could not be opened: ${error}`);
     return error;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    builtInInstead();
     lab.setError(`The large scenario could not be opened: ${message}`);
     return message;
   }
 }
 
-/** `#large` (optionally `&step=N`): the large scenario. */
-export function parseLargeLink(hash: string): { step: number } | null {
-  const m = /^#?large(?:&step=(\d{1,9}))?(?:&.*)?$/.exec(hash);
-  return m ? { step: m[1] === undefined ? 0 : Number(m[1]) } : null;
+/** A page loaded on `#large` that could not open it shows the built-in scenario instead. */
+function builtInInstead(): void {
+  const lab = useLab.getState();
+  if (isStarting(lab)) lab.load(defaultScenario());
 }
 
 /**
- * Turns a `#large` link into the page's own link before the URL sync reads it (the built-in
- * scenario shows meanwhile), then opens the large scenario; the same on every hashchange.
+ * Opens `#large` links for the URL sync, at load and on every hashchange: the link stays in
+ * the address bar while the run computes (a reload opens it again), and once the run is shown
+ * the URL sync writes the scenario's own link. At load the page shows no scenario meanwhile
+ * (store.ts `isStarting`).
  */
 export function installLargeLink(): void {
-  const follow = (): void => {
-    const link = parseLargeLink(location.hash);
-    if (link === null) return;
-    history.replaceState(history.state, "", location.origin + location.pathname);
-    void openLarge(link.step);
-  };
-  window.addEventListener("hashchange", follow);
-  follow();
+  linkOpeners.push((hash) => {
+    const link = parseLargeLink(hash);
+    return link === null ? null : openLarge(link.step).then(() => {});
+  });
 }

@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import { postedHashes, runScenario, toTraceJson, worldAt, worldHash } from "../kernel/index.ts";
 import { largeScenario } from "../scenario/index.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { encodeScenarioUrl } from "../scenario/url-encode.ts";
 import { remoteOf } from "./remote-of.ts";
 import { createRemoteRunner, type RunPort } from "./remote-run.ts";
-import { createRunHost, type RunReply, type RunRequest } from "./run-host.ts";
+import { createRunHost, FRAMES, type RunReply, type RunRequest } from "./run-host.ts";
 import { fromWire, toWire } from "./wire.ts";
 
 /**
@@ -76,6 +77,7 @@ describe("a run in the worker, seen from the page", () => {
       checkpointEvery: 32,
       pick: () => 40,
       progress: (n) => progress.push(n),
+      base: "https://example.org/sva/",
     });
     if (out === null || typeof out === "string") throw new Error(String(out));
     const { result, trace, cursor, world } = out;
@@ -89,6 +91,11 @@ describe("a run in the worker, seen from the page", () => {
     // The hashes the worker sends with its worlds (the page shows them) are theirs.
     expect(postedHashes.get(world)).toBe(worldHash(world));
     expect(postedHashes.get(result.final)).toBe(here.stateHash);
+    // The scenario's link, made in the worker as the page's URL sync makes it.
+    const done = log.find((m) => m.type === "done");
+    expect(done?.type === "done" && done.link).toBe(
+      encodeScenarioUrl(s, { base: "https://example.org/sva/" }),
+    );
     // The steps came in chunks, and the run said how far it was.
     expect(log.filter((m) => m.type === "steps").length).toBeGreaterThan(0);
     expect(progress.length).toBe(Math.floor(here.steps.length / 512));
@@ -100,7 +107,13 @@ describe("a run in the worker, seen from the page", () => {
     expect(remote.near(100)).toBeNull();
     const asked = log.length;
     const far = await remote.fetch(here.steps.length - 3);
-    expect(log.length).toBe(asked + 1);
+    // One world back, its memory's frames before it, at most FRAMES a message.
+    const back = log.slice(asked);
+    expect(back.filter((m) => m.type !== "frames").map((m) => m.type)).toEqual(["world"]);
+    const sizes = back.flatMap((m) => (m.type === "frames" ? [m.frames.value.length] : []));
+    expect(sizes.length).toBe(Math.ceil(far.mem.frames.length / FRAMES));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(FRAMES);
+    expect(far.mem.frames.length).toBe(worldAt(here, here.steps.length - 3).mem.frames.length);
     expect(worldHash(far)).toBe(worldHash(worldAt(here, here.steps.length - 3)));
   });
 

@@ -12,15 +12,16 @@
  * nothing more is posted. Besides those, only a few worlds are kept (each is megabytes).
  */
 
-import type { World } from "../engine/index.ts";
+import type { Frame, World } from "../engine/index.ts";
 import {
+  clone,
   kernelLoaded,
   postedHashes,
   type RunResult,
   runResultOf,
   type StepRecord,
+  stepInPlace,
   type TraceJson,
-  worldAfterStep,
   worldAt,
 } from "../kernel/index.ts";
 import type { Scenario } from "../scenario/types.ts";
@@ -29,8 +30,9 @@ import { kernelParts } from "./codecs.ts";
 import { idle } from "./prefetch.ts";
 import { type RemoteWorlds, remotes, worldArrived } from "./remote-of.ts";
 import { runError } from "./run-error.ts";
-import type { RunReply, RunRequest, TraceRest } from "./run-host.ts";
+import { type RunReply, type RunRequest, type TraceRest, withFrames } from "./run-host.ts";
 import { checkpointsFor, estimatedSteps, turns, useLab } from "./store.ts";
+import { knownScenarioUrl } from "./url-sync.ts";
 import { fromWire, toWire, type Wire } from "./wire.ts";
 
 /**
@@ -41,14 +43,12 @@ import { fromWire, toWire, type Wire } from "./wire.ts";
  * garbage collection, every checkpoint's frame table being scanned, than they save.)
  */
 const near = (r: RunResult): number => Math.max(1, r.checkpointEvery);
-/** Steps `warm` replays at a time: a millisecond or two. */
-const SLICE = 32;
 /** Worlds held besides the final one. */
 const KEPT = 8;
 
-/** A world the worker posted, with the state hash it computed for it. */
-function posted(wire: Wire<World>, hash: string): World {
-  const w = fromWire(wire);
+/** A world the worker posted (its frames came before it), with the state hash it computed for it. */
+function posted(wire: Wire<World>, frames: readonly Frame[], hash: string): World {
+  const w = withFrames(fromWire(wire), frames);
   postedHashes.set(w, hash);
   return w;
 }
@@ -124,19 +124,24 @@ class Remote implements RemoteWorlds {
     const last = steps.length;
     const every = near(this.result);
     let at = 0;
+    // The replay's own world, stepped in place (a copy per step, or per few, cost more than
+    // the steps): copied into a checkpoint every `every` steps, and the final world at the end.
+    let w: World | null = null;
     const slice = (d: { didTimeout?: boolean; timeRemaining(): number }): void => {
       if (!shown()) return;
-      // SLICE steps at a time (worldAt continues from the replay before, which it caches),
-      // while the idle period lasts: a key pressed meanwhile waits a millisecond or two.
-      // At most 8 ms a slice, whatever the browser says is left (without requestIdleCallback,
-      // as in Safari, `idle` always says 8).
+      // One step at a time while the idle period lasts (a few of the large scenario's steps
+      // take tens of ms: a task exit's walks, a CD table's writes), at most 8 ms a slice,
+      // whatever the browser says is left (without requestIdleCallback, as in Safari, `idle`
+      // always says 8): a key pressed meanwhile waits a millisecond or two.
       const until = performance.now() + Math.min(8, d.timeRemaining());
-      while (at < last && (d.didTimeout || until - performance.now() > 2)) {
-        at = Math.min(last, at + SLICE);
+      w ??= clone(snapshots[0] ?? worldAt(this.result, 0));
+      while (at < last && (d.didTimeout || until - performance.now() > 1)) {
+        stepInPlace(this.result, w, at);
+        at++;
         if (at % every === 0 && at < last) {
-          snapshots[at] ??= worldAt(this.result, at);
+          snapshots[at] ??= clone(w);
           this.own.add(at);
-        } else if (at < last) worldAt(this.result, at);
+        }
         if (d.didTimeout) break;
       }
       if (at < last) {
@@ -147,11 +152,9 @@ class Remote implements RemoteWorlds {
       // before it, so the panels redraw only what the last steps changed (the one the worker
       // posted shares nothing with anything here).
       if (last > 0) {
-        const before = worldAt(this.result, last - 1);
-        const final = worldAfterStep(this.result, before, last - 1);
         // The same state as the worker's final world: its hash is the run's.
-        postedHashes.set(final, this.result.stateHash);
-        (this.result as { final: World }).final = final;
+        postedHashes.set(w, this.result.stateHash);
+        (this.result as { final: World }).final = w;
       }
       this.warmed = true;
     };
@@ -244,15 +247,28 @@ export function createRemoteRunner(create: () => RunPort) {
     null;
   let held: Remote | null = null;
 
+  /** The frames of the world the worker is posting (`frames` messages, then the world). */
+  let frames: Frame[] = [];
+  const takeFrames = (): Frame[] => {
+    const f = frames;
+    frames = [];
+    return f;
+  };
+
   const open = (): RunPort => {
     if (port) return port;
     const p = create();
     p.onmessage = (e) => {
       const m = e.data;
-      if (running?.id === m.id) running.reply(m);
+      if (m.type === "frames") {
+        // Each its own message, decoded in a task of its own.
+        const chunk = fromWire(m.frames);
+        if (m.from === 0) frames = [];
+        for (let i = 0; i < chunk.length; i++) frames[m.from + i] = chunk[i]!;
+      } else if (running?.id === m.id) running.reply(m);
       else if (held?.id === m.id && m.type === "world") {
         held.hashArrived(m.step, m.hash);
-        held.arrived(m.step, posted(m.world, m.hash));
+        held.arrived(m.step, posted(m.world, takeFrames(), m.hash));
       } else if (held?.id === m.id && m.type === "hash") held.hashArrived(m.step, m.hash);
       else if (held?.id === m.id && m.type === "error") held.lost();
     };
@@ -276,6 +292,8 @@ export function createRemoteRunner(create: () => RunPort) {
       checkpointEvery: number;
       pick: (steps: readonly StepRecord[]) => number;
       progress?: (steps: number) => void;
+      /** The page's address without its fragment: the worker makes the scenario's link on it. */
+      base?: string;
     },
   ): Promise<RemoteOutcome> {
     cancel();
@@ -302,7 +320,7 @@ export function createRemoteRunner(create: () => RunPort) {
               lines[m.from + i] = chunk.lines[i]!;
             }
           } else if (m.type === "trace") rest = fromWire(m.trace);
-          else if (m.type === "final") final = posted(m.world, m.hash);
+          else if (m.type === "final") final = posted(m.world, takeFrames(), m.hash);
           else if (m.type === "done") {
             if (rest === null || final === null) {
               finish(runError(new Error("the worker's run came without its trace or final world")));
@@ -322,6 +340,7 @@ export function createRemoteRunner(create: () => RunPort) {
             held?.lost();
             held = remote;
             const trace: TraceJson = { ...rest, steps: lines };
+            if (opts.base !== undefined) knownScenarioUrl(scenario, opts.base, m.link);
             const cursor = Math.max(0, Math.min(records.length, Math.trunc(opts.pick(records))));
             running = null;
             // Shown in a task after the one that decoded the world (tens of milliseconds).
@@ -337,6 +356,7 @@ export function createRemoteRunner(create: () => RunPort) {
           id,
           scenario: toWire(scenario),
           checkpointEvery: opts.checkpointEvery,
+          ...(opts.base === undefined ? {} : { base: opts.base }),
         });
       } catch (e) {
         // No worker (a browser without module workers) or a scenario that cannot be posted.
@@ -402,6 +422,7 @@ export function runLarge(
               checkpointEvery: checkpointsFor(scenario),
               pick,
               progress: show,
+              base: location.origin + location.pathname,
             })
           : null,
       () => "the kernel model could not be loaded: reload the page",

@@ -8,12 +8,14 @@
  * the current run, or only its state `hash`. Messages out (`RunReply`), for one run id, in this
  * order: `progress` while it runs; the steps and their trace lines in chunks (a chunk is
  * decoded in a few milliseconds, so no task of the page's is long); the trace's other parts;
- * the final world; `done` with the outcome; then one `world` (or `hash`) per request. `error`
+ * the final world; `done` with the outcome; then one `world` (or `hash`) per request. A world
+ * comes as its memory's frames, `frames` at a time (`frames` messages), then the rest of it
+ * (`final` or `world`): 17,000 frames in one message took the page 40-60 ms to decode. `error`
  * instead of the rest when the scenario could not be run, with the line the page shows (or,
  * for a world, when the run is not here).
  */
 
-import type { World } from "../engine/index.ts";
+import type { Frame, World } from "../engine/index.ts";
 import {
   type RunResult,
   runScenario,
@@ -24,6 +26,7 @@ import {
   worldHash,
 } from "../kernel/index.ts";
 import type { Scenario } from "../scenario/types.ts";
+import { encodeScenarioUrl } from "../scenario/url-encode.ts";
 import { runError } from "./run-error.ts";
 import { fromWire, toWire, type Wire } from "./wire.ts";
 
@@ -33,6 +36,8 @@ export type RunRequest =
       readonly id: number;
       readonly scenario: Wire<Scenario>;
       readonly checkpointEvery: number;
+      /** The page's address without its fragment: the worker makes the scenario's link on it. */
+      readonly base?: string;
     }
   | { readonly type: "world"; readonly id: number; readonly step: number }
   /** The state hash after `step` steps (hashing a large world takes the page hundreds of ms). */
@@ -43,6 +48,8 @@ export type TraceRest = Omit<TraceJson, "steps">;
 
 export type RunReply =
   | { readonly type: "progress"; readonly id: number; readonly steps: number }
+  /** Frames `from`… of the world that comes next (`final` or `world`), which has none of its own. */
+  | { readonly type: "frames"; readonly id: number; readonly from: number; readonly frames: Wire<Frame[]> }
   | {
       readonly type: "steps";
       readonly id: number;
@@ -58,6 +65,11 @@ export type RunReply =
       readonly checkpointEvery: number;
       readonly violations: RunResult["violations"];
       readonly stateHash: string;
+      /**
+       * The scenario's link on the page's `base` (`encodeScenarioUrl`; null when it is too long
+       * for one): compressing the large scenario took the page's thread 40-60 ms.
+       */
+      readonly link: string | null;
     }
   | {
       readonly type: "world";
@@ -73,12 +85,41 @@ export type RunReply =
 /** Steps per chunk: about 2 ms to decode on the page. */
 export const CHUNK = 1024;
 
+/** The scenario's link, as the page's URL sync makes it (null: too long for a link). */
+function linkOf(scenario: Scenario, base: string): string | null {
+  try {
+    return encodeScenarioUrl(scenario, { base });
+  } catch {
+    return null;
+  }
+}
+
+/** A world's memory frames per message: a few milliseconds to decode on the page. */
+export const FRAMES = 2048;
+
+/**
+ * Posts `world`'s frames in messages of FRAMES, then returns the world to post after them:
+ * the same world with an empty frame list (the page puts the frames back: `withFrames`).
+ */
+function framesFirst(post: (reply: RunReply) => void, id: number, world: World): Wire<World> {
+  const frames = world.mem.frames;
+  for (let from = 0; from < frames.length; from += FRAMES)
+    post({ type: "frames", id, from, frames: toWire(frames.slice(from, from + FRAMES)) });
+  return toWire({ ...world, mem: { ...world.mem, frames: [] } });
+}
+
+/** The page's side of `framesFirst`: the world posted last, its frames put back. */
+export function withFrames(world: World, frames: readonly Frame[]): World {
+  (world.mem as { frames: readonly Frame[] }).frames = frames;
+  return world;
+}
+
 /** The worker's state and message handler; `post` sends a reply to the page. */
 export function createRunHost(post: (reply: RunReply) => void): (request: RunRequest) => void {
   // The runs the page may ask worlds of: the one it shows and, once it is done, the one it
   // asked for next; a run that fails leaves the one shown.
   const runs = new Map<number, RunResult>();
-  const run = (id: number, scenario: Scenario, checkpointEvery: number): void => {
+  const run = (id: number, scenario: Scenario, checkpointEvery: number, base: string | undefined): void => {
     try {
       const result = runScenario(scenario, {
         checkpointEvery,
@@ -91,7 +132,7 @@ export function createRunHost(post: (reply: RunReply) => void): (request: RunReq
       }
       // Each its own message: the page decodes each in a task of its own.
       post({ type: "trace", id, trace: toWire(rest) });
-      post({ type: "final", id, world: toWire(result.final), hash: result.stateHash });
+      post({ type: "final", id, world: framesFirst(post, id, result.final), hash: result.stateHash });
       post({
         type: "done",
         id,
@@ -99,6 +140,7 @@ export function createRunHost(post: (reply: RunReply) => void): (request: RunReq
         checkpointEvery: result.checkpointEvery,
         violations: result.violations,
         stateHash: result.stateHash,
+        link: base === undefined ? null : linkOf(scenario, base),
       });
       runs.clear();
       runs.set(id, result);
@@ -108,7 +150,7 @@ export function createRunHost(post: (reply: RunReply) => void): (request: RunReq
   };
   return (request) => {
     if (request.type === "run") {
-      run(request.id, fromWire(request.scenario), request.checkpointEvery);
+      run(request.id, fromWire(request.scenario), request.checkpointEvery, request.base);
       return;
     }
     const result = runs.get(request.id);
@@ -121,6 +163,6 @@ export function createRunHost(post: (reply: RunReply) => void): (request: RunReq
     const world = worldAt(result, step);
     const hash = step === result.steps.length ? result.stateHash : worldHash(world);
     if (request.type === "hash") post({ type: "hash", id: request.id, step, hash });
-    else post({ type: "world", id: request.id, step, world: toWire(world), hash });
+    else post({ type: "world", id: request.id, step, world: framesFirst(post, request.id, world), hash });
   };
 }

@@ -178,7 +178,34 @@ function rememberTheme(theme: Theme): void {
 
 const clamp = (n: number, max: number): number => Math.max(0, Math.min(max, Math.trunc(n)));
 
+/** `#large` (optionally `&step=N`): the large scenario (large.ts opens it). */
+export function parseLargeLink(hash: string): { step: number } | null {
+  const m = /^#?large(?:&step=(\d{1,9}))?(?:&.*)?$/.exec(hash);
+  return m ? { step: m[1] === undefined ? 0 : Number(m[1]) } : null;
+}
+
+/**
+ * What the store holds while the page opens the large scenario it was loaded with (`#large`):
+ * the built-in scenario's booted world and no step, which nothing draws. The page shows its
+ * busy line over an empty workspace (App.tsx `isStarting`) until the large run is shown, rather
+ * than running the built-in lesson and drawing every panel of it first (two tasks of 100-300
+ * ms, at load, that the large run's first draw then throws away). If the large scenario cannot
+ * be opened, the built-in scenario is loaded then (large.ts).
+ */
+let startingScenario: Scenario | null = null;
+
+/** The page is still opening the link it was loaded with: no scenario is shown yet. */
+export const isStarting = (s: Pick<LabState, "scenario">): boolean =>
+  startingScenario !== null && s.scenario === startingScenario;
+
 function initial(): Loaded & { world: World } {
+  if (typeof location !== "undefined" && parseLargeLink(location.hash) !== null) {
+    const scenario = defaultScenario();
+    startingScenario = scenario;
+    // `until: 0`: booted and settled, no step taken (a millisecond or two).
+    const result = runScenario(scenario, { until: 0, checkpointEvery: 1 });
+    return { scenario, result, trace: toTraceJson(result), world: worldAt(result, 0) };
+  }
   const loaded = runForPage(defaultScenario());
   if (typeof loaded === "string") throw new Error(loaded);
   return { ...loaded, world: worldAt(loaded.result, 0) };

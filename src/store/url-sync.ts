@@ -22,7 +22,7 @@ import type { Scenario } from "../scenario/types.ts";
 import type { SharedScenario } from "../scenario/url.ts";
 import { parseSelectionKey, type Selection, selectionKey } from "../view/selection.ts";
 import { linkEncoder, loadReader, reader } from "./codecs.ts";
-import { defaultScenario, isLarge, type LabState, useLab } from "./store.ts";
+import { defaultScenario, isLarge, isStarting, type LabState, useLab } from "./store.ts";
 
 /**
  * Parameters other modules add after the view, each `"key=value"` (percent-encoded) or null:
@@ -36,6 +36,12 @@ export const linkParams: ((s: LabState) => string | null)[] = [];
  * said why. The address bar keeps it, as for any link that does not open.
  */
 export const heldLinks: ((hash: string) => boolean)[] = [];
+
+/**
+ * Fragments another module opens itself (`#large`, large.ts): each returns null for a fragment
+ * it does not open, else a promise that resolves once it is shown (or could not be).
+ */
+export const linkOpeners: ((hash: string) => Promise<void> | null)[] = [];
 
 /** `key=value` parts other modules add to the view string (e.g. the panel layout). */
 export const viewParts: ((s: LabState) => readonly string[])[] = [];
@@ -69,6 +75,16 @@ export function parseView(view: string | undefined): {
 
 /** The scenario's link without step or view: compressing it is the costly part, done once. */
 const encoded = new WeakMap<Scenario, Map<string, string | null>>();
+
+/** The link of `s` on `base`, made elsewhere (the run worker makes a large scenario's). */
+export function knownScenarioUrl(s: Scenario, base: string, url: string | null): void {
+  let byBase = encoded.get(s);
+  if (!byBase) {
+    byBase = new Map();
+    encoded.set(s, byBase);
+  }
+  byBase.set(base, url);
+}
 
 function scenarioUrl(s: Scenario, base: string): string | null {
   const encoder = linkEncoder.get();
@@ -151,6 +167,13 @@ export function openFragment(hash: string, store = useLab, atLoad = false): Prom
   const settled = (): void => {
     if (store.getState().busy === OPENING_LINK) store.setState({ busy: null });
   };
+  for (const open of linkOpeners) {
+    const opened = open(hash);
+    if (opened === null) continue;
+    useLinkRepair.setState({ failed: null, hold: null });
+    settled();
+    return opened;
+  }
   if (hash === "" || hash === "#") {
     useLinkRepair.setState({ failed: null, hold: null });
     s.load(defaultScenario());
@@ -253,8 +276,9 @@ export function startUrlSync(store = useLab): () => void {
     if (timer !== null) clearTimeout(timer);
     timer = null;
     last = performance.now();
-    // While a large run is computed, the link would still be the previous scenario's.
-    if (store.getState().busy !== null) return;
+    // While a large run is computed, the link would still be the previous scenario's (or, at
+    // load, no scenario's: the link being opened stays).
+    if (store.getState().busy !== null || isStarting(store.getState())) return;
     if (linkEncoder.get() === null) {
       linkEncoder.load().then(write, () => {});
       return;

@@ -10,7 +10,7 @@
 import { type CSSProperties, lazy, Suspense, useState } from "react";
 import { useEditor } from "../../store/editor.ts";
 import { useLayout } from "../../store/layout.ts";
-import { useLab } from "../../store/store.ts";
+import { isStarting, useLab } from "../../store/store.ts";
 import { useLinkRepair } from "../../store/url-sync.ts";
 import { useGlossary } from "../glossary/glossary-store.ts";
 import { RacesStrip } from "../panels/races/RacesStrip.tsx";
@@ -113,9 +113,27 @@ function Glossary() {
   ) : null;
 }
 
+/**
+ * The page loaded on a link it is still opening (`#large`: seconds in the worker): its busy
+ * line over an empty page, no scenario drawn until the link's is shown (store.ts `isStarting`).
+ */
+function Starting() {
+  return (
+    <div className="flex min-h-full flex-col xl:h-full">
+      <header className="border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-700 dark:bg-slate-900">
+        <h1 className="text-lg font-bold tracking-tight">SVA Lab</h1>
+      </header>
+      <main className="min-h-0 flex-1" aria-busy="true" data-testid="starting" />
+      <Busy />
+    </div>
+  );
+}
+
 export function App() {
   const embed = useLayout((s) => s.embed);
   const phone = usePhone();
+  const starting = useLab(isStarting);
+  if (starting) return <Starting />;
   if (phone && !embed) {
     return (
       <>

@@ -6,6 +6,7 @@
  */
 import { sourceLink } from "../../export/source-links.ts";
 import { useLab } from "../../store/store.ts";
+import { useCursor } from "./useSnapshot.ts";
 
 export function SourceLink(props: {
   readonly release: string;
@@ -36,7 +37,8 @@ export function SourceLink(props: {
 /** The detail view's line on the step just taken: its function, with its source link. */
 export function StepSource() {
   const release = useLab((s) => s.scenario.kernel);
-  const step = useLab((s) => (s.cursor > 0 ? s.result.steps[s.cursor - 1] : undefined));
+  const cursor = useCursor();
+  const step = useLab((s) => (cursor > 0 ? s.result.steps[cursor - 1] : undefined));
   if (!step) return null;
   return (
     <p className="mb-1 text-xs text-slate-600 dark:text-slate-300" data-testid="step-source">

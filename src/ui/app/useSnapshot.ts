@@ -5,7 +5,7 @@
  * in view/warm.ts) can compute the next step's ahead of time and the panels then find it ready.
  */
 
-import { useEffect, useReducer } from "react";
+import { createContext, useContext, useEffect, useReducer } from "react";
 import { remoteOf } from "../../store/remote-of.ts";
 import { useLab } from "../../store/store.ts";
 import {
@@ -14,14 +14,37 @@ import {
   cmdqVmOf,
   memoryVmOf,
   type PerWorld,
+  type RunResult,
   stateHashOf,
   streamTableVmOf,
   tlbVmOf,
   type World,
 } from "../../view/index.ts";
 
+/**
+ * The step a panel draws while it is not the cursor's: after a far jump on a large run each
+ * panel is drawn in a task of its own (layout/Staged.tsx), and until its turn it keeps the
+ * step it showed. Null (the default): the cursor's, from the store.
+ */
+export interface DrawnStep {
+  readonly result: RunResult;
+  readonly cursor: number;
+  readonly world: World;
+}
+export const DrawnStepContext = createContext<DrawnStep | null>(null);
+
 export function useWorld(): World {
-  return useLab((s) => s.world);
+  const drawn = useContext(DrawnStepContext);
+  // While a step is held, the store's moves do not render this component.
+  const live = useLab((s) => (drawn === null ? s.world : null));
+  return drawn?.world ?? (live as World);
+}
+
+/** The cursor of the world `useWorld` gives (a panel's held step, else the store's). */
+export function useCursor(): number {
+  const drawn = useContext(DrawnStepContext);
+  const live = useLab((s) => (drawn === null ? s.cursor : -1));
+  return drawn?.cursor ?? live;
 }
 
 /** The run keeps checkpoints rather than a world per step: a large run, where costs show. */
@@ -59,7 +82,7 @@ export function useLazyWorldValue<T>(of: PerWorld<T>, compute = true): T | null 
 export function useStateHash(): string | null {
   const w = useWorld();
   const remote = useLab((s) => remoteOf(s.result));
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const [, bump] = useReducer((n: number) => n + 1, 0);
   const known = stateHashOf.peek(w) ?? remote?.hashAt(cursor);
   useEffect(() => {

@@ -1,6 +1,6 @@
-import { useLab } from "../../store/store.ts";
+import { useWorld } from "../app/useSnapshot.ts";
 
-/** Whether the world at the cursor has VMs (the scenario's `vms`): the guest queues are shown. */
+/** Whether the world drawn (the cursor's) has VMs (the scenario's `vms`): the guest queues are shown. */
 export function useHasVms(): boolean {
-  return useLab((s) => (s.world.vms?.length ?? 0) > 0);
+  return (useWorld().vms?.length ?? 0) > 0;
 }

@@ -10,7 +10,7 @@ import { onWorldArrived, worldIfNear, worldsArrived } from "../../store/remote-o
 import { useLab } from "../../store/store.ts";
 import type { PathVm } from "../../view/index.ts";
 import { type RunResult, selectionKey } from "../../view/index.ts";
-import { useWorld } from "../app/useSnapshot.ts";
+import { useCursor, useWorld } from "../app/useSnapshot.ts";
 import "./shared.css";
 
 export function useSelectedKey(): string | null {
@@ -50,7 +50,7 @@ function onPathModule(l: () => void): () => void {
 /** The path of the last DMA before the cursor, read from the world just after its step. */
 export function usePathVm(): PathVm | null {
   const result = useLab((s) => s.result);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const here = useWorld();
   const m = useSyncExternalStore(onPathModule, () => pathModule);
   const arrived = useSyncExternalStore(onWorldArrived, worldsArrived);

@@ -6,13 +6,13 @@
 import { useMemo } from "react";
 import { useLab } from "../../../store/store.ts";
 import { nestedQueuesVm, selectionKey } from "../../../view/index.ts";
-import { useWorld } from "../../app/useSnapshot.ts";
+import { useCursor, useWorld } from "../../app/useSnapshot.ts";
 import { NestedQueuesDiagram } from "./NestedQueuesDiagram.tsx";
 
 export function NestedQueuesView() {
   const w = useWorld();
   const steps = useLab((s) => s.result.steps);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const select = useLab((s) => s.select);
   const sel = useLab((s) => s.selection);
   const selected = sel ? selectionKey(sel) : null;

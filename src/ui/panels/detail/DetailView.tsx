@@ -7,7 +7,7 @@ import { useMemo } from "react";
 import { useLab } from "../../../store/store.ts";
 import { detailVm } from "../../../view/index.ts";
 import { StepSource } from "../../app/SourceLink.tsx";
-import { useWorld } from "../../app/useSnapshot.ts";
+import { useCursor, useWorld } from "../../app/useSnapshot.ts";
 import { FieldTerm, TermText } from "../../glossary/Term.tsx";
 import { BitGrid } from "./BitGrid.tsx";
 
@@ -17,7 +17,7 @@ export function DetailView() {
   const trace = useLab((s) => s.trace);
   const w = useWorld();
   const steps = useLab((s) => s.result.steps);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const vm = useMemo(
     () => (selection ? detailVm(w, trace, selection, { steps, cursor }) : null),
     [w, trace, selection, steps, cursor],

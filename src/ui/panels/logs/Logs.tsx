@@ -8,6 +8,7 @@
 import { memo, useEffect, useRef } from "react";
 import { useLab } from "../../../store/store.ts";
 import type { TraceJson } from "../../../view/index.ts";
+import { useCursor } from "../../app/useSnapshot.ts";
 import { useVirtualRows } from "../useVirtualRows.ts";
 
 /** More entries than this: the windowed list. */
@@ -81,7 +82,7 @@ function LongCommandLog({
 
 export function CommandLog() {
   const commands = useLab((s) => s.trace.commands);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const select = useLab((s) => s.select);
   const count = before(commands, cursor);
   if (count > LONG) {
@@ -126,7 +127,7 @@ export function CommandLog() {
 
 export function EventLog() {
   const events = useLab((s) => s.trace.events);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const seen = events.slice(0, before(events, cursor));
   return (
     <section aria-label="Event queue" className="mt-2">
@@ -146,7 +147,7 @@ export function EventLog() {
 
 export function DmaLog() {
   const dma = useLab((s) => s.trace.dma);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   let count = 0;
   for (const d of dma) if (typeof d.step === "number" && d.step < cursor) count++;
   return <DmaList dma={dma} count={count} />;

@@ -141,7 +141,7 @@ const SLICE = 512;
  * page is busy) is made a slice at a time in idle moments after the run is shown, so opening
  * it is no long task; meanwhile the chart shows the run before (its cursor clamped to it).
  */
-function useSwimlane(scenario: Scenario, result: RunResult): SwimlaneVm {
+function useSwimlane(scenario: Scenario, result: RunResult): { vm: SwimlaneVm; making: boolean } {
   const large = result.steps.length > LARGE_CHART;
   const small = useMemo(() => (large ? null : swimlaneVm(scenario, result)), [large, scenario, result]);
   const [made, setMade] = useState<{ result: RunResult; vm: SwimlaneVm } | null>(null);
@@ -164,26 +164,36 @@ function useSwimlane(scenario: Scenario, result: RunResult): SwimlaneVm {
     stop = idle(slice);
     return () => stop();
   }, [large, scenario, result]);
-  // What was shown last, until the large run's is made (the first run shown is never large:
-  // the page opens on a lesson; if it were, it is made at once).
+  // What was shown last, until the large run's is made; nothing when the page opened on the
+  // large run (`#large`): no run was shown before it.
   const last = useRef<SwimlaneVm | null>(null);
-  const vm =
-    small ?? (made?.result === result ? made.vm : (last.current ?? made?.vm ?? swimlaneVm(scenario, result)));
+  const ready = small ?? (made?.result === result ? made.vm : null);
+  const vm = ready ?? last.current ?? made?.vm ?? emptyChart(result);
   last.current = vm;
-  return vm;
+  return { vm, making: ready === null };
 }
+
+/** The chart of a run not made yet: its steps, no lane. */
+const emptyChart = (result: RunResult): SwimlaneVm => ({
+  lanes: [],
+  boxes: [],
+  blocked: [],
+  violations: [],
+  total: result.steps.length,
+});
 
 export function RacesStrip() {
   const scenario = useLab((s) => s.scenario);
   const result = useLab((s) => s.result);
   const open = useExplore((s) => s.open);
   const embed = useLayout((s) => s.embed);
-  const vm = useSwimlane(scenario, result);
+  const { vm, making } = useSwimlane(scenario, result);
   const chart = useRef<SwimlaneHandle>(null);
   const panelId = useId();
   return (
     <section
       aria-label="Interleaving"
+      aria-busy={making || undefined}
       data-testid="races-strip"
       className="relative mx-2 mt-2 flex shrink-0 flex-col rounded-lg border border-slate-200 bg-white shadow-sm lg:flex-row dark:border-slate-700 dark:bg-slate-900"
     >

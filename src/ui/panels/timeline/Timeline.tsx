@@ -10,6 +10,7 @@ import { type KeyboardEvent, memo, useEffect, useMemo, useRef } from "react";
 import { useLab } from "../../../store/store.ts";
 import type { StepRecord, Violation } from "../../../view/index.ts";
 import { SourceLink } from "../../app/SourceLink.tsx";
+import { useCursor } from "../../app/useSnapshot.ts";
 import { TermText } from "../../glossary/Term.tsx";
 import { useVirtualRows } from "../useVirtualRows.ts";
 import { ViolationWhy } from "./ViolationWhy.tsx";
@@ -110,7 +111,7 @@ export function Timeline() {
   const steps = useLab((s) => s.result.steps);
   const release = useLab((s) => s.scenario.kernel);
   const violations = useLab((s) => s.result.violations);
-  const cursor = useLab((s) => s.cursor);
+  const cursor = useCursor();
   const goTo = useLab((s) => s.goTo);
   const pause = useLab((s) => s.pause);
   const list = useRef<HTMLOListElement>(null);
