@@ -14,7 +14,7 @@ import { owns } from "./clone.ts";
 import { ElementMix, EntrySum, hashInto, keyInto, mix } from "./hash.ts";
 import { type Frame, framesHash, hashCache, liveCache, type Memory } from "./memory.ts";
 import { type Queue, slotAddr } from "./queue.ts";
-import type { World } from "./world.ts";
+import type { ThreadState, World } from "./world.ts";
 
 const out2 = new Int32Array(2);
 const keyLanes = new Map<string, Int32Array>();
@@ -86,6 +86,17 @@ function memoryInto(mem: Memory, out: Int32Array): void {
  *     states instead of 17 k.
  *   - a queue frame's count of non-zero words (`used`): it only makes zeroing a freed frame
  *     cheap, and queue memory is never freed.
+ *   - where in its ring a queue is: each queue is taken relative to its CONS (PROD − CONS, and
+ *     its live slots by their distance from CONS), and a thread's CMD_SYNC wait (`cmdq.wait`,
+ *     the PROD after its SYNC) as its distance past the command queue's CONS, 0 once CONS has
+ *     reached it. No step reads more of the totals than that: full, empty and free space come
+ *     from PROD − CONS (queue.ts: the registers are the totals modulo 2^(n+1)), the SMMU and
+ *     the handlers read the slot at CONS, the producers write at PROD, a waiter compares its
+ *     PROD with CONS, and CONS never goes back, so a wait CONS has passed stays passed (only
+ *     trace texts and records name the totals). Two states that differ only by where their
+ *     queues stand step alike, one step for one step, and stay so. Kept, the totals count how
+ *     many commands and events went before: paths whose `when`s issued one batch more or less
+ *     never met again, and the sva-domain 3-thread race had 18,345 states instead of 11,999.
  * The guest's queues (a VM's vcmdq in its RAM) are hashed whole: the guest may write ahead.
  */
 
@@ -113,9 +124,11 @@ function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): I
   for (const q of rings) {
     for (let seq = q.consumed; seq < q.produced; seq++) {
       const at = slotAddr(q, seq);
+      // Keyed by its distance from CONS (an address in the ring, which the sum above leaves out).
+      const key = q.base + (seq - q.consumed) * q.entryBytes;
       for (let o = 0; o < q.entryBytes; o += 8) {
         const v = words.get(at + o);
-        if (v !== undefined) liveSum.addEntry(at + o, v);
+        if (v !== undefined) liveSum.addEntry(key + o, v);
       }
     }
   }
@@ -155,16 +168,25 @@ function tableOf(table: object): Int32Array {
   return l;
 }
 
-/** The SMMU or the kernel: a shell whose fields are parts of their own (clone.ts). */
-function shellOf(p: object): Int32Array {
-  let l = hashCache.get(p);
+const RINGS = new Set(["cmdq", "evtq", "priq"]);
+
+/**
+ * The SMMU or the kernel: a shell whose fields are parts of their own (clone.ts). `live`: the
+ * SMMU's fingerprint, its queues relative to their CONS (above).
+ */
+function shellOf(p: object, live = false): Int32Array {
+  let l = live ? liveCache.get(p) : hashCache.get(p);
   if (!l) {
     for (const k in p) {
       const kl = keyOf(k);
       const v = (p as Record<string, unknown>)[k];
       let vl: Int32Array;
       if (k === "objects") vl = tableOf(v as object);
-      else if (typeof v === "object" && v !== null) vl = cached(v);
+      else if (live && RINGS.has(k)) {
+        const q = v as Queue;
+        hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, lanes);
+        vl = lanes;
+      } else if (typeof v === "object" && v !== null) vl = cached(v);
       else {
         hashInto(v, lanes);
         vl = lanes;
@@ -173,7 +195,26 @@ function shellOf(p: object): Int32Array {
     }
     l = new Int32Array(2);
     shellSum.finish(l);
-    hashCache.set(p, l);
+    if (live) liveCache.set(p, l);
+    else hashCache.set(p, l);
+  }
+  return l;
+}
+
+const WAIT = "cmdq.wait";
+
+/**
+ * A thread's fingerprint without its CMD_SYNC wait (`cmdq.wait`), which the fingerprint takes
+ * as its distance past CONS, 0 once CONS has reached it (above); kept with the thread.
+ */
+function threadLive(t: ThreadState): Int32Array {
+  if (typeof t.locals[WAIT] !== "number") return cached(t);
+  let l = liveCache.get(t);
+  if (!l) {
+    const { [WAIT]: _, ...rest } = t.locals;
+    l = new Int32Array(2);
+    hashInto({ ...t, locals: rest }, l);
+    liveCache.set(t, l);
   }
   return l;
 }
@@ -190,12 +231,15 @@ export function hashWorldInto(w: World, out: Int32Array): void {
  * then. A shared part is never written again (clone.ts), so a world that holds the same part
  * at the same position has the same lanes there: the explorer hands a state's `PartLanes` to
  * the fingerprints of its successors, which then look up only the parts a step copied. A part
- * the world owned may since have been written in place: it is looked up again.
+ * the world owned may since have been written in place: it is looked up again. A thread's
+ * lanes leave out its CMD_SYNC wait, kept beside them (`waits`, -1 for none): its distance past
+ * CONS is taken afresh.
  */
 export class PartLanes {
   parts: (object | undefined)[] = [];
   lanes = new Int32Array(32);
   shared = new Uint8Array(16);
+  waits = new Float64Array(16);
 }
 
 function reserve(into: PartLanes, n: number): void {
@@ -206,28 +250,44 @@ function reserve(into: PartLanes, n: number): void {
   const shared = new Uint8Array(2 * n);
   shared.set(into.shared);
   into.shared = shared;
+  const waits = new Float64Array(2 * n);
+  waits.set(into.waits);
+  into.waits = waits;
+}
+
+/** How `partAt` takes a part's lanes: a shell (the SMMU's live, the kernel's), a thread, any other. */
+const As = { SmmuShell: 0, KernelShell: 1, Thread: 2, Part: 3 } as const;
+type As = (typeof As)[keyof typeof As];
+
+function lanesOf(p: object, as: As): Int32Array {
+  switch (as) {
+    case As.SmmuShell:
+      return shellOf(p, true);
+    case As.KernelShell:
+      return shellOf(p);
+    case As.Thread:
+      return threadLive(p as ThreadState);
+    default:
+      return cached(p);
+  }
 }
 
 /** Part `p` at position `i` into `into` (from `from` when it holds the same shared part). */
-function partAt(
-  w: World,
-  p: object,
-  i: number,
-  shell: boolean,
-  from: PartLanes | null,
-  into: PartLanes,
-): void {
+function partAt(w: World, p: object, i: number, as: As, from: PartLanes | null, into: PartLanes): void {
   if (from !== null && from.parts[i] === p && from.shared[i] === 1) {
     // Still shared: a part is owned only by the world that copied it, when it copied it.
     if (from === into) return;
     into.lanes[2 * i] = from.lanes[2 * i]!;
     into.lanes[2 * i + 1] = from.lanes[2 * i + 1]!;
     into.shared[i] = 1;
+    into.waits[i] = from.waits[i]!;
   } else {
-    const l = shell ? shellOf(p) : cached(p);
+    const l = lanesOf(p, as);
     into.lanes[2 * i] = l[0]!;
     into.lanes[2 * i + 1] = l[1]!;
     into.shared[i] = owns(w, p) ? 0 : 1;
+    const wait = as === As.Thread ? (p as ThreadState).locals[WAIT] : undefined;
+    into.waits[i] = typeof wait === "number" ? wait : -1;
   }
   into.parts[i] = p;
 }
@@ -271,21 +331,30 @@ export function hashLiveWorldInto(
   const { devices, mms, threads, vms } = w;
   const n = 2 + devices.length + mms.length + threads.length + (vms?.length ?? 0);
   reserve(into, n);
-  partAt(w, w.smmu, 0, true, from, into);
-  partAt(w, w.kernel, 1, true, from, into);
+  partAt(w, w.smmu, 0, As.SmmuShell, from, into);
+  partAt(w, w.kernel, 1, As.KernelShell, from, into);
   let i = 2;
   for (const list of [devices, mms, threads, vms]) {
     // Each list's length first, so that no two lists' parts can be taken for one another's.
     const len = list === undefined ? -1 : list.length;
     a = mix(a, len, 0x85ebca77);
     b = mix(b, len, 0x27d4eb2f);
-    if (list !== undefined) for (const p of list) partAt(w, p, i++, false, from, into);
+    const as = list === threads ? As.Thread : As.Part;
+    if (list !== undefined) for (const p of list) partAt(w, p, i++, as, from, into);
   }
   into.parts.length = n;
-  const lanes = into.lanes;
+  const { lanes, waits } = into;
+  const cons = w.smmu.cmdq.consumed;
   for (let j = 0; j < n; j++) {
     a = mix(a, lanes[2 * j]!, 0x9e3779b1);
     b = mix(b, lanes[2 * j + 1]!, 0xc2b2ae3d);
+    const wait = waits[j]!;
+    if (wait >= 0) {
+      // A CMD_SYNC wait: how far past CONS (1 + distance; a part without one mixes nothing).
+      const d = 1 + Math.max(0, wait - cons);
+      a = mix(a, d, 0x85ebca77);
+      b = mix(b, d, 0x27d4eb2f);
+    }
   }
   out[0] = a;
   out[1] = b;

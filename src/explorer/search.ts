@@ -82,6 +82,17 @@ export class Search {
     return this.opts.preemptions === undefined ? 0 : (last + 1) | (used << 8);
   }
 
+  /**
+   * The last actor as the bounded mode needs it at a state whose runnable actors are
+   * `runnable`: -1 (as at the root) unless it can go on and another could be taken instead.
+   * Only then does it make a switch a preemption or, with the bound used up, the one choice;
+   * otherwise every choice is free either way and the next state's last actor is the one
+   * taken, so states that differ only in it have the same continuations and are one state.
+   */
+  private lastOf(last: number, runnable: readonly number[]): number {
+    return last >= 0 && runnable.length > 1 && runnable.includes(last) ? last : -1;
+  }
+
   /** A state met for the first time: a terminal's tally, the frontier's, or null (expanded). */
   private enter(
     w: World,
@@ -90,10 +101,10 @@ export class Search {
     last: number,
     used: number,
     task: number,
+    runnable: number[],
   ): number | null {
     const { sim, names } = this.start;
     const bound = this.opts.preemptions;
-    const runnable = runnableActors(sim, w);
     // A livelock ends the run at its step (kernel/run.ts): nothing after it is explored.
     const cut = this.start.kinds.has(mask, "livelock");
     if (runnable.length === 0 || cut) {
@@ -130,7 +141,7 @@ export class Search {
     const n0 = visited.findOrAdd(lanes[0]!, lanes[1]!, -1, 0);
     if (n0 >= 0) return visited.tally[n0]! >= 0 ? visited.tally[n0]! : null;
     const root = ~n0;
-    const top = this.enter(w, root, mask, -1, 0, task);
+    const top = this.enter(w, root, mask, -1, 0, task, runnableActors(start.sim, w));
     if (top !== null) return top;
     while (stack.length > 0) {
       const f = stack[stack.length - 1]!;
@@ -154,7 +165,9 @@ export class Search {
       // where the choices are all the runnable actors).
       const preempts = bound !== undefined && f.last >= 0 && a !== f.last && f.choices.includes(f.last);
       const used = f.used + (preempts ? 1 : 0);
-      const last = bound === undefined ? -1 : a;
+      // The bounded mode needs the runnable actors for the fingerprint; the others once it is new.
+      const runnable = bound === undefined ? null : runnableActors(start.sim, next);
+      const last = runnable === null ? -1 : this.lastOf(a, runnable);
       fingerprint(
         next,
         start.kinds.hash(m),
@@ -168,7 +181,7 @@ export class Search {
         if (t >= 0) tallies.addInto(f.acc, t);
         continue;
       }
-      const t = this.enter(next, ~n, m, last, used, task);
+      const t = this.enter(next, ~n, m, last, used, task, runnable ?? runnableActors(start.sim, next));
       if (t !== null) tallies.addInto(f.acc, t);
       if (visited.size % PROGRESS_EVERY === 0) {
         this.progress();

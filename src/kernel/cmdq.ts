@@ -50,7 +50,7 @@ export interface CmdqLocals {
   "cmdq.wait"?: number | null;
 }
 
-const { local, required, setLocal } = locals<CmdqLocals>();
+const { local, required, setLocal, dropLocal } = locals<CmdqLocals>();
 
 export function hasFault(w: World, name: string): boolean {
   return w.kernel.faults.includes(name);
@@ -94,8 +94,12 @@ export function issueCommands(
         c.rec.say(
           `Queues ${written.join(", ")} at PROD and publishes the new PROD to the SMMU${rest.length > 0 ? `; ${rest.length / 2} more wait for space` : ""}.`,
         );
-        setLocal(c, "cmdq.pending", rest.length > 0 ? rest : null);
-        setLocal(c, "cmdq.wait", sync && !hasFault(c.w, "skip-sync") ? q.produced : null);
+        // What is done is forgotten (dropLocal, not null): a null left behind would tell a later
+        // state of the op whether an earlier batch ran or its `when` skipped it.
+        if (rest.length > 0) setLocal(c, "cmdq.pending", rest);
+        else dropLocal(c, "cmdq.pending");
+        if (sync && !hasFault(c.w, "skip-sync")) setLocal(c, "cmdq.wait", q.produced);
+        else dropLocal(c, "cmdq.wait");
         return rest.length > 0 ? AGAIN : undefined;
       },
       {
@@ -109,7 +113,7 @@ export function issueCommands(
     step(
       "arm_smmu_cmdq_poll_until_sync",
       (c) => {
-        setLocal(c, "cmdq.wait", null);
+        dropLocal(c, "cmdq.wait");
         c.rec.say("The CMD_SYNC has completed: every command queued before it has taken effect.");
         return undefined;
       },

@@ -25,17 +25,23 @@ export interface EntryUpdate {
   readonly say?: (c: Ctx, stage: number, stages: number) => string;
 }
 
-/** Under the steps' prefix: the stages writeEntry planned (hex words, 8 a stage), and the next. */
+/**
+ * Under the steps' prefix: the stages writeEntry planned and not yet written (hex words, 8 a
+ * stage), how many it planned, and whether the plan is hitless. A written stage is dropped:
+ * kept, it told how the entry looked when the write began, and states that differ only in the
+ * stages behind the writer were states of their own.
+ */
 interface EntryLocals {
   [stages: `${string}.stages`]: readonly string[];
-  [next: `${string}.i`]: number;
+  [count: `${string}.n`]: number;
+  [hitless: `${string}.hitless`]: boolean;
 }
 
 const { required, setLocal, dropLocal } = locals<EntryLocals>();
 
 export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: EntryUpdate): Program {
   const stages = (c: Ctx) => required(c, `${prefix}.stages`);
-  const index = (c: Ctx) => required(c, `${prefix}.i`);
+  const count = (c: Ctx) => required(c, `${prefix}.n`);
   return [
     control(`${prefix}.plan`, (c) => {
       const planned: string[] = [];
@@ -46,37 +52,43 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
         u.used,
       );
       setLocal(c, `${prefix}.stages`, planned);
-      setLocal(c, `${prefix}.i`, 0);
+      setLocal(c, `${prefix}.n`, planned.length / 8);
+      // arm_smmu_write_entry is hitless when no stage leaves qword 0 at 0 (V=0).
+      setLocal(
+        c,
+        `${prefix}.hitless`,
+        planned.every((h, j) => j % 8 !== 0 || BigInt(h) !== 0n),
+      );
       return undefined;
     }),
-    control(`${prefix}.head`, (c) => (index(c) * 8 >= stages(c).length ? `${prefix}.done` : undefined)),
+    control(`${prefix}.head`, (c) => (stages(c).length === 0 ? `${prefix}.done` : undefined)),
     step(fn, (c) => {
-      const i = index(c);
-      const words = stages(c)
-        .slice(i * 8, i * 8 + 8)
-        .map((h) => BigInt(h));
-      u.write(c, words);
+      const left = stages(c);
+      const n = count(c);
+      const stage = n - left.length / 8 + 1;
+      u.write(
+        c,
+        left.slice(0, 8).map((h) => BigInt(h)),
+      );
+      setLocal(c, `${prefix}.stages`, left.slice(8));
       // The trace's table write of this step names its stage (docs/trace-tables.md).
       c.rec.record({
         type: "entry.write",
-        stage: i + 1,
-        stages: stages(c).length / 8,
-        // arm_smmu_write_entry is hitless when no stage leaves qword 0 at 0 (V=0).
-        hitless: stages(c).every((h, j) => j % 8 !== 0 || BigInt(h) !== 0n),
+        stage,
+        stages: n,
+        hitless: required(c, `${prefix}.hitless`),
       });
-      const text = u.say?.(c, i + 1, stages(c).length / 8);
+      const text = u.say?.(c, stage, n);
       if (text) c.rec.say(text);
       return undefined;
     }),
     ...issueCommands(syncFn, u.sync),
-    control(`${prefix}.next`, (c) => {
-      setLocal(c, `${prefix}.i`, index(c) + 1);
-      return `${prefix}.head`;
-    }),
+    control(`${prefix}.next`, () => `${prefix}.head`),
     // The plan is spent: forgotten, so that how it went leaves nothing in the thread.
     control(`${prefix}.done`, (c) => {
       dropLocal(c, `${prefix}.stages`);
-      dropLocal(c, `${prefix}.i`);
+      dropLocal(c, `${prefix}.n`);
+      dropLocal(c, `${prefix}.hitless`);
       return undefined;
     }),
   ];

@@ -1,10 +1,10 @@
 /**
- * A loop's working copies in a thread's locals (`<loop>.list`, `.i`, `.stages`, `.rows`,
- * `.visited`)
- * live only while the loop runs: its program is the thread's or one it will return to, and the
- * thread has not gone past the loop's `<loop>.done`. A copy kept longer makes states that differ
- * only in how a finished loop went (docs/explorer.md, "Spent locals are forgotten"). Checked at
- * every step of every lesson, its faulted variant, and seeded random runs of the race ladder.
+ * A loop's working copies in a thread's locals (`<loop>.list`, `.i`, `.stages`, `.n`,
+ * `.hitless`, `.rows`, `.visited`) live only while the loop runs: its program is the thread's or
+ * one it will return to, and the thread has not gone past the loop's `<loop>.done`. A copy kept
+ * longer makes states that differ only in how a finished loop went (docs/explorer.md, "Spent
+ * locals are forgotten"). Checked at every step of every lesson, its faulted variant, and seeded
+ * random runs of the race ladder.
  */
 import { expect, it } from "vitest";
 import type { ThreadState } from "../engine/world.ts";
@@ -18,7 +18,7 @@ import { boot } from "./boot.ts";
 import { clone, runScenario } from "./run.ts";
 import { actors, createSim, type Sim, settleAll, stepActor } from "./sim.ts";
 
-const LOOP_LOCAL = /^(.+)\.(list|i|stages|rows|visited)$/;
+const LOOP_LOCAL = /^(.+)\.(list|i|stages|n|hitless|rows|visited)$/;
 
 function check(sim: Sim, t: ThreadState, where: string): number {
   let n = 0;
