@@ -9,7 +9,7 @@ import { hex64 } from "../engine/bits.ts";
 import type { Cmd } from "../engine/commands.ts";
 import { type UsedBits, writeEntry } from "../engine/write-entry.ts";
 import { issueCommands } from "./cmdq.ts";
-import { type Ctx, control, locals, type Program, step } from "./program.ts";
+import { type Ctx, control, locals, NO_FP, type Program, step } from "./program.ts";
 
 export interface EntryUpdate {
   /** The entry as memory holds it now. */
@@ -49,7 +49,10 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
       setLocal(c, `${prefix}.i`, 0);
       return undefined;
     }),
-    control(`${prefix}.head`, (c) => (index(c) * 8 >= stages(c).length ? `${prefix}.done` : undefined)),
+    control(`${prefix}.head`, (c) => (index(c) * 8 >= stages(c).length ? `${prefix}.done` : undefined), {
+      fp: NO_FP,
+      targets: ["+1", `${prefix}.done`],
+    }),
     step(fn, (c) => {
       const i = index(c);
       const words = stages(c)
@@ -69,15 +72,23 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
       return undefined;
     }),
     ...issueCommands(syncFn, u.sync),
-    control(`${prefix}.next`, (c) => {
-      setLocal(c, `${prefix}.i`, index(c) + 1);
-      return `${prefix}.head`;
-    }),
+    control(
+      `${prefix}.next`,
+      (c) => {
+        setLocal(c, `${prefix}.i`, index(c) + 1);
+        return `${prefix}.head`;
+      },
+      { fp: NO_FP, targets: [`${prefix}.head`] },
+    ),
     // The plan is spent: forgotten, so that how it went leaves nothing in the thread.
-    control(`${prefix}.done`, (c) => {
-      dropLocal(c, `${prefix}.stages`);
-      dropLocal(c, `${prefix}.i`);
-      return undefined;
-    }),
+    control(
+      `${prefix}.done`,
+      (c) => {
+        dropLocal(c, `${prefix}.stages`);
+        dropLocal(c, `${prefix}.i`);
+        return undefined;
+      },
+      { fp: NO_FP, targets: ["+1"] },
+    ),
   ];
 }
