@@ -44,3 +44,48 @@ export function randomRace(maxThreads: number): fc.Arbitrary<Scenario> {
       return parsed.value;
     });
 }
+
+/**
+ * A race that starts with an event record for the IRQ thread to log (the schedule's bind and
+ * a DMA to an unmapped page: F_TRANSLATION, recorded) while every thread still has work: a DMA
+ * that may fault again, munmap, a CPU write and exit, and unbind.
+ */
+export function loggedFaultRace(driver: string): Scenario {
+  const dma = (va: string, access: "read" | "write") => ({
+    op: "dma",
+    device: "gpu0",
+    process: "app",
+    va,
+    access,
+  });
+  const parsed = parseScenario({
+    format: "sva-lab/1",
+    title: `faults to log, ${driver}`,
+    driver,
+    smmu: { features: [] },
+    devices: [{ name: "gpu0", sid: 16, ats: false }],
+    processes: [{ name: "app", vmas: [{ start: "0x10000", pages: 1, prot: "rw", populate: true }] }],
+    threads: [
+      {
+        name: "T0",
+        ops: [
+          { op: "bind", process: "app", device: "gpu0" },
+          dma("0x30000", "read"),
+          dma("0x10000", "write"),
+          { op: "unbind", process: "app", device: "gpu0" },
+        ],
+      },
+      { name: "T1", ops: [{ op: "munmap", process: "app", start: "0x10000", pages: 1 }] },
+      {
+        name: "T2",
+        ops: [
+          { op: "touch", process: "app", va: "0x10000", access: "write" },
+          { op: "exit", process: "app" },
+        ],
+      },
+    ],
+    schedule: ["T0:op", "T0:op"],
+  });
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
+}

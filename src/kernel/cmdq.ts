@@ -15,7 +15,7 @@ import { readWords, writeWords } from "../engine/memory.ts";
 import { queueSize, queueSpace, slotAddr } from "../engine/queue.ts";
 import type { Recorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { AGAIN, type Ctx, locals, type MicroStep, step } from "./program.ts";
+import { AGAIN, type Ctx, type Footprint, locals, type MicroStep, NO_FP, step } from "./program.ts";
 
 export const CMD_SYNC: Cmd = { op: "CMD_SYNC", cs: "SEV" };
 
@@ -64,7 +64,7 @@ export function hasFault(w: World, name: string): boolean {
 export function issueCommands(
   fn: string,
   build: (c: Ctx) => Cmd[],
-  opts: { when?: (c: Ctx) => boolean; sync?: boolean } = {},
+  opts: { when?: (c: Ctx) => boolean; sync?: boolean; fp?: Footprint } = {},
 ): MicroStep[] {
   const when = opts.when ?? (() => true);
   const sync = opts.sync ?? true;
@@ -104,6 +104,8 @@ export function issueCommands(
       },
       {
         when,
+        // No `when`: nothing to declare; with one, what the caller says it reads.
+        ...(opts.when === undefined ? { fp: NO_FP } : opts.fp ? { fp: opts.fp } : {}),
         wait: (c) =>
           queueSpace(c.w.smmu.cmdq) === 0
             ? `the command queue is full (${queueSize(c.w.smmu.cmdq)} entries): waiting for the SMMU`
@@ -121,6 +123,7 @@ export function issueCommands(
         // Enabled once CONS passed the SYNC, and CONS only grows: its effect cannot change.
         local: true,
         when: (c) => typeof local(c, "cmdq.wait") === "number",
+        fp: NO_FP,
         wait: (c) =>
           c.w.smmu.cmdq.consumed < required(c, "cmdq.wait")
             ? "waiting for the SMMU to consume the CMD_SYNC"

@@ -9,7 +9,7 @@ import { hex64 } from "../engine/bits.ts";
 import type { Cmd } from "../engine/commands.ts";
 import { type UsedBits, writeEntry } from "../engine/write-entry.ts";
 import { issueCommands } from "./cmdq.ts";
-import { type Ctx, control, locals, type Program, step } from "./program.ts";
+import { type Ctx, control, locals, NO_FP, type Program, step } from "./program.ts";
 
 export interface EntryUpdate {
   /** The entry as memory holds it now. */
@@ -61,7 +61,10 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
       );
       return undefined;
     }),
-    control(`${prefix}.head`, (c) => (stages(c).length === 0 ? `${prefix}.done` : undefined)),
+    control(`${prefix}.head`, (c) => (stages(c).length === 0 ? `${prefix}.done` : undefined), {
+      fp: NO_FP,
+      targets: ["+1", `${prefix}.done`],
+    }),
     step(fn, (c) => {
       const left = stages(c);
       const n = count(c);
@@ -83,13 +86,17 @@ export function writeEntrySteps(prefix: string, fn: string, syncFn: string, u: E
       return undefined;
     }),
     ...issueCommands(syncFn, u.sync),
-    control(`${prefix}.next`, () => `${prefix}.head`),
+    control(`${prefix}.next`, () => `${prefix}.head`, { fp: NO_FP, targets: [`${prefix}.head`] }),
     // The plan is spent: forgotten, so that how it went leaves nothing in the thread.
-    control(`${prefix}.done`, (c) => {
-      dropLocal(c, `${prefix}.stages`);
-      dropLocal(c, `${prefix}.n`);
-      dropLocal(c, `${prefix}.hitless`);
-      return undefined;
-    }),
+    control(
+      `${prefix}.done`,
+      (c) => {
+        dropLocal(c, `${prefix}.stages`);
+        dropLocal(c, `${prefix}.n`);
+        dropLocal(c, `${prefix}.hitless`);
+        return undefined;
+      },
+      { fp: NO_FP, targets: ["+1"] },
+    ),
   ];
 }

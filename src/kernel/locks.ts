@@ -42,6 +42,10 @@ export function mutexUnlock(lock: LockSpec, label?: string, before?: (c: Ctx) =>
       }
       return undefined;
     },
-    label ? { label } : {},
+    {
+      ...(label ? { label } : {}),
+      // With a `before`, the step writes what `before` writes: no claim.
+      ...(before ? {} : { releases: (c: Ctx) => (off(c, lock) ? [] : [lock.name]) }),
+    },
   );
 }

@@ -54,9 +54,11 @@ import {
   type Ctx,
   call,
   control,
+  FP,
   type KernelCtx,
   locals,
   type MicroStep,
+  NO_FP,
   type Program,
   RETURN,
   step,
@@ -221,34 +223,51 @@ function freeGathered(c: Ctx): void {
  */
 export function forEachNotifier(prefix: string, callback: string, skip?: (c: Ctx) => boolean): Program {
   return [
-    control(`${prefix}.start`, (c) => {
-      if (skip?.(c)) return `${prefix}.end`;
-      setLocal(c, `${prefix}.list`, [...mmOf(c).notifiers]);
-      setLocal(c, `${prefix}.i`, 0);
-      srcuReadLock(c.w, c.t.name);
-      return undefined;
-    }),
-    control(`${prefix}.head`, (c) => {
-      const list = required(c, `${prefix}.list`);
-      const i = required(c, `${prefix}.i`);
-      if (i >= list.length) return `${prefix}.done`;
-      setLocal(c, "mn", list[i]!);
-      return undefined;
-    }),
-    control(`${prefix}.call`, () => call(callback)),
-    control(`${prefix}.next`, (c) => {
-      setLocal(c, `${prefix}.i`, required(c, `${prefix}.i`) + 1);
-      return `${prefix}.head`;
-    }),
-    control(`${prefix}.done`, (c) => {
-      srcuReadUnlock(c.w, c.t.name);
-      setLocal(c, "mn", null);
-      // The walk's copy of the list is spent (the next walk copies afresh).
-      dropLocal(c, `${prefix}.list`);
-      dropLocal(c, `${prefix}.i`);
-      return undefined;
-    }),
-    control(`${prefix}.end`, () => undefined),
+    // `skip` reads no more than the locals and the release (its callers').
+    control(
+      `${prefix}.start`,
+      (c) => {
+        if (skip?.(c)) return `${prefix}.end`;
+        setLocal(c, `${prefix}.list`, [...mmOf(c).notifiers]);
+        setLocal(c, `${prefix}.i`, 0);
+        srcuReadLock(c.w, c.t.name);
+        return undefined;
+      },
+      { fp: { r: FP.NOTIFIERS, w: FP.SRCU_ENTER }, targets: ["+1", `${prefix}.end`] },
+    ),
+    control(
+      `${prefix}.head`,
+      (c) => {
+        const list = required(c, `${prefix}.list`);
+        const i = required(c, `${prefix}.i`);
+        if (i >= list.length) return `${prefix}.done`;
+        setLocal(c, "mn", list[i]!);
+        return undefined;
+      },
+      { fp: NO_FP, targets: ["+1", `${prefix}.done`] },
+    ),
+    control(`${prefix}.call`, () => call(callback), { fp: NO_FP, targets: [call(callback)] }),
+    control(
+      `${prefix}.next`,
+      (c) => {
+        setLocal(c, `${prefix}.i`, required(c, `${prefix}.i`) + 1);
+        return `${prefix}.head`;
+      },
+      { fp: NO_FP, targets: [`${prefix}.head`] },
+    ),
+    control(
+      `${prefix}.done`,
+      (c) => {
+        srcuReadUnlock(c.w, c.t.name);
+        setLocal(c, "mn", null);
+        // The walk's copy of the list is spent (the next walk copies afresh).
+        dropLocal(c, `${prefix}.list`);
+        dropLocal(c, `${prefix}.i`);
+        return undefined;
+      },
+      { fp: { r: 0, w: FP.SRCU_LEAVE }, targets: ["+1"] },
+    ),
+    control(`${prefix}.end`, () => undefined, { fp: NO_FP, targets: ["+1"] }),
   ];
 }
 
@@ -275,11 +294,15 @@ function lockStep(fn: string) {
 }
 
 function unlockStep(fn: string) {
-  return step(fn, (c) => {
-    releaseLock(c.w, mmapLock(c));
-    c.rec.say(`${c.t.name} releases ${mmOf(c).process}'s mmap_lock.`);
-    return undefined;
-  });
+  return step(
+    fn,
+    (c) => {
+      releaseLock(c.w, mmapLock(c));
+      c.rec.say(`${c.t.name} releases ${mmOf(c).process}'s mmap_lock.`);
+      return undefined;
+    },
+    { releases: (c) => [mmapLock(c)] },
+  );
 }
 
 /** The CPU flush's name as the release's arm64 code calls it. */
@@ -409,7 +432,11 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
         );
         return undefined;
       },
-      { until: "secondary-tlb-arch", when: (c) => invalidateRangeEra(c) && mmOf(c).notifiers.length > 0 },
+      {
+        until: "secondary-tlb-arch",
+        when: (c) => invalidateRangeEra(c) && mmOf(c).notifiers.length > 0,
+        fp: { r: FP.NOTIFIERS, w: 0 },
+      },
     ),
     ...forEachNotifier("mmu_notifier_invalidate_range_end", "drv:invalidate", (c) => !invalidateRangeEra(c)),
     step("free_pgtables", (c) => {
@@ -440,18 +467,23 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
         );
         return undefined;
       },
-      { when: (c) => (local(c, "gather.tables") ?? []).length > 0 },
+      { when: (c) => (local(c, "gather.tables") ?? []).length > 0, fp: NO_FP },
     ),
     ...forEachNotifier(
       "tlb_finish_mmu.tables",
       "drv:invalidate",
       (c) => (local(c, "gather.tables") ?? []).length === 0,
     ),
-    step("tlb_finish_mmu", (c) => {
-      freeGathered(c);
-      return undefined;
-    }),
-    unlockStep("mmap_write_unlock"),
+    // The rest of munmap: the gathered pages freed, the lock released.
+    step(
+      "tlb_finish_mmu",
+      (c) => {
+        freeGathered(c);
+        return undefined;
+      },
+      { rest: NO_FP },
+    ),
+    { ...unlockStep("mmap_write_unlock"), rest: NO_FP },
   ];
 
   const mprotect: Program<OpOf<"mprotect">> = [
@@ -529,6 +561,9 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       );
       return undefined;
     }),
+    // From here on exit_mmap touches no notifier list, no SRCU reader but in this wait (which a
+    // reader's srcu_read_lock can close again) and no `cleared`: the page tables, the VMAs,
+    // the mm's state and counts, the CPU's TLB.
     step(
       "synchronize_srcu",
       (c) => {
@@ -537,6 +572,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
         return undefined;
       },
       {
+        rest: { r: FP.SRCU_ENTER, w: 0 },
         wait: (c) => {
           const waitFor = local(c, "srcu.wait") ?? [];
           const inside = waitFor.filter((r) => Object.hasOwn(c.w.kernel.srcu.readers, r));
@@ -544,32 +580,48 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
         },
       },
     ),
-    step("unmap_vmas", (c) => {
-      const mm = mmFor(c);
-      const freed: number[] = [];
-      for (const v of mm.vmas)
-        freed.push(...unmapRange(c.w.mem, mm.pgd, toVa(v.start), vaEnd(v.start + v.pages * PAGE_SIZE)));
-      mm.vmas = [];
-      setLocal(c, "gather.pages", freed);
-      setLocal(c, "gather.tables", collectEmptyTables(c.w.mem, mm.pgd, toVa(0), vaEnd(2 ** 48)));
-      c.rec.say(
-        `Every PTE of ${mm.process} is cleared (${freed.length} page(s)). The notifiers are already unhooked: nobody tells the SMMU.`,
-      );
-      return undefined;
-    }),
-    step("flush_tlb_mm", (c) => {
-      cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm");
-      return undefined;
-    }),
-    step("tlb_finish_mmu", (c) => {
-      freeGathered(c);
-      mmEvent(c, mmFor(c), "mm.exit_mmap_done");
-      return undefined;
-    }),
-    step("mmdrop", (c) => {
-      mmdrop(c, mmFor(c));
-      return undefined;
-    }),
+    step(
+      "unmap_vmas",
+      (c) => {
+        const mm = mmFor(c);
+        const freed: number[] = [];
+        for (const v of mm.vmas)
+          freed.push(...unmapRange(c.w.mem, mm.pgd, toVa(v.start), vaEnd(v.start + v.pages * PAGE_SIZE)));
+        mm.vmas = [];
+        setLocal(c, "gather.pages", freed);
+        setLocal(c, "gather.tables", collectEmptyTables(c.w.mem, mm.pgd, toVa(0), vaEnd(2 ** 48)));
+        c.rec.say(
+          `Every PTE of ${mm.process} is cleared (${freed.length} page(s)). The notifiers are already unhooked: nobody tells the SMMU.`,
+        );
+        return undefined;
+      },
+      { rest: NO_FP },
+    ),
+    step(
+      "flush_tlb_mm",
+      (c) => {
+        cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm");
+        return undefined;
+      },
+      { rest: NO_FP },
+    ),
+    step(
+      "tlb_finish_mmu",
+      (c) => {
+        freeGathered(c);
+        mmEvent(c, mmFor(c), "mm.exit_mmap_done");
+        return undefined;
+      },
+      { rest: NO_FP },
+    ),
+    step(
+      "mmdrop",
+      (c) => {
+        mmdrop(c, mmFor(c));
+        return undefined;
+      },
+      { rest: NO_FP },
+    ),
   ];
 
   return { mmap, touch, munmap, mprotect, exit, exitMmap };
@@ -638,5 +690,5 @@ export function callerMmget(fn: string): MicroStep {
 
 /** The caller's mmput after bind returned: the last one runs exit_mmap in this thread. */
 export function callerMmput(): MicroStep {
-  return { ...mmputStep(), when: (c: Ctx) => local(c, "caller.mmget") === true };
+  return { ...mmputStep(), when: (c: Ctx) => local(c, "caller.mmget") === true, fp: NO_FP };
 }

@@ -63,6 +63,31 @@ export interface MicroStep<O extends Op = Op> {
   readonly local?: boolean;
   readonly label?: string;
   /**
+   * The step does no more than release these locks, each held by the thread (or switched off
+   * by a fault: then none), and say so: the explorer (explorer/por.ts) may take it alone, as
+   * no other actor touches a lock the thread holds. `explorer/por.test.ts` checks the claim.
+   */
+  readonly releases?: (c: Ctx<O>) => readonly string[];
+  /**
+   * What the step's `when` (a control step: its `run`) reads and writes beyond the thread's own
+   * locals and what no step changes (the faults, the release, the SMMU's features, a device's
+   * capabilities, an object's identity), as bits of `FP`. Absent: anything. The explorer
+   * (explorer/por.ts) reads it where a thread settles after a step it may take alone;
+   * `explorer/persistent.test.ts` checks the claims.
+   */
+  readonly fp?: Footprint;
+  /**
+   * What the thread may still read and write from this step to the end of its program (this
+   * step's `when` and `wait`, and the programs it calls, included), as bits of `FP`. Absent:
+   * anything. The explorer reads it for the threads a step taken alone must commute with.
+   */
+  readonly rest?: Footprint;
+  /**
+   * A control step's possible next steps, for the same reduction: "+1" (the next step), a label,
+   * `call(program)` (that program, then the next step) or `RETURN`. Absent: unknown.
+   */
+  readonly targets?: readonly string[];
+  /**
    * The step exists only in releases holding this change (scenario/releases.ts): in older ones
    * it is skipped as if its `when` were false, and its text says from which release it runs.
    */
@@ -75,6 +100,47 @@ export interface MicroStep<O extends Op = Op> {
 }
 
 export type Program<O extends Op = Op> = readonly MicroStep<O>[];
+
+/**
+ * What a step does to the parts of the world `FP` names: `w`, the kinds of writes it does;
+ * `r`, the kinds of writes (its own or another's) it observes: a read of what they write, or a
+ * write that does not commute with theirs. Two steps commute on these parts unless one's `w`
+ * meets the other's `r`.
+ */
+export interface Footprint {
+  readonly r: number;
+  readonly w: number;
+}
+
+/**
+ * The parts of the world that step footprints name (MicroStep.fp, .rest); explorer/por.ts
+ * keeps, for each op and actor, which of them it may still observe or write.
+ */
+export const FP = {
+  /** An mm's list of notifiers (mm->notifier_subscriptions): hooked, unhooked, read. */
+  NOTIFIERS: 1,
+  /**
+   * srcu_read_lock. Observed by what snapshots the readers (call_srcu, __mmu_notifier_release),
+   * by synchronize_srcu's wait and by an SRCU callback waiting for that reader. Two threads'
+   * srcu_read_lock and srcu_read_unlock commute (each counts its own).
+   */
+  SRCU_ENTER: 2,
+  /**
+   * srcu_read_unlock. Observed by the readers' snapshots and by an SRCU callback waiting for
+   * that reader; synchronize_srcu's wait it can only end.
+   */
+  SRCU_LEAVE: 4,
+  /** arm-smmu-v3-sva's `smmu_mn->cleared`. */
+  CLEARED: 8,
+  /** sva-domain's `smmu_domain->devices`: the masters an SVA domain is attached to. */
+  DEVICES: 16,
+} as const;
+
+/** Every bit of FP, and more: a footprint not declared. */
+export const FP_ALL = -1;
+
+/** Reads and writes nothing another actor can see or change. */
+export const NO_FP: Footprint = { r: 0, w: 0 };
 
 export function step<O extends Op = Op>(
   fn: string,
@@ -131,9 +197,13 @@ export function labelIndex(program: Program, label: string): number {
   return i;
 }
 
-/** A zero-cost control step: loop heads and jumps. */
-export function control<O extends Op = Op>(label: string, run: MicroStep<O>["run"]): MicroStep<O> {
-  return { fn: label, label, control: true, run };
+/** A zero-cost control step: loop heads and jumps (with `fp` and `targets`, for the explorer). */
+export function control<O extends Op = Op>(
+  label: string,
+  run: MicroStep<O>["run"],
+  extra: Pick<MicroStep<O>, "fp" | "targets"> = {},
+): MicroStep<O> {
+  return { fn: label, label, control: true, run, ...extra };
 }
 
 /** Whether the step exists in the release the world models (its `since` / `until`). */

@@ -61,7 +61,16 @@ import {
   objectName,
   putRef,
 } from "../objects.ts";
-import { type Ctx, type KernelCtx, locals, type MicroStep, type Program, step } from "../program.ts";
+import {
+  type Ctx,
+  FP,
+  type KernelCtx,
+  locals,
+  type MicroStep,
+  NO_FP,
+  type Program,
+  step,
+} from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -327,9 +336,11 @@ const bind: Program<BindOp> = [
   ),
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(findDevice(c.w, required(c, "share.dev")), 0), {
     when: (c) => local(c, "share.dev") !== null,
+    fp: NO_FP,
   }),
   ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(required(c, "share.old")), {
     when: (c) => local(c, "share.dev") !== null && !hasFault(c.w, "skip-tlbi"),
+    fp: NO_FP,
   }),
   step("xa_insert(&arm_smmu_asid_xa)", (c) => {
     const mm = mmOf(c);
@@ -400,14 +411,20 @@ const bind: Program<BindOp> = [
   { ...callerMmput(), label: "unlock.caller" },
 ];
 
-/** arm_smmu_mmu_notifier_put's invalidations (and release's): TLBI by ASID, ATC_INV of the PASID. */
-function invalidateAll(skip: (c: Ctx) => boolean, fn: string): MicroStep[] {
+/**
+ * arm_smmu_mmu_notifier_put's invalidations (and release's): TLBI by ASID, ATC_INV of the PASID.
+ * `skipReads`: what `skip` reads (their `when`s read no more, but the constant faults and ATS).
+ */
+function invalidateAll(skip: (c: Ctx) => boolean, fn: string, skipReads: number): MicroStep[] {
+  const fp = { r: skipReads, w: 0 };
   return [
     ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(cdAsid(c, fn)), {
       when: (c) => !skip(c) && !hasFault(c.w, "skip-tlbi"),
+      fp,
     }),
     ...issueCommands("arm_smmu_atc_inv_domain", (c) => atcInv(devOf(c), pasidOf(c), 0, 0), {
       when: (c) => !skip(c) && atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"),
+      fp,
     }),
   ];
 }
@@ -463,7 +480,7 @@ const unbind: Program<UnbindOp> = [
     return undefined;
   }),
   ...issueCommands("arm_smmu_sync_cd", (c) => cfgiCd(devOf(c), pasidOf(c))),
-  ...invalidateAll(cleared, "arm_smmu_mmu_notifier_put"),
+  ...invalidateAll(cleared, "arm_smmu_mmu_notifier_put", FP.CLEARED),
   step("mmu_notifier_put", (c) => {
     const mn = mnFor(c);
     const mm = mmFor(c);
@@ -480,25 +497,31 @@ const unbind: Program<UnbindOp> = [
     }
     return undefined;
   }),
-  step("arm_smmu_free_shared_cd", (c) => {
-    const mm = mmFor(c);
-    // The bond's notifier may be freed already (the SRCU callback ran): the CD pointer was
-    // read into a local before mmu_notifier_put, as the kernel does.
-    const cd = kobject<SharedCd>(c.w, mnOf(c).fields.cd, "cd");
-    if (!putRef(c, cd)) {
-      c.rec.say(`${objectName(cd)} is still shared by ${cd.refs} notifier(s).`);
+  // From here on unbind touches no notifier list, no SRCU, no `cleared` (rest: NO_FP): the
+  // shared CD, the ASID and PASID tables, the mm's counts, the bond, sva_lock.
+  step(
+    "arm_smmu_free_shared_cd",
+    (c) => {
+      const mm = mmFor(c);
+      // The bond's notifier may be freed already (the SRCU callback ran): the CD pointer was
+      // read into a local before mmu_notifier_put, as the kernel does.
+      const cd = kobject<SharedCd>(c.w, mnOf(c).fields.cd, "cd");
+      if (!putRef(c, cd)) {
+        c.rec.say(`${objectName(cd)} is still shared by ${cd.refs} notifier(s).`);
+        return undefined;
+      }
+      delete kernelPart(c.w, "asids")[cd.fields.asid];
+      c.rec.say(
+        `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : " (no mm_count of its own before v5.19)"}; ${objectName(cd)} is kfree'd.`,
+      );
+      // arm64_mm_context_put(cd->mm): a touch of the mm, which only the v5.19 mmgrab keeps alive.
+      if (mmEvent(c, mm, "mm.use")) mm.asidPins -= 1;
+      if (cd.fields.grab === true) mmdrop(c, mm);
+      free(c, cd);
       return undefined;
-    }
-    delete kernelPart(c.w, "asids")[cd.fields.asid];
-    c.rec.say(
-      `ASID ${cd.fields.asid} leaves arm_smmu_asid_xa; arm64_mm_context_put(cd->mm) unpins it${cd.fields.grab === true ? "; mmdrop" : " (no mm_count of its own before v5.19)"}; ${objectName(cd)} is kfree'd.`,
-    );
-    // arm64_mm_context_put(cd->mm): a touch of the mm, which only the v5.19 mmgrab keeps alive.
-    if (mmEvent(c, mm, "mm.use")) mm.asidPins -= 1;
-    if (cd.fields.grab === true) mmdrop(c, mm);
-    free(c, cd);
-    return undefined;
-  }),
+    },
+    { rest: NO_FP },
+  ),
   step(
     "iommu_sva_free_pasid",
     (c) => {
@@ -516,15 +539,19 @@ const unbind: Program<UnbindOp> = [
       }
       return undefined;
     },
-    { label: "free_pasid", until: "pasid-mm-lifetime" },
+    { label: "free_pasid", until: "pasid-mm-lifetime", rest: NO_FP },
   ),
-  step("kfree(bond)", (c) => {
-    const bond = kobject<Bond>(c.w, required(c, "bond"), "bond");
-    free(c, bond);
-    c.rec.say(`${objectName(bond)} is kfree'd.`);
-    return undefined;
-  }),
-  unlockSva("unlock"),
+  step(
+    "kfree(bond)",
+    (c) => {
+      const bond = kobject<Bond>(c.w, required(c, "bond"), "bond");
+      free(c, bond);
+      c.rec.say(`${objectName(bond)} is kfree'd.`);
+      return undefined;
+    },
+    { rest: NO_FP },
+  ),
+  { ...unlockSva("unlock"), rest: NO_FP },
 ];
 
 /** The quiet CD of ≤v6.8: the live word 0 read, then written back with EPD0 (v6.8: S, R cleared). */
@@ -598,7 +625,7 @@ const release: Program = [
   }),
   ...quietCdSteps,
   ...releaseCdSteps,
-  ...invalidateAll(() => false, "arm_smmu_mm_release"),
+  ...invalidateAll(() => false, "arm_smmu_mm_release", 0),
   unlockSva("rel.unlock", (c) => {
     const mn = mnFor(c);
     mn.fields.cleared = true;
@@ -649,15 +676,17 @@ const invalidate: Program = [
     },
     {
       when: (c) => !c.w.smmu.features.btm && required(c, "inv.size") !== 0 && !hasFault(c.w, "skip-tlbi"),
+      fp: NO_FP,
     },
   ),
   ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(cdAsid(c, invName(c))), {
     when: (c) => !c.w.smmu.features.btm && required(c, "inv.size") === 0 && !hasFault(c.w, "skip-tlbi"),
+    fp: NO_FP,
   }),
   ...issueCommands(
     "arm_smmu_atc_inv_domain",
     (c) => atcInv(devOf(c), pasidOf(c), required(c, "inv.start"), required(c, "inv.size")),
-    { when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv") },
+    { when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"), fp: NO_FP },
   ),
 ];
 

@@ -64,7 +64,18 @@ import {
   objectName,
   putRef,
 } from "../objects.ts";
-import { type Ctx, call, control, type KernelCtx, locals, type Program, RETURN, step } from "../program.ts";
+import {
+  type Ctx,
+  call,
+  control,
+  FP,
+  type KernelCtx,
+  locals,
+  NO_FP,
+  type Program,
+  RETURN,
+  step,
+} from "../program.ts";
 import {
   atcInv,
   atsEnabled,
@@ -343,6 +354,7 @@ const bind: Program<BindOp> = [
   }),
   ...issueCommands("arm_smmu_atc_inv_master", (c) => atcInv(devOf(c), pasidOf(c), 0, 0), {
     when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"),
+    fp: NO_FP,
   }),
   mutexUnlock(ASID_LOCK),
   mmputStep(),
@@ -428,6 +440,7 @@ const unbind: Program<UnbindOp> = [
   }),
   ...issueCommands("arm_smmu_atc_inv_master", (c) => atcInv(devOf(c), pasidOf(c), 0, 0), {
     when: (c) => atsEnabled(c.w, devOf(c)) && !hasFault(c.w, "skip-atc-inv"),
+    fp: NO_FP,
   }),
   step(
     "arm_smmu_remove_master_domain",
@@ -476,6 +489,7 @@ const domainFree: Program = [
   }),
   ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(asidOf(c)), {
     when: (c) => !hasFault(c.w, "skip-tlbi"),
+    fp: NO_FP,
   }),
   step("arm_smmu_sva_domain_free", (c) => {
     const d = domainOf(c);
@@ -516,18 +530,26 @@ const release: Program = [
     return undefined;
   }),
   mutexLock(DEVICES_LOCK),
-  control("rel.start", (c) => {
-    setLocal(c, "rel.list", [...devicesOf(domainOf(c))]);
-    setLocal(c, "rel.i", 0);
-    return undefined;
-  }),
-  control("rel.head", (c) => {
-    const list = required(c, "rel.list");
-    const i = required(c, "rel.i");
-    if (i >= list.length) return "rel.done";
-    setLocal(c, "dev", list[i]!);
-    return undefined;
-  }),
+  control(
+    "rel.start",
+    (c) => {
+      setLocal(c, "rel.list", [...devicesOf(domainOf(c))]);
+      setLocal(c, "rel.i", 0);
+      return undefined;
+    },
+    { fp: { r: FP.DEVICES, w: 0 }, targets: ["+1"] },
+  ),
+  control(
+    "rel.head",
+    (c) => {
+      const list = required(c, "rel.list");
+      const i = required(c, "rel.i");
+      if (i >= list.length) return "rel.done";
+      setLocal(c, "dev", list[i]!);
+      return undefined;
+    },
+    { fp: NO_FP, targets: ["+1", "rel.done"] },
+  ),
   ...writeEntrySteps("relcd", "arm_smmu_write_cd_entry", "arm_smmu_sync_cd", {
     current: (c) => readCd(c.w, devOf(c), pasidOf(c)),
     target: (c) =>
@@ -542,10 +564,14 @@ const release: Program = [
       return `arm_smmu_make_sva_cd(NULL) for ${devOf(c).name}'s PASID ${pasidOf(c)}, stage ${i} of ${n}: the CD is ${valid ? "valid with EPD0=1 and S=R=0 (every access faults, silently)" : "not valid yet (V=0)"}.`;
     },
   }),
-  control("rel.next", (c) => {
-    setLocal(c, "rel.i", required(c, "rel.i") + 1);
-    return "rel.head";
-  }),
+  control(
+    "rel.next",
+    (c) => {
+      setLocal(c, "rel.i", required(c, "rel.i") + 1);
+      return "rel.head";
+    },
+    { fp: NO_FP, targets: ["rel.head"] },
+  ),
   // The walk's copy of the device list is spent with the lock (the next release copies afresh).
   mutexUnlock(DEVICES_LOCK, "rel.done", (c) => {
     dropLocal(c, "rel.list");
@@ -553,9 +579,11 @@ const release: Program = [
   }),
   ...issueCommands("arm_smmu_tlb_inv_asid", (c) => tlbiAsid(asidOf(c)), {
     when: (c) => !hasFault(c.w, "skip-tlbi"),
+    fp: NO_FP,
   }),
   ...issueCommands("arm_smmu_atc_inv_domain", (c) => atcInvDomain(c, 0, 0), {
     when: (c) => atsDevices(c).length > 0 && !hasFault(c.w, "skip-atc-inv"),
+    fp: { r: FP.DEVICES, w: 0 },
   }),
 ];
 
@@ -596,7 +624,7 @@ const invalidate: Program = [
   ...issueCommands(
     "arm_smmu_tlb_inv_range_asid",
     (c) => tlbiRange(c.w, asidOf(c), required(c, "inv.start"), required(c, "inv.end")),
-    { when: (c) => !hasFault(c.w, "skip-tlbi") },
+    { when: (c) => !hasFault(c.w, "skip-tlbi"), fp: NO_FP },
   ),
   ...issueCommands(
     "arm_smmu_atc_inv_domain",
