@@ -120,7 +120,7 @@ it("random races on every design explore to the same outcomes and counts either 
     }),
     { numRuns: 30, seed: 23 },
   );
-  // Sixty complete explorations: a few seconds alone, more on a loaded machine.
+  // Sixty complete explorations: several seconds alone, more on a loaded machine.
 }, 180_000);
 
 it("merged states somewhere (the comparisons above saw fewer states)", () => {
