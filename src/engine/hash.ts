@@ -29,10 +29,9 @@ let hb = 0;
  * frame's content): a Map lookup hashes the string natively, far faster than the loop below.
  */
 const strCache = new Map<string, [number, number]>();
-const CACHED_UP_TO = 160;
 
 function hashString(s: string, tag: number): void {
-  const cached = s.length <= CACHED_UP_TO ? strCache.get(s) : undefined;
+  const cached = s.length <= 160 ? strCache.get(s) : undefined;
   if (cached) {
     ha = fmix(cached[0] ^ tag);
     hb = fmix(cached[1] ^ tag);
@@ -47,7 +46,7 @@ function hashString(s: string, tag: number): void {
   }
   a = fmix(a);
   b = fmix(b);
-  if (s.length <= CACHED_UP_TO && strCache.size < 50_000) strCache.set(s, [a, b]);
+  if (s.length <= 160 && strCache.size < 50_000) strCache.set(s, [a, b]);
   ha = fmix(a ^ tag);
   hb = fmix(b ^ tag);
 }

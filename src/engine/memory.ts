@@ -110,7 +110,7 @@ export const hashCache = {
 };
 
 /**
- * The explorer's fingerprint of a frame or a word map (world-hash.ts `hashLiveWorldInto`),
+ * The explorer's fingerprint of a frame or a word map (fingerprint.ts `hashLiveWorldInto`),
  * kept and dropped with its hash.
  */
 export const liveCache = metaCache("live");
@@ -121,15 +121,10 @@ export const liveCache = metaCache("live");
  * its own), whether another memory also holds its word map, and its frame list's hash.
  */
 interface Cow {
-  /**
-   * Which frames it has its own copy of, once it has written one since it was copied or
-   * copied from (`sharesFrames`); null and not sharing: every frame is its own.
-   */
   own: Uint8Array | null;
-  sharesFrames: boolean;
   sharedWords: boolean;
   frames: Int32Array | undefined;
-  /** The frame list's fingerprint for the explorer (world-hash.ts), dropped with `frames`. */
+  /** The frame list's fingerprint for the explorer (fingerprint.ts), dropped with `frames`. */
   liveFrames: Int32Array | undefined;
 }
 const COW = Symbol("memory.cow");
@@ -141,7 +136,7 @@ function cowOf(mem: Memory): Cow | undefined {
 function cowFor(mem: Memory): Cow {
   let c = cowOf(mem);
   if (!c) {
-    c = { own: null, sharesFrames: false, sharedWords: false, frames: undefined, liveFrames: undefined };
+    c = { own: null, sharedWords: false, frames: undefined, liveFrames: undefined };
     Object.defineProperty(mem, COW, { value: c, enumerable: false, configurable: true });
   }
   return c;
@@ -193,15 +188,12 @@ export function cloneMemory(mem: Memory): Memory {
     free: mem.free.slice(),
     words: mem.words,
   };
-  // Neither owns a frame now; the table of owned frames is made at the first write.
   const c = cowFor(mem);
-  c.own = null;
-  c.sharesFrames = true;
+  c.own = new Uint8Array(mem.frames.length);
   c.sharedWords = true;
   Object.defineProperty(out, COW, {
     value: {
-      own: null,
-      sharesFrames: true,
+      own: new Uint8Array(mem.frames.length),
       sharedWords: true,
       frames: c.frames,
       liveFrames: c.liveFrames,
@@ -220,7 +212,6 @@ export function frameForWrite(mem: Memory, index: number): Frame | undefined {
     c.liveFrames = undefined;
   }
   const frame = mem.frames[index];
-  if (c?.sharesFrames && c.own === null) c.own = new Uint8Array(mem.frames.length);
   const own = c?.own;
   if (!frame || !own || index >= own.length || own[index] === 1) {
     if (frame) hashCache.delete(frame);

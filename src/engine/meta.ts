@@ -11,7 +11,7 @@ export interface Meta {
   /** The owning world's stamp; 0: the world that built it, if it was never copied. */
   stamp: number;
   hash: Int32Array | undefined;
-  /** The explorer's fingerprint of the part where it differs from the hash (world-hash.ts). */
+  /** The explorer's fingerprint of the part where it differs from the hash (fingerprint.ts). */
   live: Int32Array | undefined;
 }
 

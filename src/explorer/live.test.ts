@@ -1,5 +1,5 @@
 /**
- * The explorer's fingerprints leave out the SMMU queues' dead slots (engine/world-hash.ts
+ * The explorer's fingerprints leave out the SMMU queues' dead slots (engine/fingerprint.ts
  * `hashLiveWorldInto`). Merging states that differ only there is exact when those states step
  * alike: then every merged state has the same continuations, so not only the outcome sets but
  * every interleaving count is what the search over whole-world hashes gives. Checked here on
@@ -8,9 +8,9 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { FINGERPRINTED, hashLiveWorldInto, PartLanes } from "../engine/fingerprint.ts";
 import { writeWords } from "../engine/memory.ts";
 import { slotAddr } from "../engine/queue.ts";
-import { FINGERPRINTED, hashLiveWorldInto, PartLanes } from "../engine/world-hash.ts";
 import { boot } from "../kernel/boot.ts";
 import { clone, runScenario, worldHash } from "../kernel/run.ts";
 import "../kernel/all.ts";

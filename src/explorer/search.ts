@@ -12,9 +12,9 @@
  * from elsewhere.
  */
 
+import { PartLanes } from "../engine/fingerprint.ts";
 import { SilentRecorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { PartLanes } from "../engine/world-hash.ts";
 import { clone } from "../kernel/run.ts";
 import { stepActor } from "../kernel/sim.ts";
 import type { ExploreOptions, StopReason } from "./explore.ts";
@@ -42,7 +42,7 @@ interface Frame {
   readonly used: number;
   readonly choices: number[];
   next: number;
-  /** The parts' lanes of its fingerprint, for its successors' (world-hash.ts `PartLanes`). */
+  /** The parts' lanes of its fingerprint, for its successors' (engine/fingerprint.ts `PartLanes`). */
   readonly parts: PartLanes;
   readonly acc: Map<number, bigint>;
 }

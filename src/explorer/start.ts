@@ -4,12 +4,18 @@
  * with their witnesses.
  */
 
+import { cmdqErrorActive } from "../engine/cmdq-error.ts";
+import { hashLiveWorldInto, type PartLanes } from "../engine/fingerprint.ts";
+import { queueEmpty } from "../engine/queue.ts";
 import { Recorder, SilentRecorder, type ViolationKind } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { hashLiveWorldInto, hashWorldInto, type PartLanes } from "../engine/world-hash.ts";
+import { hashWorldInto } from "../engine/world-hash.ts";
 import { boot } from "../kernel/boot.ts";
+import { gerrorPending } from "../kernel/gerror.ts";
+import { iopfWait } from "../kernel/iopf.ts";
+import { firstReadySrcuCallback } from "../kernel/objects.ts";
 import { entrySteps, finalChecks, runScenario, type Violation } from "../kernel/run.ts";
-import { actors, createSim, runnableIndices, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
+import { actors, createSim, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
 import type { Scenario } from "../scenario/types.ts";
 import type { Outcome } from "./explore.ts";
 
@@ -113,9 +119,18 @@ export function startExplore(scenario: Scenario): Start {
   return { scenario, sim, root, prefix, names, kinds, prefixMask };
 }
 
-/** The runnable actors' numbers (the order of `actors`). */
+/**
+ * The numbers (the order of `actors`, kernel/sim.ts) of the actors that can step now: `actors`'
+ * `runnable`, without building its texts (the explorer asks at every state it meets).
+ */
 export function runnableActors(_sim: Sim, w: World): number[] {
-  return runnableIndices(w);
+  const out: number[] = [];
+  const n = w.threads.length;
+  for (let i = 0; i < n; i++) if (w.threads[i]!.status === "ready") out.push(i);
+  if (!queueEmpty(w.smmu.cmdq) && !cmdqErrorActive(w.smmu)) out.push(n);
+  if (gerrorPending(w) || iopfWait(w) === null) out.push(n + 1);
+  if (firstReadySrcuCallback(w) >= 0) out.push(n + 2);
+  return out;
 }
 
 /** The lanes `fingerprint` leaves. */
@@ -124,7 +139,7 @@ export const lanes = new Int32Array(2);
 let live = true;
 
 /**
- * Whether fingerprints leave out what no step reads again (world-hash.ts `hashLiveWorldInto`:
+ * Whether fingerprints leave out what no step reads again (engine/fingerprint.ts `hashLiveWorldInto`:
  * the SMMU queues' dead slots), the default; off, they hash the whole world, for the tests that
  * check both give the same outcomes and counts. Returns what it was.
  */
@@ -139,7 +154,7 @@ export function liveFingerprints(on: boolean): boolean {
  * queue slots no step reads again (`hashLiveWorldInto`), mixed with the violations met on the
  * way (`kinds`, a KindBits hash) and `extra` (the bounded mode's last actor and preemptions).
  * Leaves the two lanes in `lanes`. `from` and `into`: the parts' lanes of the state `w` was
- * stepped from, and where to leave `w`'s (world-hash.ts `PartLanes`).
+ * stepped from, and where to leave `w`'s (engine/fingerprint.ts `PartLanes`).
  */
 export function fingerprint(
   w: World,

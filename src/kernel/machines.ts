@@ -171,29 +171,18 @@ function snapshotOf(name: MachineName, value: string) {
  * there. Pure: the world keeps the value, the machine decides.
  */
 export function sendEvent(name: MachineName, value: string, event: string): string | null {
-  // The machines have no context: a transition depends on the state and the event only. Kept
-  // by machine, state and event in nested maps (the explorer sends one at almost every step;
-  // a joined key string would be built and hashed each time).
-  let byValue = transitions.get(name);
-  if (!byValue) {
-    byValue = new Map();
-    transitions.set(name, byValue);
-  }
-  let byEvent = byValue.get(value);
-  if (!byEvent) {
-    byEvent = new Map();
-    byValue.set(value, byEvent);
-  }
-  const known = byEvent.get(event);
+  // The machines have no context: a transition depends on the state and the event only.
+  const key = `${name}/${value}/${event}`;
+  const known = transitions.get(key);
   if (known !== undefined) return known;
   const machine = MACHINES[name] as AnyStateMachine;
   const snap = snapshotOf(name, value);
   const next = snap.can({ type: event }) ? String(transition(machine, snap, { type: event })[0].value) : null;
-  byEvent.set(event, next);
+  transitions.set(key, next);
   return next;
 }
 
-const transitions = new Map<MachineName, Map<string, Map<string, string | null>>>();
+const transitions = new Map<string, string | null>();
 
 /** The machine a kernel object's lifecycle follows. */
 export function machineOf(kind: KObject["kind"]): "notifier" | "object" {

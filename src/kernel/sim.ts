@@ -275,20 +275,6 @@ export function actors(sim: Sim, w: World): ActorInfo[] {
   return list;
 }
 
-/**
- * The numbers (the order of `actors`) of the actors that can step now: `actors`' `runnable`,
- * without building its texts (the explorer asks at every state it meets).
- */
-export function runnableIndices(w: World): number[] {
-  const out: number[] = [];
-  const n = w.threads.length;
-  for (let i = 0; i < n; i++) if (w.threads[i]!.status === "ready") out.push(i);
-  if (!queueEmpty(w.smmu.cmdq) && !cmdqErrorActive(w.smmu)) out.push(n);
-  if (gerrorPending(w) || iopfWait(w) === null) out.push(n + 1);
-  if (firstReadySrcuCallback(w) >= 0) out.push(n + 2);
-  return out;
-}
-
 export function defaultActor(sim: Sim, w: World): string | null {
   const list = actors(sim, w);
   if (list.find((a) => a.name === SMMU)?.runnable) return SMMU;

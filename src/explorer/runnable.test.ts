@@ -1,5 +1,5 @@
 /**
- * `runnableIndices` (what the explorer asks at every state) says of every actor what `actors`
+ * The explorer's `runnableActors` (explorer/start.ts, asked at every state) says of every actor what `actors`
  * (what the page and the runner show) says: at every step of every lesson, of its faulted
  * variant, and of seeded random runs of the race ladder on every design.
  */
@@ -7,17 +7,18 @@ import { expect, it } from "vitest";
 import { race } from "../../bench/races.ts";
 import { SilentRecorder } from "../engine/trace.ts";
 import type { World } from "../engine/world.ts";
-import { mulberry32 } from "../explorer/random.ts";
 import { parseScenario } from "../scenario/index.ts";
 import { LIBRARY } from "../scenario/library/index.ts";
-import "./all.ts";
-import { boot } from "./boot.ts";
-import { runScenario } from "./run.ts";
-import { actors, createSim, runnableIndices, type Sim, settleAll, stepActor } from "./sim.ts";
+import { mulberry32 } from "./random.ts";
+import "../kernel/all.ts";
+import { boot } from "../kernel/boot.ts";
+import { runScenario } from "../kernel/run.ts";
+import { actors, createSim, type Sim, settleAll, stepActor } from "../kernel/sim.ts";
+import { runnableActors } from "./start.ts";
 
 function agree(sim: Sim, w: World, where: string): number {
   const shown = actors(sim, w).flatMap((a, i) => (a.runnable ? [i] : []));
-  expect(runnableIndices(w), where).toEqual(shown);
+  expect(runnableActors(sim, w), where).toEqual(shown);
   return shown.length;
 }
 
