@@ -304,6 +304,11 @@ export default [
             { op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "write" },
           ],
         });
+        // A CPU write too: the reduced search merges enough that three threads stay under 20,000.
+        s.threads.push({
+          name: "T4",
+          ops: [{ op: "touch", process: "app", va: "0x10000", access: "write" }],
+        });
         delete s.schedule;
       });
       const one = JSON.parse(sva(["explore", file, "--json", "--workers", "1"]));

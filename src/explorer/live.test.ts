@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { race } from "../../bench/races.ts";
 import { FINGERPRINTED, hashLiveWorldInto, PartLanes } from "../engine/fingerprint.ts";
 import { writeWords } from "../engine/memory.ts";
 import { slotAddr } from "../engine/queue.ts";
@@ -197,29 +198,6 @@ describe("what the fingerprint leaves out", () => {
     expect(fingerprint(at(9))).not.toBe(fingerprint(at(8)));
   });
 });
-
-/** The race ladder's 3-thread race (bench/races.ts): T0 bind + unbind, T1 exit, T2 DMA. */
-function race(driver: string, _threads: 3): unknown {
-  return {
-    format: "sva-lab/1",
-    title: "race",
-    driver,
-    smmu: { features: ["ats"] },
-    devices: [{ name: "gpu0", sid: 16, ats: true }],
-    processes: [{ name: "app", vmas: [{ start: "0x10000", pages: 1, prot: "rw", populate: true }] }],
-    threads: [
-      {
-        name: "T0",
-        ops: [
-          { op: "bind", process: "app", device: "gpu0" },
-          { op: "unbind", process: "app", device: "gpu0" },
-        ],
-      },
-      { name: "T1", ops: [{ op: "exit", process: "app" }] },
-      { name: "T2", ops: [{ op: "dma", device: "gpu0", process: "app", va: "0x10000", access: "read" }] },
-    ],
-  };
-}
 
 describe("the race ladder", () => {
   const reduced = (sc: Scenario, live: boolean) => {
