@@ -190,7 +190,19 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
   return dev;
 }
 
-function createMm(w: World, spec: ProcessSpec, index: number): MmState {
+/**
+ * The process's tasks as the mm keeps them: the declared ones (docs/tasks.md), or its one
+ * default task when two of the scenario's exits name it (two lanes may act for one task: only
+ * the first do_exit drops its mm_users reference); absent otherwise, so that a scenario without
+ * tasks keeps its state hash.
+ */
+function tasksOf(spec: ProcessSpec, s: Scenario): string[] | undefined {
+  if (spec.tasks !== undefined) return [...spec.tasks];
+  const exits = s.threads.flatMap((t) => t.ops).filter((o) => o.op === "exit" && o.process === spec.name);
+  return exits.length > 1 ? [spec.name] : undefined;
+}
+
+function createMm(w: World, spec: ProcessSpec, index: number, tasks: string[] | undefined): MmState {
   const owner = { kind: "pgtable", process: spec.name, level: 0 } as const;
   const pgd = (
     spec.vm === undefined ? allocFrame(w.mem, owner) : guestAlloc(w, findVm(w, spec.vm), owner)
@@ -210,7 +222,7 @@ function createMm(w: World, spec: ProcessSpec, index: number): MmState {
     vmas: spec.vmas.map((v) => ({ start: v.start, pages: v.pages, prot: v.prot })),
     notifiers: [],
     ...(spec.vm === undefined ? {} : { vm: spec.vm }),
-    ...(spec.tasks === undefined ? {} : { tasks: spec.tasks.map((name) => ({ name, exited: false })) }),
+    ...(tasks === undefined ? {} : { tasks: tasks.map((name) => ({ name, exited: false })) }),
   };
   for (const v of spec.vmas) {
     if (!v.populate) continue;
@@ -255,7 +267,7 @@ export function boot(s: Scenario): World {
         )
       : probeDevice(w, d, s);
   });
-  w.mms = s.processes.map((p, i) => createMm(w, p, i));
+  w.mms = s.processes.map((p, i) => createMm(w, p, i, tasksOf(p, s)));
   w.threads = s.threads.map(
     (t): ThreadState => ({
       name: t.name,
