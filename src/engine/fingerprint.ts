@@ -83,14 +83,43 @@ function liveFrame(f: Frame): Int32Array {
 }
 
 const RINGS = new Set(["cmdq", "evtq", "priq"]);
+const CACHES = new Set(["iotlb", "walkCache"]);
 const queueLanes = new Int32Array(2);
+const setSum = new EntrySum();
 
-/** An SMMU queue relative to its CONS (above), for the SMMU shell's fingerprint. */
-function liveQueue(k: string, v: unknown): Int32Array | null {
-  if (!RINGS.has(k)) return null;
-  const q = v as Queue;
-  hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, queueLanes);
-  return queueLanes;
+/**
+ * The SMMU shell's fields as the fingerprint takes them: each queue relative to its CONS
+ * (above), the IOTLB and the walk cache as sets (below); null: as in the hash.
+ */
+function liveSmmuField(k: string, v: unknown): Int32Array | null {
+  if (RINGS.has(k)) {
+    const q = v as Queue;
+    hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, queueLanes);
+    return queueLanes;
+  }
+  if (CACHES.has(k)) return cacheSet(v as readonly object[]);
+  return null;
+}
+
+/**
+ * A TLB as the set of its entries: the SMMU looks an entry up by its tag (smmu.ts: ASID,
+ * VMID and page or region), and it fills one only after a miss on that tag, so a tag is never
+ * twice in one cache; invalidation drops entries by tag and range. The order of the entries
+ * is only the order of the misses that filled them, which no step reads: two DMAs that fill
+ * entries under different tags, in either order, leave one state. Kept with the array.
+ */
+function cacheSet(entries: readonly object[]): Int32Array {
+  let l = liveCache.get(entries);
+  if (!l) {
+    for (const e of entries) {
+      const el = cached(e);
+      setSum.add(0x2545f491, 0x61c88647, el[0]!, el[1]!);
+    }
+    l = new Int32Array(2);
+    setSum.finish(l);
+    liveCache.set(entries, l);
+  }
+  return l;
 }
 
 const WAIT = "cmdq.wait";
@@ -148,7 +177,7 @@ type As = (typeof As)[keyof typeof As];
 function lanesOf(p: object, as: As): Int32Array {
   switch (as) {
     case As.SmmuShell:
-      return shellOf(p, liveQueue);
+      return shellOf(p, liveSmmuField);
     case As.KernelShell:
       return shellOf(p);
     case As.Thread:

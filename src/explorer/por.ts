@@ -25,11 +25,12 @@
  */
 
 import { cmdIllegal } from "../engine/cmdq-error.ts";
-import { CMDQ_OP, cmdOpcode } from "../engine/commands.ts";
+import { CMDQ_OP, type Cmd, cmdOpcode, decodeCmd, type UnknownCmd } from "../engine/commands.ts";
 import { readWord, readWords } from "../engine/memory.ts";
 import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
-import { SilentRecorder } from "../engine/trace.ts";
-import type { Draft, ThreadState, World } from "../engine/world.ts";
+import { SilentRecorder, type TraceEvent } from "../engine/trace.ts";
+import { type Draft, findDevice, type ThreadState, type World } from "../engine/world.ts";
+import { dmaPasid } from "../kernel/dma.ts";
 import { gerrorPending } from "../kernel/gerror.ts";
 import { IOPF, pendingFault } from "../kernel/iopf.ts";
 import { lockHolder } from "../kernel/objects.ts";
@@ -45,11 +46,19 @@ import {
   NO_FP,
   RETURN,
 } from "../kernel/program.ts";
-import { nextStep, remainingOps, type Sim, SMMU } from "../kernel/sim.ts";
+import { clone } from "../kernel/run.ts";
+import { nextStep, remainingOps, type Sim, SMMU, stepActor } from "../kernel/sim.ts";
 import type { Op } from "../scenario/types.ts";
 
 /** Which rule a singleton came from (for the tests), or "all". */
-export type PorRule = "local" | "release" | "iopf-log" | "smmu-sync" | "smmu-no-dma" | "all";
+export type PorRule =
+  | "local"
+  | "release"
+  | "dma-own-domain"
+  | "iopf-log"
+  | "smmu-sync"
+  | "smmu-no-dma"
+  | "all";
 
 /** `runnable` are actor numbers into `names`; returns the ones to try. */
 export function persistentSet(sim: Sim, w: World, names: readonly string[], runnable: number[]): number[] {
@@ -69,6 +78,25 @@ export function persistentSetWhy(
 }
 
 /**
+ * Under a preemption bound (search.ts), whether the last actor `last` may go on alone: it is
+ * one `singletons` allows. Only that actor: moving its step, which commutes with every other
+ * actor's on any path, to the front of an interleaving never adds a preemption (the switch
+ * away from it that the interleaving made first now comes after the step, a preemption only if
+ * it was one; the switch back to it merges with the next), whereas taking another actor alone
+ * would itself be a preemption the interleavings it stands for need not make.
+ */
+export function mayGoOnAlone(
+  sim: Sim,
+  w: World,
+  names: readonly string[],
+  runnable: number[],
+  last: number,
+): boolean {
+  for (const [a] of singletons(sim, w, names, runnable)) if (a === last) return true;
+  return false;
+}
+
+/**
  * Every runnable actor that may be taken alone, with the rule that allows it, in the order the
  * explorer tries them (it takes the first); the tests check each.
  */
@@ -83,6 +111,10 @@ export function* singletons(
     if (t && t.status === "ready" && threadAlone(sim, w, t)) {
       yield [a, nextStep(sim, t)?.releases ? "release" : "local"];
     }
+  }
+  for (const a of runnable) {
+    const t = w.threads[a];
+    if (t && t.status === "ready" && dmaAlone(sim, w, t)) yield [a, "dma-own-domain"];
   }
   const iopf = runnable.find((a) => names[a] === IOPF);
   if (iopf !== undefined && iopfLogAlone(sim, w)) yield [iopf, "iopf-log"];
@@ -320,6 +352,97 @@ function afterStep(sim: Sim, w: World, t: ThreadState): { r: number; w: number }
   const walk2 = walkFrom(sim, release, `op:${next.op}`, 0);
   if (walk2 === null || walk2.ends) return null;
   return { r: r | walk2.r, w: wr | walk2.w };
+}
+
+/**
+ * The host's commands that name neither StreamID `sid` nor ASID `asid` (and are not global):
+ * all but these reach every StreamID or ASID, or are a guest's.
+ */
+function sparesDevice(cmd: Cmd | UnknownCmd, sid: number, asid: number): boolean {
+  switch (cmd.op) {
+    case "CMD_SYNC":
+      return true;
+    case "CFGI_STE":
+    case "CFGI_CD":
+    case "CFGI_CD_ALL":
+    case "ATC_INV":
+    case "PRI_RESP":
+    case "RESUME":
+      return cmd.sid !== sid;
+    case "TLBI_NH_ASID":
+    case "TLBI_NH_VA":
+      return cmd.asid !== asid;
+    default:
+      return false;
+  }
+}
+
+/** A silent recorder that keeps the DMA's result (the dry run in `dmaAlone`). */
+class DmaProbe extends SilentRecorder {
+  result: string | null = null;
+  override record(ev: TraceEvent): void {
+    if (ev.type === "dev.dma") this.result = ev.dma.result;
+  }
+}
+
+const probe = new DmaProbe();
+
+/**
+ * The thread's next step is a DMA (dma.ts, its one issuing step) that its device makes through
+ * its own DMA domain (no PASID: CD 0, the domain's ASID and io-pgtable, which boot.ts gave it),
+ * and it succeeds without an event. No other actor can change what it reads or read what it
+ * writes, on any path of theirs from here, when:
+ *   - no VM and no guest (a guest's commands are its own choosing), and the device is no VM's;
+ *   - no other thread has an op left that names the device (only a bind, an unbind or a DMA of
+ *     the device touch its STE, CD table, ATC and PRGs), and the device has no PASID for any
+ *     process (no bond, no SVA domain: no mm's invalidation names its StreamID);
+ *   - its domain's ASID is still its own (`kernel.asids`) and no mm's CPU ASID (which
+ *     arm-smmu-v3-sva's bind would take from it, arm_smmu_share_asid): the host kernel's
+ *     commands name the StreamIDs of the devices an op names or an mm is bound to and the ASIDs
+ *     of mms and SVA domains (`sparesDevice` of each command already queued);
+ *   - the access translates and succeeds, tried on a copy: no event, PRI request or stall,
+ *     no violation (a fault would write the event queue that other DMAs write and the IRQ
+ *     thread reads).
+ * What it writes then is the device's ATC, the SMMU's caches under its own StreamID and ASID
+ * (entries no other translation looks up: the caches are keyed by them, and the fingerprint
+ * takes them as sets, fingerprint.ts) and its own page. As it settles after the step the
+ * thread meets `afterStep`'s footprint, checked against the others' as for `threadAlone`.
+ */
+function dmaAlone(sim: Sim, w: World, t: ThreadState): boolean {
+  if (t.program !== "op:dma" || t.pc !== 0 || t.stack.length > 0) return false;
+  if (sim.guests.size > 0 || (sim.scenario.vms?.length ?? 0) > 0) return false;
+  const op = sim.scenario.threads.find((x) => x.name === t.name)?.ops[t.opIndex];
+  if (op?.op !== "dma" || dmaPasid(w, op) !== null) return false;
+  const dev = findDevice(w, op.device);
+  if (dev.vm !== undefined || dev.prgs.length > 0 || Object.keys(dev.pasids).length > 0) return false;
+  if (w.kernel.asids[dev.dmaAsid]?.owner !== `dma:${dev.name}`) return false;
+  if (w.mms.some((m) => m.cpuAsid === dev.dmaAsid)) return false;
+  for (const u of w.threads) {
+    if (u === t) continue;
+    for (const o of remainingOps(sim, u)) if ("device" in o && o.device === dev.name) return false;
+  }
+  const q = w.smmu.cmdq;
+  for (let seq = q.consumed; seq < q.produced; seq++) {
+    if (!sparesDevice(decodeCmd(readWords(w.mem, slotAddr(q, seq), 2)), dev.sid, dev.dmaAsid)) return false;
+  }
+  const after = afterStep(sim, w, t);
+  if (after === null) return false;
+  if (after.r !== 0 || after.w !== 0) {
+    const others = othersFuture(sim, w, t.name);
+    if ((after.w & others.r) !== 0 || (after.r & others.w) !== 0) return false;
+  }
+  const c = clone(w);
+  probe.reset();
+  probe.result = null;
+  stepActor(sim, c, t.name, probe);
+  const s = c.smmu;
+  return (
+    probe.result === "ok" &&
+    probe.events.length === 0 &&
+    s.evtq.produced === w.smmu.evtq.produced &&
+    s.priq.produced === w.smmu.priq.produced &&
+    s.stalls.length === w.smmu.stalls.length
+  );
 }
 
 /**

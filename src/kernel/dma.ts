@@ -15,7 +15,7 @@ import { findDevice, findVm } from "../engine/world.ts";
 import type { Op } from "../scenario/types.ts";
 import { checkLostBinding } from "./checks.ts";
 import { mmOf } from "./mm.ts";
-import { type Ctx, locals, type Program, step } from "./program.ts";
+import { type Ctx, locals, NO_FP, type Program, step } from "./program.ts";
 
 type DmaOp = Extract<Op, { op: "dma" }>;
 
@@ -102,6 +102,7 @@ export const dmaProgram: Program<DmaOp> = [
     },
     {
       when: (c) => typeof local(c, "prg") === "number",
+      fp: NO_FP,
       wait: (c) => {
         const prg = required(c, "prg");
         const request = findDevice(c.w, c.op.device).prgs.find((p) => p.prg === prg);
@@ -130,6 +131,7 @@ export const dmaProgram: Program<DmaOp> = [
     },
     {
       when: (c) => typeof local(c, "stag") === "number",
+      fp: NO_FP,
       wait: (c) => {
         const stag = required(c, "stag");
         const stall = c.w.smmu.stalls.find((s) => s.stag === stag);
