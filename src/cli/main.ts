@@ -444,7 +444,7 @@ function coverage(r: ExploreReport): string {
   return m.kind === "random"
     ? `a random sample of ${m.runs} run(s), seed ${m.seed}`
     : m.kind === "preemptions"
-      ? `every interleaving with at most ${m.bound} preemption(s)`
+      ? `every interleaving with at most ${m.bound} preemption(s)${m.reduced ? ", partial-order reduced" : ""}`
       : m.kind === "full"
         ? "every interleaving, no reduction"
         : "every interleaving, partial-order reduced";

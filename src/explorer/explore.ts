@@ -44,7 +44,7 @@ export type StopReason = "max-states" | "max-bytes" | "cancelled";
 export type ExploreMode =
   | { readonly kind: "full" }
   | { readonly kind: "reduced" }
-  | { readonly kind: "preemptions"; readonly bound: number }
+  | { readonly kind: "preemptions"; readonly bound: number; readonly reduced: boolean }
   | { readonly kind: "random"; readonly runs: number; readonly seed: number };
 
 export interface ExploreReport {
@@ -89,9 +89,13 @@ export interface ExploreOptions {
 export function exploreScenario(scenario: Scenario, opts: ExploreOptions = {}): ExploreReport {
   if (opts.random) return exploreRandom(scenario, { ...opts, ...opts.random });
   const bound = opts.preemptions;
-  const por = bound === undefined && (opts.reduce ?? true);
+  const por = opts.reduce ?? true;
   const mode: ExploreMode =
-    bound !== undefined ? { kind: "preemptions", bound } : por ? { kind: "reduced" } : { kind: "full" };
+    bound !== undefined
+      ? { kind: "preemptions", bound, reduced: por }
+      : por
+        ? { kind: "reduced" }
+        : { kind: "full" };
   const start = startExplore(scenario);
   const search = new Search(start, { ...opts, por });
   const top = search.run(start.root, start.prefixMask);

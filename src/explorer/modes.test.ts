@@ -9,6 +9,7 @@ import { scenario } from "../kernel/testing.ts";
 import raceJson from "../scenario/library/unbind-vs-exit.json";
 import type { Op, Scenario } from "../scenario/types.ts";
 import { type ExploreReport, exploreScenario } from "./explore.ts";
+import { randomRace } from "./races.testkit.ts";
 
 const race = scenario(raceJson);
 const kinds = (r: ExploreReport): string[] => r.outcomes.map((o) => o.violations.join("+"));
@@ -16,19 +17,36 @@ const kinds = (r: ExploreReport): string[] => r.outcomes.map((o) => o.violations
 describe("the preemption-bounded search", () => {
   const full = exploreScenario(race, { reduce: false });
 
-  it("with a bound no schedule reaches is the full search, counts included", () => {
-    const bounded = exploreScenario(race, { preemptions: 1000 });
+  it("with a bound no schedule reaches is the full search, counts included (unreduced)", () => {
+    const bounded = exploreScenario(race, { preemptions: 1000, reduce: false });
     expect(bounded.complete).toBe(true);
-    expect(bounded.mode).toEqual({ kind: "preemptions", bound: 1000 });
+    expect(bounded.mode).toEqual({ kind: "preemptions", bound: 1000, reduced: false });
     expect(bounded.exactInterleavings).toBe(full.exactInterleavings);
     expect(bounded.outcomes.map((o) => [o.violations, o.exactCount])).toEqual(
       full.outcomes.map((o) => [o.violations, o.exactCount]),
     );
   });
 
+  it("reduced (the last actor going on alone), finds what the unreduced bounded search finds", () => {
+    const races = [
+      race,
+      { ...race, faults: ["free-notifier-now"] },
+      ...fc.sample(randomRace(3), { numRuns: 5, seed: 3 }),
+    ];
+    for (const s of races) {
+      for (const k of [0, 1, 2]) {
+        const full = exploreScenario(s, { preemptions: k, reduce: false });
+        const reduced = exploreScenario(s, { preemptions: k });
+        expect(reduced.mode).toEqual({ kind: "preemptions", bound: k, reduced: true });
+        expect(kinds(reduced), `${s.title}, ${k} preemption(s)`).toEqual(kinds(full));
+        expect(reduced.states).toBeLessThanOrEqual(full.states);
+      }
+    }
+  });
+
   it("covers more interleavings as the bound grows, never more than the full search", () => {
     const counts = [0, 1, 2, 3].map((k) =>
-      BigInt(exploreScenario(race, { preemptions: k }).exactInterleavings),
+      BigInt(exploreScenario(race, { preemptions: k, reduce: false }).exactInterleavings),
     );
     for (let k = 1; k < counts.length; k++) expect(counts[k]! >= counts[k - 1]!).toBe(true);
     expect(counts[0]! >= 1n).toBe(true);

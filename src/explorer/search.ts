@@ -18,7 +18,7 @@ import type { World } from "../engine/world.ts";
 import { clone } from "../kernel/run.ts";
 import { stepActor } from "../kernel/sim.ts";
 import type { ExploreOptions, StopReason } from "./explore.ts";
-import { persistentSet } from "./por.ts";
+import { mayGoOnAlone, persistentSet } from "./por.ts";
 import { endMask, fingerprint, lanes, OutcomeTable, runnableActors, type Start } from "./start.ts";
 import { Tallies } from "./tally.ts";
 import { Visited } from "./visited.ts";
@@ -118,8 +118,12 @@ export class Search {
       this.visited.tally[state] = t;
       return t;
     }
-    let choices = this.opts.por ? persistentSet(sim, w, names, runnable) : runnable;
-    if (bound !== undefined && last >= 0 && runnable.includes(last) && used >= bound) choices = [last];
+    let choices = runnable;
+    if (bound === undefined) {
+      if (this.opts.por) choices = persistentSet(sim, w, names, runnable);
+    } else if (last >= 0 && runnable.includes(last)) {
+      if (used >= bound || (this.opts.por && mayGoOnAlone(sim, w, names, runnable, last))) choices = [last];
+    }
     const parts = this.partsAtDepth(this.stack.length);
     this.stack.push({ world: w, state, mask, last, used, choices, next: 0, acc: new Map(), parts });
     if (this.stack.length > this.maxDepth) this.maxDepth = this.stack.length;
