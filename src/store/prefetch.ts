@@ -130,6 +130,9 @@ export function startPrefetch(store = useLab): () => void {
       cancel = null;
       loadLater();
       let ran = 0;
+      // At most a few milliseconds a callback, however long the idle period: a callback
+      // that ran late (`didTimeout`, the page busy drawing) runs one task only.
+      const until = now() + Math.min(10, d.timeRemaining());
       while (tasks.length > 0) {
         const task = tasks[0]!;
         const wait = task.notBefore - now();
@@ -140,7 +143,7 @@ export function startPrefetch(store = useLab): () => void {
         // A key waiting goes first; so does the next frame when this task would not fit
         // before it (at least one task per callback still, so the work ends).
         if (inputPending()) break;
-        if (ran > 0 && !d.didTimeout && d.timeRemaining() < (took.get(task.kind) ?? 1) + 1) break;
+        if (ran > 0 && (d.didTimeout || until - now() < (took.get(task.kind) ?? 1) + 1)) break;
         const t0 = now();
         tasks.shift();
         task.run();
