@@ -214,6 +214,11 @@ class Remote implements RemoteWorlds {
   private gone = false;
 
   private replay(k: number): World {
+    // The step before too, on the way (a copy of the world one step short): the prefetcher
+    // asks for it next (the step behind the cursor), and it would replay it from the
+    // checkpoint again (up to 255 steps, tens of ms in one idle task).
+    const { snapshots } = this.result;
+    if (k > 1 && !snapshots[k - 1] && !snapshots[k]) this.keep(k - 1, worldAt(this.result, k - 1));
     const w = worldAt(this.result, k);
     this.keep(k, w);
     return w;
