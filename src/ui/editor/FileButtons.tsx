@@ -48,7 +48,12 @@ export function FileButtons() {
       <button
         type="button"
         className={buttonClass}
-        onClick={() => void io().then((m) => m.exportScenario(), () => {})}
+        onClick={() =>
+          void io().then(
+            (m) => m.exportScenario(),
+            () => {},
+          )
+        }
         title="Download the scenario shown as a .json file (sva-lab run reads it)"
       >
         Export JSON
