@@ -16,7 +16,7 @@
 import type { World } from "../engine/index.ts";
 import { WARMERS, type Warmer } from "../view/warm.ts";
 import { worldIfNear } from "./remote-of.ts";
-import { type LabState, useLab } from "./store.ts";
+import { isStarting, type LabState, useLab } from "./store.ts";
 
 /**
  * The warmers ready to run, in WARMERS' order: the ones in the first download at once, the
@@ -125,10 +125,17 @@ export function startPrefetch(store = useLab): () => void {
   const schedule = (s: LabState, forward: boolean): void => {
     cancel?.();
     cancel = null;
+    // Opening a large link: the world held meanwhile is drawn by nothing.
+    if (isStarting(s)) return;
     const tasks = plan(s, forward);
     const run = (d: IdleDeadline): void => {
       cancel = null;
-      loadLater();
+      // Fetching the later warmers' modules (a preload link each) is a task of its own.
+      if (!laterRequested) {
+        loadLater();
+        cancel = idle(run);
+        return;
+      }
       let ran = 0;
       // At most a few milliseconds a callback, however long the idle period: a callback
       // that ran late (`didTimeout`, the page busy drawing) runs one task only.
