@@ -307,6 +307,8 @@ export function createRemoteRunner(create: () => RunPort) {
       const records: StepRecord[] = [];
       const lines: TraceJson["steps"] = [];
       let rest: TraceRest | null = null;
+      /** The trace's long lists, in parts before it (`trace-part`). */
+      const parts = new Map<string, unknown[]>();
       let final: World | null = null;
       const finish = (v: RemoteOutcome): void => {
         if (running?.id === id) running = null;
@@ -324,7 +326,12 @@ export function createRemoteRunner(create: () => RunPort) {
               records[m.from + i] = chunk.records[i]!;
               lines[m.from + i] = chunk.lines[i]!;
             }
-          } else if (m.type === "trace") rest = fromWire(m.trace);
+          } else if (m.type === "trace-part") {
+            const items = fromWire(m.items);
+            const list = parts.get(m.key) ?? [];
+            parts.set(m.key, list);
+            for (let i = 0; i < items.length; i++) list[m.from + i] = items[i];
+          } else if (m.type === "trace") rest = { ...fromWire(m.trace), ...Object.fromEntries(parts) };
           else if (m.type === "final") final = posted(m.world, takeFrames(), m.hash);
           else if (m.type === "done") {
             if (rest === null || final === null) {
