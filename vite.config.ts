@@ -38,6 +38,29 @@ function contentSecurityPolicy(): Plugin {
 }
 
 /**
+ * The first download's chunks (the entry and `view`) start with V8's explicit compile hint:
+ * Chromium then compiles every function of them in the background while they stream, rather
+ * than each on the page's thread at its first call, in the page's first task (the modules'
+ * evaluation, 90-250 ms when opening the large link). Added after minification, which would
+ * drop the comment.
+ */
+function compileHints(): Plugin {
+  return {
+    name: "sva-lab-compile-hints",
+    apply: "build",
+    enforce: "post",
+    generateBundle: {
+      order: "post",
+      handler(_options, bundle) {
+        for (const chunk of Object.values(bundle))
+          if (chunk.type === "chunk" && (chunk.isEntry || chunk.name === "view"))
+            chunk.code = `//# allFunctionsCalledOnLoad\n${chunk.code}`;
+      },
+    },
+  };
+}
+
+/**
  * Beside the page: the scenario format's JSON Schema, generated from the validator, and the
  * documentation (docs/), which the glossary's references link to. The dev server serves docs/
  * from the repository as it is.
@@ -67,7 +90,12 @@ function publishedDocs(): Plugin {
 const GALLERY = "gallery";
 
 export default defineConfig(({ mode }) => ({
-  plugins: [react(), tailwindcss(), contentSecurityPolicy(), ...(mode === GALLERY ? [] : [publishedDocs()])],
+  plugins: [
+    react(),
+    tailwindcss(),
+    contentSecurityPolicy(),
+    ...(mode === GALLERY ? [] : [publishedDocs(), compileHints()]),
+  ],
   base: "./",
   build: {
     ...(mode === GALLERY ? { emptyOutDir: false, assetsDir: "gallery" } : {}),

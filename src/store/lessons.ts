@@ -20,7 +20,7 @@ import type { Scenario } from "../scenario/types.ts";
 import { linkEncoder } from "./codecs.ts";
 import { type Found, type Search, searchBreakingSchedule } from "./fault-search.ts";
 import { useProgress } from "./progress.ts";
-import { useLab } from "./store.ts";
+import { isStarting, useLab } from "./store.ts";
 import { heldLinks, linkParams } from "./url-sync.ts";
 
 export type FaultStatus =
@@ -61,7 +61,12 @@ function lessonKey(s: Scenario, fault: string | undefined): string {
   );
 }
 
-const KEYS = new Map(LIBRARY.map((l) => [l.id, lessonKey(l.scenario, l.fault?.name)]));
+/** Each lesson's key, made at the first comparison (not while the page starts: 5-10 ms). */
+let keys: Map<string, string> | null = null;
+function keyOf(id: string): string | undefined {
+  keys ??= new Map(LIBRARY.map((l) => [l.id, lessonKey(l.scenario, l.fault?.name)]));
+  return keys.get(id);
+}
 
 /** `lessonKey(s, fault)` per scenario: comparing the large scenario with every lesson made its
  * JSON text once per lesson (~40 ms when it was opened). */
@@ -74,7 +79,7 @@ function matches(l: Lesson, s: Scenario): boolean {
   // A museum lesson stays itself on the release with the fix (its bar switches back).
   const onFix = l.bug !== undefined && s.kernel === l.bug.fixedIn;
   const asLesson = onFix ? { ...s, kernel: l.scenario.kernel, driver: l.scenario.driver } : s;
-  if (onFix) return KEYS.get(l.id) === lessonKey(asLesson, l.fault?.name);
+  if (onFix) return keyOf(l.id) === lessonKey(asLesson, l.fault?.name);
   let keys = keysOf.get(s);
   if (!keys) {
     keys = new Map();
@@ -86,7 +91,7 @@ function matches(l: Lesson, s: Scenario): boolean {
     key = lessonKey(s, l.fault?.name);
     keys.set(fault, key);
   }
-  return KEYS.get(l.id) === key;
+  return keyOf(l.id) === key;
 }
 
 /** Answers per scenario and preferred lesson: the link is rewritten at every step, and a large
@@ -312,7 +317,8 @@ export function startLessonSync(error: string | null = null, lessons = useLesson
     if (id !== cur.id || !faultOn) stopSearch();
     lessons.setState({ id, faultOn, status: id !== cur.id || !faultOn ? IDLE : cur.status });
   };
-  follow(lab.getState().scenario);
+  // Opening a large link: the scenario held meanwhile is no lesson shown.
+  if (!isStarting(lab.getState())) follow(lab.getState().scenario);
   if (error !== null) lab.getState().setError(error);
   return lab.subscribe((s, prev) => {
     if (s.scenario !== prev.scenario) follow(s.scenario);

@@ -16,7 +16,7 @@
 import type { World } from "../engine/index.ts";
 import { WARMERS, type Warmer } from "../view/warm.ts";
 import { worldIfNear } from "./remote-of.ts";
-import { type LabState, useLab } from "./store.ts";
+import { isStarting, type LabState, useLab } from "./store.ts";
 
 /**
  * The warmers ready to run, in WARMERS' order: the ones in the first download at once, the
@@ -125,11 +125,21 @@ export function startPrefetch(store = useLab): () => void {
   const schedule = (s: LabState, forward: boolean): void => {
     cancel?.();
     cancel = null;
+    // Opening a large link: the world held meanwhile is drawn by nothing.
+    if (isStarting(s)) return;
     const tasks = plan(s, forward);
     const run = (d: IdleDeadline): void => {
       cancel = null;
-      loadLater();
+      // Fetching the later warmers' modules (a preload link each) is a task of its own.
+      if (!laterRequested) {
+        loadLater();
+        cancel = idle(run);
+        return;
+      }
       let ran = 0;
+      // At most a few milliseconds a callback, however long the idle period: a callback
+      // that ran late (`didTimeout`, the page busy drawing) runs one task only.
+      const until = now() + Math.min(10, d.timeRemaining());
       while (tasks.length > 0) {
         const task = tasks[0]!;
         const wait = task.notBefore - now();
@@ -140,7 +150,7 @@ export function startPrefetch(store = useLab): () => void {
         // A key waiting goes first; so does the next frame when this task would not fit
         // before it (at least one task per callback still, so the work ends).
         if (inputPending()) break;
-        if (ran > 0 && !d.didTimeout && d.timeRemaining() < (took.get(task.kind) ?? 1) + 1) break;
+        if (ran > 0 && (d.didTimeout || until - now() < (took.get(task.kind) ?? 1) + 1)) break;
         const t0 = now();
         tasks.shift();
         task.run();

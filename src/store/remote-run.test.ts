@@ -12,7 +12,7 @@ import { fromWire, toWire } from "./wire.ts";
  * A worker as the page has one, without a thread: every message is a structured clone (what
  * postMessage does) delivered in a later task, so what crosses is what a Web Worker would see.
  */
-function fakeWorker(log: RunReply[] = []): { port: RunPort; fail(message: string): void } {
+function fakeWorker(log: RunReply[] = [], chunk?: number): { port: RunPort; fail(message: string): void } {
   let dead = false;
   const port: RunPort = {
     onmessage: null,
@@ -29,7 +29,7 @@ function fakeWorker(log: RunReply[] = []): { port: RunPort; fail(message: string
     const copy = structuredClone(reply);
     log.push(copy);
     setTimeout(() => !dead && port.onmessage?.({ data: copy }));
-  });
+  }, chunk);
   return { port, fail: (message) => port.onerror?.({ message }) };
 }
 
@@ -115,6 +115,24 @@ describe("a run in the worker, seen from the page", () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(FRAMES);
     expect(far.mem.frames.length).toBe(worldAt(here, here.steps.length - 3).mem.frames.length);
     expect(worldHash(far)).toBe(worldHash(worldAt(here, here.steps.length - 3)));
+  });
+
+  it("puts the steps and the trace's long lists back together from their parts", async () => {
+    const s = mid();
+    const log: RunReply[] = [];
+    const runner = createRemoteRunner(() => fakeWorker(log, 50).port);
+    const here = runScenario(s, { checkpointEvery: 32 });
+    const out = await runner.run(s, { checkpointEvery: 32, pick: () => 0 });
+    if (out === null || typeof out === "string") throw new Error(String(out));
+    expect(out.result.steps).toEqual(here.steps);
+    expect(out.trace).toEqual(toTraceJson(here));
+    // The commands (204 of them) came 50 a message, before the rest of the trace.
+    const parts = log.flatMap((m) => (m.type === "trace-part" ? [m] : []));
+    expect(parts.filter((m) => m.key === "commands").map((m) => m.from)).toEqual([0, 50, 100, 150, 200]);
+    expect(Math.max(...parts.map((m) => m.items.value.length))).toBeLessThanOrEqual(50);
+    const types = log.map((m) => m.type);
+    expect(types.lastIndexOf("trace-part")).toBeLessThan(types.indexOf("trace"));
+    expect(log.filter((m) => m.type === "steps").length).toBe(Math.ceil(here.steps.length / 50));
   });
 
   it("once warmed, the page replays any step itself, the final world included, to the same hashes", async () => {

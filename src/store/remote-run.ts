@@ -214,6 +214,11 @@ class Remote implements RemoteWorlds {
   private gone = false;
 
   private replay(k: number): World {
+    // The step before too, on the way (a copy of the world one step short): the prefetcher
+    // asks for it next (the step behind the cursor), and it would replay it from the
+    // checkpoint again (up to 255 steps, tens of ms in one idle task).
+    const { snapshots } = this.result;
+    if (k > 1 && !snapshots[k - 1] && !snapshots[k]) this.keep(k - 1, worldAt(this.result, k - 1));
     const w = worldAt(this.result, k);
     this.keep(k, w);
     return w;
@@ -302,6 +307,8 @@ export function createRemoteRunner(create: () => RunPort) {
       const records: StepRecord[] = [];
       const lines: TraceJson["steps"] = [];
       let rest: TraceRest | null = null;
+      /** The trace's long lists, in parts before it (`trace-part`). */
+      const parts = new Map<string, unknown[]>();
       let final: World | null = null;
       const finish = (v: RemoteOutcome): void => {
         if (running?.id === id) running = null;
@@ -319,7 +326,12 @@ export function createRemoteRunner(create: () => RunPort) {
               records[m.from + i] = chunk.records[i]!;
               lines[m.from + i] = chunk.lines[i]!;
             }
-          } else if (m.type === "trace") rest = fromWire(m.trace);
+          } else if (m.type === "trace-part") {
+            const items = fromWire(m.items);
+            const list = parts.get(m.key) ?? [];
+            parts.set(m.key, list);
+            for (let i = 0; i < items.length; i++) list[m.from + i] = items[i];
+          } else if (m.type === "trace") rest = { ...fromWire(m.trace), ...Object.fromEntries(parts) };
           else if (m.type === "final") final = posted(m.world, takeFrames(), m.hash);
           else if (m.type === "done") {
             if (rest === null || final === null) {

@@ -48,6 +48,14 @@ export type TraceRest = Omit<TraceJson, "steps">;
 
 export type RunReply =
   | { readonly type: "progress"; readonly id: number; readonly steps: number }
+  /** Items `from`… of one of the trace's long lists (`key`), which comes next (`trace`) without them. */
+  | {
+      readonly type: "trace-part";
+      readonly id: number;
+      readonly key: string;
+      readonly from: number;
+      readonly items: Wire<unknown[]>;
+    }
   /** Frames `from`… of the world that comes next (`final` or `world`), which has none of its own. */
   | { readonly type: "frames"; readonly id: number; readonly from: number; readonly frames: Wire<Frame[]> }
   | {
@@ -82,8 +90,11 @@ export type RunReply =
   | { readonly type: "hash"; readonly id: number; readonly step: number; readonly hash: string }
   | { readonly type: "error"; readonly id: number; readonly message: string };
 
-/** Steps per chunk: about 2 ms to decode on the page. */
-export const CHUNK = 1024;
+/**
+ * Steps per chunk: a few ms to decode on the page (1,024 took 5-50 ms on the large scenario,
+ * the page's garbage collection of the young objects in the same task).
+ */
+export const CHUNK = 512;
 
 /** The scenario's link, as the page's URL sync makes it (null: too long for a link). */
 function linkOf(scenario: Scenario, base: string): string | null {
@@ -115,7 +126,11 @@ export function withFrames(world: World, frames: readonly Frame[]): World {
 }
 
 /** The worker's state and message handler; `post` sends a reply to the page. */
-export function createRunHost(post: (reply: RunReply) => void): (request: RunRequest) => void {
+export function createRunHost(
+  post: (reply: RunReply) => void,
+  /** Steps, and items of the trace's lists, a message (a test sends smaller ones). */
+  chunk = CHUNK,
+): (request: RunRequest) => void {
   // The runs the page may ask worlds of: the one it shows and, once it is done, the one it
   // asked for next; a run that fails leaves the one shown.
   const runs = new Map<number, RunResult>();
@@ -126,12 +141,21 @@ export function createRunHost(post: (reply: RunReply) => void): (request: RunReq
         progress: (steps) => post({ type: "progress", id, steps }),
       });
       const { steps: lines, ...rest } = toTraceJson(result);
-      for (let from = 0; from < result.steps.length; from += CHUNK) {
-        const records = result.steps.slice(from, from + CHUNK);
-        post({ type: "steps", id, from, steps: toWire({ records, lines: lines.slice(from, from + CHUNK) }) });
+      for (let from = 0; from < result.steps.length; from += chunk) {
+        const records = result.steps.slice(from, from + chunk);
+        post({ type: "steps", id, from, steps: toWire({ records, lines: lines.slice(from, from + chunk) }) });
       }
-      // Each its own message: the page decodes each in a task of its own.
-      post({ type: "trace", id, trace: toWire(rest) });
+      // Each its own message: the page decodes each in a task of its own. The trace's long
+      // lists (the commands, DMA, events) come in parts too: the trace in one message took
+      // the page 60 ms to decode.
+      const short: Record<string, unknown> = { ...rest };
+      for (const [key, list] of Object.entries(rest)) {
+        if (!Array.isArray(list) || list.length <= chunk) continue;
+        for (let from = 0; from < list.length; from += chunk)
+          post({ type: "trace-part", id, key, from, items: toWire(list.slice(from, from + chunk)) });
+        short[key] = [];
+      }
+      post({ type: "trace", id, trace: toWire(short as TraceRest) });
       post({ type: "final", id, world: framesFirst(post, id, result.final), hash: result.stateHash });
       post({
         type: "done",

@@ -7,7 +7,7 @@
  * open.
  */
 
-import { type CSSProperties, lazy, Suspense, useState } from "react";
+import { type CSSProperties, lazy, Suspense, useEffect, useState } from "react";
 import { useEditor } from "../../store/editor.ts";
 import { useLayout } from "../../store/layout.ts";
 import { isStarting, useLab } from "../../store/store.ts";
@@ -129,10 +129,14 @@ function Starting() {
   );
 }
 
+/** The page was opening a link (`Starting`): the page drawn next is drawn in two tasks. */
+let opened = false;
+
 export function App() {
   const embed = useLayout((s) => s.embed);
   const phone = usePhone();
   const starting = useLab(isStarting);
+  opened ||= starting;
   if (starting) return <Starting />;
   if (phone && !embed) {
     return (
@@ -151,7 +155,14 @@ export function App() {
 }
 
 function Wide({ embed }: { readonly embed: boolean }) {
-  const timeline = useLayout((s) => !s.hidden.includes("timeline"));
+  // When the large link's run is shown: the header and controls in one task, the timeline
+  // strip and the panels' places in the next (in one, 50-80 ms).
+  const [later, setLater] = useState(opened);
+  opened = false;
+  useEffect(() => {
+    if (later) setTimeout(() => setLater(false));
+  }, [later]);
+  const timeline = useLayout((s) => !later && !s.hidden.includes("timeline"));
   const strip = useLayout((s) => s.sizes.strip);
   const style = (strip === undefined ? {} : { "--strip-h": `${strip}px` }) as CSSProperties;
   return (
@@ -180,7 +191,7 @@ function Wide({ embed }: { readonly embed: boolean }) {
           onShare={(share, total) => useLayout.getState().setSize("strip", share * total - 40)}
         />
       ) : null}
-      <Workspace />
+      {later ? null : <Workspace />}
       {embed ? null : <Editor />}
       <Help />
       <Glossary />

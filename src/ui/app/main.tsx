@@ -52,15 +52,18 @@ if (isLessonLink(location.hash)) {
   useLab.setState({ busy: OPENING_LINK });
   void Promise.all([linkEncoder.load(), kernelParts.load()]).then(startLinks, startLinks);
 } else startLinks();
-// The other driver designs and the nested kernel: here before anyone picks a lesson that needs them.
-void kernelParts.load().catch(() => {});
 startPlayback();
 installBreakpointStop();
 startPrefetch();
 installShortcuts();
 if (bench) void import("./bench.ts").then((m) => m.installBench());
-// What changed at each step: marked after the first paint (step 0 changes nothing).
-void import("./mark-changes.ts").then((m) => m.startChangeMarks());
+// In a task of their own (their preload links took 5-10 ms of the page's first task): the
+// other driver designs and the nested kernel, here before anyone picks a lesson that needs
+// them; and what changed at each step, marked after the first paint (step 0 changes nothing).
+setTimeout(() => {
+  void kernelParts.load().catch(() => {});
+  void import("./mark-changes.ts").then((m) => m.startChangeMarks());
+});
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root");

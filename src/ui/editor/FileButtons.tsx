@@ -1,16 +1,24 @@
-/** "Import JSON" and "Export JSON": the scenario as a file, both ways. */
+/**
+ * "Import JSON" and "Export JSON": the scenario as a file, both ways (file-io.ts, fetched at the
+ * first click: it is not needed to draw the page).
+ */
 
 import { useRef } from "react";
 import { useLab } from "../../store/store.ts";
 import { buttonClass } from "../app/button.ts";
-import { exportScenario, importScenarioFile } from "./file-io.ts";
+
+const io = () =>
+  import("./file-io.ts").catch((e: unknown) => {
+    useLab.getState().setError("The scenario file code could not be loaded (is the page offline?).");
+    throw e;
+  });
 
 export function FileButtons() {
   const input = useRef<HTMLInputElement>(null);
   const onFile = async (file: File | undefined): Promise<void> => {
     if (!file) return;
-    const error = await importScenarioFile(file);
-    useLab.getState().setError(error);
+    const m = await io().catch(() => null);
+    if (m) useLab.getState().setError(await m.importScenarioFile(file));
   };
   return (
     <div className="flex gap-1.5">
@@ -40,7 +48,12 @@ export function FileButtons() {
       <button
         type="button"
         className={buttonClass}
-        onClick={() => exportScenario()}
+        onClick={() =>
+          void io().then(
+            (m) => m.exportScenario(),
+            () => {},
+          )
+        }
         title="Download the scenario shown as a .json file (sva-lab run reads it)"
       >
         Export JSON

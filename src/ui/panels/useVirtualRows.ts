@@ -79,24 +79,36 @@ export function useVirtualRows(
     end = Math.min(count, pinned + 20);
   }
 
-  // Measure the rows drawn for the first time (reading a height forces a layout: rows already
-  // measured are not read again); a changed height moves the rows after it.
+  // Measure the rows drawn for the first time, each once; a changed height moves the rows
+  // after it. A ResizeObserver gives each row's height after the browser's own layout of the
+  // frame: reading `offsetHeight` here, in React's commit, forced a layout of the whole page
+  // with every panel's new DOM in it (30-40 ms of a far jump's task on the large run).
+  const observer = useRef<ResizeObserver | null>(null);
+  useLayoutEffect(() => () => observer.current?.disconnect(), []);
   useLayoutEffect(() => {
     const el = list.current;
     if (!el || !windowed || fixed) return;
-    let changed = false;
     for (let i = start; i < end; i++) {
       if (measured.current.has(i)) continue;
       const row = el.querySelector<HTMLElement>(`:scope > [data-row="${i}"]`);
       if (!row) continue;
       measured.current.add(i);
-      const h = row.offsetHeight;
-      if (i < heights.current.length && h > 0 && Math.abs(heights.current[i]! - h) > 0.5) {
-        heights.current[i] = h;
-        changed = true;
-      }
+      observer.current ??= new ResizeObserver((entries) => {
+        let changed = false;
+        for (const e of entries) {
+          const row = e.target as HTMLElement;
+          observer.current?.unobserve(row);
+          const i = Number(row.dataset.row);
+          const h = e.borderBoxSize?.[0]?.blockSize ?? row.offsetHeight;
+          if (i < heights.current.length && h > 0 && Math.abs(heights.current[i]! - h) > 0.5) {
+            heights.current[i] = h;
+            changed = true;
+          }
+        }
+        if (changed) setVersion((v) => v + 1);
+      });
+      observer.current.observe(row);
     }
-    if (changed) setVersion((v) => v + 1);
   });
 
   const scrollTo = useCallback(

@@ -53,9 +53,10 @@ function draw(
   svg: SVGSVGElement,
   vm: { placed: Placed[]; height: number; range: VisibleRange | null },
 ): void {
-  const { range } = vm;
+  // Not measured yet (just mounted): its top screenful, as the view then starts.
+  const range = vm.range ?? { top: 0, bottom: 800 };
   const data =
-    vm.placed.length > WINDOW_ABOVE && range
+    vm.placed.length > WINDOW_ABOVE
       ? vm.placed.filter((p) => p.y + ROW >= range.top - 200 && p.y <= range.bottom + 200)
       : vm.placed;
   sizeDiagram(svg, WIDTH, vm.height);
