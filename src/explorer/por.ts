@@ -26,6 +26,7 @@
 
 import { cmdIllegal } from "../engine/cmdq-error.ts";
 import { CMDQ_OP, type Cmd, cmdOpcode, decodeCmd, type UnknownCmd } from "../engine/commands.ts";
+import { hashLiveWorldInto } from "../engine/fingerprint.ts";
 import { readWord, readWords } from "../engine/memory.ts";
 import { queueEmpty, queueSpace, slotAddr } from "../engine/queue.ts";
 import { SilentRecorder, type TraceEvent } from "../engine/trace.ts";
@@ -55,6 +56,7 @@ export type PorRule =
   | "local"
   | "release"
   | "dma-own-domain"
+  | "touch-noop"
   | "iopf-log"
   | "smmu-sync"
   | "smmu-no-dma"
@@ -115,6 +117,10 @@ export function* singletons(
   for (const a of runnable) {
     const t = w.threads[a];
     if (t && t.status === "ready" && dmaAlone(sim, w, t)) yield [a, "dma-own-domain"];
+  }
+  for (const a of runnable) {
+    const t = w.threads[a];
+    if (t && t.status === "ready" && touchNoop(sim, w, t)) yield [a, "touch-noop"];
   }
   const iopf = runnable.find((a) => names[a] === IOPF);
   if (iopf !== undefined && iopfLogAlone(sim, w)) yield [iopf, "iopf-log"];
@@ -425,12 +431,7 @@ function dmaAlone(sim: Sim, w: World, t: ThreadState): boolean {
   for (let seq = q.consumed; seq < q.produced; seq++) {
     if (!sparesDevice(decodeCmd(readWords(w.mem, slotAddr(q, seq), 2)), dev.sid, dev.dmaAsid)) return false;
   }
-  const after = afterStep(sim, w, t);
-  if (after === null) return false;
-  if (after.r !== 0 || after.w !== 0) {
-    const others = othersFuture(sim, w, t.name);
-    if ((after.w & others.r) !== 0 || (after.r & others.w) !== 0) return false;
-  }
+  if (!settlesApart(sim, w, t)) return false;
   const c = clone(w);
   probe.reset();
   probe.result = null;
@@ -443,6 +444,56 @@ function dmaAlone(sim: Sim, w: World, t: ThreadState): boolean {
     s.priq.produced === w.smmu.priq.produced &&
     s.stalls.length === w.smmu.stalls.length
   );
+}
+
+const fpBefore = new Int32Array(2);
+const fpAfter = new Int32Array(2);
+
+/** Whether `c` is `w` with only thread `t` stepped: every other part as it was. */
+function onlyThreadMoved(w: World, c: World): boolean {
+  hashLiveWorldInto(w, fpBefore);
+  hashLiveWorldInto({ ...c, threads: w.threads }, fpAfter);
+  return fpBefore[0] === fpAfter[0] && fpBefore[1] === fpAfter[1];
+}
+
+/**
+ * The thread's next step is a CPU access (`touch`, mm.ts handle_mm_fault) that changes nothing
+ * but the thread, tried on a copy: the page is mapped allowing the access, or no VMA allows it,
+ * or the process has exited. No other actor can make it do more on any path of theirs: it would
+ * take a VMA that allows the access over a page not mapped, and no host op leaves one when
+ * no thread has an mmap or an mprotect of the process left (munmap drops the VMA with its PTEs
+ * in one step, exit leaves the mm before exit_mmap unmaps it, a PRI fault maps pages, never
+ * unmaps them), with no VM or guest and no fault injected. Such a step, wherever an
+ * interleaving takes it, leaves the world as it was: taken first, every interleaving is one
+ * it stands for. (Another actor may hold mmap_lock and so delay it, which changes nothing.)
+ * As it settles after the step the thread meets `afterStep`'s footprint, as for `threadAlone`.
+ */
+function touchNoop(sim: Sim, w: World, t: ThreadState): boolean {
+  if (t.program !== "op:touch" || t.pc !== 0 || t.stack.length > 0) return false;
+  if (sim.guests.size > 0 || (sim.scenario.vms?.length ?? 0) > 0 || sim.scenario.faults.length > 0)
+    return false;
+  const op = sim.scenario.threads.find((x) => x.name === t.name)?.ops[t.opIndex];
+  if (op?.op !== "touch") return false;
+  for (const u of w.threads) {
+    if (u === t) continue;
+    for (const o of remainingOps(sim, u)) {
+      if ((o.op === "mmap" || o.op === "mprotect") && o.process === op.process) return false;
+    }
+  }
+  if (!settlesApart(sim, w, t)) return false;
+  const c = clone(w);
+  probe.reset();
+  stepActor(sim, c, t.name, probe);
+  return probe.events.length === 0 && onlyThreadMoved(w, c);
+}
+
+/** What the thread meets as it settles after its next step meets nothing the others may do. */
+function settlesApart(sim: Sim, w: World, t: ThreadState): boolean {
+  const after = afterStep(sim, w, t);
+  if (after === null) return false;
+  if (after.r === 0 && after.w === 0) return true;
+  const others = othersFuture(sim, w, t.name);
+  return (after.w & others.r) === 0 && (after.r & others.w) === 0;
 }
 
 /**

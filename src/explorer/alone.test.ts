@@ -1,9 +1,10 @@
 /**
- * The reduction's `dma-own-domain` rule (por.ts `dmaAlone`): a DMA through the device's own
- * DMA domain is taken alone only where nothing another actor may do can reach it, and taking it
- * alone keeps every outcome. persistent.test.ts checks the claim on random paths wherever the
- * rule holds; this checks where it must not hold, and that a race with such a DMA finds the
- * same outcomes reduced as in full.
+ * The reduction's `dma-own-domain` and `touch-noop` rules (por.ts `dmaAlone`, `touchNoop`): a
+ * DMA through the device's own DMA domain, and a CPU access that changes nothing, are taken
+ * alone only where nothing another actor may do can change that, and taking them alone keeps
+ * every outcome. persistent.test.ts checks the claims on random paths wherever a rule holds;
+ * this checks where they must not hold, and that a race with such a DMA finds the same outcomes
+ * reduced as in full.
  */
 import { describe, expect, it } from "vitest";
 import { race } from "../../bench/races.ts";
@@ -88,5 +89,33 @@ describe.each(["arm-smmu-v3-sva", "io-mm-2018", "sva-domain"])("%s", (driver) =>
     expect(kinds(reduced)).toEqual(kinds(full));
     expect(aloneAtStart(s)).toContain("T2 dma-own-domain");
     expect(reduced.states).toBeLessThan(full.states);
+  });
+});
+
+describe.each(["arm-smmu-v3-sva", "sva-domain"])("a CPU access that changes nothing, %s", (driver) => {
+  const sixThreads = (edit: (json: Record<string, unknown>) => void = () => {}) => {
+    const json = structuredClone(race(driver, 6));
+    edit(json);
+    return parsed(json);
+  };
+
+  it("is taken alone (T5 writes a page that is mapped writable)", () => {
+    expect(aloneAtStart(sixThreads())).toContain("T5 touch-noop");
+  });
+
+  it("not when it faults a page in", () => {
+    const s = sixThreads((json) => {
+      const [app] = json.processes as { vmas: Record<string, unknown>[] }[];
+      app!.vmas.push({ start: "0x20000", pages: 1, prot: "rw" });
+      threadsOf(json)[5]!.ops = [{ op: "touch", process: "app", va: "0x20000", access: "write" }];
+    });
+    expect(aloneAtStart(s)).not.toContain("T5 touch-noop");
+  });
+
+  it("not when another thread may mprotect the process (a VMA may come to allow it)", () => {
+    const s = sixThreads((json) => {
+      threadsOf(json)[3]!.ops = [{ op: "mprotect", process: "app", start: "0x10000", pages: 1, prot: "r" }];
+    });
+    expect(aloneAtStart(s)).not.toContain("T5 touch-noop");
   });
 });
