@@ -191,18 +191,13 @@ function probeDevice(w: World, spec: DeviceSpec, s: Scenario): DeviceState {
 }
 
 /**
- * The process's tasks as the mm keeps them: the declared ones (docs/tasks.md), or its one
- * default task when two of the scenario's exits name it (two lanes may act for one task: only
- * the first do_exit drops its mm_users reference); absent otherwise, so that a scenario without
- * tasks keeps its state hash.
+ * `tasks`: the process's tasks as the mm keeps them: the declared ones (docs/tasks.md), or its
+ * one default task when two of the scenario's exits name it (two lanes may act for one task:
+ * only the first do_exit drops its mm_users reference); absent otherwise, so that a scenario
+ * without tasks keeps its state hash.
  */
-function tasksOf(spec: ProcessSpec, s: Scenario): string[] | undefined {
-  if (spec.tasks !== undefined) return [...spec.tasks];
-  const exits = s.threads.flatMap((t) => t.ops).filter((o) => o.op === "exit" && o.process === spec.name);
-  return exits.length > 1 ? [spec.name] : undefined;
-}
-
-function createMm(w: World, spec: ProcessSpec, index: number, tasks: string[] | undefined): MmState {
+function createMm(w: World, spec: ProcessSpec, index: number, exits: number): MmState {
+  const tasks = spec.tasks ?? (exits > 1 ? [spec.name] : undefined);
   const owner = { kind: "pgtable", process: spec.name, level: 0 } as const;
   const pgd = (
     spec.vm === undefined ? allocFrame(w.mem, owner) : guestAlloc(w, findVm(w, spec.vm), owner)
@@ -267,7 +262,10 @@ export function boot(s: Scenario): World {
         )
       : probeDevice(w, d, s);
   });
-  w.mms = s.processes.map((p, i) => createMm(w, p, i, tasksOf(p, s)));
+  const ops = s.threads.flatMap((t) => t.ops);
+  w.mms = s.processes.map((p, i) =>
+    createMm(w, p, i, ops.filter((o) => o.op === "exit" && o.process === p.name).length),
+  );
   w.threads = s.threads.map(
     (t): ThreadState => ({
       name: t.name,
