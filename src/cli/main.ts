@@ -87,7 +87,8 @@ step and op, a short schedule that \`run --schedule\` replays, and its link.
   --max-states N   give up after N distinct states (default: no limit but memory): exit 3
                    if no violation was met by then
   --max-mib N      give up when the visited states take N MiB (default: half the RAM)
-  --preemptions K  only the interleavings with at most K preemptions (CHESS), exactly
+  --preemptions K  only the interleavings with at most K preemptions (CHESS), reduced;
+                   with --full each one, counted exactly
   --random N       N seeded random interleavings instead (--seed S, default 1)
   --full           no partial-order reduction
   --workers N      split the search over N worker threads (same outcomes and counts)
