@@ -40,23 +40,41 @@ const liveSum = new EntrySum();
 const discard = new Int32Array(3);
 const liveOut = new Int32Array(2);
 
-function inRing(addr: number, rings: readonly Readonly<Queue>[]): boolean {
-  for (const q of rings) if (addr >= q.base && addr < q.base + 2 ** q.log2size * q.entryBytes) return true;
-  return false;
-}
+/**
+ * The sum over the words outside every ring, kept with the map (dropped when it changes), and
+ * after it the last result with the rings' positions it was taken at (`at`).
+ */
+const SUM = 0;
+const RESULT = 3;
+const AT = 5;
 
 function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): Int32Array {
-  // The sum over the words outside every ring, kept with the map (dropped when it changes).
-  let outside = liveCache.get(words);
-  if (!outside) {
-    for (const [a, v] of words) if (!inRing(a, rings)) liveSum.addEntry(a, v);
-    outside = new Int32Array(3);
-    liveSum.save(outside);
+  let kept = liveCache.get(words);
+  if (!kept) {
+    kept = new Int32Array(AT + 2 * rings.length).fill(-1);
+    for (const [a, v] of words) {
+      let inside = false;
+      for (const q of rings) if (a >= q.base && a < q.base + 2 ** q.log2size * q.entryBytes) inside = true;
+      if (!inside) liveSum.addEntry(a, v);
+    }
+    liveSum.save(kept.subarray(SUM, SUM + 3));
     liveSum.finish(discard);
-    liveCache.set(words, outside);
+    liveCache.set(words, kept);
   }
-  liveSum.resume(outside);
-  for (const q of rings) {
+  // The same map with the rings where they were: the same live words.
+  let same = true;
+  for (let r = 0; r < rings.length; r++) {
+    const q = rings[r]!;
+    if (kept[AT + 2 * r] !== q.consumed || kept[AT + 2 * r + 1] !== q.produced) same = false;
+  }
+  if (same) {
+    liveOut[0] = kept[RESULT]!;
+    liveOut[1] = kept[RESULT + 1]!;
+    return liveOut;
+  }
+  liveSum.resume(kept.subarray(SUM, SUM + 3));
+  for (let r = 0; r < rings.length; r++) {
+    const q = rings[r]!;
     for (let seq = q.consumed; seq < q.produced; seq++) {
       const at = slotAddr(q, seq);
       // Keyed by its distance from CONS (an address in the ring, which the sum above leaves out).
@@ -66,8 +84,12 @@ function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): I
         if (v !== undefined) liveSum.addEntry(key + o, v);
       }
     }
+    kept[AT + 2 * r] = q.consumed;
+    kept[AT + 2 * r + 1] = q.produced;
   }
   liveSum.finish(liveOut);
+  kept[RESULT] = liveOut[0]!;
+  kept[RESULT + 1] = liveOut[1]!;
   return liveOut;
 }
 
@@ -83,14 +105,19 @@ function liveFrame(f: Frame): Int32Array {
 }
 
 const RINGS = new Set(["cmdq", "evtq", "priq"]);
-const queueLanes = new Int32Array(2);
 
 /** An SMMU queue relative to its CONS (above), for the SMMU shell's fingerprint. */
 function liveQueue(k: string, v: unknown): Int32Array | null {
   if (!RINGS.has(k)) return null;
   const q = v as Queue;
-  hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, queueLanes);
-  return queueLanes;
+  // Kept with the queue, as its hash is (dropped when it is handed out to be changed).
+  let l = liveCache.get(q);
+  if (!l) {
+    l = new Int32Array(2);
+    hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, l);
+    liveCache.set(q, l);
+  }
+  return l;
 }
 
 const WAIT = "cmdq.wait";
