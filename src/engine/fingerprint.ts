@@ -44,6 +44,7 @@ const liveOut = new Int32Array(2);
  * The sum over the words outside every ring, kept with the map (dropped when it changes), and
  * after it the last result with the rings' positions it was taken at (`at`).
  */
+const ringBounds = new Float64Array(6);
 const SUM = 0;
 const RESULT = 3;
 const AT = 5;
@@ -52,11 +53,17 @@ function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): I
   let kept = liveCache.get(words);
   if (!kept) {
     kept = new Int32Array(AT + 2 * rings.length).fill(-1);
-    for (const [a, v] of words) {
-      let inside = false;
-      for (const q of rings) if (a >= q.base && a < q.base + 2 ** q.log2size * q.entryBytes) inside = true;
-      if (!inside) liveSum.addEntry(a, v);
+    const bounds = ringBounds;
+    for (let r = 0; r < rings.length; r++) {
+      const q = rings[r]!;
+      bounds[2 * r] = q.base;
+      bounds[2 * r + 1] = q.base + 2 ** q.log2size * q.entryBytes;
     }
+    const n = 2 * rings.length;
+    words.forEach((v, a) => {
+      for (let i = 0; i < n; i += 2) if (a >= bounds[i]! && a < bounds[i + 1]!) return;
+      liveSum.addEntry(a, v);
+    });
     liveSum.save(kept.subarray(SUM, SUM + 3));
     liveSum.finish(discard);
     liveCache.set(words, kept);
