@@ -204,8 +204,7 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
   const cmd = decodeCmd(resumeAsRetry([w0, w1]));
   if (cmd.op === "UNKNOWN") throw new Error(`unreachable: cmdIllegal passed opcode ${cmd.opcode}`);
   // The cached entries it drops, for the text (which the explorer's recorder does without).
-  const held = (): number =>
-    rec.silent ? 0 : w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+  const held = (): number => w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
   const before = held();
   execute(w, cmd);
   if (!rec.silent) rec.say(explain(cmd, before - held()));
