@@ -114,6 +114,24 @@ function encode(field: Field, value: bigint | number, where: string): bigint {
   return v << BigInt(field.lo);
 }
 
+/**
+ * `f` with its results kept by `key(argument)`: for the pure builders and decoders of plain data
+ * the explorer calls at nearly every step with the same few arguments (commands, CDs). A throw
+ * is not kept. Every caller gets the one kept result, so it is read-only.
+ */
+export function memo<A, R>(key: (a: A) => string, f: (a: A) => R): (a: A) => R {
+  const kept = new Map<string, R>();
+  return (a) => {
+    const k = key(a);
+    let r = kept.get(k);
+    if (r === undefined) {
+      r = f(a);
+      if (kept.size < 1e4) kept.set(k, r);
+    }
+    return r;
+  };
+}
+
 /** Returns a copy of `words` with one field replaced. */
 export function withField(
   words: readonly bigint[],

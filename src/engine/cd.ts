@@ -4,7 +4,7 @@
  * `CTXDESC_CD_1_TTB0_MASK` → TTB0, …). The makers return a whole CD for `writeEntry`.
  */
 
-import { defineLayout, getField, prepare, prepareWord, withField } from "./bits.ts";
+import { defineLayout, getField, memo, prepare, prepareWord, withField } from "./bits.ts";
 import type { Asid, Pa } from "./ids.ts";
 import { ARM_SMMU_SH } from "./ste.ts";
 import { fieldMask, valueNames } from "./write-entry.ts";
@@ -136,32 +136,39 @@ export interface SvaCdOptions {
  *   makeSvaCd({ asid: asid(1), ttb0: pa(0x81000), ips: 5, mair: 0xffn })
  */
 export function makeSvaCd(o: SvaCdOptions): bigint[] {
-  const common = {
-    EPD1: 1,
-    V: 1,
-    IPS: o.ips,
-    AA64: 1,
-    S: Boolean(o.stall),
-    R: 1,
-    A: 1,
-    ASET: o.aset ?? true,
-    ASID: o.asid,
-    MAIR: o.mair,
-  } as const;
-  if (o.ttb0 === null) {
-    const silent = !o.stallForce;
-    return prepare(CD_LAYOUT, { ...common, EPD0: 1, S: common.S && !silent, R: !silent });
-  }
-  return prepare(CD_LAYOUT, {
-    ...common,
-    T0SZ: o.t0sz ?? 16,
-    TG0: CTXDESC_CD_0_TCR_TG0[o.tg0 ?? "4K"],
-    IRGN0: ARM_LPAE_TCR_RGN.WBWA,
-    ORGN0: ARM_LPAE_TCR_RGN.WBWA,
-    SH0: ARM_SMMU_SH.ISH,
-    TTB0: o.ttb0,
-  });
+  return svaCdOf(o).slice();
 }
+
+const svaCdOf = memo(
+  (o: SvaCdOptions) => Object.entries(o).join(),
+  (o: SvaCdOptions): readonly bigint[] => {
+    const common = {
+      EPD1: 1,
+      V: 1,
+      IPS: o.ips,
+      AA64: 1,
+      S: Boolean(o.stall),
+      R: 1,
+      A: 1,
+      ASET: o.aset ?? true,
+      ASID: o.asid,
+      MAIR: o.mair,
+    } as const;
+    if (o.ttb0 === null) {
+      const silent = !o.stallForce;
+      return prepare(CD_LAYOUT, { ...common, EPD0: 1, S: common.S && !silent, R: !silent });
+    }
+    return prepare(CD_LAYOUT, {
+      ...common,
+      T0SZ: o.t0sz ?? 16,
+      TG0: CTXDESC_CD_0_TCR_TG0[o.tg0 ?? "4K"],
+      IRGN0: ARM_LPAE_TCR_RGN.WBWA,
+      ORGN0: ARM_LPAE_TCR_RGN.WBWA,
+      SH0: ARM_SMMU_SH.ISH,
+      TTB0: o.ttb0,
+    });
+  },
+);
 
 /**
  * The quiet CD written on mm release before 6.9: the live CD with EPD0 set (5.11–6.7,

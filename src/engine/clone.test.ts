@@ -3,16 +3,7 @@ import { boot } from "../kernel/boot.ts";
 import { runScenario } from "../kernel/run.ts";
 import { scenario } from "../kernel/testing.ts";
 import lifecycleJson from "../scenario/library/lifecycle.json";
-import {
-  cloneWorld,
-  deepClone,
-  freezeShared,
-  ownDevice,
-  ownKernel,
-  ownSmmu,
-  owns,
-  ownThread,
-} from "./clone.ts";
+import { cloneWorld, deepClone, ownDevice, ownKernel, ownSmmu, owns, ownThread } from "./clone.ts";
 import { hashState } from "./hash.ts";
 import type { Pa } from "./ids.ts";
 import {
@@ -24,8 +15,9 @@ import {
   readWord,
   writeWord,
 } from "./memory.ts";
+import { checkHashes, freezeShared } from "./test-modes.ts";
 import type { Draft, SmmuState, ThreadState } from "./world.ts";
-import { checkHashes, hashWorldInto } from "./world-hash.ts";
+import { hashWorldInto } from "./world-hash.ts";
 
 describe("cloneWorld", () => {
   it("equals deepClone, key order included", () => {

@@ -132,11 +132,7 @@ function ownElement<T extends object>(
  * write to a part in either world copies that part (the accessors below).
  */
 export function cloneWorld(w: World): World {
-  if (!sharing) {
-    const deep = deepClone({ ...w, mem: null }) as unknown as { mem: Memory };
-    deep.mem = cloneMemory(w.mem);
-    return deep as unknown as World;
-  }
+  if (testModes.copy) return testModes.copy(w);
   const out = {} as Record<string, unknown>;
   // Assigned in place so the copy keeps the original's key order (hashes do not depend on it,
   // but JSON and the views' listings do).
@@ -147,7 +143,7 @@ export function cloneWorld(w: World): World {
   const copy = out as unknown as World;
   restamp(w);
   restamp(copy);
-  if (freezing) freezeParts(w);
+  testModes.copied?.(w);
   return copy;
 }
 
@@ -267,44 +263,8 @@ export function ownVm(w: World, v: VmState | number): Draft<VmState> {
   return ownElement(w, w.vms, v, "VM");
 }
 
-/*
- * Sharing can be switched off (tests): cloneWorld then deep-copies every part as it did before
- * copy on write, and every world owns all its parts. A test that runs the same thing both ways
- * and compares proves no reader kept a part across a write that copied it (a stale read).
+/**
+ * The tests' modes (test-modes.ts, outside the page's code): `copy` makes every copy instead
+ * (sharing off), `copied` looks at the world after each copy (freezing what it now shares).
  */
-let sharing = true;
-
-/** Turns structural sharing on or off; returns what it was. */
-export function shareParts(on: boolean): boolean {
-  const was = sharing;
-  sharing = on;
-  return was;
-}
-
-/*
- * The test mode that proves every write goes through an accessor: with freezing on, cloneWorld
- * deep-freezes the parts the two worlds now share, so a write that bypasses the accessor throws
- * (ES modules are strict). Tests switch it on (clone.test.ts, and the lessons, explorer and
- * race tests that run under it); it costs a walk of the world per copy.
- */
-let freezing = false;
-
-/** Turns the freeze mode on or off; returns what it was. */
-export function freezeShared(on: boolean): boolean {
-  const was = freezing;
-  freezing = on;
-  return was;
-}
-
-function deepFreeze(v: unknown): void {
-  if (typeof v !== "object" || v === null || Object.isFrozen(v)) return;
-  // A Map's entries cannot be frozen; no part holds one.
-  Object.freeze(v);
-  for (const k in v) deepFreeze((v as Record<string, unknown>)[k]);
-}
-
-function freezeParts(w: World): void {
-  deepFreeze(w.smmu);
-  deepFreeze(w.kernel);
-  for (const list of [w.devices, w.mms, w.threads, w.vms ?? []]) for (const p of list) deepFreeze(p);
-}
+export const testModes: { copy?: (w: World) => World; copied?: (w: World) => void } = {};

@@ -15,6 +15,7 @@ import {
   getField,
   hex,
   type Layout,
+  memo,
   prepare,
 } from "./bits.ts";
 import { ARM_SMMU_SH } from "./ste.ts";
@@ -240,6 +241,11 @@ const FIXED: Partial<Record<CmdOp, Readonly<Record<string, number>>>> = {
  *   // ["0x0000001000001005", "0x0000000000000001"]
  */
 export function buildCmd(c: Cmd): [bigint, bigint] {
+  const [w0, w1] = built(c);
+  return [w0, w1];
+}
+
+const built = memo(JSON.stringify, (c: Cmd): readonly [bigint, bigint] => {
   const given = new Map<string, unknown>(Object.entries(c));
   const values: Record<string, number | boolean> = { OP: CMDQ_OP[c.op], ...FIXED[c.op] };
   for (const f of CMD_LAYOUTS[c.op].list.filter(inCmd)) {
@@ -250,8 +256,8 @@ export function buildCmd(c: Cmd): [bigint, bigint] {
   }
   const layout: Layout = CMD_LAYOUTS[c.op];
   const [w0, w1] = prepare(layout, values);
-  return [w0!, w1!];
-}
+  return [w0!, w1!] as const;
+});
 
 /**
  * Command `i` of a batch kept as hex words, two a command (how the kernel's programs keep a
@@ -269,7 +275,7 @@ export function cmdAt(hexWords: readonly string[], i: number): [bigint, bigint] 
  * The inverse of `buildCmd`. An opcode outside `CmdOp`, or a reserved RESP/CS encoding, gives
  * `{ op: "UNKNOWN", opcode }`: a command the SMMU rejects with CERROR_ILL.
  */
-export function decodeCmd(words: readonly bigint[]): Cmd | UnknownCmd {
+export const decodeCmd: (words: readonly bigint[]) => Cmd | UnknownCmd = memo(String, (words) => {
   const opcode = cmdOpcode(words);
   const op = OP_BY_CODE.get(opcode);
   if (op === undefined) return { op: "UNKNOWN", opcode };
@@ -288,7 +294,7 @@ export function decodeCmd(words: readonly bigint[]): Cmd | UnknownCmd {
     }
   }
   return out as Cmd;
-}
+});
 
 /** A command `decodeCmd` cannot name: unknown opcode or reserved encoding. */
 export interface UnknownCmd {

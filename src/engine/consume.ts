@@ -203,10 +203,11 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
   }
   const cmd = decodeCmd(resumeAsRetry([w0, w1]));
   if (cmd.op === "UNKNOWN") throw new Error(`unreachable: cmdIllegal passed opcode ${cmd.opcode}`);
-  const before = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+  // The cached entries it drops, for the text (which the explorer's recorder does without).
+  const held = (): number => w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
+  const before = held();
   execute(w, cmd);
-  const after = w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
-  rec.say(explain(cmd, before - after));
+  if (!rec.silent) rec.say(explain(cmd, before - held()));
   if (cmd.op === "CFGI_CD" && cmd.leaf && w.smmu.cfg.l1cd?.[l1CdKey(cmd.sid, cmd.ssid)] !== undefined) {
     rec.say("LEAF=1: the L1 CD descriptor it cached for that SSID stays cached.");
   }

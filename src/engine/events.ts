@@ -4,7 +4,7 @@
  * named as Linux arm-smmu-v3.h names them (`EVTQ_0_SID` → SID, `PRIQ_0_PERM_READ` → PERM_READ).
  */
 
-import { type DecodedField, decode, defineLayout, type FieldSpec, getField, prepare } from "./bits.ts";
+import { type DecodedField, decode, defineLayout, type FieldSpec, getField, memo, prepare } from "./bits.ts";
 import { valueNames } from "./write-entry.ts";
 
 /** Event IDs (§4.1), each with its meaning in a model of SVA. */
@@ -125,6 +125,10 @@ export interface EventRecord {
  *   buildEvent({ type: "F_TRANSLATION", sid: 16, ssid: 1, addr: 0x10000, rnw: false })
  */
 export function buildEvent(e: EventRecord): bigint[] {
+  return built(e).slice();
+}
+
+const built = memo(JSON.stringify, (e: EventRecord): readonly bigint[] => {
   const code = EVT_ID[e.type];
   const fetch = FETCH_EVENTS.has(code);
   if (fetch ? e.ipa !== undefined : e.fetchAddr !== undefined) {
@@ -148,7 +152,7 @@ export function buildEvent(e: EventRecord): bigint[] {
   return fetch
     ? prepare(EVT_FETCH_LAYOUT, { ...common, FETCH_ADDR: e.fetchAddr ?? 0 })
     : prepare(EVT_LAYOUT, { ...common, IPA: e.ipa ?? 0 });
-}
+});
 
 /** An event record with an ID the architecture does not name. */
 export interface UnknownEvent {
@@ -157,7 +161,7 @@ export interface UnknownEvent {
 }
 
 /** The inverse of `buildEvent`: every field present except ssid (only with SSV). */
-export function decodeEvent(words: readonly bigint[]): EventRecord | UnknownEvent {
+export const decodeEvent: (words: readonly bigint[]) => EventRecord | UnknownEvent = memo(String, (words) => {
   const code = Number(getField(words, EVT_LAYOUT.fields.ID));
   const type = eventTypeOf(code);
   if (type === undefined) return { type: "UNKNOWN", code };
@@ -183,7 +187,7 @@ export function decodeEvent(words: readonly bigint[]): EventRecord | UnknownEven
     ttrnw: b(f.TTRnW),
     ...dw3,
   };
-}
+});
 
 /** The rows a detail view shows for an event record. */
 export function eventFields(words: readonly bigint[]): DecodedField[] {

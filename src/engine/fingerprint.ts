@@ -40,23 +40,48 @@ const liveSum = new EntrySum();
 const discard = new Int32Array(3);
 const liveOut = new Int32Array(2);
 
-function inRing(addr: number, rings: readonly Readonly<Queue>[]): boolean {
-  for (const q of rings) if (addr >= q.base && addr < q.base + 2 ** q.log2size * q.entryBytes) return true;
-  return false;
-}
+/**
+ * The sum over the words outside every ring, kept with the map (dropped when it changes), and
+ * after it the last result with the rings' positions it was taken at (`at`).
+ */
+const ringBounds = new Float64Array(6);
+const SUM = 0;
+const RESULT = 3;
+const AT = 5;
 
 function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): Int32Array {
-  // The sum over the words outside every ring, kept with the map (dropped when it changes).
-  let outside = liveCache.get(words);
-  if (!outside) {
-    for (const [a, v] of words) if (!inRing(a, rings)) liveSum.addEntry(a, v);
-    outside = new Int32Array(3);
-    liveSum.save(outside);
+  let kept = liveCache.get(words);
+  if (!kept) {
+    kept = new Int32Array(AT + 2 * rings.length).fill(-1);
+    const bounds = ringBounds;
+    for (let r = 0; r < rings.length; r++) {
+      const q = rings[r]!;
+      bounds[2 * r] = q.base;
+      bounds[2 * r + 1] = q.base + 2 ** q.log2size * q.entryBytes;
+    }
+    const n = 2 * rings.length;
+    words.forEach((v, a) => {
+      for (let i = 0; i < n; i += 2) if (a >= bounds[i]! && a < bounds[i + 1]!) return;
+      liveSum.addEntry(a, v);
+    });
+    liveSum.save(kept.subarray(SUM, SUM + 3));
     liveSum.finish(discard);
-    liveCache.set(words, outside);
+    liveCache.set(words, kept);
   }
-  liveSum.resume(outside);
-  for (const q of rings) {
+  // The same map with the rings where they were: the same live words.
+  let same = true;
+  for (let r = 0; r < rings.length; r++) {
+    const q = rings[r]!;
+    if (kept[AT + 2 * r] !== q.consumed || kept[AT + 2 * r + 1] !== q.produced) same = false;
+  }
+  if (same) {
+    liveOut[0] = kept[RESULT]!;
+    liveOut[1] = kept[RESULT + 1]!;
+    return liveOut;
+  }
+  liveSum.resume(kept.subarray(SUM, SUM + 3));
+  for (let r = 0; r < rings.length; r++) {
+    const q = rings[r]!;
     for (let seq = q.consumed; seq < q.produced; seq++) {
       const at = slotAddr(q, seq);
       // Keyed by its distance from CONS (an address in the ring, which the sum above leaves out).
@@ -66,8 +91,12 @@ function liveWords(words: Memory["words"], rings: readonly Readonly<Queue>[]): I
         if (v !== undefined) liveSum.addEntry(key + o, v);
       }
     }
+    kept[AT + 2 * r] = q.consumed;
+    kept[AT + 2 * r + 1] = q.produced;
   }
   liveSum.finish(liveOut);
+  kept[RESULT] = liveOut[0]!;
+  kept[RESULT + 1] = liveOut[1]!;
   return liveOut;
 }
 
@@ -84,7 +113,6 @@ function liveFrame(f: Frame): Int32Array {
 
 const RINGS = new Set(["cmdq", "evtq", "priq"]);
 const CACHES = new Set(["iotlb", "walkCache"]);
-const queueLanes = new Int32Array(2);
 const setSum = new EntrySum();
 
 /**
@@ -92,11 +120,7 @@ const setSum = new EntrySum();
  * (above), the IOTLB and the walk cache as sets (below); null: as in the hash.
  */
 function liveSmmuField(k: string, v: unknown): Int32Array | null {
-  if (RINGS.has(k)) {
-    const q = v as Queue;
-    hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, queueLanes);
-    return queueLanes;
-  }
+  if (RINGS.has(k)) return liveQueue(v as Queue);
   if (CACHES.has(k)) return cacheSet(v as readonly object[]);
   return null;
 }
@@ -118,6 +142,18 @@ function cacheSet(entries: readonly object[]): Int32Array {
     l = new Int32Array(2);
     setSum.finish(l);
     liveCache.set(entries, l);
+  }
+  return l;
+}
+
+/** An SMMU queue relative to its CONS (above). */
+function liveQueue(q: Queue): Int32Array {
+  // Kept with the queue, as its hash is (dropped when it is handed out to be changed).
+  let l = liveCache.get(q);
+  if (!l) {
+    l = new Int32Array(2);
+    hashInto({ ...q, produced: q.produced - q.consumed, consumed: 0 }, l);
+    liveCache.set(q, l);
   }
   return l;
 }

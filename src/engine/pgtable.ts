@@ -387,9 +387,10 @@ export function collectEmptyTables(mem: Memory, pgd: Pa, start: Va, end: Va): Pa
   const freed: Pa[] = [];
   const visit = (table: Pa, level: number, base: number): void => {
     const span = 2 ** (12 + 9 * (3 - level));
-    for (let i = 0; i < TABLE_ENTRIES; i++) {
+    // Only the slots that overlap [start, end), in order: the first one's index, until `end`.
+    for (let i = Math.max(0, Math.floor((start - base) / span)); i < TABLE_ENTRIES; i++) {
       const lo = base + i * span;
-      if (lo + span <= start || lo >= end) continue;
+      if (lo >= end) break;
       const slot = table + i * 8;
       // Most slots are empty: absent from the word map, no descriptor to decode.
       const word = mem.words.get(slot);

@@ -44,7 +44,13 @@ interface Frame {
   next: number;
   /** The parts' lanes of its fingerprint, for its successors' (engine/fingerprint.ts `PartLanes`). */
   readonly parts: PartLanes;
-  readonly acc: Map<number, bigint>;
+  /**
+   * The successors' tallies: while there is one, its number (`one`, -1 before it), and a sum
+   * (`acc`) only once a second comes (most states have one successor, or successors that met
+   * again: summing and interning a copy of the one would give the same tally).
+   */
+  one: number;
+  acc: Map<number, bigint> | null;
 }
 
 export type SearchOptions = Pick<
@@ -125,7 +131,7 @@ export class Search {
       if (used >= bound || (this.opts.por && mayGoOnAlone(sim, w, names, runnable, last))) choices = [last];
     }
     const parts = this.partsAtDepth(this.stack.length);
-    this.stack.push({ world: w, state, mask, last, used, choices, next: 0, acc: new Map(), parts });
+    this.stack.push({ world: w, state, mask, last, used, choices, next: 0, one: -1, acc: null, parts });
     if (this.stack.length > this.maxDepth) this.maxDepth = this.stack.length;
     return null;
   }
@@ -151,10 +157,10 @@ export class Search {
       const f = stack[stack.length - 1]!;
       if (f.next === f.choices.length) {
         stack.pop();
-        const t = tallies.intern(f.acc);
+        const t = f.acc !== null ? tallies.intern(f.acc) : f.one >= 0 ? f.one : tallies.intern(new Map());
         visited.tally[f.state] = t;
         const parent = stack[stack.length - 1];
-        if (parent) tallies.addInto(parent.acc, t);
+        if (parent) this.add(parent, t);
         continue;
       }
       const a = f.choices[f.next++]!;
@@ -182,11 +188,11 @@ export class Search {
       const n = visited.findOrAdd(lanes[0]!, lanes[1]!, f.state, a);
       if (n >= 0) {
         const t = visited.tally[n]!;
-        if (t >= 0) tallies.addInto(f.acc, t);
+        if (t >= 0) this.add(f, t);
         continue;
       }
       const t = this.enter(next, ~n, m, last, used, task, runnable ?? runnableActors(start.sim, next));
-      if (t !== null) tallies.addInto(f.acc, t);
+      if (t !== null) this.add(f, t);
       if (visited.size % PROGRESS_EVERY === 0) {
         this.progress();
         if (opts.cancelled?.()) this.stopped = "cancelled";
@@ -199,6 +205,19 @@ export class Search {
       }
     }
     return visited.tally[root]!;
+  }
+
+  /** Adds tally `t` into frame `f`'s sum (`Frame.one`, `Frame.acc`). */
+  private add(f: Frame, t: number): void {
+    if (f.acc === null) {
+      if (f.one < 0) {
+        f.one = t;
+        return;
+      }
+      f.acc = new Map();
+      this.tallies.addInto(f.acc, f.one);
+    }
+    this.tallies.addInto(f.acc, t);
   }
 
   progress(): void {

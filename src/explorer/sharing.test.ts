@@ -9,8 +9,7 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freezeShared, shareParts } from "../engine/clone.ts";
-import { checkHashes } from "../engine/world-hash.ts";
+import { checkHashes, freezeShared, shareParts } from "../engine/test-modes.ts";
 import { runScenario, worldHash } from "../kernel/run.ts";
 import "../kernel/all.ts";
 import { LIBRARY } from "../scenario/library/index.ts";

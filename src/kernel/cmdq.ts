@@ -89,11 +89,12 @@ export function issueCommands(
           c.rec.record({ type: "cmdq.insert", seq: q.produced, words });
           q.produced += 1;
         }
-        const written = Array.from({ length: n }, (_, i) => cmdSummary(cmdAt(pending, i)));
         const rest = pending.slice(2 * n);
-        c.rec.say(
-          `Queues ${written.join(", ")} at PROD and publishes the new PROD to the SMMU${rest.length > 0 ? `; ${rest.length / 2} more wait for space` : ""}.`,
-        );
+        // The explorer's recorder drops the text: decoding the batch back for it is skipped.
+        if (!c.rec.silent)
+          c.rec.say(
+            `Queues ${Array.from({ length: n }, (_, i) => cmdSummary(cmdAt(pending, i))).join(", ")} at PROD and publishes the new PROD to the SMMU${rest.length > 0 ? `; ${rest.length / 2} more wait for space` : ""}.`,
+          );
         // What is done is forgotten (dropLocal, not null): a null left behind would tell a later
         // state of the op whether an earlier batch ran or its `when` skipped it.
         if (rest.length > 0) setLocal(c, "cmdq.pending", rest);

@@ -325,7 +325,7 @@ export function stepActor(sim: Sim, w: World, actor: string, rec: Recorder): Ste
   if (s === undefined) throw new Error(`${actor} has no step to take`);
   const opIndex = t.opIndex;
   jump(program, t, s.run({ w, t, op, rec }));
-  if (s.since !== undefined || s.until !== undefined) rec.say(releaseNote(s));
+  if (!rec.silent && (s.since !== undefined || s.until !== undefined)) rec.say(releaseNote(s));
   settleAll(sim, w, rec);
   return { actor, fn: rec.fn ?? s.fn, opIndex };
 }
