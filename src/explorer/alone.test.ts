@@ -106,15 +106,15 @@ describe.each(["arm-smmu-v3-sva", "sva-domain"])("a CPU access that changes noth
   it("not when it faults a page in", () => {
     const s = sixThreads((json) => {
       const [app] = json.processes as { vmas: Record<string, unknown>[] }[];
-      app!.vmas.push({ start: "0x20000", pages: 1, prot: "rw" });
-      threadsOf(json)[5]!.ops = [{ op: "touch", process: "app", va: "0x20000", access: "write" }];
+      app!.vmas.push({ start: 0x20000, pages: 1, prot: "rw" });
+      threadsOf(json)[5]!.ops = [{ op: "touch", process: "app", va: 0x20000, access: "write" }];
     });
     expect(aloneAtStart(s)).not.toContain("T5 touch-noop");
   });
 
   it("not when another thread may mprotect the process (a VMA may come to allow it)", () => {
     const s = sixThreads((json) => {
-      threadsOf(json)[3]!.ops = [{ op: "mprotect", process: "app", start: "0x10000", pages: 1, prot: "r" }];
+      threadsOf(json)[3]!.ops = [{ op: "mprotect", process: "app", start: 0x10000, pages: 1, prot: "r" }];
     });
     expect(aloneAtStart(s)).not.toContain("T5 touch-noop");
   });
