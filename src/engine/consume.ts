@@ -202,7 +202,8 @@ export function consumeCommand(w: World, rec: Recorder): boolean {
     return true;
   }
   const cmd = decodeCmd(resumeAsRetry([w0, w1]));
-  if (cmd.op === "UNKNOWN") throw new Error(`unreachable: cmdIllegal passed opcode ${cmd.opcode}`);
+  // cmdIllegal has stopped an unknown opcode before.
+  if (cmd.op === "UNKNOWN") throw new Error(`unreachable: opcode ${cmd.opcode}`);
   // The cached entries it drops, for the text (which the explorer's recorder does without).
   const held = (): number => w.smmu.iotlb.length + w.devices.reduce((n, d) => n + d.atc.length, 0);
   const before = held();

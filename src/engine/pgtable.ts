@@ -30,7 +30,8 @@ export interface TableSpace {
 export const HOST: TableSpace = {
   toPa: (addr) => addr,
   alloc: () => {
-    throw new Error("unreachable: host tables allocate from memory");
+    // Host tables allocate from memory.
+    throw new Error("unreachable");
   },
 };
 
@@ -208,7 +209,8 @@ export function walkFrom(
     }
     return { ok: true, pa: inFrame(next, va), writable, tables, ...more };
   }
-  throw new Error("unreachable: the walk ends at level 3");
+  // The walk ends at level 3.
+  throw new Error("unreachable");
 }
 
 /**

@@ -248,7 +248,8 @@ function translateVia(w: World, req: TranslateRequest, rec: Recorder, log: PathL
       ? {
           toPa: (ipa) => s2Lookup(w.mem, s2ttb, ipa),
           alloc: () => {
-            throw new Error("unreachable: the SMMU allocates nothing");
+            // The SMMU allocates nothing.
+            throw new Error("unreachable");
           },
         }
       : undefined;

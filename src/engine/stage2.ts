@@ -114,7 +114,8 @@ export function walkS2(
       return { ok: false, fault: "F_PERMISSION", level };
     return { ok: true, pa: inFrame(next, ipa), writable, tables };
   }
-  throw new Error("unreachable: the stage-2 walk ends at level 3");
+  // The stage-2 walk ends at level 3.
+  throw new Error("unreachable");
 }
 
 /** IPA → PA through a stage 2, or null where it maps nothing. */

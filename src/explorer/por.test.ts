@@ -45,7 +45,8 @@ describe.each(LIBRARY.map((l) => [l.id, l] as const))("%s", (_id, lesson) => {
       const w = clone(w0);
       for (let i = 0; i < 5000; i++) {
         for (const t of w.threads) {
-          if (t.status !== "ready" || !nextStep(sim, t)?.local) continue;
+          const step = nextStep(sim, t);
+          if (t.status !== "ready" || !(step?.local || step?.localIf?.(w))) continue;
           const fn = nextStep(sim, t)!.fn;
           const others = (x: World): string[] =>
             actors(sim, x)

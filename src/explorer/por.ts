@@ -237,7 +237,7 @@ function threadAlone(sim: Sim, w: World, t: ThreadState): boolean {
   if (s.releases) {
     const c = ctxOf(sim, w, t);
     if (c === null || !s.releases(c).every((lock) => lockHolder(w, lock) === t.name)) return false;
-  } else if (!s.local) return false;
+  } else if (!s.local && !s.localIf?.(w)) return false;
   const own = s.when ? s.fp : NO_FP;
   const after = afterStep(sim, w, t);
   if (own === undefined || after === null) return false;

@@ -199,6 +199,9 @@ function cpuTlbi(c: Ctx, mm: MmState, start: number, end: number, fn: string): v
   );
 }
 
+/** A step that only flushes the CPU's TLB (cpuTlbi) is local where the SMMU has no BTM. */
+const cpuOnly = { localIf: (w: World) => !w.smmu.features.btm };
+
 /** Frees gathered pages and page-table pages (tlb_finish_mmu → tlb_batch_pages_flush). */
 function freeGathered(c: Ctx): void {
   const pages = local(c, "gather.pages") ?? [];
@@ -412,15 +415,19 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
       return undefined;
     }),
     // tlb_end_vma → tlb_flush_mmu_tlbonly → tlb_flush: the CPU's flush of the unmapped range.
-    step("tlb_flush_mmu_tlbonly", (c) => {
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, tlbFlushName(c));
-      c.rec.say(
-        secondaryFromArch(c)
-          ? "__flush_tlb_range also calls mmu_notifier_arch_invalidate_secondary_tlbs: each notifier's arch_invalidate_secondary_tlbs follows."
-          : "tlb_flush_mmu_tlbonly then calls mmu_notifier_invalidate_range: each notifier's invalidate_range follows.",
-      );
-      return undefined;
-    }),
+    step(
+      "tlb_flush_mmu_tlbonly",
+      (c) => {
+        cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, tlbFlushName(c));
+        c.rec.say(
+          secondaryFromArch(c)
+            ? "__flush_tlb_range also calls mmu_notifier_arch_invalidate_secondary_tlbs: each notifier's arch_invalidate_secondary_tlbs follows."
+            : "tlb_flush_mmu_tlbonly then calls mmu_notifier_invalidate_range: each notifier's invalidate_range follows.",
+        );
+        return undefined;
+      },
+      cpuOnly,
+    ),
     ...forEachNotifier("tlb_flush_mmu_tlbonly", "drv:invalidate"),
     // ≤v6.5: unmap_vmas ends with mmu_notifier_invalidate_range_end, which calls
     // invalidate_range once more (mn_hlist_invalidate_end, not an only_end call).
@@ -467,7 +474,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
         );
         return undefined;
       },
-      { when: (c) => (local(c, "gather.tables") ?? []).length > 0, fp: NO_FP },
+      { when: (c) => (local(c, "gather.tables") ?? []).length > 0, fp: NO_FP, ...cpuOnly },
     ),
     ...forEachNotifier(
       "tlb_finish_mmu.tables",
@@ -501,13 +508,17 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
     // ≤v6.5: change_pmd_range's mmu_notifier_invalidate_range_end calls invalidate_range before
     // change_protection_range's flush_tlb_range.
     ...forEachNotifier("change_protection.range_end", "drv:invalidate", (c) => !invalidateRangeEra(c)),
-    step("flush_tlb_range", (c) => {
-      cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, tlbFlushName(c));
-      if (!invalidateRangeEra(c) && mmOf(c).notifiers.length > 0) {
-        c.rec.say("__flush_tlb_range calls each notifier's arch_invalidate_secondary_tlbs.");
-      }
-      return undefined;
-    }),
+    step(
+      "flush_tlb_range",
+      (c) => {
+        cpuTlbi(c, mmOf(c), c.op.start, c.op.start + c.op.pages * PAGE_SIZE, tlbFlushName(c));
+        if (!invalidateRangeEra(c) && mmOf(c).notifiers.length > 0) {
+          c.rec.say("__flush_tlb_range calls each notifier's arch_invalidate_secondary_tlbs.");
+        }
+        return undefined;
+      },
+      cpuOnly,
+    ),
     ...forEachNotifier("flush_tlb_range", "drv:invalidate", invalidateRangeEra),
     unlockStep("mmap_write_unlock"),
   ];
@@ -603,7 +614,7 @@ export function mmPrograms(opts: { readonly taskExit?: boolean } = {}) {
         cpuTlbi(c, mmOf(c), 0, 2 ** 48, "flush_tlb_mm");
         return undefined;
       },
-      { rest: NO_FP },
+      { rest: NO_FP, ...cpuOnly },
     ),
     step(
       "tlb_finish_mmu",

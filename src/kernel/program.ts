@@ -61,6 +61,11 @@ export interface MicroStep<O extends Op = Op> {
    * other step, so the explorer need not try it in every position.
    */
   readonly local?: boolean;
+  /**
+   * The step is `local` in the worlds where this holds, a property no step changes (the SMMU's
+   * features): a CPU TLB flush without BTM, which the SMMU does not see.
+   */
+  readonly localIf?: (w: World) => boolean;
   readonly label?: string;
   /**
    * The step does no more than release these locks, each held by the thread (or switched off
