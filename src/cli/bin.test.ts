@@ -4,7 +4,7 @@
  * give the same trace.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -33,6 +33,12 @@ describe("bin/sva-lab.mjs", () => {
     const source = bin({ SVA_LAB_FROM_SOURCE: "1" }, "run", lesson, "--json");
     expect(built.code).toBe(0);
     expect(built.out).toBe(source.out);
+  });
+
+  // zod's `z` namespace taken whole (`import { z } from "zod"`) brings its locales and JSON
+  // Schema converters, 751 kB, and the runner's start time with them (docs/explorer.md).
+  it.runIf(existsSync(`${root}build/cli/main.mjs`))("keeps the runner's bundle small", () => {
+    expect(statSync(`${root}build/cli/main.mjs`).size).toBeLessThan(500_000);
   });
 
   it("explores with two worker threads and finds what one thread finds", () => {

@@ -11,7 +11,7 @@
  *   3. the semantic checks of `checks.ts` (names, references, alignment, overlaps, schedule);
  *   4. nothing else: the result is the `Scenario` the kernel model consumes.
  */
-import { config, z } from "zod";
+import * as z from "zod";
 import { checkScenario } from "./checks.ts";
 import { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./defaults.ts";
 import { describeIssue, describeValue } from "./issues.ts";
@@ -30,7 +30,7 @@ import {
 
 // The page runs under a Content-Security-Policy without 'unsafe-eval'; zod would otherwise
 // probe `new Function` (its JIT) on first use. Jitless parsing is fast enough for scenarios.
-config({ jitless: true });
+z.config({ jitless: true });
 
 export { DEVICE_DEFAULTS, SMMU_DEFAULTS, VM_DEFAULT_PAGES, VMA_DEFAULTS } from "./defaults.ts";
 
