@@ -128,7 +128,7 @@ export class Search {
     if (bound === undefined) {
       if (this.opts.por) choices = persistentSet(sim, w, names, runnable);
     } else if (last >= 0 && runnable.includes(last)) {
-      if (used >= bound || (this.opts.por && mayGoOnAlone(sim, w, names, runnable, last))) choices = [last];
+      if (used >= bound || (this.opts.por && mayGoOnAlone(sim, w, names, last))) choices = [last];
     }
     const parts = this.partsAtDepth(this.stack.length);
     this.stack.push({ world: w, state, mask, last, used, choices, next: 0, one: -1, acc: null, parts });
