@@ -687,7 +687,8 @@ export function SwimlaneDiagram(props: {
     const el = box.current;
     if (!el) return;
     const measure = (): void => setWidth(Math.floor(el.clientWidth));
-    measure();
+    // In the observer's callbacks only (the first once the box is laid out): measuring here
+    // forced style and layout mid-commit, 25 ms when a large run's strip mounts (useWidth).
     const ro = new ResizeObserver(measure);
     ro.observe(el);
     return () => ro.disconnect();
