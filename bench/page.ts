@@ -157,6 +157,11 @@ async function measure(browser: Browser, url: string, label: string, large: bool
 }
 
 export async function benchPage(): Promise<void> {
+  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  if (!existsSync(chromium)) {
+    console.log(`skipped: no Chromium at ${chromium} (npm run test:setup installs Debian's)`);
+    return;
+  }
   // BENCH_DIST: measure another build (an older commit's, for a before/after on one machine).
   const dist = process.env.BENCH_DIST;
   if (dist) console.log(`the build in ${dist} (BENCH_DIST)`);
