@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Browser, Page } from "playwright-core";
 // @ts-expect-error: a plain .mjs module without types (the e2e tests' browser launcher)
-import { launchChromium } from "../e2e/lib/chromium.mjs";
+import { CHROMIUM_PATH, launchChromium } from "../e2e/lib/chromium.mjs";
 // @ts-expect-error: a plain .mjs module without types (the e2e tests' static server)
 import { serve } from "../e2e/lib/server.mjs";
 import { benchJumps } from "./page-jumps.ts";
@@ -157,9 +157,8 @@ async function measure(browser: Browser, url: string, label: string, large: bool
 }
 
 export async function benchPage(): Promise<void> {
-  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-  if (!existsSync(chromium)) {
-    console.log(`skipped: no Chromium at ${chromium} (npm run test:setup installs Debian's)`);
+  if (!existsSync(CHROMIUM_PATH)) {
+    console.log(`skipped: no Chromium at ${CHROMIUM_PATH} (npm run test:setup installs Debian's)`);
     return;
   }
   // BENCH_DIST: measure another build (an older commit's, for a before/after on one machine).

@@ -1,9 +1,11 @@
 // Debian's Chromium, as the browser tests and the page benchmark launch it (CHROMIUM_PATH overrides).
 import { chromium } from "playwright-core";
 
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
 export function launchChromium() {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    executablePath: CHROMIUM_PATH,
     args: [
       "--no-sandbox",
       "--disable-gpu",

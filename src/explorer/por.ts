@@ -81,11 +81,11 @@ export function persistentSetWhy(
 
 /**
  * Under a preemption bound (search.ts), whether the last actor `last`, runnable, may go on
- * alone: it is one `singletons` allows. Only that actor: moving its step, which commutes with every other
- * actor's on any path, to the front of an interleaving never adds a preemption (the switch
- * away from it that the interleaving made first now comes after the step, a preemption only if
- * it was one; the switch back to it merges with the next), whereas taking another actor alone
- * would itself be a preemption the interleavings it stands for need not make.
+ * alone: it is one `singletons` allows. Only that actor: moving its step, which commutes with
+ * every other actor's on any path, to the front of an interleaving never adds a preemption (the
+ * switch away from it that the interleaving made first now comes after the step, a preemption
+ * only if it was one; the switch back to it merges with the next), whereas taking another actor
+ * alone would itself be a preemption the interleavings it stands for need not make.
  */
 export function mayGoOnAlone(sim: Sim, w: World, names: readonly string[], last: number): boolean {
   for (const _ of singletons(sim, w, names, [last])) return true;
